@@ -1,0 +1,59 @@
+// Google Benchmark microbenchmarks of the engine's hot paths.
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "reverie/engine.hpp"
+
+namespace {
+
+// A chain of `range(0)` gain nodes after one oscillator: per-node overhead of a block.
+void BM_GainChain(benchmark::State& state) {
+  reverie::Engine engine({48000.0, 64, 1});
+  reverie::Graph& graph = engine.graph();
+  reverie::NodeId previous = graph.add("oscillator", "osc");
+  for (int i = 0; i < state.range(0); ++i) {
+    const reverie::NodeId gain = graph.add("gain");
+    graph.connect({previous, 0}, {gain, 0});
+    previous = gain;
+  }
+  const reverie::NodeId out = graph.add("output", "out");
+  graph.connect({previous, 0}, {out, 0});
+  graph.connect({previous, 0}, {out, 1});
+  engine.commit();
+  std::vector<float> left(64), right(64);
+  float* channels[] = {left.data(), right.data()};
+  for (auto _ : state) {
+    engine.process(channels, 64);
+    benchmark::DoNotOptimize(left.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_GainChain)->Arg(10)->Arg(100)->Arg(1000);
+
+// Eight synth voices playing a chord.
+void BM_SynthChord(benchmark::State& state) {
+  reverie::Engine engine({48000.0, 256, 1});
+  reverie::Graph& graph = engine.graph();
+  const reverie::NodeId synth = graph.add("synth", "synth");
+  const reverie::NodeId out = graph.add("output", "out");
+  graph.connect({synth, 0}, {out, 0});
+  graph.connect({synth, 1}, {out, 1});
+  engine.commit();
+  std::vector<float> left(256), right(256);
+  float* channels[] = {left.data(), right.data()};
+  std::vector<reverie::NodeEvent> chord;
+  for (int key : {48, 55, 60, 64, 67, 71, 74, 79})
+    chord.push_back({synth, {0, reverie::EventType::kNoteOn, 0, static_cast<std::uint16_t>(key), 0.8f}});
+  engine.process(channels, 256, chord);
+  for (auto _ : state) {
+    engine.process(channels, 256);
+    benchmark::DoNotOptimize(left.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 256);
+}
+BENCHMARK(BM_SynthChord);
+
+}  // namespace
+
+BENCHMARK_MAIN();

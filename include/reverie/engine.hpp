@@ -1,0 +1,88 @@
+// The engine: publishes compiled plans to the audio thread and renders them, live or offline.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "reverie/event.hpp"
+#include "reverie/graph.hpp"
+
+namespace reverie {
+
+struct RenderPlan;
+namespace dsp {
+class LookaheadLimiter;
+}
+template <typename T>
+class SpscQueue;
+
+struct EngineConfig {
+  double sampleRate = 48000.0;  ///< 22,050 to 192,000 Hz
+  int maxBlockFrames = 4096;    ///< largest block `process` renders in one go (1 to 4096)
+  std::uint64_t seed = 1;       ///< feeds every node's random generator
+  float ceilingDb = -0.3f;      ///< master limiter ceiling, dBFS
+};
+
+/// Counters the audio thread publishes (read them from any thread).
+struct EngineStats {
+  std::uint64_t framesRendered = 0;
+  std::uint64_t planSwaps = 0;
+  std::uint64_t droppedEvents = 0;      ///< event buffers or queues were full
+  std::uint64_t nonFiniteSamples = 0;   ///< NaN/Inf replaced by silence at the master
+  float limiterGainDb = 0.0f;           ///< current master gain reduction
+};
+
+class Engine final : public ParameterSink {
+ public:
+  /// Throws std::invalid_argument for a sample rate or block size out of range.
+  explicit Engine(const EngineConfig& config = {});
+  ~Engine() override;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const EngineConfig& config() const { return config_; }
+
+  // ---- control thread ----
+  /// The graph to edit; edits reach the audio thread at the next `commit`.
+  Graph& graph() { return graph_; }
+  /// Compiles the graph, prepares new nodes and publishes the plan; the audio thread swaps it
+  /// in at its next block boundary. Throws GraphError (and keeps the old plan) on a cycle.
+  void commit();
+  /// Sends an event to a node, applied at the start of the audio thread's next block.
+  bool send(NodeId node, const Event& event);
+  /// Frees plans the audio thread has retired. `commit` calls it too.
+  void collectGarbage();
+  /// Delay the master limiter adds, in frames.
+  int latencyFrames() const;
+  EngineStats stats() const;
+  bool sendParameter(NodeId node, int index, float value) override;
+
+  // ---- audio thread ----
+  /// Renders `frames` stereo frames into output[0] and output[1]. `events` carry frame offsets
+  /// relative to the start of this call. Wait-free: no allocation, lock or system call.
+  void process(float* const* output, int frames, std::span<const NodeEvent> events = {}) noexcept;
+
+ private:
+  struct Message;
+  void renderChunk(float* left, float* right, int frames, std::span<const NodeEvent> events,
+                   int eventOffset) noexcept;
+  void drainMessages() noexcept;
+  void dispatch(NodeId node, const Event& event) noexcept;
+
+  EngineConfig config_;
+  Graph graph_;
+  std::unique_ptr<SpscQueue<Message>> toAudio_;
+  std::unique_ptr<SpscQueue<RenderPlan*>> retired_;
+  std::unique_ptr<dsp::LookaheadLimiter> limiter_;
+  RenderPlan* current_ = nullptr;   // audio thread
+  RenderPlan* published_ = nullptr; // control thread: the newest plan it sent
+  std::atomic<std::uint64_t> framesRendered_{0};
+  std::atomic<std::uint64_t> planSwaps_{0};
+  std::atomic<std::uint64_t> droppedEvents_{0};
+  std::atomic<std::uint64_t> nonFiniteSamples_{0};
+  std::atomic<float> limiterGainDb_{0.0f};
+};
+
+}  // namespace reverie

@@ -1,0 +1,95 @@
+// The node interface: a DSP unit with audio ports, events and a parameter table.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "reverie/event.hpp"
+#include "reverie/parameter.hpp"
+#include "reverie/smoothed_value.hpp"
+
+namespace reverie {
+
+class Node;
+
+/// Most audio ports a node type may declare on each side.
+inline constexpr int kMaxPorts = 16;
+
+/// Static description of a node type: the single source of truth for presets, MIDI and docs.
+struct NodeType {
+  std::string_view name;         ///< type name used in presets, e.g. "oscillator"
+  std::string_view description;  ///< one line for `reverie nodes`
+  std::span<const std::string_view> inputs;   ///< mono audio input ports, by name
+  std::span<const std::string_view> outputs;  ///< mono audio output ports, by name
+  std::span<const ParameterDescriptor> parameters;
+  bool acceptsNotes = false;  ///< plays notes (appears as a target for scores and MIDI)
+  bool isOutput = false;      ///< its inputs (left, right) feed the master bus
+  std::unique_ptr<Node> (*create)() = nullptr;
+};
+
+/// What a node learns at prepare time. The seed is the node's own, derived from the
+/// engine seed and the node's name, so adding a node never changes another's randomness.
+struct PrepareInfo {
+  double sampleRate = 48000.0;
+  int maxBlockFrames = 4096;
+  std::uint64_t seed = 0;
+  bool operator==(const PrepareInfo&) const = default;
+};
+
+/// One block of work for a node (audio thread).
+struct ProcessBlock {
+  const float* const* inputs = nullptr;  ///< one buffer per input port (silence if unconnected)
+  float* const* outputs = nullptr;       ///< one buffer per output port
+  int frames = 0;
+  std::span<const Event> events;  ///< sorted by frame, each frame < frames
+};
+
+class Node {
+ public:
+  explicit Node(const NodeType& type);
+  virtual ~Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  const NodeType& type() const { return type_; }
+  std::span<const ParameterDescriptor> parameters() const { return type_.parameters; }
+
+  /// Control thread, before publication: may allocate; sizes everything for the largest block.
+  void prepare(const PrepareInfo& info);
+  bool isPreparedFor(const PrepareInfo& info) const { return prepared_ && info_ == info; }
+
+  /// Control thread, only while no published plan holds the node: sets a value at once.
+  void setParameterDirect(int index, float value);
+  /// The value the parameter is heading to (control thread before publication, or audio thread).
+  float parameterTarget(int index) const { return parameters_[static_cast<size_t>(index)].target(); }
+
+  /// Audio thread: renders the block, splitting it at every event's frame (sample-accurate).
+  void process(const ProcessBlock& block) noexcept;
+
+ protected:
+  /// Control thread: allocate voices, delay lines and so on.
+  virtual void onPrepare(const PrepareInfo&) {}
+  /// Audio thread: render `frames` frames; the pointers are already offset to the span.
+  virtual void render(const float* const* in, float* const* out, int frames) noexcept = 0;
+  /// Audio thread: a note or controller event, at the current frame.
+  virtual void onEvent(const Event&) noexcept {}
+  /// Audio thread (or control thread before publication): a parameter got a new target.
+  virtual void onParameterChanged(int /*index*/) noexcept {}
+
+  SmoothedValue& parameter(int index) { return parameters_[static_cast<size_t>(index)]; }
+  const PrepareInfo& info() const { return info_; }
+
+ private:
+  void applyParameter(int index, float value, bool immediate) noexcept;
+  void applyEvent(const Event& event) noexcept;
+
+  const NodeType& type_;
+  std::vector<SmoothedValue> parameters_;
+  PrepareInfo info_;
+  bool prepared_ = false;
+};
+
+}  // namespace reverie

@@ -1,0 +1,36 @@
+// Parameter descriptors: the one table per node type that presets, MIDI, automation and docs read.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+namespace reverie {
+
+/// Declares one parameter of a node type. Tables of these are static data.
+struct ParameterDescriptor {
+  std::string_view id;           ///< key used in presets and automation, e.g. "cutoff"
+  std::string_view name;         ///< human name, e.g. "Cutoff frequency"
+  std::string_view unit;         ///< "Hz", "dB", "s", "cents", "" ...
+  float minimum = 0.0f;
+  float maximum = 1.0f;
+  float defaultValue = 0.0f;
+  float smoothingSeconds = 0.0f;  ///< linear ramp time for changes; 0 = instant
+  std::span<const std::string_view> choices = {};  ///< non-empty: a choice by index
+
+  bool isChoice() const { return !choices.empty(); }
+  /// Clamps into range; maps NaN to the default. Parameters are clamped at the edge.
+  float clamp(float value) const {
+    if (!(value == value)) return defaultValue;
+    return value < minimum ? minimum : (value > maximum ? maximum : value);
+  }
+};
+
+/// Finds a parameter by id; returns its index or -1.
+inline int findParameter(std::span<const ParameterDescriptor> table, std::string_view id) {
+  for (std::size_t i = 0; i < table.size(); ++i)
+    if (table[i].id == id) return static_cast<int>(i);
+  return -1;
+}
+
+}  // namespace reverie

@@ -1,0 +1,213 @@
+// The engine: plan hand-off between threads, event dispatch and the master bus.
+#include "reverie/engine.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+#include "dsp/denormals.hpp"
+#include "dsp/lookahead_limiter.hpp"
+#include "dsp/random.hpp"
+#include "engine/render_plan.hpp"
+#include "reverie/errors.hpp"
+#include "reverie/spsc_queue.hpp"
+
+namespace reverie {
+
+/// Control -> audio: a new plan, or an event for a node, in the order they were sent.
+struct Engine::Message {
+  RenderPlan* plan = nullptr;  // non-null: swap this plan in
+  NodeId node = kInvalidNode;
+  Event event;
+};
+
+namespace {
+constexpr std::size_t kMessageCapacity = 8192;
+constexpr std::size_t kRetiredCapacity = 256;
+constexpr double kLimiterLookaheadSeconds = 0.001;
+constexpr double kLimiterReleaseSeconds = 0.08;
+}  // namespace
+
+Engine::Engine(const EngineConfig& config) : config_(config) {
+  if (!(config.sampleRate >= 22050.0 && config.sampleRate <= 192000.0))
+    throw std::invalid_argument("sample rate must be between 22050 and 192000 Hz");
+  if (config.maxBlockFrames < 1 || config.maxBlockFrames > 4096)
+    throw std::invalid_argument("block size must be between 1 and 4096 frames");
+  toAudio_ = std::make_unique<SpscQueue<Message>>(kMessageCapacity);
+  retired_ = std::make_unique<SpscQueue<RenderPlan*>>(kRetiredCapacity);
+  limiter_ = std::make_unique<dsp::LookaheadLimiter>();
+  limiter_->prepare(static_cast<int>(std::lround(kLimiterLookaheadSeconds * config.sampleRate)),
+                    static_cast<float>(kLimiterReleaseSeconds * config.sampleRate),
+                    std::pow(10.0f, config.ceilingDb / 20.0f));
+  graph_.setParameterSink(this);
+}
+
+Engine::~Engine() {
+  // The audio thread has stopped: every plan still around is ours to free.
+  delete current_;
+  Message message;
+  while (toAudio_->pop(message)) delete message.plan;
+  collectGarbage();
+}
+
+void Engine::commit() {
+  collectGarbage();
+  for (const auto& [id, entry] : graph_.entries()) {
+    const PrepareInfo info{config_.sampleRate, config_.maxBlockFrames,
+                           dsp::mixSeed(config_.seed ^ dsp::hashName(entry.name))};
+    if (!entry.node->isPreparedFor(info)) entry.node->prepare(info);
+  }
+  std::unique_ptr<RenderPlan> plan = compile(graph_, config_.maxBlockFrames);
+  Message message;
+  message.plan = plan.get();
+  // The control thread may wait; the audio thread never does. A stalled audio thread
+  // (nobody calling process) must not hang us forever.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!toAudio_->push(message)) {
+    collectGarbage();
+    if (std::chrono::steady_clock::now() > deadline)
+      throw RuntimeFailure("the audio thread is not taking new plans (is it running?)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  published_ = plan.release();
+  graph_.markAllLive();
+}
+
+bool Engine::send(NodeId node, const Event& event) {
+  Message message;
+  message.node = node;
+  message.event = event;
+  message.event.frame = 0;
+  if (toAudio_->push(message)) return true;
+  droppedEvents_.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
+bool Engine::sendParameter(NodeId node, int index, float value) {
+  Event event;
+  event.type = EventType::kParameter;
+  event.index = static_cast<std::uint16_t>(index);
+  event.value = value;
+  return send(node, event);
+}
+
+void Engine::collectGarbage() {
+  RenderPlan* plan = nullptr;
+  while (retired_->pop(plan)) delete plan;
+}
+
+int Engine::latencyFrames() const { return limiter_->latencyFrames(); }
+
+EngineStats Engine::stats() const {
+  EngineStats s;
+  s.framesRendered = framesRendered_.load(std::memory_order_relaxed);
+  s.planSwaps = planSwaps_.load(std::memory_order_relaxed);
+  s.droppedEvents = droppedEvents_.load(std::memory_order_relaxed);
+  s.nonFiniteSamples = nonFiniteSamples_.load(std::memory_order_relaxed);
+  s.limiterGainDb = limiterGainDb_.load(std::memory_order_relaxed);
+  return s;
+}
+
+// ---------------------------------------------------------------- audio thread
+
+void Engine::process(float* const* output, int frames, std::span<const NodeEvent> events) noexcept {
+  dsp::ScopedFlushDenormals flushDenormals;
+  for (int done = 0; done < frames;) {
+    const int chunk = std::min(frames - done, config_.maxBlockFrames);
+    renderChunk(output[0] + done, output[1] + done, chunk, events, done);
+    done += chunk;
+  }
+  limiterGainDb_.store(20.0f * std::log10(std::max(limiter_->currentGain(), 1e-6f)),
+                       std::memory_order_relaxed);
+}
+
+void Engine::drainMessages() noexcept {
+  while (const Message* message = toAudio_->front()) {
+    if (message->plan != nullptr) {
+      // Hand the old plan back first; if the return queue is full, swap next block instead.
+      if (current_ != nullptr && !retired_->push(current_)) return;
+      current_ = message->plan;
+      planSwaps_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      dispatch(message->node, message->event);
+    }
+    toAudio_->popFront();
+  }
+}
+
+void Engine::dispatch(NodeId node, const Event& event) noexcept {
+  const int index = current_ != nullptr ? current_->findStep(node) : -1;
+  if (index < 0) {
+    droppedEvents_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  RenderPlan::Step& step = current_->steps[static_cast<std::size_t>(index)];
+  if (step.eventCount == RenderPlan::kEventsPerNode) {
+    droppedEvents_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  // Insertion keeps the node's events sorted by frame, and in arrival order within a frame.
+  Event* queue = current_->events.data() + step.firstEvent;
+  int i = step.eventCount++;
+  while (i > 0 && queue[i - 1].frame > event.frame) {
+    queue[i] = queue[i - 1];
+    --i;
+  }
+  queue[i] = event;
+}
+
+void Engine::renderChunk(float* left, float* right, int frames, std::span<const NodeEvent> events,
+                         int eventOffset) noexcept {
+  drainMessages();
+  std::fill(left, left + frames, 0.0f);
+  std::fill(right, right + frames, 0.0f);
+  if (current_ != nullptr) {
+    for (const NodeEvent& e : events) {
+      const long frame = static_cast<long>(e.event.frame) - eventOffset;
+      if (frame < 0 || frame >= frames) continue;
+      Event local = e.event;
+      local.frame = static_cast<std::uint32_t>(frame);
+      dispatch(e.node, local);
+    }
+    RenderPlan& plan = *current_;
+    const std::size_t count = static_cast<std::size_t>(frames);
+    for (RenderPlan::Step& step : plan.steps) {
+      for (int m = step.firstMix; m < step.firstMix + step.mixCount; ++m) {
+        const RenderPlan::InputMix& mix = plan.mixes[static_cast<std::size_t>(m)];
+        float* target = plan.buffers[static_cast<std::size_t>(mix.target)];
+        std::memcpy(target, plan.buffers[static_cast<std::size_t>(plan.mixSources[static_cast<std::size_t>(mix.firstSource)])],
+                    count * sizeof(float));
+        for (int s = 1; s < mix.sourceCount; ++s) {
+          const float* source = plan.buffers[static_cast<std::size_t>(plan.mixSources[static_cast<std::size_t>(mix.firstSource + s)])];
+          for (std::size_t i = 0; i < count; ++i) target[i] += source[i];
+        }
+      }
+      ProcessBlock block;
+      block.inputs = plan.inputs.data() + step.firstInput;
+      block.outputs = plan.outputs.data() + step.firstOutput;
+      block.frames = frames;
+      block.events = {plan.events.data() + step.firstEvent, static_cast<std::size_t>(step.eventCount)};
+      step.node->process(block);
+      step.eventCount = 0;
+      if (step.isOutput) {
+        for (std::size_t i = 0; i < count; ++i) {
+          left[i] += block.inputs[0][i];
+          right[i] += block.inputs[1][i];
+        }
+      }
+    }
+  }
+  // Master bus: nothing non-finite gets through, and nothing over the ceiling.
+  std::uint64_t nonFinite = 0;
+  for (int i = 0; i < frames; ++i) {
+    if (!std::isfinite(left[i])) { left[i] = 0.0f; ++nonFinite; }
+    if (!std::isfinite(right[i])) { right[i] = 0.0f; ++nonFinite; }
+    limiter_->process(left[i], right[i]);
+  }
+  if (nonFinite != 0) nonFiniteSamples_.fetch_add(nonFinite, std::memory_order_relaxed);
+  framesRendered_.fetch_add(static_cast<std::uint64_t>(frames), std::memory_order_relaxed);
+}
+
+}  // namespace reverie

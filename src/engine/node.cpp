@@ -1,0 +1,72 @@
+// Node base: parameter storage and the sample-accurate split of a block at its events.
+#include "reverie/node.hpp"
+
+#include <cmath>
+
+namespace reverie {
+
+Node::Node(const NodeType& type) : type_(type), parameters_(type.parameters.size()) {
+  for (std::size_t i = 0; i < parameters_.size(); ++i)
+    parameters_[i].setImmediate(type.parameters[i].defaultValue);
+}
+
+void Node::prepare(const PrepareInfo& info) {
+  info_ = info;
+  for (std::size_t i = 0; i < parameters_.size(); ++i) {
+    const double seconds = type_.parameters[i].smoothingSeconds;
+    parameters_[i].setRampFrames(static_cast<int>(std::lround(seconds * info.sampleRate)));
+    parameters_[i].setImmediate(parameters_[i].target());
+  }
+  onPrepare(info);
+  for (std::size_t i = 0; i < parameters_.size(); ++i) onParameterChanged(static_cast<int>(i));
+  prepared_ = true;
+}
+
+void Node::setParameterDirect(int index, float value) {
+  if (index < 0 || static_cast<std::size_t>(index) >= parameters_.size()) return;
+  applyParameter(index, value, true);
+}
+
+void Node::applyParameter(int index, float value, bool immediate) noexcept {
+  const ParameterDescriptor& descriptor = type_.parameters[static_cast<std::size_t>(index)];
+  float clamped = descriptor.clamp(value);
+  if (descriptor.isChoice()) clamped = std::floor(clamped + 0.5f);
+  SmoothedValue& target = parameters_[static_cast<std::size_t>(index)];
+  if (immediate || descriptor.isChoice()) {
+    target.setImmediate(clamped);
+  } else {
+    target.setTarget(clamped);
+  }
+  onParameterChanged(index);
+}
+
+void Node::process(const ProcessBlock& block) noexcept {
+  const int inputs = static_cast<int>(type_.inputs.size());
+  const int outputs = static_cast<int>(type_.outputs.size());
+  const float* in[kMaxPorts];
+  float* out[kMaxPorts];
+  int done = 0;
+  std::size_t next = 0;
+  while (done < block.frames) {
+    // Apply every event due at this frame, then render up to the next one.
+    while (next < block.events.size() && static_cast<int>(block.events[next].frame) <= done)
+      applyEvent(block.events[next++]);
+    const int end = next < block.events.size()
+                        ? static_cast<int>(block.events[next].frame)
+                        : block.frames;
+    const int span = (end > block.frames ? block.frames : end) - done;
+    for (int i = 0; i < inputs; ++i) in[i] = block.inputs[i] + done;
+    for (int i = 0; i < outputs; ++i) out[i] = block.outputs[i] + done;
+    render(in, out, span);
+    done += span;
+  }
+  // Events at or past the end (none, if the engine did its job) still take effect.
+  for (; next < block.events.size(); ++next) applyEvent(block.events[next]);
+}
+
+void Node::applyEvent(const Event& event) noexcept {
+  if (event.type != EventType::kParameter) return onEvent(event);
+  if (event.index < parameters_.size()) applyParameter(event.index, event.value, false);
+}
+
+}  // namespace reverie

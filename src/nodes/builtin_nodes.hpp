@@ -1,0 +1,28 @@
+// The node types reverie ships with, for the registry.
+#pragma once
+
+#include <cmath>
+#include <vector>
+
+#include "reverie/node.hpp"
+
+namespace reverie {
+
+extern const NodeType kOscillatorType;
+extern const NodeType kEnvelopeType;
+extern const NodeType kGainType;
+extern const NodeType kMixerType;
+extern const NodeType kSynthType;
+extern const NodeType kNoiseType;
+extern const NodeType kEchoType;
+extern const NodeType kOutputType;
+
+inline std::vector<const NodeType*> builtinNodeTypes() {
+  return {&kOscillatorType, &kEnvelopeType, &kGainType, &kMixerType,
+          &kSynthType,      &kNoiseType,    &kEchoType, &kOutputType};
+}
+
+/// dB to linear gain; -96 dB and below is silence.
+inline float decibelsToGain(float db) { return db <= -96.0f ? 0.0f : std::pow(10.0f, db * 0.05f); }
+
+}  // namespace reverie

@@ -1,0 +1,53 @@
+// "envelope": an ADSR amplifier gated by notes.
+#include "dsp/adsr_envelope.hpp"
+#include "nodes/builtin_nodes.hpp"
+
+namespace reverie {
+namespace {
+
+constexpr std::string_view kInputs[] = {"in"};
+constexpr std::string_view kOutputs[] = {"out"};
+enum { kAttack, kDecay, kSustain, kRelease };
+constexpr ParameterDescriptor kParameters[] = {
+    {"attack", "Attack", "s", 0.0f, 30.0f, 0.01f},
+    {"decay", "Decay", "s", 0.001f, 30.0f, 0.3f},
+    {"sustain", "Sustain level", "", 0.0f, 1.0f, 0.7f},
+    {"release", "Release", "s", 0.001f, 30.0f, 0.5f},
+};
+
+class EnvelopeNode final : public Node {
+ public:
+  EnvelopeNode() : Node(kEnvelopeType) {}
+
+ protected:
+  void onParameterChanged(int) noexcept override {
+    const float rate = static_cast<float>(info().sampleRate);
+    envelope_.setTimes(parameter(kAttack).target() * rate, parameter(kDecay).target() * rate,
+                       parameter(kSustain).target(), parameter(kRelease).target() * rate);
+  }
+  void onEvent(const Event& event) noexcept override {
+    if (event.type == EventType::kNoteOn && event.value > 0.0f) {
+      if (held_++ == 0) envelope_.gateOn();
+    } else if (event.type == EventType::kNoteOff || event.type == EventType::kNoteOn) {
+      if (held_ > 0 && --held_ == 0) envelope_.gateOff();
+    } else if (event.type == EventType::kAllNotesOff) {
+      held_ = 0;
+      envelope_.gateOff();
+    }
+  }
+  void render(const float* const* in, float* const* out, int frames) noexcept override {
+    for (int i = 0; i < frames; ++i) out[0][i] = in[0][i] * envelope_.next();
+  }
+
+ private:
+  dsp::AdsrEnvelope envelope_;
+  int held_ = 0;
+};
+
+}  // namespace
+
+const NodeType kEnvelopeType{"envelope", "ADSR amplifier opened by any held note", kInputs,
+                             kOutputs, kParameters, true, false,
+                             []() -> std::unique_ptr<Node> { return std::make_unique<EnvelopeNode>(); }};
+
+}  // namespace reverie

@@ -1,0 +1,43 @@
+// "oscillator": a free-running band-limited oscillator.
+#include "dsp/polyblep_oscillator.hpp"
+#include "nodes/builtin_nodes.hpp"
+
+namespace reverie {
+namespace {
+
+constexpr std::string_view kWaveforms[] = {"sine", "saw", "square", "triangle"};
+constexpr std::string_view kOutputs[] = {"out"};
+enum { kFrequency, kWaveform, kDetune, kLevel };
+constexpr ParameterDescriptor kParameters[] = {
+    {"frequency", "Frequency", "Hz", 1.0f, 20000.0f, 440.0f, 0.02f},
+    {"waveform", "Waveform", "", 0.0f, 3.0f, 0.0f, 0.0f, kWaveforms},
+    {"detune", "Detune", "cents", -1200.0f, 1200.0f, 0.0f, 0.02f},
+    {"level", "Level", "dB", -96.0f, 0.0f, -12.0f, 0.02f},
+};
+
+class OscillatorNode final : public Node {
+ public:
+  OscillatorNode() : Node(kOscillatorType) {}
+
+ protected:
+  void render(const float* const*, float* const* out, int frames) noexcept override {
+    const auto waveform = static_cast<dsp::Waveform>(parameter(kWaveform).current());
+    const float inverseRate = static_cast<float>(1.0 / info().sampleRate);
+    for (int i = 0; i < frames; ++i) {
+      const float hz = parameter(kFrequency).next() * std::exp2(parameter(kDetune).next() / 1200.0f);
+      out[0][i] = oscillator_.next(waveform, hz * inverseRate) * decibelsToGain(parameter(kLevel).next());
+    }
+  }
+
+ private:
+  dsp::PolyBlepOscillator oscillator_;
+};
+
+}  // namespace
+
+const NodeType kOscillatorType{
+    "oscillator", "Free-running band-limited oscillator (sine, saw, square, triangle)",
+    {}, kOutputs, kParameters, false, false,
+    []() -> std::unique_ptr<Node> { return std::make_unique<OscillatorNode>(); }};
+
+}  // namespace reverie

@@ -1,0 +1,184 @@
+// "synth": a small polyphonic subtractive synth that proves the engine (not a crystal).
+#include <array>
+#include <cmath>
+
+#include "dsp/adsr_envelope.hpp"
+#include "dsp/polyblep_oscillator.hpp"
+#include "dsp/random.hpp"
+#include "dsp/svf.hpp"
+#include "nodes/builtin_nodes.hpp"
+
+namespace reverie {
+namespace {
+
+constexpr int kMaxVoices = 32;
+constexpr float kBendSemitones = 2.0f;
+constexpr std::string_view kWaveforms[] = {"sine", "saw", "square", "triangle"};
+constexpr std::string_view kOutputs[] = {"left", "right"};
+enum { kWaveform, kVoices, kDetune, kDrift, kCutoff, kResonance, kAttack, kDecay, kSustain,
+       kRelease, kLevel, kSpread };
+constexpr ParameterDescriptor kParameters[] = {
+    {"waveform", "Waveform", "", 0.0f, 3.0f, 1.0f, 0.0f, kWaveforms},
+    {"voices", "Polyphony", "voices", 1.0f, 32.0f, 8.0f},
+    {"detune", "Detune between the two oscillators", "cents", 0.0f, 50.0f, 7.0f, 0.02f},
+    {"drift", "Random detune per note (seeded)", "cents", 0.0f, 50.0f, 0.0f},
+    {"cutoff", "Filter cutoff", "Hz", 20.0f, 20000.0f, 2400.0f, 0.02f},
+    {"resonance", "Filter resonance", "", 0.0f, 1.0f, 0.2f, 0.02f},
+    {"attack", "Attack", "s", 0.0f, 30.0f, 0.01f},
+    {"decay", "Decay", "s", 0.001f, 30.0f, 0.4f},
+    {"sustain", "Sustain level", "", 0.0f, 1.0f, 0.6f},
+    {"release", "Release", "s", 0.001f, 30.0f, 0.6f},
+    {"level", "Level", "dB", -96.0f, 0.0f, -12.0f, 0.02f},
+    {"spread", "Random stereo spread per note (seeded)", "", 0.0f, 1.0f, 0.0f},
+};
+
+struct Voice {
+  dsp::PolyBlepOscillator a, b;
+  dsp::Svf filter;
+  dsp::AdsrEnvelope envelope;
+  int key = -1;
+  float velocity = 0.0f;
+  float pitchCents = 0.0f;  // key and drift, in cents above MIDI 0
+  float gainLeft = 0.0f, gainRight = 0.0f;
+  unsigned long age = 0;
+  bool held = false;      // key down
+  bool sustained = false; // released while the pedal was down
+};
+
+class SynthNode final : public Node {
+ public:
+  SynthNode() : Node(kSynthType) {}
+
+ protected:
+  void onPrepare(const PrepareInfo& info) override { random_.reseed(info.seed); }
+
+  void onParameterChanged(int) noexcept override {
+    const float rate = static_cast<float>(info().sampleRate);
+    for (Voice& v : voices_)
+      v.envelope.setTimes(parameter(kAttack).target() * rate, parameter(kDecay).target() * rate,
+                          parameter(kSustain).target(), parameter(kRelease).target() * rate);
+  }
+
+  void onEvent(const Event& event) noexcept override {
+    switch (event.type) {
+      case EventType::kNoteOn:
+        if (event.value > 0.0f) return noteOn(event.index, event.value);
+        return noteOff(event.index);
+      case EventType::kNoteOff:
+        return noteOff(event.index);
+      case EventType::kPitchBend:
+        bendCents_ = event.value * kBendSemitones * 100.0f;
+        return;
+      case EventType::kControlChange:
+        if (event.index == 64) setPedal(event.value >= 0.5f);
+        return;
+      case EventType::kAllNotesOff:
+        for (Voice& v : voices_) {
+          v.held = v.sustained = false;
+          v.envelope.gateOff();
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  void render(const float* const*, float* const* out, int frames) noexcept override {
+    const auto waveform = static_cast<dsp::Waveform>(parameter(kWaveform).current());
+    const float inverseRate = static_cast<float>(1.0 / info().sampleRate);
+    for (int i = 0; i < frames; ++i) {
+      const float halfDetune = parameter(kDetune).next() * 0.5f;
+      const float cutoffHz = parameter(kCutoff).next();
+      const float resonance = parameter(kResonance).next();
+      const float level = decibelsToGain(parameter(kLevel).next());
+      float left = 0.0f, right = 0.0f;
+      for (Voice& v : voices_) {
+        if (!v.envelope.isActive()) continue;
+        const float cents = v.pitchCents + bendCents_;
+        const float hz = 8.1757989156f * std::exp2(cents / 1200.0f);  // MIDI 0 = 8.18 Hz
+        const float detune = std::exp2(halfDetune / 1200.0f);
+        const float x = 0.5f * (v.a.next(waveform, hz * detune * inverseRate) +
+                                v.b.next(waveform, hz / detune * inverseRate));
+        // Brighter with velocity, as struck strings are.
+        v.filter.setCoefficients(cutoffHz * (0.5f + v.velocity) * inverseRate, resonance);
+        const float y = v.filter.lowPass(x) * v.envelope.next() * v.velocity * level;
+        left += y * v.gainLeft;
+        right += y * v.gainRight;
+      }
+      out[0][i] = left;
+      out[1][i] = right;
+    }
+  }
+
+ private:
+  void noteOn(int key, float velocity) noexcept {
+    const int polyphony = static_cast<int>(parameter(kVoices).current());
+    Voice* chosen = nullptr;
+    for (int i = 0; i < kMaxVoices; ++i) {
+      Voice& v = voices_[static_cast<std::size_t>(i)];
+      if (v.key == key && v.envelope.isActive()) chosen = &v;  // re-strike the same voice
+    }
+    if (chosen == nullptr) {
+      for (int i = 0; i < polyphony && chosen == nullptr; ++i)
+        if (!voices_[static_cast<std::size_t>(i)].envelope.isActive()) chosen = &voices_[static_cast<std::size_t>(i)];
+    }
+    if (chosen == nullptr) {  // steal the oldest; its envelope restarts from where it is
+      chosen = &voices_[0];
+      for (int i = 1; i < polyphony; ++i)
+        if (voices_[static_cast<std::size_t>(i)].age < chosen->age) chosen = &voices_[static_cast<std::size_t>(i)];
+    }
+    Voice& v = *chosen;
+    if (!v.envelope.isActive()) {
+      v.a.reset(0.0f);
+      v.b.reset(0.0f);
+      v.filter.reset();
+    }
+    v.key = key;
+    v.velocity = velocity;
+    v.pitchCents = static_cast<float>(key) * 100.0f + parameter(kDrift).current() * random_.bipolar();
+    const float pan = parameter(kSpread).current() * random_.bipolar();
+    const float angle = (pan + 1.0f) * 0.25f * 3.14159265f;
+    v.gainLeft = std::cos(angle);
+    v.gainRight = std::sin(angle);
+    v.age = ++clock_;
+    v.held = true;
+    v.sustained = false;
+    v.envelope.gateOn();
+  }
+
+  void noteOff(int key) noexcept {
+    for (Voice& v : voices_) {
+      if (v.key != key || !v.held) continue;
+      v.held = false;
+      if (pedal_) {
+        v.sustained = true;
+      } else {
+        v.envelope.gateOff();
+      }
+    }
+  }
+
+  void setPedal(bool down) noexcept {
+    pedal_ = down;
+    if (down) return;
+    for (Voice& v : voices_) {
+      if (!v.sustained) continue;
+      v.sustained = false;
+      v.envelope.gateOff();
+    }
+  }
+
+  std::array<Voice, kMaxVoices> voices_{};
+  dsp::Random random_;
+  float bendCents_ = 0.0f;
+  unsigned long clock_ = 0;
+  bool pedal_ = false;
+};
+
+}  // namespace
+
+const NodeType kSynthType{"synth", "Small polyphonic subtractive synth (two detuned oscillators, filter, ADSR)",
+                          {}, kOutputs, kParameters, true, false,
+                          []() -> std::unique_ptr<Node> { return std::make_unique<SynthNode>(); }};
+
+}  // namespace reverie
