@@ -1,0 +1,40 @@
+// The offline clock: drives Engine::process as fast as it can, with events at absolute frames.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "reverie/engine.hpp"
+
+namespace reverie {
+
+/// An event for a node at an absolute frame of the render.
+struct ScheduledEvent {
+  std::uint64_t frame = 0;
+  NodeId node = kInvalidNode;
+  Event event;
+};
+
+/// Offline rendering is live rendering with a faster clock: the same Engine::process, fed the
+/// events that fall inside each block with their frame offsets. Any block sizes give the same
+/// samples.
+class OfflineClock {
+ public:
+  /// `events` need not be sorted; equal frames keep their given order.
+  OfflineClock(Engine& engine, std::vector<ScheduledEvent> events);
+
+  /// Renders the next `frames` stereo frames (any count) into left/right.
+  void render(float* left, float* right, int frames);
+  std::uint64_t position() const { return position_; }
+  /// Frame just after the last scheduled event (0 without events).
+  std::uint64_t lastEventFrame() const;
+
+ private:
+  Engine& engine_;
+  std::vector<ScheduledEvent> events_;
+  std::vector<NodeEvent> block_;
+  std::size_t next_ = 0;
+  std::uint64_t position_ = 0;
+};
+
+}  // namespace reverie

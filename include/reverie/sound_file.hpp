@@ -1,0 +1,44 @@
+// Writing rendered audio to WAV, FLAC, OGG or AIFF, safely: nothing half-written, nothing lost.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace reverie {
+
+enum class SampleFormat { kPcm16, kPcm24, kFloat32 };
+
+/// "16", "24" or "32f"; throws InputError otherwise.
+SampleFormat parseSampleFormat(std::string_view text);
+std::string_view toString(SampleFormat format);
+
+/// Writes interleaved float frames to a temporary file beside the target, and renames it onto the
+/// target only in commit(). Destroying an uncommitted writer deletes the temporary file, so an
+/// error or an interrupt never leaves a half file and never touches an existing target.
+/// 16-bit output gets TPDF dither from a seeded generator (deterministic).
+class SoundFileWriter {
+ public:
+  /// Format from the extension (.wav .flac .ogg .oga .aiff .aif). Throws InputError for an
+  /// unknown extension or a combination the container cannot hold (FLAC at 32-bit float), and
+  /// RuntimeFailure when the temporary file cannot be created (unwritable folder).
+  SoundFileWriter(const std::filesystem::path& target, double sampleRate, int channels,
+                  SampleFormat format, std::uint64_t ditherSeed = 1);
+  ~SoundFileWriter();
+  SoundFileWriter(const SoundFileWriter&) = delete;
+  SoundFileWriter& operator=(const SoundFileWriter&) = delete;
+
+  /// Throws RuntimeFailure on a write error (disk full).
+  void write(const float* interleaved, std::size_t frames);
+  /// Closes and renames onto the target. Throws RuntimeFailure on failure.
+  void commit();
+  const std::filesystem::path& temporaryPath() const;
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+}  // namespace reverie

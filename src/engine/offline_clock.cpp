@@ -1,0 +1,32 @@
+// OfflineClock: cut the timeline into blocks and hand each block its events.
+#include "reverie/offline_clock.hpp"
+
+#include <algorithm>
+
+namespace reverie {
+
+OfflineClock::OfflineClock(Engine& engine, std::vector<ScheduledEvent> events)
+    : engine_(engine), events_(std::move(events)) {
+  std::stable_sort(events_.begin(), events_.end(),
+                   [](const ScheduledEvent& a, const ScheduledEvent& b) { return a.frame < b.frame; });
+  block_.reserve(events_.size());
+}
+
+void OfflineClock::render(float* left, float* right, int frames) {
+  const std::uint64_t end = position_ + static_cast<std::uint64_t>(frames);
+  block_.clear();
+  for (; next_ < events_.size() && events_[next_].frame < end; ++next_) {
+    NodeEvent e{events_[next_].node, events_[next_].event};
+    e.event.frame = static_cast<std::uint32_t>(events_[next_].frame - position_);
+    block_.push_back(e);
+  }
+  float* out[] = {left, right};
+  engine_.process(out, frames, block_);
+  position_ = end;
+}
+
+std::uint64_t OfflineClock::lastEventFrame() const {
+  return events_.empty() ? 0 : events_.back().frame + 1;
+}
+
+}  // namespace reverie
