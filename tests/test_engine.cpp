@@ -43,7 +43,8 @@ BusyPatch buildBusyPatch(Engine& engine) {
     const std::uint64_t at = static_cast<std::uint64_t>(i) * 3001 + 17;
     p.score.push_back(note(at, p.synth, 48 + (i * 7) % 24, 0.5f + 0.02f * static_cast<float>(i)));
     p.score.push_back(noteOff(at + 9000, p.synth, 48 + (i * 7) % 24));
-    p.score.push_back(parameterChange(at + 1500, p.synth, cutoff, 400.0f + 300.0f * static_cast<float>(i % 9)));
+    p.score.push_back(
+        parameterChange(at + 1500, p.synth, cutoff, 400.0f + 300.0f * static_cast<float>(i % 9)));
   }
   engine.commit();
   return p;
@@ -69,7 +70,8 @@ class HostileNode final : public Node {
     if ((__builtin_ia32_stmxcsr() & 0x8040u) != 0x8040u) sawFlushToZero = false;
 #endif
     for (int i = 0; i < frames; ++i, ++n_) {
-      const float values[] = {4.0f * std::sin(0.05f * static_cast<float>(n_)), NAN, INFINITY, -1e30f};
+      const float values[] = {4.0f * std::sin(0.05f * static_cast<float>(n_)), NAN, INFINITY,
+                              -1e30f};
       out[0][i] = values[n_ % 97 == 0 ? 1 + (n_ / 97) % 3 : 0];
     }
   }
@@ -94,7 +96,8 @@ TEST_CASE("a note placed at frame k of a block starts exactly at frame k") {
       g.connect({synth, 0}, {out, 0});
       g.connect({synth, 1}, {out, 1});
       engine.commit();
-      const std::uint64_t at = 3ull * static_cast<std::uint64_t>(block) + static_cast<std::uint64_t>(k);
+      const std::uint64_t at =
+          3ull * static_cast<std::uint64_t>(block) + static_cast<std::uint64_t>(k);
       const test::Stereo audio =
           test::renderBlocks(engine, {note(at, synth, 69, 1.0f)}, at + 6000, [&] { return block; });
       std::size_t first = 0;
@@ -186,13 +189,15 @@ TEST_CASE("parameter changes ramp over the smoothing time instead of stepping") 
   g.connect({osc, 0}, {gain, 0});
   g.connect({gain, 0}, {out, 0});
   engine.commit();
-  const test::Stereo audio =
-      test::renderBlocks(engine, {parameterChange(10000, gain, 0, -40.0f)}, 14000, [] { return 512; });
+  const test::Stereo audio = test::renderBlocks(engine, {parameterChange(10000, gain, 0, -40.0f)},
+                                                14000, [] { return 512; });
   const int latency = engine.latencyFrames();
-  auto level = [&](std::size_t frame) { return std::fabs(audio.left[frame + static_cast<std::size_t>(latency)]); };
+  auto level = [&](std::size_t frame) {
+    return std::fabs(audio.left[frame + static_cast<std::size_t>(latency)]);
+  };
   const double ceiling = std::pow(10.0, -0.3 / 20.0);
   CHECK(level(9990) > 0.9 * ceiling);
-  CHECK(level(10000 + 480) < 0.9 * ceiling);   // halfway down the 20 ms ramp
+  CHECK(level(10000 + 480) < 0.9 * ceiling);  // halfway down the 20 ms ramp
   CHECK(level(10000 + 480) > 0.02);
   CHECK(level(10000 + 1200) == doctest::Approx(0.01).epsilon(0.05));  // settled at -40 dB
 }

@@ -30,17 +30,29 @@ class MixerNode final : public Node {
     for (int i = 0; i < frames; ++i) {
       float left = 0.0f, right = 0.0f;
       for (int c = 0; c < kChannels; ++c) {
-        const float level = decibelsToGain(parameter(2 * c).next());
-        // Equal-power pan law: -3 dB in each side at the centre.
-        const float angle = (parameter(2 * c + 1).next() + 1.0f) * 0.25f * 3.14159265f;
-        const float x = in[c][i] * level;
-        left += x * std::cos(angle);
-        right += x * std::sin(angle);
+        SmoothedValue& level = parameter(2 * c);
+        SmoothedValue& pan = parameter(2 * c + 1);
+        if (dirty_ || level.isRamping() || pan.isRamping()) {
+          // Equal-power pan law: -3 dB in each side at the centre.
+          const float gain = decibelsToGain(level.next());
+          const float angle = (pan.next() + 1.0f) * 0.25f * 3.14159265f;
+          gainLeft_[c] = gain * std::cos(angle);
+          gainRight_[c] = gain * std::sin(angle);
+        }
+        left += in[c][i] * gainLeft_[c];
+        right += in[c][i] * gainRight_[c];
       }
+      dirty_ = false;
       out[0][i] = left;
       out[1][i] = right;
     }
   }
+  void onParameterChanged(int) noexcept override { dirty_ = true; }
+
+ private:
+  float gainLeft_[kChannels] = {};
+  float gainRight_[kChannels] = {};
+  bool dirty_ = true;
 };
 
 }  // namespace

@@ -22,15 +22,24 @@ class OscillatorNode final : public Node {
  protected:
   void render(const float* const*, float* const* out, int frames) noexcept override {
     const auto waveform = static_cast<dsp::Waveform>(parameter(kWaveform).current());
-    const float inverseRate = static_cast<float>(1.0 / info().sampleRate);
     for (int i = 0; i < frames; ++i) {
-      const float hz = parameter(kFrequency).next() * std::exp2(parameter(kDetune).next() / 1200.0f);
-      out[0][i] = oscillator_.next(waveform, hz * inverseRate) * decibelsToGain(parameter(kLevel).next());
+      if (dirty_ || parameter(kFrequency).isRamping() || parameter(kDetune).isRamping() ||
+          parameter(kLevel).isRamping()) {
+        const float hz = parameter(kFrequency).next() * std::exp2(parameter(kDetune).next() / 1200.0f);
+        cyclesPerSample_ = static_cast<float>(hz / info().sampleRate);
+        gain_ = decibelsToGain(parameter(kLevel).next());
+        dirty_ = false;
+      }
+      out[0][i] = oscillator_.next(waveform, cyclesPerSample_) * gain_;
     }
   }
+  void onParameterChanged(int) noexcept override { dirty_ = true; }
 
  private:
   dsp::PolyBlepOscillator oscillator_;
+  float cyclesPerSample_ = 0.0f;
+  float gain_ = 0.0f;
+  bool dirty_ = true;
 };
 
 }  // namespace

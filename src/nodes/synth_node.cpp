@@ -39,6 +39,7 @@ struct Voice {
   int key = -1;
   float velocity = 0.0f;
   float pitchCents = 0.0f;  // key and drift, in cents above MIDI 0
+  float cyclesPerSample = 0.0f;
   float gainLeft = 0.0f, gainRight = 0.0f;
   unsigned long age = 0;
   bool held = false;      // key down
@@ -53,6 +54,7 @@ class SynthNode final : public Node {
   void onPrepare(const PrepareInfo& info) override { random_.reseed(info.seed); }
 
   void onParameterChanged(int) noexcept override {
+    dirty_ = true;
     const float rate = static_cast<float>(info().sampleRate);
     for (Voice& v : voices_)
       v.envelope.setTimes(parameter(kAttack).target() * rate, parameter(kDecay).target() * rate,
@@ -68,6 +70,7 @@ class SynthNode final : public Node {
         return noteOff(event.index);
       case EventType::kPitchBend:
         bendCents_ = event.value * kBendSemitones * 100.0f;
+        dirty_ = true;
         return;
       case EventType::kControlChange:
         if (event.index == 64) setPedal(event.value >= 0.5f);
@@ -87,21 +90,24 @@ class SynthNode final : public Node {
     const auto waveform = static_cast<dsp::Waveform>(parameter(kWaveform).current());
     const float inverseRate = static_cast<float>(1.0 / info().sampleRate);
     for (int i = 0; i < frames; ++i) {
-      const float halfDetune = parameter(kDetune).next() * 0.5f;
-      const float cutoffHz = parameter(kCutoff).next();
-      const float resonance = parameter(kResonance).next();
-      const float level = decibelsToGain(parameter(kLevel).next());
+      // Derived values are recomputed only while their parameter moves: per sample, so the
+      // result stays independent of block size, but free when nothing changes.
+      if (parameter(kDetune).isRamping() || parameter(kCutoff).isRamping() ||
+          parameter(kResonance).isRamping() || parameter(kLevel).isRamping() || dirty_) {
+        detuneRatio_ = std::exp2(parameter(kDetune).next() * 0.5f / 1200.0f);
+        parameter(kCutoff).next();
+        parameter(kResonance).next();
+        level_ = decibelsToGain(parameter(kLevel).next());
+        for (Voice& v : voices_)
+          if (v.envelope.isActive()) updateVoice(v, inverseRate);
+        dirty_ = false;
+      }
       float left = 0.0f, right = 0.0f;
       for (Voice& v : voices_) {
         if (!v.envelope.isActive()) continue;
-        const float cents = v.pitchCents + bendCents_;
-        const float hz = 8.1757989156f * std::exp2(cents / 1200.0f);  // MIDI 0 = 8.18 Hz
-        const float detune = std::exp2(halfDetune / 1200.0f);
-        const float x = 0.5f * (v.a.next(waveform, hz * detune * inverseRate) +
-                                v.b.next(waveform, hz / detune * inverseRate));
-        // Brighter with velocity, as struck strings are.
-        v.filter.setCoefficients(cutoffHz * (0.5f + v.velocity) * inverseRate, resonance);
-        const float y = v.filter.lowPass(x) * v.envelope.next() * v.velocity * level;
+        const float x = 0.5f * (v.a.next(waveform, v.cyclesPerSample * detuneRatio_) +
+                                v.b.next(waveform, v.cyclesPerSample / detuneRatio_));
+        const float y = v.filter.lowPass(x) * v.envelope.next() * v.velocity * level_;
         left += y * v.gainLeft;
         right += y * v.gainRight;
       }
@@ -144,6 +150,15 @@ class SynthNode final : public Node {
     v.held = true;
     v.sustained = false;
     v.envelope.gateOn();
+    updateVoice(v, static_cast<float>(1.0 / info().sampleRate));
+  }
+
+  void updateVoice(Voice& v, float inverseRate) noexcept {
+    const float hz = 8.1757989156f * std::exp2((v.pitchCents + bendCents_) / 1200.0f);  // MIDI 0
+    v.cyclesPerSample = hz * inverseRate;
+    // Brighter with velocity, as struck strings are.
+    v.filter.setCoefficients(parameter(kCutoff).current() * (0.5f + v.velocity) * inverseRate,
+                             parameter(kResonance).current());
   }
 
   void noteOff(int key) noexcept {
@@ -171,6 +186,9 @@ class SynthNode final : public Node {
   std::array<Voice, kMaxVoices> voices_{};
   dsp::Random random_;
   float bendCents_ = 0.0f;
+  float detuneRatio_ = 1.0f;
+  float level_ = 0.0f;
+  bool dirty_ = true;
   unsigned long clock_ = 0;
   bool pedal_ = false;
 };

@@ -1,0 +1,107 @@
+// `reverie bench`: the engine's costs, measured on this machine and reported as ratios.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "cli/patch_render.hpp"
+#include "engine/render_plan.hpp"
+#include "reverie/engine.hpp"
+
+namespace reverie::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string cpuModel() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown CPU";
+}
+
+/// An oscillator feeding a chain of `count` gain nodes: nearly trivial nodes, so the figure is
+/// the engine's own per-node cost (dispatch, buffers, events) plus 64 multiplies.
+double perNodeNanoseconds(int count) {
+  Engine engine({48000.0, 64, 1});
+  Graph& graph = engine.graph();
+  NodeId previous = graph.add("oscillator", "osc");
+  for (int i = 0; i < count; ++i) {
+    const NodeId gain = graph.add("gain");
+    graph.connect({previous, 0}, {gain, 0});
+    previous = gain;
+  }
+  const NodeId out = graph.add("output", "out");
+  graph.connect({previous, 0}, {out, 0});
+  engine.commit();
+  float left[64], right[64];
+  float* channels[] = {left, right};
+  for (int i = 0; i < 200; ++i) engine.process(channels, 64);  // warm up
+  double best = 1e30;
+  for (int round = 0; round < 5; ++round) {
+    constexpr int kBlocks = 2000;
+    const auto start = Clock::now();
+    for (int i = 0; i < kBlocks; ++i) engine.process(channels, 64);
+    best = std::min(best, secondsSince(start) * 1e9 / (kBlocks * static_cast<double>(count + 2)));
+  }
+  return best;
+}
+
+/// Median time of compile() for `nodes` gain nodes and about 2 * nodes edges (each node feeds
+/// the next two, so most inputs are sums of two).
+double compileMilliseconds(int nodes, std::size_t& edges) {
+  Engine engine({48000.0, 64, 1});
+  Graph& graph = engine.graph();
+  std::vector<NodeId> ids;
+  for (int i = 0; i < nodes; ++i) ids.push_back(graph.add("gain"));
+  for (int i = 0; i < nodes; ++i) {
+    if (i + 1 < nodes) graph.connect({ids[static_cast<std::size_t>(i)], 0}, {ids[static_cast<std::size_t>(i + 1)], 0});
+    if (i + 2 < nodes) graph.connect({ids[static_cast<std::size_t>(i)], 0}, {ids[static_cast<std::size_t>(i + 2)], 0});
+  }
+  // Three more edges into the last node make it 2,000 for 1,000 nodes.
+  for (std::size_t i = 0; i < 3 && i + 3 < ids.size(); ++i) graph.connect({ids[i], 0}, {ids.back(), 0});
+  edges = graph.connections().size();
+  std::vector<double> times;
+  for (int round = 0; round < 21; ++round) {
+    const auto start = Clock::now();
+    const std::unique_ptr<RenderPlan> plan = compile(graph, 64);
+    times.push_back(secondsSince(start) * 1e3);
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+int runBench() {
+  std::printf("reverie bench on %s, %u hardware threads (single-threaded figures)\n\n",
+              cpuModel().c_str(), std::thread::hardware_concurrency());
+
+  const double perNode = perNodeNanoseconds(1000);
+  std::printf("per-node overhead, 1,000 trivial nodes:  %.1f ns per node per 64-frame block"
+              " (%.2f ns per node-sample)\n", perNode, perNode / 64.0);
+
+  std::size_t edges = 0;
+  const double compileMs = compileMilliseconds(1000, edges);
+  std::printf("compile, 1,000 nodes / %zu edges:       %.2f ms (median of 21; aim < 10 ms)\n", edges, compileMs);
+
+  const Patch patch = loadPatch(findPreset(kDefaultPreset));
+  const PatchRender render = renderPatch(patch, 48000.0, 1, patch.lengthSeconds + patch.tailSeconds, false);
+  std::printf("default render '%s', %.1f s at 48 kHz:  %.1fx realtime\n", patch.name.c_str(),
+              render.seconds, render.realtimeFactor);
+  return 0;
+}
+
+}  // namespace
+
+void addBenchCommand(CLI::App& app, Action& action) {
+  CLI::App* bench = app.add_subcommand(
+      "bench", "Measure the engine: per-node overhead, compile time, realtime factor of the default render");
+  bench->callback([&action] { action = runBench; });
+}
+
+}  // namespace reverie::cli

@@ -1,0 +1,22 @@
+// Rendering a loaded patch offline into memory: shared by `render` and `bench`.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "reverie/preset.hpp"
+
+namespace reverie::cli {
+
+struct PatchRender {
+  std::vector<float> interleaved;  ///< stereo, the limiter's latency already removed
+  double seconds = 0.0;
+  double realtimeFactor = 0.0;     ///< audio seconds per second of wall time
+};
+
+/// Renders `seconds` of the patch at `sampleRate` with `seed`. Shows progress on stderr if
+/// `showProgress`; throws RuntimeFailure if interrupted (Ctrl-C).
+PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t seed, double seconds,
+                        bool showProgress);
+
+}  // namespace reverie::cli
