@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "reverie/errors.hpp"
 #include "reverie/graph.hpp"
 #include "reverie/preset.hpp"
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const reverie::RuntimeFailure& e) {
     std::fprintf(stderr, "reverie: error: %s\n", e.what());
-    return 1;
+    return reverie::cli::interrupted() ? 130 : 1;  // 128 + SIGINT, as shells report it
   } catch (const std::exception& e) {
     std::fprintf(stderr, "reverie: internal error: %s (please report it)\n", e.what());
     return 1;

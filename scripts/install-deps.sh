@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs everything reverie needs to build and test, from Debian's packages (Debian 12, root).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+# jackd2 asks whether to enable real-time limits; answer in advance so apt never waits.
+echo "jackd2 jackd/tweak_rt_limits boolean false" | $SUDO debconf-set-selections
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  g++ cmake ninja-build pkg-config make \
+  portaudio19-dev librtmidi-dev libsndfile1-dev libebur128-dev \
+  doctest-dev libtomlplusplus-dev libcli11-dev libbenchmark-dev \
+  util-linux >/dev/null
+echo "install-deps: done"

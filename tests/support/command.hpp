@@ -1,0 +1,65 @@
+// Test helpers: run the reverie command and work in a scratch folder.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace reverie::test {
+
+struct CommandResult {
+  int exitCode = -1;
+  std::string out;  ///< stdout
+  std::string err;  ///< stderr
+};
+
+inline std::string readText(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+/// A fresh folder under the system temp folder, removed with the object.
+class ScratchFolder {
+ public:
+  ScratchFolder() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "reverie-test-XXXXXX").string();
+    path_ = mkdtemp(pattern.data());
+  }
+  ~ScratchFolder() {
+    std::error_code ignored;
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ignored);
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// Runs `reverie ARGS` through the shell from `folder`, with the source tree's presets on the
+/// search path. `prefix` goes before the command (e.g. a user switch).
+inline CommandResult runReverie(const std::string& args, const std::filesystem::path& folder,
+                                const std::string& prefix = "") {
+  const std::filesystem::path out = folder / ".stdout", err = folder / ".stderr";
+  const std::string command = "cd '" + folder.string() + "' && REVERIE_PRESET_PATH='" +
+                              std::string(REVERIE_SOURCE_DIR) + "/presets' " + prefix + " '" +
+                              REVERIE_CLI_PATH + "' " + args + " >'" + out.string() + "' 2>'" +
+                              err.string() + "'";
+  const int status = std::system(command.c_str());
+  CommandResult result;
+  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = readText(out);
+  result.err = readText(err);
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return result;
+}
+
+}  // namespace reverie::test
