@@ -38,6 +38,14 @@ class SpscQueue {
     return true;
   }
 
+  /// Producer: true when push() would fail now.
+  bool full() noexcept {
+    const std::size_t tail = tail_.load(std::memory_order_relaxed);
+    if (tail - headCache_ <= mask_) return false;
+    headCache_ = head_.load(std::memory_order_acquire);
+    return tail - headCache_ > mask_;
+  }
+
   /// Consumer: the oldest element, or nullptr when empty. Valid until pop().
   const T* front() noexcept {
     const std::size_t head = head_.load(std::memory_order_relaxed);

@@ -127,8 +127,21 @@ void Engine::drainMessages() noexcept {
   while (const Message* message = toAudio_->front()) {
     if (message->plan != nullptr) {
       // Hand the old plan back first; if the return queue is full, swap next block instead.
-      if (current_ != nullptr && !retired_->push(current_)) return;
-      current_ = message->plan;
+      RenderPlan* old = current_;
+      RenderPlan* next = message->plan;
+      // Events already queued for this block move to the new plan before the old one is
+      // handed back (after the push, the control thread may free it at any moment).
+      if (old != nullptr) {
+        if (retired_->full()) return;  // swap next block instead; never wait
+        for (int i = 0; i < old->pendingCount; ++i) {
+          const RenderPlan::PendingEvent& p = old->pending[static_cast<std::size_t>(i)];
+          const int step = next->findStep(old->steps[static_cast<std::size_t>(p.step)].id);
+          if (step < 0 || !next->queueEvent(step, p.event)) droppedEvents_.fetch_add(1, std::memory_order_relaxed);
+        }
+        old->pendingCount = 0;
+        retired_->push(old);
+      }
+      current_ = next;
       planSwaps_.fetch_add(1, std::memory_order_relaxed);
     } else {
       dispatch(message->node, message->event);
@@ -138,24 +151,9 @@ void Engine::drainMessages() noexcept {
 }
 
 void Engine::dispatch(NodeId node, const Event& event) noexcept {
-  const int index = current_ != nullptr ? current_->findStep(node) : -1;
-  if (index < 0) {
+  const int step = current_ != nullptr ? current_->findStep(node) : -1;
+  if (step < 0 || !current_->queueEvent(step, event))
     droppedEvents_.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  RenderPlan::Step& step = current_->steps[static_cast<std::size_t>(index)];
-  if (step.eventCount == RenderPlan::kEventsPerNode) {
-    droppedEvents_.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  // Insertion keeps the node's events sorted by frame, and in arrival order within a frame.
-  Event* queue = current_->events.data() + step.firstEvent;
-  int i = step.eventCount++;
-  while (i > 0 && queue[i - 1].frame > event.frame) {
-    queue[i] = queue[i - 1];
-    --i;
-  }
-  queue[i] = event;
 }
 
 void Engine::renderChunk(float* left, float* right, int frames, std::span<const NodeEvent> events,
@@ -172,6 +170,7 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
       dispatch(e.node, local);
     }
     RenderPlan& plan = *current_;
+    plan.sortEvents();
     const std::size_t count = static_cast<std::size_t>(frames);
     for (RenderPlan::Step& step : plan.steps) {
       for (int m = step.firstMix; m < step.firstMix + step.mixCount; ++m) {
@@ -188,9 +187,8 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
       block.inputs = plan.inputs.data() + step.firstInput;
       block.outputs = plan.outputs.data() + step.firstOutput;
       block.frames = frames;
-      block.events = {plan.events.data() + step.firstEvent, static_cast<std::size_t>(step.eventCount)};
+      block.events = {plan.sortedEvents.data() + step.firstEvent, static_cast<std::size_t>(step.eventCount)};
       step.node->process(block);
-      step.eventCount = 0;
       if (step.isOutput) {
         for (std::size_t i = 0; i < count; ++i) {
           left[i] += block.inputs[0][i];
@@ -198,6 +196,7 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
         }
       }
     }
+    plan.clearEvents();
   }
   // Master bus: nothing non-finite gets through, and nothing over the ceiling.
   std::uint64_t nonFinite = 0;

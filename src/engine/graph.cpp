@@ -3,7 +3,7 @@
 
 #include <algorithm>
 #include <functional>
-#include <set>
+#include <queue>
 #include <string>
 
 #include "reverie/node_registry.hpp"
@@ -151,27 +151,39 @@ std::vector<NodeId> findCycle(const Graph& graph) {
 }
 
 std::vector<NodeId> topologicalOrder(const Graph& graph) {
-  // Kahn's algorithm; ties broken by id so the order (and so the render) is deterministic.
-  std::map<NodeId, int> indegree;
-  std::map<NodeId, std::vector<NodeId>> successors;
-  for (const auto& [id, e] : graph.entries()) indegree[id] = 0;
+  // Kahn's algorithm over dense indices; the ready set is a min-heap so ties go to the lowest
+  // id and the order (and so the render) is deterministic.
+  std::vector<NodeId> ids;
+  ids.reserve(graph.size());
+  for (const auto& [id, e] : graph.entries()) ids.push_back(id);
+  auto dense = [&](NodeId id) {
+    return static_cast<std::size_t>(std::lower_bound(ids.begin(), ids.end(), id) - ids.begin());
+  };
+  const std::size_t n = ids.size();
+  std::vector<int> indegree(n, 0), start(n + 1, 0);
   for (const Connection& c : graph.connections()) {
-    successors[c.from.node].push_back(c.to.node);
-    ++indegree[c.to.node];
+    ++start[dense(c.from.node) + 1];
+    ++indegree[dense(c.to.node)];
   }
-  std::set<NodeId> ready;
-  for (const auto& [id, degree] : indegree)
-    if (degree == 0) ready.insert(id);
+  for (std::size_t i = 1; i <= n; ++i) start[i] += start[i - 1];
+  std::vector<std::size_t> successors(graph.connections().size());
+  std::vector<int> cursor(start.begin(), start.end() - 1);
+  for (const Connection& c : graph.connections())
+    successors[static_cast<std::size_t>(cursor[dense(c.from.node)]++)] = dense(c.to.node);
+
+  std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
+  for (std::size_t i = 0; i < n; ++i)
+    if (indegree[i] == 0) ready.push(i);
   std::vector<NodeId> order;
-  order.reserve(indegree.size());
+  order.reserve(n);
   while (!ready.empty()) {
-    const NodeId id = *ready.begin();
-    ready.erase(ready.begin());
-    order.push_back(id);
-    for (NodeId next : successors[id])
-      if (--indegree[next] == 0) ready.insert(next);
+    const std::size_t i = ready.top();
+    ready.pop();
+    order.push_back(ids[i]);
+    for (int k = start[i]; k < start[i + 1]; ++k)
+      if (--indegree[successors[static_cast<std::size_t>(k)]] == 0) ready.push(successors[static_cast<std::size_t>(k)]);
   }
-  if (order.size() != indegree.size()) {
+  if (order.size() != n) {
     const std::vector<NodeId> cycle = findCycle(graph);
     std::string names;
     for (NodeId id : cycle) names += graph.entry(id).name + " -> ";

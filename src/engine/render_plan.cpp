@@ -2,35 +2,89 @@
 #include "engine/render_plan.hpp"
 
 #include <algorithm>
-#include <map>
 
 namespace reverie {
 
 int RenderPlan::findStep(NodeId id) const noexcept {
-  std::size_t lo = 0, hi = lookup.size();
-  while (lo < hi) {
-    const std::size_t mid = (lo + hi) / 2;
-    if (lookup[mid].first < id) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
+  const auto it = std::lower_bound(lookup.begin(), lookup.end(), std::pair<NodeId, int>{id, -1});
+  return it != lookup.end() && it->first == id ? it->second : -1;
+}
+
+bool RenderPlan::queueEvent(int step, const Event& event) noexcept {
+  if (pendingCount == kEventsPerBlock) return false;
+  pending[static_cast<std::size_t>(pendingCount++)] = {step, event};
+  return true;
+}
+
+void RenderPlan::sortEvents() noexcept {
+  // Counting sort by step keeps arrival order; then insertion sort by frame inside each step,
+  // also stable, and cheap because events mostly arrive in time order.
+  for (Step& step : steps) step.eventCount = 0;
+  for (int i = 0; i < pendingCount; ++i) ++steps[static_cast<std::size_t>(pending[static_cast<std::size_t>(i)].step)].eventCount;
+  int first = 0;
+  for (Step& step : steps) {
+    step.firstEvent = first;
+    first += step.eventCount;
+    step.eventCount = 0;
   }
-  return lo < lookup.size() && lookup[lo].first == id ? lookup[lo].second : -1;
+  for (int i = 0; i < pendingCount; ++i) {
+    const PendingEvent& p = pending[static_cast<std::size_t>(i)];
+    Step& step = steps[static_cast<std::size_t>(p.step)];
+    Event* group = sortedEvents.data() + step.firstEvent;
+    int at = step.eventCount++;
+    while (at > 0 && group[at - 1].frame > p.event.frame) {
+      group[at] = group[at - 1];
+      --at;
+    }
+    group[at] = p.event;
+  }
+}
+
+void RenderPlan::clearEvents() noexcept {
+  if (pendingCount == 0) return;
+  for (Step& step : steps) step.eventCount = 0;
+  pendingCount = 0;
 }
 
 std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames) {
   const std::vector<NodeId> order = topologicalOrder(graph);
-  std::map<NodeId, int> stepOf;
-  for (std::size_t i = 0; i < order.size(); ++i) stepOf[order[i]] = static_cast<int>(i);
+  const std::size_t n = order.size();
 
-  // Readers of each output port, and the step after which its buffer can be reused.
-  std::map<std::pair<NodeId, int>, std::vector<PortRef>> sourcesOf;  // input port -> outputs
-  std::map<std::pair<NodeId, int>, int> lastUse;                     // output port -> step
-  for (const Connection& c : graph.connections()) {
-    sourcesOf[{c.to.node, c.to.port}].push_back(c.from);
-    int& last = lastUse[{c.from.node, c.from.port}];
-    last = std::max(last, stepOf[c.to.node]);
+  // Dense indices (graph order = id order) and each node's first input and output slot.
+  std::vector<const Graph::Entry*> entries;
+  std::vector<NodeId> ids;
+  std::vector<int> inputBase(n + 1, 0), outputBase(n + 1, 0);
+  for (const auto& [id, entry] : graph.entries()) {
+    const std::size_t i = ids.size();
+    ids.push_back(id);
+    entries.push_back(&entry);
+    inputBase[i + 1] = inputBase[i] + static_cast<int>(entry.node->type().inputs.size());
+    outputBase[i + 1] = outputBase[i] + static_cast<int>(entry.node->type().outputs.size());
+  }
+  auto dense = [&](NodeId id) {
+    return static_cast<std::size_t>(std::lower_bound(ids.begin(), ids.end(), id) - ids.begin());
+  };
+  std::vector<int> stepOf(n);
+  for (std::size_t s = 0; s < n; ++s) stepOf[dense(order[s])] = static_cast<int>(s);
+
+  // Sources of every input slot (compressed rows), and the last step reading each output slot.
+  const auto& connections = graph.connections();
+  std::vector<int> sourceStart(static_cast<std::size_t>(inputBase[n]) + 1, 0);
+  std::vector<int> lastUse(static_cast<std::size_t>(outputBase[n]), -1);
+  std::vector<std::pair<int, int>> slots;  // (input slot, output slot) per connection
+  slots.reserve(connections.size());
+  for (const Connection& c : connections) {
+    const std::size_t from = dense(c.from.node), to = dense(c.to.node);
+    const int input = inputBase[to] + c.to.port, output = outputBase[from] + c.from.port;
+    slots.emplace_back(input, output);
+    ++sourceStart[static_cast<std::size_t>(input) + 1];
+    lastUse[static_cast<std::size_t>(output)] = std::max(lastUse[static_cast<std::size_t>(output)], stepOf[to]);
+  }
+  for (std::size_t i = 1; i < sourceStart.size(); ++i) sourceStart[i] += sourceStart[i - 1];
+  std::vector<int> sources(connections.size());
+  {
+    std::vector<int> cursor(sourceStart.begin(), sourceStart.end() - 1);
+    for (const auto& [input, output] : slots) sources[static_cast<std::size_t>(cursor[static_cast<std::size_t>(input)]++)] = output;
   }
 
   auto plan = std::make_unique<RenderPlan>();
@@ -43,34 +97,37 @@ std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames) {
     freeBuffers.pop_back();
     return b;
   };
-  std::map<std::pair<NodeId, int>, int> bufferOf;  // output port -> buffer
-  std::vector<std::vector<int>> releaseAfter(order.size());
+  std::vector<int> bufferOf(static_cast<std::size_t>(outputBase[n]), 0);  // output slot -> buffer
+  std::vector<std::vector<int>> releaseAfter(n);
   std::vector<int> inputBuffers, outputBuffers;
+  inputBuffers.reserve(static_cast<std::size_t>(inputBase[n]));
+  outputBuffers.reserve(static_cast<std::size_t>(outputBase[n]));
+  plan->steps.reserve(n);
 
-  for (std::size_t s = 0; s < order.size(); ++s) {
-    const NodeId id = order[s];
-    const Graph::Entry& entry = graph.entry(id);
+  for (std::size_t s = 0; s < n; ++s) {
+    const std::size_t i = dense(order[s]);
+    const Graph::Entry& entry = *entries[i];
     const NodeType& type = entry.node->type();
     RenderPlan::Step step;
     step.node = entry.node.get();
-    step.id = id;
+    step.id = entry.id;
     step.isOutput = type.isOutput;
     step.firstInput = static_cast<int>(inputBuffers.size());
     step.firstMix = static_cast<int>(plan->mixes.size());
-    step.firstEvent = static_cast<int>(s) * RenderPlan::kEventsPerNode;
-    for (int port = 0; port < static_cast<int>(type.inputs.size()); ++port) {
-      const auto found = sourcesOf.find({id, port});
-      if (found == sourcesOf.end()) {
+    for (int input = inputBase[i]; input < inputBase[i + 1]; ++input) {
+      const int first = sourceStart[static_cast<std::size_t>(input)];
+      const int count = sourceStart[static_cast<std::size_t>(input) + 1] - first;
+      if (count == 0) {
         inputBuffers.push_back(0);
-      } else if (found->second.size() == 1) {
-        inputBuffers.push_back(bufferOf.at({found->second[0].node, found->second[0].port}));
+      } else if (count == 1) {
+        inputBuffers.push_back(bufferOf[static_cast<std::size_t>(sources[static_cast<std::size_t>(first)])]);
       } else {
         RenderPlan::InputMix mix;
         mix.target = allocate();
         mix.firstSource = static_cast<int>(plan->mixSources.size());
-        mix.sourceCount = static_cast<int>(found->second.size());
-        for (const PortRef& source : found->second)
-          plan->mixSources.push_back(bufferOf.at({source.node, source.port}));
+        mix.sourceCount = count;
+        for (int k = first; k < first + count; ++k)
+          plan->mixSources.push_back(bufferOf[static_cast<std::size_t>(sources[static_cast<std::size_t>(k)])]);
         plan->mixes.push_back(mix);
         inputBuffers.push_back(mix.target);
         releaseAfter[s].push_back(mix.target);
@@ -79,27 +136,28 @@ std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames) {
     step.mixCount = static_cast<int>(plan->mixes.size()) - step.firstMix;
     // Outputs are allocated before this step's inputs are released, so they never alias.
     step.firstOutput = static_cast<int>(outputBuffers.size());
-    for (int port = 0; port < static_cast<int>(type.outputs.size()); ++port) {
+    for (int output = outputBase[i]; output < outputBase[i + 1]; ++output) {
       const int buffer = allocate();
-      bufferOf[{id, port}] = buffer;
+      bufferOf[static_cast<std::size_t>(output)] = buffer;
       outputBuffers.push_back(buffer);
-      const auto use = lastUse.find({id, port});
-      releaseAfter[use == lastUse.end() ? s : static_cast<std::size_t>(use->second)].push_back(buffer);
+      const int last = lastUse[static_cast<std::size_t>(output)];
+      releaseAfter[last < 0 ? s : static_cast<std::size_t>(last)].push_back(buffer);
     }
     for (int buffer : releaseAfter[s]) freeBuffers.push_back(buffer);
     plan->steps.push_back(step);
     plan->owners.push_back(entry.node);
-    plan->lookup.emplace_back(id, static_cast<int>(s));
+    plan->lookup.emplace_back(entry.id, static_cast<int>(s));
   }
   std::sort(plan->lookup.begin(), plan->lookup.end());
 
   plan->bufferCount = bufferCount;
-  plan->memory.assign(static_cast<std::size_t>(bufferCount) * static_cast<std::size_t>(maxBlockFrames), 0.0f);
-  for (int b = 0; b < bufferCount; ++b)
-    plan->buffers.push_back(plan->memory.data() + static_cast<std::size_t>(b) * static_cast<std::size_t>(maxBlockFrames));
+  const std::size_t frames = static_cast<std::size_t>(maxBlockFrames);
+  plan->memory.assign(static_cast<std::size_t>(bufferCount) * frames, 0.0f);
+  for (int b = 0; b < bufferCount; ++b) plan->buffers.push_back(plan->memory.data() + static_cast<std::size_t>(b) * frames);
   for (int b : inputBuffers) plan->inputs.push_back(plan->buffers[static_cast<std::size_t>(b)]);
   for (int b : outputBuffers) plan->outputs.push_back(plan->buffers[static_cast<std::size_t>(b)]);
-  plan->events.resize(order.size() * RenderPlan::kEventsPerNode);
+  plan->pending.resize(RenderPlan::kEventsPerBlock);
+  plan->sortedEvents.resize(RenderPlan::kEventsPerBlock);
   return plan;
 }
 

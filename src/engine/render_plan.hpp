@@ -27,11 +27,17 @@ struct RenderPlan {
     int firstOutput = 0;  ///< into outputs
     int firstMix = 0;     ///< into mixes
     int mixCount = 0;
-    int firstEvent = 0;   ///< into events; kEventsPerNode slots each
-    int eventCount = 0;   ///< audio thread: events queued for the current block
+    int firstEvent = 0;   ///< audio thread: this block's events, into sortedEvents
+    int eventCount = 0;
     bool isOutput = false;
   };
-  static constexpr int kEventsPerNode = 1024;
+  /// An event waiting for the block to start, tagged with its step.
+  struct PendingEvent {
+    int step = 0;
+    Event event;
+  };
+  /// Events one block can carry for all nodes together; more are dropped and counted.
+  static constexpr int kEventsPerBlock = 8192;
 
   std::vector<std::shared_ptr<Node>> owners;  ///< keeps nodes alive while the plan runs
   std::vector<Step> steps;
@@ -42,12 +48,20 @@ struct RenderPlan {
   std::vector<float*> outputs;
   std::vector<InputMix> mixes;
   std::vector<int> mixSources;
-  std::vector<Event> events;
+  std::vector<PendingEvent> pending;  ///< kEventsPerBlock slots
+  int pendingCount = 0;
+  std::vector<Event> sortedEvents;    ///< kEventsPerBlock slots
   int maxBlockFrames = 0;
   int bufferCount = 0;
 
   /// The step of a node, or -1. Binary search: wait-free.
   int findStep(NodeId id) const noexcept;
+  /// Audio thread: queues an event for a step; false when the block is full.
+  bool queueEvent(int step, const Event& event) noexcept;
+  /// Audio thread: groups the queued events by step, each group sorted by frame (stable).
+  void sortEvents() noexcept;
+  /// Audio thread: forgets this block's events.
+  void clearEvents() noexcept;
 };
 
 /// Compiles the graph: topological order (GraphError on a cycle), input mixes, and buffers
