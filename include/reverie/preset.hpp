@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "reverie/errors.hpp"
 #include "reverie/graph.hpp"
 
 namespace reverie {
@@ -23,7 +24,8 @@ struct PresetDiagnostic {
 };
 
 /// Thrown when a preset cannot be used; holds every problem found, not just the first.
-class PresetError : public std::runtime_error {
+/// An InputError: the user's file is at fault (exit status 2).
+class PresetError : public InputError {
  public:
   explicit PresetError(std::vector<PresetDiagnostic> diagnostics);
   const std::vector<PresetDiagnostic>& diagnostics() const { return diagnostics_; }
@@ -73,7 +75,9 @@ Patch parsePatch(std::string_view text, const std::string& sourceName);
 Patch loadPatch(const std::filesystem::path& path);
 
 /// Folders searched for presets by name, in order: $REVERIE_PRESET_PATH (colon-separated),
-/// ./presets, the installed share folder.
+/// ./presets, share/reverie/presets beside the executable's folder (a relocated install), the
+/// source tree's presets when the executable sits in a build folder of it, and the install
+/// prefix's share folder.
 std::vector<std::filesystem::path> presetSearchPath();
 /// A path as given if it names a file; else the first `<dir>/**/<name>.toml` on the search path.
 /// Throws PresetError naming the search path and a did-you-mean when nothing matches.
