@@ -13,7 +13,7 @@ enum class SampleFormat { kPcm16, kPcm24, kFloat32 };
 
 /// "16", "24" or "32f"; throws InputError otherwise.
 SampleFormat parseSampleFormat(std::string_view text);
-std::string_view toString(SampleFormat format);
+std::string_view sampleFormatName(SampleFormat format);
 
 /// Writes interleaved float frames to a temporary file beside the target, and renames it onto the
 /// target only in commit(). Destroying an uncommitted writer deletes the temporary file, so an

@@ -1,0 +1,241 @@
+// SoundFileWriter: libsndfile output through a temporary file that is renamed into place.
+#include <fcntl.h>
+#include <sndfile.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "io/container_format.hpp"
+#include "io/tpdf_dither.hpp"
+#include "reverie/errors.hpp"
+#include "reverie/sound_file.hpp"
+
+namespace reverie {
+
+SampleFormat parseSampleFormat(std::string_view text) {
+  if (text == "16") return SampleFormat::kPcm16;
+  if (text == "24") return SampleFormat::kPcm24;
+  if (text == "32f") return SampleFormat::kFloat32;
+  throw InputError("unknown sample format '" + std::string(text) + "' (use 16, 24 or 32f)");
+}
+
+std::string_view sampleFormatName(SampleFormat format) {
+  switch (format) {
+    case SampleFormat::kPcm16:
+      return "16";
+    case SampleFormat::kPcm24:
+      return "24";
+    case SampleFormat::kFloat32:
+      return "32f";
+  }
+  return "?";
+}
+
+namespace {
+
+// Frames converted per sf_write call; the scratch buffer is this times the channel count.
+constexpr std::size_t kChunkFrames = 4096;
+
+/// Rounds to the nearest integer and clamps to [low, high]; NaN becomes 0 rather than a rail.
+std::int32_t quantize(double scaled, double low, double high) {
+  if (std::isnan(scaled)) return 0;
+  const double rounded = std::floor(scaled + 0.5);
+  return static_cast<std::int32_t>(rounded < low ? low : (rounded > high ? high : rounded));
+}
+
+/// ".<name>.partial-<pid>-<counter><ext>" beside the target: the same file system, so the final
+/// rename is atomic, and hidden, so a half-written file is not mistaken for a finished one.
+std::filesystem::path temporaryPathFor(const std::filesystem::path& target) {
+  static std::atomic<unsigned> counter{0};
+  const std::string name = "." + target.filename().string() + ".partial-" +
+                           std::to_string(::getpid()) + "-" + std::to_string(counter++) +
+                           target.extension().string();
+  return target.parent_path() / name;
+}
+
+}  // namespace
+
+struct SoundFileWriter::Impl {
+  std::filesystem::path target;
+  std::filesystem::path temporary;
+  int channels = 0;
+  SampleFormat sampleFormat = SampleFormat::kPcm24;
+  bool isVorbis = false;
+  int descriptor = -1;  // ours to fsync and close; libsndfile is told not to close it
+  SNDFILE* file = nullptr;
+  bool committed = false;
+  sf_count_t framesWritten = 0;
+  io::TpdfDither dither{1};
+  std::vector<short> shortScratch;
+  std::vector<int> intScratch;
+
+  [[noreturn]] void fail(const std::string& reason, const char* fix) {
+    throw RuntimeFailure("cannot write '" + target.string() + "': " + reason + " (" + fix + ")");
+  }
+
+  /// Closes everything and deletes the temporary file; used on every path but a good commit.
+  void discard() noexcept {
+    if (file != nullptr) sf_close(file);
+    file = nullptr;
+    if (descriptor >= 0) ::close(descriptor);
+    descriptor = -1;
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+  }
+
+  void requireOpen() const {
+    if (file == nullptr) throw std::logic_error("SoundFileWriter used after commit or failure");
+  }
+
+  /// Converts in fixed chunks through `scratch`, then hands each chunk to `writeFrames`.
+  template <typename Sample, typename Convert, typename WriteFrames>
+  void writeConverted(const float* in, std::size_t frames, std::vector<Sample>& scratch,
+                      Convert convert, WriteFrames writeFrames) {
+    while (frames > 0) {
+      const std::size_t chunk = std::min(frames, kChunkFrames);
+      const std::size_t samples = chunk * static_cast<std::size_t>(channels);
+      for (std::size_t i = 0; i < samples; ++i) scratch[i] = static_cast<Sample>(convert(in[i]));
+      checkWritten(writeFrames(file, scratch.data(), static_cast<sf_count_t>(chunk)), chunk);
+      in += samples;
+      frames -= chunk;
+    }
+  }
+
+  void checkWritten(sf_count_t written, std::size_t expected) {
+    framesWritten += written;
+    if (written == static_cast<sf_count_t>(expected)) return;
+    const std::string reason = sf_strerror(file);
+    discard();
+    fail(reason, "check there is free disk space");
+  }
+};
+
+SoundFileWriter::SoundFileWriter(const std::filesystem::path& target, double sampleRate,
+                                 int channels, SampleFormat format, std::uint64_t ditherSeed) {
+  SF_INFO info{};
+  info.format = io::soundFileFormatFor(target, format);
+  info.channels = channels;
+  info.samplerate = static_cast<int>(std::lround(sampleRate));
+  const std::string prefix = "cannot write '" + target.string() + "': ";
+  if (info.samplerate < 1 || info.samplerate != sampleRate) {
+    throw InputError(prefix + "sample rate " + std::to_string(sampleRate) +
+                     " Hz is not a whole positive number (use e.g. -r 48000)");
+  }
+  if (channels < 1 || !sf_format_check(&info)) {
+    throw InputError(prefix + "this file type cannot store " + std::to_string(channels) +
+                     " channels at " + std::to_string(info.samplerate) + " Hz (use .wav)");
+  }
+
+  auto impl = std::make_unique<Impl>();
+  impl->target = target;
+  impl->temporary = temporaryPathFor(target);
+  impl->channels = channels;
+  impl->sampleFormat = format;
+  impl->isVorbis = (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG;
+  impl->dither = io::TpdfDither(ditherSeed);
+  const std::size_t scratchSamples = kChunkFrames * static_cast<std::size_t>(channels);
+  if (!impl->isVorbis && format == SampleFormat::kPcm16) impl->shortScratch.resize(scratchSamples);
+  if (!impl->isVorbis && format == SampleFormat::kPcm24) impl->intScratch.resize(scratchSamples);
+
+  // O_EXCL: never write through someone else's file or symlink. 0666 lets the umask decide the
+  // permissions, as for any file the user creates.
+  impl->descriptor = ::open(impl->temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (impl->descriptor < 0) {
+    impl->fail(std::strerror(errno), "check the folder exists and is writable");
+  }
+  impl->file = sf_open_fd(impl->descriptor, SFM_WRITE, &info, SF_FALSE);
+  if (impl->file == nullptr) {
+    const std::string reason = sf_strerror(nullptr);
+    impl->discard();
+    impl->fail(reason, "check the folder is writable and has free space");
+  }
+  if (impl->isVorbis) {
+    // 0.2 maps to Vorbis quality 0.8 (about 250 kbit/s stereo): transparent for a synthesizer.
+    double compression = 0.2;
+    sf_command(impl->file, SFC_SET_COMPRESSION_LEVEL, &compression, sizeof(compression));
+  }
+  impl_ = impl.release();
+}
+
+SoundFileWriter::~SoundFileWriter() {
+  if (!impl_->committed) impl_->discard();
+  delete impl_;
+}
+
+void SoundFileWriter::write(const float* interleaved, std::size_t frames) {
+  Impl& w = *impl_;
+  w.requireOpen();
+  if (w.isVorbis || w.sampleFormat == SampleFormat::kFloat32) {
+    // Float data goes in as it is: no clamping, no scaling.
+    w.checkWritten(sf_writef_float(w.file, interleaved, static_cast<sf_count_t>(frames)), frames);
+  } else if (w.sampleFormat == SampleFormat::kPcm16) {
+    constexpr double kFullScale = 32768.0;
+    w.writeConverted(
+        interleaved, frames, w.shortScratch,
+        [&w](float x) { return quantize(x * kFullScale + w.dither.nextLsb(), -32768.0, 32767.0); },
+        sf_writef_short);
+  } else {
+    // 24-bit: plain rounding; its error (-144 dBFS) sits far below any playback chain's noise.
+    // libsndfile takes 24-bit samples in the top bits of an int.
+    constexpr double kFullScale = 8388608.0;
+    w.writeConverted(
+        interleaved, frames, w.intScratch,
+        [](float x) { return quantize(x * kFullScale, -8388608.0, 8388607.0) * 256; },
+        sf_writef_int);
+  }
+}
+
+void SoundFileWriter::commit() {
+  Impl& w = *impl_;
+  w.requireOpen();
+  // sf_close writes the final header (and flushes FLAC/Vorbis), so its result matters.
+  const int closeError = sf_close(w.file);
+  w.file = nullptr;
+  if (closeError != SF_ERR_NO_ERROR) {
+    const std::string reason = sf_error_number(closeError);
+    w.discard();
+    w.fail(reason, "check there is free disk space");
+  }
+  // libsndfile 1.2 can lose a write error inside sf_close (its result is the file close's), so
+  // read the header back: a short final write shows up as a wrong frame count. (With no frames,
+  // libsndfile writes FLAC as an empty file it cannot read back; nothing to check then.)
+  SF_INFO written{};
+  SNDFILE* check = w.framesWritten > 0 ? sf_open(w.temporary.c_str(), SFM_READ, &written) : nullptr;
+  const bool complete =
+      w.framesWritten == 0 || (check != nullptr && written.frames == w.framesWritten);
+  if (check != nullptr) sf_close(check);
+  if (!complete) {
+    w.discard();
+    w.fail("the finished file does not read back complete", "check there is free disk space");
+  }
+  // The data must be on disk before the rename, or a crash could leave an empty target.
+  if (::fsync(w.descriptor) != 0 || ::close(std::exchange(w.descriptor, -1)) != 0) {
+    const std::string reason = std::strerror(errno);
+    w.discard();
+    w.fail(reason, "check there is free disk space");
+  }
+  std::error_code error;
+  std::filesystem::rename(w.temporary, w.target, error);
+  if (error) {
+    w.discard();
+    throw RuntimeFailure("cannot replace '" + w.target.string() + "': " + error.message() +
+                         " (check it is not a folder and its folder is writable)");
+  }
+  w.committed = true;
+}
+
+const std::filesystem::path& SoundFileWriter::temporaryPath() const {
+  return impl_->temporary;
+}
+
+}  // namespace reverie

@@ -1,0 +1,38 @@
+// TPDF dither for reducing float audio to integer samples, from a seeded generator.
+#pragma once
+
+#include <cstdint>
+
+namespace reverie::io {
+
+/// Triangular-PDF dither spanning ±1 LSB: the difference of two independent uniform values.
+/// It makes the mean and the power of the total error independent of the signal (Wannamaker,
+/// Lipshitz & Vanderkooy, "A Theory of Nonsubtractive Dither", IEEE Trans. SP 48(2), 2000).
+/// Seeded, so the same render gives the same file.
+class TpdfDither {
+ public:
+  explicit TpdfDither(std::uint64_t seed) : state_(seed) {}
+
+  /// Next dither value in LSB, triangular on (-1, 1): mean 0, variance 1/6.
+  double nextLsb() {
+    // One 64-bit draw gives both uniform values, 32 bits each.
+    const std::uint64_t bits = splitMix64();
+    constexpr double kTwoToMinus32 = 1.0 / 4294967296.0;
+    const double a = static_cast<double>(bits >> 32) * kTwoToMinus32;
+    const double b = static_cast<double>(bits & 0xffffffffu) * kTwoToMinus32;
+    return a - b;
+  }
+
+ private:
+  // Steele, Lea & Flood, "Fast Splittable Pseudorandom Number Generators", OOPSLA 2014.
+  std::uint64_t splitMix64() {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+
+  std::uint64_t state_;
+};
+
+}  // namespace reverie::io
