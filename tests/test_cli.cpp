@@ -4,8 +4,8 @@
 #include <sndfile.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cmath>
-#include <regex>
 #include <vector>
 
 #include "reverie/node_registry.hpp"
@@ -32,6 +32,20 @@ FileFacts openSoundFile(const std::filesystem::path& path) {
   sf_readf_float(file, facts.samples.data(), info.frames);
   sf_close(file);
   return facts;
+}
+
+// "file:LINE:COL: error: message" on one line, LINE and COL numbers.
+bool isLocatedError(const std::string& line) {
+  const std::size_t marker = line.find(": error: ");
+  if (marker == std::string::npos || marker + 9 >= line.size() || line.find('\n') != std::string::npos) return false;
+  std::size_t end = marker;
+  for (int field = 0; field < 2; ++field) {
+    std::size_t begin = end;
+    while (begin > 0 && std::isdigit(static_cast<unsigned char>(line[begin - 1]))) --begin;
+    if (begin == end || begin == 0 || line[begin - 1] != ':') return false;
+    end = begin - 1;
+  }
+  return end > 0;  // a file name before the position
 }
 
 std::size_t countFiles(const std::filesystem::path& folder) {
@@ -109,7 +123,6 @@ TEST_CASE("the same seed gives a byte-identical file; another seed does not") {
 
 TEST_CASE("every broken preset gives exit 2, located one-line errors, and writes nothing") {
   const std::filesystem::path corpus = std::filesystem::path(REVERIE_TEST_DATA_DIR) / "broken_presets";
-  const std::regex located(R"(^.+:[0-9]+:[0-9]+: error: [^\n]+$)");
   std::size_t files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
     if (entry.path().extension() != ".toml") continue;
@@ -122,7 +135,7 @@ TEST_CASE("every broken preset gives exit 2, located one-line errors, and writes
     std::istringstream lines(result.err);
     std::size_t count = 0;
     for (std::string line; std::getline(lines, line); ++count)
-      CHECK(std::regex_match(line, located));
+      CHECK(isLocatedError(line));
     CHECK(count >= 1);
     CHECK(countFiles(folder.path()) == 0);
   }
