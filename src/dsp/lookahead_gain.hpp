@@ -1,0 +1,65 @@
+// The gain computer of a look-ahead limiter: the gain each frame needs, reached smoothly in time.
+#pragma once
+
+#include <array>
+#include <cmath>
+
+namespace reverie::dsp {
+
+/// Feed it the gain each new frame requires (min(1, ceiling/peak)); it returns the gain for the
+/// frame `latencyFrames()` earlier. The required gain is held for L frames (sliding minimum),
+/// released with a one-pole that may only fall instantly, then averaged over L frames. Every
+/// L-frame window that ends within L-1 frames after frame m averages values at or below the
+/// gain m required, so the gain applied to m, L-1 frames late, meets the ceiling there and
+/// arrives as a smooth L-frame ramp instead of a step. Fixed arrays: safe on the audio thread.
+class LookaheadGain {
+ public:
+  static constexpr int kMaxLookahead = 1024;
+
+  /// lookaheadFrames in 1..kMaxLookahead; release time constant in frames.
+  void prepare(int lookaheadFrames, double releaseFrames) {
+    length_ = lookaheadFrames < 1 ? 1 : (lookaheadFrames > kMaxLookahead ? kMaxLookahead : lookaheadFrames);
+    releaseCoef_ = releaseFrames < 1.0 ? 1.0 : 1.0 - std::exp(-1.0 / releaseFrames);
+    reset();
+  }
+  void reset() {
+    window_.fill(1.0);
+    sum_ = static_cast<double>(length_);
+    envelope_ = 1.0;
+    frame_ = 0;
+    head_ = tail_ = 0;
+  }
+  int length() const { return length_; }
+  int latencyFrames() const { return length_ - 1; }
+  /// The gain returned by the last next() (1 = no reduction).
+  float current() const { return static_cast<float>(sum_ / length_); }
+
+  float next(double required) {
+    // Sliding minimum over the last L required gains: a monotonic deque in a ring.
+    while (tail_ != head_ && minimumValue_[(tail_ - 1) & kMask] >= required) --tail_;
+    minimumValue_[tail_ & kMask] = required;
+    minimumFrame_[tail_ & kMask] = frame_;
+    ++tail_;
+    if (minimumFrame_[head_ & kMask] + length_ <= frame_) ++head_;
+    envelope_ = std::fmin(minimumValue_[head_ & kMask], envelope_ + releaseCoef_ * (1.0 - envelope_));
+    // Moving average over L frames.
+    double& oldest = window_[static_cast<std::size_t>(frame_ % length_)];
+    sum_ += envelope_ - oldest;
+    oldest = envelope_;
+    ++frame_;
+    return static_cast<float>(sum_ / length_);
+  }
+
+ private:
+  static constexpr long kMask = 2 * kMaxLookahead - 1;
+  std::array<double, kMaxLookahead> window_{};
+  std::array<double, 2 * kMaxLookahead> minimumValue_{};
+  std::array<long, 2 * kMaxLookahead> minimumFrame_{};
+  long head_ = 0, tail_ = 0, frame_ = 0;
+  double sum_ = 1.0;
+  double envelope_ = 1.0;
+  double releaseCoef_ = 1.0;
+  int length_ = 1;
+};
+
+}  // namespace reverie::dsp
