@@ -37,13 +37,9 @@ int main(int argc, char** argv) {
 
   reverie::OfflineClock clock(engine, score);
   reverie::SoundFileWriter writer(path, kRate, 2, reverie::SampleFormat::kPcm24);
-  std::vector<float> left(512), right(512), interleaved(1024);
+  std::vector<float> interleaved(2 * 512);
   for (int block = 0; block < static_cast<int>(4.0 * kRate / 512); ++block) {
-    clock.render(left.data(), right.data(), 512);
-    for (int i = 0; i < 512; ++i) {
-      interleaved[static_cast<std::size_t>(2 * i)] = left[static_cast<std::size_t>(i)];
-      interleaved[static_cast<std::size_t>(2 * i + 1)] = right[static_cast<std::size_t>(i)];
-    }
+    clock.renderInterleaved(interleaved.data(), 512);
     writer.write(interleaved.data(), 512);
   }
   writer.commit();

@@ -68,13 +68,9 @@ int main(int argc, char** argv) {
                      {0, reverie::EventType::kParameter, 0, 0, 30.0f + 28.5f * static_cast<float>(step)}});
   reverie::OfflineClock clock(engine, sweep);
   reverie::SoundFileWriter writer(path, kRate, 2, reverie::SampleFormat::kFloat32);
-  std::vector<float> left(256), right(256), interleaved(512);
+  std::vector<float> interleaved(2 * 256);
   for (int block = 0; block < static_cast<int>(2.5 * kRate / 256); ++block) {
-    clock.render(left.data(), right.data(), 256);
-    for (int i = 0; i < 256; ++i) {
-      interleaved[static_cast<std::size_t>(2 * i)] = left[static_cast<std::size_t>(i)];
-      interleaved[static_cast<std::size_t>(2 * i + 1)] = right[static_cast<std::size_t>(i)];
-    }
+    clock.renderInterleaved(interleaved.data(), 256);
     writer.write(interleaved.data(), 256);
   }
   writer.commit();

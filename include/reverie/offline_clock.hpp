@@ -25,6 +25,8 @@ class OfflineClock {
 
   /// Renders the next `frames` stereo frames (any count) into left/right.
   void render(float* left, float* right, int frames);
+  /// The same into one interleaved buffer (left, right, left, ...), as sound files want it.
+  void renderInterleaved(float* interleaved, int frames);
   std::uint64_t position() const { return position_; }
   /// Frame just after the last scheduled event (0 without events).
   std::uint64_t lastEventFrame() const;
@@ -33,6 +35,7 @@ class OfflineClock {
   Engine& engine_;
   std::vector<ScheduledEvent> events_;
   std::vector<NodeEvent> block_;
+  std::vector<float> left_, right_;  // scratch for renderInterleaved
   std::size_t next_ = 0;
   std::uint64_t position_ = 0;
 };

@@ -34,24 +34,21 @@ PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t see
   OfflineClock clock(engine, scheduleScore(patch, ids, engine.graph(), sampleRate));
 
   const std::size_t frames = static_cast<std::size_t>(std::llround(seconds * sampleRate));
-  const std::size_t latency = static_cast<std::size_t>(engine.latencyFrames());
   PatchRender result;
   result.seconds = static_cast<double>(frames) / sampleRate;
   result.interleaved.assign(frames * 2, 0.0f);
-  std::vector<float> left(kBlockFrames), right(kBlockFrames);
   ProgressBar progress("rendering", showProgress);
   const auto start = std::chrono::steady_clock::now();
-  for (std::size_t rendered = 0; rendered < frames + latency;) {
+  // The limiter's look-ahead delays everything; render past it so the file starts at frame 0.
+  std::vector<float> lookAhead(2 * static_cast<std::size_t>(engine.latencyFrames()));
+  clock.renderInterleaved(lookAhead.data(), engine.latencyFrames());
+  for (std::size_t done = 0; done < frames;) {
     if (interrupted()) throw RuntimeFailure("interrupted: nothing was written");
-    const int block = static_cast<int>(std::min<std::size_t>(kBlockFrames, frames + latency - rendered));
-    clock.render(left.data(), right.data(), block);
-    for (int i = 0; i < block; ++i, ++rendered) {
-      if (rendered < latency) continue;  // the limiter's look-ahead: keep the file aligned
-      result.interleaved[2 * (rendered - latency)] = left[static_cast<std::size_t>(i)];
-      result.interleaved[2 * (rendered - latency) + 1] = right[static_cast<std::size_t>(i)];
-    }
-    progress.update(static_cast<double>(rendered) / static_cast<double>(frames + latency),
-                    formatSeconds(static_cast<double>(rendered) / sampleRate) + " of " + formatSeconds(seconds));
+    const std::size_t block = std::min<std::size_t>(kBlockFrames, frames - done);
+    clock.renderInterleaved(result.interleaved.data() + 2 * done, static_cast<int>(block));
+    done += block;
+    progress.update(static_cast<double>(done) / static_cast<double>(frames),
+                    formatSeconds(static_cast<double>(done) / sampleRate) + " of " + formatSeconds(seconds));
   }
   progress.finish();
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

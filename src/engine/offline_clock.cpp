@@ -25,6 +25,20 @@ void OfflineClock::render(float* left, float* right, int frames) {
   position_ = end;
 }
 
+void OfflineClock::renderInterleaved(float* interleaved, int frames) {
+  constexpr int kChunk = 1024;
+  left_.resize(kChunk);
+  right_.resize(kChunk);
+  for (int done = 0; done < frames;) {
+    const int chunk = std::min(kChunk, frames - done);
+    render(left_.data(), right_.data(), chunk);
+    for (int i = 0; i < chunk; ++i, ++done) {
+      interleaved[2 * done] = left_[static_cast<std::size_t>(i)];
+      interleaved[2 * done + 1] = right_[static_cast<std::size_t>(i)];
+    }
+  }
+}
+
 std::uint64_t OfflineClock::lastEventFrame() const {
   return events_.empty() ? 0 : events_.back().frame + 1;
 }
