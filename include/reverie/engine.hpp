@@ -77,7 +77,6 @@ class Engine final : public ParameterSink {
   std::unique_ptr<SpscQueue<RenderPlan*>> retired_;
   std::unique_ptr<dsp::LookaheadLimiter> limiter_;
   RenderPlan* current_ = nullptr;   // audio thread
-  RenderPlan* published_ = nullptr; // control thread: the newest plan it sent
   std::atomic<std::uint64_t> framesRendered_{0};
   std::atomic<std::uint64_t> planSwaps_{0};
   std::atomic<std::uint64_t> droppedEvents_{0};

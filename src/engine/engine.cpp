@@ -71,7 +71,7 @@ void Engine::commit() {
       throw RuntimeFailure("the audio thread is not taking new plans (is it running?)");
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  published_ = plan.release();
+  plan.release();  // owned by the queue now; the audio thread retires it, we free it
   graph_.markAllLive();
 }
 
