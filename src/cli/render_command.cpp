@@ -96,7 +96,8 @@ void addRenderCommand(CLI::App& app, Action& action) {
   render->footer(
       "The file is written beside the target under a temporary name and renamed at the end,\n"
       "so an error or Ctrl-C never leaves half a file and never harms an existing one.\n"
-      "The same preset, seed, rate and build always give a bit-identical file.");
+      "The same preset, seed, rate and build always give a bit-identical WAV, FLAC or AIFF\n"
+      "(Ogg streams carry a random serial number, so only their audio repeats).");
   render->add_option("preset", options->preset,
                      "Preset name (see 'reverie presets') or path to a .toml file")
       ->default_str(kDefaultPreset);
