@@ -1,0 +1,30 @@
+// Picks the modal kernel for this CPU once; all of them give the same bits.
+#include "dsp/modal_kernel.hpp"
+
+namespace reverie::dsp {
+
+int availableModalKernels(NamedKernel* out, int capacity) {
+  int count = 0;
+  auto add = [&](const char* name, ModalKernel kernel) {
+    if (count < capacity) out[count] = {name, kernel};
+    ++count;
+  };
+#if defined(REVERIE_HAVE_X86_KERNELS)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) add("avx512", renderModesAvx512);
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) add("avx2", renderModesAvx2);
+#endif
+  add("portable", renderModesPortable);
+  return count;
+}
+
+ModalKernel modalKernel() {
+  static const ModalKernel chosen = [] {
+    NamedKernel kernels[3];
+    availableModalKernels(kernels, 3);
+    return kernels[0].kernel;
+  }();
+  return chosen;
+}
+
+}  // namespace reverie::dsp

@@ -1,0 +1,43 @@
+// The modal bank's inner loop: complex one-pole resonators in 16-lane structure-of-arrays form.
+#pragma once
+
+namespace reverie::dsp {
+
+/// Modes are stored in groups of 16 lanes (padding modes have zero coefficients and gains).
+inline constexpr int kModeLanes = 16;
+
+/// One voice's modes, as plain arrays of `groups * 16` floats (64-byte aligned).
+/// Each mode is z <- p z + g x with p = r e^{iw} held as (c, s) = (r cos w, r sin w): a
+/// rotation, so changing w keeps the mode's amplitude exactly (no click when bending), unlike
+/// a two-pole biquad whose state implies a different amplitude under new coefficients.
+struct ModeArrays {
+  float* re;              ///< state, real part
+  float* im;              ///< state, imaginary part (the mode's output)
+  const float* c;         ///< r cos w
+  const float* s;         ///< r sin w
+  const float* gain;      ///< input gain: excitation weight, position and level folded in
+  const float* sideGain;  ///< stereo: how much of the mode goes to the side (L-R) signal
+  int groups;             ///< number of 16-lane groups, 1..4
+};
+
+/// Renders `frames` frames. `excitation` (null = silence) drives every mode; the sum of the
+/// modes is added to mid[], the side-weighted sum to side[]. Explicit fused multiply-adds and a
+/// fixed reduction tree make every implementation give bit-identical results.
+using ModalKernel = void (*)(const ModeArrays& modes, const float* excitation, float* mid,
+                             float* side, int frames);
+
+/// The fastest kernel this CPU runs (AVX-512, AVX2+FMA, or portable), chosen once.
+ModalKernel modalKernel();
+/// Every kernel this CPU can run, by name, for tests that compare them.
+struct NamedKernel {
+  const char* name;
+  ModalKernel kernel;
+};
+int availableModalKernels(NamedKernel* out, int capacity);
+
+// Implementations, each in its own translation unit compiled for its instruction set.
+void renderModesPortable(const ModeArrays&, const float*, float*, float*, int);
+void renderModesAvx2(const ModeArrays&, const float*, float*, float*, int);
+void renderModesAvx512(const ModeArrays&, const float*, float*, float*, int);
+
+}  // namespace reverie::dsp

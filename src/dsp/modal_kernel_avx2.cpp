@@ -1,0 +1,47 @@
+// The AVX2+FMA modal kernel: 16 lanes as two 256-bit registers. Compiled with -mavx2 -mfma
+// (see CMakeLists.txt) and called only when the CPU has both. No standard headers here: an
+// inline function compiled for AVX2 must never be picked by the linker for other code.
+#include <immintrin.h>
+
+#include "dsp/modal_kernel_impl.hpp"
+
+namespace reverie::dsp {
+namespace {
+
+struct Lanes16 {
+  __m256 lo, hi;
+  static Lanes16 load(const float* p) { return {_mm256_load_ps(p), _mm256_load_ps(p + 8)}; }
+  static void store(float* p, const Lanes16& a) {
+    _mm256_store_ps(p, a.lo);
+    _mm256_store_ps(p + 8, a.hi);
+  }
+  static Lanes16 broadcast(float x) { return {_mm256_set1_ps(x), _mm256_set1_ps(x)}; }
+  static Lanes16 zero() { return {_mm256_setzero_ps(), _mm256_setzero_ps()}; }
+  static Lanes16 add(const Lanes16& a, const Lanes16& b) {
+    return {_mm256_add_ps(a.lo, b.lo), _mm256_add_ps(a.hi, b.hi)};
+  }
+  static Lanes16 mul(const Lanes16& a, const Lanes16& b) {
+    return {_mm256_mul_ps(a.lo, b.lo), _mm256_mul_ps(a.hi, b.hi)};
+  }
+  static Lanes16 fma(const Lanes16& a, const Lanes16& b, const Lanes16& c) {
+    return {_mm256_fmadd_ps(a.lo, b.lo, c.lo), _mm256_fmadd_ps(a.hi, b.hi, c.hi)};
+  }
+  static Lanes16 fnma(const Lanes16& a, const Lanes16& b, const Lanes16& c) {
+    return {_mm256_fnmadd_ps(a.lo, b.lo, c.lo), _mm256_fnmadd_ps(a.hi, b.hi, c.hi)};
+  }
+  static float reduce(const Lanes16& a) {
+    const __m256 s8 = _mm256_add_ps(a.lo, a.hi);  // lanes i + (i+8)
+    const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+    const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));       // (0+2), (1+3)
+    const __m128 s1 = _mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 0x55));  // + lane 1
+    return _mm_cvtss_f32(s1);
+  }
+};
+
+}  // namespace
+
+void renderModesAvx2(const ModeArrays& m, const float* excitation, float* mid, float* side, int frames) {
+  renderModesWith<Lanes16>(m, excitation, mid, side, frames);
+}
+
+}  // namespace reverie::dsp
