@@ -16,10 +16,13 @@ extern const NodeType kSynthType;
 extern const NodeType kNoiseType;
 extern const NodeType kEchoType;
 extern const NodeType kOutputType;
+extern const NodeType kShimmerType;
+extern const NodeType kCrystalType;
 
 inline std::vector<const NodeType*> builtinNodeTypes() {
   return {&kOscillatorType, &kEnvelopeType, &kGainType, &kMixerType,
-          &kSynthType,      &kNoiseType,    &kEchoType, &kOutputType};
+          &kSynthType,      &kNoiseType,    &kEchoType, &kOutputType,
+          &kShimmerType,    &kCrystalType};
 }
 
 /// dB to linear gain; -96 dB and below is silence.

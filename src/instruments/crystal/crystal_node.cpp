@@ -1,0 +1,213 @@
+// CrystalNode: parameters, voice allocation and stealing, pedal, bend and pressure.
+#include "instruments/crystal/crystal_node.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "nodes/builtin_nodes.hpp"
+
+namespace reverie {
+namespace {
+
+constexpr std::string_view kGeometries[] = {"harmonic", "bar", "glass", "bowl", "spiral"};
+constexpr std::string_view kExciters[] = {"strike", "bow", "shatter"};
+constexpr std::string_view kOutputs[] = {"left", "right"};
+enum {
+  kVoices, kModes, kGeometry, kStretch, kBeat, kT60, kDamping, kBrightness, kHardness, kPosition,
+  kSpread, kExciter, kPressure, kBowSpeed, kRelease, kShards, kBendRange, kTuning, kLevel
+};
+constexpr ParameterDescriptor kParameters[] = {
+    {"voices", "Polyphony", "voices", 1.0f, 128.0f, 64.0f},
+    {"modes", "Modes per voice", "modes", 1.0f, 64.0f, 32.0f},
+    {"geometry", "Mode geometry", "", 0.0f, 4.0f, 2.0f, 0.0f, kGeometries},
+    {"stretch", "Partial stretch (harmonic and spiral series)", "", 0.9f, 1.3f, 1.0f},
+    {"beat", "Splitting of mode pairs at the principal (beats)", "Hz", 0.0f, 12.0f, 0.0f},
+    {"t60", "Decay time of the principal mode", "s", 0.05f, 60.0f, 4.0f},
+    {"damping", "How much faster higher modes decay", "", 0.0f, 3.0f, 1.0f},
+    {"brightness", "Brightness: spectral tilt of the modes", "", 0.0f, 1.0f, 0.5f},
+    {"hardness", "Mallet hardness", "", 0.0f, 1.0f, 0.5f},
+    {"position", "Strike and pickup position", "", 0.0f, 1.0f, 0.2f},
+    {"spread", "Stereo spread of the modes", "", 0.0f, 1.0f, 0.5f},
+    {"exciter", "Exciter", "", 0.0f, 2.0f, 0.0f, 0.0f, kExciters},
+    {"pressure", "Bow pressure", "", 0.0f, 1.0f, 0.5f},
+    {"bow_speed", "Bow speed", "", 0.0f, 1.0f, 0.5f},
+    {"release", "Decay after the key is released", "s", 0.01f, 30.0f, 0.6f},
+    {"shards", "Shatter: density of the shower of shards", "", 0.0f, 1.0f, 0.6f},
+    {"bend_range", "Pitch-bend range", "semitones", 0.0f, 24.0f, 2.0f},
+    {"tuning", "Frequency of A4", "Hz", 400.0f, 480.0f, 440.0f},
+    {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
+};
+
+}  // namespace
+
+CrystalNode::CrystalNode() : Node(kCrystalType) {}
+
+void CrystalNode::onPrepare(const PrepareInfo& info) {
+  voices_.assign(kMaxVoices + kFadeReserve, crystal::CrystalVoice{});
+  sustained_.assign(voices_.size(), false);
+  mid_.assign(static_cast<std::size_t>(info.maxBlockFrames), 0.0f);
+  side_.assign(static_cast<std::size_t>(info.maxBlockFrames), 0.0f);
+  scratch_.assign(static_cast<std::size_t>(info.maxBlockFrames), 0.0f);
+  kernel_ = dsp::modalKernel();
+  random_.reseed(info.seed);
+  settings_.sampleRate = info.sampleRate;
+  dcPole_ = static_cast<float>(std::exp(-6.283185307179586 * 5.0 / info.sampleRate));
+}
+
+void CrystalNode::onParameterChanged(int) noexcept {
+  crystal::VoiceSettings& s = settings_;
+  s.maxModes = static_cast<int>(parameter(kModes).target());
+  s.geometry = static_cast<crystal::Geometry>(static_cast<int>(parameter(kGeometry).target()));
+  s.stretch = parameter(kStretch).target();
+  s.pairSplitHz = parameter(kBeat).target();
+  s.t60Seconds = parameter(kT60).target();
+  s.damping = parameter(kDamping).target();
+  s.brightness = parameter(kBrightness).target();
+  s.hardness = parameter(kHardness).target();
+  s.position = parameter(kPosition).target();
+  s.spread = parameter(kSpread).target();
+  s.exciter = static_cast<crystal::Exciter>(static_cast<int>(parameter(kExciter).target()));
+  s.bowPressure = parameter(kPressure).target();
+  s.bowSpeed = parameter(kBowSpeed).target();
+  s.releaseSeconds = parameter(kRelease).target();
+  s.shardDensity = parameter(kShards).target();
+}
+
+double CrystalNode::noteHz(int key) const noexcept {
+  // 12-TET from the tuning of A4, bent by the current pitch-bend.
+  return parameterTarget(kTuning) * std::exp2((key - 69 + bendSemitones_) / 12.0);
+}
+
+int CrystalNode::playingVoices() const {
+  int count = 0;
+  for (const crystal::CrystalVoice& v : voices_) count += v.active() && !v.fading();
+  return count;
+}
+
+crystal::CrystalVoice* CrystalNode::allocateVoice(int key) noexcept {
+  // A key that still rings is struck again in its own voice.
+  for (crystal::CrystalVoice& v : voices_)
+    if (v.active() && !v.fading() && v.key() == key) return &v;
+  const int polyphony = static_cast<int>(parameter(kVoices).target());
+  if (playingVoices() >= polyphony) {
+    // Steal the quietest playing voice (the oldest among equals); it damps out in 5 ms.
+    crystal::CrystalVoice* victim = nullptr;
+    for (crystal::CrystalVoice& v : voices_) {
+      if (!v.active() || v.fading()) continue;
+      if (victim == nullptr || v.energy() < victim->energy() ||
+          (v.energy() == victim->energy() && v.age() < victim->age()))
+        victim = &v;
+    }
+    if (victim != nullptr) victim->fadeOut(settings_);
+  }
+  for (crystal::CrystalVoice& v : voices_)
+    if (!v.active()) return &v;
+  // Every slot busy, fades included: take the quietest fading voice.
+  crystal::CrystalVoice* quietest = &voices_[0];
+  for (crystal::CrystalVoice& v : voices_)
+    if (v.energy() < quietest->energy()) quietest = &v;
+  return quietest;
+}
+
+void CrystalNode::noteOn(int key, float velocity) noexcept {
+  crystal::CrystalVoice* voice = allocateVoice(key);
+  voice->start(key, velocity, noteHz(key), settings_, random_);
+  voice->setAge(++clock_);
+  voice->setPressure(std::max(aftertouch_, modWheel_));
+  sustained_[static_cast<std::size_t>(voice - voices_.data())] = false;
+  mostPlaying_ = std::max(mostPlaying_, playingVoices());
+}
+
+void CrystalNode::noteOff(int key) noexcept {
+  for (std::size_t i = 0; i < voices_.size(); ++i) {
+    crystal::CrystalVoice& v = voices_[i];
+    if (!v.active() || v.fading() || v.key() != key || !v.held()) continue;
+    if (pedal_) {
+      v.setHeld(false);
+      sustained_[i] = true;
+    } else {
+      v.release(settings_);
+    }
+  }
+}
+
+void CrystalNode::setPedal(bool down) noexcept {
+  pedal_ = down;
+  if (down) return;
+  for (std::size_t i = 0; i < voices_.size(); ++i) {
+    if (!sustained_[i]) continue;
+    sustained_[i] = false;
+    if (voices_[i].active() && !voices_[i].fading()) voices_[i].release(settings_);
+  }
+}
+
+void CrystalNode::onEvent(const Event& event) noexcept {
+  switch (event.type) {
+    case EventType::kNoteOn:
+      if (event.value > 0.0f) return noteOn(event.index, std::min(event.value, 1.0f));
+      return noteOff(event.index);
+    case EventType::kNoteOff:
+      return noteOff(event.index);
+    case EventType::kPitchBend:
+      bendSemitones_ = std::clamp(event.value, -1.0f, 1.0f) * parameter(kBendRange).target();
+      for (crystal::CrystalVoice& v : voices_)
+        if (v.active()) v.setPitch(noteHz(v.key()), settings_);
+      return;
+    case EventType::kChannelPressure:
+      aftertouch_ = std::clamp(event.value, 0.0f, 1.0f);
+      for (crystal::CrystalVoice& v : voices_) v.setPressure(std::max(aftertouch_, modWheel_));
+      return;
+    case EventType::kPolyPressure:
+      for (crystal::CrystalVoice& v : voices_)
+        if (v.active() && v.key() == event.index) v.setPressure(std::clamp(event.value, 0.0f, 1.0f));
+      return;
+    case EventType::kControlChange:
+      if (event.index == 1) {  // mod wheel: bow pressure, like aftertouch
+        modWheel_ = std::clamp(event.value, 0.0f, 1.0f);
+        for (crystal::CrystalVoice& v : voices_) v.setPressure(std::max(aftertouch_, modWheel_));
+      } else if (event.index == 64) {
+        setPedal(event.value >= 0.5f);
+      } else if (event.index == 120) {  // all sound off
+        for (crystal::CrystalVoice& v : voices_)
+          if (v.active()) v.fadeOut(settings_);
+      } else if (event.index == 123) {
+        for (crystal::CrystalVoice& v : voices_)
+          if (v.active() && v.held()) v.release(settings_);
+      }
+      return;
+    case EventType::kAllNotesOff:
+      for (crystal::CrystalVoice& v : voices_)
+        if (v.active() && !v.fading()) v.release(settings_);
+      return;
+    default:
+      return;
+  }
+}
+
+void CrystalNode::render(const float* const*, float* const* out, int frames) noexcept {
+  std::fill(mid_.begin(), mid_.begin() + frames, 0.0f);
+  std::fill(side_.begin(), side_.begin() + frames, 0.0f);
+  for (crystal::CrystalVoice& v : voices_)
+    if (v.active()) v.render(mid_.data(), side_.data(), scratch_.data(), frames, kernel_, settings_, random_);
+  SmoothedValue& level = parameter(kLevel);
+  float gain = decibelsToGain(level.current());
+  for (int i = 0; i < frames; ++i) {
+    if (level.isRamping()) gain = decibelsToGain(level.next());
+    const float left = (mid_[static_cast<std::size_t>(i)] + side_[static_cast<std::size_t>(i)]) * gain;
+    const float right = (mid_[static_cast<std::size_t>(i)] - side_[static_cast<std::size_t>(i)]) * gain;
+    // DC blocker (one-pole high-pass near 5 Hz): a bow's steady pull displaces the body.
+    dcOutL_ = left - dcInL_ + dcPole_ * dcOutL_;
+    dcOutR_ = right - dcInR_ + dcPole_ * dcOutR_;
+    dcInL_ = left;
+    dcInR_ = right;
+    out[0][i] = dcOutL_;
+    out[1][i] = dcOutR_;
+  }
+}
+
+const NodeType kCrystalType{
+    "crystal", "The crystal instrument: polyphonic modal voices struck, bowed or shattered", {},
+    kOutputs, kParameters, true, false,
+    []() -> std::unique_ptr<Node> { return std::make_unique<CrystalNode>(); }};
+
+}  // namespace reverie

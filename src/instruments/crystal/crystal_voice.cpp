@@ -1,0 +1,229 @@
+// CrystalVoice: mode set-up at note-on, the three exciters, damping, and rendering in
+// 256-frame steps of the voice's own clock (so nothing depends on the host's block size).
+#include "instruments/crystal/crystal_voice.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace reverie::crystal {
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586;
+constexpr int kCheckFrames = 256;            // the voice's energy is read on this grid
+constexpr double kSilentEnergy = 1e-12;      // -120 dB: the voice is done
+constexpr double kFadeSeconds = 0.005;       // a stolen voice's T60
+constexpr float kModeGain = 1.0f;            // output level of a full-velocity strike
+constexpr float kBowVelocityScale = 0.15f;   // bow speed 1 in units of the modes' velocity
+constexpr float kBowCoupling = 0.05f;         // force per unit of slip while sticking
+constexpr float kShardLevel = 0.5f;
+
+double radiusFor(double t60Seconds, double sampleRate) {
+  return std::pow(10.0, -3.0 / (std::max(t60Seconds, 1e-4) * sampleRate));  // -60 dB in T60
+}
+
+}  // namespace
+
+void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSettings& s, dsp::Random& random) {
+  const bool restrike = active_ && key_ == key && !fading_;
+  (void)random;
+  key_ = key;
+  velocity_ = velocity;
+  noteHz_ = noteHz;
+  exciter_ = s.exciter;
+  active_ = held_ = true;
+  fading_ = false;
+  voiceFrame_ = 0;
+
+  ModeRatio table[kMaxModes];
+  const int available = modeRatios(s.geometry, s.maxModes, s.stretch, s.pairSplitHz, noteHz, table);
+  modeCount_ = 0;
+  while (modeCount_ < available && noteHz * table[modeCount_].ratio < 0.5 * s.sampleRate) ++modeCount_;
+  groups_ = (modeCount_ + dsp::kModeLanes - 1) / dsp::kModeLanes;
+  for (int m = 0; m < groups_ * dsp::kModeLanes; ++m) {
+    if (m >= modeCount_) {
+      re_[m] = im_[m] = c_[m] = s_[m] = gain_[m] = side_[m] = 0.0f;
+      continue;
+    }
+    ratio_[m] = table[m].ratio;
+    order_[m] = table[m].order;
+    // Upper modes lose energy faster (material damping grows with frequency).
+    radius_[m] = radiusFor(s.t60Seconds / std::pow(ratio_[m], s.damping), s.sampleRate);
+    const double omega = kTwoPi * noteHz * ratio_[m] / s.sampleRate;
+    c_[m] = static_cast<float>(radius_[m] * std::cos(omega));
+    s_[m] = static_cast<float>(radius_[m] * std::sin(omega));
+    // Cosine position weights (as in Mutable Instruments Elements/Rings) and a spectral tilt.
+    const double position = std::cos(3.141592653589793 * table[m].order * s.position);
+    const double tilt = std::pow(ratio_[m], -2.0 * (1.0 - s.brightness));
+    gain_[m] = static_cast<float>(position * tilt * kModeGain);
+    // Golden-angle pattern: neighbouring modes land far apart in the stereo field.
+    side_[m] = static_cast<float>(s.spread * std::sin(2.399963 * (m + 1)));
+    if (!restrike) re_[m] = im_[m] = 0.0f;
+  }
+
+  pulseFrame_ = pulseFrames_ = 0;
+  showering_ = false;
+  if (exciter_ == Exciter::kBow) {
+    bowVelocity_ = static_cast<float>(s.bowSpeed * (0.4 + 0.6 * velocity));
+    bowForce_ = static_cast<float>(s.bowPressure * (0.5 + 0.5 * velocity));
+    return;
+  }
+  // A half-sine mallet pulse: harder mallets and faster strikes touch for less time, so they
+  // excite higher modes (the pulse's spectrum reaches up to about 1.5 / contact time).
+  const double contactSeconds = (0.006 - 0.0058 * s.hardness) * (1.6 - velocity);
+  pulseFrames_ = std::max(1, static_cast<int>(contactSeconds * s.sampleRate));
+  // Unit area times velocity: sum of sin(pi (i + 0.5) / N) over the pulse is 1 / sin(pi / 2N).
+  pulseAmplitude_ = static_cast<float>(velocity * std::sin(3.141592653589793 / (2.0 * pulseFrames_)));
+  if (exciter_ == Exciter::kShatter) {
+    pulseAmplitude_ *= 0.35f;  // the body is barely touched; the shards carry the impact
+    showering_ = true;
+    shardFrame_ = 0;
+    framesToShard_ = 0;
+    for (int i = 0; i < kShards; ++i) shardRe_[i] = shardIm_[i] = shardC_[i] = shardS_[i] = shardGain_[i] = shardSide_[i] = 0.0f;
+  }
+}
+
+void CrystalVoice::setRadii(double t60Scale, double maxT60Seconds, const VoiceSettings& s) {
+  for (int m = 0; m < modeCount_; ++m) {
+    const double current = -3.0 / (std::log10(radius_[m]) * s.sampleRate);
+    const double radius = radiusFor(std::min(current * t60Scale, maxT60Seconds), s.sampleRate);
+    const float scale = static_cast<float>(radius / radius_[m]);  // same angle, new decay
+    c_[m] *= scale;
+    s_[m] *= scale;
+    radius_[m] = radius;
+  }
+}
+
+void CrystalVoice::release(const VoiceSettings& s) {
+  held_ = false;
+  bowVelocity_ = 0.0f;  // the bow leaves; its friction now only damps
+  setRadii(1.0, s.releaseSeconds, s);
+}
+
+void CrystalVoice::fadeOut(const VoiceSettings& s) {
+  fading_ = true;
+  held_ = false;
+  bowVelocity_ = 0.0f;
+  showering_ = false;
+  setRadii(1.0, kFadeSeconds, s);
+  for (int i = 0; i < kShards; ++i) {
+    const float scale = static_cast<float>(radiusFor(kFadeSeconds, s.sampleRate));
+    shardC_[i] *= scale;
+    shardS_[i] *= scale;
+  }
+}
+
+void CrystalVoice::setPitch(double noteHz, const VoiceSettings& s) {
+  noteHz_ = noteHz;
+  for (int m = 0; m < modeCount_; ++m) {
+    const double hz = noteHz * ratio_[m];
+    const double radius = hz < 0.5 * s.sampleRate ? radius_[m] : 0.0;  // bent past Nyquist: gone
+    const double omega = kTwoPi * hz / s.sampleRate;
+    c_[m] = static_cast<float>(radius * std::cos(omega));
+    s_[m] = static_cast<float>(radius * std::sin(omega));
+  }
+}
+
+void CrystalVoice::render(float* mid, float* side, float* scratch, int frames, dsp::ModalKernel kernel,
+                          const VoiceSettings& s, dsp::Random& random) {
+  const dsp::ModeArrays modes{re_, im_, c_, s_, gain_, side_, groups_};
+  for (int done = 0; done < frames && active_;) {
+    // Stop at the next point of the voice's 256-frame grid, where its energy is read.
+    const int span = std::min(frames - done, kCheckFrames - static_cast<int>(voiceFrame_ % kCheckFrames));
+    if (exciter_ == Exciter::kBow) {
+      renderBow(mid + done, side + done, span, kernel);
+    } else if (pulseFrame_ < pulseFrames_) {
+      for (int t = 0; t < span; ++t, ++pulseFrame_)
+        scratch[t] = pulseFrame_ < pulseFrames_
+                         ? pulseAmplitude_ * static_cast<float>(std::sin(3.141592653589793 * (pulseFrame_ + 0.5) / pulseFrames_))
+                         : 0.0f;
+      kernel(modes, scratch, mid + done, side + done, span);
+    } else {
+      kernel(modes, nullptr, mid + done, side + done, span);
+    }
+    if (exciter_ == Exciter::kShatter) renderShards(mid + done, side + done, span, kernel, s, random);
+    done += span;
+    voiceFrame_ += span;
+    if (voiceFrame_ % kCheckFrames != 0) continue;
+    double energy = 0.0;
+    for (int m = 0; m < modeCount_; ++m) energy += static_cast<double>(re_[m]) * re_[m] + static_cast<double>(im_[m]) * im_[m];
+    for (int i = 0; i < kShards; ++i) energy += static_cast<double>(shardRe_[i]) * shardRe_[i] + static_cast<double>(shardIm_[i]) * shardIm_[i];
+    energy_ = energy;
+    const bool driven = (exciter_ == Exciter::kBow && held_) || showering_ || pulseFrame_ < pulseFrames_;
+    if (!driven && energy < kSilentEnergy) active_ = false;
+  }
+}
+
+void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::ModalKernel kernel) {
+  const dsp::ModeArrays modes{re_, im_, c_, s_, gain_, side_, groups_};
+  for (int t = 0; t < frames; ++t) {
+    // The body's velocity under the bow: a force enters each mode's real part and reaches the
+    // imaginary part (the displacement we hear) a quarter cycle later, so the real parts,
+    // weighted as the force was, are the velocity at the contact point.
+    float contact = 0.0f;
+    for (int m = 0; m < modeCount_; ++m) contact += gain_[m] * re_[m];
+    // Stick-slip friction, after the bow table of Smith's bowed-string model (as in STK's
+    // Bowed): while the bow sticks it drags the body along; once it slips, the force falls
+    // off steeply. More pressure widens the sticking region and couples harder.
+    const float pressure = std::clamp(bowForce_ + extraPressure_, 0.0f, 1.5f);
+    const float slip = bowVelocity_ * kBowVelocityScale - contact;
+    const float slope = (5.0f - 3.0f * std::min(pressure, 1.0f)) / kBowVelocityScale;
+    const float friction = std::min(1.0f, std::pow(std::fabs(slip * slope) + 0.75f, -4.0f));
+    const float force = slip * friction * kBowCoupling * (0.25f + pressure);
+    float m1 = 0.0f, s1 = 0.0f;
+    kernel(modes, &force, &m1, &s1, 1);
+    mid[t] += m1;
+    side[t] += s1;
+  }
+}
+
+void CrystalVoice::renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,
+                                const VoiceSettings& s, dsp::Random& random) {
+  const dsp::ModeArrays shards{shardRe_, shardIm_, shardC_, shardS_, shardGain_, shardSide_, 1};
+  for (int done = 0; done < frames;) {
+    if (showering_ && framesToShard_ == 0) {
+      startShard(s, random);
+      if (showering_) {
+        const float impulse = 1.0f;
+        kernel(shards, &impulse, mid + done, side + done, 1);
+        ++done;
+        ++shardFrame_;
+        --framesToShard_;
+        continue;
+      }
+    }
+    const int span = showering_ ? std::min(frames - done, framesToShard_) : frames - done;
+    kernel(shards, nullptr, mid + done, side + done, span);
+    done += span;
+    shardFrame_ += span;
+    if (showering_) framesToShard_ -= span;
+  }
+}
+
+void CrystalVoice::startShard(const VoiceSettings& s, dsp::Random& random) {
+  const double seconds = static_cast<double>(shardFrame_) / s.sampleRate;
+  // The shower thins out: a Poisson process whose rate decays with a 0.4 s time constant.
+  const double rate = s.shardDensity * 110.0 * std::exp(-seconds / 0.4);
+  if (rate < 3.0) {
+    showering_ = false;
+    return;
+  }
+  // Early shards are bright and random; later ones drift onto the body's own modes, so the
+  // shower "reassembles" into the chord.
+  const double progress = std::min(1.0, seconds / 1.2);
+  const int target = static_cast<int>(random.uniform() * std::min(modeCount_, 6));
+  const double home = modeCount_ > 0 ? ratio_[target] : 1.0;
+  const double wild = 4.0 + 12.0 * random.uniform();
+  double hz = noteHz_ * std::exp(std::log(wild) + (std::log(home) - std::log(wild)) * progress * progress);
+  if (hz >= 0.45 * s.sampleRate) hz = 0.45 * s.sampleRate * (0.5 + 0.5 * random.uniform());
+  const int lane = nextShardLane_++ % kShards;
+  const double radius = radiusFor(0.03 + 0.3 * progress, s.sampleRate);
+  shardC_[lane] = static_cast<float>(radius * std::cos(kTwoPi * hz / s.sampleRate));
+  shardS_[lane] = static_cast<float>(radius * std::sin(kTwoPi * hz / s.sampleRate));
+  for (float& g : shardGain_) g = 0.0f;
+  shardGain_[lane] = static_cast<float>(velocity_ * kShardLevel * (1.0 - 0.6 * progress) * (0.5 + 0.5 * random.uniform()));
+  shardSide_[lane] = static_cast<float>(s.spread * random.bipolar());
+  const double interval = std::max(0.012, -std::log(1.0 - 0.999 * random.uniform()) / rate);
+  framesToShard_ = std::max(1, static_cast<int>(interval * s.sampleRate));
+}
+
+}  // namespace reverie::crystal

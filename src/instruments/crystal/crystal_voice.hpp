@@ -1,0 +1,97 @@
+// One voice of the crystal instrument: a bank of up to 64 modes and the exciter that drives it.
+#pragma once
+
+#include "dsp/modal_kernel.hpp"
+#include "dsp/random.hpp"
+#include "instruments/crystal/mode_table.hpp"
+
+namespace reverie::crystal {
+
+enum class Exciter { kStrike = 0, kBow = 1, kShatter = 2 };
+
+/// Everything a voice needs from the node's parameters, derived once when they change.
+struct VoiceSettings {
+  double sampleRate = 48000.0;
+  Geometry geometry = Geometry::kGlass;
+  int maxModes = 32;
+  double stretch = 1.0;
+  double pairSplitHz = 0.0;
+  double t60Seconds = 4.0;      ///< of the principal mode
+  double damping = 1.0;         ///< higher modes: T60 / ratio^damping
+  double brightness = 0.5;      ///< 0 dark (steep tilt) .. 1 flat
+  double hardness = 0.5;        ///< mallet: soft (long contact) .. hard (short)
+  double position = 0.2;        ///< strike/pickup position along the body, 0..1
+  double spread = 0.5;          ///< stereo spread of the modes
+  Exciter exciter = Exciter::kStrike;
+  double bowPressure = 0.5;     ///< 0..1 friction strength
+  double bowSpeed = 0.5;        ///< 0..1
+  double releaseSeconds = 0.5;  ///< T60 once the key is up
+  double shardDensity = 0.6;    ///< shatter: how thick the shower of shards is
+};
+
+class CrystalVoice {
+ public:
+  /// Audio thread: starts a note (a re-strike of a sounding voice keeps its ringing).
+  void start(int key, float velocity, double noteHz, const VoiceSettings& settings, dsp::Random& random);
+  /// Key up (and no pedal): the modes damp to the release T60.
+  void release(const VoiceSettings& settings);
+  /// Stolen: damp to silence in a few milliseconds, with no step in the signal.
+  void fadeOut(const VoiceSettings& settings);
+  /// New pitch for the same note (pitch bend): rotations change, amplitudes stay.
+  void setPitch(double noteHz, const VoiceSettings& settings);
+  /// Bow pressure from aftertouch or the mod wheel, 0..1, added to the velocity's.
+  void setPressure(float pressure) { extraPressure_ = pressure; }
+
+  /// Adds `frames` frames of this voice to mid[] and side[]. `scratch` holds frames floats.
+  void render(float* mid, float* side, float* scratch, int frames, dsp::ModalKernel kernel,
+              const VoiceSettings& settings, dsp::Random& random);
+
+  bool active() const { return active_; }
+  bool held() const { return held_; }
+  bool fading() const { return fading_; }
+  int key() const { return key_; }
+  unsigned long age() const { return age_; }
+  void setAge(unsigned long age) { age_ = age; }
+  void setHeld(bool held) { held_ = held; }
+  /// Sum of the squared mode amplitudes, updated after each render.
+  double energy() const { return energy_; }
+  int modeCount() const { return modeCount_; }
+
+ private:
+  void setRadii(double t60Scale, double maxT60Seconds, const VoiceSettings& settings);
+  void renderBow(float* mid, float* side, int frames, dsp::ModalKernel kernel);
+  void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel, const VoiceSettings& s,
+                    dsp::Random& random);
+  void startShard(const VoiceSettings& s, dsp::Random& random);
+
+  static constexpr int kShards = 16;
+  alignas(64) float re_[kMaxModes], im_[kMaxModes], c_[kMaxModes], s_[kMaxModes];
+  alignas(64) float gain_[kMaxModes], side_[kMaxModes];
+  alignas(64) float shardRe_[kShards], shardIm_[kShards], shardC_[kShards], shardS_[kShards];
+  alignas(64) float shardGain_[kShards], shardSide_[kShards];
+  double ratio_[kMaxModes] = {};   // frequency / note frequency
+  double radius_[kMaxModes] = {};  // per-sample decay of each mode
+  int order_[kMaxModes] = {};
+  int modeCount_ = 0;
+  int groups_ = 0;
+  double noteHz_ = 440.0;
+  int key_ = -1;
+  float velocity_ = 0.0f;
+  bool active_ = false, held_ = false, fading_ = false;
+  unsigned long age_ = 0;
+  long voiceFrame_ = 0;  // frames since note-on: the voice's own clock
+  double energy_ = 0.0;
+  Exciter exciter_ = Exciter::kStrike;
+  // Strike: a half-sine mallet pulse of unit area.
+  int pulseFrame_ = 0, pulseFrames_ = 0;
+  float pulseAmplitude_ = 0.0f;
+  // Bow: friction driven by the relative velocity of bow and body.
+  float bowVelocity_ = 0.0f, bowForce_ = 0.0f, extraPressure_ = 0.0f;
+  // Shatter: a Poisson shower of shards that thins out and drifts onto the modes.
+  long shardFrame_ = 0;  // frames since the shower began
+  int framesToShard_ = 0;
+  int nextShardLane_ = 0;
+  bool showering_ = false;
+};
+
+}  // namespace reverie::crystal
