@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/patch_render.hpp"
+#include "dsp/modal_kernel.hpp"
 #include "engine/render_plan.hpp"
 #include "reverie/engine.hpp"
 
@@ -77,6 +78,40 @@ double compileMilliseconds(int nodes, std::size_t& edges) {
   return times[times.size() / 2];
 }
 
+/// Seconds of one core per second of audio for `voices` crystal voices of 64 modes each.
+/// Keys 0 to 63 on a harmonic series keep all 64 modes under Nyquist; a node sounds one voice
+/// per key, so every 64 voices get a node of their own.
+double crystalLoad(int voices) {
+  Engine engine({48000.0, 256, 1});
+  Graph& graph = engine.graph();
+  const NodeId out = graph.add("output", "out");
+  std::vector<NodeEvent> notes;
+  for (int first = 0; first < voices; first += 64) {
+    const NodeId crystal = graph.add("crystal");
+    graph.setParameter(crystal, "voices", 128.0f);
+    graph.setParameter(crystal, "modes", 64.0f);
+    graph.setParameter(crystal, "geometry", 0.0f);
+    graph.setParameter(crystal, "t60", 60.0f);  // every voice rings through the measurement
+    graph.setParameter(crystal, "level", -40.0f);
+    graph.connect({crystal, 0}, {out, 0});
+    graph.connect({crystal, 1}, {out, 1});
+    for (int key = 0; key < std::min(64, voices - first); ++key)
+      notes.push_back({crystal, {0, EventType::kNoteOn, 0, static_cast<std::uint16_t>(key), 0.5f}});
+  }
+  engine.commit();
+  float left[256], right[256];
+  float* channels[] = {left, right};
+  engine.process(channels, 256, notes);
+  constexpr int kBlocks = 375;  // two seconds
+  double best = 1e30;
+  for (int round = 0; round < 3; ++round) {
+    const auto start = Clock::now();
+    for (int i = 0; i < kBlocks; ++i) engine.process(channels, 256);
+    best = std::min(best, secondsSince(start) / (kBlocks * 256 / 48000.0));
+  }
+  return best;
+}
+
 int runBench() {
   std::printf("reverie bench on %s, %u hardware threads (single-threaded figures)\n\n",
               cpuModel().c_str(), std::thread::hardware_concurrency());
@@ -88,6 +123,14 @@ int runBench() {
   std::size_t edges = 0;
   const double compileMs = compileMilliseconds(1000, edges);
   std::printf("compile, 1,000 nodes / %zu edges:       %.2f ms (median of 21; aim < 10 ms)\n", edges, compileMs);
+
+  constexpr int kVoices = 128;
+  const double load = crystalLoad(kVoices);
+  const double perModeSample = load * 1e9 / (kVoices * 64.0 * 48000.0);
+  std::printf("crystal, %d voices x 64 modes at 48 kHz: %.1f%% of one core, %.3f ns per mode-sample"
+              " (kernel: %s)\n", kVoices, load * 100.0, perModeSample, dsp::modalKernelName());
+  std::printf("crystal voices x 64 modes in real time on one core: about %d\n",
+              static_cast<int>(kVoices / load));
 
   const Patch patch = loadPatch(findPreset(kDefaultPreset));
   const PatchRender render = renderPatch(patch, 48000.0, 1, patch.lengthSeconds + patch.tailSeconds, false);

@@ -11,6 +11,7 @@
 #include "reverie/errors.hpp"
 #include "reverie/loudness.hpp"
 #include "reverie/preset.hpp"
+#include "reverie/score.hpp"
 #include "reverie/sound_file.hpp"
 
 namespace reverie::cli {
@@ -59,7 +60,8 @@ void writeFile(SoundFileWriter& writer, const std::vector<float>& interleaved, c
 int runRender(const RenderOptions& options) {
   catchInterrupts();
   const SampleFormat format = parseSampleFormat(options.bits);
-  const Patch patch = loadPatch(findPreset(options.preset));
+  Patch patch = loadPatch(findPreset(options.preset));
+  if (patch.score.empty()) patch.score = demoPhrase(patch);  // an instrument preset
   const std::filesystem::path target = options.output.empty() ? patch.name + ".wav" : options.output;
   const double length = options.lengthSeconds.value_or(patch.lengthSeconds);
   const double tail = options.tailSeconds.value_or(patch.tailSeconds);

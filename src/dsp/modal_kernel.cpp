@@ -18,13 +18,18 @@ int availableModalKernels(NamedKernel* out, int capacity) {
   return count;
 }
 
-ModalKernel modalKernel() {
-  static const ModalKernel chosen = [] {
+namespace {
+NamedKernel chosenKernel() {
+  static const NamedKernel chosen = [] {
     NamedKernel kernels[3];
     availableModalKernels(kernels, 3);
-    return kernels[0].kernel;
+    return kernels[0];
   }();
   return chosen;
 }
+}  // namespace
+
+ModalKernel modalKernel() { return chosenKernel().kernel; }
+const char* modalKernelName() { return chosenKernel().name; }
 
 }  // namespace reverie::dsp

@@ -28,6 +28,8 @@ using ModalKernel = void (*)(const ModeArrays& modes, const float* excitation, f
 
 /// The fastest kernel this CPU runs (AVX-512, AVX2+FMA, or portable), chosen once.
 ModalKernel modalKernel();
+/// The chosen kernel's name: "avx512", "avx2" or "portable".
+const char* modalKernelName();
 /// Every kernel this CPU can run, by name, for tests that compare them.
 struct NamedKernel {
   const char* name;

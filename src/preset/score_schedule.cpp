@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "reverie/node_registry.hpp"
 #include "reverie/score.hpp"
 
 namespace reverie {
@@ -42,6 +43,33 @@ double scoreEndSeconds(const Patch& patch) {
   for (const ScoreEntry& entry : patch.score)
     end = std::max(end, entry.atSeconds + (entry.kind == ScoreEntry::Kind::kNote ? entry.lengthSeconds : 0.0));
   return end;
+}
+
+std::vector<ScoreEntry> demoPhrase(const Patch& patch) {
+  struct Step {
+    double at, length;
+    int key;
+    float velocity;
+  };
+  // A major: A4 C#5 E5 A5 rising, then A3 E4 A4 C#5 E5 together.
+  constexpr Step kPhrase[] = {{0.0, 1.2, 69, 0.7f},  {0.5, 1.2, 73, 0.75f}, {1.0, 1.2, 76, 0.8f},
+                              {1.5, 1.6, 81, 0.85f}, {2.75, 3.5, 57, 0.6f}, {2.75, 3.5, 64, 0.6f},
+                              {2.75, 3.5, 69, 0.65f}, {2.75, 3.5, 73, 0.65f}, {2.75, 3.5, 76, 0.7f}};
+  std::vector<ScoreEntry> score;
+  for (const NodeSpec& node : patch.nodes) {
+    const NodeType* type = findNodeType(node.type);
+    if (type == nullptr || !type->acceptsNotes) continue;
+    for (const Step& step : kPhrase) {
+      ScoreEntry entry;
+      entry.atSeconds = step.at;
+      entry.node = node.name;
+      entry.key = step.key;
+      entry.velocity = step.velocity;
+      entry.lengthSeconds = step.length;
+      score.push_back(entry);
+    }
+  }
+  return score;
 }
 
 }  // namespace reverie

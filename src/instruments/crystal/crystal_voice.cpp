@@ -167,7 +167,9 @@ void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::ModalKern
     const float pressure = std::clamp(bowForce_ + extraPressure_, 0.0f, 1.5f);
     const float slip = bowVelocity_ * kBowVelocityScale - contact;
     const float slope = (5.0f - 3.0f * std::min(pressure, 1.0f)) / kBowVelocityScale;
-    const float friction = std::min(1.0f, std::pow(std::fabs(slip * slope) + 0.75f, -4.0f));
+    const float base = std::fabs(slip * slope) + 0.75f;
+    const float squared = base * base;
+    const float friction = std::min(1.0f, 1.0f / (squared * squared));  // base^-4
     const float force = slip * friction * kBowCoupling * (0.25f + pressure);
     float m1 = 0.0f, s1 = 0.0f;
     kernel(modes, &force, &m1, &s1, 1);
