@@ -25,13 +25,16 @@ struct Lanes16 {
   static Lanes16 fnma(const Lanes16& a, const Lanes16& b, const Lanes16& c) {
     return {_mm512_fnmadd_ps(a.v, b.v, c.v)};
   }
-  static float reduce(const Lanes16& a) {
-    const __m256 upper = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a.v), 1));
-    const __m256 s8 = _mm256_add_ps(_mm512_castps512_ps256(a.v), upper);
-    const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
-    const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-    const __m128 s1 = _mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 0x55));
-    return _mm_cvtss_f32(s1);
+  static void reduce2(const Lanes16& a, const Lanes16& b, float& ra, float& rb) {
+    // 128-bit blocks: a in blocks 0-1, b in blocks 2-3 after the first step.
+    const __m512 lows = _mm512_shuffle_f32x4(a.v, b.v, 0x44);   // a.0 a.1 b.0 b.1
+    const __m512 highs = _mm512_shuffle_f32x4(a.v, b.v, 0xEE);  // a.2 a.3 b.2 b.3
+    const __m512 s8 = _mm512_add_ps(lows, highs);                                  // i + (i+8)
+    const __m512 s4 = _mm512_add_ps(s8, _mm512_shuffle_f32x4(s8, s8, 0xB1));       // + (i+4)
+    const __m512 s2 = _mm512_add_ps(s4, _mm512_permute_ps(s4, 0x4E));              // (0+2), (1+3)
+    const __m512 s1 = _mm512_add_ps(s2, _mm512_permute_ps(s2, 0xB1));              // + lane 1
+    ra = _mm512_cvtss_f32(s1);
+    rb = _mm_cvtss_f32(_mm512_extractf32x4_ps(s1, 2));
   }
 };
 

@@ -10,7 +10,8 @@ namespace {
 
 // V needs: V::load(const float*), store(float*), V::broadcast(float), V::zero(),
 // fma(a, b, c) = a*b + c and fnma(a, b, c) = c - a*b (each rounded once), add, mul,
-// and reduce(v): the sum of the 16 lanes in the fixed tree ((l_i + l_{i+8}) then +4, +2, +1).
+// and reduce2(a, b, ra, rb): the sums of a's and of b's 16 lanes, each in the fixed tree
+// ((l_i + l_{i+8}), then +4, then (0+2) + (1+3)), so every implementation rounds alike.
 template <typename V, int kGroups, bool kDriven>
 inline void renderGroups(const ModeArrays& m, const float* excitation, float* mid, float* side, int frames) {
   V re[kGroups], im[kGroups], c[kGroups], s[kGroups], g[kGroups], w[kGroups];
@@ -35,8 +36,10 @@ inline void renderGroups(const ModeArrays& m, const float* excitation, float* mi
       sumMid = V::add(sumMid, nextIm);
       sumSide = V::fma(w[k], nextIm, sumSide);
     }
-    mid[t] += V::reduce(sumMid);
-    side[t] += V::reduce(sumSide);
+    float totalMid, totalSide;
+    V::reduce2(sumMid, sumSide, totalMid, totalSide);
+    mid[t] += totalMid;
+    side[t] += totalSide;
   }
   for (int k = 0; k < kGroups; ++k) {
     V::store(m.re + 16 * k, re[k]);

@@ -48,6 +48,10 @@ struct Lanes16 {
     for (int i = 0; i < 4; ++i) s4[i] = s8[i] + s8[i + 4];
     return (s4[0] + s4[2]) + (s4[1] + s4[3]);
   }
+  static void reduce2(const Lanes16& a, const Lanes16& b, float& ra, float& rb) {
+    ra = reduce(a);
+    rb = reduce(b);
+  }
 };
 
 }  // namespace
