@@ -100,12 +100,12 @@ TEST_CASE("1,000+ graph edits while rendering: no allocation, no lock, no discon
 
   std::mt19937 random(1234);
   std::vector<NodeId> extras;
-  const char* types[] = {"oscillator", "noise", "gain", "synth", "echo", "envelope"};
+  const char* types[] = {"oscillator", "noise", "gain", "synth", "echo", "envelope", "shimmer", "crystal"};
   int edits = 0, commits = 0;
   while (edits < 1200) {
     const int action = static_cast<int>(random() % 5);
     if (action == 0 || extras.size() < 3) {  // add a node and hang it on the muted mixer
-      const char* type = types[random() % 6];
+      const char* type = types[random() % 8];
       const NodeId id = graph.add(type);
       const Node& node = graph.node(id);
       if (!node.type().inputs.empty() && !extras.empty())
@@ -115,6 +115,10 @@ TEST_CASE("1,000+ graph edits while rendering: no allocation, no lock, no discon
       extras.push_back(id);
       engine.commit();
       ++commits;
+      // Notes too, so voice allocation and stealing run under the trap.
+      if (node.type().acceptsNotes)
+        for (int n = 0; n < 1 + static_cast<int>(random() % 40); ++n)
+          engine.send(id, {0, EventType::kNoteOn, 0, static_cast<std::uint16_t>(30 + random() % 70), 0.8f});
     } else if (action == 1) {  // remove one
       const std::size_t which = random() % extras.size();
       graph.remove(extras[which]);

@@ -1,0 +1,89 @@
+// A chain of Schroeder allpass filters: smears a signal in time without colouring its spectrum.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+namespace reverie::dsp {
+
+/// Schroeder, "Natural Sounding Artificial Reverberation" (JAES 1962): each stage
+/// H(z) = (-g + z^-D) / (1 - g z^-D) has a flat magnitude response and an echo train decaying
+/// by g per D frames; stages with mutually prime D interleave their echoes into a dense blur.
+template <int kStages>
+class AllpassDiffuser {
+ public:
+  /// Control thread: allocates each stage for its length at size 1 (in frames; mutually prime
+  /// lengths keep the echoes from lining up). `gain` is g, 0..0.9.
+  void init(const std::array<int, kStages>& maxLengthFrames, float gain);
+  /// Clears the delay lines; keeps the lengths.
+  void reset();
+  /// Audio thread: scales every length by `size` (0..1). Scaling keeps the lengths' ratios,
+  /// so the echoes stay interleaved at every size.
+  void setSize(float size);
+  /// Audio thread: one sample in, one diffused sample out.
+  float process(float x);
+
+ private:
+  struct Stage {
+    std::vector<float> line;
+    int write = 0;
+    int maxLength = 1;
+    float delayFrames = 1.0f;
+  };
+  std::array<Stage, kStages> stages_;
+  float gain_ = 0.6f;
+};
+
+// ---- implementation ----
+
+template <int kStages>
+void AllpassDiffuser<kStages>::init(const std::array<int, kStages>& maxLengthFrames, float gain) {
+  gain_ = std::clamp(gain, 0.0f, 0.9f);
+  for (int i = 0; i < kStages; ++i) {
+    Stage& stage = stages_[static_cast<std::size_t>(i)];
+    stage.maxLength = std::max(maxLengthFrames[static_cast<std::size_t>(i)], 2);
+    stage.line.assign(static_cast<std::size_t>(stage.maxLength) + 2, 0.0f);
+    stage.delayFrames = static_cast<float>(stage.maxLength);
+  }
+  reset();
+}
+
+template <int kStages>
+void AllpassDiffuser<kStages>::reset() {
+  for (Stage& stage : stages_) {
+    std::fill(stage.line.begin(), stage.line.end(), 0.0f);
+    stage.write = 0;
+  }
+}
+
+template <int kStages>
+void AllpassDiffuser<kStages>::setSize(float size) {
+  size = std::clamp(size, 0.0f, 1.0f);
+  for (Stage& stage : stages_)
+    stage.delayFrames = std::max(1.0f, size * static_cast<float>(stage.maxLength));
+}
+
+template <int kStages>
+float AllpassDiffuser<kStages>::process(float x) {
+  for (Stage& stage : stages_) {
+    const int size = static_cast<int>(stage.line.size());
+    // Fractional delay by linear interpolation, so a moving size glides instead of clicking.
+    // Its weights are convex, so |g| < 1 still bounds the recursion: the stage stays stable.
+    const int whole = static_cast<int>(stage.delayFrames);
+    const float frac = stage.delayFrames - static_cast<float>(whole);
+    int a = stage.write - whole;
+    if (a < 0) a += size;
+    const int b = a == 0 ? size - 1 : a - 1;
+    const float delayed =
+        stage.line[static_cast<std::size_t>(a)] +
+        frac * (stage.line[static_cast<std::size_t>(b)] - stage.line[static_cast<std::size_t>(a)]);
+    const float v = x + gain_ * delayed;
+    stage.line[static_cast<std::size_t>(stage.write)] = v;
+    stage.write = stage.write + 1 == size ? 0 : stage.write + 1;
+    x = delayed - gain_ * v;
+  }
+  return x;
+}
+
+}  // namespace reverie::dsp
