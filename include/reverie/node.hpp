@@ -63,6 +63,13 @@ class Node {
 
   /// Control thread, only while no published plan holds the node: sets a value at once.
   void setParameterDirect(int index, float value);
+  /// Control thread, before publication: a controller (CC 0-127, or kChannelPressureSource
+  /// for aftertouch) sets a parameter, 0..1 mapped linearly onto [minimum, maximum] and smoothed
+  /// like any change. Returns false when the table (kMaxControllerMappings) is full.
+  bool mapController(int source, int parameterIndex, float minimum, float maximum);
+  static constexpr int kChannelPressureSource = 128;
+  static constexpr int kMaxControllerMappings = 16;
+
   /// The value the parameter is heading to (control thread before publication, or audio thread).
   float parameterTarget(int index) const { return parameters_[static_cast<size_t>(index)].target(); }
 
@@ -86,8 +93,15 @@ class Node {
   void applyParameter(int index, float value, bool immediate) noexcept;
   void applyEvent(const Event& event) noexcept;
 
+  struct ControllerMapping {
+    int source = -1;
+    int parameter = 0;
+    float minimum = 0.0f, maximum = 1.0f;
+  };
   const NodeType& type_;
   std::vector<SmoothedValue> parameters_;
+  ControllerMapping mappings_[kMaxControllerMappings];
+  int mappingCount_ = 0;
   PrepareInfo info_;
   bool prepared_ = false;
 };

@@ -53,6 +53,15 @@ struct NodeSpec {
   std::vector<std::pair<std::string, float>> parameters;  ///< already validated and in range
 };
 
+/// A controller (CC or aftertouch) sweeping a node parameter between two values.
+struct ControllerMap {
+  int source = 0;  ///< CC number 0-127, or Node::kChannelPressureSource for aftertouch
+  std::string node;
+  std::string parameter;
+  float minimum = 0.0f;  ///< at controller value 0
+  float maximum = 1.0f;  ///< at controller value 1 (may be below minimum: an inverted sweep)
+};
+
 /// A validated patch: nodes, connections, parameter values and a short score.
 struct Patch {
   int formatVersion = 1;
@@ -62,6 +71,7 @@ struct Patch {
   std::vector<NodeSpec> nodes;
   std::vector<std::pair<std::string, std::string>> connections;  ///< "node.port" -> "node.port"
   std::vector<ScoreEntry> score;  ///< sorted by time
+  std::vector<ControllerMap> mappings;
   double lengthSeconds = 8.0;     ///< default render length before the tail
   double tailSeconds = 2.0;       ///< default tail after the score ends
 };

@@ -64,9 +64,27 @@ void Node::process(const ProcessBlock& block) noexcept {
   for (; next < block.events.size(); ++next) applyEvent(block.events[next]);
 }
 
+bool Node::mapController(int source, int parameterIndex, float minimum, float maximum) {
+  if (mappingCount_ == kMaxControllerMappings || parameterIndex < 0 ||
+      static_cast<std::size_t>(parameterIndex) >= parameters_.size())
+    return false;
+  mappings_[mappingCount_++] = {source, parameterIndex, minimum, maximum};
+  return true;
+}
+
 void Node::applyEvent(const Event& event) noexcept {
-  if (event.type != EventType::kParameter) return onEvent(event);
-  if (event.index < parameters_.size()) applyParameter(event.index, event.value, false);
+  if (event.type == EventType::kParameter) {
+    if (event.index < parameters_.size()) applyParameter(event.index, event.value, false);
+    return;
+  }
+  const int source = event.type == EventType::kControlChange     ? event.index
+                     : event.type == EventType::kChannelPressure ? kChannelPressureSource
+                                                                 : -1;
+  for (int i = 0; i < mappingCount_ && source >= 0; ++i) {
+    const ControllerMapping& m = mappings_[i];
+    if (m.source == source) applyParameter(m.parameter, m.minimum + (m.maximum - m.minimum) * event.value, false);
+  }
+  onEvent(event);  // the node may use the controller itself as well
 }
 
 }  // namespace reverie

@@ -36,6 +36,12 @@ std::map<std::string, NodeId> buildGraph(const Patch& patch, Graph& graph) {
     }
     for (const auto& [from, to] : patch.connections)
       graph.connect(resolve(ids, graph, from, true), resolve(ids, graph, to, false));
+    for (const ControllerMap& map : patch.mappings) {
+      Node& node = graph.node(ids.at(map.node));
+      if (!node.mapController(map.source, findParameter(node.parameters(), map.parameter), map.minimum, map.maximum))
+        throw GraphError("node '" + map.node + "' takes at most " + std::to_string(Node::kMaxControllerMappings) +
+                         " controller mappings");
+    }
   } catch (...) {
     for (const auto& [name, id] : ids) graph.remove(id);
     throw;

@@ -12,8 +12,8 @@ namespace {
 
 using preset::DiagnosticList;
 
-const std::vector<std::string> kTopLevelKeys = {"format_version", "description", "render",
-                                                "node",           "connect",     "score"};
+const std::vector<std::string> kTopLevelKeys = {"format_version", "description", "render", "node",
+                                                "connect",        "score",       "map"};
 
 std::string lowerFirst(std::string text) {
   if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') text[0] = static_cast<char>(text[0] + 32);
@@ -207,6 +207,7 @@ Patch parsePatch(std::string_view text, const std::string& sourceName) {
   if (const toml::node* connections = root.get("connect"))
     preset::readConnections(*connections, reader);
   if (const toml::node* score = root.get("score")) preset::readScore(*score, reader);
+  if (const toml::node* maps = root.get("map")) preset::readMaps(*maps, reader);
 
   diagnostics.throwIfAny();
   std::stable_sort(

@@ -38,6 +38,7 @@ void readNodes(const toml::node& section, PatchReader& reader);
 /// Also reports cycles, which only the whole set of connections reveals.
 void readConnections(const toml::node& section, PatchReader& reader);
 void readScore(const toml::node& section, PatchReader& reader);
+void readMaps(const toml::node& section, PatchReader& reader);
 
 // ---- typed values with located errors (value_checks.cpp) ----
 

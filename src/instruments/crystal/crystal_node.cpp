@@ -111,7 +111,7 @@ crystal::CrystalVoice* CrystalNode::allocateVoice(int key) noexcept {
 
 void CrystalNode::noteOn(int key, float velocity) noexcept {
   crystal::CrystalVoice* voice = allocateVoice(key);
-  voice->start(key, velocity, noteHz(key), settings_, random_);
+  voice->start(key, velocity, noteHz(key), settings_, (static_cast<std::uint64_t>(random_.next()) << 32) | random_.next());
   voice->setAge(++clock_);
   voice->setPressure(std::max(aftertouch_, modWheel_));
   sustained_[static_cast<std::size_t>(voice - voices_.data())] = false;
@@ -188,7 +188,7 @@ void CrystalNode::render(const float* const*, float* const* out, int frames) noe
   std::fill(mid_.begin(), mid_.begin() + frames, 0.0f);
   std::fill(side_.begin(), side_.begin() + frames, 0.0f);
   for (crystal::CrystalVoice& v : voices_)
-    if (v.active()) v.render(mid_.data(), side_.data(), scratch_.data(), frames, kernel_, settings_, random_);
+    if (v.active()) v.render(mid_.data(), side_.data(), scratch_.data(), frames, kernel_, settings_);
   SmoothedValue& level = parameter(kLevel);
   float gain = decibelsToGain(level.current());
   for (int i = 0; i < frames; ++i) {

@@ -12,7 +12,10 @@ constexpr double kTwoPi = 6.283185307179586;
 constexpr int kCheckFrames = 256;            // the voice's energy is read on this grid
 constexpr double kSilentEnergy = 1e-12;      // -120 dB: the voice is done
 constexpr double kFadeSeconds = 0.005;       // a stolen voice's T60
-constexpr float kModeGain = 1.0f;            // output level of a full-velocity strike
+constexpr float kModeGain = 0.25f;           // output level of a full-velocity strike
+// The bow's loop gain goes as the square of its mode gains (force in, velocity out through the
+// same weights); its friction constants below are tuned for this value.
+constexpr float kBowModeGain = 1.0f;
 constexpr float kBowVelocityScale = 0.15f;   // bow speed 1 in units of the modes' velocity
 constexpr float kBowCoupling = 0.05f;         // force per unit of slip while sticking
 constexpr float kShardLevel = 0.5f;
@@ -23,9 +26,9 @@ double radiusFor(double t60Seconds, double sampleRate) {
 
 }  // namespace
 
-void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSettings& s, dsp::Random& random) {
+void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSettings& s, std::uint64_t seed) {
   const bool restrike = active_ && key_ == key && !fading_;
-  (void)random;
+  random_.reseed(seed);
   key_ = key;
   velocity_ = velocity;
   noteHz_ = noteHz;
@@ -37,7 +40,13 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
   ModeRatio table[kMaxModes];
   const int available = modeRatios(s.geometry, s.maxModes, s.stretch, s.pairSplitHz, noteHz, table);
   modeCount_ = 0;
-  while (modeCount_ < available && noteHz * table[modeCount_].ratio < 0.5 * s.sampleRate) ++modeCount_;
+  while (modeCount_ < available && table[modeCount_].ratio > 0.0 &&
+         noteHz * table[modeCount_].ratio < 0.5 * s.sampleRate)
+    ++modeCount_;
+  // The mallet: a soft or slow strike barely reaches the upper modes. A second-order low-pass
+  // over the modes, its corner rising with hardness and velocity (monotonically: no spectral
+  // nulls sweep across the modes as a real pulse's would).
+  const double malletHz = 250.0 * std::exp2(6.0 * s.hardness) * (0.35 + 1.3 * velocity);
   groups_ = (modeCount_ + dsp::kModeLanes - 1) / dsp::kModeLanes;
   for (int m = 0; m < groups_ * dsp::kModeLanes; ++m) {
     if (m >= modeCount_) {
@@ -53,28 +62,25 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
     s_[m] = static_cast<float>(radius_[m] * std::sin(omega));
     // Cosine position weights (as in Mutable Instruments Elements/Rings) and a spectral tilt.
     const double position = std::cos(3.141592653589793 * table[m].order * s.position);
-    const double tilt = std::pow(ratio_[m], -2.0 * (1.0 - s.brightness));
-    gain_[m] = static_cast<float>(position * tilt * kModeGain);
+    const double tilt = std::pow(ratio_[m], -3.0 + 3.5 * s.brightness);
+    const double mallet = 1.0 / std::sqrt(1.0 + std::pow(noteHz * ratio_[m] / malletHz, 4.0));
+    gain_[m] = static_cast<float>(position * tilt * (exciter_ == Exciter::kBow ? kBowModeGain : mallet * kModeGain));
     // Golden-angle pattern: neighbouring modes land far apart in the stereo field.
     side_[m] = static_cast<float>(s.spread * std::sin(2.399963 * (m + 1)));
     if (!restrike) re_[m] = im_[m] = 0.0f;
   }
 
-  pulseFrame_ = pulseFrames_ = 0;
+  struck_ = false;
   showering_ = false;
   if (exciter_ == Exciter::kBow) {
     bowVelocity_ = static_cast<float>(s.bowSpeed * (0.4 + 0.6 * velocity));
     bowForce_ = static_cast<float>(s.bowPressure * (0.5 + 0.5 * velocity));
     return;
   }
-  // A half-sine mallet pulse: harder mallets and faster strikes touch for less time, so they
-  // excite higher modes (the pulse's spectrum reaches up to about 1.5 / contact time).
-  const double contactSeconds = (0.006 - 0.0058 * s.hardness) * (1.6 - velocity);
-  pulseFrames_ = std::max(1, static_cast<int>(contactSeconds * s.sampleRate));
-  // Unit area times velocity: sum of sin(pi (i + 0.5) / N) over the pulse is 1 / sin(pi / 2N).
-  pulseAmplitude_ = static_cast<float>(velocity * std::sin(3.141592653589793 / (2.0 * pulseFrames_)));
+  struck_ = true;
+  strikeAmplitude_ = velocity;
   if (exciter_ == Exciter::kShatter) {
-    pulseAmplitude_ *= 0.35f;  // the body is barely touched; the shards carry the impact
+    strikeAmplitude_ *= 0.35f;  // the body is barely touched; the shards carry the impact
     showering_ = true;
     shardFrame_ = 0;
     framesToShard_ = 0;
@@ -124,23 +130,22 @@ void CrystalVoice::setPitch(double noteHz, const VoiceSettings& s) {
 }
 
 void CrystalVoice::render(float* mid, float* side, float* scratch, int frames, dsp::ModalKernel kernel,
-                          const VoiceSettings& s, dsp::Random& random) {
+                          const VoiceSettings& s) {
   const dsp::ModeArrays modes{re_, im_, c_, s_, gain_, side_, groups_};
   for (int done = 0; done < frames && active_;) {
     // Stop at the next point of the voice's 256-frame grid, where its energy is read.
     const int span = std::min(frames - done, kCheckFrames - static_cast<int>(voiceFrame_ % kCheckFrames));
     if (exciter_ == Exciter::kBow) {
       renderBow(mid + done, side + done, span, kernel);
-    } else if (pulseFrame_ < pulseFrames_) {
-      for (int t = 0; t < span; ++t, ++pulseFrame_)
-        scratch[t] = pulseFrame_ < pulseFrames_
-                         ? pulseAmplitude_ * static_cast<float>(std::sin(3.141592653589793 * (pulseFrame_ + 0.5) / pulseFrames_))
-                         : 0.0f;
+    } else if (struck_) {
+      scratch[0] = strikeAmplitude_;
+      for (int t = 1; t < span; ++t) scratch[t] = 0.0f;
       kernel(modes, scratch, mid + done, side + done, span);
+      struck_ = false;
     } else {
       kernel(modes, nullptr, mid + done, side + done, span);
     }
-    if (exciter_ == Exciter::kShatter) renderShards(mid + done, side + done, span, kernel, s, random);
+    if (exciter_ == Exciter::kShatter) renderShards(mid + done, side + done, span, kernel, s);
     done += span;
     voiceFrame_ += span;
     if (voiceFrame_ % kCheckFrames != 0) continue;
@@ -148,7 +153,7 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames, d
     for (int m = 0; m < modeCount_; ++m) energy += static_cast<double>(re_[m]) * re_[m] + static_cast<double>(im_[m]) * im_[m];
     for (int i = 0; i < kShards; ++i) energy += static_cast<double>(shardRe_[i]) * shardRe_[i] + static_cast<double>(shardIm_[i]) * shardIm_[i];
     energy_ = energy;
-    const bool driven = (exciter_ == Exciter::kBow && held_) || showering_ || pulseFrame_ < pulseFrames_;
+    const bool driven = (exciter_ == Exciter::kBow && held_) || showering_ || struck_;
     if (!driven && energy < kSilentEnergy) active_ = false;
   }
 }
@@ -179,11 +184,11 @@ void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::ModalKern
 }
 
 void CrystalVoice::renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,
-                                const VoiceSettings& s, dsp::Random& random) {
+                                const VoiceSettings& s) {
   const dsp::ModeArrays shards{shardRe_, shardIm_, shardC_, shardS_, shardGain_, shardSide_, 1};
   for (int done = 0; done < frames;) {
     if (showering_ && framesToShard_ == 0) {
-      startShard(s, random);
+      startShard(s);
       if (showering_) {
         const float impulse = 1.0f;
         kernel(shards, &impulse, mid + done, side + done, 1);
@@ -201,10 +206,10 @@ void CrystalVoice::renderShards(float* mid, float* side, int frames, dsp::ModalK
   }
 }
 
-void CrystalVoice::startShard(const VoiceSettings& s, dsp::Random& random) {
+void CrystalVoice::startShard(const VoiceSettings& s) {
   const double seconds = static_cast<double>(shardFrame_) / s.sampleRate;
   // The shower thins out: a Poisson process whose rate decays with a 0.4 s time constant.
-  const double rate = s.shardDensity * 110.0 * std::exp(-seconds / 0.4);
+  const double rate = s.shardDensity * 140.0 * std::exp(-seconds / 0.4);
   if (rate < 3.0) {
     showering_ = false;
     return;
@@ -212,19 +217,19 @@ void CrystalVoice::startShard(const VoiceSettings& s, dsp::Random& random) {
   // Early shards are bright and random; later ones drift onto the body's own modes, so the
   // shower "reassembles" into the chord.
   const double progress = std::min(1.0, seconds / 1.2);
-  const int target = static_cast<int>(random.uniform() * std::min(modeCount_, 6));
+  const int target = static_cast<int>(random_.uniform() * std::min(modeCount_, 6));
   const double home = modeCount_ > 0 ? ratio_[target] : 1.0;
-  const double wild = 4.0 + 12.0 * random.uniform();
+  const double wild = 4.0 + 12.0 * random_.uniform();
   double hz = noteHz_ * std::exp(std::log(wild) + (std::log(home) - std::log(wild)) * progress * progress);
-  if (hz >= 0.45 * s.sampleRate) hz = 0.45 * s.sampleRate * (0.5 + 0.5 * random.uniform());
+  if (hz >= 0.45 * s.sampleRate) hz = 0.45 * s.sampleRate * (0.5 + 0.5 * random_.uniform());
   const int lane = nextShardLane_++ % kShards;
   const double radius = radiusFor(0.03 + 0.3 * progress, s.sampleRate);
   shardC_[lane] = static_cast<float>(radius * std::cos(kTwoPi * hz / s.sampleRate));
   shardS_[lane] = static_cast<float>(radius * std::sin(kTwoPi * hz / s.sampleRate));
   for (float& g : shardGain_) g = 0.0f;
-  shardGain_[lane] = static_cast<float>(velocity_ * kShardLevel * (1.0 - 0.6 * progress) * (0.5 + 0.5 * random.uniform()));
-  shardSide_[lane] = static_cast<float>(s.spread * random.bipolar());
-  const double interval = std::max(0.012, -std::log(1.0 - 0.999 * random.uniform()) / rate);
+  shardGain_[lane] = static_cast<float>(velocity_ * kShardLevel * (1.0 - 0.6 * progress) * (0.5 + 0.5 * random_.uniform()));
+  shardSide_[lane] = static_cast<float>(s.spread * random_.bipolar());
+  const double interval = std::max(0.012, -std::log(1.0 - 0.999 * random_.uniform()) / rate);
   framesToShard_ = std::max(1, static_cast<int>(interval * s.sampleRate));
 }
 

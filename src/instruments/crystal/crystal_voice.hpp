@@ -1,6 +1,8 @@
 // One voice of the crystal instrument: a bank of up to 64 modes and the exciter that drives it.
 #pragma once
 
+#include <cstdint>
+
 #include "dsp/modal_kernel.hpp"
 #include "dsp/random.hpp"
 #include "instruments/crystal/mode_table.hpp"
@@ -31,8 +33,9 @@ struct VoiceSettings {
 
 class CrystalVoice {
  public:
-  /// Audio thread: starts a note (a re-strike of a sounding voice keeps its ringing).
-  void start(int key, float velocity, double noteHz, const VoiceSettings& settings, dsp::Random& random);
+  /// Audio thread: starts a note (a re-strike of a sounding voice keeps its ringing). `seed`
+  /// feeds the voice's own generator, so voices never share random draws.
+  void start(int key, float velocity, double noteHz, const VoiceSettings& settings, std::uint64_t seed);
   /// Key up (and no pedal): the modes damp to the release T60.
   void release(const VoiceSettings& settings);
   /// Stolen: damp to silence in a few milliseconds, with no step in the signal.
@@ -44,7 +47,7 @@ class CrystalVoice {
 
   /// Adds `frames` frames of this voice to mid[] and side[]. `scratch` holds frames floats.
   void render(float* mid, float* side, float* scratch, int frames, dsp::ModalKernel kernel,
-              const VoiceSettings& settings, dsp::Random& random);
+              const VoiceSettings& settings);
 
   bool active() const { return active_; }
   bool held() const { return held_; }
@@ -60,9 +63,8 @@ class CrystalVoice {
  private:
   void setRadii(double t60Scale, double maxT60Seconds, const VoiceSettings& settings);
   void renderBow(float* mid, float* side, int frames, dsp::ModalKernel kernel);
-  void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel, const VoiceSettings& s,
-                    dsp::Random& random);
-  void startShard(const VoiceSettings& s, dsp::Random& random);
+  void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel, const VoiceSettings& s);
+  void startShard(const VoiceSettings& s);
 
   static constexpr int kShards = 16;
   alignas(64) float re_[kMaxModes], im_[kMaxModes], c_[kMaxModes], s_[kMaxModes];
@@ -82,9 +84,10 @@ class CrystalVoice {
   long voiceFrame_ = 0;  // frames since note-on: the voice's own clock
   double energy_ = 0.0;
   Exciter exciter_ = Exciter::kStrike;
-  // Strike: a half-sine mallet pulse of unit area.
-  int pulseFrame_ = 0, pulseFrames_ = 0;
-  float pulseAmplitude_ = 0.0f;
+  // Strike: an impulse; the mallet's softness is in the modes' gains.
+  bool struck_ = false;
+  float strikeAmplitude_ = 0.0f;
+  dsp::Random random_;
   // Bow: friction driven by the relative velocity of bow and body.
   float bowVelocity_ = 0.0f, bowForce_ = 0.0f, extraPressure_ = 0.0f;
   // Shatter: a Poisson shower of shards that thins out and drifts onto the modes.

@@ -71,7 +71,9 @@ int modeRatios(Geometry geometry, int maxModes, double stretch, double pairSplit
         continue;
       }
       // Split about the nominal frequency, so the pair's centre stays in tune.
-      const double half = 0.5 * pairSplitHz * std::sqrt(ratio) / noteHz;
+      // Never more than 10% of the ratio: a very low (or deeply bent) note must not split a
+      // mode through zero.
+      const double half = std::min(0.5 * pairSplitHz * std::sqrt(ratio) / noteHz, 0.1 * ratio);
       add(ratio - half, n);
       add(ratio + half, n);
     }
