@@ -221,3 +221,29 @@ TEST_CASE("usage: --help and --version exit 0; bad options exit 2") {
   CHECK(runReverie("frobnicate", folder.path()).exitCode == 2);
   CHECK(countFiles(folder.path()) == 0);
 }
+
+TEST_CASE("every shipped preset renders, and instrument presets play a demonstration phrase") {
+  ScratchFolder folder;
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(std::filesystem::path(REVERIE_SOURCE_DIR) / "presets")) {
+    if (entry.path().extension() != ".toml") continue;
+    ++count;
+    const std::string name = entry.path().stem().string();
+    const auto result = runReverie("render " + name + " --length 4 --tail 1 -q -r 44100 -o " + name + ".wav", folder.path());
+    CAPTURE(name);
+    CAPTURE(result.err);
+    REQUIRE(result.exitCode == 0);
+    const FileFacts facts = openSoundFile(folder / (name + ".wav"));
+    double energy = 0.0;
+    float peak = 0.0f;
+    for (float x : facts.samples) {
+      energy += static_cast<double>(x) * x;
+      peak = std::max(peak, std::fabs(x));
+    }
+    const double rmsDb = 10.0 * std::log10(energy / static_cast<double>(facts.samples.size()) + 1e-30);
+    MESSAGE(name << ": RMS " << rmsDb << " dBFS, peak " << 20.0 * std::log10(peak) << " dBFS");
+    CHECK(rmsDb > -45.0);  // it plays something
+    CHECK(peak < 1.0f);
+  }
+  CHECK(count >= 8);
+}

@@ -288,3 +288,23 @@ max = 1.0
   MESSAGE("spectral centroid with CC74 at 0: " << dark << " Hz, at 127: " << bright << " Hz");
   CHECK(bright > 1.5 * dark);
 }
+
+TEST_CASE("crystal: the sustain pedal holds a released note until it lifts") {
+  auto render = [](bool pedal) {
+    CrystalRig rig({{"t60", 6.0f}, {"release", 0.2f}});
+    std::vector<ScheduledEvent> events = {note(0, rig.crystal, 69, 0.8f), noteOff(at(0.5), rig.crystal, 69)};
+    if (pedal) {
+      events.push_back({at(0.2), rig.crystal, {0, EventType::kControlChange, 0, 64, 1.0f}});
+      events.push_back({at(1.5), rig.crystal, {0, EventType::kControlChange, 0, 64, 0.0f}});
+    }
+    return rig.render(events, 2.5);
+  };
+  const std::vector<float> pedalled = render(true), dry = render(false);
+  const double held = test::rmsDb(pedalled, at(1.3), at(1.4));
+  const double damped = test::rmsDb(dry, at(1.3), at(1.4));
+  const double lifted = test::rmsDb(pedalled, at(2.2), at(2.3));
+  MESSAGE("1.3 s after key-up: " << held << " dB with the pedal, " << damped << " dB without; after lifting "
+                                  << lifted << " dB");
+  CHECK(held > damped + 40.0);  // released at T60 0.2 s without the pedal, still ringing with it
+  CHECK(lifted < held - 40.0);  // lifting the pedal damps it
+}
