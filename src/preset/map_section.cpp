@@ -37,22 +37,8 @@ void readMapEntry(const toml::table& table, PatchReader& reader) {
     ok = false;
   }
 
-  const NodeType* type = nullptr;
-  if (const toml::node* node = table.get("node")) {
-    if (const auto name = readString(*node, "'node'", diagnostics)) {
-      const auto declared = reader.nodes.find(*name);
-      if (declared == reader.nodes.end()) {
-        const std::string hint = suggestion(*name, reader.nodeNames());
-        diagnostics.add(node->source(), "[[map]] refers to unknown node " + inQuotes(*name) +
-                                            (hint.empty() ? "; nodes: " + joinNames(reader.nodeNames()) : hint));
-      } else {
-        map.node = *name;
-        type = declared->second.type;
-      }
-    }
-  } else {
-    diagnostics.add(table.source(), "[[map]] has no node; add node = \"<node name>\"");
-  }
+  const DeclaredNode* declared = readNodeReference(table, "[[map]]", reader, map.node);
+  const NodeType* type = declared != nullptr ? declared->type : nullptr;
   ok = ok && type != nullptr;
 
   const ParameterDescriptor* parameter = nullptr;

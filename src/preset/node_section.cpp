@@ -159,4 +159,25 @@ void readNodes(const toml::node& section, PatchReader& reader) {
   for (const toml::table* table : tables) readNode(*table, reader);
 }
 
+const DeclaredNode* readNodeReference(const toml::table& table, std::string_view section, PatchReader& reader,
+                                      std::string& name) {
+  DiagnosticList& diagnostics = reader.diagnostics;
+  const toml::node* node = table.get("node");
+  if (node == nullptr) {
+    diagnostics.add(table.source(), std::string(section) + " entry has no node; add node = \"<node name>\"");
+    return nullptr;
+  }
+  const auto text = readString(*node, "'node'", diagnostics);
+  if (!text) return nullptr;
+  const auto declared = reader.nodes.find(*text);
+  if (declared == reader.nodes.end()) {
+    const std::string hint = suggestion(*text, reader.nodeNames());
+    diagnostics.add(node->source(), std::string(section) + " refers to unknown node " + inQuotes(*text) +
+                                        (hint.empty() ? "; nodes: " + joinNames(reader.nodeNames()) : hint));
+    return nullptr;
+  }
+  name = *text;
+  return &declared->second;
+}
+
 }  // namespace reverie::preset

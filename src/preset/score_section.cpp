@@ -169,27 +169,9 @@ void readScoreEntry(const toml::table& table, PatchReader& reader) {
     ok = false;
   }
 
-  const NodeType* type = nullptr;
-  if (const toml::node* node = table.get("node")) {
-    if (const auto name = readString(*node, "'node'", diagnostics)) {
-      const auto declared = reader.nodes.find(*name);
-      if (declared == reader.nodes.end()) {
-        const std::string hint = suggestion(*name, reader.nodeNames());
-        diagnostics.add(node->source(),
-                        "[[score]] refers to unknown node " + inQuotes(*name) +
-                            (hint.empty() ? "; nodes: " + joinNames(reader.nodeNames()) : hint));
-        ok = false;
-      } else {
-        entry.node = *name;
-        type = declared->second.type;
-      }
-    } else {
-      ok = false;
-    }
-  } else {
-    diagnostics.add(table.source(), "[[score]] entry has no node; add node = \"<node name>\"");
-    ok = false;
-  }
+  const DeclaredNode* declared = readNodeReference(table, "[[score]]", reader, entry.node);
+  const NodeType* type = declared != nullptr ? declared->type : nullptr;
+  ok = ok && declared != nullptr;
 
   const toml::node* note = table.get("note");
   const toml::node* param = table.get("param");
