@@ -308,3 +308,30 @@ TEST_CASE("crystal: the sustain pedal holds a released note until it lifts") {
   CHECK(held > damped + 40.0);  // released at T60 0.2 s without the pedal, still ringing with it
   CHECK(lifted < held - 40.0);  // lifting the pedal damps it
 }
+
+TEST_CASE("crystal: geometry = custom rings at the preset's own ratio list") {
+  const Patch patch = parsePatch(R"(
+format_version = 1
+[[node]]
+name = "crystal"
+type = "crystal"
+params = { geometry = "custom", ratios = [1.0, 2.756, 5.404, 3.9], brightness = 1.0, position = 0.0, level = -12.0 }
+[[node]]
+name = "out"
+type = "output"
+[[connect]]
+from = "crystal.left"
+to = "out.left"
+)", "custom.toml");
+  Engine engine({kRate, 512, 1});
+  const auto ids = buildGraph(patch, engine.graph());
+  engine.commit();
+  const test::Stereo audio = test::renderBlocks(engine, {note(0, ids.at("crystal"), 57, 0.9f)},
+                                                static_cast<std::size_t>(1.5 * kRate), [] { return 512; });
+  const double f0 = hzOfKey(57);
+  for (double ratio : {1.0, 2.756, 3.9, 5.404}) {
+    const double measured = test::peakNear(segment(audio.left, 0.05, 1.5), kRate, f0 * ratio, 0.03) / f0;
+    CAPTURE(ratio);
+    CHECK(std::fabs(measured - ratio) / ratio <= 0.005);
+  }
+}

@@ -28,6 +28,7 @@ struct NodeType {
   bool acceptsNotes = false;  ///< plays notes (appears as a target for scores and MIDI)
   bool isOutput = false;      ///< its inputs (left, right) feed the master bus
   std::unique_ptr<Node> (*create)() = nullptr;
+  std::span<const ListParameterDescriptor> lists = {};  ///< list parameters (presets only)
 };
 
 /// What a node learns at prepare time. The seed is the node's own, derived from the
@@ -69,6 +70,9 @@ class Node {
   bool mapController(int source, int parameterIndex, float minimum, float maximum);
   static constexpr int kChannelPressureSource = 128;
   static constexpr int kMaxControllerMappings = 16;
+
+  /// Control thread, before publication: sets a list parameter (values already validated).
+  virtual void setList(int /*index*/, std::span<const float> /*values*/) {}
 
   /// The value the parameter is heading to (control thread before publication, or audio thread).
   float parameterTarget(int index) const { return parameters_[static_cast<size_t>(index)].target(); }

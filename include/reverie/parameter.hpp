@@ -26,8 +26,24 @@ struct ParameterDescriptor {
   }
 };
 
+/// A parameter holding a list of numbers (mode ratios, say), set once when the node is built.
+struct ListParameterDescriptor {
+  std::string_view id;
+  std::string_view name;
+  std::string_view unit;
+  float minimum = 0.0f;  ///< for every element
+  float maximum = 1.0f;
+  int maxLength = 1;
+};
+
 /// Finds a parameter by id; returns its index or -1.
 inline int findParameter(std::span<const ParameterDescriptor> table, std::string_view id) {
+  for (std::size_t i = 0; i < table.size(); ++i)
+    if (table[i].id == id) return static_cast<int>(i);
+  return -1;
+}
+
+inline int findListParameter(std::span<const ListParameterDescriptor> table, std::string_view id) {
   for (std::size_t i = 0; i < table.size(); ++i)
     if (table[i].id == id) return static_cast<int>(i);
   return -1;

@@ -51,6 +51,7 @@ struct NodeSpec {
   std::string name;
   std::string type;
   std::vector<std::pair<std::string, float>> parameters;  ///< already validated and in range
+  std::vector<std::pair<std::string, std::vector<float>>> lists;  ///< list parameters, validated
 };
 
 /// A controller (CC or aftertouch) sweeping a node parameter between two values.

@@ -57,6 +57,10 @@ int listNodesAction(bool verbose) {
       std::printf("    %-11s %-38s %-30s default %s\n", std::string(p.id).c_str(),
                   std::string(p.name).c_str(), range.c_str(), formatValue(p, p.defaultValue).c_str());
     }
+    for (const ListParameterDescriptor& list : type->lists)
+      std::printf("    %-11s %-38s list of up to %d, each %g to %g\n", std::string(list.id).c_str(),
+                  std::string(list.name).c_str(), list.maxLength, static_cast<double>(list.minimum),
+                  static_cast<double>(list.maximum));
     std::printf("\n");
   }
   return 0;

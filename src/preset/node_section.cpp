@@ -68,10 +68,36 @@ const NodeType* readNodeType(const toml::table& table, std::string_view place,
 }
 
 // Parameters in the order the file lists them: toml++ hands them over sorted by key.
+/// A list parameter: an array of in-range finite numbers, 1 to maxLength of them.
+std::optional<std::vector<float>> readList(const toml::node& value, const ListParameterDescriptor& list,
+                                          std::string_view typeName, DiagnosticList& diagnostics) {
+  const std::string range = formatNumber(list.minimum) + " to " + formatNumber(list.maximum) +
+                            (list.unit.empty() ? "" : " " + std::string(list.unit));
+  const auto* array = value.as_array();
+  if (array == nullptr || array->empty() || static_cast<int>(array->size()) > list.maxLength) {
+    diagnostics.add(value.source(), inQuotes(list.id) + " must be a list of 1 to " + std::to_string(list.maxLength) +
+                                        " numbers (" + range + "), e.g. [1.0, 2.32, 4.25]");
+    return std::nullopt;
+  }
+  std::vector<float> values;
+  for (const toml::node& element : *array) {
+    const auto number = readNumber(element, "each of " + inQuotes(list.id), range, diagnostics);
+    if (!number) return std::nullopt;
+    if (*number < list.minimum || *number > list.maximum) {
+      diagnostics.add(element.source(), inQuotes(list.id) + " holds " + formatNumber(*number) + ", out of range for " +
+                                            std::string(typeName) + " (" + range + ")");
+      return std::nullopt;
+    }
+    values.push_back(static_cast<float>(*number));
+  }
+  return values;
+}
+
 std::vector<std::pair<std::string, float>> readParameters(const toml::node& section,
                                                           const NodeType* type,
                                                           std::string_view place,
-                                                          DiagnosticList& diagnostics) {
+                                                          DiagnosticList& diagnostics,
+                                                          std::vector<std::pair<std::string, std::vector<float>>>& lists) {
   const auto* table = section.as_table();
   if (table == nullptr) {
     diagnostics.add(section.source(), "params of " + std::string(place) +
@@ -89,6 +115,11 @@ std::vector<std::pair<std::string, float>> readParameters(const toml::node& sect
   const std::string typeName(type->name);
   for (const auto& [key, value] : *table) {
     const int index = findParameter(type->parameters, key.str());
+    if (const int list = findListParameter(type->lists, key.str()); index < 0 && list >= 0) {
+      if (auto values = readList(value, type->lists[static_cast<std::size_t>(list)], typeName, diagnostics))
+        lists.emplace_back(std::string(key.str()), std::move(*values));
+      continue;
+    }
     if (index < 0) {
       const std::vector<std::string> ids = parameterIds(*type);
       const std::string hint = suggestion(key.str(), ids);
@@ -131,8 +162,9 @@ void readNode(const toml::table& table, PatchReader& reader) {
   }
 
   std::vector<std::pair<std::string, float>> parameters;
+  std::vector<std::pair<std::string, std::vector<float>>> lists;
   if (const toml::node* section = table.get("params"))
-    parameters = readParameters(*section, type, place, diagnostics);
+    parameters = readParameters(*section, type, place, diagnostics, lists);
 
   if (!name) return;
   const auto [existing, inserted] =
@@ -145,7 +177,7 @@ void readNode(const toml::table& table, PatchReader& reader) {
     return;
   }
   if (type != nullptr)
-    reader.patch.nodes.push_back({*name, std::string(type->name), std::move(parameters)});
+    reader.patch.nodes.push_back({*name, std::string(type->name), std::move(parameters), std::move(lists)});
 }
 
 }  // namespace

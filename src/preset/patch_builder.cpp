@@ -33,6 +33,9 @@ std::map<std::string, NodeId> buildGraph(const Patch& patch, Graph& graph) {
       ids.emplace(spec.name, id);
       for (const auto& [parameter, value] : spec.parameters)
         graph.setParameter(id, parameter, value);
+      Node& node = graph.node(id);
+      for (const auto& [list, values] : spec.lists)
+        node.setList(findListParameter(node.type().lists, list), values);
     }
     for (const auto& [from, to] : patch.connections)
       graph.connect(resolve(ids, graph, from, true), resolve(ids, graph, to, false));

@@ -180,6 +180,7 @@ std::optional<float> readParameterValue(const toml::node& value,
 std::vector<std::string> parameterIds(const NodeType& type) {
   std::vector<std::string> ids;
   for (const ParameterDescriptor& parameter : type.parameters) ids.emplace_back(parameter.id);
+  for (const ListParameterDescriptor& list : type.lists) ids.emplace_back(list.id);
   return ids;
 }
 

@@ -9,7 +9,7 @@
 namespace reverie {
 namespace {
 
-constexpr std::string_view kGeometries[] = {"harmonic", "bar", "glass", "bowl", "spiral"};
+constexpr std::string_view kGeometries[] = {"harmonic", "bar", "glass", "bowl", "spiral", "custom"};
 constexpr std::string_view kExciters[] = {"strike", "bow", "shatter"};
 constexpr std::string_view kOutputs[] = {"left", "right"};
 enum {
@@ -19,7 +19,7 @@ enum {
 constexpr ParameterDescriptor kParameters[] = {
     {"voices", "Polyphony", "voices", 1.0f, 128.0f, 64.0f},
     {"modes", "Modes per voice", "modes", 1.0f, 64.0f, 32.0f},
-    {"geometry", "Mode geometry", "", 0.0f, 4.0f, 2.0f, 0.0f, kGeometries},
+    {"geometry", "Mode geometry (custom: the ratios list)", "", 0.0f, 5.0f, 2.0f, 0.0f, kGeometries},
     {"stretch", "Partial stretch (harmonic and spiral series)", "", 0.9f, 1.3f, 1.0f},
     {"beat", "Splitting of mode pairs at the principal (beats)", "Hz", 0.0f, 12.0f, 0.0f},
     {"t60", "Decay time of the principal mode", "s", 0.05f, 60.0f, 4.0f},
@@ -38,7 +38,19 @@ constexpr ParameterDescriptor kParameters[] = {
     {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
 };
 
+constexpr ListParameterDescriptor kLists[] = {
+    {"ratios", "Mode frequency ratios for geometry = \"custom\"", "", 0.01f, 200.0f, 64},
+};
+
 }  // namespace
+
+void CrystalNode::setList(int index, std::span<const float> values) {
+  if (index != 0) return;
+  customCount_ = static_cast<int>(std::min<std::size_t>(values.size(), customRatios_.size()));
+  for (int i = 0; i < customCount_; ++i) customRatios_[static_cast<std::size_t>(i)] = values[static_cast<std::size_t>(i)];
+  settings_.customRatios = customRatios_.data();
+  settings_.customCount = customCount_;
+}
 
 CrystalNode::CrystalNode() : Node(kCrystalType) {}
 
@@ -208,6 +220,6 @@ void CrystalNode::render(const float* const*, float* const* out, int frames) noe
 const NodeType kCrystalType{
     "crystal", "The crystal instrument: polyphonic modal voices struck, bowed or shattered", {},
     kOutputs, kParameters, true, false,
-    []() -> std::unique_ptr<Node> { return std::make_unique<CrystalNode>(); }};
+    []() -> std::unique_ptr<Node> { return std::make_unique<CrystalNode>(); }, kLists};
 
 }  // namespace reverie

@@ -1,6 +1,7 @@
 // The crystal instrument node: a polyphonic modal instrument struck, bowed or shattered.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -24,6 +25,8 @@ class CrystalNode final : public Node {
   /// Voices playing a note now (fading stolen voices excluded), and the most seen at once.
   /// Read on the audio thread, or after rendering has stopped.
   int playingVoices() const;
+  /// The "ratios" list: mode frequency ratios for geometry = custom.
+  void setList(int index, std::span<const float> values) override;
   int mostPlayingVoices() const { return mostPlaying_; }
 
  protected:
@@ -43,6 +46,8 @@ class CrystalNode final : public Node {
   std::vector<bool> sustained_;  // released while the pedal was down
   std::vector<float> mid_, side_, scratch_;
   crystal::VoiceSettings settings_;
+  std::array<double, crystal::kMaxModes> customRatios_{};
+  int customCount_ = 0;
   dsp::ModalKernel kernel_ = nullptr;
   dsp::Random random_;
   double bendSemitones_ = 0.0;

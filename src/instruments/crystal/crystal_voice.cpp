@@ -38,7 +38,8 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
   voiceFrame_ = 0;
 
   ModeRatio table[kMaxModes];
-  const int available = modeRatios(s.geometry, s.maxModes, s.stretch, s.pairSplitHz, noteHz, table);
+  const int available = modeRatios(s.geometry, s.maxModes, s.stretch, s.pairSplitHz, noteHz, table, s.customRatios,
+                                   s.customCount);
   modeCount_ = 0;
   while (modeCount_ < available && table[modeCount_].ratio > 0.0 &&
          noteHz * table[modeCount_].ratio < 0.5 * s.sampleRate)

@@ -29,6 +29,8 @@ struct VoiceSettings {
   double bowSpeed = 0.5;        ///< 0..1
   double releaseSeconds = 0.5;  ///< T60 once the key is up
   double shardDensity = 0.6;    ///< shatter: how thick the shower of shards is
+  const double* customRatios = nullptr;  ///< geometry kCustom: the preset's ratio list
+  int customCount = 0;
 };
 
 class CrystalVoice {

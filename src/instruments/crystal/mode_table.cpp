@@ -42,6 +42,7 @@ double baseRatio(Geometry geometry, int n, double stretch) {
       // A stretched series, drifting away from harmonicity the higher it goes.
       return std::pow(static_cast<double>(n), stretch < 1.001 ? 1.08 : stretch);
     case Geometry::kBowl:
+    case Geometry::kCustom:
       break;
   }
   return static_cast<double>(n);
@@ -50,7 +51,7 @@ double baseRatio(Geometry geometry, int n, double stretch) {
 }  // namespace
 
 int modeRatios(Geometry geometry, int maxModes, double stretch, double pairSplitHz, double noteHz,
-               ModeRatio* out) {
+               ModeRatio* out, const double* custom, int customCount) {
   // Collect a few more than asked, so sorting never drops a low mode for a high one.
   constexpr int kCapacity = kMaxModes + 16;
   ModeRatio modes[kCapacity];
@@ -64,8 +65,9 @@ int modeRatios(Geometry geometry, int maxModes, double stretch, double pairSplit
     for (int n = 8; count < maxModes && n < kMaxModes; ++n) add(21.98 * std::pow(n / 7.0, 1.8), n);
   } else {
     const bool pairs = pairSplitHz > 0.0 && noteHz > 0.0;
-    for (int n = 1; count < maxModes && n <= kMaxModes; ++n) {
-      const double ratio = baseRatio(geometry, n, stretch);
+    const bool listed = geometry == Geometry::kCustom && customCount > 0;
+    for (int n = 1; count < maxModes && n <= (listed ? customCount : kMaxModes); ++n) {
+      const double ratio = listed ? custom[n - 1] : baseRatio(geometry, n, stretch);
       if (!pairs) {
         add(ratio, n);
         continue;

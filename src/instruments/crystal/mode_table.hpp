@@ -4,7 +4,7 @@
 
 namespace reverie::crystal {
 
-enum class Geometry { kHarmonic = 0, kBar = 1, kGlass = 2, kBowl = 3, kSpiral = 4 };
+enum class Geometry { kHarmonic = 0, kBar = 1, kGlass = 2, kBowl = 3, kSpiral = 4, kCustom = 5 };
 
 /// One mode: frequency as a ratio of the played note's, and its index in the series (for
 /// position weights and damping, both halves of a near-degenerate pair share the index).
@@ -20,7 +20,8 @@ inline constexpr int kMaxModes = 64;
 /// two, `splitHz` apart at the principal (wider higher up), for the slow beating of real glass;
 /// `noteHz` converts that split into ratios. Sorted by frequency; returns the count. No
 /// allocation: runs on the audio thread at note-on.
+/// kCustom takes its ratios from `custom` (`customCount` of them; a harmonic series if none).
 int modeRatios(Geometry geometry, int maxModes, double stretch, double pairSplitHz, double noteHz,
-               ModeRatio* out);
+               ModeRatio* out, const double* custom = nullptr, int customCount = 0);
 
 }  // namespace reverie::crystal
