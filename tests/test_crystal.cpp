@@ -60,6 +60,16 @@ std::span<const float> segment(const std::vector<float>& x, double from, double 
   return {x.data() + a, b - a};
 }
 
+/// Builds a patch from TOML text and renders the left channel; `events` address its "crystal".
+std::vector<float> renderPatchText(const char* text, std::vector<ScheduledEvent> events, double seconds) {
+  const Patch patch = parsePatch(text, "inline.toml");
+  Engine engine({kRate, 512, 1});
+  const auto ids = buildGraph(patch, engine.graph());
+  engine.commit();
+  for (ScheduledEvent& e : events) e.node = ids.at("crystal");
+  return test::renderBlocks(engine, std::move(events), static_cast<std::size_t>(seconds * kRate), [] { return 512; }).left;
+}
+
 }  // namespace
 
 TEST_CASE("crystal: the principal mode is within 1 cent of 12-TET for keys 36 to 96") {
@@ -255,7 +265,7 @@ TEST_CASE("crystal: 60 s of random notes, controllers and parameters stay finite
 }
 
 TEST_CASE("crystal: a preset's [[map]] lets CC74 brighten the crystal") {
-  const Patch patch = parsePatch(R"(
+  const char* text = R"(
 format_version = 1
 [[node]]
 name = "crystal"
@@ -273,16 +283,11 @@ node = "crystal"
 param = "brightness"
 min = 0.0
 max = 1.0
-)", "mapped.toml");
+)";
   auto centroidWith = [&](float controller) {
-    Engine engine({kRate, 512, 1});
-    const auto ids = buildGraph(patch, engine.graph());
-    engine.commit();
-    const NodeId crystal = ids.at("crystal");
-    const test::Stereo audio = test::renderBlocks(
-        engine, {{0, crystal, {0, EventType::kControlChange, 0, 74, controller}}, note(100, crystal, 60, 0.7f)},
-        static_cast<std::size_t>(kRate), [] { return 512; });
-    return test::spectralCentroidHz(audio.left, kRate);
+    const std::vector<float> audio = renderPatchText(
+        text, {{0, kInvalidNode, {0, EventType::kControlChange, 0, 74, controller}}, note(100, kInvalidNode, 60, 0.7f)}, 1.0);
+    return test::spectralCentroidHz(audio, kRate);
   };
   const double dark = centroidWith(0.0f), bright = centroidWith(1.0f);
   MESSAGE("spectral centroid with CC74 at 0: " << dark << " Hz, at 127: " << bright << " Hz");
@@ -310,7 +315,7 @@ TEST_CASE("crystal: the sustain pedal holds a released note until it lifts") {
 }
 
 TEST_CASE("crystal: geometry = custom rings at the preset's own ratio list") {
-  const Patch patch = parsePatch(R"(
+  const std::vector<float> audio = renderPatchText(R"(
 format_version = 1
 [[node]]
 name = "crystal"
@@ -322,15 +327,10 @@ type = "output"
 [[connect]]
 from = "crystal.left"
 to = "out.left"
-)", "custom.toml");
-  Engine engine({kRate, 512, 1});
-  const auto ids = buildGraph(patch, engine.graph());
-  engine.commit();
-  const test::Stereo audio = test::renderBlocks(engine, {note(0, ids.at("crystal"), 57, 0.9f)},
-                                                static_cast<std::size_t>(1.5 * kRate), [] { return 512; });
+)", {note(0, kInvalidNode, 57, 0.9f)}, 1.5);
   const double f0 = hzOfKey(57);
   for (double ratio : {1.0, 2.756, 3.9, 5.404}) {
-    const double measured = test::peakNear(segment(audio.left, 0.05, 1.5), kRate, f0 * ratio, 0.03) / f0;
+    const double measured = test::peakNear(segment(audio, 0.05, 1.5), kRate, f0 * ratio, 0.03) / f0;
     CAPTURE(ratio);
     CHECK(std::fabs(measured - ratio) / ratio <= 0.005);
   }

@@ -35,6 +35,7 @@ class OfflineClock {
   Engine& engine_;
   std::vector<ScheduledEvent> events_;
   std::vector<NodeEvent> block_;
+  static constexpr int kInterleaveChunk = 1024;
   std::vector<float> left_, right_;  // scratch for renderInterleaved
   std::size_t next_ = 0;
   std::uint64_t position_ = 0;

@@ -9,7 +9,10 @@ OfflineClock::OfflineClock(Engine& engine, std::vector<ScheduledEvent> events)
     : engine_(engine), events_(std::move(events)) {
   std::stable_sort(events_.begin(), events_.end(),
                    [](const ScheduledEvent& a, const ScheduledEvent& b) { return a.frame < b.frame; });
+  // Sized here, once: rendering never allocates, as a host's render loop should not.
   block_.reserve(events_.size());
+  left_.resize(kInterleaveChunk);
+  right_.resize(kInterleaveChunk);
 }
 
 void OfflineClock::render(float* left, float* right, int frames) {
@@ -26,11 +29,8 @@ void OfflineClock::render(float* left, float* right, int frames) {
 }
 
 void OfflineClock::renderInterleaved(float* interleaved, int frames) {
-  constexpr int kChunk = 1024;
-  left_.resize(kChunk);
-  right_.resize(kChunk);
   for (int done = 0; done < frames;) {
-    const int chunk = std::min(kChunk, frames - done);
+    const int chunk = std::min(kInterleaveChunk, frames - done);
     render(left_.data(), right_.data(), chunk);
     for (int i = 0; i < chunk; ++i, ++done) {
       interleaved[2 * done] = left_[static_cast<std::size_t>(i)];
