@@ -200,7 +200,7 @@ TEST_CASE("crystal: any block size renders the same samples") {
   std::vector<ScheduledEvent> events;
   for (int i = 0; i < 12; ++i) events.push_back(note(at(0.1 * i) + 7, kInvalidNode, 60 + i * 2, 0.6f));
   auto run = [&](int exciter, int block) {
-    CrystalRig rig({{"exciter", static_cast<float>(exciter)}, {"voices", 6.0f}});
+    CrystalRig rig({{"exciter", static_cast<float>(exciter)}, {"voices", 6.0f}, {"drift", 8.0f}});
     std::vector<ScheduledEvent> mine = events;
     for (auto& e : mine) e.node = rig.crystal;
     mine.push_back(noteOff(at(0.7), rig.crystal, 60));
@@ -334,4 +334,18 @@ to = "out.left"
     CAPTURE(ratio);
     CHECK(std::fabs(measured - ratio) / ratio <= 0.005);
   }
+}
+
+TEST_CASE("crystal: drift turns the partials slowly, and without drift they stand still") {
+  auto principalAt = [](float drift, double from) {
+    CrystalRig rig({{"t60", 30.0f}, {"drift", drift}, {"drift_rate", 0.25f}});
+    const std::vector<float> audio = rig.render({note(0, rig.crystal, 69, 0.8f)}, 4.0);
+    return test::fundamentalHz(segment(audio, from, from + 0.5), kRate, 440.0);
+  };
+  // A quarter of the 4 s drift period apart: the principal has moved.
+  const double moved = test::centsBetween(principalAt(10.0f, 2.0), principalAt(10.0f, 0.5));
+  const double still = test::centsBetween(principalAt(0.0f, 2.0), principalAt(0.0f, 0.5));
+  MESSAGE("principal moved " << moved << " cents with drift 10, " << still << " cents without");
+  CHECK(std::fabs(moved) > 3.0);
+  CHECK(std::fabs(still) < 0.01);
 }

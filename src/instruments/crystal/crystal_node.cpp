@@ -14,7 +14,7 @@ constexpr std::string_view kExciters[] = {"strike", "bow", "shatter"};
 constexpr std::string_view kOutputs[] = {"left", "right"};
 enum {
   kVoices, kModes, kGeometry, kStretch, kBeat, kT60, kDamping, kBrightness, kHardness, kPosition,
-  kSpread, kExciter, kPressure, kBowSpeed, kRelease, kShards, kBendRange, kTuning, kLevel
+  kSpread, kExciter, kPressure, kBowSpeed, kRelease, kShards, kBendRange, kTuning, kLevel, kDrift, kDriftRate
 };
 constexpr ParameterDescriptor kParameters[] = {
     {"voices", "Polyphony", "voices", 1.0f, 128.0f, 64.0f},
@@ -36,6 +36,8 @@ constexpr ParameterDescriptor kParameters[] = {
     {"bend_range", "Pitch-bend range", "semitones", 0.0f, 24.0f, 2.0f},
     {"tuning", "Frequency of A4", "Hz", 400.0f, 480.0f, 440.0f},
     {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
+    {"drift", "Slow spiralling detune of the modes", "cents", 0.0f, 50.0f, 0.0f},
+    {"drift_rate", "Speed of the spiralling detune", "Hz", 0.01f, 2.0f, 0.15f},
 };
 
 constexpr ListParameterDescriptor kLists[] = {
@@ -83,6 +85,8 @@ void CrystalNode::onParameterChanged(int) noexcept {
   s.bowSpeed = parameter(kBowSpeed).target();
   s.releaseSeconds = parameter(kRelease).target();
   s.shardDensity = parameter(kShards).target();
+  s.driftCents = parameter(kDrift).target();
+  s.driftRateHz = parameter(kDriftRate).target();
 }
 
 double CrystalNode::noteHz(int key) const noexcept {

@@ -119,8 +119,22 @@ void CrystalVoice::fadeOut(const VoiceSettings& s) {
   }
 }
 
+void CrystalVoice::applyDrift(const VoiceSettings& s) {
+  // Each mode's pitch wanders on a slow sine; successive modes are a golden angle apart in
+  // phase, so the partials turn around one another like a spiral (seed 004's living crystal).
+  const double phase = kTwoPi * s.driftRateHz * static_cast<double>(voiceFrame_) / s.sampleRate;
+  for (int m = 0; m < modeCount_; ++m) {
+    const double cents = s.driftCents * std::sqrt(ratio_[m]) * std::sin(phase + 2.399963 * m);
+    const double hz = noteHz_ * ratio_[m] * std::exp2(cents / 1200.0);
+    const double radius = hz < 0.5 * s.sampleRate ? radius_[m] : 0.0;
+    c_[m] = static_cast<float>(radius * std::cos(kTwoPi * hz / s.sampleRate));
+    s_[m] = static_cast<float>(radius * std::sin(kTwoPi * hz / s.sampleRate));
+  }
+}
+
 void CrystalVoice::setPitch(double noteHz, const VoiceSettings& s) {
   noteHz_ = noteHz;
+  if (s.driftCents > 0.0) return applyDrift(s);
   for (int m = 0; m < modeCount_; ++m) {
     const double hz = noteHz * ratio_[m];
     const double radius = hz < 0.5 * s.sampleRate ? radius_[m] : 0.0;  // bent past Nyquist: gone
@@ -134,6 +148,8 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames, d
                           const VoiceSettings& s) {
   const dsp::ModeArrays modes{re_, im_, c_, s_, gain_, side_, groups_};
   for (int done = 0; done < frames && active_;) {
+    // Drift moves on the same grid: smooth enough at spiral speeds, and block-size independent.
+    if (s.driftCents > 0.0 && voiceFrame_ % kCheckFrames == 0) applyDrift(s);
     // Stop at the next point of the voice's 256-frame grid, where its energy is read.
     const int span = std::min(frames - done, kCheckFrames - static_cast<int>(voiceFrame_ % kCheckFrames));
     if (exciter_ == Exciter::kBow) {

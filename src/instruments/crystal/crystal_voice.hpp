@@ -29,6 +29,8 @@ struct VoiceSettings {
   double bowSpeed = 0.5;        ///< 0..1
   double releaseSeconds = 0.5;  ///< T60 once the key is up
   double shardDensity = 0.6;    ///< shatter: how thick the shower of shards is
+  double driftCents = 0.0;      ///< slow spiralling detune of every mode (0 = none)
+  double driftRateHz = 0.15;
   const double* customRatios = nullptr;  ///< geometry kCustom: the preset's ratio list
   int customCount = 0;
 };
@@ -64,6 +66,8 @@ class CrystalVoice {
 
  private:
   void setRadii(double t60Scale, double maxT60Seconds, const VoiceSettings& settings);
+  /// Retunes every mode to its drifted frequency at the voice's current time.
+  void applyDrift(const VoiceSettings& settings);
   void renderBow(float* mid, float* side, int frames, dsp::ModalKernel kernel);
   void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel, const VoiceSettings& s);
   void startShard(const VoiceSettings& s);
