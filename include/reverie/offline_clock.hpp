@@ -28,8 +28,6 @@ class OfflineClock {
   /// The same into one interleaved buffer (left, right, left, ...), as sound files want it.
   void renderInterleaved(float* interleaved, int frames);
   std::uint64_t position() const { return position_; }
-  /// Frame just after the last scheduled event (0 without events).
-  std::uint64_t lastEventFrame() const;
 
  private:
   Engine& engine_;

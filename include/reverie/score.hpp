@@ -15,9 +15,6 @@ namespace reverie {
 std::vector<ScheduledEvent> scheduleScore(const Patch& patch, const std::map<std::string, NodeId>& ids,
                                           const Graph& graph, double sampleRate);
 
-/// Seconds from the start to the end of the last note or change.
-double scoreEndSeconds(const Patch& patch);
-
 /// A short demonstration phrase, for a patch that brings no score of its own (an instrument
 /// preset): a rising arpeggio, then a chord held long enough for a bow to speak, played by
 /// every node that plays notes.

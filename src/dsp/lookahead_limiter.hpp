@@ -21,7 +21,6 @@ class LookaheadLimiter {
     position_ = 0;
   }
   int latencyFrames() const { return gain_.latencyFrames(); }
-  float ceiling() const { return ceiling_; }
   /// The gain applied to the most recent output frame (1 = no reduction).
   float currentGain() const { return gain_.current(); }
 

@@ -99,9 +99,7 @@ const Graph::Entry& Graph::entry(NodeId id) const {
 }
 
 Graph::Entry& Graph::mutableEntry(NodeId id) {
-  const auto it = entries_.find(id);
-  if (it == entries_.end()) throw GraphError("no node with id " + std::to_string(id));
-  return it->second;
+  return const_cast<Entry&>(entry(id));  // the lookup is entry()'s; the graph itself is ours
 }
 
 PortRef Graph::resolvePort(std::string_view path, bool isOutput) const {

@@ -39,8 +39,4 @@ void OfflineClock::renderInterleaved(float* interleaved, int frames) {
   }
 }
 
-std::uint64_t OfflineClock::lastEventFrame() const {
-  return events_.empty() ? 0 : events_.back().frame + 1;
-}
-
 }  // namespace reverie

@@ -18,7 +18,9 @@ bool RenderPlan::queueEvent(int step, const Event& event) noexcept {
 
 void RenderPlan::sortEvents() noexcept {
   // Counting sort by step keeps arrival order; then insertion sort by frame inside each step,
-  // also stable, and cheap because events mostly arrive in time order.
+  // also stable, and cheap because events mostly arrive in time order. With nothing pending,
+  // clearEvents() has already left every count at zero.
+  if (pendingCount == 0) return;
   for (Step& step : steps) step.eventCount = 0;
   for (int i = 0; i < pendingCount; ++i) ++steps[static_cast<std::size_t>(pending[static_cast<std::size_t>(i)].step)].eventCount;
   int first = 0;

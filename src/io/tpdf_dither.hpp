@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "dsp/random.hpp"
+
 namespace reverie::io {
 
 /// Triangular-PDF dither spanning ±1 LSB: the difference of two independent uniform values.
@@ -15,8 +17,9 @@ class TpdfDither {
 
   /// Next dither value in LSB, triangular on (-1, 1): mean 0, variance 1/6.
   double nextLsb() {
-    // One 64-bit draw gives both uniform values, 32 bits each.
-    const std::uint64_t bits = splitMix64();
+    // One 64-bit draw gives both uniform values, 32 bits each: SplitMix64 over a counter.
+    const std::uint64_t bits = dsp::mixSeed(state_);
+    state_ += 0x9e3779b97f4a7c15ULL;
     constexpr double kTwoToMinus32 = 1.0 / 4294967296.0;
     const double a = static_cast<double>(bits >> 32) * kTwoToMinus32;
     const double b = static_cast<double>(bits & 0xffffffffu) * kTwoToMinus32;
@@ -24,14 +27,6 @@ class TpdfDither {
   }
 
  private:
-  // Steele, Lea & Flood, "Fast Splittable Pseudorandom Number Generators", OOPSLA 2014.
-  std::uint64_t splitMix64() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-
   std::uint64_t state_;
 };
 

@@ -77,21 +77,20 @@ std::string joinNames(const std::vector<std::string>& names) {
   return text;
 }
 
-std::string formatNumber(double value) {
+namespace {
+// Shortest round-trip text in the value's own precision: a float 0.1 prints as 0.1.
+template <typename Floating>
+std::string formatFloating(Floating value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   char buffer[64];
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
   return std::string(buffer, result.ptr);
 }
+}  // namespace
 
-std::string formatNumber(float value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  char buffer[64];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
+std::string formatNumber(double value) { return formatFloating(value); }
+std::string formatNumber(float value) { return formatFloating(value); }
 
 void DiagnosticList::add(const toml::source_region& where, std::string_view message) {
   diagnostics_.push_back(

@@ -38,13 +38,6 @@ std::vector<ScheduledEvent> scheduleScore(const Patch& patch, const std::map<std
   return events;
 }
 
-double scoreEndSeconds(const Patch& patch) {
-  double end = 0.0;
-  for (const ScoreEntry& entry : patch.score)
-    end = std::max(end, entry.atSeconds + (entry.kind == ScoreEntry::Kind::kNote ? entry.lengthSeconds : 0.0));
-  return end;
-}
-
 std::vector<ScoreEntry> demoPhrase(const Patch& patch) {
   struct Step {
     double at, length;

@@ -58,9 +58,7 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
     order_[m] = table[m].order;
     // Upper modes lose energy faster (material damping grows with frequency).
     radius_[m] = radiusFor(s.t60Seconds / std::pow(ratio_[m], s.damping), s.sampleRate);
-    const double omega = kTwoPi * noteHz * ratio_[m] / s.sampleRate;
-    c_[m] = static_cast<float>(radius_[m] * std::cos(omega));
-    s_[m] = static_cast<float>(radius_[m] * std::sin(omega));
+    tuneMode(m, noteHz * ratio_[m], s);
     // Cosine position weights (as in Mutable Instruments Elements/Rings) and a spectral tilt.
     const double position = std::cos(3.141592653589793 * table[m].order * s.position);
     const double tilt = std::pow(ratio_[m], -3.0 + 3.5 * s.brightness);
@@ -112,8 +110,8 @@ void CrystalVoice::fadeOut(const VoiceSettings& s) {
   bowVelocity_ = 0.0f;
   showering_ = false;
   setRadii(1.0, kFadeSeconds, s);
+  const float scale = static_cast<float>(radiusFor(kFadeSeconds, s.sampleRate));
   for (int i = 0; i < kShards; ++i) {
-    const float scale = static_cast<float>(radiusFor(kFadeSeconds, s.sampleRate));
     shardC_[i] *= scale;
     shardS_[i] *= scale;
   }
@@ -125,23 +123,23 @@ void CrystalVoice::applyDrift(const VoiceSettings& s) {
   const double phase = kTwoPi * s.driftRateHz * static_cast<double>(voiceFrame_) / s.sampleRate;
   for (int m = 0; m < modeCount_; ++m) {
     const double cents = s.driftCents * std::sqrt(ratio_[m]) * std::sin(phase + 2.399963 * m);
-    const double hz = noteHz_ * ratio_[m] * std::exp2(cents / 1200.0);
-    const double radius = hz < 0.5 * s.sampleRate ? radius_[m] : 0.0;
-    c_[m] = static_cast<float>(radius * std::cos(kTwoPi * hz / s.sampleRate));
-    s_[m] = static_cast<float>(radius * std::sin(kTwoPi * hz / s.sampleRate));
+    tuneMode(m, noteHz_ * ratio_[m] * std::exp2(cents / 1200.0), s);
   }
 }
 
 void CrystalVoice::setPitch(double noteHz, const VoiceSettings& s) {
   noteHz_ = noteHz;
   if (s.driftCents > 0.0) return applyDrift(s);
-  for (int m = 0; m < modeCount_; ++m) {
-    const double hz = noteHz * ratio_[m];
-    const double radius = hz < 0.5 * s.sampleRate ? radius_[m] : 0.0;  // bent past Nyquist: gone
-    const double omega = kTwoPi * hz / s.sampleRate;
-    c_[m] = static_cast<float>(radius * std::cos(omega));
-    s_[m] = static_cast<float>(radius * std::sin(omega));
-  }
+  for (int m = 0; m < modeCount_; ++m) tuneMode(m, noteHz * ratio_[m], s);
+}
+
+void CrystalVoice::tuneMode(int m, double hz, const VoiceSettings& s) {
+  // A new rotation angle at the same radius: the mode keeps its amplitude. Bent or drifted
+  // past Nyquist, it stops.
+  const double radius = hz < 0.5 * s.sampleRate ? radius_[m] : 0.0;
+  const double omega = kTwoPi * hz / s.sampleRate;
+  c_[m] = static_cast<float>(radius * std::cos(omega));
+  s_[m] = static_cast<float>(radius * std::sin(omega));
 }
 
 void CrystalVoice::render(float* mid, float* side, float* scratch, int frames, dsp::ModalKernel kernel,

@@ -62,12 +62,13 @@ class CrystalVoice {
   void setHeld(bool held) { held_ = held; }
   /// Sum of the squared mode amplitudes, updated after each render.
   double energy() const { return energy_; }
-  int modeCount() const { return modeCount_; }
 
  private:
   void setRadii(double t60Scale, double maxT60Seconds, const VoiceSettings& settings);
   /// Retunes every mode to its drifted frequency at the voice's current time.
   void applyDrift(const VoiceSettings& settings);
+  /// Sets mode m ringing at `hz`, keeping its decay.
+  void tuneMode(int m, double hz, const VoiceSettings& settings);
   void renderBow(float* mid, float* side, int frames, dsp::ModalKernel kernel);
   void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel, const VoiceSettings& s);
   void startShard(const VoiceSettings& s);
