@@ -45,6 +45,7 @@ struct ScoreEntry {
   double lengthSeconds = 1.0;    ///< kNote
   std::string parameter;         ///< kParameter
   float value = 0.0f;            ///< kParameter
+  double rampSeconds = 0.0;      ///< kParameter: glide linearly to `value` over this time
 };
 
 struct NodeSpec {

@@ -12,11 +12,16 @@ std::uint64_t toFrame(double seconds, double sampleRate) {
   return static_cast<std::uint64_t>(std::llround(std::max(0.0, seconds) * sampleRate));
 }
 
+/// A ramp is written as a change every 5 ms; each step is smoothed by the parameter itself.
+constexpr double kRampStepSeconds = 0.005;
+
 }  // namespace
 
 std::vector<ScheduledEvent> scheduleScore(const Patch& patch, const std::map<std::string, NodeId>& ids,
                                           const Graph& graph, double sampleRate) {
   std::vector<ScheduledEvent> events;
+  // Where each scored parameter stands, so a ramp starts from the value it last reached.
+  std::map<std::pair<NodeId, int>, float> standing;
   for (const ScoreEntry& entry : patch.score) {
     const NodeId node = ids.at(entry.node);
     ScheduledEvent e;
@@ -31,8 +36,20 @@ std::vector<ScheduledEvent> scheduleScore(const Patch& patch, const std::map<std
     } else {
       const int index = findParameter(graph.node(node).parameters(), entry.parameter);
       if (index < 0) continue;  // validated at load time; unreachable for a loaded patch
+      const auto key = std::make_pair(node, index);
+      const auto found = standing.find(key);
+      const float from = found != standing.end() ? found->second : graph.node(node).parameterTarget(index);
+      const int steps = static_cast<int>(std::ceil(entry.rampSeconds / kRampStepSeconds - 1e-9));
+      for (int step = 1; step < steps; ++step) {
+        const double fraction = static_cast<double>(step) / steps;
+        const float value = static_cast<float>(from + (entry.value - from) * fraction);
+        events.push_back({toFrame(entry.atSeconds + entry.rampSeconds * fraction, sampleRate), node,
+                          {0, EventType::kParameter, 0, static_cast<std::uint16_t>(index), value}});
+      }
+      e.frame = toFrame(entry.atSeconds + entry.rampSeconds, sampleRate);
       e.event = {0, EventType::kParameter, 0, static_cast<std::uint16_t>(index), entry.value};
       events.push_back(e);
+      standing[key] = entry.value;
     }
   }
   return events;

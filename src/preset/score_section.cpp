@@ -8,7 +8,7 @@ namespace reverie::preset {
 namespace {
 
 const std::vector<std::string> kScoreKeys = {"at",     "node",  "note", "velocity",
-                                             "length", "param", "value"};
+                                             "length", "param", "value", "ramp"};
 constexpr int kHighestKey = 127;  // MIDI 1.0 key numbers
 
 /// "C4" -> 60, "F#3" -> 54, "Bb2" -> 46, "C-1" -> 0 (scientific pitch, C4 = MIDI 60).
@@ -71,11 +71,13 @@ bool readNote(const toml::table& table, const toml::node& note, const NodeType* 
   DiagnosticList& diagnostics = reader.diagnostics;
   entry.kind = ScoreEntry::Kind::kNote;
   bool ok = readKey(note, entry, diagnostics);
-  if (const toml::node* value = table.get("value")) {
-    diagnostics.add(value->source(),
-                    "'value' belongs to a parameter change (with param = ...); "
-                    "a note takes velocity and length");
-    ok = false;
+  for (const char* changeKey : {"value", "ramp"}) {
+    if (const toml::node* misplaced = table.get(changeKey)) {
+      diagnostics.add(misplaced->source(), "'" + std::string(changeKey) +
+                                               "' belongs to a parameter change (with param = ...); "
+                                               "a note takes velocity and length");
+      ok = false;
+    }
   }
   if (const toml::node* velocity = table.get("velocity")) {
     // A note-on of velocity 0 means note-off in MIDI, so 0 is not a playable velocity.
@@ -147,6 +149,22 @@ bool readParameterChange(const toml::table& table, const toml::node& param, cons
   if (!number) return false;
   entry.parameter = *id;
   entry.value = *number;
+  if (const toml::node* ramp = table.get("ramp")) {
+    const ParameterDescriptor& descriptor = type->parameters[static_cast<std::size_t>(index)];
+    const auto seconds = readNumber(*ramp, "'ramp'", "seconds, 0 or more", diagnostics);
+    if (!seconds) return false;
+    if (*seconds < 0.0) {
+      diagnostics.add(ramp->source(), "'ramp' = " + formatNumber(*seconds) +
+                                          " s is negative; a ramp lasts 0 s or more");
+      return false;
+    }
+    if (descriptor.isChoice() && *seconds > 0.0) {
+      diagnostics.add(ramp->source(), "parameter " + inQuotes(*id) +
+                                          " is a choice and cannot ramp; remove 'ramp'");
+      return false;
+    }
+    entry.rampSeconds = *seconds;
+  }
   return ok;
 }
 
