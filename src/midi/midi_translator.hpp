@@ -1,0 +1,136 @@
+// MIDI channel messages to engine events: velocity curve, 14-bit bend, RPN 0 bend range,
+// controller resets, bank and program for a host to act on.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "midi/midi_message.hpp"
+#include "reverie/event.hpp"
+
+namespace reverie::midi {
+
+/// How key velocity 1..127 becomes the engine's 0..1.
+struct VelocityCurve {
+  enum class Kind { kPower, kFixed };
+  Kind kind = Kind::kPower;
+  float exponent = 1.0f;  ///< kPower: (v/127)^exponent; below 1 is softer to play, above 1 harder
+  float fixed = 0.8f;     ///< kFixed: every note at this velocity
+  float apply(int velocity) const;
+};
+
+/// Parses "linear", "soft", "hard", "fixed=0.7" or a number (the exponent). Throws InputError.
+VelocityCurve parseVelocityCurve(const std::string& text);
+
+/// A node that plays a channel, and where its bend range lives (-1: it has none).
+struct ChannelTarget {
+  NodeId node = kInvalidNode;
+  int bendRangeParameter = -1;
+};
+
+/// Per-channel MIDI state. Wait-free and allocation-free after construction: it may run on a
+/// MIDI thread or the audio thread. Events come out through `emit(NodeEvent)`.
+class Translator {
+ public:
+  static constexpr int kMaxTargetsPerChannel = 8;
+
+  explicit Translator(VelocityCurve curve = {}) : curve_(curve) {}
+
+  /// Control thread, before use: the nodes that play `channel` (0..15).
+  void setTargets(int channel, std::span<const ChannelTarget> targets);
+
+  /// A program change the host should act on (bank from CC0/CC32); -1 program when none.
+  struct ProgramRequest {
+    int channel = -1, bank = 0, program = -1;
+  };
+
+  /// Translates one message. Returns a program request when the message was a program change.
+  template <class Emit>
+  ProgramRequest translate(const Message& message, std::uint32_t frame, Emit&& emit) noexcept;
+
+ private:
+  struct ChannelState {
+    std::array<ChannelTarget, kMaxTargetsPerChannel> targets{};
+    int targetCount = 0;
+    int rpnMsb = 127, rpnLsb = 127;  // 127/127 = null: data entry goes nowhere
+    int bankMsb = 0, bankLsb = 0;
+    int bendSemitones = 2, bendCents = 0;
+  };
+  std::array<ChannelState, 16> channels_{};
+  VelocityCurve curve_;
+};
+
+template <class Emit>
+Translator::ProgramRequest Translator::translate(const Message& message, std::uint32_t frame, Emit&& emit) noexcept {
+  if (!message.isChannelMessage()) return {};
+  ChannelState& state = channels_[static_cast<std::size_t>(message.channel())];
+  const std::uint8_t channel = static_cast<std::uint8_t>(message.channel());
+  auto send = [&](EventType type, int index, float value) {
+    for (int i = 0; i < state.targetCount; ++i)
+      emit(NodeEvent{state.targets[static_cast<std::size_t>(i)].node,
+                     Event{frame, type, channel, static_cast<std::uint16_t>(index), value}});
+  };
+  const int d1 = message.data1 & 0x7F, d2 = message.data2 & 0x7F;
+  switch (message.kind()) {
+    case 0x80:
+      send(EventType::kNoteOff, d1, static_cast<float>(d2) / 127.0f);
+      break;
+    case 0x90:  // velocity 0 is a note-off (MIDI 1.0 running-status convention)
+      if (d2 == 0) send(EventType::kNoteOff, d1, 0.5f);
+      else send(EventType::kNoteOn, d1, curve_.apply(d2));
+      break;
+    case 0xA0:
+      send(EventType::kPolyPressure, d1, static_cast<float>(d2) / 127.0f);
+      break;
+    case 0xD0:
+      send(EventType::kChannelPressure, 0, static_cast<float>(d1) / 127.0f);
+      break;
+    case 0xE0: {  // 14 bits, centre 8192; the top value reaches +1 exactly
+      const int bend = (d1 | (d2 << 7)) - 8192;
+      send(EventType::kPitchBend, 0, bend < 0 ? static_cast<float>(bend) / 8192.0f : static_cast<float>(bend) / 8191.0f);
+      break;
+    }
+    case 0xC0:
+      return {message.channel(), state.bankMsb * 128 + state.bankLsb, d1};
+    case 0xB0:
+      switch (d1) {
+        case 0: state.bankMsb = d2; break;
+        case 32: state.bankLsb = d2; break;
+        case 101: state.rpnMsb = d2; break;
+        case 100: state.rpnLsb = d2; break;
+        case 98: case 99: state.rpnMsb = state.rpnLsb = 127; break;  // NRPNs are not ours
+        case 6: case 38:
+          if (state.rpnMsb == 0 && state.rpnLsb == 0) {  // RPN 0: pitch-bend sensitivity
+            (d1 == 6 ? state.bendSemitones : state.bendCents) = d2;
+            const float range = static_cast<float>(state.bendSemitones) + static_cast<float>(state.bendCents) / 100.0f;
+            for (int i = 0; i < state.targetCount; ++i) {
+              const ChannelTarget& t = state.targets[static_cast<std::size_t>(i)];
+              if (t.bendRangeParameter >= 0)
+                emit(NodeEvent{t.node, Event{frame, EventType::kParameter, channel,
+                                             static_cast<std::uint16_t>(t.bendRangeParameter), range}});
+            }
+          }
+          break;
+        case 121:  // reset all controllers (RP-015): bend, pressure, wheels, pedals
+          send(EventType::kPitchBend, 0, 0.0f);
+          send(EventType::kChannelPressure, 0, 0.0f);
+          for (int cc : {1, 64, 66, 67}) send(EventType::kControlChange, cc, 0.0f);
+          send(EventType::kControlChange, 11, 1.0f);
+          state.rpnMsb = state.rpnLsb = 127;
+          break;
+        case 123: case 124: case 125: case 126: case 127:  // all notes off, and mode changes that imply it
+          send(EventType::kAllNotesOff, 0, 0.0f);
+          break;
+        default:
+          send(EventType::kControlChange, d1, static_cast<float>(d2) / 127.0f);
+      }
+      break;
+    default:
+      break;
+  }
+  return {};
+}
+
+}  // namespace reverie::midi
