@@ -10,29 +10,15 @@
 
 #include "reverie/node_registry.hpp"
 #include "support/command.hpp"
+#include "support/sound_file_facts.hpp"
 
 using reverie::test::readText;
 using reverie::test::runReverie;
 using reverie::test::ScratchFolder;
+using reverie::test::FileFacts;
+using reverie::test::openSoundFile;
 
 namespace {
-
-struct FileFacts {
-  int sampleRate = 0, channels = 0, format = 0;
-  sf_count_t frames = 0;
-  std::vector<float> samples;
-};
-
-FileFacts openSoundFile(const std::filesystem::path& path) {
-  SF_INFO info{};
-  SNDFILE* file = sf_open(path.c_str(), SFM_READ, &info);
-  REQUIRE_MESSAGE(file != nullptr, "libsndfile cannot open " << path << ": " << sf_strerror(nullptr));
-  FileFacts facts{info.samplerate, info.channels, info.format, info.frames, {}};
-  facts.samples.resize(static_cast<std::size_t>(info.frames * info.channels));
-  sf_readf_float(file, facts.samples.data(), info.frames);
-  sf_close(file);
-  return facts;
-}
 
 // "file:LINE:COL: error: message" on one line, LINE and COL numbers.
 bool isLocatedError(const std::string& line) {

@@ -104,8 +104,9 @@ struct PresetInfo {
 /// Every preset on the search path (the first of each name wins), sorted by kind then name.
 std::vector<PresetInfo> listPresets();
 
-/// Adds the patch's nodes and connections to `graph`; returns node name -> id.
-std::map<std::string, NodeId> buildGraph(const Patch& patch, Graph& graph);
+/// Adds the patch's nodes and connections to `graph`; returns node name -> id. Nodes are
+/// named `namePrefix` + their name in the graph, so several patches can share one graph.
+std::map<std::string, NodeId> buildGraph(const Patch& patch, Graph& graph, std::string_view namePrefix = {});
 
 /// The candidate closest to `word` (edit distance at most a third of its length, at least 2),
 /// or empty.

@@ -31,7 +31,12 @@ PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t see
   Engine engine({sampleRate, kBlockFrames, seed});
   const std::map<std::string, NodeId> ids = buildGraph(patch, engine.graph());
   engine.commit();
-  OfflineClock clock(engine, scheduleScore(patch, ids, engine.graph(), sampleRate));
+  return renderEvents(engine, scheduleScore(patch, ids, engine.graph(), sampleRate), seconds, showProgress);
+}
+
+PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, double seconds, bool showProgress) {
+  const double sampleRate = engine.config().sampleRate;
+  OfflineClock clock(engine, std::move(events));
 
   const std::size_t frames = static_cast<std::size_t>(std::llround(seconds * sampleRate));
   PatchRender result;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "reverie/offline_clock.hpp"
 #include "reverie/preset.hpp"
 
 namespace reverie::cli {
@@ -18,5 +19,9 @@ struct PatchRender {
 /// `showProgress`; throws RuntimeFailure if interrupted (Ctrl-C).
 PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t seed, double seconds,
                         bool showProgress);
+
+/// Renders `seconds` of a committed engine driven by `events`; the same contract as renderPatch.
+/// The engine's largest block must be at least 1024 frames.
+PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, double seconds, bool showProgress);
 
 }  // namespace reverie::cli

@@ -2,10 +2,12 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/midi_render.hpp"
 #include "cli/patch_render.hpp"
 #include "cli/progress_bar.hpp"
 #include "reverie/errors.hpp"
@@ -28,7 +30,25 @@ struct RenderOptions {
   std::optional<double> targetLufs;
   double truePeakDbtp = -1.0;
   bool quiet = false;
+  // For a MIDI file:
+  std::string midiPreset = "glass-harmonica";
+  std::vector<std::string> channelMappings;
+  std::string velocityCurve = "linear";
+  bool midiOptionsGiven = false;
 };
+
+/// A Standard MIDI File (or RMID) by its extension, or by its first bytes if it exists.
+bool isMidiInput(const std::string& input) {
+  std::filesystem::path path(input);
+  std::string extension = path.extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (extension == ".mid" || extension == ".midi" || extension == ".rmi" || extension == ".kar") return true;
+  if (extension == ".toml" || !std::filesystem::is_regular_file(path)) return false;
+  std::ifstream in(path, std::ios::binary);
+  std::uint8_t head[12] = {};
+  in.read(reinterpret_cast<char*>(head), sizeof head);
+  return midi::looksLikeMidiFile({head, static_cast<std::size_t>(in.gcount())});
+}
 
 /// "WAV, 24-bit" and so on, for the summary.
 std::string describe(const std::filesystem::path& target, SampleFormat format) {
@@ -57,18 +77,65 @@ void writeFile(SoundFileWriter& writer, const std::vector<float>& interleaved, c
   writer.commit();
 }
 
+/// What a render plays: a preset with its score, or a MIDI file through presets.
+struct RenderSource {
+  std::string name;  ///< for the default file name and the summary
+  double lengthSeconds = 0.0, tailSeconds = 0.0;
+  Patch patch;                                      // a preset
+  std::optional<midi::MidiFile> midiFile;           // or a MIDI file,
+  std::vector<Patch> midiPatches;                   // played by these (the first by default)
+  std::map<int, std::size_t> channelPatch;          // MIDI channel -> index in midiPatches
+};
+
+RenderSource openSource(const RenderOptions& options) {
+  RenderSource source;
+  if (!isMidiInput(options.preset)) {
+    if (options.midiOptionsGiven)
+      throw InputError("--preset, --channel and --velocity-curve apply to MIDI files, and '" + options.preset +
+                       "' is a preset; give a .mid file, or drop those options");
+    source.patch = loadPatch(findPreset(options.preset));
+    if (source.patch.score.empty()) source.patch.score = demoPhrase(source.patch);  // an instrument preset
+    source.name = source.patch.name;
+    source.lengthSeconds = source.patch.lengthSeconds;
+    source.tailSeconds = source.patch.tailSeconds;
+    return source;
+  }
+  source.midiFile = midi::loadMidiFile(options.preset);
+  source.name = std::filesystem::path(options.preset).stem().string();
+  source.midiPatches.reserve(options.channelMappings.size() + 1);
+  source.midiPatches.push_back(loadPatch(findPreset(options.midiPreset)));
+  for (const std::string& mapping : options.channelMappings) {
+    const auto [channel, preset] = parseChannelMapping(mapping);
+    source.midiPatches.push_back(loadPatch(findPreset(preset)));
+    source.channelPatch[channel] = source.midiPatches.size() - 1;
+  }
+  source.lengthSeconds = source.midiFile->lengthSeconds;
+  for (const Patch& patch : source.midiPatches) source.tailSeconds = std::max(source.tailSeconds, patch.tailSeconds);
+  return source;
+}
+
+PatchRender renderSource(const RenderSource& source, const RenderOptions& options, double seconds) {
+  if (!source.midiFile) return renderPatch(source.patch, options.sampleRate, options.seed, seconds, !options.quiet);
+  MidiRenderSetup setup;
+  setup.defaultPatch = &source.midiPatches.front();
+  for (const auto& [channel, index] : source.channelPatch) setup.channelPatches[channel] = &source.midiPatches[index];
+  setup.velocityCurve = midi::parseVelocityCurve(options.velocityCurve);
+  Engine engine({options.sampleRate, 1024, options.seed});
+  std::vector<ScheduledEvent> events = scheduleMidiFile(*source.midiFile, setup, engine);
+  return renderEvents(engine, std::move(events), seconds, !options.quiet);
+}
+
 int runRender(const RenderOptions& options) {
   catchInterrupts();
   const SampleFormat format = parseSampleFormat(options.bits);
-  Patch patch = loadPatch(findPreset(options.preset));
-  if (patch.score.empty()) patch.score = demoPhrase(patch);  // an instrument preset
-  const std::filesystem::path target = options.output.empty() ? patch.name + ".wav" : options.output;
-  const double length = options.lengthSeconds.value_or(patch.lengthSeconds);
-  const double tail = options.tailSeconds.value_or(patch.tailSeconds);
+  const RenderSource source = openSource(options);
+  const std::filesystem::path target = options.output.empty() ? source.name + ".wav" : options.output;
+  const double length = options.lengthSeconds.value_or(source.lengthSeconds);
+  const double tail = options.tailSeconds.value_or(source.tailSeconds);
 
   // Open the temporary file first: a bad path fails before minutes of rendering, not after.
   SoundFileWriter writer(target, options.sampleRate, 2, format, options.seed);
-  PatchRender render = renderPatch(patch, options.sampleRate, options.seed, length + tail, !options.quiet);
+  PatchRender render = renderSource(source, options, length + tail);
   std::vector<float>& audio = render.interleaved;
   LoudnessStats loudness;
   if (options.targetLufs) {
@@ -82,7 +149,7 @@ int runRender(const RenderOptions& options) {
     std::fprintf(stderr,
                  "reverie: rendered '%s' to %s (%s, %.0f Hz, stereo, seed %llu)\n"
                  "  length %.2f s | %.1fx realtime | peak %.1f dBFS | true peak %.1f dBTP | %.1f LUFS integrated\n",
-                 patch.name.c_str(), target.string().c_str(), describe(target, format).c_str(),
+                 source.name.c_str(), target.string().c_str(), describe(target, format).c_str(),
                  options.sampleRate, static_cast<unsigned long long>(options.seed), length + tail,
                  render.realtimeFactor, loudness.samplePeakDbfs, loudness.truePeakDbtp, loudness.integratedLufs);
   }
@@ -94,15 +161,25 @@ int runRender(const RenderOptions& options) {
 void addRenderCommand(CLI::App& app, Action& action) {
   auto options = std::make_shared<RenderOptions>();
   CLI::App* render = app.add_subcommand(
-      "render", "Render a preset to a sound file (WAV, FLAC, OGG or AIFF), faster than real time");
+      "render", "Render a preset or a MIDI file to a sound file (WAV, FLAC, OGG or AIFF), faster than real time");
   render->footer(
       "The file is written beside the target under a temporary name and renamed at the end,\n"
       "so an error or Ctrl-C never leaves half a file and never harms an existing one.\n"
       "The same preset, seed, rate and build always give a bit-identical WAV, FLAC or AIFF\n"
-      "(Ogg streams carry a random serial number, so only their audio repeats).");
+      "(Ogg streams carry a random serial number, so only their audio repeats).\n\n"
+      "A Standard MIDI File (format 0 or 1, .mid/.midi/.rmi) plays through --preset, and any\n"
+      "channel through its own with --channel, e.g.\n"
+      "  reverie render song.mid --preset glass-harmonica --channel 10=timpani -o song.wav\n"
+      "Its length is the file's, plus the presets' tail. Program changes in the file are ignored.");
   render->add_option("preset", options->preset,
-                     "Preset name (see 'reverie presets') or path to a .toml file")
+                     "Preset name (see 'reverie presets'), path to a .toml file, or a MIDI file")
       ->default_str(kDefaultPreset);
+  CLI::Option* midiPreset = render->add_option("--preset", options->midiPreset,
+                     "MIDI file only: the preset that plays it")->default_str("glass-harmonica");
+  CLI::Option* channels = render->add_option("--channel", options->channelMappings,
+                     "MIDI file only: CHANNEL=PRESET, a channel (1-16) played by its own preset; repeatable");
+  CLI::Option* curve = render->add_option("--velocity-curve", options->velocityCurve,
+                     "MIDI file only: linear, soft, hard, fixed=0.7, or an exponent")->default_str("linear");
   render->add_option("-o,--output", options->output,
                      "Output file; the format follows the extension (.wav .flac .ogg .aiff) "
                      "[default: PRESET.wav]");
@@ -129,7 +206,10 @@ void addRenderCommand(CLI::App& app, Action& action) {
       ->needs(target)
       ->default_str("-1");
   render->add_flag("-q,--quiet", options->quiet, "No progress bar and no summary");
-  render->callback([options, &action] { action = [options] { return runRender(*options); }; });
+  render->callback([options, &action, midiPreset, channels, curve] {
+    options->midiOptionsGiven = midiPreset->count() + channels->count() + curve->count() > 0;
+    action = [options] { return runRender(*options); };
+  });
 }
 
 }  // namespace reverie::cli

@@ -24,12 +24,12 @@ PortRef resolve(const std::map<std::string, NodeId>& ids, const Graph& graph,
 
 }  // namespace
 
-std::map<std::string, NodeId> buildGraph(const Patch& patch, Graph& graph) {
+std::map<std::string, NodeId> buildGraph(const Patch& patch, Graph& graph, std::string_view namePrefix) {
   std::map<std::string, NodeId> ids;
   // All or nothing: a clash with a node already in the graph leaves the graph as it was.
   try {
     for (const NodeSpec& spec : patch.nodes) {
-      const NodeId id = graph.add(spec.type, spec.name);
+      const NodeId id = graph.add(spec.type, std::string(namePrefix) + spec.name);
       ids.emplace(spec.name, id);
       for (const auto& [parameter, value] : spec.parameters)
         graph.setParameter(id, parameter, value);

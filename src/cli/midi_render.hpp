@@ -1,0 +1,26 @@
+// Rendering a Standard MIDI File through presets: one for the whole file, others per channel.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "cli/patch_render.hpp"
+#include "midi/midi_translator.hpp"
+#include "midi/smf_reader.hpp"
+
+namespace reverie::cli {
+
+struct MidiRenderSetup {
+  const Patch* defaultPatch = nullptr;        ///< plays every channel not mapped below
+  std::map<int, const Patch*> channelPatches;  ///< MIDI channel 1..16 -> its own patch
+  midi::VelocityCurve velocityCurve;
+};
+
+/// The file's channel messages as engine events for the patches built into `engine`.
+/// Overlapping notes on one key sound until the last of them ends.
+std::vector<ScheduledEvent> scheduleMidiFile(const midi::MidiFile& file, const MidiRenderSetup& setup, Engine& engine);
+
+/// Parses "10=timpani" into channel 10 and preset "timpani". Throws InputError.
+std::pair<int, std::string> parseChannelMapping(const std::string& text);
+
+}  // namespace reverie::cli
