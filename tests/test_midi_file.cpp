@@ -269,6 +269,7 @@ TEST_CASE("midi: malformed files give exit 2, one clear line naming the file, an
       {"zero_tempo.mid", withTrack({0x00, 0xFF, 0x51, 0x03, 0, 0, 0}), "tempo of 0"},
       {"realtime_in_track.mid", withTrack({0x00, 0xF8, 0x00, 0xFF, 0x2F, 0x00}), "status byte 0xf8 cannot appear"},
       {"sysex_overrun.mid", withTrack({0x00, 0xF0, 0x7F, 0x01}), "a sysex event claims 127 bytes"},
+      {"delta_then_nothing.mid", withTrack({0x00, 0x90, 60, 100, 0x60}), "ends before the event after a delta time"},
       {"half_message.mid", withTrack({0x00, 0x90, 60}), "ends in the middle of a channel message"},
       {"status_as_data.mid", withTrack({0x00, 0x90, 60, 0x85, 0x00, 0xFF, 0x2F, 0x00}), "data byte above 127"},
       {"cut_mid_file.mid", cutMidFile, "claims"},

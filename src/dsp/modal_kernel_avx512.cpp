@@ -3,7 +3,9 @@
 // GCC 12's own AVX-512 intrinsics read _mm512_undefined_ps() and warn about it
 // (GCC PR 105593, fixed in 13); the warning is about the header, not this code.
 #pragma GCC diagnostic push
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 #include "dsp/modal_kernel_impl.hpp"

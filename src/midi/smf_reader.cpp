@@ -29,7 +29,10 @@ class Cursor {
     if (atEnd()) fail(std::string("ends in the middle of ") + what + "; the file is truncated");
     return bytes_[at_++];
   }
-  std::uint8_t peek() const { return bytes_[at_]; }
+  std::uint8_t peek(const char* what) const {
+    if (atEnd()) fail(std::string("ends before ") + what + "; the file is truncated");
+    return bytes_[at_];
+  }
   std::uint32_t bigEndian(int count, const char* what) {
     std::uint32_t value = 0;
     for (int i = 0; i < count; ++i) value = (value << 8) | byte(what);
@@ -115,7 +118,7 @@ void readTrack(Cursor& track, int index, std::uint64_t& order, std::vector<RawEv
   std::uint8_t running = 0;
   while (!track.atEnd()) {
     tick += track.variableLength("a delta time");
-    std::uint8_t status = track.peek();
+    std::uint8_t status = track.peek("the event after a delta time");
     if (status < 0x80) {
       if (running == 0)
         track.fail("data byte " + hexByte(status) +
