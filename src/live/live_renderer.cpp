@@ -1,0 +1,86 @@
+// LiveRenderer: drain, place, translate, render.
+#include "live/live_renderer.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace reverie::live {
+namespace {
+
+constexpr std::size_t kMaxEventsPerBlock = 4096;
+// How far the block clock moves toward each measured callback time; small enough to take
+// out scheduler jitter, large enough to follow a drifting sound card (a first-order loop).
+constexpr double kClockCorrection = 0.005;
+// A callback this far off the clock means a stall or an xrun: start the clock again.
+constexpr double kClockResetNanos = 20e6;
+// The latency margin follows the earliest callbacks seen, forgetting them slowly, up to 10 ms.
+constexpr double kMarginDecay = 0.9995;
+constexpr double kMaxMarginNanos = 10e6;
+
+}  // namespace
+
+LiveRenderer::LiveRenderer(Engine& engine, int inputs, midi::VelocityCurve curve)
+    : engine_(engine), translator_(curve), sampleRate_(engine.config().sampleRate) {
+  for (int i = 0; i < std::clamp(inputs, 1, kMaxInputs); ++i)
+    inputs_.push_back(std::make_unique<SpscQueue<IncomingMidi>>(kQueueCapacity));
+  events_.resize(kMaxEventsPerBlock);
+}
+
+bool LiveRenderer::receive(int input, const IncomingMidi& midi) noexcept {
+  if (input < 0 || input >= static_cast<int>(inputs_.size()) || !inputs_[static_cast<std::size_t>(input)]->push(midi)) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  return true;
+}
+
+bool LiveRenderer::setRouting(const Routing& routing) noexcept { return routing_.push(routing); }
+
+bool LiveRenderer::nextProgramRequest(midi::Translator::ProgramRequest& request) noexcept {
+  return programs_.pop(request);
+}
+
+void LiveRenderer::render(float* const* out, int frames, std::int64_t callbackNanos) noexcept {
+  Routing routing;
+  while (routing_.pop(routing))
+    for (int channel = 0; channel < 16; ++channel)
+      translator_.setTargets(channel, {routing.targets[static_cast<std::size_t>(channel)].data(),
+                                       static_cast<std::size_t>(routing.counts[static_cast<std::size_t>(channel)])});
+
+  const double blockNanos = frames * 1e9 / sampleRate_;
+  const double measured = static_cast<double>(callbackNanos);
+  if (!clockRunning_ || std::fabs(measured - blockStartNanos_) > kClockResetNanos) {
+    blockStartNanos_ = measured;
+    clockRunning_ = true;
+  } else {
+    blockStartNanos_ += kClockCorrection * (measured - blockStartNanos_);
+  }
+  // A callback that comes early has not yet received everything that arrived before the
+  // clock's block start, so the window of messages this block plays ends that much earlier.
+  marginNanos_ = std::min(kMaxMarginNanos, std::max(marginNanos_ * kMarginDecay, blockStartNanos_ - measured));
+  // Messages from one block (plus the margin) ago, at their offsets within that window.
+  const double windowStart = blockStartNanos_ - blockNanos - marginNanos_;
+  eventCount_ = 0;
+  for (auto& queue : inputs_) {
+    while (const IncomingMidi* midi = queue->front()) {
+      const double offset = (static_cast<double>(midi->arrivalNanos) - windowStart) * sampleRate_ * 1e-9;
+      if (offset >= frames) break;  // the next block's
+      const auto frame = static_cast<std::uint32_t>(std::max(offset, 0.0));
+      const midi::Message message = midi->message;
+      queue->popFront();
+      const auto request = translator_.translate(message, frame, [this](const NodeEvent& e) {
+        if (eventCount_ < events_.size()) events_[eventCount_++] = e;
+        else dropped_.fetch_add(1, std::memory_order_relaxed);
+      });
+      if (request.program >= 0 && !programs_.push(request)) dropped_.fetch_add(1, std::memory_order_relaxed);
+      if (message.isChannelMessage())
+        lastMessage_.store(message.status | (std::uint32_t{message.data1} << 8) | (std::uint32_t{message.data2} << 16),
+                           std::memory_order_relaxed);
+    }
+  }
+  // Inputs interleave out of frame order; the engine sorts each node's events stably by frame.
+  engine_.process(out, frames, {events_.data(), eventCount_});
+  blockStartNanos_ += blockNanos;
+}
+
+}  // namespace reverie::live

@@ -1,0 +1,74 @@
+// The audio-thread half of live play: MIDI from input threads, placed by arrival time, into
+// the engine. Host-agnostic (no PortAudio or RtMidi here), so it is tested without a server.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "midi/midi_translator.hpp"
+#include "reverie/engine.hpp"
+#include "reverie/spsc_queue.hpp"
+
+namespace reverie::live {
+
+/// A message as an input thread received it, stamped with steady-clock nanoseconds.
+struct IncomingMidi {
+  std::int64_t arrivalNanos = 0;
+  midi::Message message;
+};
+
+/// Which nodes play each channel: sent whole from the control thread on a preset change.
+struct Routing {
+  std::array<std::array<midi::ChannelTarget, midi::Translator::kMaxTargetsPerChannel>, 16> targets{};
+  std::array<int, 16> counts{};
+};
+
+class LiveRenderer {
+ public:
+  static constexpr int kMaxInputs = 16;
+  static constexpr std::size_t kQueueCapacity = 4096;
+
+  /// `inputs` MIDI inputs, each with its own queue (one producer thread each).
+  LiveRenderer(Engine& engine, int inputs, midi::VelocityCurve curve);
+
+  // ---- MIDI input threads (one per queue) ----
+  /// Queues a message; false if the queue is full (counted as dropped).
+  bool receive(int input, const IncomingMidi& midi) noexcept;
+
+  // ---- control thread ----
+  /// Routes channels to nodes from the audio thread's next block on.
+  bool setRouting(const Routing& routing) noexcept;
+  /// A program change the audio thread passed on, if any.
+  bool nextProgramRequest(midi::Translator::ProgramRequest& request) noexcept;
+  /// The last MIDI message the audio thread applied (status in the low byte), 0 if none.
+  std::uint32_t lastMessage() const noexcept { return lastMessage_.load(std::memory_order_relaxed); }
+  std::uint64_t droppedMessages() const noexcept { return dropped_.load(std::memory_order_relaxed); }
+
+  // ---- audio thread ----
+  /// Renders one block. `callbackNanos` is the steady-clock time of the callback. Messages
+  /// that arrived during the previous block are placed at the same offsets within this one,
+  /// so a constant latency (one block, plus the earliness of early callbacks) keeps their
+  /// spacing; callback jitter is smoothed by a clock that follows the sample count.
+  void render(float* const* out, int frames, std::int64_t callbackNanos) noexcept;
+
+ private:
+  Engine& engine_;
+  midi::Translator translator_;
+  std::vector<std::unique_ptr<SpscQueue<IncomingMidi>>> inputs_;
+  SpscQueue<Routing> routing_{4};
+  SpscQueue<midi::Translator::ProgramRequest> programs_{64};
+  std::vector<NodeEvent> events_;  // sized once; the audio thread never grows it
+  std::size_t eventCount_ = 0;
+  double sampleRate_;
+  // The block clock: where this block starts on the steady clock, in nanoseconds.
+  double blockStartNanos_ = 0.0;
+  bool clockRunning_ = false;
+  double marginNanos_ = 0.0;
+  std::atomic<std::uint32_t> lastMessage_{0};
+  std::atomic<std::uint64_t> dropped_{0};
+};
+
+}  // namespace reverie::live
