@@ -1,6 +1,7 @@
 // The node interface: a DSP unit with audio ports, events and a parameter table.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -80,6 +81,9 @@ class Node {
   /// Audio thread: renders the block, splitting it at every event's frame (sample-accurate).
   void process(const ProcessBlock& block) noexcept;
 
+  /// Any thread: voices sounding at the end of the last block (for a status display).
+  int publishedVoices() const noexcept { return publishedVoices_.load(std::memory_order_relaxed); }
+
  protected:
   /// Control thread: allocate voices, delay lines and so on.
   virtual void onPrepare(const PrepareInfo&) {}
@@ -89,6 +93,8 @@ class Node {
   virtual void onEvent(const Event&) noexcept {}
   /// Audio thread (or control thread before publication): a parameter got a new target.
   virtual void onParameterChanged(int /*index*/) noexcept {}
+  /// Audio thread: voices sounding now; a node that plays notes says, for publishedVoices().
+  virtual int countSoundingVoices() const noexcept { return 0; }
 
   SmoothedValue& parameter(int index) { return parameters_[static_cast<size_t>(index)]; }
   const PrepareInfo& info() const { return info_; }
@@ -108,6 +114,7 @@ class Node {
   int mappingCount_ = 0;
   PrepareInfo info_;
   bool prepared_ = false;
+  std::atomic<int> publishedVoices_{0};
 };
 
 }  // namespace reverie

@@ -15,6 +15,8 @@ void addRenderCommand(CLI::App& app, Action& action);
 void addPresetsCommand(CLI::App& app, Action& action);
 void addNodesCommand(CLI::App& app, Action& action);
 void addBenchCommand(CLI::App& app, Action& action);
+void addPlayCommand(CLI::App& app, Action& action);
+void addDevicesCommand(CLI::App& app, Action& action);
 
 /// The preset `reverie render` plays when given none.
 inline constexpr const char* kDefaultPreset = "first-light";

@@ -1,4 +1,4 @@
-// The reverie command: render, presets, nodes, bench. Exit 0 ok, 2 bad input, 1 run-time failure.
+// The reverie command: render, play, devices, presets, nodes, bench. Exit 0 ok, 2 bad input, 1 run-time failure.
 #include <cstdio>
 #include <exception>
 
@@ -11,7 +11,8 @@
 int main(int argc, char** argv) {
   CLI::App app{
       "reverie: a real-time generative synthesizer of crystal and orchestra.\n"
-      "Renders patches offline (bit-identical for a seed) and lists what it can play.\n"
+      "Renders patches and MIDI files offline (bit-identical for a seed), plays live from MIDI,\n"
+      "and lists what it can play.\n"
       "Presets are found by name in $REVERIE_PRESET_PATH, ./presets and the installed share folder.",
       "reverie"};
   app.set_version_flag("--version", std::string("reverie ") + REVERIE_VERSION);
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
 
   reverie::cli::Action action;
   reverie::cli::addRenderCommand(app, action);
+  reverie::cli::addPlayCommand(app, action);
+  reverie::cli::addDevicesCommand(app, action);
   reverie::cli::addPresetsCommand(app, action);
   reverie::cli::addNodesCommand(app, action);
   reverie::cli::addBenchCommand(app, action);

@@ -62,6 +62,7 @@ void Node::process(const ProcessBlock& block) noexcept {
   }
   // Events at or past the end (none, if the engine did its job) still take effect.
   for (; next < block.events.size(); ++next) applyEvent(block.events[next]);
+  if (type_.acceptsNotes) publishedVoices_.store(countSoundingVoices(), std::memory_order_relaxed);
 }
 
 bool Node::mapController(int source, int parameterIndex, float minimum, float maximum) {

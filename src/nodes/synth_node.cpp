@@ -86,6 +86,12 @@ class SynthNode final : public Node {
     }
   }
 
+  int countSoundingVoices() const noexcept override {
+    int count = 0;
+    for (const Voice& v : voices_) count += v.envelope.isActive();
+    return count;
+  }
+
   void render(const float* const*, float* const* out, int frames) noexcept override {
     const auto waveform = static_cast<dsp::Waveform>(parameter(kWaveform).current());
     const float inverseRate = static_cast<float>(1.0 / info().sampleRate);

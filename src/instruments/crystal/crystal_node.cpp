@@ -94,7 +94,7 @@ double CrystalNode::noteHz(int key) const noexcept {
   return parameterTarget(kTuning) * std::exp2((key - 69 + bendSemitones_) / 12.0);
 }
 
-int CrystalNode::playingVoices() const {
+int CrystalNode::playingVoices() const noexcept {
   int count = 0;
   for (const crystal::CrystalVoice& v : voices_) count += v.active() && !v.fading();
   return count;

@@ -24,7 +24,7 @@ class CrystalNode final : public Node {
 
   /// Voices playing a note now (fading stolen voices excluded), and the most seen at once.
   /// Read on the audio thread, or after rendering has stopped.
-  int playingVoices() const;
+  int playingVoices() const noexcept;
   /// The "ratios" list: mode frequency ratios for geometry = custom.
   void setList(int index, std::span<const float> values) override;
   int mostPlayingVoices() const { return mostPlaying_; }
@@ -34,6 +34,7 @@ class CrystalNode final : public Node {
   void onParameterChanged(int index) noexcept override;
   void onEvent(const Event& event) noexcept override;
   void render(const float* const* in, float* const* out, int frames) noexcept override;
+  int countSoundingVoices() const noexcept override { return playingVoices(); }
 
  private:
   void noteOn(int key, float velocity) noexcept;

@@ -1,0 +1,214 @@
+// `reverie play`: a preset played live from MIDI through the sound card, with a status line,
+// program changes, and the preset file reloaded when it is edited.
+#include <poll.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
+#include "cli/live_patch.hpp"
+#include "host/audio_host.hpp"
+#include "host/midi_host.hpp"
+#include "reverie/errors.hpp"
+
+namespace reverie::cli {
+namespace {
+
+struct PlayOptions {
+  std::string preset = "glass-harmonica";
+  std::string audioDevice, hostApi, midiInput = "all", midiApi;
+  double sampleRate = 48000.0;
+  int bufferFrames = 256;
+  std::string velocityCurve = "linear";
+  std::uint64_t seed = 1;
+  double seconds = 0.0;  // 0 = until stopped
+};
+
+/// Raw keys from a terminal, so 'q' stops without Enter; restores the terminal after.
+class KeyReader {
+ public:
+  KeyReader() : tty_(isatty(STDIN_FILENO) != 0) {
+    if (!tty_ || tcgetattr(STDIN_FILENO, &saved_) != 0) {
+      tty_ = false;
+      return;
+    }
+    termios raw = saved_;
+    raw.c_lflag &= static_cast<tcflag_t>(~(ICANON | ECHO));
+    raw.c_cc[VMIN] = 0;
+    raw.c_cc[VTIME] = 0;
+    tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+  }
+  ~KeyReader() {
+    if (tty_) tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+  }
+  bool quitPressed() {
+    if (!tty_) return false;
+    pollfd fd{STDIN_FILENO, POLLIN, 0};
+    char key = 0;
+    while (::poll(&fd, 1, 0) > 0 && read(STDIN_FILENO, &key, 1) == 1)
+      if (key == 'q' || key == 'Q') return true;
+    return false;
+  }
+
+ private:
+  bool tty_;
+  termios saved_{};
+};
+
+std::string describeMessage(std::uint32_t packed) {
+  if (packed == 0) return "-";
+  const int status = static_cast<int>(packed & 0xFF), d1 = static_cast<int>((packed >> 8) & 0x7F),
+            d2 = static_cast<int>((packed >> 16) & 0x7F), channel = (status & 15) + 1;
+  char text[64];
+  switch (status & 0xF0) {
+    case 0x90: std::snprintf(text, sizeof text, d2 ? "note on %d vel %d ch %d" : "note off %d ch %d", d1, d2 ? d2 : channel, channel); break;
+    case 0x80: std::snprintf(text, sizeof text, "note off %d ch %d", d1, channel); break;
+    case 0xB0: std::snprintf(text, sizeof text, "CC%d = %d ch %d", d1, d2, channel); break;
+    case 0xE0: std::snprintf(text, sizeof text, "bend %+d ch %d", (d1 | (d2 << 7)) - 8192, channel); break;
+    case 0xC0: std::snprintf(text, sizeof text, "program %d ch %d", d1 + 1, channel); break;
+    case 0xD0: std::snprintf(text, sizeof text, "pressure %d ch %d", d1, channel); break;
+    case 0xA0: std::snprintf(text, sizeof text, "poly pressure %d:%d ch %d", d1, d2, channel); break;
+    default: std::snprintf(text, sizeof text, "0x%02x", status);
+  }
+  return text;
+}
+
+/// The preset a program change (bank * 128 + program) picks: the instrument presets in order.
+std::optional<PresetInfo> presetForProgram(int number) {
+  std::vector<PresetInfo> instruments;
+  for (PresetInfo& info : listPresets())
+    if (info.kind != "arcs") instruments.push_back(std::move(info));
+  if (number < 0 || number >= static_cast<int>(instruments.size())) return std::nullopt;
+  return instruments[static_cast<std::size_t>(number)];
+}
+
+std::filesystem::file_time_type modified(const std::filesystem::path& path) {
+  std::error_code error;
+  const auto time = std::filesystem::last_write_time(path, error);
+  return error ? std::filesystem::file_time_type{} : time;
+}
+
+int runPlay(const PlayOptions& options) {
+  catchInterrupts();
+  if (options.bufferFrames < 16 || options.bufferFrames > 4096)
+    throw InputError("--buffer " + std::to_string(options.bufferFrames) +
+                     " is out of range; use 16 to 4096 frames, e.g. 64, 128, 256 or 512");
+  std::filesystem::path presetPath = findPreset(options.preset);
+  Patch patch = loadPatch(presetPath);
+  const midi::VelocityCurve curve = midi::parseVelocityCurve(options.velocityCurve);
+
+  host::AudioSystem audio;
+  const host::AudioDeviceInfo device = audio.chooseOutput(options.hostApi, options.audioDevice);
+  Engine engine({options.sampleRate, 4096, options.seed});
+  live::LiveRenderer renderer(engine, live::LiveRenderer::kMaxInputs, curve);
+  LivePatch live(engine, renderer);
+  live.load(patch);
+  host::AudioStream stream(device, options.sampleRate, options.bufferFrames,
+                           [&renderer](float* const* out, int frames, std::int64_t nanos) { renderer.render(out, frames, nanos); });
+  host::MidiInputs midi(renderer, options.midiApi, options.midiInput);
+  stream.start();
+
+  const bool status = isatty(STDERR_FILENO) != 0;
+  std::fprintf(stderr, "reverie: playing '%s' on %s (%s), %.0f Hz, %d frames (%.1f ms out)\n", live.name().c_str(),
+               device.name.c_str(), device.hostApiKey.c_str(), options.sampleRate, options.bufferFrames,
+               stream.latencySeconds() * 1000.0);
+  for (const std::string& name : midi.connected()) std::fprintf(stderr, "reverie: MIDI input %s\n", name.c_str());
+  if (status) std::fprintf(stderr, "reverie: press q or Ctrl-C to stop\n");
+
+  KeyReader keys;
+  auto fileTime = modified(presetPath);
+  const auto started = std::chrono::steady_clock::now();
+  auto nextPoll = started;
+  std::uint64_t reportedXruns = 0;
+  auto say = [status](const std::string& line) { std::fprintf(stderr, "%sreverie: %s\n", status ? "\r\033[K" : "", line.c_str()); };
+  while (!interrupted() && !keys.quitPressed()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const auto now = std::chrono::steady_clock::now();
+    if (options.seconds > 0.0 && now - started > std::chrono::duration<double>(options.seconds)) break;
+    if (!stream.running()) throw RuntimeFailure("the audio device went away (" + device.name + "); stopped");
+    midi::Translator::ProgramRequest request;
+    while (renderer.nextProgramRequest(request)) {
+      const int number = request.bank * 128 + request.program;
+      const auto preset = presetForProgram(number);
+      if (!preset) {
+        say("program " + std::to_string(number + 1) + " has no preset (there are " +
+            std::to_string(listPresets().size()) + "); keeping '" + live.name() + "'");
+        continue;
+      }
+      try {
+        live.load(loadPatch(preset->path));
+        presetPath = preset->path;
+        fileTime = modified(presetPath);
+        say("program " + std::to_string(number + 1) + ": " + live.name());
+      } catch (const std::exception& e) {
+        say(std::string("program change failed: ") + e.what() + "; keeping '" + live.name() + "'");
+      }
+    }
+    live.tick();
+    if (now < nextPoll) continue;
+    nextPoll = now + std::chrono::milliseconds(500);
+    for (const std::string& line : midi.poll()) say(line);
+    if (const auto time = modified(presetPath); time != fileTime) {
+      fileTime = time;
+      try {
+        live.load(loadPatch(presetPath));
+        say("reloaded " + presetPath.string());
+      } catch (const PresetError& e) {
+        for (const auto& d : e.diagnostics()) say(d.format());
+        say("the edit is not loaded; still playing the previous version");
+      } catch (const std::exception& e) {
+        say(std::string(e.what()) + "; still playing the previous version");
+      }
+    }
+    if (stream.xruns() != reportedXruns && !status) {
+      say("xruns: " + std::to_string(stream.xruns()));
+      reportedXruns = stream.xruns();
+    }
+    if (status)
+      std::fprintf(stderr, "\r\033[K%s | voices %d | cpu %.1f%% | xruns %llu | last %s", live.name().c_str(), live.voices(),
+                   stream.cpuLoad() * 100.0, static_cast<unsigned long long>(stream.xruns()),
+                   describeMessage(renderer.lastMessage()).c_str());
+  }
+  stream.stop();
+  const double played = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::fprintf(stderr, "%sreverie: stopped after %.1f s; xruns %llu, MIDI messages dropped %llu\n", status ? "\r\033[K" : "",
+               played, static_cast<unsigned long long>(stream.xruns()),
+               static_cast<unsigned long long>(renderer.droppedMessages()));
+  return 0;
+}
+
+}  // namespace
+
+void addPlayCommand(CLI::App& app, Action& action) {
+  auto options = std::make_shared<PlayOptions>();
+  CLI::App* play = app.add_subcommand("play", "Play a preset live from MIDI through the sound card");
+  play->footer(
+      "MIDI comes from a virtual input port named 'reverie' (connect other programs to it) and\n"
+      "from the devices --midi-input names (all: every device, including those plugged in later).\n"
+      "Program change (with bank select) switches to the Nth preset of 'reverie presets'; editing\n"
+      "the preset file reloads it while it plays, and a broken edit keeps the old version.\n"
+      "On a terminal a status line shows voices, callback CPU load, xruns and the last MIDI\n"
+      "event; q or Ctrl-C stops.");
+  play->add_option("preset", options->preset, "Preset name or path to a .toml file")->default_str("glass-harmonica");
+  play->add_option("--audio-device", options->audioDevice, "Output device, by name (or part of it) or index; see 'reverie devices'");
+  play->add_option("--host-api", options->hostApi, "Audio system: jack, alsa or pulse [default: JACK if running, else ALSA]")
+      ->check(CLI::IsMember({"jack", "alsa", "pulse"}));
+  play->add_option("--midi-input", options->midiInput, "MIDI device by name or index, all, or none")->default_str("all");
+  play->add_option("--midi-api", options->midiApi, "MIDI system: jack or alsa [default: JACK if running, else ALSA]")
+      ->check(CLI::IsMember({"jack", "alsa"}));
+  play->add_option("-r,--rate", options->sampleRate, "Sample rate in Hz")->check(CLI::Range(22050.0, 192000.0))->default_str("48000");
+  play->add_option("--buffer", options->bufferFrames, "Frames per audio callback (16 to 4096)")->default_str("256");
+  play->add_option("--velocity-curve", options->velocityCurve, "linear, soft, hard, fixed=0.7, or an exponent")->default_str("linear");
+  play->add_option("--seed", options->seed, "Seed for every random choice")->default_str("1");
+  play->add_option("--seconds", options->seconds, "Stop after this many seconds [default: play until stopped]")
+      ->check(CLI::Range(0.0, 1e7));
+  play->callback([options, &action] { action = [options] { return runPlay(*options); }; });
+}
+
+}  // namespace reverie::cli

@@ -1,0 +1,168 @@
+// MidiInputs over RtMidi: one RtMidiIn per connection, each with its own parser and queue.
+#include "host/midi_host.hpp"
+
+#include <RtMidi.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+
+#include "host/audio_host.hpp"
+#include "midi/byte_parser.hpp"
+#include "reverie/errors.hpp"
+
+namespace reverie::host {
+namespace {
+
+constexpr const char* kClientName = "reverie-midi";
+constexpr const char* kVirtualPort = "reverie";
+
+RtMidi::Api toApi(const std::string& api) {
+  if (api == "jack") return RtMidi::UNIX_JACK;
+  if (api == "alsa") return RtMidi::LINUX_ALSA;
+  if (api.empty()) return RtMidi::UNSPECIFIED;
+  throw InputError("unknown MIDI API '" + api + "'; use jack or alsa");
+}
+
+/// An RtMidiIn on the API asked for; "" means JACK if its server runs, else ALSA.
+std::unique_ptr<RtMidiIn> makeInput(const std::string& api, const std::string& client) {
+  const std::string chosen = !api.empty() ? api : (jackServerRunning() ? "jack" : "alsa");
+  // RtMidi's JACK back end "opens" without a server and only warns, so ask JACK first.
+  if (chosen == "jack" && !jackServerRunning())
+    throw RuntimeFailure("the JACK server is not running; start it, or use --midi-api alsa or --midi-input none");
+  try {
+    return quietly([&] { return std::make_unique<RtMidiIn>(toApi(chosen), client, 1024); });
+  } catch (const RtMidiError& e) {
+    throw RuntimeFailure("MIDI through " + chosen + " is not available (" + e.getMessage() +
+                         "); use --midi-input none to play without MIDI");
+  }
+}
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+bool isOurs(const std::string& port) { return port.find(kClientName) != std::string::npos || port.find("reverie:") == 0; }
+
+}  // namespace
+
+struct MidiInputs::Input {
+  std::string name;
+  int queue = 0;
+  live::LiveRenderer* renderer = nullptr;
+  midi::ByteParser parser;
+  std::unique_ptr<RtMidiIn> in;
+
+  // RtMidi's thread: every byte through the wire parser, each message stamped and queued.
+  static void receive(double, std::vector<unsigned char>* bytes, void* user) {
+    auto* self = static_cast<Input*>(user);
+    const std::int64_t now =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    for (unsigned char b : *bytes)
+      if (auto message = self->parser.feed(b)) self->renderer->receive(self->queue, {now, *message});
+  }
+};
+
+std::vector<MidiPortInfo> listMidiInputs(const std::string& api) {
+  auto in = makeInput(api, "reverie-list");
+  std::vector<MidiPortInfo> ports;
+  for (unsigned i = 0; i < in->getPortCount(); ++i) ports.push_back({static_cast<int>(i), in->getPortName(i)});
+  return ports;
+}
+
+MidiInputs::MidiInputs(live::LiveRenderer& renderer, const std::string& api, const std::string& selection)
+    : renderer_(renderer), api_(api), selection_(selection) {
+  if (selection_ == "none") return;
+  // The virtual port, for other programs to connect to.
+  auto input = std::make_unique<Input>();
+  input->in = makeInput(api_, kClientName);
+  input->name = std::string(kVirtualPort) + " (virtual port)";
+  input->queue = 0;
+  input->renderer = &renderer_;
+  input->in->ignoreTypes(true, true, true);
+  input->in->setCallback(&Input::receive, input.get());
+  input->in->openVirtualPort(kVirtualPort);
+  inputs_.push_back(std::move(input));
+  if (selection_ == "all" || selection_.empty()) {
+    poll();
+    return;
+  }
+  const std::vector<MidiPortInfo> ports = listMidiInputs(api_);
+  const bool numeric = std::all_of(selection_.begin(), selection_.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  for (const MidiPortInfo& port : ports) {
+    if (numeric ? std::to_string(port.index) == selection_ : lower(port.name).find(lower(selection_)) != std::string::npos) {
+      open(port.index, port.name);
+      return;
+    }
+  }
+  std::string valid;
+  for (const MidiPortInfo& port : ports)
+    if (!isOurs(port.name)) valid += "\n  " + std::to_string(port.index) + ": " + port.name;
+  throw InputError("no MIDI input '" + selection_ + "'; choose one of: all, none" +
+                   (valid.empty() ? " (no devices are connected)" : valid));
+}
+
+MidiInputs::~MidiInputs() {
+  for (auto& input : inputs_) input->in->closePort();
+}
+
+void MidiInputs::open(int port, const std::string& name) {
+  // Each RtMidiIn has its own thread, so its own queue; a closed input's queue is reused.
+  int queue = 0;
+  while (std::any_of(inputs_.begin(), inputs_.end(), [&](const auto& in) { return in->queue == queue; })) ++queue;
+  if (queue >= live::LiveRenderer::kMaxInputs) return;
+  auto input = std::make_unique<Input>();
+  input->in = makeInput(api_, kClientName);
+  input->name = name;
+  input->queue = queue;
+  input->renderer = &renderer_;
+  input->in->ignoreTypes(true, true, true);
+  input->in->setCallback(&Input::receive, input.get());
+  input->in->openPort(static_cast<unsigned>(port), "in");
+  inputs_.push_back(std::move(input));
+}
+
+std::vector<std::string> MidiInputs::poll() {
+  std::vector<std::string> news;
+  if (selection_ == "none") return news;
+  std::vector<MidiPortInfo> ports;
+  try {
+    ports = listMidiInputs(api_);
+  } catch (const std::exception&) {
+    return news;  // the MIDI system went away; the audio goes on
+  }
+  // Devices that went away: closed, and reported once.
+  for (auto it = inputs_.begin() + 1; it != inputs_.end();) {
+    const bool present = std::any_of(ports.begin(), ports.end(), [&](const MidiPortInfo& p) { return p.name == (*it)->name; });
+    if (present) {
+      ++it;
+      continue;
+    }
+    news.push_back("MIDI input '" + (*it)->name + "' disconnected");
+    (*it)->in->closePort();
+    it = inputs_.erase(it);
+  }
+  // Devices that appeared: with "all", every one; with a name, the one that matches.
+  for (const MidiPortInfo& port : ports) {
+    if (isOurs(port.name)) continue;
+    const bool wanted = selection_ == "all" || selection_.empty() || lower(port.name).find(lower(selection_)) != std::string::npos;
+    const bool open = std::any_of(inputs_.begin(), inputs_.end(), [&](const auto& in) { return in->name == port.name; });
+    if (!wanted || open) continue;
+    try {
+      this->open(port.index, port.name);
+      news.push_back("MIDI input '" + port.name + "' connected");
+    } catch (const RtMidiError& e) {
+      news.push_back("MIDI input '" + port.name + "' could not be opened: " + e.getMessage());
+    }
+  }
+  return news;
+}
+
+std::vector<std::string> MidiInputs::connected() const {
+  std::vector<std::string> names;
+  for (const auto& input : inputs_) names.push_back(input->name);
+  return names;
+}
+
+}  // namespace reverie::host
