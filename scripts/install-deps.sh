@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything reverie needs to build and test, from Debian's packages (Debian 12, root).
+# jackd2 is for the live tests: they start a dummy JACK server of their own.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -9,7 +10,7 @@ echo "jackd2 jackd/tweak_rt_limits boolean false" | $SUDO debconf-set-selections
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   g++ cmake ninja-build pkg-config make \
-  portaudio19-dev librtmidi-dev libsndfile1-dev libebur128-dev \
+  portaudio19-dev librtmidi-dev libjack-jackd2-dev jackd2 libsndfile1-dev libebur128-dev \
   doctest-dev libtomlplusplus-dev libcli11-dev libbenchmark-dev \
   util-linux >/dev/null
 echo "install-deps: done"

@@ -1,0 +1,225 @@
+// `reverie play` for real, against a JACK server of the test's own (dummy back end): notes go
+// in over JACK MIDI to reverie's virtual port, and what reaches the fake sound card is recorded
+// from the server's monitor ports and measured.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <jack/jack.h>
+#include <jack/midiport.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "reverie/preset.hpp"
+#include "support/command.hpp"
+#include "support/spectral_shape.hpp"
+#include "support/spectrum_peaks.hpp"
+
+extern char** environ;
+
+namespace test = reverie::test;
+
+namespace {
+
+using namespace std::chrono_literals;
+constexpr double kRate = 48000.0;
+
+/// A child process with its stderr in a file; stopped by its own PID only.
+class Child {
+ public:
+  Child(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~Child() { stop(SIGKILL); }
+  /// Sends `signal` and waits; returns the exit status (or -signal).
+  int stop(int signal) {
+    if (pid_ <= 0) return -1000;
+    kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  }
+  bool alive() const { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+/// The test's JACK client: sends scheduled MIDI and records the monitor ports.
+struct Rig {
+  struct Note {
+    jack_nframes_t frame;
+    unsigned char bytes[3];
+    int size;
+  };
+  jack_client_t* client = nullptr;
+  jack_port_t* midiOut = nullptr;
+  jack_port_t* in[2] = {nullptr, nullptr};
+  std::vector<Note> notes;  // sorted by frame, filled before activation
+  std::size_t nextNote = 0;
+  std::vector<float> recorded;  // left channel, indexed by frame time - startFrame
+  jack_nframes_t startFrame = 0;
+  std::atomic<bool> recording{false};
+  std::atomic<int> xruns{0};
+
+  static int process(jack_nframes_t frames, void* self) { return static_cast<Rig*>(self)->run(frames); }
+  int run(jack_nframes_t frames) {
+    const jack_nframes_t now = jack_last_frame_time(client);
+    void* midi = jack_port_get_buffer(midiOut, frames);
+    jack_midi_clear_buffer(midi);
+    if (!recording.load()) return 0;
+    while (nextNote < notes.size() && notes[nextNote].frame < now - startFrame + frames) {
+      const Note& n = notes[nextNote++];
+      const jack_nframes_t offset = n.frame > now - startFrame ? n.frame - (now - startFrame) : 0;
+      jack_midi_event_write(midi, offset, n.bytes, static_cast<size_t>(n.size));
+    }
+    const auto* left = static_cast<const float*>(jack_port_get_buffer(in[0], frames));
+    const std::size_t at = now - startFrame;
+    for (jack_nframes_t i = 0; i < frames && at + i < recorded.size(); ++i) recorded[at + i] = left[i];
+    return 0;
+  }
+};
+
+bool waitForPort(jack_client_t* client, const char* name, std::chrono::seconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (jack_port_by_name(client, name) != nullptr) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("live: reverie play under a dummy JACK server plays every note at its pitch, and program change switches the sound") {
+  test::ScratchFolder folder;
+  const std::string server = "reverie-test-" + std::to_string(getpid());
+  setenv("JACK_DEFAULT_SERVER", server.c_str(), 1);
+  setenv("JACK_NO_START_SERVER", "1", 1);
+  setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
+  setenv("REVERIE_PRESET_PATH", (std::string(REVERIE_SOURCE_DIR) + "/presets").c_str(), 1);
+  Child jackd({"/usr/bin/jackd", "-n", server, "-d", "dummy", "-r", "48000", "-p", "256", "-m"}, folder / "jackd.log");
+  // A sine to start with: its pitch is unambiguous, and any change of preset shows in its spectrum.
+  std::ofstream(folder / "sine.toml") << R"(format_version = 1
+[[node]]
+name = "tone"
+type = "synth"
+params = { waveform = "sine", attack = 0.01, release = 0.05, sustain = 1.0, detune = 0.0, level = -12.0 }
+[[node]]
+name = "out"
+type = "output"
+[[connect]]
+from = "tone.left"
+to = "out.left"
+[[connect]]
+from = "tone.right"
+to = "out.right"
+)";
+  Rig rig;
+  for (int attempt = 0; attempt < 50 && rig.client == nullptr; ++attempt) {
+    std::this_thread::sleep_for(100ms);
+    jack_status_t status{};
+    rig.client = jack_client_open("reverie-test", JackNoStartServer, &status);
+  }
+  REQUIRE_MESSAGE(rig.client != nullptr, "the dummy JACK server did not start: " << test::readText(folder / "jackd.log"));
+  Child reverie({REVERIE_CLI_PATH, "play", (folder / "sine.toml").string(), "--host-api", "jack", "--midi-api", "jack",
+                 "--buffer", "256"},
+                folder / "reverie.log");
+  const bool ready = waitForPort(rig.client, "reverie-midi:reverie", 15s) && waitForPort(rig.client, "reverie:out_0", 5s);
+  REQUIRE_MESSAGE(ready, "reverie did not open its ports: " << test::readText(folder / "reverie.log"));
+
+  // The program that picks water-drop, counted the way `play` counts: presets in order, no arcs.
+  int dropProgram = -1, index = 0;
+  for (const reverie::PresetInfo& info : reverie::listPresets()) {
+    if (info.kind == "arcs") continue;
+    if (info.name == "water-drop") dropProgram = index;
+    ++index;
+  }
+  REQUIRE(dropProgram >= 0);
+  REQUIRE(dropProgram < 128);
+
+  // Keys and times: three notes on the sine, the program change, then A4 on the water drop.
+  const int keys[] = {69, 76, 60, 69};
+  const double noteAt[] = {0.5, 1.7, 2.9, 4.6};
+  auto frame = [](double seconds) { return static_cast<jack_nframes_t>(seconds * kRate); };
+  for (int i = 0; i < 3; ++i) {
+    rig.notes.push_back({frame(noteAt[i]), {0x90, static_cast<unsigned char>(keys[i]), 100}, 3});
+    rig.notes.push_back({frame(noteAt[i] + 0.8), {0x80, static_cast<unsigned char>(keys[i]), 0}, 3});
+  }
+  rig.notes.push_back({frame(4.0), {0xC0, static_cast<unsigned char>(dropProgram), 0}, 2});
+  rig.notes.push_back({frame(noteAt[3]), {0x90, 69, 110}, 3});
+  rig.notes.push_back({frame(noteAt[3] + 1.2), {0x80, 69, 0}, 3});
+  rig.recorded.assign(frame(6.5), 0.0f);
+
+  rig.midiOut = jack_port_register(rig.client, "midi_out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+  rig.in[0] = jack_port_register(rig.client, "in_1", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+  rig.in[1] = jack_port_register(rig.client, "in_2", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+  jack_set_process_callback(rig.client, &Rig::process, &rig);
+  jack_set_xrun_callback(rig.client, [](void* self) { static_cast<Rig*>(self)->xruns++; return 0; }, &rig);
+  REQUIRE(jack_activate(rig.client) == 0);
+  REQUIRE(jack_connect(rig.client, "reverie-test:midi_out", "reverie-midi:reverie") == 0);
+  REQUIRE(jack_connect(rig.client, "system:monitor_1", "reverie-test:in_1") == 0);
+  REQUIRE(jack_connect(rig.client, "system:monitor_2", "reverie-test:in_2") == 0);
+  std::this_thread::sleep_for(300ms);
+  rig.startFrame = jack_frame_time(rig.client) + 256;
+  rig.recording = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(6700));
+  rig.recording = false;
+  const int xruns = rig.xruns.load();
+  jack_deactivate(rig.client);
+  jack_client_close(rig.client);
+
+  const int reverieExit = reverie.stop(SIGINT);
+  const std::string log = test::readText(folder / "reverie.log");
+  CAPTURE(log);
+  CHECK(reverieExit == 0);
+  CHECK(log.find("program " + std::to_string(dropProgram + 1) + ": water-drop") != std::string::npos);
+  CHECK(jackd.stop(SIGTERM) == 0);  // the server this test started, by its own PID
+
+  const std::vector<float>& audio = rig.recorded;
+  auto segment = [&](double from, double to) {
+    return std::span<const float>(audio.data() + frame(from), frame(to) - frame(from));
+  };
+  double centroidBefore = 0.0;
+  for (int i = 0; i < 4; ++i) {
+    const double expected = 440.0 * std::exp2((keys[i] - 69) / 12.0);
+    // From 150 ms after the note was sent (latency and attack) for half a second.
+    const auto heard = segment(noteAt[i] + 0.15, noteAt[i] + 0.65);
+    const double measured = test::fundamentalHz(heard, kRate, expected);
+    const double cents = 1200.0 * std::log2(measured / expected);
+    MESSAGE("note " << keys[i] << ": heard " << measured << " Hz, " << cents << " cents from " << expected << " Hz");
+    CHECK(std::fabs(cents) < 5.0);
+    const double centroid = test::spectralCentroidHz(heard, kRate);
+    if (i == 0) centroidBefore = centroid;
+    if (i == 3) {
+      MESSAGE("A4 before the program change: centroid " << centroidBefore << " Hz; after (water-drop): " << centroid << " Hz");
+      CHECK(centroid > 1.5 * centroidBefore);
+    }
+  }
+  // Between notes, silence: the sine's notes end when their keys go up.
+  const auto gap = segment(1.45, 1.65);
+  float gapPeak = 0.0f;
+  for (float x : gap) gapPeak = std::max(gapPeak, std::fabs(x));
+  CHECK(gapPeak < 0.01f);
+  MESSAGE("xruns reported by the dummy server during the run: " << xruns << " (tolerated)");
+}
