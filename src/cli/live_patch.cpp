@@ -19,6 +19,7 @@ void LivePatch::load(const Patch& patch) {
   for (const NodeSpec& spec : patch.nodes) {
     const NodeId id = ids.at(spec.name);
     next.nodes.push_back(id);
+    if (mpe_ && findParameter(graph.node(id).parameters(), "mpe") >= 0) graph.setParameter(id, "mpe", 1.0f);
     const NodeType* type = findNodeType(spec.type);
     if (type == nullptr || !type->acceptsNotes) continue;
     next.players.push_back(id);

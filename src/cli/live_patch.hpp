@@ -14,7 +14,8 @@ namespace reverie::cli {
 
 class LivePatch {
  public:
-  LivePatch(Engine& engine, live::LiveRenderer& renderer) : engine_(engine), renderer_(renderer) {}
+  /// `mpe`: nodes that can (an "mpe" parameter) play MPE's lower zone.
+  LivePatch(Engine& engine, live::LiveRenderer& renderer, bool mpe) : engine_(engine), renderer_(renderer), mpe_(mpe) {}
 
   /// Control thread: builds `patch` into the running engine and routes every MIDI channel to
   /// its note players; the previous patch gets all-notes-off and leaves in a few seconds.
@@ -38,6 +39,7 @@ class LivePatch {
   std::vector<Generation> leaving_;
   std::string name_;
   int generation_ = 0;
+  bool mpe_ = false;
 };
 
 }  // namespace reverie::cli

@@ -42,6 +42,7 @@ std::pair<int, std::string> parseChannelMapping(const std::string& text) {
 std::vector<ScheduledEvent> scheduleMidiFile(const midi::MidiFile& file, const MidiRenderSetup& setup, Engine& engine) {
   Graph& graph = engine.graph();
   midi::Translator translator(setup.velocityCurve);
+  translator.setMpe(setup.mpe);
   // Each distinct patch is built once; the first keeps its own node names.
   std::map<const Patch*, std::vector<midi::ChannelTarget>> built;
   auto build = [&](const Patch* patch) -> const std::vector<midi::ChannelTarget>& {
@@ -49,6 +50,8 @@ std::vector<ScheduledEvent> scheduleMidiFile(const midi::MidiFile& file, const M
     if (found != built.end()) return found->second;
     const std::string prefix = built.empty() ? std::string() : "p" + std::to_string(built.size()) + "-";
     const auto ids = buildGraph(*patch, graph, prefix);
+    for (const auto& [name, id] : ids)
+      if (setup.mpe && findParameter(graph.node(id).parameters(), "mpe") >= 0) graph.setParameter(id, "mpe", 1.0f);
     return built.emplace(patch, notePlayers(*patch, ids, graph)).first->second;
   };
   for (int channel = 1; channel <= 16; ++channel) {

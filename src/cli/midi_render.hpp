@@ -14,6 +14,7 @@ struct MidiRenderSetup {
   const Patch* defaultPatch = nullptr;        ///< plays every channel not mapped below
   std::map<int, const Patch*> channelPatches;  ///< MIDI channel 1..16 -> its own patch
   midi::VelocityCurve velocityCurve;
+  bool mpe = false;  ///< MPE lower zone, for nodes that can play it
 };
 
 /// The file's channel messages as engine events for the patches built into `engine`.

@@ -28,6 +28,7 @@ struct PlayOptions {
   std::string velocityCurve = "linear";
   std::uint64_t seed = 1;
   double seconds = 0.0;  // 0 = until stopped
+  bool mpe = false;
 };
 
 /// Raw keys from a terminal, so 'q' stops without Enter; restores the terminal after.
@@ -106,8 +107,8 @@ int runPlay(const PlayOptions& options) {
   host::AudioSystem audio;
   const host::AudioDeviceInfo device = audio.chooseOutput(options.hostApi, options.audioDevice);
   Engine engine({options.sampleRate, 4096, options.seed});
-  live::LiveRenderer renderer(engine, live::LiveRenderer::kMaxInputs, curve);
-  LivePatch live(engine, renderer);
+  live::LiveRenderer renderer(engine, live::LiveRenderer::kMaxInputs, curve, options.mpe);
+  LivePatch live(engine, renderer, options.mpe);
   live.load(patch);
   host::AudioStream stream(device, options.sampleRate, options.bufferFrames,
                            [&renderer](float* const* out, int frames, std::int64_t nanos) { renderer.render(out, frames, nanos); });
@@ -206,6 +207,8 @@ void addPlayCommand(CLI::App& app, Action& action) {
   play->add_option("--buffer", options->bufferFrames, "Frames per audio callback (16 to 4096)")->default_str("256");
   play->add_option("--velocity-curve", options->velocityCurve, "linear, soft, hard, fixed=0.7, or an exponent")->default_str("linear");
   play->add_option("--seed", options->seed, "Seed for every random choice")->default_str("1");
+  play->add_flag("--mpe", options->mpe,
+                 "MPE lower zone: channel 1 for the whole instrument, 2-16 bend, press and brighten single notes");
   play->add_option("--seconds", options->seconds, "Stop after this many seconds [default: play until stopped]")
       ->check(CLI::Range(0.0, 1e7));
   play->callback([options, &action] { action = [options] { return runPlay(*options); }; });

@@ -34,6 +34,7 @@ struct RenderOptions {
   std::string midiPreset = "glass-harmonica";
   std::vector<std::string> channelMappings;
   std::string velocityCurve = "linear";
+  bool mpe = false;
   bool midiOptionsGiven = false;
 };
 
@@ -91,7 +92,7 @@ RenderSource openSource(const RenderOptions& options) {
   RenderSource source;
   if (!isMidiInput(options.preset)) {
     if (options.midiOptionsGiven)
-      throw InputError("--preset, --channel and --velocity-curve apply to MIDI files, and '" + options.preset +
+      throw InputError("--preset, --channel, --velocity-curve and --mpe apply to MIDI files, and '" + options.preset +
                        "' is a preset; give a .mid file, or drop those options");
     source.patch = loadPatch(findPreset(options.preset));
     if (source.patch.score.empty()) source.patch.score = demoPhrase(source.patch);  // an instrument preset
@@ -120,6 +121,7 @@ PatchRender renderSource(const RenderSource& source, const RenderOptions& option
   setup.defaultPatch = &source.midiPatches.front();
   for (const auto& [channel, index] : source.channelPatch) setup.channelPatches[channel] = &source.midiPatches[index];
   setup.velocityCurve = midi::parseVelocityCurve(options.velocityCurve);
+  setup.mpe = options.mpe;
   Engine engine({options.sampleRate, 1024, options.seed});
   std::vector<ScheduledEvent> events = scheduleMidiFile(*source.midiFile, setup, engine);
   return renderEvents(engine, std::move(events), seconds, !options.quiet);
@@ -170,6 +172,7 @@ void addRenderCommand(CLI::App& app, Action& action) {
       "A Standard MIDI File (format 0 or 1, .mid/.midi/.rmi) plays through --preset, and any\n"
       "channel through its own with --channel, e.g.\n"
       "  reverie render song.mid --preset glass-harmonica --channel 10=timpani -o song.wav\n"
+      "--mpe reads channel 1 as an MPE lower zone's manager and 2-16 as single notes.\n"
       "Its length is the file's, plus the presets' tail. Program changes in the file are ignored.");
   render->add_option("preset", options->preset,
                      "Preset name (see 'reverie presets'), path to a .toml file, or a MIDI file")
@@ -180,6 +183,7 @@ void addRenderCommand(CLI::App& app, Action& action) {
                      "MIDI file only: CHANNEL=PRESET, a channel (1-16) played by its own preset; repeatable");
   CLI::Option* curve = render->add_option("--velocity-curve", options->velocityCurve,
                      "MIDI file only: linear, soft, hard, fixed=0.7, or an exponent")->default_str("linear");
+  CLI::Option* mpe = render->add_flag("--mpe", options->mpe, "MIDI file only: play it as MPE (lower zone)");
   render->add_option("-o,--output", options->output,
                      "Output file; the format follows the extension (.wav .flac .ogg .aiff) "
                      "[default: PRESET.wav]");
@@ -206,8 +210,8 @@ void addRenderCommand(CLI::App& app, Action& action) {
       ->needs(target)
       ->default_str("-1");
   render->add_flag("-q,--quiet", options->quiet, "No progress bar and no summary");
-  render->callback([options, &action, midiPreset, channels, curve] {
-    options->midiOptionsGiven = midiPreset->count() + channels->count() + curve->count() > 0;
+  render->callback([options, &action, midiPreset, channels, curve, mpe] {
+    options->midiOptionsGiven = midiPreset->count() + channels->count() + curve->count() + mpe->count() > 0;
     action = [options] { return runRender(*options); };
   });
 }

@@ -1,6 +1,7 @@
 // Node base: parameter storage and the sample-accurate split of a block at its events.
 #include "reverie/node.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace reverie {
@@ -58,11 +59,38 @@ void Node::process(const ProcessBlock& block) noexcept {
     for (int i = 0; i < inputs; ++i) in[i] = block.inputs[i] + done;
     for (int i = 0; i < outputs; ++i) out[i] = block.outputs[i] + done;
     render(in, out, span);
+    if (stripActive_ && outputs == 2) applyChannelStrip(out[0], out[1], span);
     done += span;
   }
   // Events at or past the end (none, if the engine did its job) still take effect.
   for (; next < block.events.size(); ++next) applyEvent(block.events[next]);
   if (type_.acceptsNotes) publishedVoices_.store(countSoundingVoices(), std::memory_order_relaxed);
+}
+
+void Node::applyChannelStrip(float* left, float* right, int frames) noexcept {
+  // A one-pole glide of about 5 ms per gain, stepped per sample so blocks do not matter.
+  const float k = stripCoefficient_;
+  for (int i = 0; i < frames; ++i) {
+    stripLeft_ += k * (stripTargetLeft_ - stripLeft_);
+    stripRight_ += k * (stripTargetRight_ - stripRight_);
+    left[i] *= stripLeft_;
+    right[i] *= stripRight_;
+  }
+}
+
+void Node::setChannelStrip(int controller, float value) noexcept {
+  // MIDI channel volume (CC7) as 40 log10(v): the gain law of GM/RP-015; pan (CC10) at
+  // constant power with 64 in the centre.
+  if (controller == 7) stripVolume_ = value * value;
+  if (controller == 10) stripPan_ = value;
+  const float angle = std::clamp((stripPan_ * 127.0f - 1.0f) / 126.0f, 0.0f, 1.0f) * 1.5707963f;
+  stripTargetLeft_ = stripVolume_ * std::cos(angle) * 1.41421356f;
+  stripTargetRight_ = stripVolume_ * std::sin(angle) * 1.41421356f;
+  if (!stripActive_) {
+    stripActive_ = true;
+    stripLeft_ = stripRight_ = 1.0f;
+    stripCoefficient_ = 1.0f - std::exp(-1.0f / (0.005f * static_cast<float>(info_.sampleRate)));
+  }
 }
 
 bool Node::mapController(int source, int parameterIndex, float minimum, float maximum) {
@@ -81,10 +109,13 @@ void Node::applyEvent(const Event& event) noexcept {
   const int source = event.type == EventType::kControlChange     ? event.index
                      : event.type == EventType::kChannelPressure ? kChannelPressureSource
                                                                  : -1;
-  for (int i = 0; i < mappingCount_ && source >= 0; ++i) {
+  for (int i = 0; i < mappingCount_ && source >= 0 && !isPerNoteChannel(event.channel); ++i) {
     const ControllerMapping& m = mappings_[i];
     if (m.source == source) applyParameter(m.parameter, m.minimum + (m.maximum - m.minimum) * event.value, false);
   }
+  if (event.type == EventType::kControlChange && (event.index == 7 || event.index == 10) && type_.acceptsNotes &&
+      type_.outputs.size() == 2 && !isPerNoteChannel(event.channel))
+    setChannelStrip(event.index, event.value);
   onEvent(event);  // the node may use the controller itself as well
 }
 

@@ -19,8 +19,9 @@ constexpr double kMaxMarginNanos = 10e6;
 
 }  // namespace
 
-LiveRenderer::LiveRenderer(Engine& engine, int inputs, midi::VelocityCurve curve)
+LiveRenderer::LiveRenderer(Engine& engine, int inputs, midi::VelocityCurve curve, bool mpe)
     : engine_(engine), translator_(curve), sampleRate_(engine.config().sampleRate) {
+  translator_.setMpe(mpe);
   for (int i = 0; i < std::clamp(inputs, 1, kMaxInputs); ++i)
     inputs_.push_back(std::make_unique<SpscQueue<IncomingMidi>>(kQueueCapacity));
   events_.resize(kMaxEventsPerBlock);

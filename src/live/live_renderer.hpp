@@ -32,7 +32,7 @@ class LiveRenderer {
   static constexpr std::size_t kQueueCapacity = 4096;
 
   /// `inputs` MIDI inputs, each with its own queue (one producer thread each).
-  LiveRenderer(Engine& engine, int inputs, midi::VelocityCurve curve);
+  LiveRenderer(Engine& engine, int inputs, midi::VelocityCurve curve, bool mpe = false);
 
   // ---- MIDI input threads (one per queue) ----
   /// Queues a message; false if the queue is full (counted as dropped).

@@ -40,6 +40,9 @@ class Translator {
 
   /// Control thread, before use: the nodes that play `channel` (0..15).
   void setTargets(int channel, std::span<const ChannelTarget> targets);
+  /// MPE lower zone: channel 1 is the manager, 2-16 carry single notes, whose RPN 0 (their
+  /// bend range) is left to the instrument's fixed member range.
+  void setMpe(bool on) { mpe_ = on; }
 
   /// A program change the host should act on (bank from CC0/CC32); -1 program when none.
   struct ProgramRequest {
@@ -57,7 +60,13 @@ class Translator {
     int rpnMsb = 127, rpnLsb = 127;  // 127/127 = null: data entry goes nowhere
     int bankMsb = 0, bankLsb = 0;
     int bendSemitones = 2, bendCents = 0;
+    bool soft = false;        // CC67: una corda, softer new notes
+    bool sostenuto = false;   // CC66: holds the notes that were down when it went down
+    std::array<std::uint8_t, 128> down{};  // kKeyDown | kKeySostenuto flags per key
   };
+  static constexpr std::uint8_t kKeyDown = 1, kKeySostenuto = 2;
+  static constexpr float kSoftPedal = 0.6f;  // velocity scale under the soft pedal
+  bool mpe_ = false;
   std::array<ChannelState, 16> channels_{};
   VelocityCurve curve_;
 };
@@ -73,13 +82,22 @@ Translator::ProgramRequest Translator::translate(const Message& message, std::ui
                      Event{frame, type, channel, static_cast<std::uint16_t>(index), value}});
   };
   const int d1 = message.data1 & 0x7F, d2 = message.data2 & 0x7F;
+  auto keyUp = [&](float releaseVelocity) {
+    std::uint8_t& key = state.down[static_cast<std::size_t>(d1)];
+    key &= static_cast<std::uint8_t>(~kKeyDown);
+    if (!(key & kKeySostenuto)) send(EventType::kNoteOff, d1, releaseVelocity);  // else at pedal up
+  };
   switch (message.kind()) {
     case 0x80:
-      send(EventType::kNoteOff, d1, static_cast<float>(d2) / 127.0f);
+      keyUp(static_cast<float>(d2) / 127.0f);
       break;
     case 0x90:  // velocity 0 is a note-off (MIDI 1.0 running-status convention)
-      if (d2 == 0) send(EventType::kNoteOff, d1, 0.5f);
-      else send(EventType::kNoteOn, d1, curve_.apply(d2));
+      if (d2 == 0) {
+        keyUp(0.5f);
+      } else {
+        state.down[static_cast<std::size_t>(d1)] |= kKeyDown;
+        send(EventType::kNoteOn, d1, curve_.apply(d2) * (state.soft ? kSoftPedal : 1.0f));
+      }
       break;
     case 0xA0:
       send(EventType::kPolyPressure, d1, static_cast<float>(d2) / 127.0f);
@@ -101,7 +119,25 @@ Translator::ProgramRequest Translator::translate(const Message& message, std::ui
         case 101: state.rpnMsb = d2; break;
         case 100: state.rpnLsb = d2; break;
         case 98: case 99: state.rpnMsb = state.rpnLsb = 127; break;  // NRPNs are not ours
+        case 66: {  // sostenuto: the keys down now hold until the pedal lifts
+          const bool down = d2 >= 64;
+          if (down == state.sostenuto) break;
+          state.sostenuto = down;
+          for (int key = 0; key < 128; ++key) {
+            std::uint8_t& k = state.down[static_cast<std::size_t>(key)];
+            if (down && (k & kKeyDown)) k |= kKeySostenuto;
+            if (!down && (k & kKeySostenuto)) {
+              k &= static_cast<std::uint8_t>(~kKeySostenuto);
+              if (!(k & kKeyDown)) send(EventType::kNoteOff, key, 0.5f);
+            }
+          }
+          break;
+        }
+        case 67:
+          state.soft = d2 >= 64;
+          break;
         case 6: case 38:
+          if (mpe_ && channel != 0) break;  // member channels keep the MPE bend range
           if (state.rpnMsb == 0 && state.rpnLsb == 0) {  // RPN 0: pitch-bend sensitivity
             (d1 == 6 ? state.bendSemitones : state.bendCents) = d2;
             const float range = static_cast<float>(state.bendSemitones) + static_cast<float>(state.bendCents) / 100.0f;
@@ -119,6 +155,7 @@ Translator::ProgramRequest Translator::translate(const Message& message, std::ui
           for (int cc : {1, 64, 66, 67}) send(EventType::kControlChange, cc, 0.0f);
           send(EventType::kControlChange, 11, 1.0f);
           state.rpnMsb = state.rpnLsb = 127;
+          state.soft = false;
           break;
         case 123: case 124: case 125: case 126: case 127:  // all notes off, and mode changes that imply it
           send(EventType::kAllNotesOff, 0, 0.0f);

@@ -11,10 +11,11 @@ namespace {
 
 constexpr std::string_view kGeometries[] = {"harmonic", "bar", "glass", "bowl", "spiral", "custom"};
 constexpr std::string_view kExciters[] = {"strike", "bow", "shatter"};
+constexpr std::string_view kMpeModes[] = {"off", "lower"};
 constexpr std::string_view kOutputs[] = {"left", "right"};
 enum {
   kVoices, kModes, kGeometry, kStretch, kBeat, kT60, kDamping, kBrightness, kHardness, kPosition,
-  kSpread, kExciter, kPressure, kBowSpeed, kRelease, kShards, kBendRange, kTuning, kLevel, kDrift, kDriftRate
+  kSpread, kExciter, kPressure, kBowSpeed, kRelease, kShards, kBendRange, kTuning, kLevel, kDrift, kDriftRate, kMpe
 };
 constexpr ParameterDescriptor kParameters[] = {
     {"voices", "Polyphony", "voices", 1.0f, 128.0f, 64.0f},
@@ -38,6 +39,8 @@ constexpr ParameterDescriptor kParameters[] = {
     {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
     {"drift", "Slow spiralling detune of the modes", "cents", 0.0f, 50.0f, 0.0f},
     {"drift_rate", "Speed of the spiralling detune", "Hz", 0.01f, 2.0f, 0.15f},
+    {"mpe", "MPE lower zone: channels 2-16 bend, press and brighten single notes (48-semitone bend)", "",
+     0.0f, 1.0f, 0.0f, 0.0f, kMpeModes},
 };
 
 constexpr ListParameterDescriptor kLists[] = {
@@ -89,9 +92,13 @@ void CrystalNode::onParameterChanged(int) noexcept {
   s.driftRateHz = parameter(kDriftRate).target();
 }
 
-double CrystalNode::noteHz(int key) const noexcept {
-  // 12-TET from the tuning of A4, bent by the current pitch-bend.
-  return parameterTarget(kTuning) * std::exp2((key - 69 + bendSemitones_) / 12.0);
+double CrystalNode::noteHz(int key, double noteBend) const noexcept {
+  // 12-TET from the tuning of A4, bent by the channel's (or zone's) bend and the note's own.
+  return parameterTarget(kTuning) * std::exp2((key - 69 + bendSemitones_ + noteBend) / 12.0);
+}
+
+bool CrystalNode::isPerNoteChannel(int channel) const noexcept {
+  return parameterTarget(kMpe) >= 0.5f && channel >= 1 && channel <= 15;
 }
 
 int CrystalNode::playingVoices() const noexcept {
@@ -125,11 +132,17 @@ crystal::CrystalVoice* CrystalNode::allocateVoice(int key) noexcept {
   return quietest;
 }
 
-void CrystalNode::noteOn(int key, float velocity) noexcept {
+void CrystalNode::noteOn(int key, float velocity, int channel) noexcept {
   crystal::CrystalVoice* voice = allocateVoice(key);
-  voice->start(key, velocity, noteHz(key), settings_, (static_cast<std::uint64_t>(random_.next()) << 32) | random_.next());
+  const bool member = isPerNoteChannel(channel);
+  const auto c = static_cast<std::size_t>(channel & 15);
+  const double bend = member ? memberBend_[c] : 0.0;
+  voice->start(key, velocity, noteHz(key, bend), settings_, (static_cast<std::uint64_t>(random_.next()) << 32) | random_.next());
+  voice->setChannel(channel);
+  voice->setNoteBend(bend);
   voice->setAge(++clock_);
-  voice->setPressure(std::max(aftertouch_, modWheel_));
+  voice->setPressure(member ? memberPressure_[c] : std::max(aftertouch_, modWheel_));
+  if (member) voice->setTimbre(memberTimbre_[c]);
   sustained_[static_cast<std::size_t>(voice - voices_.data())] = false;
   mostPlaying_ = std::max(mostPlaying_, playingVoices());
 }
@@ -160,16 +173,33 @@ void CrystalNode::setPedal(bool down) noexcept {
 void CrystalNode::onEvent(const Event& event) noexcept {
   switch (event.type) {
     case EventType::kNoteOn:
-      if (event.value > 0.0f) return noteOn(event.index, std::min(event.value, 1.0f));
+      if (event.value > 0.0f) return noteOn(event.index, std::min(event.value, 1.0f), event.channel);
       return noteOff(event.index);
     case EventType::kNoteOff:
       return noteOff(event.index);
-    case EventType::kPitchBend:
-      bendSemitones_ = std::clamp(event.value, -1.0f, 1.0f) * parameter(kBendRange).target();
+    case EventType::kPitchBend: {
+      const float position = std::clamp(event.value, -1.0f, 1.0f);
+      if (isPerNoteChannel(event.channel)) {  // one note's own bend (MPE member channel)
+        memberBend_[event.channel] = position * kMemberBendRange;
+        for (crystal::CrystalVoice& v : voices_)
+          if (v.active() && v.channel() == event.channel) {
+            v.setNoteBend(memberBend_[event.channel]);
+            v.setPitch(noteHz(v.key(), v.noteBend()), settings_);
+          }
+        return;
+      }
+      bendSemitones_ = position * parameter(kBendRange).target();
       for (crystal::CrystalVoice& v : voices_)
-        if (v.active()) v.setPitch(noteHz(v.key()), settings_);
+        if (v.active()) v.setPitch(noteHz(v.key(), v.noteBend()), settings_);
       return;
+    }
     case EventType::kChannelPressure:
+      if (isPerNoteChannel(event.channel)) {
+        memberPressure_[event.channel] = std::clamp(event.value, 0.0f, 1.0f);
+        for (crystal::CrystalVoice& v : voices_)
+          if (v.active() && v.channel() == event.channel) v.setPressure(memberPressure_[event.channel]);
+        return;
+      }
       aftertouch_ = std::clamp(event.value, 0.0f, 1.0f);
       for (crystal::CrystalVoice& v : voices_) v.setPressure(std::max(aftertouch_, modWheel_));
       return;
@@ -178,6 +208,12 @@ void CrystalNode::onEvent(const Event& event) noexcept {
         if (v.active() && v.key() == event.index) v.setPressure(std::clamp(event.value, 0.0f, 1.0f));
       return;
     case EventType::kControlChange:
+      if (event.index == 74 && isPerNoteChannel(event.channel)) {  // MPE timbre of one note
+        memberTimbre_[event.channel] = std::clamp(event.value, 0.0f, 1.0f);
+        for (crystal::CrystalVoice& v : voices_)
+          if (v.active() && v.channel() == event.channel) v.setTimbre(memberTimbre_[event.channel]);
+        return;
+      }
       if (event.index == 1) {  // mod wheel: bow pressure, like aftertouch
         modWheel_ = std::clamp(event.value, 0.0f, 1.0f);
         for (crystal::CrystalVoice& v : voices_) v.setPressure(std::max(aftertouch_, modWheel_));

@@ -37,10 +37,13 @@ class CrystalNode final : public Node {
   int countSoundingVoices() const noexcept override { return playingVoices(); }
 
  private:
-  void noteOn(int key, float velocity) noexcept;
+  void noteOn(int key, float velocity, int channel) noexcept;
   void noteOff(int key) noexcept;
   void setPedal(bool down) noexcept;
-  double noteHz(int key) const noexcept;
+  double noteHz(int key, double noteBend) const noexcept;
+  bool isPerNoteChannel(int channel) const noexcept override;
+  /// MPE: a member channel's bend spans +-48 semitones (the MPE specification's default).
+  static constexpr double kMemberBendRange = 48.0;
   crystal::CrystalVoice* allocateVoice(int key) noexcept;
 
   std::vector<crystal::CrystalVoice> voices_;
@@ -52,6 +55,10 @@ class CrystalNode final : public Node {
   dsp::ModalKernel kernel_ = nullptr;
   dsp::Random random_;
   double bendSemitones_ = 0.0;
+  std::array<double, 16> memberBend_{};  // MPE: per channel, semitones
+  std::array<float, 16> memberPressure_{};
+  std::array<float, 16> memberTimbre_ = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f,
+                                         0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
   float aftertouch_ = 0.0f, modWheel_ = 0.0f;
   unsigned long clock_ = 0;
   int mostPlaying_ = 0;

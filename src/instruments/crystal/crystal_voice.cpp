@@ -28,6 +28,7 @@ double radiusFor(double t60Seconds, double sampleRate) {
 
 void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSettings& s, std::uint64_t seed) {
   const bool restrike = active_ && key_ == key && !fading_;
+  timbre_ = 0.5f;  // neutral; an MPE note sets its own after the start
   random_.reseed(seed);
   key_ = key;
   velocity_ = velocity;
@@ -51,7 +52,7 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
   groups_ = (modeCount_ + dsp::kModeLanes - 1) / dsp::kModeLanes;
   for (int m = 0; m < groups_ * dsp::kModeLanes; ++m) {
     if (m >= modeCount_) {
-      re_[m] = im_[m] = c_[m] = s_[m] = gain_[m] = side_[m] = 0.0f;
+      re_[m] = im_[m] = c_[m] = s_[m] = gain_[m] = side_[m] = baseGain_[m] = 0.0f;
       continue;
     }
     ratio_[m] = table[m].ratio;
@@ -63,7 +64,8 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
     const double position = std::cos(3.141592653589793 * table[m].order * s.position);
     const double tilt = std::pow(ratio_[m], -3.0 + 3.5 * s.brightness);
     const double mallet = 1.0 / std::sqrt(1.0 + std::pow(noteHz * ratio_[m] / malletHz, 4.0));
-    gain_[m] = static_cast<float>(position * tilt * (exciter_ == Exciter::kBow ? kBowModeGain : mallet * kModeGain));
+    baseGain_[m] = static_cast<float>(position * tilt * (exciter_ == Exciter::kBow ? kBowModeGain : mallet * kModeGain));
+    gain_[m] = baseGain_[m];
     // Golden-angle pattern: neighbouring modes land far apart in the stereo field.
     side_[m] = static_cast<float>(s.spread * std::sin(2.399963 * (m + 1)));
     if (!restrike) re_[m] = im_[m] = 0.0f;
@@ -124,6 +126,20 @@ void CrystalVoice::applyDrift(const VoiceSettings& s) {
   for (int m = 0; m < modeCount_; ++m) {
     const double cents = s.driftCents * std::sqrt(ratio_[m]) * std::sin(phase + 2.399963 * m);
     tuneMode(m, noteHz_ * ratio_[m] * std::exp2(cents / 1200.0), s);
+  }
+}
+
+void CrystalVoice::setTimbre(float timbre) {
+  // Up to +-1.75 in the tilt's exponent: the same span the brightness control sweeps. The
+  // ringing modes are re-weighted too, so a struck note changes colour while it sounds.
+  const double exponent = 3.5 * (static_cast<double>(timbre) - 0.5);
+  const double change = 3.5 * (static_cast<double>(timbre) - static_cast<double>(timbre_));
+  timbre_ = timbre;
+  for (int m = 0; m < modeCount_; ++m) {
+    gain_[m] = static_cast<float>(baseGain_[m] * std::pow(ratio_[m], exponent));
+    const float factor = static_cast<float>(std::pow(ratio_[m], change));
+    re_[m] *= factor;
+    im_[m] *= factor;
   }
 }
 

@@ -48,6 +48,13 @@ class CrystalVoice {
   void setPitch(double noteHz, const VoiceSettings& settings);
   /// Bow pressure from aftertouch or the mod wheel, 0..1, added to the velocity's.
   void setPressure(float pressure) { extraPressure_ = pressure; }
+  /// MPE timbre (CC74 of the note's channel), 0..1, 0.5 neutral: tilts the modes' output.
+  void setTimbre(float timbre);
+  /// The MIDI channel that started the voice, and its per-note bend in semitones (MPE).
+  int channel() const { return channel_; }
+  void setChannel(int channel) { channel_ = channel; }
+  double noteBend() const { return noteBend_; }
+  void setNoteBend(double semitones) { noteBend_ = semitones; }
 
   /// Adds `frames` frames of this voice to mid[] and side[]. `scratch` holds frames floats.
   void render(float* mid, float* side, float* scratch, int frames, dsp::ModalKernel kernel,
@@ -76,6 +83,7 @@ class CrystalVoice {
   static constexpr int kShards = 16;
   alignas(64) float re_[kMaxModes], im_[kMaxModes], c_[kMaxModes], s_[kMaxModes];
   alignas(64) float gain_[kMaxModes], side_[kMaxModes];
+  float baseGain_[kMaxModes] = {};  // gain_ before the MPE timbre tilt
   alignas(64) float shardRe_[kShards], shardIm_[kShards], shardC_[kShards], shardS_[kShards];
   alignas(64) float shardGain_[kShards], shardSide_[kShards];
   double ratio_[kMaxModes] = {};   // frequency / note frequency
@@ -85,6 +93,9 @@ class CrystalVoice {
   int groups_ = 0;
   double noteHz_ = 440.0;
   int key_ = -1;
+  int channel_ = 0;
+  double noteBend_ = 0.0;
+  float timbre_ = 0.5f;
   float velocity_ = 0.0f;
   bool active_ = false, held_ = false, fading_ = false;
   unsigned long age_ = 0;
