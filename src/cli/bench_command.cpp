@@ -9,6 +9,7 @@
 #include "cli/patch_render.hpp"
 #include "dsp/modal_kernel.hpp"
 #include "engine/render_plan.hpp"
+#include "live/live_renderer.hpp"
 #include "reverie/engine.hpp"
 
 namespace reverie::cli {
@@ -112,6 +113,51 @@ double crystalLoad(int voices) {
   return best;
 }
 
+struct CallbackTimes {
+  double worst = 0.0, p999 = 0.0, median = 0.0;  // fractions of the period
+};
+
+/// The live callback (LiveRenderer::render: MIDI drained and translated, the engine run) timed
+/// block by block: 32 crystal voices sounding, 32 modes each, a controller every few blocks.
+CallbackTimes callbackTimes(int frames) {
+  Engine engine({48000.0, 4096, 1});
+  Graph& graph = engine.graph();
+  const NodeId crystal = graph.add("crystal");
+  graph.setParameter(crystal, "t60", 60.0f);
+  graph.setParameter(crystal, "level", -30.0f);
+  const NodeId halo = graph.add("shimmer");
+  const NodeId out = graph.add("output");
+  graph.connect({crystal, 0}, {halo, 0});
+  graph.connect({crystal, 1}, {halo, 1});
+  graph.connect({halo, 0}, {out, 0});
+  graph.connect({halo, 1}, {out, 1});
+  engine.commit();
+  live::LiveRenderer renderer(engine, 1, {});
+  live::Routing routing;
+  routing.targets[0][0] = {crystal, -1};
+  routing.counts[0] = 1;
+  renderer.setRouting(routing);
+  std::vector<float> left(static_cast<std::size_t>(frames)), right(left.size());
+  float* channels[] = {left.data(), right.data()};
+  const double periodNanos = frames * 1e9 / 48000.0;
+  auto nowNanos = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  };
+  for (int key = 40; key < 72; ++key) renderer.receive(0, {nowNanos() - 1'000'000, {0x90, static_cast<std::uint8_t>(key), 90}});
+  const int blocks = static_cast<int>(20.0 * 48000.0 / frames);  // 20 s of audio
+  std::vector<double> times;
+  times.reserve(static_cast<std::size_t>(blocks));
+  for (int i = 0; i < blocks; ++i) {
+    if (i % 8 == 0) renderer.receive(0, {nowNanos() - 1'000'000, {0xB0, 74, static_cast<std::uint8_t>(i % 128)}});
+    const auto start = Clock::now();
+    renderer.render(channels, frames, nowNanos());
+    times.push_back(secondsSince(start) * 1e9 / periodNanos);
+  }
+  std::sort(times.begin(), times.end());
+  return {times.back(), times[static_cast<std::size_t>(0.999 * static_cast<double>(times.size() - 1))],
+          times[times.size() / 2]};
+}
+
 int runBench() {
   std::printf("reverie bench on %s, %u hardware threads (single-threaded figures)\n\n",
               cpuModel().c_str(), std::thread::hardware_concurrency());
@@ -133,6 +179,13 @@ int runBench() {
               " (extrapolated from %d; one node holds up to 128)\n",
               static_cast<int>(kVoices / load), kVoices);
 
+  for (int frames : {64, 256}) {
+    const CallbackTimes t = callbackTimes(frames);
+    std::printf("live callback, %4d frames, 32 crystal voices + shimmer: worst %.1f%%, 99.9th percentile %.1f%%, "
+                "median %.1f%% of the %.2f ms period\n",
+                frames, t.worst * 100.0, t.p999 * 100.0, t.median * 100.0, frames / 48.0);
+  }
+
   const Patch patch = loadPatch(findPreset(kDefaultPreset));
   const PatchRender render = renderPatch(patch, 48000.0, 1, patch.lengthSeconds + patch.tailSeconds, false);
   std::printf("default render '%s', %.1f s at 48 kHz:  %.1fx realtime\n", patch.name.c_str(),
@@ -144,7 +197,7 @@ int runBench() {
 
 void addBenchCommand(CLI::App& app, Action& action) {
   CLI::App* bench = app.add_subcommand(
-      "bench", "Measure the engine: per-node overhead, compile time, realtime factor of the default render");
+      "bench", "Measure the engine: per-node overhead, compile time, live callback times, realtime factor");
   bench->callback([&action] { action = runBench; });
 }
 
