@@ -95,6 +95,9 @@ class Node {
   virtual void onParameterChanged(int /*index*/) noexcept {}
   /// Audio thread: voices sounding now; a node that plays notes says, for publishedVoices().
   virtual int countSoundingVoices() const noexcept { return 0; }
+  /// Audio thread: true if controllers on `channel` belong to single notes (an MPE member
+  /// channel), so the node's controller mappings ignore them.
+  virtual bool isPerNoteChannel(int /*channel*/) const noexcept { return false; }
 
   SmoothedValue& parameter(int index) { return parameters_[static_cast<size_t>(index)]; }
   const PrepareInfo& info() const { return info_; }
@@ -102,6 +105,9 @@ class Node {
  private:
   void applyParameter(int index, float value, bool immediate) noexcept;
   void applyEvent(const Event& event) noexcept;
+  // Channel volume and pan (CC7, CC10) for nodes that play notes in stereo.
+  void setChannelStrip(int controller, float value) noexcept;
+  void applyChannelStrip(float* left, float* right, int frames) noexcept;
 
   struct ControllerMapping {
     int source = -1;
@@ -115,6 +121,10 @@ class Node {
   PrepareInfo info_;
   bool prepared_ = false;
   std::atomic<int> publishedVoices_{0};
+  bool stripActive_ = false;
+  float stripVolume_ = 1.0f, stripPan_ = 64.0f / 127.0f;
+  float stripTargetLeft_ = 1.0f, stripTargetRight_ = 1.0f, stripLeft_ = 1.0f, stripRight_ = 1.0f;
+  float stripCoefficient_ = 1.0f;
 };
 
 }  // namespace reverie
