@@ -18,11 +18,13 @@ extern const NodeType kEchoType;
 extern const NodeType kOutputType;
 extern const NodeType kShimmerType;
 extern const NodeType kCrystalType;
+extern const NodeType kHallType;
+extern const NodeType kChorusType;
 
 inline std::vector<const NodeType*> builtinNodeTypes() {
-  return {&kOscillatorType, &kEnvelopeType, &kGainType, &kMixerType,
-          &kSynthType,      &kNoiseType,    &kEchoType, &kOutputType,
-          &kShimmerType,    &kCrystalType};
+  return {&kOscillatorType, &kEnvelopeType, &kGainType, &kMixerType, &kSynthType,
+          &kNoiseType, &kEchoType, &kOutputType, &kShimmerType, &kCrystalType,
+          &kHallType, &kChorusType};
 }
 
 /// dB to linear gain; -96 dB and below is silence.

@@ -1,0 +1,110 @@
+// "chorus": the string-machine ensemble, three swept delay taps spread across the stereo field.
+#include <algorithm>
+#include <cmath>
+
+#include "dsp/ensemble_chorus.hpp"
+#include "nodes/builtin_nodes.hpp"
+
+namespace reverie {
+namespace {
+
+constexpr std::string_view kInputs[] = {"left", "right"};
+constexpr std::string_view kOutputs[] = {"left", "right"};
+enum { kRate, kFastRate, kDepth, kDelay, kSpread, kMix };
+constexpr ParameterDescriptor kParameters[] = {
+    {"rate", "Slow (chorus) LFO rate", "Hz", 0.05f, 3.0f, 0.6f, 0.05f},
+    {"fast_rate", "Fast (vibrato) LFO rate", "Hz", 1.0f, 12.0f, 6.0f, 0.05f},
+    {"depth", "Modulation depth (1 = +-2 ms slow, +-0.3 ms fast)", "", 0.0f, 1.0f, 0.5f, 0.05f},
+    {"delay", "Centre delay", "ms", 4.0f, 30.0f, 7.0f, 0.1f},
+    {"spread", "Stereo spread of the three taps", "", 0.0f, 1.0f, 1.0f, 0.05f},
+    {"mix", "Wet mix (0 = dry only, 1 = wet only)", "", 0.0f, 1.0f, 0.5f, 0.02f},
+};
+
+// Sweep depths at depth 1, in seconds (peak). Slow: 2 pi 0.6 Hz 2 ms = 0.75 % (13 cents) of
+// pitch deviation; fast: 2 pi 6 Hz 0.3 ms = 1.1 % (20 cents): the lush, slightly seasick
+// ensemble, and half of each at the default depth.
+constexpr float kSlowDepthSeconds = 0.002f;
+constexpr float kFastDepthSeconds = 0.0003f;
+constexpr float kMaxDelaySeconds = 0.030f + kSlowDepthSeconds + kFastDepthSeconds + 0.001f;
+constexpr int kGridFrames = dsp::EnsembleChorus::kControlFrames;
+constexpr int kTaps = dsp::EnsembleChorus::kTaps;
+constexpr int kControls[] = {kRate, kFastRate, kDepth, kDelay, kSpread};
+
+class ChorusNode final : public Node {
+ public:
+  ChorusNode() : Node(kChorusType) {}
+
+ protected:
+  void onPrepare(const PrepareInfo& info) override {
+    chorus_.init(static_cast<int>(std::ceil(kMaxDelaySeconds * info.sampleRate)));
+    clock_ = 0;
+  }
+
+  void render(const float* const* in, float* const* out, int frames) noexcept override {
+    int done = 0;
+    while (done < frames) {
+      const int phase = static_cast<int>(clock_ % kGridFrames);
+      const int span = std::min(frames - done, kGridFrames - phase);
+      // Every parameter steps once per frame (one not ramping now cannot start within this
+      // call: events split the block); the sweep and the pan read them on the grid.
+      for (int p : kControls)
+        if (parameter(p).isRamping()) parameter(p).next();
+      if (phase == 0) applyControls();
+      for (int p : kControls)
+        if (parameter(p).isRamping())
+          for (int j = 1; j < span; ++j) parameter(p).next();
+      if (parameter(kMix).isRamping()) {
+        for (int j = 0; j < span; ++j) mix_[j] = parameter(kMix).next();
+      } else {
+        std::fill(mix_, mix_ + span, parameter(kMix).current());
+      }
+      for (int j = 0; j < span; ++j) mono_[j] = 0.5f * (in[0][done + j] + in[1][done + j]);
+      chorus_.render(mono_, wetLeft_, wetRight_, span);
+      for (int j = 0; j < span; ++j) {
+        const float dryLeft = in[0][done + j], dryRight = in[1][done + j];
+        const float mix = mix_[j];
+        // mix = 0 is exactly the dry signal, bit for bit.
+        out[0][done + j] = mix == 0.0f ? dryLeft : dryLeft * (1.0f - mix) + wetLeft_[j] * mix;
+        out[1][done + j] = mix == 0.0f ? dryRight : dryRight * (1.0f - mix) + wetRight_[j] * mix;
+      }
+      clock_ += static_cast<std::uint64_t>(span);
+      done += span;
+    }
+  }
+
+ private:
+  void applyControls() noexcept {
+    const float rate = static_cast<float>(info().sampleRate);
+    const float depth = parameter(kDepth).current();
+    chorus_.setSweep(parameter(kDelay).current() * 0.001f * rate, depth * kSlowDepthSeconds * rate,
+                     depth * kFastDepthSeconds * rate, parameter(kRate).current() / rate,
+                     parameter(kFastRate).current() / rate);
+    // Taps at -spread, 0, +spread, equal-power panned; each carries 1/3 of the power, so three
+    // uncorrelated taps come out at the input's level.
+    float left[kTaps], right[kTaps];
+    for (int k = 0; k < kTaps; ++k) {
+      const float position = parameter(kSpread).current() * static_cast<float>(k - 1);
+      left[k] = std::sqrt((1.0f - position) * (1.0f / 3.0f));
+      right[k] = std::sqrt((1.0f + position) * (1.0f / 3.0f));
+    }
+    chorus_.setPan(left, right);
+  }
+
+  dsp::EnsembleChorus chorus_;
+  std::uint64_t clock_ = 0;
+  float mono_[kGridFrames] = {}, mix_[kGridFrames] = {};
+  float wetLeft_[kGridFrames] = {}, wetRight_[kGridFrames] = {};
+};
+
+}  // namespace
+
+const NodeType kChorusType{
+    .name = "chorus",
+    .description = "String-machine ensemble: three delay taps swept by 0.6 Hz and 6 Hz LFOs",
+    .inputs = kInputs,
+    .outputs = kOutputs,
+    .parameters = kParameters,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<ChorusNode>(); },
+};
+
+}  // namespace reverie
