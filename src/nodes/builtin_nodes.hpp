@@ -18,13 +18,15 @@ extern const NodeType kEchoType;
 extern const NodeType kOutputType;
 extern const NodeType kShimmerType;
 extern const NodeType kCrystalType;
+extern const NodeType kStringsType;
+extern const NodeType kWindsType;
 extern const NodeType kHallType;
 extern const NodeType kChorusType;
 
 inline std::vector<const NodeType*> builtinNodeTypes() {
   return {&kOscillatorType, &kEnvelopeType, &kGainType, &kMixerType, &kSynthType,
           &kNoiseType, &kEchoType, &kOutputType, &kShimmerType, &kCrystalType,
-          &kHallType, &kChorusType};
+          &kStringsType, &kWindsType, &kHallType, &kChorusType};
 }
 
 /// dB to linear gain; -96 dB and below is silence.

@@ -1,0 +1,148 @@
+// "strings": the string section, an ensemble of bowed voices with swells, tremolo and glissando.
+#include <algorithm>
+#include <array>
+
+#include "instruments/orchestra/section_node.hpp"
+#include "instruments/orchestra/string_voice.hpp"
+#include "nodes/builtin_nodes.hpp"
+
+namespace reverie {
+namespace {
+
+constexpr std::string_view kOutputs[] = {"left", "right"};
+enum {
+  kVoices,
+  kEnsemble,
+  kDetune,
+  kVibrato,
+  kVibratoRate,
+  kVibratoDelay,
+  kAttack,
+  kRelease,
+  kDynamics,
+  kExpression,
+  kTremolo,
+  kTremoloRate,
+  kGlide,
+  kBrightness,
+  kSpread,
+  kBowNoise,
+  kBendRange,
+  kTuning,
+  kLevel
+};
+constexpr ParameterDescriptor kParameters[] = {
+    {"voices", "Polyphony (notes)", "voices", 1.0f, 64.0f, 16.0f},
+    {"ensemble", "Players per note", "players", 1.0f, 4.0f, 3.0f},
+    {"detune", "Detune between the outermost players, centred on the note", "cents", 0.0f, 40.0f,
+     10.0f},
+    {"vibrato", "Vibrato depth (peak)", "cents", 0.0f, 60.0f, 12.0f, 0.05f},
+    {"vibrato_rate", "Vibrato rate (each player a few percent off)", "Hz", 0.5f, 10.0f, 5.5f,
+     0.05f},
+    {"vibrato_delay", "Vibrato onset after the note starts (then 0.5 s fade-in)", "s", 0.0f, 3.0f,
+     0.35f},
+    {"attack", "Bow attack (to 95%)", "s", 0.005f, 10.0f, 0.25f},
+    {"release", "Release after the bow lifts (to -60 dB)", "s", 0.02f, 10.0f, 0.5f},
+    {"dynamics", "Dynamics (CC1): gain (0.15 + 0.85 x)^2 and body brightness", "", 0.0f, 1.0f, 0.7f,
+     0.02f},
+    {"expression", "Expression (CC11): gain = x^2 (40 log10 x dB)", "", 0.0f, 1.0f, 1.0f, 0.01f},
+    {"tremolo", "Tremolo depth (bowed reiteration)", "", 0.0f, 1.0f, 0.0f, 0.02f},
+    {"tremolo_rate", "Tremolo strokes per second", "Hz", 1.0f, 20.0f, 8.0f, 0.02f},
+    {"glide", "Glissando time from the previous key", "s", 0.0f, 5.0f, 0.0f},
+    {"brightness", "Body brightness", "", 0.0f, 1.0f, 0.5f, 0.02f},
+    {"spread", "Stereo spread of the players", "", 0.0f, 1.0f, 0.6f},
+    {"bow_noise", "Bow (rosin) noise", "", 0.0f, 1.0f, 0.2f},
+    {"bend_range", "Pitch-bend range", "semitones", 0.0f, 24.0f, 2.0f},
+    {"tuning", "Frequency of A4", "Hz", 400.0f, 480.0f, 440.0f},
+    {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
+};
+// Only these ramp (smoothingSeconds > 0); the rest change at once.
+constexpr int kSmoothed[] = {kVibrato, kVibratoRate, kDynamics,
+                             kTremolo, kTremoloRate, kBrightness};
+
+class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringVoice> {
+ public:
+  StringsNode()
+      : VoiceArraySection(kStringsType, {kVoices, kDynamics, kExpression, kBendRange, kTuning, kLevel}) {}
+
+ protected:
+  void onPrepare(const PrepareInfo& info) override {
+    for (std::size_t v = 0; v < voices_.size(); ++v)
+      voices_[v].prepare(info.sampleRate, dsp::mixSeed(info.seed ^ (0x5157a11u + v)));
+    clock_ = 0;
+    readSettings();
+    resetLevelGain();
+  }
+
+  void startVoice(int voice, int glideFromKey, bool) noexcept override {
+    orchestra::StringVoice& v = voices_[static_cast<std::size_t>(voice)];
+    orchestra::StringSettings settings = settings_;
+    settings.players = static_cast<int>(parameterTarget(kEnsemble));
+    const int key = slot(voice).key;
+    const float glide = parameterTarget(kGlide);
+    if (glide > 0.0f && glideFromKey >= 0 && glideFromKey != key) {
+      v.start(keyHz(glideFromKey), slot(voice).velocity, settings);
+      v.glideTo(keyHz(key), glide);
+    } else {
+      v.start(keyHz(key), slot(voice).velocity, settings);
+    }
+  }
+  void retune() noexcept override {
+    for (int v = 0; v < kMaxVoices; ++v)
+      if (voices_[static_cast<std::size_t>(v)].active() && slot(v).key >= 0)
+        voices_[static_cast<std::size_t>(v)].retarget(keyHz(slot(v).key));
+  }
+
+  void render(const float* const*, float* const* out, int frames) noexcept override {
+    float* left = out[0];
+    float* right = out[1];
+    std::fill_n(left, frames, 0.0f);
+    std::fill_n(right, frames, 0.0f);
+    for (int done = 0; done < frames;) {
+      // Settings change only on this node's own sample grid, so block size never matters.
+      const int phase = static_cast<int>(clock_ % orchestra::StringVoice::kControlFrames);
+      if (phase == 0) readSettings();
+      const int span = std::min(frames - done, orchestra::StringVoice::kControlFrames - phase);
+      for (orchestra::StringVoice& voice : voices_)
+        if (voice.active()) voice.render(left + done, right + done, span, settings_);
+      applyExpressionAndLevel(left + done, right + done, span, kSmoothed);
+      clock_ += static_cast<unsigned long>(span);
+      done += span;
+    }
+  }
+
+ private:
+  void readSettings() noexcept {
+    orchestra::StringSettings& s = settings_;
+    s.players = static_cast<int>(parameter(kEnsemble).current());
+    s.detuneCents = parameter(kDetune).current();
+    s.vibratoCents = parameter(kVibrato).current();
+    s.vibratoRateHz = parameter(kVibratoRate).current();
+    s.vibratoDelaySeconds = parameter(kVibratoDelay).current();
+    s.attackSeconds = parameter(kAttack).current();
+    s.releaseSeconds = parameter(kRelease).current();
+    s.dynamics = parameter(kDynamics).current();
+    s.tremoloDepth = parameter(kTremolo).current();
+    s.tremoloRateHz = parameter(kTremoloRate).current();
+    s.brightness = parameter(kBrightness).current();
+    s.spread = parameter(kSpread).current();
+    s.bowNoise = parameter(kBowNoise).current();
+  }
+
+  orchestra::StringSettings settings_;
+  unsigned long clock_ = 0;
+};
+
+}  // namespace
+
+const NodeType kStringsType{
+    "strings",
+    "String section: detuned bowed ensembles with vibrato, swells, tremolo and glissando",
+    {},
+    kOutputs,
+    kParameters,
+    true,
+    false,
+    []() -> std::unique_ptr<Node> { return std::make_unique<StringsNode>(); }};
+
+}  // namespace reverie

@@ -1,0 +1,127 @@
+// One note of the wind section: oboe, flute, clarinet or a soft wind pad, with breath.
+#pragma once
+
+#include <cstdint>
+
+#include "dsp/float4.hpp"
+#include "dsp/lane_mixdown.hpp"
+#include "dsp/parallel_svf.hpp"
+#include "dsp/pitch_glide.hpp"
+#include "dsp/random.hpp"
+#include "dsp/saw_bank.hpp"
+#include "dsp/swell_envelope.hpp"
+
+namespace reverie::orchestra {
+
+enum class WindInstrument {
+  kOboe = 0,   ///< double reed: a saw, darker when soft, through resonances near 1.15 and 2.9 kHz
+  kFlute = 1,  ///< near-sine with a little second and third harmonic, and breath
+  kClarinet = 2,  ///< square-ish: odd harmonics
+  kPad = 3,       ///< three soft detuned voices, slow to swell (attack + 0.8 s, release + 1 s)
+};
+
+/// What a wind voice reads from whoever plays it, every kControlFrames samples of the voice
+/// (`instrument` only when a silent voice starts).
+struct WindSettings {
+  WindInstrument instrument = WindInstrument::kOboe;
+  float dynamics = 0.7f;       ///< 0..1: gain (0.15 + 0.85 d)^2, and brightness
+  float vibratoCents = 12.0f;  ///< peak pitch deviation
+  float vibratoRateHz = 5.0f;
+  float vibratoDelaySeconds = 0.4f;  ///< no vibrato until then; it fades in over 0.5 s
+  float breath = 0.3f;               ///< 0..1: breath noise
+  float attackSeconds = 0.06f;       ///< to 95% of full level
+  float releaseSeconds = 0.25f;      ///< to -60 dB after the note ends
+};
+
+/// One blown note, usable by any node (the winds section; the oboe giving the orchestra its A).
+///
+/// Threads: `prepare` on the control thread; everything else on the audio thread, where none
+/// of it allocates, locks or throws. Output is deterministic for the seed and the calls made.
+/// Expression and level are not applied here: the section multiplies the sum by them.
+/// A single note at full dynamics and velocity peaks near -11 dBFS (oboe, pad) or -15 dBFS
+/// (flute, clarinet: low crest factors), so a six-note chord stays under full scale.
+class WindVoice {
+ public:
+  /// Vibrato, gains, filters and settings are refreshed every this many samples of the note.
+  static constexpr int kControlFrames = 64;
+
+  /// Sample rate and the voice's own random stream (phases, vibrato rate, pan).
+  void prepare(double sampleRate, std::uint64_t seed) noexcept;
+  /// Starts a note at `frequencyHz` (velocity 0..1). A sounding voice carries on from where it
+  /// is (same instrument, phases, level), so a stolen or re-tongued voice does not click.
+  void start(double frequencyHz, float velocity, const WindSettings& settings) noexcept;
+  /// Sets the pitch at once, ending any glide. Cheap (one division): may be called every sample.
+  void setFrequencyHz(double frequencyHz) noexcept;
+  /// Slides from the current pitch to `frequencyHz` over `seconds`, linearly in cents.
+  void glideTo(double frequencyHz, double seconds) noexcept;
+  /// Moves where the pitch is heading (pitch bend): a glide keeps its remaining time.
+  void retarget(double frequencyHz) noexcept;
+  /// The note ends: fades over settings.releaseSeconds.
+  void release() noexcept { envelope_.gateOff(); }
+  /// Fades out within 5 ms (all sound off).
+  void silence() noexcept { envelope_.fastRelease(); }
+  bool active() const noexcept { return sounding_; }
+  bool held() const noexcept { return envelope_.held(); }
+  WindInstrument instrument() const noexcept { return instrument_; }
+  /// The pitch now (mid-glide, without vibrato).
+  double frequencyHz() const noexcept { return pitch_.cyclesPerSample() * sampleRate_; }
+
+  /// Adds `frames` samples of the note into `left` and `right`. Does nothing once inactive.
+  void render(float* left, float* right, int frames, const WindSettings& settings) noexcept;
+
+  // ---- rendering a section's voices together, one voice per SIMD lane ----
+  /// After start(): the next control update after the first comes in `frames` samples (1..
+  /// kControlFrames) instead of kControlFrames, so that a section's voices share one grid.
+  void alignControl(int frames) noexcept { firstPeriod_ = frames; }
+  /// Runs the control update if one is due now; it may end the note. A section calls it for
+  /// every voice before grouping them, so that a group never changes inside a span.
+  void updateIfDue(const WindSettings& settings) noexcept;
+  /// Adds `frames` samples of up to four voices of one instrument, one per SIMD lane: about
+  /// half the cost of rendering them one by one. The sum of the lanes rounds differently from
+  /// four render() calls, so a caller must group voices the same way for the same state.
+  static void renderGroup(WindVoice* const* voices, int count, float* left, float* right,
+                          int frames, const WindSettings& settings) noexcept;
+
+ private:
+  bool control(const WindSettings& settings) noexcept;      // false once the note has faded
+  bool beginPeriod(const WindSettings& settings) noexcept;  // control, then the next countdown
+  template <WindInstrument kInstrument>
+  static void renderLanes(WindVoice* const* members, int count, float* left, float* right,
+                          int frames) noexcept;
+  void setFluteRotation(float cyclesPerSample) noexcept;
+  void setFilters(float f0Hz, float dynamics) noexcept;
+  template <WindInstrument kInstrument, bool kGliding>
+  void renderSpan(float* left, float* right, int frames) noexcept;
+  template <WindInstrument kInstrument>
+  void renderInstrument(float* left, float* right, int frames) noexcept;
+  double clampedCycles(double frequencyHz) const noexcept;
+
+  dsp::SawBank saws_;         // oboe: one saw; clarinet: two half a cycle apart; pad: three detuned
+  dsp::ParallelSvf filters_;  // per instrument: body, resonances and the breath's colour
+  dsp::PitchGlide pitch_;
+  dsp::SwellEnvelope envelope_;
+  dsp::Random random_;
+  dsp::Float4 laneRatios_{1.0f, 1.0f, 1.0f, 1.0f};  // the pad's detune
+  dsp::Float4 harmonics_{};                         // flute: partials 1, 2, 3
+  double sampleRate_ = 48000.0;
+  float inverseRate_ = 1.0f / 48000.0f;
+  WindInstrument instrument_ = WindInstrument::kOboe;
+  float velocity_ = 0.0f;
+  float amplitude_ = 0.0f,
+        amplitudeStep_ = 0.0f;  // envelope x gain at the period's start, and its ramp
+  float vibratoPhase_ = 0.0f, vibratoRateScale_ = 1.0f, vibratoFade_ = 0.0f, vibratoRatio_ = 1.0f;
+  float fluteCos_ = 1.0f, fluteSin_ = 0.0f;          // the flute's phasor
+  float reedState_ = 0.0f, reedCoefficient_ = 1.0f;  // the oboe's one-pole tone filter
+  float rotationCos_ = 1.0f, rotationSin_ = 0.0f;    // and its turn per sample
+  float noiseGain_ = 0.0f;
+  float panLeft_ = 0.707f, panRight_ = 0.707f;
+  float filterHz_ = -1.0f, filterDynamics_ = -1.0f;  // what the filters were last set for
+  long controlTicks_ = 0;
+  int periodFrames_ = 0;  // samples rendered since the last control update
+  int tick_ = 0;
+  int firstPeriod_ = 0;  // alignControl(): the period after the next control update
+  std::uint32_t noise_ = 1;
+  bool sounding_ = false;
+};
+
+}  // namespace reverie::orchestra
