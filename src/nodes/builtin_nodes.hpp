@@ -19,14 +19,17 @@ extern const NodeType kOutputType;
 extern const NodeType kShimmerType;
 extern const NodeType kCrystalType;
 extern const NodeType kStringsType;
+extern const NodeType kBrassType;
 extern const NodeType kWindsType;
+extern const NodeType kTimpaniType;
 extern const NodeType kHallType;
 extern const NodeType kChorusType;
 
 inline std::vector<const NodeType*> builtinNodeTypes() {
   return {&kOscillatorType, &kEnvelopeType, &kGainType, &kMixerType, &kSynthType,
           &kNoiseType, &kEchoType, &kOutputType, &kShimmerType, &kCrystalType,
-          &kStringsType, &kWindsType, &kHallType, &kChorusType};
+          &kStringsType, &kBrassType, &kWindsType, &kTimpaniType, &kHallType,
+          &kChorusType};
 }
 
 /// dB to linear gain; -96 dB and below is silence.

@@ -1,0 +1,164 @@
+// "brass": the brass section, bright when loud, dark when soft; swells on CC1/CC11, and stabs.
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "instruments/orchestra/brass_voice.hpp"
+#include "instruments/orchestra/section_node.hpp"
+#include "nodes/builtin_nodes.hpp"
+
+namespace reverie {
+namespace {
+
+constexpr std::string_view kOutputs[] = {"left", "right"};
+constexpr std::string_view kArticulations[] = {"sustain", "stab"};
+enum {
+  kVoices,
+  kPlayers,
+  kDetune,
+  kAttack,
+  kRelease,
+  kDynamics,
+  kExpression,
+  kBrightness,
+  kVibrato,
+  kVibratoRate,
+  kArticulation,
+  kBendRange,
+  kTuning,
+  kLevel,
+  kBreath,
+  kScoop,
+  kSpread
+};
+constexpr ParameterDescriptor kParameters[] = {
+    {"voices", "Polyphony", "voices", 1.0f, 64.0f, 16.0f},
+    {"players", "Players per note, detuned symmetrically about it", "players", 1.0f, 3.0f, 2.0f},
+    {"detune", "Detune between the outer players", "cents", 0.0f, 40.0f, 7.0f, 0.02f},
+    {"attack", "Attack time (sustain articulation)", "s", 0.005f, 2.0f, 0.06f},
+    {"release", "Release time (T60)", "s", 0.02f, 8.0f, 0.35f},
+    {"dynamics", "Dynamics: loudness and brightness together (CC1)", "", 0.0f, 1.0f, 0.7f, 0.03f},
+    {"expression", "Expression: loudness only (CC11)", "", 0.0f, 1.0f, 1.0f, 0.03f},
+    {"brightness", "How far loudness opens the bandwidth", "", 0.0f, 1.0f, 0.5f, 0.03f},
+    {"vibrato", "Vibrato depth, fading in after the attack", "cents", 0.0f, 50.0f, 6.0f},
+    {"vibrato_rate", "Vibrato rate", "Hz", 0.5f, 10.0f, 5.0f},
+    {"articulation", "Articulation: held notes or short stabs", "", 0.0f, 1.0f, 0.0f, 0.0f,
+     kArticulations},
+    {"bend_range", "Pitch-bend range", "semitones", 0.0f, 24.0f, 2.0f},
+    {"tuning", "Frequency of A4", "Hz", 400.0f, 480.0f, 440.0f},
+    {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
+    {"breath", "Breath noise, strongest in the attack", "", 0.0f, 1.0f, 0.3f},
+    {"scoop", "Pitch scoop into the note at full velocity", "cents", 0.0f, 100.0f, 25.0f},
+    {"spread", "Stereo spread of the players", "", 0.0f, 1.0f, 0.5f},
+};
+constexpr orchestra::SectionLayout kLayout{kVoices, kDynamics, kExpression, kBendRange, kTuning};
+
+class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoice> {
+ public:
+  BrassNode() : VoiceArraySection(kBrassType, kLayout) {}
+
+ protected:
+  void onPrepare(const PrepareInfo& info) override {
+    for (int v = 0; v < kMaxVoices; ++v)
+      voices_[static_cast<std::size_t>(v)].prepare(
+          info.sampleRate, dsp::mixSeed(info.seed ^ (0xb7a55ull * (v + 1))));
+    frame_ = 0;
+    refreshSettings();
+  }
+
+  void onParameterChanged(int index) noexcept override {
+    SectionNode::onParameterChanged(index);
+    // Discrete settings take effect at once; the smoothed ones are read on the control grid.
+    settings_.players = static_cast<int>(std::lround(parameterTarget(kPlayers)));
+    settings_.attackSeconds = parameterTarget(kAttack);
+    settings_.releaseSeconds = parameterTarget(kRelease);
+    settings_.vibratoCents = parameterTarget(kVibrato);
+    settings_.vibratoRateHz = parameterTarget(kVibratoRate);
+    settings_.articulation =
+        static_cast<orchestra::BrassArticulation>(static_cast<int>(parameterTarget(kArticulation)));
+    settings_.breath = parameterTarget(kBreath);
+    settings_.scoopCents = parameterTarget(kScoop);
+    settings_.spread = parameterTarget(kSpread);
+  }
+
+  void startVoice(int voice, int, bool) noexcept override {
+    const orchestra::VoiceSlot& s = slot(voice);
+    voices_[static_cast<std::size_t>(voice)].start(keyHz(s.key), s.velocity);
+  }
+  void retune() noexcept override {
+    for (int v = 0; v < kMaxVoices; ++v)
+      if (voices_[static_cast<std::size_t>(v)].active() && slot(v).key >= 0)
+        voices_[static_cast<std::size_t>(v)].setFrequencyHz(keyHz(slot(v).key));
+  }
+
+  void render(const float* const*, float* const* out, int frames) noexcept override {
+    float* left = out[0];
+    float* right = out[1];
+    std::fill(left, left + frames, 0.0f);
+    std::fill(right, right + frames, 0.0f);
+    SmoothedValue& level = parameter(kLevel);
+    for (int done = 0; done < frames;) {
+      // Settings change on a grid of absolute sample counts, so any block split renders alike.
+      const int phase = static_cast<int>(frame_ % orchestra::BrassVoice::kControlFrames);
+      if (phase == 0) refreshSettings();
+      const int span = std::min(frames - done, orchestra::BrassVoice::kControlFrames - phase);
+      // Control ticks on the grid (and at once for a voice just started), then every
+      // sounding voice renders the span together, four to a vector.
+      int count = 0;
+      for (orchestra::BrassVoice& v : voices_) {
+        if (!v.active()) continue;
+        if (phase == 0 || v.needsControl()) v.control(settings_);
+        if (v.active()) sounding_[count++] = &v;
+      }
+      orchestra::BrassVoice::renderVoices(sounding_.data(), count, left + done, right + done, span);
+      SmoothedValue* const smoothed[] = {&parameter(kDynamics), &parameter(kExpression),
+                                         &parameter(kBrightness), &parameter(kDetune), &level};
+      bool ramping = false;
+      for (SmoothedValue* p : smoothed) ramping = ramping || p->isRamping();
+      if (ramping) {  // step every ramp once per sample
+        const bool levelRamping = level.isRamping();
+        for (int i = done; i < done + span; ++i) {
+          for (SmoothedValue* p : smoothed) p->next();
+          if (levelRamping) gain_ = decibelsToGain(level.current());
+          left[i] *= gain_;
+          right[i] *= gain_;
+        }
+      } else {
+        for (int i = done; i < done + span; ++i) {
+          left[i] *= gain_;
+          right[i] *= gain_;
+        }
+      }
+      done += span;
+      frame_ += static_cast<std::uint64_t>(span);
+    }
+  }
+
+ private:
+  void refreshSettings() noexcept {
+    settings_.dynamics = parameter(kDynamics).current();
+    settings_.expression = parameter(kExpression).current();
+    settings_.brightness = parameter(kBrightness).current();
+    settings_.detuneCents = parameter(kDetune).current();
+    gain_ = decibelsToGain(parameter(kLevel).current());
+  }
+
+  std::array<orchestra::BrassVoice*, kMaxVoices> sounding_{};
+  orchestra::BrassSettings settings_;
+  std::uint64_t frame_ = 0;
+  float gain_ = 1.0f;
+};
+
+}  // namespace
+
+const NodeType kBrassType{
+    "brass",
+    "Brass section: detuned players whose brightness tracks loudness; swells and stabs",
+    {},
+    kOutputs,
+    kParameters,
+    true,
+    false,
+    []() -> std::unique_ptr<Node> { return std::make_unique<BrassNode>(); }};
+
+}  // namespace reverie
