@@ -22,14 +22,16 @@ extern const NodeType kStringsType;
 extern const NodeType kBrassType;
 extern const NodeType kWindsType;
 extern const NodeType kTimpaniType;
+extern const NodeType kChoirType;
+extern const NodeType kAudienceType;
 extern const NodeType kHallType;
 extern const NodeType kChorusType;
 
 inline std::vector<const NodeType*> builtinNodeTypes() {
   return {&kOscillatorType, &kEnvelopeType, &kGainType, &kMixerType, &kSynthType,
           &kNoiseType, &kEchoType, &kOutputType, &kShimmerType, &kCrystalType,
-          &kStringsType, &kBrassType, &kWindsType, &kTimpaniType, &kHallType,
-          &kChorusType};
+          &kStringsType, &kBrassType, &kWindsType, &kTimpaniType, &kChoirType,
+          &kAudienceType, &kHallType, &kChorusType};
 }
 
 /// dB to linear gain; -96 dB and below is silence.
