@@ -24,6 +24,7 @@ extern const NodeType kWindsType;
 extern const NodeType kTimpaniType;
 extern const NodeType kChoirType;
 extern const NodeType kAudienceType;
+extern const NodeType kTuningType;
 extern const NodeType kHallType;
 extern const NodeType kChorusType;
 
@@ -31,7 +32,7 @@ inline std::vector<const NodeType*> builtinNodeTypes() {
   return {&kOscillatorType, &kEnvelopeType, &kGainType, &kMixerType, &kSynthType,
           &kNoiseType, &kEchoType, &kOutputType, &kShimmerType, &kCrystalType,
           &kStringsType, &kBrassType, &kWindsType, &kTimpaniType, &kChoirType,
-          &kAudienceType, &kHallType, &kChorusType};
+          &kAudienceType, &kTuningType, &kHallType, &kChorusType};
 }
 
 /// dB to linear gain; -96 dB and below is silence.
