@@ -11,6 +11,7 @@
 #include "engine/render_plan.hpp"
 #include "live/live_renderer.hpp"
 #include "reverie/engine.hpp"
+#include "reverie/preset.hpp"
 
 namespace reverie::cli {
 namespace {
@@ -158,6 +159,55 @@ CallbackTimes callbackTimes(int frames) {
           times[times.size() / 2]};
 }
 
+/// Seconds of one core per second of audio for `patch` (the full orchestra) with a six-note
+/// chord on every section, the timpani rolling, and the audience applauding at full
+/// enthusiasm; `only` limits the graph to one node and the output (its share of the cost).
+double orchestraLoad(const Patch& patch, const std::string& only = {}) {
+  Patch part = patch;
+  part.score.clear();
+  if (!only.empty()) {
+    std::erase_if(part.nodes, [&](const NodeSpec& n) { return n.name != only && n.type != "output"; });
+    part.connections.clear();
+    const std::string out = std::find_if(part.nodes.begin(), part.nodes.end(), [](const NodeSpec& n) { return n.type == "output"; })->name;
+    part.connections = {{only + ".left", out + ".left"}, {only + ".right", out + ".right"}};
+    part.mappings.clear();
+  }
+  Engine engine({48000.0, 256, 1});
+  const auto ids = buildGraph(part, engine.graph());
+  std::vector<NodeEvent> start;
+  constexpr int kChord[] = {50, 57, 62, 66, 69, 74};  // D major, six notes
+  for (const NodeSpec& spec : part.nodes) {
+    const NodeId id = ids.at(spec.name);
+    Node& node = engine.graph().node(id);
+    if (spec.type == "audience") {
+      engine.graph().setParameter(id, "applause", 1.0f);
+      engine.graph().setParameter(id, "cheers", 0.5f);
+    }
+    for (const char* swell : {"dynamics", "expression"})
+      if (findParameter(node.parameters(), swell) >= 0) engine.graph().setParameter(id, swell, 1.0f);
+    if (!node.type().acceptsNotes) continue;
+    if (spec.type == "timpani") {
+      engine.graph().setParameter(id, "pattern", 1.0f);  // a roll, restruck all the time
+      start.push_back({id, {0, EventType::kNoteOn, 0, 45, 0.9f}});
+      continue;
+    }
+    for (int key : kChord) start.push_back({id, {0, EventType::kNoteOn, 0, static_cast<std::uint16_t>(key), 0.8f}});
+  }
+  engine.commit();
+  float left[256], right[256];
+  float* channels[] = {left, right};
+  engine.process(channels, 256, start);
+  for (int i = 0; i < 188; ++i) engine.process(channels, 256);  // one second in: every attack done
+  constexpr int kBlocks = 1875;  // ten seconds
+  double best = 1e30;
+  for (int round = 0; round < 2; ++round) {
+    const auto begin = Clock::now();
+    for (int i = 0; i < kBlocks; ++i) engine.process(channels, 256);
+    best = std::min(best, secondsSince(begin) / (kBlocks * 256 / 48000.0));
+  }
+  return best;
+}
+
 int runBench() {
   std::printf("reverie bench on %s, %u hardware threads (single-threaded figures)\n\n",
               cpuModel().c_str(), std::thread::hardware_concurrency());
@@ -184,6 +234,22 @@ int runBench() {
     std::printf("live callback, %4d frames, 32 crystal voices + shimmer: worst %.1f%%, 99.9th percentile %.1f%%, "
                 "median %.1f%% of the %.2f ms period\n",
                 frames, t.worst * 100.0, t.p999 * 100.0, t.median * 100.0, frames / 48.0);
+  }
+
+  {
+    const Patch orchestra = loadPatch(findPreset("full-orchestra"));
+    const double load = orchestraLoad(orchestra);
+    std::printf("full orchestra, six-note chord, audience applauding, hall, 48 kHz: %.1fx realtime (aim >= 50x)\n",
+                1.0 / load);
+    std::string parts;
+    for (const NodeSpec& node : orchestra.nodes) {
+      if (node.type == "output") continue;
+      char part[96];
+      std::snprintf(part, sizeof part, "%s%s %.0f ns", parts.empty() ? "" : ", ", node.name.c_str(),
+                    orchestraLoad(orchestra, node.name) * 1e9 / 48000.0);
+      parts += part;
+    }
+    std::printf("  per sample, each alone: %s\n", parts.c_str());
   }
 
   const Patch patch = loadPatch(findPreset(kDefaultPreset));

@@ -100,12 +100,14 @@ TEST_CASE("1,000+ graph edits while rendering: no allocation, no lock, no discon
 
   std::mt19937 random(1234);
   std::vector<NodeId> extras;
-  const char* types[] = {"oscillator", "noise", "gain", "synth", "echo", "envelope", "shimmer", "crystal"};
+  const char* types[] = {"oscillator", "noise",   "gain",    "synth",    "echo",  "envelope", "shimmer", "crystal",
+                         "strings",    "brass",   "winds",   "timpani",  "choir", "tuning",   "audience", "hall",
+                         "chorus"};
   int edits = 0, commits = 0;
   while (edits < 1200) {
     const int action = static_cast<int>(random() % 5);
     if (action == 0 || extras.size() < 3) {  // add a node and hang it on the muted mixer
-      const char* type = types[random() % 8];
+      const char* type = types[random() % std::size(types)];
       const NodeId id = graph.add(type);
       const Node& node = graph.node(id);
       if (!node.type().inputs.empty() && !extras.empty())
