@@ -132,7 +132,13 @@ int runPlay(const PlayOptions& options) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     const auto now = std::chrono::steady_clock::now();
     if (options.seconds > 0.0 && now - started > std::chrono::duration<double>(options.seconds)) break;
-    if (!stream.running()) throw RuntimeFailure("the audio device went away (" + device.name + "); stopped");
+    if (!stream.running()) {
+      stream.abandon();
+      audio.abandon();
+      midi.abandon();
+      throw RuntimeFailure("the audio device went away (" + device.name + ", " + device.hostApiKey +
+                           "); stopped. Start it again, or choose another with --audio-device");
+    }
     midi::Translator::ProgramRequest request;
     while (renderer.nextProgramRequest(request)) {
       const int number = request.bank * 128 + request.program;
@@ -191,7 +197,9 @@ void addPlayCommand(CLI::App& app, Action& action) {
   CLI::App* play = app.add_subcommand("play", "Play a preset live from MIDI through the sound card");
   play->footer(
       "MIDI comes from a virtual input port named 'reverie' (connect other programs to it) and\n"
-      "from the devices --midi-input names (all: every device, including those plugged in later).\n"
+      "from the devices --midi-input names (all: every device, including those plugged in later;\n"
+      "a device reverie connects itself should not also be wired to the 'reverie' port, or its\n"
+      "notes arrive twice).\n"
       "Program change (with bank select) switches to the Nth preset of 'reverie presets'; editing\n"
       "the preset file reloads it while it plays, and a broken edit keeps the old version.\n"
       "On a terminal a status line shows voices, callback CPU load, xruns and the last MIDI\n"

@@ -73,7 +73,9 @@ AudioSystem::AudioSystem() {
   if (error != paNoError) throw RuntimeFailure(std::string("cannot start PortAudio: ") + Pa_GetErrorText(error));
 }
 
-AudioSystem::~AudioSystem() { quietly([] { return Pa_Terminate(); }); }
+AudioSystem::~AudioSystem() {
+  if (!abandoned_) quietly([] { return Pa_Terminate(); });
+}
 
 std::vector<AudioDeviceInfo> AudioSystem::devices() const {
   std::vector<AudioDeviceInfo> out;
@@ -163,7 +165,7 @@ AudioStream::AudioStream(const AudioDeviceInfo& device, double sampleRate, int b
 }
 
 AudioStream::~AudioStream() {
-  if (stream_ == nullptr) return;
+  if (stream_ == nullptr || abandoned_) return;
   stop();
   Pa_CloseStream(stream_);
 }
@@ -174,10 +176,16 @@ void AudioStream::start() {
 }
 
 void AudioStream::stop() {
-  if (Pa_IsStreamStopped(stream_) == 0) Pa_StopStream(stream_);
+  if (!abandoned_ && Pa_IsStreamStopped(stream_) == 0) Pa_StopStream(stream_);
 }
 
-bool AudioStream::running() const { return !finished_.load() && Pa_IsStreamActive(stream_) == 1; }
+bool AudioStream::running() const {
+  if (finished_.load() || Pa_IsStreamActive(stream_) != 1) return false;
+  const std::int64_t last = lastCallbackNanos_.load(std::memory_order_relaxed);
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch()).count();
+  return last == 0 || now - last < 1'000'000'000;  // before the first callback, give it time
+}
 
 double AudioStream::cpuLoad() const { return Pa_GetStreamCpuLoad(stream_); }
 
@@ -191,9 +199,10 @@ int AudioStream::callback(const void*, void* output, unsigned long frames, const
   auto* stream = static_cast<AudioStream*>(self);
   if (statusFlags & (paOutputUnderflow | paOutputOverflow))
     stream->xruns_.fetch_add(1, std::memory_order_relaxed);
-  const auto now = std::chrono::steady_clock::now().time_since_epoch();
-  stream->render_(static_cast<float* const*>(output), static_cast<int>(frames),
-                  std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::steady_clock::now().time_since_epoch()).count();
+  stream->lastCallbackNanos_.store(now, std::memory_order_relaxed);
+  stream->render_(static_cast<float* const*>(output), static_cast<int>(frames), now);
   return paContinue;
 }
 

@@ -36,12 +36,17 @@ class AudioSystem {
   AudioSystem& operator=(const AudioSystem&) = delete;
 
   std::vector<AudioDeviceInfo> devices() const;
+  /// A device went away mid-stream: skip PortAudio's shutdown, which would wait for it.
+  void abandon() { abandoned_ = true; }
   /// Short keys of the host APIs present ("jack", "alsa", ...).
   std::vector<std::string> hostApis() const;
   /// The output device to use: `hostApi` ("" = any, default first) and `device` (name
   /// substring, index, or "" for the host API's default). Throws InputError listing the
   /// valid choices when nothing matches.
   AudioDeviceInfo chooseOutput(const std::string& hostApi, const std::string& device) const;
+
+ private:
+  bool abandoned_ = false;
 };
 
 /// Called on the audio thread with non-interleaved stereo output and the callback's time.
@@ -59,7 +64,10 @@ class AudioStream {
 
   void start();
   void stop();
-  /// False once the device has gone away (or the stream stopped on its own).
+  /// The device is gone: never touch the stream again (stopping it would wait forever).
+  void abandon() { abandoned_ = true; }
+  /// False once the device has gone away: the stream stopped on its own, or its callbacks
+  /// stopped coming for a second (a JACK server that died says nothing to PortAudio).
   bool running() const;
   double cpuLoad() const;  ///< fraction of the period the callback uses (PortAudio's estimate)
   std::uint64_t xruns() const { return xruns_.load(std::memory_order_relaxed); }
@@ -72,6 +80,8 @@ class AudioStream {
   RenderCallback render_;
   std::atomic<std::uint64_t> xruns_{0};
   std::atomic<bool> finished_{false};
+  bool abandoned_ = false;
+  std::atomic<std::int64_t> lastCallbackNanos_{0};
 };
 
 // ---- implementation ----

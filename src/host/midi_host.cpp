@@ -107,6 +107,12 @@ MidiInputs::~MidiInputs() {
   for (auto& input : inputs_) input->in->closePort();
 }
 
+void MidiInputs::abandon() {
+  // Closing a port on a dead JACK server would wait for it; the process is leaving anyway.
+  for (auto& input : inputs_) (void)input.release()->in.release();
+  inputs_.clear();
+}
+
 void MidiInputs::open(int port, const std::string& name) {
   // Each RtMidiIn has its own thread, so its own queue; a closed input's queue is reused.
   int queue = 0;

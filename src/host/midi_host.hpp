@@ -29,6 +29,8 @@ class MidiInputs {
   /// Control thread, a few times a second: connects devices that appeared (with "all" or a
   /// name) and notices those that went away. Returns one line per change, for the user.
   std::vector<std::string> poll();
+  /// The MIDI system went away with the audio (a JACK server that died): skip closing ports.
+  void abandon();
   /// Names of the connected devices (the virtual port first).
   std::vector<std::string> connected() const;
 

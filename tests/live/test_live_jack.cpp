@@ -50,19 +50,24 @@ class Child {
     posix_spawn_file_actions_destroy(&actions);
   }
   ~Child() { stop(SIGKILL); }
-  /// Sends `signal` and waits; returns the exit status (or -signal).
+  /// Sends `signal` and waits (unless it has already ended); returns the exit status (or -signal).
   int stop(int signal) {
-    if (pid_ <= 0) return -1000;
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    if (pid_ > 0) {
+      kill(pid_, signal);
+      waitpid(pid_, &status_, 0);
+      pid_ = -1;
+    }
+    return WIFEXITED(status_) ? WEXITSTATUS(status_) : -WTERMSIG(status_);
   }
-  bool alive() const { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+  /// Still running? Reaps it (keeping its status) if it has ended.
+  bool alive() {
+    if (pid_ > 0 && waitpid(pid_, &status_, WNOHANG) == pid_) pid_ = -1;
+    return pid_ > 0;
+  }
 
  private:
   pid_t pid_ = -1;
+  int status_ = 0;
 };
 
 /// The test's JACK client: sends scheduled MIDI and records the monitor ports.
@@ -188,12 +193,29 @@ to = "out.right"
   const int xruns = rig.xruns.load();
   jack_deactivate(rig.client);
   jack_client_close(rig.client);
+  std::this_thread::sleep_for(1500ms);  // reverie polls its MIDI devices twice a second
+
+  // Bad choices, while the server runs: exit 2 and the valid choices listed.
+  const auto badDevice = test::runReverie("play --host-api jack --audio-device nosuch --midi-input none --seconds 1", folder.path());
+  const auto badRate = test::runReverie("play --host-api jack -r 44100 --midi-input none --seconds 1", folder.path());
+  const auto badBuffer = test::runReverie("play --buffer 5 --seconds 1", folder.path());
+  MESSAGE("bad device: " << badDevice.err << "bad rate: " << badRate.err << "bad buffer: " << badBuffer.err);
+  CHECK(badDevice.exitCode == 2);
+  CHECK(badDevice.err.find("system") != std::string::npos);  // the valid device, listed
+  CHECK(badRate.exitCode == 2);
+  CHECK(badRate.err.find("48000") != std::string::npos);
+  CHECK(badBuffer.exitCode == 2);
+  CHECK(badBuffer.err.find("16 to 4096") != std::string::npos);
 
   const int reverieExit = reverie.stop(SIGINT);
   const std::string log = test::readText(folder / "reverie.log");
   CAPTURE(log);
   CHECK(reverieExit == 0);
   CHECK(log.find("program " + std::to_string(dropProgram + 1) + ": water-drop") != std::string::npos);
+  // With --midi-input all (the default) the test's MIDI port, which appeared after reverie
+  // started, was connected, and its going away was reported.
+  CHECK(log.find("MIDI input 'reverie-test:midi_out' connected") != std::string::npos);
+  CHECK(log.find("MIDI input 'reverie-test:midi_out' disconnected") != std::string::npos);
   CHECK(jackd.stop(SIGTERM) == 0);  // the server this test started, by its own PID
 
   const std::vector<float>& audio = rig.recorded;
@@ -222,4 +244,37 @@ to = "out.right"
   for (float x : gap) gapPeak = std::max(gapPeak, std::fabs(x));
   CHECK(gapPeak < 0.01f);
   MESSAGE("xruns reported by the dummy server during the run: " << xruns << " (tolerated)");
+}
+
+TEST_CASE("live: when the JACK server dies under reverie play, it reports the lost device and exits 1") {
+  test::ScratchFolder folder;
+  const std::string server = "reverie-lost-" + std::to_string(getpid());
+  setenv("JACK_DEFAULT_SERVER", server.c_str(), 1);
+  setenv("JACK_NO_START_SERVER", "1", 1);
+  setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
+  setenv("REVERIE_PRESET_PATH", (std::string(REVERIE_SOURCE_DIR) + "/presets").c_str(), 1);
+  Child jackd({"/usr/bin/jackd", "-n", server, "-d", "dummy", "-r", "48000", "-p", "256"}, folder / "jackd.log");
+  jack_client_t* probe = nullptr;
+  for (int attempt = 0; attempt < 50 && probe == nullptr; ++attempt) {
+    std::this_thread::sleep_for(100ms);
+    jack_status_t status{};
+    probe = jack_client_open("reverie-probe", JackNoStartServer, &status);
+  }
+  REQUIRE(probe != nullptr);
+  Child reverie({REVERIE_CLI_PATH, "play", "water-drop", "--host-api", "jack", "--midi-input", "none"}, folder / "reverie.log");
+  const bool ready = waitForPort(probe, "reverie:out_0", 15s);
+  jack_client_close(probe);
+  REQUIRE(ready);
+  std::this_thread::sleep_for(500ms);
+  jackd.stop(SIGTERM);
+  // The status loop notices within about a second; give it a few.
+  const auto end = std::chrono::steady_clock::now() + 8s;
+  while (reverie.alive() && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(100ms);
+  const bool exited = !reverie.alive();
+  const int status = reverie.stop(SIGKILL);
+  const std::string log = test::readText(folder / "reverie.log");
+  MESSAGE("reverie after the server died: " << log);
+  CHECK(exited);
+  CHECK(status == 1);
+  CHECK(log.find("the audio device went away") != std::string::npos);
 }
