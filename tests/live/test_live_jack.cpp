@@ -278,3 +278,46 @@ TEST_CASE("live: when the JACK server dies under reverie play, it reports the lo
   CHECK(status == 1);
   CHECK(log.find("the audio device went away") != std::string::npos);
 }
+
+TEST_CASE("live: editing the preset while it plays reloads it; a broken edit keeps the old one playing") {
+  test::ScratchFolder folder;
+  const std::string server = "reverie-edit-" + std::to_string(getpid());
+  setenv("JACK_DEFAULT_SERVER", server.c_str(), 1);
+  setenv("JACK_NO_START_SERVER", "1", 1);
+  setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
+  Child jackd({"/usr/bin/jackd", "-n", server, "-d", "dummy", "-r", "48000", "-p", "256"}, folder / "jackd.log");
+  jack_client_t* probe = nullptr;
+  for (int attempt = 0; attempt < 50 && probe == nullptr; ++attempt) {
+    std::this_thread::sleep_for(100ms);
+    jack_status_t status{};
+    probe = jack_client_open("reverie-probe", JackNoStartServer, &status);
+  }
+  REQUIRE(probe != nullptr);
+  const auto preset = folder / "edit-me.toml";
+  auto write = [&](const std::string& waveform, bool broken) {
+    std::ofstream(preset) << "format_version = 1\n[[node]]\nname = \"tone\"\ntype = \"synth\"\nparams = { waveform = \""
+                          << waveform << "\" }\n[[node]]\nname = \"out\"\ntype = \"output\"\n[[connect]]\nfrom = \"tone.left\"\nto = \"out.left\"\n"
+                          << (broken ? "[[connect]]\nfrom = \"tone.nowhere\"\n" : "");
+  };
+  write("sine", false);
+  Child reverie({REVERIE_CLI_PATH, "play", preset.string(), "--host-api", "jack", "--midi-input", "none"}, folder / "reverie.log");
+  REQUIRE(waitForPort(probe, "reverie:out_0", 15s));
+  std::this_thread::sleep_for(1200ms);  // file times have whole-second resolution on some filesystems
+  write("saw", true);
+  std::this_thread::sleep_for(1500ms);
+  const bool playingAfterBrokenEdit = reverie.alive() && jack_port_by_name(probe, "reverie:out_0") != nullptr;
+  write("square", false);
+  std::this_thread::sleep_for(1500ms);
+  const bool playingAfterGoodEdit = reverie.alive() && jack_port_by_name(probe, "reverie:out_0") != nullptr;
+  jack_client_close(probe);
+  const int status = reverie.stop(SIGINT);
+  jackd.stop(SIGTERM);
+  const std::string log = test::readText(folder / "reverie.log");
+  MESSAGE("reverie's log: " << log);
+  CHECK(playingAfterBrokenEdit);
+  CHECK(log.find("edit-me.toml:13:8: error: synth 'tone' has no output port 'nowhere'") != std::string::npos);  // located
+  CHECK(log.find("still playing the previous version") != std::string::npos);
+  CHECK(playingAfterGoodEdit);
+  CHECK(log.find("reloaded") != std::string::npos);
+  CHECK(status == 0);
+}
