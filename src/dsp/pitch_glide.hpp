@@ -5,6 +5,13 @@
 
 namespace reverie::dsp {
 
+/// A frequency as cycles per sample, kept between 5 Hz and 0.4 of the sample rate: below 0.45
+/// cycles per sample, where a PolyBLEP oscillator's correction still holds.
+inline double playableCycles(double frequencyHz, double sampleRate) {
+  const double hz = frequencyHz > 5.0 ? (frequencyHz < 0.4 * sampleRate ? frequencyHz : 0.4 * sampleRate) : 5.0;
+  return hz / sampleRate;
+}
+
 /// Frequency in cycles per sample, with its inverse kept alongside (for PolyBLEP). A glide is
 /// geometric, so linear in pitch; it runs in double precision, because a five-second glide's
 /// per-sample ratio differs from 1 by less than float resolution resolves.

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dsp/control_grid.hpp"
 #include "dsp/ensemble_chorus.hpp"
 #include "nodes/builtin_nodes.hpp"
 
@@ -37,19 +38,19 @@ class ChorusNode final : public Node {
  protected:
   void onPrepare(const PrepareInfo& info) override {
     chorus_.init(static_cast<int>(std::ceil(kMaxDelaySeconds * info.sampleRate)));
-    clock_ = 0;
+    grid_.reset();
   }
 
   void render(const float* const* in, float* const* out, int frames) noexcept override {
     int done = 0;
     while (done < frames) {
-      const int phase = static_cast<int>(clock_ % kGridFrames);
-      const int span = std::min(frames - done, kGridFrames - phase);
+      const bool onGrid = grid_.onGrid();
+      const int span = grid_.span(frames - done);
       // Every parameter steps once per frame (one not ramping now cannot start within this
       // call: events split the block); the sweep and the pan read them on the grid.
       for (int p : kControls)
         if (parameter(p).isRamping()) parameter(p).next();
-      if (phase == 0) applyControls();
+      if (onGrid) applyControls();
       for (int p : kControls)
         if (parameter(p).isRamping())
           for (int j = 1; j < span; ++j) parameter(p).next();
@@ -67,7 +68,7 @@ class ChorusNode final : public Node {
         out[0][done + j] = mix == 0.0f ? dryLeft : dryLeft * (1.0f - mix) + wetLeft_[j] * mix;
         out[1][done + j] = mix == 0.0f ? dryRight : dryRight * (1.0f - mix) + wetRight_[j] * mix;
       }
-      clock_ += static_cast<std::uint64_t>(span);
+      grid_.advance(span);
       done += span;
     }
   }
@@ -91,7 +92,7 @@ class ChorusNode final : public Node {
   }
 
   dsp::EnsembleChorus chorus_;
-  std::uint64_t clock_ = 0;
+  dsp::ControlGrid grid_{kGridFrames};
   float mono_[kGridFrames] = {}, mix_[kGridFrames] = {};
   float wetLeft_[kGridFrames] = {}, wetRight_[kGridFrames] = {};
 };

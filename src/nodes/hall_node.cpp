@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dsp/control_grid.hpp"
 #include "dsp/fdn_reverb.hpp"
 #include "nodes/builtin_nodes.hpp"
 
@@ -58,19 +59,19 @@ class HallNode final : public Node {
     sizeSeen_ = parameter(kSize).target();
     reverb_.setSize(sizeSeen_, 0);
     applyControls();
-    clock_ = 0;
+    grid_.reset();
   }
 
   void render(const float* const* in, float* const* out, int frames) noexcept override {
     int done = 0;
     while (done < frames) {
-      const int phase = static_cast<int>(clock_ % kGridFrames);
-      const int span = std::min(frames - done, kGridFrames - phase);
+      const bool onGrid = grid_.onGrid();
+      const int span = grid_.span(frames - done);
       // Every parameter steps once per frame (a parameter not ramping now cannot start within
       // this call: events split the block); the slow ones reach the network on the grid.
       for (int p : kControls)
         if (parameter(p).isRamping()) parameter(p).next();
-      if (phase == 0) applyControls();
+      if (onGrid) applyControls();
       for (int p : kControls)
         if (parameter(p).isRamping())
           for (int j = 1; j < span; ++j) parameter(p).next();
@@ -93,7 +94,7 @@ class HallNode final : public Node {
         out[0][done + j] = mix == 0.0f ? dryLeft : dryLeft * (1.0f - mix) + (mid + side) * wet;
         out[1][done + j] = mix == 0.0f ? dryRight : dryRight * (1.0f - mix) + (mid - side) * wet;
       }
-      clock_ += static_cast<std::uint64_t>(span);
+      grid_.advance(span);
       done += span;
     }
   }
@@ -120,7 +121,7 @@ class HallNode final : public Node {
   }
 
   dsp::FdnReverb reverb_;
-  std::uint64_t clock_ = 0;
+  dsp::ControlGrid grid_{kGridFrames};
   float sizeSeen_ = 0.0f;
   float mix_[kGridFrames] = {}, width_[kGridFrames] = {}, levelGains_[kGridFrames] = {};
   float wetLeft_[kGridFrames] = {}, wetRight_[kGridFrames] = {};

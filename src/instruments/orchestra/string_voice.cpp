@@ -28,22 +28,16 @@ void StringVoice::prepare(double sampleRate, std::uint64_t seed) noexcept {
   periodFrames_ = 0;
   random_.reseed(seed);
   noise_ = static_cast<std::uint32_t>(dsp::mixSeed(seed)) | 1u;
-  pitch_.set(clampedCycles(440.0));
+  pitch_.set(dsp::playableCycles(440.0, sampleRate_));
   tick_ = 0;
   controlTicks_ = 0;
-}
-
-double StringVoice::clampedCycles(double frequencyHz) const noexcept {
-  // Keeps every player below 0.45 cycles per sample, where the PolyBLEP still holds.
-  const double hz = frequencyHz > 5.0 ? std::min(frequencyHz, 0.4 * sampleRate_) : 5.0;
-  return hz / sampleRate_;
 }
 
 void StringVoice::start(double frequencyHz, float velocity,
                         const StringSettings& settings) noexcept {
   const bool fresh = !sounding_;
   velocity_ = clamp01(velocity);
-  pitch_.set(clampedCycles(frequencyHz));
+  pitch_.set(dsp::playableCycles(frequencyHz, sampleRate_));
   if (fresh) {
     players_ = std::clamp(settings.players, 1, kMaxPlayers);
     dsp::Float4 phases{};
@@ -76,16 +70,16 @@ void StringVoice::start(double frequencyHz, float velocity,
 }
 
 void StringVoice::setFrequencyHz(double frequencyHz) noexcept {
-  pitch_.set(clampedCycles(frequencyHz));
+  pitch_.set(dsp::playableCycles(frequencyHz, sampleRate_));
 }
 
 void StringVoice::glideTo(double frequencyHz, double seconds) noexcept {
-  pitch_.glideTo(clampedCycles(frequencyHz),
+  pitch_.glideTo(dsp::playableCycles(frequencyHz, sampleRate_),
                  std::lround(std::clamp(seconds, 0.0, 60.0) * sampleRate_));
 }
 
 void StringVoice::retarget(double frequencyHz) noexcept {
-  pitch_.retarget(clampedCycles(frequencyHz));
+  pitch_.retarget(dsp::playableCycles(frequencyHz, sampleRate_));
 }
 
 void StringVoice::placePlayers(float spread) noexcept {

@@ -73,7 +73,6 @@ class StringVoice {
   template <bool kGliding, bool kTremolo>
   void renderSpan(float* left, float* right, int frames) noexcept;
   void placePlayers(float spread) noexcept;
-  double clampedCycles(double frequencyHz) const noexcept;
 
   dsp::SawBank saws_;
   dsp::ParallelSvf body_;  // one body filter per player lane

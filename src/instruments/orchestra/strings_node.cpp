@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 
+#include "dsp/control_grid.hpp"
 #include "instruments/orchestra/section_node.hpp"
 #include "instruments/orchestra/string_voice.hpp"
 #include "nodes/builtin_nodes.hpp"
@@ -69,7 +70,7 @@ class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringV
   void onPrepare(const PrepareInfo& info) override {
     for (std::size_t v = 0; v < voices_.size(); ++v)
       voices_[v].prepare(info.sampleRate, dsp::mixSeed(info.seed ^ (0x5157a11u + v)));
-    clock_ = 0;
+    grid_.reset();
     readSettings();
     resetLevelGain();
   }
@@ -100,13 +101,12 @@ class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringV
     std::fill_n(right, frames, 0.0f);
     for (int done = 0; done < frames;) {
       // Settings change only on this node's own sample grid, so block size never matters.
-      const int phase = static_cast<int>(clock_ % orchestra::StringVoice::kControlFrames);
-      if (phase == 0) readSettings();
-      const int span = std::min(frames - done, orchestra::StringVoice::kControlFrames - phase);
+      if (grid_.onGrid()) readSettings();
+      const int span = grid_.span(frames - done);
       for (orchestra::StringVoice& voice : voices_)
         if (voice.active()) voice.render(left + done, right + done, span, settings_);
       applyExpressionAndLevel(left + done, right + done, span, kSmoothed);
-      clock_ += static_cast<unsigned long>(span);
+      grid_.advance(span);
       done += span;
     }
   }
@@ -130,7 +130,7 @@ class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringV
   }
 
   orchestra::StringSettings settings_;
-  unsigned long clock_ = 0;
+  dsp::ControlGrid grid_{orchestra::StringVoice::kControlFrames};
 };
 
 }  // namespace

@@ -36,20 +36,15 @@ void WindVoice::prepare(double sampleRate, std::uint64_t seed) noexcept {
   periodFrames_ = 0;
   random_.reseed(seed);
   noise_ = static_cast<std::uint32_t>(dsp::mixSeed(seed)) | 1u;
-  pitch_.set(clampedCycles(440.0));
+  pitch_.set(dsp::playableCycles(440.0, sampleRate_));
   tick_ = 0;
   controlTicks_ = 0;
-}
-
-double WindVoice::clampedCycles(double frequencyHz) const noexcept {
-  const double hz = frequencyHz > 5.0 ? std::min(frequencyHz, 0.4 * sampleRate_) : 5.0;
-  return hz / sampleRate_;
 }
 
 void WindVoice::start(double frequencyHz, float velocity, const WindSettings& settings) noexcept {
   const bool fresh = !sounding_;
   velocity_ = clamp01(velocity);
-  pitch_.set(clampedCycles(frequencyHz));
+  pitch_.set(dsp::playableCycles(frequencyHz, sampleRate_));
   if (fresh) {
     instrument_ = static_cast<WindInstrument>(indexOf(settings.instrument));
     const float phase = random_.uniform();
@@ -96,16 +91,16 @@ void WindVoice::start(double frequencyHz, float velocity, const WindSettings& se
 }
 
 void WindVoice::setFrequencyHz(double frequencyHz) noexcept {
-  pitch_.set(clampedCycles(frequencyHz));
+  pitch_.set(dsp::playableCycles(frequencyHz, sampleRate_));
 }
 
 void WindVoice::glideTo(double frequencyHz, double seconds) noexcept {
-  pitch_.glideTo(clampedCycles(frequencyHz),
+  pitch_.glideTo(dsp::playableCycles(frequencyHz, sampleRate_),
                  std::lround(std::clamp(seconds, 0.0, 60.0) * sampleRate_));
 }
 
 void WindVoice::retarget(double frequencyHz) noexcept {
-  pitch_.retarget(clampedCycles(frequencyHz));
+  pitch_.retarget(dsp::playableCycles(frequencyHz, sampleRate_));
 }
 
 void WindVoice::setFilters(float f0Hz, float dynamics) noexcept {

@@ -94,7 +94,6 @@ class WindVoice {
   void renderSpan(float* left, float* right, int frames) noexcept;
   template <WindInstrument kInstrument>
   void renderInstrument(float* left, float* right, int frames) noexcept;
-  double clampedCycles(double frequencyHz) const noexcept;
 
   dsp::SawBank saws_;         // oboe: one saw; clarinet: two half a cycle apart; pad: three detuned
   dsp::ParallelSvf filters_;  // per instrument: body, resonances and the breath's colour

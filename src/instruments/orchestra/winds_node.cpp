@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 
+#include "dsp/control_grid.hpp"
 #include "instruments/orchestra/section_node.hpp"
 #include "instruments/orchestra/wind_voice.hpp"
 #include "nodes/builtin_nodes.hpp"
@@ -55,7 +56,7 @@ class WindsNode final : public orchestra::VoiceArraySection<orchestra::WindVoice
   void onPrepare(const PrepareInfo& info) override {
     for (std::size_t v = 0; v < voices_.size(); ++v)
       voices_[v].prepare(info.sampleRate, dsp::mixSeed(info.seed ^ (0x3a1d5u + v)));
-    clock_ = 0;
+    grid_.reset();
     readSettings();
     resetLevelGain();
   }
@@ -67,8 +68,7 @@ class WindsNode final : public orchestra::VoiceArraySection<orchestra::WindVoice
     orchestra::WindVoice& v = voices_[static_cast<std::size_t>(voice)];
     v.start(keyHz(slot(voice).key), slot(voice).velocity, settings);
     // After its first update, the voice updates on this node's grid with all the others.
-    v.alignControl(orchestra::WindVoice::kControlFrames -
-                   static_cast<int>(clock_ % orchestra::WindVoice::kControlFrames));
+    v.alignControl(orchestra::WindVoice::kControlFrames - grid_.phase());
   }
   void retune() noexcept override {
     for (int v = 0; v < kMaxVoices; ++v)
@@ -83,12 +83,11 @@ class WindsNode final : public orchestra::VoiceArraySection<orchestra::WindVoice
     std::fill_n(right, frames, 0.0f);
     for (int done = 0; done < frames;) {
       // Settings change only on this node's own sample grid, so block size never matters.
-      const int phase = static_cast<int>(clock_ % orchestra::WindVoice::kControlFrames);
-      if (phase == 0) readSettings();
-      const int span = std::min(frames - done, orchestra::WindVoice::kControlFrames - phase);
+      if (grid_.onGrid()) readSettings();
+      const int span = grid_.span(frames - done);
       renderVoices(left + done, right + done, span);
       applyExpressionAndLevel(left + done, right + done, span, kSmoothed);
-      clock_ += static_cast<unsigned long>(span);
+      grid_.advance(span);
       done += span;
     }
   }
@@ -129,7 +128,7 @@ class WindsNode final : public orchestra::VoiceArraySection<orchestra::WindVoice
   }
 
   orchestra::WindSettings settings_;
-  unsigned long clock_ = 0;
+  dsp::ControlGrid grid_{orchestra::WindVoice::kControlFrames};
 };
 
 }  // namespace
