@@ -30,6 +30,20 @@ struct NodeType {
   bool isOutput = false;      ///< its inputs (left, right) feed the master bus
   std::unique_ptr<Node> (*create)() = nullptr;
   std::span<const ListParameterDescriptor> lists = {};  ///< list parameters (presets only)
+  /// Writes events for other nodes (the composer): the engine calls Node::generate before any
+  /// node of the block renders, so what it writes lands sample-accurately in the same block.
+  bool generatesEvents = false;
+};
+
+/// Where an event generator writes: the engine queues each event for its node's step.
+class EventSink {
+ public:
+  /// Audio thread: queues `event` (frame relative to the block) for `node`; false when the
+  /// block's event storage is full (the event is dropped and counted).
+  virtual bool emit(NodeId node, const Event& event) noexcept = 0;
+
+ protected:
+  ~EventSink() = default;
 };
 
 /// What a node learns at prepare time. The seed is the node's own, derived from the
@@ -80,6 +94,10 @@ class Node {
 
   /// Audio thread: renders the block, splitting it at every event's frame (sample-accurate).
   void process(const ProcessBlock& block) noexcept;
+
+  /// Audio thread, for types with `generatesEvents`: writes the events of the next `frames`
+  /// frames for other nodes, before any node renders them. Wait-free like render().
+  virtual void generate(int /*frames*/, EventSink& /*sink*/) noexcept {}
 
   /// Any thread: voices sounding at the end of the last block (for a status display).
   int publishedVoices() const noexcept { return publishedVoices_.load(std::memory_order_relaxed); }

@@ -24,6 +24,23 @@ struct Engine::Message {
 };
 
 namespace {
+
+/// The engine's side of EventSink: a generator's events go into the plan like a host's.
+class PlanSink final : public EventSink {
+ public:
+  PlanSink(RenderPlan& plan, std::atomic<std::uint64_t>& dropped) : plan_(plan), dropped_(dropped) {}
+  bool emit(NodeId node, const Event& event) noexcept override {
+    const int step = plan_.findStep(node);
+    if (step >= 0 && plan_.queueEvent(step, event)) return true;
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+
+ private:
+  RenderPlan& plan_;
+  std::atomic<std::uint64_t>& dropped_;
+};
+
 constexpr std::size_t kMessageCapacity = 8192;
 constexpr std::size_t kRetiredCapacity = 256;
 constexpr double kLimiterLookaheadSeconds = 0.001;
@@ -170,6 +187,11 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
       dispatch(e.node, local);
     }
     RenderPlan& plan = *current_;
+    // Generators (the composer) write this block's events before anything renders.
+    if (!plan.generatorSteps.empty()) {
+      PlanSink sink(plan, droppedEvents_);
+      for (int step : plan.generatorSteps) plan.steps[static_cast<std::size_t>(step)].node->generate(frames, sink);
+    }
     plan.sortEvents();
     const std::size_t count = static_cast<std::size_t>(frames);
     for (RenderPlan::Step& step : plan.steps) {

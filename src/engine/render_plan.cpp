@@ -114,6 +114,7 @@ std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames) {
     step.node = entry.node.get();
     step.id = entry.id;
     step.isOutput = type.isOutput;
+    step.generatesEvents = type.generatesEvents;
     step.firstInput = static_cast<int>(inputBuffers.size());
     step.firstMix = static_cast<int>(plan->mixes.size());
     for (int input = inputBase[i]; input < inputBase[i + 1]; ++input) {
@@ -146,6 +147,7 @@ std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames) {
       releaseAfter[last < 0 ? s : static_cast<std::size_t>(last)].push_back(buffer);
     }
     for (int buffer : releaseAfter[s]) freeBuffers.push_back(buffer);
+    if (step.generatesEvents) plan->generatorSteps.push_back(static_cast<int>(plan->steps.size()));
     plan->steps.push_back(step);
     plan->owners.push_back(entry.node);
     plan->lookup.emplace_back(entry.id, static_cast<int>(s));

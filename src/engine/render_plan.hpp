@@ -30,6 +30,7 @@ struct RenderPlan {
     int firstEvent = 0;   ///< audio thread: this block's events, into sortedEvents
     int eventCount = 0;
     bool isOutput = false;
+    bool generatesEvents = false;
   };
   /// An event waiting for the block to start, tagged with its step.
   struct PendingEvent {
@@ -53,6 +54,7 @@ struct RenderPlan {
   std::vector<Event> sortedEvents;    ///< kEventsPerBlock slots
   int maxBlockFrames = 0;
   int bufferCount = 0;
+  std::vector<int> generatorSteps;    ///< steps whose node generates events, in step order
 
   /// The step of a node, or -1. Binary search: wait-free.
   int findStep(NodeId id) const noexcept;

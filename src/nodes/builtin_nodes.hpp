@@ -27,12 +27,13 @@ extern const NodeType kAudienceType;
 extern const NodeType kTuningType;
 extern const NodeType kHallType;
 extern const NodeType kChorusType;
+extern const NodeType kComposerType;
 
 inline std::vector<const NodeType*> builtinNodeTypes() {
   return {&kOscillatorType, &kEnvelopeType, &kGainType, &kMixerType, &kSynthType,
           &kNoiseType, &kEchoType, &kOutputType, &kShimmerType, &kCrystalType,
           &kStringsType, &kBrassType, &kWindsType, &kTimpaniType, &kChoirType,
-          &kAudienceType, &kTuningType, &kHallType, &kChorusType};
+          &kAudienceType, &kTuningType, &kHallType, &kChorusType, &kComposerType};
 }
 
 /// dB to linear gain; -96 dB and below is silence.

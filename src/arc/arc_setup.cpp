@@ -1,0 +1,25 @@
+// buildArc: the patch's graph plus a composer node holding the resolved script.
+#include "arc/arc_setup.hpp"
+
+#include "arc/composer.hpp"
+
+namespace reverie::arc {
+
+ArcNodes buildArc(const Arc& arc, Graph& graph, std::string_view namePrefix) {
+  ArcNodes nodes;
+  nodes.ids = buildGraph(arc.patch, graph, namePrefix);
+  std::string name = std::string(namePrefix) + "composer";
+  while (graph.find(name) != kInvalidNode) name = "arc-" + name;
+  nodes.composer = graph.add("composer", name);
+  setComposerScript(graph.node(nodes.composer), makeComposerScript(arc, graph, nodes.ids));
+  return nodes;
+}
+
+double arcSeconds(const Arc& arc) {
+  double seconds = 0.0;
+  for (const Scene& scene : arc.scenes)
+    seconds += 60.0 / scene.tempo * 4.0 / arc.beatUnit * arc.beatsPerBar * scene.bars;
+  return seconds + arc.tailSeconds;
+}
+
+}  // namespace reverie::arc

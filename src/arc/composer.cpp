@@ -1,0 +1,765 @@
+// The composer node: scenes on bar lines, harmony by tension, the theme and its variations,
+// improvisation, swells and automation, all written as sample-accurate events for the patch.
+//
+// Determinism: every random choice is made at a tick of the 16th-note grid, in tick order, and
+// every control value at a fixed 10 ms grid of absolute frames, so neither block sizes nor
+// block boundaries change a single event.
+#include "arc/composer.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "arc/harmony.hpp"
+#include "dsp/random.hpp"
+#include "nodes/builtin_nodes.hpp"
+#include "reverie/errors.hpp"
+#include "reverie/node.hpp"
+
+namespace reverie {
+namespace {
+
+constexpr std::string_view kSources[] = {"script", "live"};
+constexpr ParameterDescriptor kParameters[] = {
+    {"tension_source", "Where tension comes from: the arc's curve or live_tension", "", 0.0f, 1.0f, 0.0f, 0.0f,
+     kSources},
+    {"live_tension", "Tension when tension_source = live (map a controller to it)", "", 0.0f, 1.0f, 0.5f, 0.0f},
+    {"advance", "Rising past 0.5: move to the next scene at the next bar line", "", 0.0f, 1.0f, 0.0f, 0.0f},
+};
+
+constexpr int kPhraseBars = 4;
+constexpr int kMaxPendingOffs = 1024;
+constexpr double kControlSeconds = 0.01;
+
+using arc::Role;
+
+struct Key128 {
+  std::uint64_t bits[2] = {0, 0};
+  bool test(int k) const noexcept { return (bits[k >> 6] >> (k & 63)) & 1u; }
+  void set(int k) noexcept { bits[k >> 6] |= std::uint64_t{1} << (k & 63); }
+  void reset(int k) noexcept { bits[k >> 6] &= ~(std::uint64_t{1} << (k & 63)); }
+  bool any() const noexcept { return (bits[0] | bits[1]) != 0; }
+};
+
+struct PendingOff {
+  std::uint64_t frame = 0;
+  std::uint8_t section = 0;
+  std::uint8_t key = 0;
+};
+
+/// A note of the theme as the composer plays it: semitones above the scene's tonic, ticks long.
+struct ThemeNote {
+  int semitones = 0;
+  int ticks = 4;
+};
+
+/// Control values the composer last sent to one section, to send only changes.
+struct SentControls {
+  float cc1 = -1, cc11 = -1, cc74 = -1, tremolo = -1, tremoloRate = -1, heartRate = -1;
+  float murmur = -1, applause = -1, cheers = -1, articulation = -1;
+};
+
+class ComposerNode final : public Node {
+ public:
+  ComposerNode() : Node(kComposerType) {}
+
+  void setScript(std::shared_ptr<const arc::ComposerScript> script) {
+    script_ = std::move(script);
+    const std::size_t n = script_ ? script_->sections.size() : 0;
+    sounding_.assign(n, {});
+    chordHeld_.assign(n, {});
+    sent_.assign(n, {});
+    std::size_t automations = 0;
+    if (script_)
+      for (const arc::SceneProgram& scene : script_->scenes) automations = std::max(automations, scene.automation.size());
+    sentAutomation_.assign(automations, -1e30f);
+    offs_.assign(kMaxPendingOffs, {});
+    restart();
+  }
+
+ protected:
+  void onPrepare(const PrepareInfo&) override { restart(); }
+  void render(const float* const*, float* const*, int) noexcept override {}
+
+  void onParameterChanged(int index) noexcept override {
+    if (index != arc::composer_parameter::kAdvance) return;
+    const bool high = parameter(index).target() > 0.5f;
+    if (high && !advanceHigh_) advanceRequested_ = true;
+    advanceHigh_ = high;
+  }
+
+  void generate(int frames, EventSink& sink) noexcept override {
+    if (!script_ || script_->scenes.empty()) return;
+    sink_ = &sink;
+    const std::uint64_t end = position_ + static_cast<std::uint64_t>(frames);
+    for (;;) {
+      const std::uint64_t off = nextOffFrame();
+      const std::uint64_t next = std::min({off, nextTick_, nextControl_});
+      if (next >= end) break;
+      if (off == next) {
+        dueOffs(next);
+      } else if (nextControl_ == next) {
+        control(next);
+        ++controlIndex_;
+        nextControl_ = static_cast<std::uint64_t>(std::llround(static_cast<double>(controlIndex_) * controlFrames_));
+      } else {
+        tick(next);
+      }
+    }
+    position_ = end;
+    sink_ = nullptr;
+  }
+
+ private:
+  // ---- clock and scenes ----
+
+  void restart() noexcept {
+    position_ = 0;
+    controlIndex_ = 0;
+    nextControl_ = 0;
+    controlFrames_ = kControlSeconds * info().sampleRate;
+    random_.reseed(info().seed);
+    offCount_ = 0;
+    for (auto& k : sounding_) k = {};
+    for (auto& k : chordHeld_) k = {};
+    for (auto& s : sent_) s = {};
+    for (float& v : sentAutomation_) v = -1e30f;
+    advanceRequested_ = advanceHigh_ = false;
+    ended_ = false;
+    themeActive_ = false;
+    if (script_ && !script_->scenes.empty()) enterScene(0, 0.0);
+  }
+
+  const Scene& sceneData() const noexcept { return script_->arc.scenes[scene_]; }
+  const arc::SceneProgram& program() const noexcept { return script_->scenes[scene_]; }
+
+  std::uint64_t frameAt(double seconds) const noexcept {
+    return static_cast<std::uint64_t>(std::llround(seconds * info().sampleRate));
+  }
+
+  void enterScene(std::size_t index, double startSeconds) noexcept {
+    scene_ = index;
+    const Arc& a = script_->arc;
+    const Scene& s = a.scenes[index];
+    beatSeconds_ = 60.0 / s.tempo * 4.0 / a.beatUnit;
+    barSeconds_ = beatSeconds_ * a.beatsPerBar;
+    ticksPerBar_ = std::max(1, a.beatsPerBar * 16 / a.beatUnit);
+    ticksPerBeat_ = std::max(1, ticksPerBar_ / a.beatsPerBar);
+    tickSeconds_ = barSeconds_ / ticksPerBar_;
+    sceneStartSeconds_ = startSeconds;
+    sceneStart_ = frameAt(startSeconds);
+    sceneEnd_ = frameAt(startSeconds + barSeconds_ * s.bars);
+    tickIndex_ = 0;
+    nextTick_ = sceneStart_;
+    tonic_ = ((a.homeKey + s.transpose) % 12 + 12) % 12;
+    chooser_.reset(a.mode);
+    themeActive_ = false;
+  }
+
+  void tick(std::uint64_t frame) noexcept {
+    if (ended_) {
+      nextTick_ = UINT64_MAX;
+      return;
+    }
+    const int bar = tickIndex_ / ticksPerBar_;
+    const int inBar = tickIndex_ % ticksPerBar_;
+    if (inBar == 0 && (bar >= sceneData().bars || (advanceRequested_ && bar > 0))) {
+      advanceRequested_ = false;
+      const double at = sceneStartSeconds_ + bar * barSeconds_;
+      leaveScene(frame);
+      if (scene_ + 1 >= script_->scenes.size()) {
+        ended_ = true;
+        nextTick_ = UINT64_MAX;
+        return;
+      }
+      enterScene(scene_ + 1, at);
+      tick(frame);
+      return;
+    }
+    if (inBar == 0) startBar(frame, bar);
+    music(frame, bar, inBar);
+    ++tickIndex_;
+    // Bar lines first, then ticks inside the bar: bar lines land exactly where Timeline puts them.
+    nextTick_ = frameAt(sceneStartSeconds_ + (tickIndex_ / ticksPerBar_) * barSeconds_ +
+                        (tickIndex_ % ticksPerBar_) * tickSeconds_);
+  }
+
+  /// At a scene's end everything is released: the next scene articulates its first chord
+  /// afresh on its bar line, and sections that do not play on fall silent.
+  void leaveScene(std::uint64_t frame) noexcept {
+    for (std::size_t i = 0; i < sounding_.size(); ++i) releaseSection(frame, static_cast<int>(i));
+    themeActive_ = false;
+  }
+
+  // ---- harmony, theme and textures ----
+
+  float tensionAt(std::uint64_t frame) noexcept {
+    if (parameter(arc::composer_parameter::kTensionSource).target() > 0.5f)
+      return parameter(arc::composer_parameter::kLiveTension).target();
+    return sceneData().tension.valueAt(scenePosition(frame));
+  }
+
+  double scenePosition(std::uint64_t frame) const noexcept {
+    if (sceneEnd_ <= sceneStart_ || frame <= sceneStart_) return 0.0;
+    return std::min(1.0, static_cast<double>(frame - sceneStart_) / static_cast<double>(sceneEnd_ - sceneStart_));
+  }
+
+  void startBar(std::uint64_t frame, int bar) noexcept {
+    const arc::SceneProgram& p = program();
+    const Scene& s = sceneData();
+    const float tension = tensionAt(frame);
+    const float density = s.density.valueAt(scenePosition(frame));
+    if (p.has(Texture::kSilence)) {
+      if (bar == 0)
+        for (std::size_t i = 0; i < sounding_.size(); ++i) releaseSection(frame, static_cast<int>(i));
+      return;
+    }
+    // The chord of this bar. A scene that states the theme opens on the tonic; a cadence
+    // closes dominant then tonic.
+    if (p.has(Texture::kCadence) && bar >= s.bars - 2 && s.bars >= 3) {
+      chord_ = bar == s.bars - 2 ? chooser_.dominant() : chooser_.tonic();
+    } else if (bar == 0 && p.has(Texture::kTheme) && tension < 0.6f) {
+      chooser_.reset(script_->arc.mode);
+      chord_ = chooser_.tonic();
+    } else {
+      chord_ = chooser_.next(tension, random_);
+    }
+    voiceSections(frame);
+
+    const int phraseBar = bar % kPhraseBars;
+    for (std::size_t i = 0; i < sounding_.size(); ++i) {
+      const int section = static_cast<int>(i);
+      if (!p.plays(section)) continue;
+      const arc::SectionBinding& b = script_->sections[i];
+      switch (b.role) {
+        case Role::kTimpani: timpaniBar(frame, section, bar, phraseBar); break;
+        case Role::kTuning:
+          if (bar == 0 && p.has(Texture::kTuning)) noteOn(frame, section, 69, 0.7f);
+          break;
+        case Role::kCrystal:
+        case Role::kBowedCrystal:
+          if (p.has(Texture::kDrop) && bar == std::min(1, s.bars - 1)) {
+            const int key = 72 + (tonic_ + 7) % 12 + 12 * (((tonic_ + 7) % 12) < 5 ? 1 : 0);
+            noteOn(frame, section, key, 0.25f + 0.5f * s.dynamics.valueAt(scenePosition(frame)));
+          }
+          break;
+        case Role::kShards:
+          if (p.has(Texture::kShatter) && (bar == 0 || random_.uniform() < 0.25f + 0.6f * density)) shatter(frame, section);
+          break;
+        default: break;
+      }
+    }
+    // The theme starts with a phrase, if the phrase has room for it.
+    const double themeBars = script_->arc.theme.totalBeats() / script_->arc.beatsPerBar;
+    if (p.has(Texture::kTheme) && p.lead >= 0 && phraseBar == 0 && s.bars - bar >= std::ceil(themeBars) - 1e-9)
+      startTheme(tension, bar / kPhraseBars);
+  }
+
+  void voiceSections(std::uint64_t frame) noexcept {
+    const arc::SceneProgram& p = program();
+    const bool chorale = p.has(Texture::kChorale);
+    const float d = sceneData().dynamics.valueAt(scenePosition(frame));
+    const float velocity = 0.35f + 0.55f * d;
+    for (std::size_t i = 0; i < sounding_.size(); ++i) {
+      const int section = static_cast<int>(i);
+      if (!p.plays(section)) continue;
+      int bassLow = 0, low = 0, high = 0;
+      switch (script_->sections[i].role) {
+        case Role::kStrings:
+          if (!chorale && !p.has(Texture::kTremolo)) continue;
+          bassLow = 36, low = 55, high = 76;
+          break;
+        case Role::kPad:
+          if (!chorale) continue;
+          bassLow = 48, low = 57, high = 74;
+          break;
+        case Role::kChoir:
+          if (!chorale) continue;
+          bassLow = 41, low = 53, high = 72;
+          break;
+        case Role::kBrass:
+          if (!chorale || p.has(Texture::kStabs)) continue;
+          bassLow = 38, low = 50, high = 67;
+          break;
+        case Role::kBowedCrystal:
+          if (!chorale) continue;
+          bassLow = 60, low = 67, high = 84;
+          break;
+        case Role::kKeys:
+          if (!chorale) continue;
+          bassLow = 48, low = 60, high = 72;
+          break;
+        default: continue;
+      }
+      std::array<std::uint8_t, 16> keys{};
+      const int count = arc::voiceChord(chord_, tonic_, bassLow, low, high, keys);
+      Key128 next;
+      for (int k = 0; k < count; ++k) next.set(keys[static_cast<std::size_t>(k)]);
+      Key128& held = chordHeld_[i];
+      for (int key = 0; key < 128; ++key) {
+        if (held.test(key) && !next.test(key)) noteOff(frame, section, key);
+      }
+      for (int key = 0; key < 128; ++key) {
+        if (next.test(key) && !held.test(key)) noteOn(frame, section, key, velocity);
+      }
+      held = next;
+    }
+  }
+
+  void timpaniBar(std::uint64_t frame, int section, int bar, int phraseBar) noexcept {
+    const arc::SceneProgram& p = program();
+    const arc::SectionBinding& b = script_->sections[static_cast<std::size_t>(section)];
+    const int tonicKey = 36 + tonic_ + (tonic_ < 2 ? 12 : 0);
+    const float d = sceneData().dynamics.valueAt(scenePosition(frame));
+    if (p.has(Texture::kHeartbeat)) {
+      if (bar == 0) {
+        setParameter(frame, b.node, b.pattern, 2.0f);
+        noteOn(frame, section, tonicKey, 0.4f + 0.5f * d);
+      }
+      return;
+    }
+    if (p.has(Texture::kRoll)) {
+      if (phraseBar == kPhraseBars - 1) {
+        setParameter(frame, b.node, b.pattern, 1.0f);
+        const int key = (chord_.bass() + tonic_) % 12 == (tonic_ + 7) % 12 ? tonicKey + 7 - (tonicKey + 7 > 50 ? 12 : 0) : tonicKey;
+        noteOn(frame, section, key, 0.3f + 0.6f * d);
+        scheduleOff(frame + static_cast<std::uint64_t>(std::llround(barSeconds_ * 0.98 * info().sampleRate)), section, key);
+      }
+      return;
+    }
+    if (p.has(Texture::kChorale) && phraseBar == 0) {
+      setParameter(frame, b.node, b.pattern, 0.0f);
+      noteOn(frame, section, tonicKey, 0.3f + 0.6f * d);
+      scheduleOff(frame + static_cast<std::uint64_t>(std::llround(barSeconds_ * info().sampleRate)), section, tonicKey);
+    }
+  }
+
+  void shatter(std::uint64_t frame, int section) noexcept {
+    const float d = sceneData().dynamics.valueAt(scenePosition(frame));
+    const int notes = 2 + static_cast<int>(random_.next() % 3);
+    for (int n = 0; n < notes; ++n) {
+      const int pitch = chord_.pitches[static_cast<std::size_t>(random_.next() % static_cast<std::uint32_t>(std::max(1, chord_.count)))];
+      const int key = 72 + (tonic_ + pitch) % 12 + 12 * static_cast<int>(random_.next() % 2);
+      noteOn(frame, section, key, 0.4f + 0.5f * d);
+      scheduleOff(frame + static_cast<std::uint64_t>(std::llround(barSeconds_ * info().sampleRate)), section, key);
+    }
+  }
+
+  /// Builds this phrase's variation of the theme and starts it at the current tick.
+  void startTheme(float tension, int phrase) noexcept {
+    const Arc& a = script_->arc;
+    const Theme& theme = a.theme;
+    const double ticksPerBeat = static_cast<double>(ticksPerBeat_);
+    themeCount_ = 0;
+    // The first phrase states the theme as written; later ones vary it, more freely as
+    // tension rises.
+    int variation = 0;
+    if (phrase > 0) variation = 1 + static_cast<int>(random_.next() % 4);
+    const int shift = variation == 2 ? (random_.uniform() < 0.5f ? 1 : -1) : 0;
+    const int first = theme.degrees.empty() ? 0 : theme.degrees.front();
+    for (std::size_t i = 0; i < theme.degrees.size() && themeCount_ < kMaxTheme; ++i) {
+      int degree = theme.degrees[i];
+      if (variation == 3) degree = 2 * first - degree;   // inversion about the first note
+      degree += shift;                                   // a sequence a step up or down
+      int ticks = std::max(1, static_cast<int>(std::lround(theme.beats[i] * ticksPerBeat)));
+      int semitones = arc::degreeSemitones(a.mode, degree);
+      if (variation == 4 && i + 1 == theme.degrees.size() / 2) ticks *= 2;  // a held middle
+      // Panic bends the line: at high tension some notes slip a semitone.
+      if (tension > 0.7f && random_.uniform() < (tension - 0.7f) * 1.2f) semitones += random_.uniform() < 0.5f ? 1 : -1;
+      if (variation == 1 && ticks >= 4 && i + 1 < theme.degrees.size() && themeCount_ + 1 < kMaxTheme) {
+        // Ornament: the note's second half passes toward the next.
+        const int nextDegree = theme.degrees[i + 1] + shift;
+        const int passing = arc::degreeSemitones(a.mode, degree + (nextDegree > degree ? 1 : nextDegree < degree ? -1 : 0));
+        theme_[themeCount_++] = {semitones, ticks / 2};
+        theme_[themeCount_++] = {passing, ticks - ticks / 2};
+        continue;
+      }
+      theme_[themeCount_++] = {semitones, ticks};
+    }
+    themeActive_ = themeCount_ > 0;
+    themeNote_ = 0;
+    themeNextTick_ = tickIndex_;
+  }
+
+  int leadBase(Role role) const noexcept {
+    switch (role) {
+      case Role::kBrass: return 48;
+      case Role::kCrystal: case Role::kBowedCrystal: case Role::kShards: return 72;
+      case Role::kStrings: return 60;
+      case Role::kChoir: return 57;
+      default: return 60;
+    }
+  }
+
+  void music(std::uint64_t frame, int bar, int inBar) noexcept {
+    const arc::SceneProgram& p = program();
+    if (p.has(Texture::kSilence)) return;
+    const Scene& s = sceneData();
+    const double x = scenePosition(frame);
+    const float tension = tensionAt(frame);
+    const float density = s.density.valueAt(x);
+    const float d = s.dynamics.valueAt(x);
+
+    // A second chord in the bar when the music is dense.
+    if (inBar == ticksPerBar_ / 2 && ticksPerBar_ >= 8 && density > 0.6f &&
+        !(p.has(Texture::kCadence) && bar >= s.bars - 2)) {
+      chord_ = chooser_.next(tension, random_);
+      voiceSections(frame);
+    }
+
+    if (themeActive_ && tickIndex_ == themeNextTick_ && p.lead >= 0) {
+      const ThemeNote& note = theme_[themeNote_];
+      const Role role = script_->sections[static_cast<std::size_t>(p.lead)].role;
+      const int key = leadBase(role) + tonic_ + note.semitones;
+      const float accent = inBar % ticksPerBeat_ == 0 ? 0.1f : 0.0f;
+      noteOn(frame, p.lead, key, std::min(1.0f, 0.45f + 0.45f * d + accent));
+      scheduleOff(frame + static_cast<std::uint64_t>(std::llround(note.ticks * tickSeconds_ * 0.92 * info().sampleRate)),
+                  p.lead, key);
+      themeNextTick_ = tickIndex_ + note.ticks;
+      if (++themeNote_ >= themeCount_) themeActive_ = false;
+    }
+
+    for (std::size_t i = 0; i < sounding_.size(); ++i) {
+      const int section = static_cast<int>(i);
+      if (!p.plays(section)) continue;
+      const Role role = script_->sections[i].role;
+      if (role == Role::kCrystal && p.has(Texture::kImprovise) && inBar % 2 == 0) improvise(frame, section, density, d);
+      if (role == Role::kBrass && p.has(Texture::kStabs)) stab(frame, section, inBar, tension, d);
+    }
+  }
+
+  /// The crystal improvising: steps and leaps around the theme's notes and the chord.
+  void improvise(std::uint64_t frame, int section, float density, float dynamics) noexcept {
+    if (random_.uniform() > 0.15f + 0.7f * density) return;
+    const Theme& theme = script_->arc.theme;
+    int semitones;
+    const float choice = random_.uniform();
+    if (choice < 0.4f && !theme.degrees.empty()) {
+      improviserStep_ = (improviserStep_ + 1) % static_cast<int>(theme.degrees.size());
+      improviserDegree_ = theme.degrees[static_cast<std::size_t>(improviserStep_)];
+      semitones = arc::degreeSemitones(script_->arc.mode, improviserDegree_);
+    } else if (choice < 0.75f) {
+      improviserDegree_ = std::clamp(improviserDegree_ + static_cast<int>(random_.next() % 5) - 2, -3, 12);
+      semitones = arc::degreeSemitones(script_->arc.mode, improviserDegree_);
+    } else {
+      const int pitch = chord_.pitches[static_cast<std::size_t>(random_.next() % static_cast<std::uint32_t>(std::max(1, chord_.count)))];
+      semitones = pitch + 12 * static_cast<int>(random_.next() % 2);
+    }
+    const int key = std::clamp(72 + tonic_ + semitones, 60, 108);
+    const int ticks = 2 + static_cast<int>(random_.next() % 6);
+    noteOn(frame, section, key, 0.3f + 0.55f * dynamics * (0.7f + 0.3f * random_.uniform()));
+    scheduleOff(frame + static_cast<std::uint64_t>(std::llround(ticks * tickSeconds_ * info().sampleRate)), section, key);
+  }
+
+  /// Brass stabs: on the beat, then off the beat, then on 16ths as tension climbs.
+  void stab(std::uint64_t frame, int section, int inBar, float tension, float dynamics) noexcept {
+    float chance = 0.0f;
+    if (inBar % ticksPerBeat_ == 0) chance = 0.3f + 0.5f * tension;
+    else if (inBar % 2 == 0) chance = 0.6f * tension;
+    else chance = std::max(0.0f, tension - 0.7f) * 1.3f;
+    if (random_.uniform() >= chance) return;
+    std::array<std::uint8_t, 16> keys{};
+    const int count = arc::voiceChord(chord_, tonic_, 40, 52, 70, keys);
+    const float velocity = std::min(1.0f, 0.55f + 0.4f * dynamics + (inBar == 0 ? 0.1f : 0.0f));
+    const auto length = static_cast<std::uint64_t>(std::llround(tickSeconds_ * 0.8 * info().sampleRate));
+    for (int k = 0; k < count && k < 6; ++k) {
+      noteOn(frame, section, keys[static_cast<std::size_t>(k)], velocity);
+      scheduleOff(frame + std::max<std::uint64_t>(1, length), section, keys[static_cast<std::size_t>(k)]);
+    }
+  }
+
+  // ---- continuous controls ----
+
+  /// Swells into the phrase end: up over most of the phrase, back down across its last beat.
+  float swell(std::uint64_t frame) const noexcept {
+    const double phraseSeconds = barSeconds_ * kPhraseBars;
+    const double t = std::fmod(static_cast<double>(frame - std::min(frame, sceneStart_)) / info().sampleRate, phraseSeconds) / phraseSeconds;
+    const double rise = 0.88;
+    const double env = t < rise ? std::pow(t / rise, 1.5) : (1.0 - t) / (1.0 - rise);
+    return static_cast<float>(0.6 + 0.4 * env);
+  }
+
+  void control(std::uint64_t frame) noexcept {
+    if (ended_) return;
+    const arc::SceneProgram& p = program();
+    const Scene& s = sceneData();
+    const double x = scenePosition(frame);
+    const float tension = tensionAt(frame);
+    const float d = s.dynamics.valueAt(x) * (p.has(Texture::kSwell) ? swell(frame) : 1.0f);
+    const float brightness = s.brightness.valueAt(x);
+    for (std::size_t i = 0; i < sounding_.size(); ++i) {
+      const arc::SectionBinding& b = script_->sections[i];
+      SentControls& sent = sent_[i];
+      const bool plays = p.plays(static_cast<int>(i));
+      switch (b.role) {
+        case Role::kStrings: case Role::kWinds: case Role::kPad: case Role::kBrass: case Role::kChoir:
+        case Role::kTimpani:
+          if (!plays) break;
+          sendController(frame, b.node, 11, 0.12f + 0.88f * d, sent.cc11);
+          sendController(frame, b.node, 1, std::clamp(0.5f * d + 0.5f * brightness, 0.0f, 1.0f), sent.cc1);
+          break;
+        case Role::kCrystal: case Role::kShards: case Role::kBowedCrystal:
+          if (plays) sendController(frame, b.node, 74, brightness, sent.cc74);
+          break;
+        default: break;
+      }
+      if (b.role == Role::kStrings) {
+        const bool tremolo = plays && p.has(Texture::kTremolo);
+        sendParameter(frame, b.node, b.tremolo, tremolo ? 0.45f + 0.55f * tension : 0.0f, sent.tremolo);
+        sendParameter(frame, b.node, b.tremoloRate, 6.0f + 10.0f * tension, sent.tremoloRate);
+      }
+      if (b.role == Role::kTimpani && plays && p.has(Texture::kHeartbeat))
+        sendParameter(frame, b.node, b.heartRate, 55.0f + 95.0f * tension, sent.heartRate);
+      if (b.role == Role::kBrass && plays)
+        sendParameter(frame, b.node, b.articulation, p.has(Texture::kStabs) ? 1.0f : 0.0f, sent.articulation);
+      if (b.role == Role::kAudience) {
+        const bool murmur = plays && p.has(Texture::kMurmur);
+        const bool applause = plays && p.has(Texture::kApplause);
+        const float level = s.dynamics.valueAt(x);
+        sendParameter(frame, b.node, b.murmur, murmur ? 0.15f + 0.55f * (1.0f - level) : 0.0f, sent.murmur);
+        sendParameter(frame, b.node, b.applause, applause ? level : 0.0f, sent.applause);
+        sendParameter(frame, b.node, b.cheers, applause ? std::clamp((level - 0.55f) * 2.2f, 0.0f, 1.0f) : 0.0f, sent.cheers);
+      }
+    }
+    for (std::size_t a = 0; a < p.automation.size(); ++a) {
+      const arc::AutomationBinding& binding = p.automation[a];
+      sendParameter(frame, binding.node, binding.parameter, binding.curve.valueAt(x), sentAutomation_[a]);
+    }
+  }
+
+  // ---- events ----
+
+  Event at(std::uint64_t frame, EventType type, int index, float value) const noexcept {
+    Event e;
+    e.frame = static_cast<std::uint32_t>(frame - position_);
+    e.type = type;
+    e.index = static_cast<std::uint16_t>(index);
+    e.value = value;
+    return e;
+  }
+
+  void sendController(std::uint64_t frame, NodeId node, int controller, float value, float& last) noexcept {
+    if (std::abs(value - last) < 0.002f) return;
+    last = value;
+    sink_->emit(node, at(frame, EventType::kControlChange, controller, value));
+  }
+
+  void sendParameter(std::uint64_t frame, NodeId node, int index, float value, float& last) noexcept {
+    if (index < 0 || std::abs(value - last) < 1e-4f * (1.0f + std::abs(value))) return;
+    last = value;
+    sink_->emit(node, at(frame, EventType::kParameter, index, value));
+  }
+
+  void setParameter(std::uint64_t frame, NodeId node, int index, float value) noexcept {
+    if (index >= 0) sink_->emit(node, at(frame, EventType::kParameter, index, value));
+  }
+
+  void noteOn(std::uint64_t frame, int section, int key, float velocity) noexcept {
+    if (key < 0 || key > 127) return;
+    Key128& sounding = sounding_[static_cast<std::size_t>(section)];
+    const NodeId node = script_->sections[static_cast<std::size_t>(section)].node;
+    if (sounding.test(key)) {
+      cancelOffs(section, key);
+      sink_->emit(node, at(frame, EventType::kNoteOff, key, 0.5f));
+    }
+    sounding.set(key);
+    sink_->emit(node, at(frame, EventType::kNoteOn, key, std::clamp(velocity, 0.05f, 1.0f)));
+  }
+
+  void noteOff(std::uint64_t frame, int section, int key) noexcept {
+    Key128& sounding = sounding_[static_cast<std::size_t>(section)];
+    if (!sounding.test(key)) return;
+    sounding.reset(key);
+    cancelOffs(section, key);
+    sink_->emit(script_->sections[static_cast<std::size_t>(section)].node, at(frame, EventType::kNoteOff, key, 0.5f));
+  }
+
+  void releaseSection(std::uint64_t frame, int section) noexcept {
+    const Key128 sounding = sounding_[static_cast<std::size_t>(section)];
+    for (int key = 0; key < 128; ++key)
+      if (sounding.test(key)) noteOff(frame, section, key);
+    chordHeld_[static_cast<std::size_t>(section)] = {};
+  }
+
+  void scheduleOff(std::uint64_t frame, int section, int key) noexcept {
+    if (offCount_ == kMaxPendingOffs) {  // never expected; end the oldest rather than lose this
+      dueOffs(nextOffFrame());
+      if (offCount_ == kMaxPendingOffs) return;
+    }
+    offs_[static_cast<std::size_t>(offCount_++)] = {frame, static_cast<std::uint8_t>(section), static_cast<std::uint8_t>(key)};
+  }
+
+  void cancelOffs(int section, int key) noexcept {
+    for (int i = 0; i < offCount_;) {
+      const PendingOff& off = offs_[static_cast<std::size_t>(i)];
+      if (off.section == section && off.key == key) {
+        offs_[static_cast<std::size_t>(i)] = offs_[static_cast<std::size_t>(--offCount_)];
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  std::uint64_t nextOffFrame() const noexcept {
+    std::uint64_t next = UINT64_MAX;
+    for (int i = 0; i < offCount_; ++i) next = std::min(next, offs_[static_cast<std::size_t>(i)].frame);
+    return next;
+  }
+
+  /// Ends every scheduled note due at `frame` (in the order they were scheduled).
+  void dueOffs(std::uint64_t frame) noexcept {
+    for (int i = 0; i < offCount_;) {
+      const PendingOff off = offs_[static_cast<std::size_t>(i)];
+      if (off.frame <= frame) {
+        // Keep the order of the rest: shift down (the list is short).
+        for (int j = i; j + 1 < offCount_; ++j) offs_[static_cast<std::size_t>(j)] = offs_[static_cast<std::size_t>(j + 1)];
+        --offCount_;
+        Key128& sounding = sounding_[off.section];
+        if (sounding.test(off.key)) {
+          sounding.reset(off.key);
+          sink_->emit(script_->sections[off.section].node, at(std::max(frame, position_), EventType::kNoteOff, off.key, 0.5f));
+        }
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  static constexpr int kMaxTheme = 128;
+
+  std::shared_ptr<const arc::ComposerScript> script_;
+  EventSink* sink_ = nullptr;
+  dsp::Random random_;
+  arc::ChordChooser chooser_;
+  arc::Chord chord_;
+
+  std::uint64_t position_ = 0;
+  std::uint64_t nextTick_ = 0, nextControl_ = 0;
+  std::uint64_t controlIndex_ = 0;
+  double controlFrames_ = 480.0;
+
+  std::size_t scene_ = 0;
+  double sceneStartSeconds_ = 0.0, barSeconds_ = 2.0, beatSeconds_ = 0.5, tickSeconds_ = 0.125;
+  std::uint64_t sceneStart_ = 0, sceneEnd_ = 0;
+  int ticksPerBar_ = 16, ticksPerBeat_ = 4, tickIndex_ = 0;
+  int tonic_ = 0;
+  bool ended_ = false;
+  bool advanceRequested_ = false, advanceHigh_ = false;
+
+  std::array<ThemeNote, kMaxTheme> theme_{};
+  int themeCount_ = 0, themeNote_ = 0, themeNextTick_ = 0;
+  bool themeActive_ = false;
+  int improviserStep_ = -1, improviserDegree_ = 4;
+
+  std::vector<Key128> sounding_, chordHeld_;
+  std::vector<SentControls> sent_;
+  std::vector<float> sentAutomation_;
+  std::vector<PendingOff> offs_;
+  int offCount_ = 0;
+};
+
+}  // namespace
+
+const NodeType kComposerType{
+    "composer",
+    "The arc's composer: performs an arc's scenes on the patch (reverie adds it to every arc)",
+    {},
+    {},
+    kParameters,
+    false,
+    false,
+    []() -> std::unique_ptr<Node> { return std::make_unique<ComposerNode>(); },
+    {},
+    true};
+
+namespace arc {
+namespace {
+
+Role roleOf(const NodeSpec* spec, const NodeType& type) {
+  const std::string_view name = type.name;
+  auto parameterValue = [&](std::string_view id, float fallback) {
+    if (spec != nullptr)
+      for (const auto& [key, value] : spec->parameters)
+        if (key == id) return value;
+    return fallback;
+  };
+  if (name == "strings") return Role::kStrings;
+  if (name == "winds") return parameterValue("instrument", 0.0f) >= 2.5f ? Role::kPad : Role::kWinds;
+  if (name == "brass") return Role::kBrass;
+  if (name == "choir") return Role::kChoir;
+  if (name == "timpani") return Role::kTimpani;
+  if (name == "audience") return Role::kAudience;
+  if (name == "tuning") return Role::kTuning;
+  if (name == "crystal") {
+    const float exciter = parameterValue("exciter", 0.0f);
+    return exciter >= 1.5f ? Role::kShards : exciter >= 0.5f ? Role::kBowedCrystal : Role::kCrystal;
+  }
+  return type.acceptsNotes ? Role::kKeys : Role::kOther;
+}
+
+int leadPriority(Role role) {
+  switch (role) {
+    case Role::kWinds: case Role::kBrass: case Role::kCrystal: case Role::kBowedCrystal: case Role::kStrings:
+    case Role::kChoir: case Role::kPad: case Role::kKeys: return 1;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const ComposerScript> makeComposerScript(const Arc& arc, const Graph& graph,
+                                                         const std::map<std::string, NodeId>& ids) {
+  auto script = std::make_shared<ComposerScript>();
+  script->arc = arc;
+  std::map<std::string, int> sectionIndex;
+  for (const NodeSpec& spec : arc.patch.nodes) {
+    const auto id = ids.find(spec.name);
+    if (id == ids.end()) continue;
+    const NodeType& type = graph.node(id->second).type();
+    const Role role = roleOf(&spec, type);
+    if (role == Role::kOther) continue;
+    if (script->sections.size() == 64) throw GraphError("an arc's patch may have at most 64 playing nodes");
+    SectionBinding b;
+    b.name = spec.name;
+    b.node = id->second;
+    b.role = role;
+    const auto find = [&](std::string_view parameter) { return findParameter(type.parameters, parameter); };
+    b.tremolo = role == Role::kStrings ? find("tremolo") : -1;
+    b.tremoloRate = role == Role::kStrings ? find("tremolo_rate") : -1;
+    b.articulation = role == Role::kBrass ? find("articulation") : -1;
+    b.pattern = role == Role::kTimpani ? find("pattern") : -1;
+    b.heartRate = role == Role::kTimpani ? find("heart_rate") : -1;
+    b.murmur = role == Role::kAudience ? find("murmur") : -1;
+    b.applause = role == Role::kAudience ? find("applause") : -1;
+    b.cheers = role == Role::kAudience ? find("cheers") : -1;
+    sectionIndex[spec.name] = static_cast<int>(script->sections.size());
+    script->sections.push_back(std::move(b));
+  }
+  for (const Scene& scene : arc.scenes) {
+    SceneProgram program;
+    for (const std::string& name : scene.sections) {
+      const auto it = sectionIndex.find(name);
+      if (it == sectionIndex.end()) continue;
+      program.sections |= std::uint64_t{1} << it->second;
+      if (program.lead < 0 && leadPriority(script->sections[static_cast<std::size_t>(it->second)].role) > 0)
+        program.lead = it->second;
+    }
+    for (Texture texture : scene.textures) program.textures |= 1u << static_cast<int>(texture);
+    for (const Automation& automation : scene.automation) {
+      const auto id = ids.find(automation.node);
+      if (id == ids.end()) throw GraphError("automation of '" + automation.node + "': no such node in the patch");
+      const int index = findParameter(graph.node(id->second).type().parameters, automation.parameter);
+      if (index < 0) throw GraphError("automation: node '" + automation.node + "' has no parameter '" + automation.parameter + "'");
+      program.automation.push_back({id->second, index, automation.curve});
+    }
+    script->scenes.push_back(std::move(program));
+  }
+  return script;
+}
+
+void setComposerScript(Node& composer, std::shared_ptr<const ComposerScript> script) {
+  if (&composer.type() != &kComposerType) throw GraphError("setComposerScript: the node is not a composer");
+  static_cast<ComposerNode&>(composer).setScript(std::move(script));
+}
+
+}  // namespace arc
+}  // namespace reverie

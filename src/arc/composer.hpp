@@ -1,0 +1,68 @@
+// The composer: an event-generating node that performs an arc on a patch's sections.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "reverie/arc.hpp"
+#include "reverie/graph.hpp"
+
+namespace reverie::arc {
+
+/// What a patch node does for the composer, from its type (and a crystal's exciter).
+enum class Role : std::uint8_t {
+  kStrings, kWinds, kPad, kBrass, kChoir, kTimpani, kCrystal, kShards, kBowedCrystal,
+  kAudience, kTuning, kKeys, kOther,  ///< kKeys: any other node that plays notes (chords)
+};
+
+/// A patch node the composer writes to, with the parameters it drives (-1 where absent).
+struct SectionBinding {
+  std::string name;
+  NodeId node = kInvalidNode;
+  Role role = Role::kOther;
+  int tremolo = -1, tremoloRate = -1, articulation = -1, pattern = -1, heartRate = -1;
+  int murmur = -1, applause = -1, cheers = -1;
+};
+
+struct AutomationBinding {
+  NodeId node = kInvalidNode;
+  int parameter = 0;
+  Curve curve;
+};
+
+/// One scene resolved against the graph: which sections play, with what.
+struct SceneProgram {
+  std::uint64_t sections = 0;   ///< bit i: section i plays
+  std::uint32_t textures = 0;   ///< bit per Texture
+  int lead = -1;                ///< the section that states the theme, or -1
+  std::vector<AutomationBinding> automation;
+  bool has(Texture t) const noexcept { return (textures >> static_cast<int>(t)) & 1u; }
+  bool plays(int section) const noexcept { return (sections >> section) & 1u; }
+};
+
+/// Everything the composer reads on the audio thread, built once on the control thread.
+struct ComposerScript {
+  Arc arc;
+  std::vector<SectionBinding> sections;  ///< at most 64
+  std::vector<SceneProgram> scenes;
+};
+
+/// Resolves an arc against the graph its patch was built into (`ids` from buildGraph).
+/// Throws GraphError if the patch has more than 64 playing nodes.
+std::shared_ptr<const ComposerScript> makeComposerScript(const Arc& arc, const Graph& graph,
+                                                         const std::map<std::string, NodeId>& ids);
+
+/// Gives a composer node (type "composer") its script. Control thread, before the plan that
+/// holds the node is published.
+void setComposerScript(Node& composer, std::shared_ptr<const ComposerScript> script);
+
+/// Composer parameters by index, for hosts that drive it live.
+namespace composer_parameter {
+enum : int { kTensionSource = 0, kLiveTension, kAdvance };
+}
+
+}  // namespace reverie::arc
