@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace reverie {
 
@@ -14,6 +15,12 @@ enum class SampleFormat { kPcm16, kPcm24, kFloat32 };
 /// "16", "24" or "32f"; throws InputError otherwise.
 SampleFormat parseSampleFormat(std::string_view text);
 std::string_view sampleFormatName(SampleFormat format);
+
+/// A named position in a sound file (a scene start, say), shown by audio editors as a marker.
+struct CueMarker {
+  std::uint64_t frame = 0;  ///< from the start of the audio
+  std::string label;
+};
 
 /// Writes interleaved float frames to a temporary file beside the target, and renames it onto the
 /// target only in commit(). Destroying an uncommitted writer deletes the temporary file, so an
@@ -32,6 +39,14 @@ class SoundFileWriter {
 
   /// Throws RuntimeFailure on a write error (disk full).
   void write(const float* interleaved, std::size_t frames);
+  /// Markers to store with the file at commit(), replacing any set before; any time before
+  /// commit(), before or after write(). WAV keeps them as a `cue ` chunk and a LIST/adtl chunk
+  /// of `labl` texts (what Audacity, Reaper and Sound Forge read), sorted by frame; a marker
+  /// past the end of the written audio marks nothing and is left out. Other containers ignore
+  /// them (see supportsCueMarkers).
+  void setCueMarkers(std::vector<CueMarker> markers);
+  /// True if setCueMarkers has an effect on this file type (WAV).
+  bool supportsCueMarkers() const;
   /// Closes and renames onto the target. Throws RuntimeFailure on failure.
   void commit();
   const std::filesystem::path& temporaryPath() const;

@@ -3,7 +3,7 @@
 #include <sndfile.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -15,8 +15,10 @@
 #include <utility>
 #include <vector>
 
+#include "io/atomic_file.hpp"
 #include "io/container_format.hpp"
 #include "io/tpdf_dither.hpp"
+#include "io/wav_cue_chunks.hpp"
 #include "reverie/errors.hpp"
 #include "reverie/sound_file.hpp"
 
@@ -53,16 +55,6 @@ std::int32_t quantize(double scaled, double low, double high) {
   return static_cast<std::int32_t>(rounded < low ? low : (rounded > high ? high : rounded));
 }
 
-/// ".<name>.partial-<pid>-<counter><ext>" beside the target: the same file system, so the final
-/// rename is atomic, and hidden, so a half-written file is not mistaken for a finished one.
-std::filesystem::path temporaryPathFor(const std::filesystem::path& target) {
-  static std::atomic<unsigned> counter{0};
-  const std::string name = "." + target.filename().string() + ".partial-" +
-                           std::to_string(::getpid()) + "-" + std::to_string(counter++) +
-                           target.extension().string();
-  return target.parent_path() / name;
-}
-
 }  // namespace
 
 struct SoundFileWriter::Impl {
@@ -71,6 +63,8 @@ struct SoundFileWriter::Impl {
   int channels = 0;
   SampleFormat sampleFormat = SampleFormat::kPcm24;
   bool isVorbis = false;
+  bool isWav = false;
+  std::vector<CueMarker> cueMarkers;
   int descriptor = -1;  // ours to fsync and close; libsndfile is told not to close it
   SNDFILE* file = nullptr;
   bool committed = false;
@@ -111,6 +105,20 @@ struct SoundFileWriter::Impl {
     }
   }
 
+  /// Appends the cue markers that fall within the audio to the closed WAV temporary file.
+  void appendCueMarkers() {
+    std::erase_if(cueMarkers, [this](const CueMarker& marker) {
+      return marker.frame > static_cast<std::uint64_t>(framesWritten);
+    });
+    if (cueMarkers.empty()) return;
+    std::stable_sort(cueMarkers.begin(), cueMarkers.end(),
+                     [](const CueMarker& a, const CueMarker& b) { return a.frame < b.frame; });
+    const std::string reason = io::appendToRiffForm(descriptor, io::wavCueChunks(cueMarkers));
+    if (reason.empty()) return;
+    discard();
+    fail(reason, "check there is free disk space");
+  }
+
   void checkWritten(sf_count_t written, std::size_t expected) {
     framesWritten += written;
     if (written == static_cast<sf_count_t>(expected)) return;
@@ -138,18 +146,19 @@ SoundFileWriter::SoundFileWriter(const std::filesystem::path& target, double sam
 
   auto impl = std::make_unique<Impl>();
   impl->target = target;
-  impl->temporary = temporaryPathFor(target);
+  impl->temporary = io::temporaryPathBeside(target);
   impl->channels = channels;
   impl->sampleFormat = format;
   impl->isVorbis = (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG;
+  impl->isWav = (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV;
   impl->dither = io::TpdfDither(ditherSeed);
   const std::size_t scratchSamples = kChunkFrames * static_cast<std::size_t>(channels);
   if (!impl->isVorbis && format == SampleFormat::kPcm16) impl->shortScratch.resize(scratchSamples);
   if (!impl->isVorbis && format == SampleFormat::kPcm24) impl->intScratch.resize(scratchSamples);
 
   // O_EXCL: never write through someone else's file or symlink. 0666 lets the umask decide the
-  // permissions, as for any file the user creates.
-  impl->descriptor = ::open(impl->temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  // permissions, as for any file the user creates. Read-write: cue markers check the header.
+  impl->descriptor = ::open(impl->temporary.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (impl->descriptor < 0) {
     impl->fail(std::strerror(errno), "check the folder exists and is writable");
   }
@@ -206,6 +215,9 @@ void SoundFileWriter::commit() {
     w.discard();
     w.fail(reason, "check there is free disk space");
   }
+  // libsndfile's SFC_SET_CUE writes no labels and is refused once audio is written, so the
+  // markers go in here, after its last header write and before the read-back check below.
+  if (w.isWav) w.appendCueMarkers();
   // libsndfile 1.2 can lose a write error inside sf_close (its result is the file close's), so
   // read the header back: a short final write shows up as a wrong frame count. (With no frames,
   // libsndfile writes FLAC as an empty file it cannot read back; nothing to check then.)
@@ -232,6 +244,15 @@ void SoundFileWriter::commit() {
                          " (check it is not a folder and its folder is writable)");
   }
   w.committed = true;
+}
+
+void SoundFileWriter::setCueMarkers(std::vector<CueMarker> markers) {
+  impl_->requireOpen();
+  impl_->cueMarkers = std::move(markers);
+}
+
+bool SoundFileWriter::supportsCueMarkers() const {
+  return impl_->isWav;
 }
 
 const std::filesystem::path& SoundFileWriter::temporaryPath() const {
