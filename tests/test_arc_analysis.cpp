@@ -14,6 +14,7 @@
 
 #include "support/chroma.hpp"
 #include "support/key_estimate.hpp"
+#include "support/scene_features.hpp"
 #include "support/test_signals.hpp"
 
 using namespace reverie::test;
@@ -80,6 +81,49 @@ std::string describe(const std::array<double, 12>& profile) {
          " r=" + std::to_string(correlations[runnerUp]);
 }
 
+/// Saw tones (all partials to 0.45 sr) on MIDI `notes`, each of amplitude `amplitude`.
+std::vector<float> sawChord(const std::vector<int>& notes, double seconds, double amplitude) {
+  std::vector<float> out;
+  for (const int note : notes) addTone(out, 0.0, seconds, midiHz(note), amplitude, 1000);
+  return out;
+}
+
+/// A crowd clapping: `clapsPerSecond` claps at Poisson times, each a white-noise burst with a
+/// 6 ms decay, part raw (the crack) and part through a two-pole resonance of Q 1.5 between 0.7
+/// and 3.2 kHz (the spectra of Repp, "The sound of two hands clapping", JASA 81(4), 1987).
+std::vector<float> applause(double seconds, double clapsPerSecond, std::uint32_t seed) {
+  std::mt19937 random(seed);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<float> out(at(seconds), 0.0f);
+  for (double t = 0.0; t < seconds; t += -std::log(1.0 - unit(random)) / clapsPerSecond) {
+    const double centreHz = 700.0 + 2500.0 * unit(random), loudness = 0.2 + 0.8 * unit(random);
+    const double radius = std::exp(-std::numbers::pi * centreHz / 1.5 / kRate);
+    const double a1 = 2.0 * radius * std::cos(2.0 * std::numbers::pi * centreHz / kRate);
+    const double a2 = -radius * radius;
+    double x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0;
+    const std::size_t start = at(t);
+    for (std::size_t n = 0; n < at(0.04) && start + n < out.size(); ++n) {
+      const double x = loudness * std::exp(-static_cast<double>(n) / (0.006 * kRate)) *
+                       (2.0 * unit(random) - 1.0);
+      // Zeros at DC and Nyquist, as a band-pass resonator has.
+      const double y = (1.0 - radius) * (x - x2) + a1 * y1 + a2 * y2;
+      x2 = x1, x1 = x, y2 = y1, y1 = y;
+      out[start + n] += static_cast<float>(0.05 * (0.3 * x + 2.0 * y));
+    }
+  }
+  return out;
+}
+
+std::vector<float> scaled(std::vector<float> signal, double gain) {
+  for (float& x : signal) x = static_cast<float>(x * gain);
+  return signal;
+}
+
+std::vector<float> join(std::vector<float> first, const std::vector<float>& second) {
+  first.insert(first.end(), second.begin(), second.end());
+  return first;
+}
+
 }  // namespace
 
 TEST_CASE("Key: a chroma shaped like a key profile reads that key at r = 1; flat reads 0") {
@@ -143,4 +187,90 @@ TEST_CASE("Key: a chromatic cluster fits no key well") {
     // Tonal progressions read r > 0.8 (above); a flat-ish chroma's best fit is chance.
     CHECK(estimateKey(profile).correlation < 0.45);
   }
+}
+
+TEST_CASE("Roughness: noise and applause read far smoother than a saw cluster, a triad between") {
+  const double triad = normalizedRoughness(sawChord({60, 64, 67}, 3.0, 0.2), kRate);
+  const double cluster = normalizedRoughness(sawChord({60, 61, 62, 63, 64, 65}, 3.0, 0.2), kRate);
+  const double sine = normalizedRoughness(reverie::test::sine(440.0, 3.0, kRate, 0.5), kRate);
+  const double noise = normalizedRoughness(whiteNoise(3.0, kRate, 0.1, 11), kRate);
+  const double crowd = normalizedRoughness(applause(3.0, 300.0, 12), kRate);
+  const double fewClappers = normalizedRoughness(applause(3.0, 20.0, 13), kRate);
+  MESSAGE("normalized roughness: saw cluster C4-F4 "
+          << cluster << ", C major triad of saws " << triad << ", sine " << sine << ", white noise "
+          << noise << ", applause (300 claps/s) " << crowd << ", (20 claps/s) " << fewClappers);
+  CHECK(cluster > 2.0 * triad);
+  CHECK(triad > 0.01);
+  CHECK(sine < 1e-3);
+  CHECK(noise < 0.02 * cluster);
+  CHECK(crowd < 0.02 * cluster);
+  CHECK(fewClappers < 0.02 * cluster);
+  CHECK(normalizedRoughness(std::vector<float>(at(2.0), 0.0f), kRate) == 0.0);
+}
+
+TEST_CASE("Roughness: two equal sines at the curve's peak read half its maximum") {
+  // Sethares' curve peaks 25.80 Hz above 440 Hz at d = 0.1807 a1 a2 (test_audio_analysis.cpp);
+  // divided by a1^2 + a2^2 = 2 a^2 that is 0.0903, whatever a is.
+  const double ratio = 3.5 / 5.75;
+  const double curveMaximum = std::pow(ratio, 3.5 / 2.25) - std::pow(ratio, 5.75 / 2.25);
+  const std::vector<float> pair =
+      mix(reverie::test::sine(440.0, 2.0, kRate, 0.3), reverie::test::sine(465.8, 2.0, kRate, 0.3));
+  const double measured = normalizedRoughness(pair, kRate);
+  MESSAGE("two sines 25.8 Hz apart: " << measured << ", expected " << 0.5 * curveMaximum);
+  CHECK(measured == doctest::Approx(0.5 * curveMaximum).epsilon(0.03));
+}
+
+TEST_CASE("Roughness: the same at 40 dB less and over a third of the length") {
+  const std::vector<float> cluster = sawChord({60, 61, 62, 63, 64, 65}, 4.5, 0.2);
+  const double full = normalizedRoughness(cluster, kRate);
+  const double quiet = normalizedRoughness(scaled(cluster, 0.01), kRate);
+  const double part = normalizedRoughness(std::span(cluster).first(at(1.5)), kRate);
+  // A rest after the music: the silent frames neither count nor dilute.
+  const double withRest =
+      normalizedRoughness(join(cluster, std::vector<float>(at(3.0), 0.0f)), kRate);
+  MESSAGE("cluster " << full << ", 40 dB quieter " << quiet << ", first 1.5 s " << part
+                     << ", followed by 3 s of silence " << withRest);
+  CHECK(quiet == doctest::Approx(full).epsilon(0.01));
+  CHECK(part == doctest::Approx(full).epsilon(0.1));
+  CHECK(withRest == doctest::Approx(full).epsilon(0.1));
+}
+
+TEST_CASE("Scene features: onset rate, loudness and flatness of known signals") {
+  // Onsets: a note every 0.25 s for 6 s.
+  std::vector<float> notes;
+  for (int i = 0; i < 24; ++i) addTone(notes, 0.25 * i, 0.2, midiHz(60 + i % 7), 0.2, 6);
+  notes.resize(at(6.0), 0.0f);
+  const double rate = onsetRate(notes, kRate);
+  const double steadyRate = onsetRate(sawChord({60, 64, 67}, 6.0, 0.1), kRate);
+  MESSAGE("onset rate: 4 notes/s reads " << rate << "/s; a held triad " << steadyRate << "/s");
+  CHECK(rate == doctest::Approx(4.0).epsilon(0.05));
+  CHECK(steadyRate < 0.5);
+  CHECK(onsetRate({}, kRate) == 0.0);
+
+  // Loudness: BS.1770 puts a 1 kHz sine of amplitude 1 in one channel at -3.01 LUFS.
+  const double sineLufs = loudnessLufs(reverie::test::sine(1000.0, 3.0, kRate, 0.1), kRate);
+  const std::vector<float> stereoSine = [] {
+    const std::vector<float> mono = reverie::test::sine(1000.0, 3.0, kRate, 0.1);
+    std::vector<float> stereo;
+    for (const float x : mono) stereo.insert(stereo.end(), {x, x});
+    return stereo;
+  }();
+  const double stereoLufs = loudnessLufs(stereoSine, kRate, 2);
+  MESSAGE("1 kHz sine at -20 dBFS: " << sineLufs << " LUFS mono, " << stereoLufs
+                                     << " LUFS in both channels");
+  CHECK(sineLufs == doctest::Approx(-23.01).epsilon(0.005));
+  CHECK(stereoLufs == doctest::Approx(sineLufs + 3.01).epsilon(0.005));
+  CHECK(loudnessLufs(std::vector<float>(at(2.0), 0.0f), kRate) == -70.0);
+  const std::vector<float> mono = monoMix(stereoSine, 2);
+  CHECK(mono.size() == at(3.0));
+  CHECK(mono[100] == stereoSine[200]);
+
+  // Flatness: noise and applause against tones.
+  const double noiseFlatness = flatness(whiteNoise(3.0, kRate, 0.1, 21), kRate);
+  const double crowdFlatness = flatness(applause(3.0, 300.0, 22), kRate);
+  const double chordFlatness = flatness(sawChord({60, 61, 62, 63, 64, 65}, 3.0, 0.2), kRate);
+  MESSAGE("flatness: white noise " << noiseFlatness << ", applause " << crowdFlatness
+                                   << ", saw cluster " << chordFlatness);
+  CHECK(noiseFlatness == doctest::Approx(0.56).epsilon(0.05));
+  CHECK(crowdFlatness > 10.0 * chordFlatness);
 }
