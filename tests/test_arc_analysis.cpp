@@ -15,6 +15,7 @@
 #include "support/chroma.hpp"
 #include "support/key_estimate.hpp"
 #include "support/scene_features.hpp"
+#include "support/tension_estimate.hpp"
 #include "support/test_signals.hpp"
 
 using namespace reverie::test;
@@ -122,6 +123,46 @@ std::vector<float> scaled(std::vector<float> signal, double gain) {
 std::vector<float> join(std::vector<float> first, const std::vector<float>& second) {
   first.insert(first.end(), second.begin(), second.end());
   return first;
+}
+
+/// `seconds` of soft, sparse, consonant music: a C major arpeggio of harmonic tones, one note a
+/// second, each ringing for its second, over a quiet sustained fifth.
+std::vector<float> calmPart(double seconds, double amplitude) {
+  std::vector<float> out(at(seconds), 0.0f);
+  const std::array<int, 4> arpeggio = {60, 64, 67, 72};
+  for (int i = 0; i < static_cast<int>(seconds); ++i) {
+    addTone(out, i, 1.0, midiHz(arpeggio[static_cast<std::size_t>(i) % 4]), amplitude, 8);
+  }
+  addTone(out, 0.0, seconds, midiHz(48), 0.5 * amplitude, 8);
+  addTone(out, 0.0, seconds, midiHz(55), 0.5 * amplitude, 8);
+  out.resize(at(seconds));
+  return out;
+}
+
+/// `seconds` of dense, rough music: eight short notes a second drawn from a semitone cluster
+/// (C5..F5), over the cluster C4..F4 held throughout.
+std::vector<float> turbulentPart(double seconds, double amplitude, std::uint32_t seed) {
+  std::mt19937 random(seed);
+  std::vector<float> out(at(seconds), 0.0f);
+  for (int note = 60; note <= 65; ++note) addTone(out, 0.0, seconds, midiHz(note), amplitude, 8);
+  for (double t = 0.0; t + 0.2 <= seconds; t += 0.125) {
+    addTone(out, t, 0.2, midiHz(72 + static_cast<int>(random() % 6)), 1.5 * amplitude, 8);
+  }
+  out.resize(at(seconds));
+  return out;
+}
+
+/// The mean of values[j] over the windows whose centre lies in [fromSeconds, toSeconds).
+double meanBetween(const TensionTrack& track, const std::vector<double>& values, double fromSeconds,
+                   double toSeconds) {
+  double sum = 0.0;
+  int count = 0;
+  for (std::size_t j = 0; j < track.seconds.size(); ++j) {
+    if (track.seconds[j] < fromSeconds || track.seconds[j] >= toSeconds) continue;
+    sum += values[j];
+    ++count;
+  }
+  return count > 0 ? sum / count : std::nan("");
 }
 
 }  // namespace
@@ -273,4 +314,73 @@ TEST_CASE("Scene features: onset rate, loudness and flatness of known signals") 
                                    << ", saw cluster " << chordFlatness);
   CHECK(noiseFlatness == doctest::Approx(0.56).epsilon(0.05));
   CHECK(crowdFlatness > 10.0 * chordFlatness);
+}
+
+TEST_CASE("Tension: pearson and z-scores on known series") {
+  const std::vector<double> ramp = {1, 2, 3, 4, 5};
+  const std::vector<double> falling = {10, 8, 6, 4, 2};
+  const std::vector<double> vee = {2, 1, 0, 1, 2};
+  CHECK(pearson(ramp, ramp) == doctest::Approx(1.0));
+  CHECK(pearson(ramp, falling) == doctest::Approx(-1.0));
+  CHECK(pearson(ramp, vee) == doctest::Approx(0.0));
+  CHECK(std::isnan(pearson(ramp, std::vector<double>{1, 2})));
+  CHECK(std::isnan(pearson(ramp, std::vector<double>(5, 3.0))));
+  const std::vector<double> z = zScores(ramp);
+  CHECK(z[0] == doctest::Approx(-std::sqrt(2.0)));
+  CHECK(z[2] == doctest::Approx(0.0));
+  for (const double value : zScores(std::vector<double>(4, 7.0))) CHECK(value == 0.0);
+}
+
+TEST_CASE("Tension: calm, turbulent, calm rises and falls with the script, not its reverse") {
+  // 15 s calm and soft, 15 s loud, rough and dense, 30 s calm and soft again.
+  const std::vector<float> piece =
+      join(join(calmPart(15.0, 0.03), turbulentPart(15.0, 0.08, 31)), calmPart(30.0, 0.03));
+  const TensionTrack track = estimateTension(piece, kRate);
+  REQUIRE(track.seconds.size() == 58);  // 3 s windows every second over 60 s
+  CHECK(track.seconds.front() == doctest::Approx(1.5));
+
+  const auto script = [](double t) { return t >= 15.0 && t < 30.0 ? 0.9 : 0.2; };
+  std::vector<double> scripted, reversed;
+  for (const double t : track.seconds) {
+    scripted.push_back(script(t));
+    reversed.push_back(script(60.0 - t));
+  }
+  const double r = pearson(track.estimate, scripted);
+  const double rReversed = pearson(track.estimate, reversed);
+  const double calm = meanBetween(track, track.estimate, 0.0, 15.0);
+  const double turbulent = meanBetween(track, track.estimate, 15.0, 30.0);
+  const double calmAgain = meanBetween(track, track.estimate, 30.0, 60.0);
+  MESSAGE("mean estimate calm " << calm << ", turbulent " << turbulent << ", calm " << calmAgain
+                                << "; r with the script " << r << ", with it reversed "
+                                << rReversed);
+  MESSAGE("features calm / turbulent: loudness "
+          << meanBetween(track, track.loudness, 0.0, 15.0) << " / "
+          << meanBetween(track, track.loudness, 15.0, 30.0) << " LUFS, roughness "
+          << meanBetween(track, track.roughness, 0.0, 15.0) << " / "
+          << meanBetween(track, track.roughness, 15.0, 30.0) << ", onsets "
+          << meanBetween(track, track.onsetRate, 0.0, 15.0) << " / "
+          << meanBetween(track, track.onsetRate, 15.0, 30.0) << " per s");
+  CHECK(turbulent > calm + 1.0);
+  CHECK(turbulent > calmAgain + 1.0);
+  CHECK(r > 0.9);
+  CHECK(rReversed < 0.3);
+}
+
+TEST_CASE(
+    "Tension: a loud, sparse, consonant part reads calmer than a rough, dense, middling one") {
+  // 12 s quiet and calm, 12 s the same calm music 20 dB louder, 12 s a turbulent part between
+  // the two in level.
+  const std::vector<float> piece =
+      join(join(calmPart(12.0, 0.01), calmPart(12.0, 0.1)), turbulentPart(12.0, 0.015, 41));
+  const TensionTrack track = estimateTension(piece, kRate);
+  const double loudCalm = meanBetween(track, track.estimate, 13.5, 22.5);
+  const double turbulent = meanBetween(track, track.estimate, 25.5, 34.5);
+  const double loudCalmLufs = meanBetween(track, track.loudness, 13.5, 22.5);
+  const double turbulentLufs = meanBetween(track, track.loudness, 25.5, 34.5);
+  MESSAGE("loud calm part: " << loudCalmLufs << " LUFS, estimate " << loudCalm
+                             << "; turbulent part: " << turbulentLufs << " LUFS, estimate "
+                             << turbulent);
+  CHECK(loudCalmLufs > turbulentLufs + 6.0);  // the calm part really is the louder
+  CHECK(turbulentLufs > meanBetween(track, track.loudness, 1.5, 10.5) + 6.0);
+  CHECK(turbulent > loudCalm + 0.5);
 }
