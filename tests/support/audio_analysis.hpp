@@ -16,17 +16,23 @@
 //   beating.hpp           measureBeating, beatRateHz
 //   roughness.hpp         roughness (Sethares / Plomp-Levelt)
 //   chroma.hpp            chroma (pitch-class profile)
+//   key_estimate.hpp      estimateKey, keyCorrelations, keyName (Krumhansl-Schmuckler)
+//   scene_features.hpp    normalizedRoughness, onsetRate, loudnessLufs, flatness, monoMix
+//   tension_estimate.hpp  estimateTension (after Farbood 2012), zScores, pearson
 //   test_signals.hpp      sines, decays and noise with known answers
 #pragma once
 
 #include "support/beating.hpp"
 #include "support/chroma.hpp"
 #include "support/fft.hpp"
+#include "support/key_estimate.hpp"
 #include "support/onsets.hpp"
 #include "support/partial_decay.hpp"
 #include "support/roughness.hpp"
 #include "support/sample_statistics.hpp"
+#include "support/scene_features.hpp"
 #include "support/spectral_shape.hpp"
 #include "support/spectrum_peaks.hpp"
 #include "support/stft.hpp"
+#include "support/tension_estimate.hpp"
 #include "support/test_signals.hpp"
