@@ -106,6 +106,9 @@ struct Arc {
   std::vector<Scene> scenes;
 };
 
+/// The highest arc format this build reads.
+inline constexpr int kArcFormatVersion = 1;
+
 /// Parses and validates an arc, loading its patch with findPreset (relative paths are taken
 /// from the arc's folder first). Throws PresetError listing every located problem.
 Arc parseArc(std::string_view text, const std::string& sourceName);

@@ -15,6 +15,8 @@ namespace reverie::preset {
 std::string oneLine(std::string_view text);
 /// User-written text in single quotes, shortened when long, for use inside a message.
 std::string inQuotes(std::string_view text);
+/// "a hall", "an arc": the word with its indefinite article.
+std::string withArticle(std::string_view word);
 /// "a, b, c", or "none" when empty.
 std::string joinNames(const std::vector<std::string>& names);
 /// Shortest text that reads back as the same double: 1800.0 -> "1800", 0.25 -> "0.25".

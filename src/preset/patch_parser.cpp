@@ -1,11 +1,8 @@
 // Patch presets from TOML: the file, its format version and its top-level keys.
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <optional>
 
 #include "preset/patch_sections.hpp"
+#include "preset/toml_document.hpp"
 
 namespace reverie {
 namespace {
@@ -14,116 +11,6 @@ using preset::DiagnosticList;
 
 const std::vector<std::string> kTopLevelKeys = {"format_version", "description", "render", "node",
                                                 "connect",        "score",       "map"};
-
-std::string lowerFirst(std::string text) {
-  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') text[0] = static_cast<char>(text[0] + 32);
-  return text;
-}
-
-struct InvalidByte {
-  int line = 1;
-  int column = 1;
-  unsigned char byte = 0;
-};
-
-// toml++ places an invalid UTF-8 sequence at the character before it; this finds the byte
-// itself (RFC 3629: lead bytes C2..F4, each followed by its 10xxxxxx continuation bytes).
-std::optional<InvalidByte> firstInvalidUtf8(std::string_view text) {
-  InvalidByte at;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    at.byte = static_cast<unsigned char>(text[i]);
-    const std::size_t length = at.byte < 0x80                       ? 1
-                               : at.byte >= 0xC2 && at.byte <= 0xDF ? 2
-                               : at.byte >= 0xE0 && at.byte <= 0xEF ? 3
-                               : at.byte >= 0xF0 && at.byte <= 0xF4 ? 4
-                                                                    : 0;
-    bool valid = length != 0 && i + length <= text.size();
-    for (std::size_t k = 1; valid && k < length; ++k)
-      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (!valid) return at;
-    if (at.byte == '\n') {
-      ++at.line;
-      at.column = 1;
-    } else {
-      ++at.column;
-    }
-    i += length;
-  }
-  return std::nullopt;
-}
-
-std::string hexByte(unsigned char byte) {
-  const char* const digits = "0123456789ABCDEF";
-  return std::string("0x") + digits[byte >> 4] + digits[byte & 0xF];
-}
-
-toml::table parseToml(std::string_view text, const std::string& sourceName,
-                      DiagnosticList& diagnostics) {
-  try {
-    return toml::parse(text, sourceName);
-  } catch (const toml::parse_error& error) {
-    std::string message = "invalid TOML: " + lowerFirst(std::string(error.description()));
-    const std::optional<InvalidByte> invalid =
-        message.find("utf-8") != std::string::npos ? firstInvalidUtf8(text) : std::nullopt;
-    if (invalid) {
-      diagnostics.add(invalid->line, invalid->column,
-                      message + " (byte " + hexByte(invalid->byte) +
-                          "); a preset must be UTF-8 text (is this the right file?)");
-    } else {
-      diagnostics.add(error.source(), message);
-    }
-    diagnostics.throwIfAny();
-  }
-  return {};
-}
-
-// A newer format may use keys this build does not know, so a version it cannot read is the
-// only error worth reporting: it stops here rather than listing misleading follow-ons.
-int readFormatVersion(const toml::table& root, DiagnosticList& diagnostics) {
-  const toml::node* node = root.get("format_version");
-  if (node == nullptr) {
-    diagnostics.add(1, 1,
-                    "missing format_version; add format_version = " +
-                        std::to_string(kPresetFormatVersion) + " as the first line");
-    return kPresetFormatVersion;
-  }
-  const auto* integer = node->as_integer();
-  if (integer == nullptr) {
-    diagnostics.add(node->source(), "format_version must be an integer (" +
-                                        std::to_string(kPresetFormatVersion) + "), not " +
-                                        preset::describeType(*node));
-    return kPresetFormatVersion;
-  }
-  const std::int64_t version = integer->get();
-  if (version > kPresetFormatVersion) {
-    diagnostics.add(node->source(), "format_version = " + std::to_string(version) +
-                                        " is newer than this reverie reads (up to " +
-                                        std::to_string(kPresetFormatVersion) +
-                                        "); upgrade reverie");
-    diagnostics.throwIfAny();
-  }
-  if (version < 1) {
-    diagnostics.add(node->source(), "format_version = " + std::to_string(version) +
-                                        " is not a version; use format_version = " +
-                                        std::to_string(kPresetFormatVersion));
-    return kPresetFormatVersion;
-  }
-  return static_cast<int>(version);
-}
-
-void readDescription(const toml::table& root, Patch& patch, DiagnosticList& diagnostics) {
-  const toml::node* node = root.get("description");
-  if (node == nullptr) return;
-  const std::optional<std::string> text = preset::readString(*node, "description", diagnostics);
-  if (!text) return;
-  if (text->find_first_of("\r\n") != std::string::npos) {
-    diagnostics.add(node->source(),
-                    "description must be one line (`reverie presets` shows it in a list)");
-    return;
-  }
-  patch.description = *text;
-}
 
 }  // namespace
 
@@ -177,16 +64,17 @@ Patch parsePatch(std::string_view text, const std::string& sourceName) {
   patch.name = std::filesystem::path(sourceName).stem().string();
   patch.sourcePath = sourceName;
 
-  const toml::table root = parseToml(text, sourceName, diagnostics);
+  const toml::table root = preset::parseTomlDocument(text, sourceName, "preset", diagnostics);
   if (root.empty()) {
     diagnostics.add(1, 1,
                     "empty preset: add format_version = " + std::to_string(kPresetFormatVersion) +
                         " and at least one [[node]]");
     diagnostics.throwIfAny();
   }
-  patch.formatVersion = readFormatVersion(root, diagnostics);
+  patch.formatVersion = preset::readFormatVersion(root, kPresetFormatVersion, diagnostics);
   preset::checkKeys(root, kTopLevelKeys, "", diagnostics);
-  readDescription(root, patch, diagnostics);
+  if (auto description = preset::readDescription(root, diagnostics))
+    patch.description = *description;
 
   preset::PatchReader reader{diagnostics, patch, {}};
   if (const toml::node* render = root.get("render")) preset::readRender(*render, reader);
@@ -219,28 +107,7 @@ Patch parsePatch(std::string_view text, const std::string& sourceName) {
 Patch loadPatch(const std::filesystem::path& path) {
   const std::string name = path.string();
   DiagnosticList diagnostics(name);
-  std::error_code ignored;
-  if (std::filesystem::is_directory(path, ignored)) {
-    diagnostics.add(0, 0, "cannot open preset: it is a folder, not a .toml file");
-    diagnostics.throwIfAny();
-  }
-  std::FILE* file = std::fopen(name.c_str(), "rb");
-  if (file == nullptr) {
-    diagnostics.add(0, 0, std::string("cannot open preset: ") + std::strerror(errno));
-    diagnostics.throwIfAny();
-  }
-  std::string text;
-  char buffer[16384];
-  std::size_t count = 0;
-  while ((count = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, count);
-  const bool failed = std::ferror(file) != 0;
-  const int error = errno;
-  std::fclose(file);
-  if (failed) {
-    diagnostics.add(0, 0, std::string("cannot read preset: ") + std::strerror(error));
-    diagnostics.throwIfAny();
-  }
-  return parsePatch(text, name);
+  return parsePatch(preset::readTextFile(path, "preset", diagnostics), name);
 }
 
 }  // namespace reverie

@@ -67,6 +67,12 @@ std::string inQuotes(std::string_view text) {
   return "'" + oneLine(text.substr(0, cut)) + "...'";
 }
 
+std::string withArticle(std::string_view word) {
+  const bool vowel =
+      !word.empty() && std::string_view("aeiou").find(word[0]) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + std::string(word);
+}
+
 std::string joinNames(const std::vector<std::string>& names) {
   if (names.empty()) return "none";
   std::string text;

@@ -1,0 +1,147 @@
+// Reading and parsing a reverie TOML file, with the checks patches and arcs share.
+#include "preset/toml_document.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "preset/patch_sections.hpp"
+
+namespace reverie::preset {
+namespace {
+
+std::string lowerFirst(std::string text) {
+  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') text[0] = static_cast<char>(text[0] + 32);
+  return text;
+}
+
+struct InvalidByte {
+  int line = 1;
+  int column = 1;
+  unsigned char byte = 0;
+};
+
+// toml++ places an invalid UTF-8 sequence at the character before it; this finds the byte
+// itself (RFC 3629: lead bytes C2..F4, each followed by its 10xxxxxx continuation bytes).
+std::optional<InvalidByte> firstInvalidUtf8(std::string_view text) {
+  InvalidByte at;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    at.byte = static_cast<unsigned char>(text[i]);
+    const std::size_t length = at.byte < 0x80                       ? 1
+                               : at.byte >= 0xC2 && at.byte <= 0xDF ? 2
+                               : at.byte >= 0xE0 && at.byte <= 0xEF ? 3
+                               : at.byte >= 0xF0 && at.byte <= 0xF4 ? 4
+                                                                    : 0;
+    bool valid = length != 0 && i + length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k)
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (!valid) return at;
+    if (at.byte == '\n') {
+      ++at.line;
+      at.column = 1;
+    } else {
+      ++at.column;
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
+
+std::string hexByte(unsigned char byte) {
+  const char* const digits = "0123456789ABCDEF";
+  return std::string("0x") + digits[byte >> 4] + digits[byte & 0xF];
+}
+
+}  // namespace
+
+std::string readTextFile(const std::filesystem::path& path, std::string_view kind,
+                         DiagnosticList& diagnostics) {
+  const std::string name = path.string();
+  const std::string what(kind);
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    diagnostics.add(0, 0, "cannot open " + what + ": it is a folder, not a .toml file");
+    diagnostics.throwIfAny();
+  }
+  std::FILE* file = std::fopen(name.c_str(), "rb");
+  if (file == nullptr) {
+    diagnostics.add(0, 0, "cannot open " + what + ": " + std::strerror(errno));
+    diagnostics.throwIfAny();
+  }
+  std::string text;
+  char buffer[16384];
+  std::size_t count = 0;
+  while ((count = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, count);
+  const bool failed = std::ferror(file) != 0;
+  const int error = errno;
+  std::fclose(file);
+  if (failed) {
+    diagnostics.add(0, 0, "cannot read " + what + ": " + std::strerror(error));
+    diagnostics.throwIfAny();
+  }
+  return text;
+}
+
+toml::table parseTomlDocument(std::string_view text, const std::string& sourceName,
+                              std::string_view kind, DiagnosticList& diagnostics) {
+  try {
+    return toml::parse(text, sourceName);
+  } catch (const toml::parse_error& error) {
+    std::string message = "invalid TOML: " + lowerFirst(std::string(error.description()));
+    const std::optional<InvalidByte> invalid =
+        message.find("utf-8") != std::string::npos ? firstInvalidUtf8(text) : std::nullopt;
+    if (invalid) {
+      diagnostics.add(invalid->line, invalid->column,
+                      message + " (byte " + hexByte(invalid->byte) + "); " + withArticle(kind) +
+                          " must be UTF-8 text (is this the right file?)");
+    } else {
+      diagnostics.add(error.source(), message);
+    }
+    diagnostics.throwIfAny();
+  }
+  return {};
+}
+
+int readFormatVersion(const toml::table& root, int highest, DiagnosticList& diagnostics) {
+  const toml::node* node = root.get("format_version");
+  const std::string current = std::to_string(highest);
+  if (node == nullptr) {
+    diagnostics.add(
+        1, 1, "missing format_version; add format_version = " + current + " as the first line");
+    return highest;
+  }
+  const auto* integer = node->as_integer();
+  if (integer == nullptr) {
+    diagnostics.add(node->source(), "format_version must be an integer (" + current + "), not " +
+                                        describeType(*node));
+    return highest;
+  }
+  const std::int64_t version = integer->get();
+  if (version > highest) {
+    diagnostics.add(node->source(), "format_version = " + std::to_string(version) +
+                                        " is newer than this reverie reads (up to " + current +
+                                        "); upgrade reverie");
+    diagnostics.throwIfAny();
+  }
+  if (version < 1) {
+    diagnostics.add(node->source(), "format_version = " + std::to_string(version) +
+                                        " is not a version; use format_version = " + current);
+    return highest;
+  }
+  return static_cast<int>(version);
+}
+
+std::optional<std::string> readDescription(const toml::table& root, DiagnosticList& diagnostics) {
+  const toml::node* node = root.get("description");
+  if (node == nullptr) return std::nullopt;
+  std::optional<std::string> text = readString(*node, "description", diagnostics);
+  if (text && text->find_first_of("\r\n") != std::string::npos) {
+    diagnostics.add(node->source(),
+                    "description must be one line (`reverie presets` shows it in a list)");
+    return std::nullopt;
+  }
+  return text;
+}
+
+}  // namespace reverie::preset

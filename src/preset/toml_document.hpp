@@ -1,0 +1,32 @@
+// The parts every reverie TOML file shares, whatever it describes (a patch, an arc): reading
+// the file, parsing it with located errors, its format_version and its one-line description.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "preset/diagnostic_list.hpp"
+
+namespace reverie::preset {
+
+// `kind` names the file in messages: "preset", "arc".
+
+/// The bytes of the file; a folder, a missing or an unreadable file is reported without a
+/// position ("cannot open arc: ...") and thrown.
+std::string readTextFile(const std::filesystem::path& path, std::string_view kind,
+                         DiagnosticList& diagnostics);
+/// The TOML document; invalid TOML is reported (bad UTF-8 at its very byte) and thrown, since
+/// nothing after a syntax error can be trusted.
+toml::table parseTomlDocument(std::string_view text, const std::string& sourceName,
+                              std::string_view kind, DiagnosticList& diagnostics);
+/// format_version, required, 1 to `highest`. A newer version is reported and thrown at once: a
+/// newer format may use keys this build does not know, so follow-on errors would mislead.
+int readFormatVersion(const toml::table& root, int highest, DiagnosticList& diagnostics);
+/// The optional top-level description, which must be one line (`reverie presets` lists it).
+std::optional<std::string> readDescription(const toml::table& root, DiagnosticList& diagnostics);
+
+}  // namespace reverie::preset
