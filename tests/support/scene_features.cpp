@@ -117,6 +117,7 @@ std::vector<RoughnessFrame> roughnessFrames(std::span<const float> signal, doubl
       double peakEnergy = 0.0;
       for (const Peak& peak : peaks) peakEnergy += peak.amplitude() * peak.amplitude();
       if (peakEnergy > 0.0) frame.roughness = roughness(peaks) / peakEnergy;
+      frame.tonalPeaks = static_cast<int>(peaks.size());
     }
     frames.push_back(frame);
   });
@@ -140,6 +141,24 @@ double energyWeightedRoughness(std::span<const RoughnessFrame> frames) {
 double normalizedRoughness(std::span<const float> signal, double sampleRate) {
   const std::vector<RoughnessFrame> frames = roughnessFrames(signal, sampleRate);
   return energyWeightedRoughness(frames);
+}
+
+std::vector<double> pitchedOnsetTimes(std::span<const float> signal, double sampleRate,
+                                      std::span<const RoughnessFrame> frames) {
+  std::vector<double> pitched;
+  for (double t : onsetTimes(signal, sampleRate)) {
+    const auto next = std::lower_bound(frames.begin(), frames.end(), t,
+                                       [](const RoughnessFrame& f, double time) { return f.startSeconds < time; });
+    if (next != frames.end() && next->tonalPeaks >= 2) pitched.push_back(t);
+  }
+  return pitched;
+}
+
+double pitchedOnsetRate(std::span<const float> signal, double sampleRate) {
+  if (signal.empty()) return 0.0;
+  const std::vector<RoughnessFrame> frames = roughnessFrames(signal, sampleRate);
+  const double seconds = static_cast<double>(signal.size()) / sampleRate;
+  return static_cast<double>(pitchedOnsetTimes(signal, sampleRate, frames).size()) / seconds;
 }
 
 double onsetRate(std::span<const float> signal, double sampleRate) {

@@ -17,6 +17,7 @@ struct RoughnessFrame {
   double endSeconds = 0.0;
   double energy = 0.0;     ///< sum of the frame's squared spectral magnitudes (level squared)
   double roughness = 0.0;  ///< Sethares roughness of its tonal peaks over their summed a^2
+  int tonalPeaks = 0;      ///< how many tonal peaks the frame holds (at most 40)
 };
 
 /// Hann frames of ~0.17 s (8192 samples at 48 kHz), hop half a frame. Each frame's tonal peaks
@@ -40,6 +41,14 @@ double energyWeightedRoughness(std::span<const RoughnessFrame> frames);
 /// noise and applause read 0, a C major triad of saw tones 0.066, the saws C4..F4 0.22.
 double normalizedRoughness(std::span<const float> signal, double sampleRate);
 
+/// The onsets of pitched sound: onsetTimes (default options), keeping those where the frame of
+/// `frames` (from roughnessFrames of the same signal) that starts next holds at least two tonal
+/// peaks. A clap or a cough is an onset of noise and does not count; a note, a chord, a stab or
+/// a timpani stroke does. This is the "onset frequency" of note events that tension models use.
+std::vector<double> pitchedOnsetTimes(std::span<const float> signal, double sampleRate,
+                                      std::span<const RoughnessFrame> frames);
+/// pitchedOnsetTimes per second of signal; 0 when empty.
+double pitchedOnsetRate(std::span<const float> signal, double sampleRate);
 /// Note onsets per second of signal (onsetTimes with its default options); 0 when empty.
 double onsetRate(std::span<const float> signal, double sampleRate);
 

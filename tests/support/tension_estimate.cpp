@@ -58,7 +58,7 @@ TensionTrack estimateTension(std::span<const float> mono, double sampleRate, dou
 
   const LoudnessMeter meter = makeMeter(sampleRate, std::max(windowMs, 1UL));
   const std::vector<RoughnessFrame> frames = roughnessFrames(mono, sampleRate);
-  const std::vector<double> onsets = onsetTimes(mono, sampleRate);
+  const std::vector<double> onsets = pitchedOnsetTimes(mono, sampleRate, frames);
 
   std::size_t fed = 0;
   for (std::size_t start = 0; start + window <= total; start += hop) {
