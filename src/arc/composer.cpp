@@ -7,6 +7,7 @@
 #include "arc/composer.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "arc/harmony.hpp"
@@ -24,6 +25,8 @@ constexpr ParameterDescriptor kParameters[] = {
      kSources},
     {"live_tension", "Tension when tension_source = live (map a controller to it)", "", 0.0f, 1.0f, 0.5f, 0.0f},
     {"advance", "Rising past 0.5: move to the next scene at the next bar line", "", 0.0f, 1.0f, 0.0f, 0.0f},
+    {"advance_note", "This key's note-on moves to the next scene (-1: none)", "", -1.0f, 127.0f, -1.0f, 0.0f},
+    {"advance_cc", "This controller (a pedal) moves to the next scene when pressed (-1: none)", "", -1.0f, 127.0f, -1.0f, 0.0f},
 };
 
 constexpr int kPhraseBars = 4;
@@ -81,11 +84,27 @@ class ComposerNode final : public Node {
   void render(const float* const*, float* const*, int) noexcept override {}
 
   void onParameterChanged(int index) noexcept override {
-    if (index != arc::composer_parameter::kAdvance) return;
-    const bool high = parameter(index).target() > 0.5f;
-    if (high && !advanceHigh_) advanceRequested_ = true;
-    advanceHigh_ = high;
+    if (index == arc::composer_parameter::kAdvance) pressAdvance(parameter(index).target() > 0.5f, advanceHigh_);
   }
+
+  /// Live control: a chosen key or pedal asks for the next scene.
+  void onEvent(const Event& event) noexcept override {
+    const int note = static_cast<int>(parameter(arc::composer_parameter::kAdvanceNote).target());
+    const int cc = static_cast<int>(parameter(arc::composer_parameter::kAdvanceController).target());
+    if (event.type == EventType::kNoteOn && note >= 0 && event.index == note) advanceRequested_ = true;
+    if (event.type == EventType::kControlChange && cc >= 0 && event.index == cc) pressAdvance(event.value >= 0.5f, pedalDown_);
+  }
+
+  void pressAdvance(bool down, bool& wasDown) noexcept {
+    if (down && !wasDown) advanceRequested_ = true;
+    wasDown = down;
+  }
+
+ public:
+  /// Any thread: the scene being performed (the scene count once the arc has ended).
+  int publishedScene() const noexcept { return publishedScene_.load(std::memory_order_relaxed); }
+
+ protected:
 
   void generate(int frames, EventSink& sink) noexcept override {
     if (!script_ || script_->scenes.empty()) return;
@@ -123,7 +142,7 @@ class ComposerNode final : public Node {
     for (auto& k : chordHeld_) k = {};
     for (auto& s : sent_) s = {};
     for (float& v : sentAutomation_) v = -1e30f;
-    advanceRequested_ = advanceHigh_ = false;
+    advanceRequested_ = advanceHigh_ = pedalDown_ = false;
     ended_ = false;
     themeActive_ = false;
     if (script_ && !script_->scenes.empty()) enterScene(0, 0.0);
@@ -138,6 +157,7 @@ class ComposerNode final : public Node {
 
   void enterScene(std::size_t index, double startSeconds) noexcept {
     scene_ = index;
+    publishedScene_.store(static_cast<int>(index), std::memory_order_relaxed);
     const Arc& a = script_->arc;
     const Scene& s = a.scenes[index];
     beatSeconds_ = 60.0 / s.tempo * 4.0 / a.beatUnit;
@@ -152,6 +172,8 @@ class ComposerNode final : public Node {
     nextTick_ = sceneStart_;
     tonic_ = ((a.homeKey + s.transpose) % 12 + 12) % 12;
     chooser_.reset(a.mode);
+    // A new scene's automation is sent afresh, whatever the last scene left in its slots.
+    for (float& v : sentAutomation_) v = -1e30f;
     themeActive_ = false;
   }
 
@@ -168,6 +190,7 @@ class ComposerNode final : public Node {
       leaveScene(frame);
       if (scene_ + 1 >= script_->scenes.size()) {
         ended_ = true;
+        publishedScene_.store(static_cast<int>(script_->scenes.size()), std::memory_order_relaxed);
         nextTick_ = UINT64_MAX;
         return;
       }
@@ -176,7 +199,7 @@ class ComposerNode final : public Node {
       return;
     }
     if (inBar == 0) startBar(frame, bar);
-    music(frame, bar, inBar);
+    music(frame, inBar);
     ++tickIndex_;
     // Bar lines first, then ticks inside the bar: bar lines land exactly where Timeline puts them.
     nextTick_ = frameAt(sceneStartSeconds_ + (tickIndex_ / ticksPerBar_) * barSeconds_ +
@@ -207,25 +230,30 @@ class ComposerNode final : public Node {
     const arc::SceneProgram& p = program();
     const Scene& s = sceneData();
     const float tension = tensionAt(frame);
-    const float density = s.density.valueAt(scenePosition(frame));
     if (p.has(Texture::kSilence)) {
       if (bar == 0)
         for (std::size_t i = 0; i < sounding_.size(); ++i) releaseSection(frame, static_cast<int>(i));
       return;
     }
-    // The chord of this bar. A scene that states the theme opens on the tonic; a cadence
-    // closes dominant then tonic.
-    if (p.has(Texture::kCadence) && bar >= s.bars - 2 && s.bars >= 3) {
-      chord_ = bar == s.bars - 2 ? chooser_.dominant() : chooser_.tonic();
+    // The theme starts with a phrase, if the phrase has room for it.
+    const int phraseBar = bar % kPhraseBars;
+    const double themeBars = script_->arc.theme.totalBeats() / script_->arc.beatsPerBar;
+    if (p.has(Texture::kTheme) && p.lead >= 0 && phraseBar == 0 && s.bars - bar >= std::ceil(themeBars) - 1e-9)
+      startTheme(tension, bar / kPhraseBars);
+    // The chord of this bar: by plan in a cadence, on the tonic where the theme is first
+    // stated, else chosen by tension.
+    if (p.has(Texture::kCadence)) {
+      // The cadential plan, phrase by phrase: I - IV - V7 - I, and the scene ends V7 - I.
+      const int step = bar >= s.bars - 2 ? 2 + (bar - (s.bars - 2)) : phraseBar;
+      chord_ = step == 1 ? chooser_.subdominant() : step == 2 ? chooser_.dominant() : chooser_.tonic();
     } else if (bar == 0 && p.has(Texture::kTheme) && tension < 0.6f) {
       chooser_.reset(script_->arc.mode);
       chord_ = chooser_.tonic();
     } else {
-      chord_ = chooser_.next(tension, random_);
+      chord_ = chooser_.next(tension, random_, melodyNow());
     }
     voiceSections(frame);
 
-    const int phraseBar = bar % kPhraseBars;
     for (std::size_t i = 0; i < sounding_.size(); ++i) {
       const int section = static_cast<int>(i);
       if (!p.plays(section)) continue;
@@ -243,19 +271,17 @@ class ComposerNode final : public Node {
           }
           break;
         case Role::kShards:
-          if (p.has(Texture::kShatter) && (bar == 0 || random_.uniform() < 0.25f + 0.6f * density)) shatter(frame, section);
+          // The first shatter opens the scene; panic shatters again and again.
+          if (p.has(Texture::kShatter) && (bar == 0 || random_.uniform() < 2.0f * (tension - 0.5f))) shatter(frame, section);
           break;
         default: break;
       }
     }
-    // The theme starts with a phrase, if the phrase has room for it.
-    const double themeBars = script_->arc.theme.totalBeats() / script_->arc.beatsPerBar;
-    if (p.has(Texture::kTheme) && p.lead >= 0 && phraseBar == 0 && s.bars - bar >= std::ceil(themeBars) - 1e-9)
-      startTheme(tension, bar / kPhraseBars);
   }
 
   void voiceSections(std::uint64_t frame) noexcept {
     const arc::SceneProgram& p = program();
+    const float tension = tensionAt(frame);
     const bool chorale = p.has(Texture::kChorale);
     const float d = sceneData().dynamics.valueAt(scenePosition(frame));
     const float velocity = 0.35f + 0.55f * d;
@@ -290,8 +316,13 @@ class ComposerNode final : public Node {
           break;
         default: continue;
       }
+      // Consonant or calm chords stand in open position; in the panic, harsh chords crush
+      // together into one octave at the top of the section's range, where semitones grind.
+      const bool harsh = arc::harshIntervals(chord_) > 0;
+      if (harsh && tension > 0.7f) low = std::max(low, high - 12);
       std::array<std::uint8_t, 16> keys{};
-      const int count = arc::voiceChord(chord_, tonic_, bassLow, low, high, keys);
+      const int count = !harsh || tension < 0.5f ? arc::voiceOpen(chord_, tonic_, bassLow, low - 7, high + 5, keys)
+                                                 : arc::voiceChord(chord_, tonic_, bassLow, low, high, keys);
       Key128 next;
       for (int k = 0; k < count; ++k) next.set(keys[static_cast<std::size_t>(k)]);
       Key128& held = chordHeld_[i];
@@ -380,6 +411,19 @@ class ComposerNode final : public Node {
     themeNextTick_ = tickIndex_;
   }
 
+  /// The theme's note at the current tick (semitones above the tonic, 0..11), or -1.
+  int melodyNow() const noexcept {
+    if (!themeActive_) return -1;
+    int note = themeNote_, tick = themeNextTick_;
+    // themeNextTick_ is where note themeNote_ starts; the one sounding may be the one before.
+    if (tick > tickIndex_ && note > 0) {
+      --note;
+    } else if (tick > tickIndex_) {
+      return -1;
+    }
+    return ((theme_[static_cast<std::size_t>(note)].semitones % 12) + 12) % 12;
+  }
+
   int leadBase(Role role) const noexcept {
     switch (role) {
       case Role::kBrass: return 48;
@@ -390,7 +434,7 @@ class ComposerNode final : public Node {
     }
   }
 
-  void music(std::uint64_t frame, int bar, int inBar) noexcept {
+  void music(std::uint64_t frame, int inBar) noexcept {
     const arc::SceneProgram& p = program();
     if (p.has(Texture::kSilence)) return;
     const Scene& s = sceneData();
@@ -400,9 +444,8 @@ class ComposerNode final : public Node {
     const float d = s.dynamics.valueAt(x);
 
     // A second chord in the bar when the music is dense.
-    if (inBar == ticksPerBar_ / 2 && ticksPerBar_ >= 8 && density > 0.6f &&
-        !(p.has(Texture::kCadence) && bar >= s.bars - 2)) {
-      chord_ = chooser_.next(tension, random_);
+    if (inBar == ticksPerBar_ / 2 && ticksPerBar_ >= 8 && density > 0.6f && !p.has(Texture::kCadence)) {
+      chord_ = chooser_.next(tension, random_, melodyNow());
       voiceSections(frame);
     }
 
@@ -429,7 +472,7 @@ class ComposerNode final : public Node {
 
   /// The crystal improvising: steps and leaps around the theme's notes and the chord.
   void improvise(std::uint64_t frame, int section, float density, float dynamics) noexcept {
-    if (random_.uniform() > 0.15f + 0.7f * density) return;
+    if (random_.uniform() > 0.05f + 0.8f * density) return;
     const Theme& theme = script_->arc.theme;
     int semitones;
     const float choice = random_.uniform();
@@ -453,14 +496,14 @@ class ComposerNode final : public Node {
   /// Brass stabs: on the beat, then off the beat, then on 16ths as tension climbs.
   void stab(std::uint64_t frame, int section, int inBar, float tension, float dynamics) noexcept {
     float chance = 0.0f;
-    if (inBar % ticksPerBeat_ == 0) chance = 0.3f + 0.5f * tension;
-    else if (inBar % 2 == 0) chance = 0.6f * tension;
-    else chance = std::max(0.0f, tension - 0.7f) * 1.3f;
+    if (inBar % ticksPerBeat_ == 0) chance = 0.4f + 0.6f * tension;
+    else if (inBar % 2 == 0) chance = 0.8f * tension;
+    else chance = std::max(0.0f, tension - 0.6f) * 1.5f;
     if (random_.uniform() >= chance) return;
     std::array<std::uint8_t, 16> keys{};
-    const int count = arc::voiceChord(chord_, tonic_, 40, 52, 70, keys);
+    const int count = arc::voiceChord(chord_, tonic_, 45, 57, 72, keys);
     const float velocity = std::min(1.0f, 0.55f + 0.4f * dynamics + (inBar == 0 ? 0.1f : 0.0f));
-    const auto length = static_cast<std::uint64_t>(std::llround(tickSeconds_ * 0.8 * info().sampleRate));
+    const auto length = static_cast<std::uint64_t>(std::llround(tickSeconds_ * 1.8 * info().sampleRate));
     for (int k = 0; k < count && k < 6; ++k) {
       noteOn(frame, section, keys[static_cast<std::size_t>(k)], velocity);
       scheduleOff(frame + std::max<std::uint64_t>(1, length), section, keys[static_cast<std::size_t>(k)]);
@@ -494,8 +537,8 @@ class ComposerNode final : public Node {
         case Role::kStrings: case Role::kWinds: case Role::kPad: case Role::kBrass: case Role::kChoir:
         case Role::kTimpani:
           if (!plays) break;
-          sendController(frame, b.node, 11, 0.12f + 0.88f * d, sent.cc11);
-          sendController(frame, b.node, 1, std::clamp(0.5f * d + 0.5f * brightness, 0.0f, 1.0f), sent.cc1);
+          sendController(frame, b.node, 11, 0.3f + 0.7f * d, sent.cc11);
+          sendController(frame, b.node, 1, std::clamp(0.6f * d + 0.4f * brightness, 0.0f, 1.0f), sent.cc1);
           break;
         case Role::kCrystal: case Role::kShards: case Role::kBowedCrystal:
           if (plays) sendController(frame, b.node, 74, brightness, sent.cc74);
@@ -504,7 +547,7 @@ class ComposerNode final : public Node {
       }
       if (b.role == Role::kStrings) {
         const bool tremolo = plays && p.has(Texture::kTremolo);
-        sendParameter(frame, b.node, b.tremolo, tremolo ? 0.45f + 0.55f * tension : 0.0f, sent.tremolo);
+        sendParameter(frame, b.node, b.tremolo, tremolo ? 0.15f + 0.35f * tension : 0.0f, sent.tremolo);
         sendParameter(frame, b.node, b.tremoloRate, 6.0f + 10.0f * tension, sent.tremoloRate);
       }
       if (b.role == Role::kTimpani && plays && p.has(Texture::kHeartbeat))
@@ -643,7 +686,8 @@ class ComposerNode final : public Node {
   int ticksPerBar_ = 16, ticksPerBeat_ = 4, tickIndex_ = 0;
   int tonic_ = 0;
   bool ended_ = false;
-  bool advanceRequested_ = false, advanceHigh_ = false;
+  bool advanceRequested_ = false, advanceHigh_ = false, pedalDown_ = false;
+  std::atomic<int> publishedScene_{0};
 
   std::array<ThemeNote, kMaxTheme> theme_{};
   int themeCount_ = 0, themeNote_ = 0, themeNextTick_ = 0;
@@ -754,6 +798,11 @@ std::shared_ptr<const ComposerScript> makeComposerScript(const Arc& arc, const G
     script->scenes.push_back(std::move(program));
   }
   return script;
+}
+
+int composerScene(const Node& composer) {
+  if (&composer.type() != &kComposerType) return 0;
+  return static_cast<const ComposerNode&>(composer).publishedScene();
 }
 
 void setComposerScript(Node& composer, std::shared_ptr<const ComposerScript> script) {

@@ -60,9 +60,12 @@ std::shared_ptr<const ComposerScript> makeComposerScript(const Arc& arc, const G
 /// holds the node is published.
 void setComposerScript(Node& composer, std::shared_ptr<const ComposerScript> script);
 
+/// Any thread: the scene a composer is performing (the scene count once its arc has ended).
+int composerScene(const Node& composer);
+
 /// Composer parameters by index, for hosts that drive it live.
 namespace composer_parameter {
-enum : int { kTensionSource = 0, kLiveTension, kAdvance };
+enum : int { kTensionSource = 0, kLiveTension, kAdvance, kAdvanceNote, kAdvanceController };
 }
 
 }  // namespace reverie::arc

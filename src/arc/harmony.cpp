@@ -80,18 +80,23 @@ Chord ChordChooser::dominant() const noexcept {
 
 Chord ChordChooser::tonic() const noexcept { return triad(mode_, 0); }
 
-Chord ChordChooser::next(float tension, dsp::Random& random) noexcept {
+Chord ChordChooser::subdominant() const noexcept { return triad(mode_, 3); }
+
+Chord ChordChooser::next(float tension, dsp::Random& random, int melody) noexcept {
   const float t = std::clamp(tension, 0.0f, 1.0f);
   // How much of each family: consonant diatonic, sevenths and suspensions, diminished and
   // augmented colours, clusters and tritones. They overlap so the colour changes gradually.
   const float families[4] = {
-      std::max(0.0f, 1.0f - t / 0.55f),
-      std::max(0.0f, 1.0f - std::abs(t - 0.45f) / 0.3f),
-      std::max(0.0f, 1.0f - std::abs(t - 0.72f) / 0.22f),
-      std::max(0.0f, (t - 0.68f) / 0.32f) * 1.6f,
+      std::max(0.0f, 1.0f - t / 0.7f),
+      std::max(0.0f, 1.0f - std::abs(t - 0.6f) / 0.2f),
+      std::max(0.0f, 1.0f - std::abs(t - 0.75f) / 0.15f),
+      std::max(0.0f, (t - 0.7f) / 0.3f) * 2.5f,
   };
   const int family = pickWeighted(families, 4, random);
-  const int step = pickWeighted(kMoves[function_], 7, random);
+  int step = pickWeighted(kMoves[function_], 7, random);
+  // Harmonise the tune: a few more draws for a chord that holds the melody note.
+  for (int tries = 0; melody >= 0 && family <= 1 && tries < 6 && !triad(mode_, step).contains(melody); ++tries)
+    step = pickWeighted(kMoves[function_], 7, random);
   switch (family) {
     case 0: {
       function_ = step;
@@ -116,10 +121,11 @@ Chord ChordChooser::next(float tension, dsp::Random& random) noexcept {
       function_ = 4;  // these lean toward the dominant's resolution
       const int kind = static_cast<int>(random.next() % 4);
       const int lift = static_cast<int>(random.next() % 3) * 3;
-      if (kind == 0) return make({11 + lift, 2 + lift, 5 + lift, 8 + lift});  // diminished seventh
-      if (kind == 1) return make({0, 4, 8});                                    // augmented
-      if (kind == 2) return make({7, 11, 2, 5, 8});                              // V7 flat nine
-      return make({0, 6, 4, 10});                                               // tritones stacked
+      // Each colour carries a semitone rub as well as its tritone.
+      if (kind == 0) return make({11 + lift, 2 + lift, 5 + lift, 8 + lift, 0 + lift});  // diminished seventh, flat nine
+      if (kind == 1) return make({0, 4, 8, 11});                                         // augmented, major seventh
+      if (kind == 2) return make({7, 11, 2, 5, 8});                                      // V7 flat nine
+      return make({0, 6, 1, 7});                                                         // two tritones a semitone apart                                               // tritones stacked
     }
     default: {
       function_ = 0;
@@ -146,6 +152,28 @@ int voiceChord(const Chord& chord, int tonicPitchClass, int bassLow, int low, in
   keys[static_cast<std::size_t>(count++)] = static_cast<std::uint8_t>(std::clamp(bass, 0, 127));
   for (int key = std::max(low, bass + 1); key <= high && count < 16; ++key) {
     if (chord.contains(key - tonicPitchClass)) keys[static_cast<std::size_t>(count++)] = static_cast<std::uint8_t>(key);
+  }
+  return count;
+}
+
+int voiceOpen(const Chord& chord, int tonicPitchClass, int bassLow, int low, int high,
+              std::array<std::uint8_t, 16>& keys) noexcept {
+  if (chord.count == 0) return 0;
+  int count = 0;
+  const int bassClass = (tonicPitchClass + chord.bass()) % 12;
+  int previous = bassLow + ((bassClass - bassLow) % 12 + 12) % 12;
+  keys[static_cast<std::size_t>(count++)] = static_cast<std::uint8_t>(std::clamp(previous, 0, 127));
+  // Root, fifth (the third entry of a stacked triad), third, then the rest.
+  const int order[8] = {0, 2, 1, 3, 4, 5, 6, 7};
+  for (int i = 0; i < chord.count && i < 8 && count < 16; ++i) {
+    const int index = order[i];
+    if (index >= chord.count) continue;
+    const int pc = (tonicPitchClass + chord.pitches[static_cast<std::size_t>(index)]) % 12;
+    int key = std::max(low, previous + 5);
+    key += ((pc - key) % 12 + 12) % 12;
+    if (key > high) break;
+    keys[static_cast<std::size_t>(count++)] = static_cast<std::uint8_t>(key);
+    previous = key;
   }
   return count;
 }

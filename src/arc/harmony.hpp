@@ -31,11 +31,14 @@ int degreeSemitones(Mode mode, int degree) noexcept;
 class ChordChooser {
  public:
   void reset(Mode mode) noexcept;
-  /// The chord for the next harmonic step at `tension` (0..1).
-  Chord next(float tension, dsp::Random& random) noexcept;
-  /// The dominant seventh (V7) and the tonic triad, for cadences.
+  /// The chord for the next harmonic step at `tension` (0..1). With a melody note
+  /// (`melody`, semitones above the tonic, or -1), consonant choices harmonise it: a diatonic
+  /// chord that holds the note is preferred, as a composer harmonising a tune would.
+  Chord next(float tension, dsp::Random& random, int melody = -1) noexcept;
+  /// The dominant seventh (V7), the tonic and the subdominant triads, for cadences.
   Chord dominant() const noexcept;
   Chord tonic() const noexcept;
+  Chord subdominant() const noexcept;
 
  private:
   Mode mode_ = Mode::kMajor;
@@ -47,6 +50,12 @@ class ChordChooser {
 /// of keys written to `keys` (at most 16), sorted ascending.
 int voiceChord(const Chord& chord, int tonicPitchClass, int bassLow, int low, int high,
                std::array<std::uint8_t, 16>& keys) noexcept;
+
+/// Voices `chord` in open position: the bass, then each chord tone once, every voice at least
+/// a fourth above the one below (root, fifth, third an octave up, then any others), as
+/// orchestrators space calm chords; tones that do not fit under `high` are left out.
+int voiceOpen(const Chord& chord, int tonicPitchClass, int bassLow, int low, int high,
+              std::array<std::uint8_t, 16>& keys) noexcept;
 
 /// A roughness-free check used by tests: how many semitone or tritone intervals the chord's
 /// pitch classes contain.

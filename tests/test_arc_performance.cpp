@@ -1,0 +1,171 @@
+// The default arc, the-performance, measured from its rendered audio: each scene does what the
+// script says (wrong key rough and dense, triumph loud and smooth, spotlight near-silent, the
+// key away and back, applause noise-like), the tension heard follows the tension scripted, and
+// every seed gives a new performance with the same shape.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "arc/arc_setup.hpp"
+#include "reverie/arc.hpp"
+#include "reverie/engine.hpp"
+#include "support/chroma.hpp"
+#include "support/engine_render.hpp"
+#include "support/key_estimate.hpp"
+#include "support/scene_features.hpp"
+#include "support/tension_estimate.hpp"
+
+namespace reverie {
+namespace {
+
+constexpr double kRate = 48000.0;
+/// Each scene is measured from this long after its start: before it, the hall still rings
+/// with the scene before.
+constexpr double kSettleSeconds = 1.0;
+
+const Arc& performance() {
+  static const Arc arc = loadArc(findPreset("the-performance"));
+  return arc;
+}
+
+struct Render {
+  std::vector<float> mono;
+  std::vector<float> interleaved;
+};
+
+Render render(std::uint64_t seed, int block = 1024) {
+  const Arc& arc = performance();
+  Engine engine({kRate, 1024, seed});
+  arc::buildArc(arc, engine.graph());
+  engine.commit();
+  const std::size_t latency = static_cast<std::size_t>(engine.latencyFrames());
+  const auto frames = static_cast<std::size_t>(std::llround(arc::arcSeconds(arc) * kRate));
+  const test::Stereo out = test::renderBlocks(engine, {}, frames + latency, [block] { return block; });
+  Render r;
+  r.mono.resize(frames);
+  r.interleaved.resize(2 * frames);
+  for (std::size_t i = 0; i < frames; ++i) {
+    r.interleaved[2 * i] = out.left[i + latency];
+    r.interleaved[2 * i + 1] = out.right[i + latency];
+    r.mono[i] = 0.5f * (out.left[i + latency] + out.right[i + latency]);
+  }
+  return r;
+}
+
+const Render& seedOne() {
+  static const Render r = render(1);
+  return r;
+}
+
+struct SceneFacts {
+  double lufs = -70.0, roughness = 0.0, onsets = 0.0, flatness = 0.0;
+  test::KeyEstimate key;
+};
+
+std::map<std::string, SceneFacts> measureScenes(const Render& r) {
+  const Arc& arc = performance();
+  const Timeline timeline(arc, kRate);
+  std::map<std::string, SceneFacts> facts;
+  for (std::size_t s = 0; s < arc.scenes.size(); ++s) {
+    const auto begin = static_cast<std::size_t>(timeline.spans()[s].startFrame) + static_cast<std::size_t>(kSettleSeconds * kRate);
+    const auto end = static_cast<std::size_t>(timeline.spans()[s].endFrame);
+    const std::span<const float> mono(r.mono.data() + begin, end - begin);
+    const std::span<const float> stereo(r.interleaved.data() + 2 * begin, 2 * (end - begin));
+    SceneFacts f;
+    f.lufs = test::loudnessLufs(stereo, kRate, 2);
+    f.roughness = test::normalizedRoughness(mono, kRate);
+    f.onsets = test::pitchedOnsetRate(mono, kRate);
+    f.flatness = test::flatness(mono, kRate);
+    f.key = test::estimateKey(test::chroma(mono, kRate));
+    MESSAGE(arc.scenes[s].name << ": " << f.lufs << " LUFS, roughness " << f.roughness << ", " << f.onsets
+                               << " pitched onsets/s, flatness " << f.flatness << ", key " << test::keyName(f.key.tonic, f.key.minor)
+                               << " (r " << f.key.correlation << ")");
+    facts[arc.scenes[s].name] = f;
+  }
+  return facts;
+}
+
+/// The acceptance points that hold for every seed.
+void checkScenes(const std::map<std::string, SceneFacts>& facts) {
+  const SceneFacts& wrong = facts.at("wrong-key");
+  const SceneFacts& triumph = facts.at("triumph");
+  for (const auto& [name, f] : facts) {
+    if (name == "wrong-key") continue;
+    INFO("scene " << name);
+    CHECK(wrong.roughness > f.roughness);
+    CHECK(wrong.onsets > f.onsets);
+    CHECK(triumph.lufs >= f.lufs);
+  }
+  CHECK(triumph.roughness < wrong.roughness);
+  CHECK(triumph.lufs - facts.at("spotlight").lufs >= 20.0);
+  const int home = performance().homeKey;
+  CHECK(wrong.key.tonic != home);
+  CHECK(triumph.key.tonic == home);
+  CHECK_FALSE(triumph.key.minor);
+  // Noise-like: white noise reads ~0.56, tones ~0; and far flatter than any scene of music.
+  CHECK(facts.at("applause").flatness > 0.25);
+  for (const auto& [name, f] : facts)
+    if (name != "applause") CHECK(facts.at("applause").flatness > 10.0 * f.flatness);
+}
+
+std::uint64_t hash(const std::vector<float>& samples) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (float x : samples) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    h = (h ^ bits) * 0x100000001b3ull;
+  }
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("the-performance: wrong key is roughest and densest, triumph loudest and smoother, spotlight 20 LU down, "
+          "the key away and home, applause noise-like") {
+  const Arc& arc = performance();
+  const double minutes = arc::arcSeconds(arc) / 60.0;
+  MESSAGE("the-performance lasts " << minutes << " minutes with its tail");
+  CHECK(minutes >= 3.0);
+  CHECK(minutes <= 5.0);
+  checkScenes(measureScenes(seedOne()));
+}
+
+TEST_CASE("the-performance: the tension heard follows the tension scripted (r >= 0.7)") {
+  const Arc& arc = performance();
+  const Timeline timeline(arc, kRate);
+  const test::TensionTrack track = test::estimateTension(seedOne().mono, kRate);
+  std::vector<double> scripted;
+  for (double t : track.seconds) scripted.push_back(timeline.valuesAt(static_cast<std::uint64_t>(t * kRate)).tension);
+  const double r = test::pearson(track.estimate, scripted);
+  if (const char* dump = std::getenv("REVERIE_TENSION_DUMP")) {
+    std::FILE* f = std::fopen(dump, "w");
+    for (std::size_t i = 0; f != nullptr && i < scripted.size(); ++i)
+      std::fprintf(f, "%.1f %.3f %.1f %.4f %.2f %.3f\n", track.seconds[i], scripted[i], track.loudness[i], track.roughness[i],
+                   track.onsetRate[i], track.estimate[i]);
+    if (f != nullptr) std::fclose(f);
+  }
+  MESSAGE("windows: " << track.seconds.size() << ", r(estimate, script) = " << r
+                      << "; loudness alone " << test::pearson(track.loudness, scripted) << ", roughness alone "
+                      << test::pearson(track.roughness, scripted) << ", onsets alone "
+                      << test::pearson(track.onsetRate, scripted));
+  CHECK(r >= 0.7);
+}
+
+TEST_CASE("the-performance: the same seed renders the same samples in any blocks; other seeds differ but keep the shape") {
+  const Render again = render(1, 333);
+  CHECK(hash(again.interleaved) == hash(seedOne().interleaved));
+  for (std::uint64_t seed : {2u, 3u}) {
+    const Render other = render(seed);
+    INFO("seed " << seed);
+    CHECK(hash(other.interleaved) != hash(seedOne().interleaved));
+    checkScenes(measureScenes(other));
+  }
+}
+
+}  // namespace reverie
