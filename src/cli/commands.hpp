@@ -18,7 +18,7 @@ void addBenchCommand(CLI::App& app, Action& action);
 void addPlayCommand(CLI::App& app, Action& action);
 void addDevicesCommand(CLI::App& app, Action& action);
 
-/// The preset `reverie render` plays when given none.
-inline constexpr const char* kDefaultPreset = "first-light";
+/// What `reverie render` plays when given nothing: the default arc.
+inline constexpr const char* kDefaultPreset = "the-performance";
 
 }  // namespace reverie::cli

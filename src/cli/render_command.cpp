@@ -5,11 +5,14 @@
 #include <fstream>
 #include <optional>
 
+#include "arc/arc_exports.hpp"
+#include "arc/arc_setup.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/midi_render.hpp"
 #include "cli/patch_render.hpp"
 #include "cli/progress_bar.hpp"
+#include "reverie/arc.hpp"
 #include "reverie/errors.hpp"
 #include "reverie/loudness.hpp"
 #include "reverie/preset.hpp"
@@ -36,6 +39,11 @@ struct RenderOptions {
   std::string velocityCurve = "linear";
   bool mpe = false;
   bool midiOptionsGiven = false;
+  // For an arc:
+  std::string curvesPath;
+  std::string plotPath;
+  bool noLabels = false;
+  bool arcOptionsGiven = false;
 };
 
 /// A Standard MIDI File (or RMID) by its extension, or by its first bytes if it exists.
@@ -86,15 +94,44 @@ struct RenderSource {
   std::optional<midi::MidiFile> midiFile;           // or a MIDI file,
   std::vector<Patch> midiPatches;                   // played by these (the first by default)
   std::map<int, std::size_t> channelPatch;          // MIDI channel -> index in midiPatches
+  std::optional<Arc> arc;                           // or an arc, performed by the composer
 };
+
+/// "1:05.2" for a summary line.
+std::string clockTime(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%d:%04.1f", static_cast<int>(seconds) / 60, std::fmod(seconds, 60.0));
+  return text;
+}
+
+/// `target` with its extension replaced: song.wav -> song.labels.txt.
+std::filesystem::path besideTarget(const std::filesystem::path& target, const std::string& suffix) {
+  std::filesystem::path path = target;
+  path.replace_extension(suffix);
+  return path;
+}
 
 RenderSource openSource(const RenderOptions& options) {
   RenderSource source;
   if (!isMidiInput(options.preset)) {
+    const std::filesystem::path path = findPreset(options.preset);
+    if (isArcFile(path)) {
+      if (options.midiOptionsGiven)
+        throw InputError("--preset, --channel, --velocity-curve and --mpe apply to MIDI files, and '" + options.preset +
+                         "' is an arc; drop those options");
+      source.arc = loadArc(path);
+      source.name = source.arc->name;
+      source.lengthSeconds = arc::arcSeconds(*source.arc) - source.arc->tailSeconds;
+      source.tailSeconds = source.arc->tailSeconds;
+      return source;
+    }
+    if (options.arcOptionsGiven)
+      throw InputError("--export-curves, --plot and --no-labels apply to arcs, and '" + options.preset +
+                       "' is a patch; give an arc (see 'reverie presets'), or drop those options");
     if (options.midiOptionsGiven)
       throw InputError("--preset, --channel, --velocity-curve and --mpe apply to MIDI files, and '" + options.preset +
                        "' is a preset; give a .mid file, or drop those options");
-    source.patch = loadPatch(findPreset(options.preset));
+    source.patch = loadPatch(path);
     if (source.patch.score.empty()) source.patch.score = demoPhrase(source.patch);  // an instrument preset
     source.name = source.patch.name;
     source.lengthSeconds = source.patch.lengthSeconds;
@@ -116,6 +153,12 @@ RenderSource openSource(const RenderOptions& options) {
 }
 
 PatchRender renderSource(const RenderSource& source, const RenderOptions& options, double seconds) {
+  if (source.arc) {
+    Engine engine({options.sampleRate, 1024, options.seed});
+    arc::buildArc(*source.arc, engine.graph());
+    engine.commit();
+    return renderEvents(engine, {}, seconds, !options.quiet);
+  }
   if (!source.midiFile) return renderPatch(source.patch, options.sampleRate, options.seed, seconds, !options.quiet);
   MidiRenderSetup setup;
   setup.defaultPatch = &source.midiPatches.front();
@@ -137,6 +180,15 @@ int runRender(const RenderOptions& options) {
 
   // Open the temporary file first: a bad path fails before minutes of rendering, not after.
   SoundFileWriter writer(target, options.sampleRate, 2, format, options.seed);
+  std::optional<Timeline> timeline;
+  if (source.arc) {
+    timeline.emplace(*source.arc, options.sampleRate);
+    std::vector<CueMarker> markers;
+    for (std::size_t i = 0; i < timeline->spans().size(); ++i)
+      if (static_cast<double>(timeline->spans()[i].startFrame) < (length + tail) * options.sampleRate)
+        markers.push_back({timeline->spans()[i].startFrame, source.arc->scenes[i].name});
+    writer.setCueMarkers(std::move(markers));
+  }
   PatchRender render = renderSource(source, options, length + tail);
   std::vector<float>& audio = render.interleaved;
   LoudnessStats loudness;
@@ -146,6 +198,25 @@ int runRender(const RenderOptions& options) {
     loudness = measureLoudness(audio.data(), audio.size() / 2, 2, options.sampleRate);
   }
   writeFile(writer, audio, options);
+  std::vector<std::string> extras;
+  if (source.arc) {
+    // The sound file is safe on disk; the files that describe it follow, each written whole.
+    const double seconds = static_cast<double>(audio.size() / 2) / options.sampleRate;
+    if (!options.noLabels) {
+      const std::filesystem::path labels = besideTarget(target, ".labels.txt");
+      arc::writeAudacityLabels(labels, *source.arc, *timeline);
+      extras.push_back("scene labels " + labels.string());
+    }
+    if (!options.curvesPath.empty()) {
+      arc::writeCurvesCsv(options.curvesPath, *source.arc, *timeline, seconds);
+      extras.push_back("curves " + options.curvesPath);
+    }
+    if (!options.plotPath.empty()) {
+      const auto loudnessTrack = arc::shortTermLoudness(audio.data(), audio.size() / 2, 2, options.sampleRate);
+      arc::writeArcPlot(options.plotPath, *source.arc, *timeline, seconds, loudnessTrack);
+      extras.push_back("plot " + options.plotPath);
+    }
+  }
 
   if (!options.quiet) {
     std::fprintf(stderr,
@@ -154,6 +225,15 @@ int runRender(const RenderOptions& options) {
                  source.name.c_str(), target.string().c_str(), describe(target, format).c_str(),
                  options.sampleRate, static_cast<unsigned long long>(options.seed), length + tail,
                  render.realtimeFactor, loudness.samplePeakDbfs, loudness.truePeakDbtp, loudness.integratedLufs);
+    if (source.arc) {
+      std::string scenes = "  scenes:";
+      for (std::size_t i = 0; i < timeline->spans().size(); ++i)
+        scenes += (i == 0 ? " " : ", ") + source.arc->scenes[i].name + " " +
+                  clockTime(timeline->spans()[i].startSeconds);
+      std::fprintf(stderr, "%s\n", scenes.c_str());
+      if (writer.supportsCueMarkers()) std::fprintf(stderr, "  scene markers written as cue points\n");
+      for (const std::string& extra : extras) std::fprintf(stderr, "  wrote %s\n", extra.c_str());
+    }
   }
   return 0;
 }
@@ -163,7 +243,7 @@ int runRender(const RenderOptions& options) {
 void addRenderCommand(CLI::App& app, Action& action) {
   auto options = std::make_shared<RenderOptions>();
   CLI::App* render = app.add_subcommand(
-      "render", "Render a preset or a MIDI file to a sound file (WAV, FLAC, OGG or AIFF), faster than real time");
+      "render", "Render an arc, a preset or a MIDI file to a sound file (WAV, FLAC, OGG or AIFF), faster than real time");
   render->footer(
       "The file is written beside the target under a temporary name and renamed at the end,\n"
       "so an error or Ctrl-C never leaves half a file and never harms an existing one.\n"
@@ -173,9 +253,14 @@ void addRenderCommand(CLI::App& app, Action& action) {
       "channel through its own with --channel, e.g.\n"
       "  reverie render song.mid --preset glass-harmonica --channel 10=timpani -o song.wav\n"
       "--mpe reads channel 1 as an MPE lower zone's manager and 2-16 as single notes.\n"
-      "Its length is the file's, plus the presets' tail. Program changes in the file are ignored.");
+      "Its length is the file's, plus the presets' tail. Program changes in the file are ignored.\n\n"
+      "An arc (presets/arcs/) is performed by the composer, new from every seed:\n"
+      "  reverie render                       renders the default arc, the-performance\n"
+      "  reverie render the-performance --seed 7 -o take7.wav --export-curves curves.csv --plot arc.svg\n"
+      "Scene names go into the WAV as cue points and beside it as an Audacity label file\n"
+      "(take7.labels.txt: File > Import > Labels).");
   render->add_option("preset", options->preset,
-                     "Preset name (see 'reverie presets'), path to a .toml file, or a MIDI file")
+                     "Arc or preset name (see 'reverie presets'), path to a .toml file, or a MIDI file")
       ->default_str(kDefaultPreset);
   CLI::Option* midiPreset = render->add_option("--preset", options->midiPreset,
                      "MIDI file only: the preset that plays it")->default_str("glass-harmonica");
@@ -209,9 +294,15 @@ void addRenderCommand(CLI::App& app, Action& action) {
       ->check(CLI::Range(-20.0, 0.0))
       ->needs(target)
       ->default_str("-1");
+  CLI::Option* curves = render->add_option("--export-curves", options->curvesPath,
+                     "Arc only: write the scripted curves (tension, dynamics, density, brightness) every 10 ms to this CSV");
+  CLI::Option* plot = render->add_option("--plot", options->plotPath,
+                     "Arc only: draw the scripted curves and scenes over the measured loudness, as SVG");
+  CLI::Option* labels = render->add_flag("--no-labels", options->noLabels, "Arc only: no Audacity label file beside the output");
   render->add_flag("-q,--quiet", options->quiet, "No progress bar and no summary");
-  render->callback([options, &action, midiPreset, channels, curve, mpe] {
+  render->callback([options, &action, midiPreset, channels, curve, mpe, curves, plot, labels] {
     options->midiOptionsGiven = midiPreset->count() + channels->count() + curve->count() + mpe->count() > 0;
+    options->arcOptionsGiven = curves->count() + plot->count() + labels->count() > 0;
     action = [options] { return runRender(*options); };
   });
 }
