@@ -30,6 +30,13 @@ void LivePatch::load(const Patch& patch) {
         routing.targets[static_cast<std::size_t>(channel)][static_cast<std::size_t>(count++)] = target;
     }
   }
+  for (NodeId listener : listeners_) {
+    for (int channel = 0; channel < 16; ++channel) {
+      int& count = routing.counts[static_cast<std::size_t>(channel)];
+      if (count < midi::Translator::kMaxTargetsPerChannel)
+        routing.targets[static_cast<std::size_t>(channel)][static_cast<std::size_t>(count++)] = {listener, -1};
+    }
+  }
   try {
     engine_.commit();
   } catch (...) {

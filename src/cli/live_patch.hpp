@@ -21,6 +21,9 @@ class LivePatch {
   /// its note players; the previous patch gets all-notes-off and leaves in a few seconds.
   /// Throws (keeping the old patch) if the patch cannot be built.
   void load(const Patch& patch);
+  /// Control thread, before load: `node` also hears every channel (the arc's composer, for its
+  /// tension controller and its next-scene key), whichever patch is loaded.
+  void addListener(NodeId node) { listeners_.push_back(node); }
   /// Control thread: removes patches whose release time is up.
   void tick();
 
@@ -37,6 +40,7 @@ class LivePatch {
   live::LiveRenderer& renderer_;
   Generation current_;
   std::vector<Generation> leaving_;
+  std::vector<NodeId> listeners_;
   std::string name_;
   int generation_ = 0;
   bool mpe_ = false;

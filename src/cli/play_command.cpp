@@ -10,6 +10,8 @@
 #include <optional>
 #include <thread>
 
+#include "arc/arc_setup.hpp"
+#include "arc/composer.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/live_patch.hpp"
@@ -29,7 +31,36 @@ struct PlayOptions {
   std::uint64_t seed = 1;
   double seconds = 0.0;  // 0 = until stopped
   bool mpe = false;
+  // An arc running under the player:
+  std::string arc;
+  int tensionController = -1, nextNote = -1, nextController = -1;
 };
+
+/// The arc `play --arc` runs under the player, with its live controls wired.
+struct LiveArc {
+  Arc arc;
+  NodeId composer = kInvalidNode;
+};
+
+std::optional<LiveArc> startArc(const PlayOptions& options, Engine& engine, LivePatch& live) {
+  if (options.arc.empty()) {
+    if (options.tensionController >= 0 || options.nextNote >= 0 || options.nextController >= 0)
+      throw InputError("--tension-cc, --next-note and --next-cc steer an arc; add --arc ARC (e.g. --arc the-performance)");
+    return std::nullopt;
+  }
+  LiveArc result{loadArc(findPreset(options.arc)), kInvalidNode};
+  Graph& graph = engine.graph();
+  result.composer = arc::buildArc(result.arc, graph, "arc-").composer;
+  Node& composer = graph.node(result.composer);
+  if (options.tensionController >= 0) {
+    graph.setParameter(result.composer, arc::composer_parameter::kTensionSource, 1.0f);
+    composer.mapController(options.tensionController, arc::composer_parameter::kLiveTension, 0.0f, 1.0f);
+  }
+  graph.setParameter(result.composer, arc::composer_parameter::kAdvanceNote, static_cast<float>(options.nextNote));
+  graph.setParameter(result.composer, arc::composer_parameter::kAdvanceController, static_cast<float>(options.nextController));
+  live.addListener(result.composer);
+  return result;
+}
 
 /// Raw keys from a terminal, so 'q' stops without Enter; restores the terminal after.
 class KeyReader {
@@ -109,7 +140,8 @@ int runPlay(const PlayOptions& options) {
   Engine engine({options.sampleRate, 4096, options.seed});
   live::LiveRenderer renderer(engine, live::LiveRenderer::kMaxInputs, curve, options.mpe);
   LivePatch live(engine, renderer, options.mpe);
-  live.load(patch);
+  const std::optional<LiveArc> arc = startArc(options, engine, live);
+  live.load(patch);  // commits the arc's nodes too
   host::AudioStream stream(device, options.sampleRate, options.bufferFrames,
                            [&renderer](float* const* out, int frames, std::int64_t nanos) { renderer.render(out, frames, nanos); });
   host::MidiInputs midi(renderer, options.midiApi, options.midiInput);
@@ -120,6 +152,15 @@ int runPlay(const PlayOptions& options) {
                device.name.c_str(), device.hostApiKey.c_str(), options.sampleRate, options.bufferFrames,
                stream.latencySeconds() * 1000.0);
   for (const std::string& name : midi.connected()) std::fprintf(stderr, "reverie: MIDI input %s\n", name.c_str());
+  if (arc) {
+    std::string controls;
+    if (options.tensionController >= 0) controls += ", tension from CC" + std::to_string(options.tensionController);
+    if (options.nextNote >= 0) controls += ", next scene on key " + std::to_string(options.nextNote);
+    if (options.nextController >= 0) controls += ", next scene on CC" + std::to_string(options.nextController);
+    std::fprintf(stderr, "reverie: arc '%s' runs underneath (%zu scenes%s)\n", arc->arc.name.c_str(),
+                 arc->arc.scenes.size(), controls.c_str());
+  }
+  int sceneShown = -1;
   if (status) std::fprintf(stderr, "reverie: press q or Ctrl-C to stop\n");
 
   KeyReader keys;
@@ -158,6 +199,17 @@ int runPlay(const PlayOptions& options) {
       }
     }
     live.tick();
+    if (arc) {
+      const int scene = arc::composerScene(engine.graph().node(arc->composer));
+      if (scene != sceneShown) {
+        sceneShown = scene;
+        const std::size_t count = arc->arc.scenes.size();
+        say(static_cast<std::size_t>(scene) < count
+                ? "scene " + std::to_string(scene + 1) + "/" + std::to_string(count) + ": " +
+                      arc->arc.scenes[static_cast<std::size_t>(scene)].name
+                : "the arc has ended; still playing '" + live.name() + "'");
+      }
+    }
     if (now < nextPoll) continue;
     nextPoll = now + std::chrono::milliseconds(500);
     for (const std::string& line : midi.poll()) say(line);
@@ -203,7 +255,11 @@ void addPlayCommand(CLI::App& app, Action& action) {
       "Program change (with bank select) switches to the Nth preset of 'reverie presets'; editing\n"
       "the preset file reloads it while it plays, and a broken edit keeps the old version.\n"
       "On a terminal a status line shows voices, callback CPU load, xruns and the last MIDI\n"
-      "event; q or Ctrl-C stops.");
+      "event; q or Ctrl-C stops.\n"
+      "--arc runs an arc underneath what you play, e.g.\n"
+      "  reverie play glass-harmonica --arc the-performance --tension-cc 1 --next-note 21\n"
+      "plays the crystal over the performance, with the mod wheel as the tension and the lowest\n"
+      "A moving on to the next scene at its next bar line.");
   play->add_option("preset", options->preset, "Preset name or path to a .toml file")->default_str("glass-harmonica");
   play->add_option("--audio-device", options->audioDevice, "Output device, by name (or part of it) or index; see 'reverie devices'");
   play->add_option("--host-api", options->hostApi, "Audio system: jack, alsa or pulse [default: JACK if running, else ALSA]")
@@ -219,6 +275,16 @@ void addPlayCommand(CLI::App& app, Action& action) {
                  "MPE lower zone: channel 1 for the whole instrument, 2-16 bend, press and brighten single notes");
   play->add_option("--seconds", options->seconds, "Stop after this many seconds [default: play until stopped]")
       ->check(CLI::Range(0.0, 1e7));
+  play->add_option("--arc", options->arc, "Run this arc (e.g. the-performance) underneath, performed by the composer");
+  play->add_option("--tension-cc", options->tensionController,
+                   "With --arc: this controller (0-127, e.g. 1 for the mod wheel) sets the tension instead of the script")
+      ->check(CLI::Range(0, 127));
+  play->add_option("--next-note", options->nextNote,
+                   "With --arc: this key (0-127, e.g. 21 for the lowest A) moves to the next scene at the next bar line")
+      ->check(CLI::Range(0, 127));
+  play->add_option("--next-cc", options->nextController,
+                   "With --arc: pressing this pedal or controller (e.g. 67) moves to the next scene at the next bar line")
+      ->check(CLI::Range(0, 127));
   play->callback([options, &action] { action = [options] { return runPlay(*options); }; });
 }
 
