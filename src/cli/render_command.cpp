@@ -228,8 +228,9 @@ int runRender(const RenderOptions& options) {
     if (source.arc) {
       std::string scenes = "  scenes:";
       for (std::size_t i = 0; i < timeline->spans().size(); ++i)
-        scenes += (i == 0 ? " " : ", ") + source.arc->scenes[i].name + " " +
-                  clockTime(timeline->spans()[i].startSeconds);
+        if (timeline->spans()[i].startSeconds < length + tail)
+          scenes += (i == 0 ? " " : ", ") + source.arc->scenes[i].name + " " +
+                    clockTime(timeline->spans()[i].startSeconds);
       std::fprintf(stderr, "%s\n", scenes.c_str());
       if (writer.supportsCueMarkers()) std::fprintf(stderr, "  scene markers written as cue points\n");
       for (const std::string& extra : extras) std::fprintf(stderr, "  wrote %s\n", extra.c_str());
