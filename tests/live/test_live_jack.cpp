@@ -319,3 +319,103 @@ TEST_CASE("live: editing the preset while it plays reloads it; a broken edit kee
   CHECK(log.find("reloaded") != std::string::npos);
   CHECK(status == 0);
 }
+
+TEST_CASE("live: play --arc runs an arc under the player; the chosen key moves it to the next scene at a bar line") {
+  test::ScratchFolder folder;
+  Child jackd = startDummyServer("reverie-arc", folder.path(), true);
+  // The player's own preset: a sine. The arc waits in silence (100 bars) until the next-scene key.
+  std::ofstream(folder / "sine.toml") << R"(format_version = 1
+[[node]]
+name = "tone"
+type = "synth"
+params = { waveform = "sine", attack = 0.01, release = 0.05, sustain = 1.0, level = -12.0 }
+[[node]]
+name = "out"
+type = "output"
+[[connect]]
+from = "tone.left"
+to = "out.left"
+)";
+  std::ofstream(folder / "stage.toml") << R"(format_version = 1
+[[node]]
+name = "keys"
+type = "synth"
+params = { waveform = "saw", attack = 0.005, release = 0.05, sustain = 1.0, level = -12.0 }
+[[node]]
+name = "out"
+type = "output"
+[[connect]]
+from = "keys.left"
+to = "out.left"
+[[connect]]
+from = "keys.right"
+to = "out.right"
+)";
+  std::ofstream(folder / "waiting.toml") << R"(format_version = 1
+patch = "stage.toml"
+[music]
+tempo = 120
+[[scene]]
+name = "waiting"
+bars = 100
+texture = "silence"
+[[scene]]
+name = "sounding"
+bars = 100
+sections = ["keys"]
+texture = ["chorale"]
+)";
+  Rig rig;
+  rig.client = connectClient("reverie-arc-test");
+  REQUIRE_MESSAGE(rig.client != nullptr, "the dummy JACK server did not start: " << test::readText(folder / "jackd.log"));
+  Child reverie({REVERIE_CLI_PATH, "play", (folder / "sine.toml").string(), "--arc", (folder / "waiting.toml").string(),
+                 "--next-note", "21", "--tension-cc", "1", "--host-api", "jack", "--midi-api", "jack"},
+                folder / "reverie.log");
+  const bool ready = waitForPort(rig.client, "reverie-midi:reverie", 15s) && waitForPort(rig.client, "reverie:out_0", 5s);
+  REQUIRE_MESSAGE(ready, "reverie did not open its ports: " << test::readText(folder / "reverie.log"));
+
+  auto frame = [](double seconds) { return static_cast<jack_nframes_t>(seconds * kRate); };
+  rig.notes.push_back({frame(0.5), {0xB0, 1, 100}, 3});  // the tension wheel moves
+  rig.notes.push_back({frame(1.0), {0x90, 21, 100}, 3});  // the next-scene key
+  rig.notes.push_back({frame(1.05), {0x80, 21, 0}, 3});
+  rig.recorded.assign(frame(6.0), 0.0f);
+  rig.midiOut = jack_port_register(rig.client, "midi_out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+  rig.in[0] = jack_port_register(rig.client, "in_1", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+  rig.in[1] = jack_port_register(rig.client, "in_2", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+  jack_set_process_callback(rig.client, &Rig::process, &rig);
+  REQUIRE(jack_activate(rig.client) == 0);
+  REQUIRE(jack_connect(rig.client, "reverie-arc-test:midi_out", "reverie-midi:reverie") == 0);
+  REQUIRE(jack_connect(rig.client, "system:monitor_1", "reverie-arc-test:in_1") == 0);
+  std::this_thread::sleep_for(300ms);
+  rig.startFrame = jack_frame_time(rig.client) + 256;
+  rig.recording = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(6200));
+  rig.recording = false;
+  jack_deactivate(rig.client);
+  jack_client_close(rig.client);
+  std::this_thread::sleep_for(700ms);  // the status poll names the new scene
+  const int status = reverie.stop(SIGINT);
+  jackd.stop(SIGTERM);
+  const std::string log = test::readText(folder / "reverie.log");
+  MESSAGE("reverie's log: " << log);
+
+  auto rmsDb = [&](double from, double to) {
+    double sum = 0.0;
+    for (std::size_t i = frame(from); i < frame(to); ++i) sum += static_cast<double>(rig.recorded[i]) * rig.recorded[i];
+    return 10.0 * std::log10(sum / static_cast<double>(frame(to) - frame(from)) + 1e-20);
+  };
+  // Before the key: the arc waits in silence. A bar is 2 s, so the next scene has begun by 3.2 s.
+  const double before = rmsDb(0.1, 0.95), after = rmsDb(3.3, 5.9);
+  std::size_t onset = frame(1.2);
+  while (onset < rig.recorded.size() && std::fabs(rig.recorded[onset]) < 1e-4f) ++onset;
+  MESSAGE("RMS before the key " << before << " dB, after the next bar line " << after << " dB; the chord starts at "
+                                << static_cast<double>(onset) / kRate << " s (the key at 1.0 s)");
+  CHECK(log.find("arc 'waiting' runs underneath (2 scenes, tension from CC1, next scene on key 21)") != std::string::npos);
+  CHECK(log.find("scene 1/2: waiting") != std::string::npos);
+  CHECK(log.find("scene 2/2: sounding") != std::string::npos);
+  CHECK(before < -80.0);
+  CHECK(after > -40.0);
+  CHECK(onset > frame(1.0));
+  CHECK(onset <= frame(3.1));
+  CHECK(status == 0);
+}
