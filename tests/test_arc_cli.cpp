@@ -5,7 +5,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -25,6 +24,34 @@ std::size_t countFiles(const std::filesystem::path& folder) {
   std::size_t n = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(folder)) ++n;
   return n;
+}
+
+/// "file.toml:12:3: error: ..." with a line and a column (std::regex trips GCC 12's warnings
+/// under ASan, so by hand).
+bool isLocatedError(const std::string& message) {
+  const std::size_t toml = message.find(".toml:");
+  if (toml == std::string::npos) return false;
+  std::size_t at = toml + 6;
+  for (int field = 0; field < 2; ++field) {
+    const std::size_t start = at;
+    while (at < message.size() && message[at] >= '0' && message[at] <= '9') ++at;
+    if (at == start || at >= message.size() || message[at] != ':') return false;
+    ++at;
+  }
+  return message.compare(at, 8, " error: ") == 0 && message.size() > at + 8;
+}
+
+/// Splits on a separator.
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts(1);
+  for (char c : text) {
+    if (c == separator) {
+      parts.emplace_back();
+    } else {
+      parts.back() += c;
+    }
+  }
+  return parts;
 }
 
 std::vector<std::string> lines(const std::string& text) {
@@ -68,12 +95,12 @@ TEST_CASE("arc cli: 'reverie render' alone performs the-performance, with its sc
   // The Audacity label file beside it: start, end and name per scene, in seconds.
   const std::vector<std::string> labels = lines(readText(folder / "the-performance.labels.txt"));
   REQUIRE(labels.size() == arc.scenes.size());
-  const std::regex row(R"(^([0-9]+\.[0-9]{6})\t([0-9]+\.[0-9]{6})\t([a-z-]+)$)");
   for (std::size_t i = 0; i < labels.size(); ++i) {
-    std::smatch m;
-    REQUIRE(std::regex_match(labels[i], m, row));
-    CHECK(m[3].str() == arc.scenes[i].name);
-    CHECK(std::stod(m[1].str()) == doctest::Approx(static_cast<double>(timeline.spans()[i].startFrame) / 48000.0).epsilon(1e-6));
+    const std::vector<std::string> fields = split(labels[i], '\t');
+    REQUIRE(fields.size() == 3);
+    CHECK(fields[2] == arc.scenes[i].name);
+    CHECK(std::stod(fields[0]) == doctest::Approx(static_cast<double>(timeline.spans()[i].startFrame) / 48000.0).epsilon(1e-6));
+    CHECK(std::stod(fields[1]) > std::stod(fields[0]));
   }
 }
 
@@ -114,7 +141,6 @@ TEST_CASE("arc cli: the same seed gives the same bytes; another seed gives anoth
 TEST_CASE("arc cli: every broken arc gives exit 2, one located error per problem, and no file") {
   ScratchFolder folder;
   const std::filesystem::path corpus = std::filesystem::path(REVERIE_SOURCE_DIR) / "tests" / "broken_arcs";
-  const std::regex located(R"(^.+\.toml:[0-9]+:[0-9]+: error: .+)");
   std::size_t count = 0;
   for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
     if (entry.path().extension() != ".toml") continue;
@@ -125,7 +151,7 @@ TEST_CASE("arc cli: every broken arc gives exit 2, one located error per problem
     CHECK(result.exitCode == 2);
     const std::vector<std::string> messages = lines(result.err);
     REQUIRE_FALSE(messages.empty());
-    CHECK(std::regex_match(messages.front(), located));
+    CHECK(isLocatedError(messages.front()));
     CHECK(countFiles(folder.path()) == 0);
   }
   MESSAGE(count << " broken arcs refused");
@@ -140,6 +166,10 @@ TEST_CASE("arc cli: arc options on a patch, and patch-only options on an arc, ar
   const auto midi = runReverie("render the-performance --channel 10=timpani -q", folder.path());
   CHECK(midi.exitCode == 2);
   CHECK(midi.err.find("is an arc") != std::string::npos);
+  // A plot into a folder that does not exist is refused before the render, not after it.
+  const auto plot = runReverie("render the-performance --plot nowhere/arc.svg -q", folder.path());
+  CHECK(plot.exitCode == 2);
+  CHECK(plot.err.find("does not exist") != std::string::npos);
   CHECK(countFiles(folder.path()) == 0);
 }
 

@@ -180,6 +180,13 @@ int runRender(const RenderOptions& options) {
 
   // Open the temporary file first: a bad path fails before minutes of rendering, not after.
   SoundFileWriter writer(target, options.sampleRate, 2, format, options.seed);
+  for (const std::string& extra : {options.curvesPath, options.plotPath}) {
+    if (extra.empty()) continue;
+    const std::filesystem::path folder = std::filesystem::absolute(extra).parent_path();
+    if (!std::filesystem::is_directory(folder))
+      throw InputError("cannot write '" + extra + "': the folder '" + folder.string() +
+                       "' does not exist; create it or choose another path");
+  }
   std::optional<Timeline> timeline;
   if (source.arc) {
     timeline.emplace(*source.arc, options.sampleRate);
