@@ -30,7 +30,7 @@ constexpr double kRate = 48000.0;
 constexpr double kSettleSeconds = 1.0;
 
 const Arc& performance() {
-  static const Arc arc = loadArc(findPreset("the-performance"));
+  static const Arc arc = loadArc(std::string(REVERIE_SOURCE_DIR) + "/presets/arcs/the-performance.toml");
   return arc;
 }
 

@@ -35,7 +35,8 @@ std::string quoteFirstProblem(const PresetError& error) {
 }
 
 // A relative path is the arc's own business first: an arc and the patch beside it travel
-// together, whatever folder reverie runs in. Anything else goes to the preset search. Returns
+// together, whatever folder reverie runs in; then the preset tree the arc sits in; anything
+// else goes to the preset search. Returns
 // nullopt with the reason in `problem` when nothing is found.
 std::optional<fs::path> resolvePatch(const std::string& written, const std::string& arcSource,
                                      std::string& problem) {
@@ -44,6 +45,15 @@ std::optional<fs::path> resolvePatch(const std::string& written, const std::stri
   const bool besideArc = given.is_relative() && !folder.empty();
   std::error_code error;
   if (besideArc && fs::is_regular_file(folder / given, error)) return folder / given;
+  // An arc in a preset tree (<tree>/arcs/) plays on that tree's patches first, so the shipped
+  // arcs find theirs wherever reverie runs from, and a user's tree keeps its own.
+  if (folder.filename() == "arcs" && !given.has_parent_path() && !given.has_extension()) {
+    const fs::path tree = folder.parent_path();
+    for (fs::recursive_directory_iterator it(tree, error), end; !error && it != end; it.increment(error))
+      if (it->path().stem() == written && it->path().extension() == ".toml" && it->path().parent_path() != folder &&
+          it->is_regular_file(error))
+        return it->path();
+  }
   try {
     return findPreset(written);
   } catch (const PresetError& notFound) {
