@@ -25,6 +25,8 @@ constexpr double kNeighbourhoodOctaves = 1.0 / 6.0;
 constexpr long kMinNeighbourBins = 8;  // a median over enough bins at the lowest frequencies
 constexpr std::size_t kMaxPeaks = 40;
 constexpr double kFrameRangeDb = 50.0;
+// -70 dB mean square, the level of EBU R128's absolute gate (-70 LUFS for a 1 kHz tone).
+constexpr double kSilenceMeanSquare = 1e-7;
 
 /// The median level (dB) within a sixth of an octave of each bin of one frame's spectrum,
 /// computed once per grid point: bin k is judged by the neighbourhood of the grid point nearest
@@ -107,6 +109,16 @@ std::vector<RoughnessFrame> roughnessFrames(std::span<const float> signal, doubl
     frame.startSeconds = static_cast<double>(start) / sampleRate;
     frame.endSeconds = frame.startSeconds + frameSeconds;
     spectrum.levelDb.resize(magnitudes.size());
+    // Below the absolute gate of EBU R128 (-70) a frame is silence: whatever a decaying tail
+    // leaves there is not heard as rough, however its few peaks lie.
+    double meanSquare = 0.0;
+    const auto first = static_cast<std::size_t>(std::max(0L, start));
+    const std::size_t last = std::min(signal.size(), first + settings.frameSize);
+    for (std::size_t n = first; n < last; ++n) meanSquare += static_cast<double>(signal[n]) * signal[n];
+    if (last <= first || meanSquare / static_cast<double>(last - first) < kSilenceMeanSquare) {
+      frames.push_back(frame);
+      return;
+    }
     for (std::size_t k = 0; k < magnitudes.size(); ++k) {
       frame.energy += magnitudes[k] * magnitudes[k];
       // The floor keeps log finite in digital silence, far under any float signal.
