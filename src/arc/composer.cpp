@@ -465,27 +465,29 @@ class ComposerNode final : public Node {
       const int section = static_cast<int>(i);
       if (!p.plays(section)) continue;
       const Role role = script_->sections[i].role;
-      if (role == Role::kCrystal && p.has(Texture::kImprovise) && inBar % 2 == 0) improvise(frame, section, density, d);
+      if (role == Role::kCrystal && p.has(Texture::kImprovise) && inBar % 2 == 0) improvise(frame, section, density, d, tension);
       if (role == Role::kBrass && p.has(Texture::kStabs)) stab(frame, section, inBar, tension, d);
     }
   }
 
-  /// The crystal improvising: steps and leaps around the theme's notes and the chord.
-  void improvise(std::uint64_t frame, int section, float density, float dynamics) noexcept {
+  /// The crystal improvising on the theme and the chord: calm, it arpeggiates the chord; as
+  /// tension rises it walks the theme and steps between its notes.
+  void improvise(std::uint64_t frame, int section, float density, float dynamics, float tension) noexcept {
     if (random_.uniform() > 0.05f + 0.8f * density) return;
     const Theme& theme = script_->arc.theme;
-    int semitones;
+    const float chordShare = 0.9f - 0.65f * std::clamp(tension, 0.0f, 1.0f);
     const float choice = random_.uniform();
-    if (choice < 0.4f && !theme.degrees.empty()) {
+    int semitones;
+    if (choice < chordShare || theme.degrees.empty()) {
+      const int pitch = chord_.pitches[static_cast<std::size_t>(random_.next() % static_cast<std::uint32_t>(std::max(1, chord_.count)))];
+      semitones = pitch + 12 * static_cast<int>(random_.next() % 2);
+    } else if (choice < chordShare + (1.0f - chordShare) * 0.55f) {
       improviserStep_ = (improviserStep_ + 1) % static_cast<int>(theme.degrees.size());
       improviserDegree_ = theme.degrees[static_cast<std::size_t>(improviserStep_)];
       semitones = arc::degreeSemitones(script_->arc.mode, improviserDegree_);
-    } else if (choice < 0.75f) {
+    } else {
       improviserDegree_ = std::clamp(improviserDegree_ + static_cast<int>(random_.next() % 5) - 2, -3, 12);
       semitones = arc::degreeSemitones(script_->arc.mode, improviserDegree_);
-    } else {
-      const int pitch = chord_.pitches[static_cast<std::size_t>(random_.next() % static_cast<std::uint32_t>(std::max(1, chord_.count)))];
-      semitones = pitch + 12 * static_cast<int>(random_.next() % 2);
     }
     const int key = std::clamp(72 + tonic_ + semitones, 60, 108);
     const int ticks = 2 + static_cast<int>(random_.next() % 6);
@@ -534,8 +536,15 @@ class ComposerNode final : public Node {
       SentControls& sent = sent_[i];
       const bool plays = p.plays(static_cast<int>(i));
       switch (b.role) {
-        case Role::kStrings: case Role::kWinds: case Role::kPad: case Role::kBrass: case Role::kChoir:
         case Role::kTimpani:
+          if (plays && p.has(Texture::kHeartbeat)) {
+            // The heart pounds with tension, not with the orchestra's dynamics.
+            sendController(frame, b.node, 11, 0.45f + 0.55f * tension, sent.cc11);
+            sendController(frame, b.node, 1, 0.3f + 0.6f * tension, sent.cc1);
+            break;
+          }
+          [[fallthrough]];
+        case Role::kStrings: case Role::kWinds: case Role::kPad: case Role::kBrass: case Role::kChoir:
           if (!plays) break;
           sendController(frame, b.node, 11, 0.3f + 0.7f * d, sent.cc11);
           sendController(frame, b.node, 1, std::clamp(0.6f * d + 0.4f * brightness, 0.0f, 1.0f), sent.cc1);
