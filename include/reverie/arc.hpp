@@ -109,6 +109,11 @@ struct Arc {
 /// The highest arc format this build reads.
 inline constexpr int kArcFormatVersion = 1;
 
+/// Seconds of one beat (the meter's unit) of `scene`, and of one of its bars. Timeline, the
+/// composer and the parser all measure with these, so their bar lines agree to the last bit.
+double beatSeconds(const Arc& arc, const Scene& scene);
+double barSeconds(const Arc& arc, const Scene& scene);
+
 /// Parses and validates an arc, loading its patch with findPreset (relative paths are taken
 /// from the arc's folder first). Throws PresetError listing every located problem.
 Arc parseArc(std::string_view text, const std::string& sourceName);

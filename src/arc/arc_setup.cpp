@@ -18,7 +18,7 @@ ArcNodes buildArc(const Arc& arc, Graph& graph, std::string_view namePrefix) {
 double arcSeconds(const Arc& arc) {
   double seconds = 0.0;
   for (const Scene& scene : arc.scenes)
-    seconds += 60.0 / scene.tempo * 4.0 / arc.beatUnit * arc.beatsPerBar * scene.bars;
+    seconds += barSeconds(arc, scene) * scene.bars;
   return seconds + arc.tailSeconds;
 }
 

@@ -160,8 +160,7 @@ class ComposerNode final : public Node {
     publishedScene_.store(static_cast<int>(index), std::memory_order_relaxed);
     const Arc& a = script_->arc;
     const Scene& s = a.scenes[index];
-    beatSeconds_ = 60.0 / s.tempo * 4.0 / a.beatUnit;
-    barSeconds_ = beatSeconds_ * a.beatsPerBar;
+    barSeconds_ = barSeconds(a, s);
     ticksPerBar_ = std::max(1, a.beatsPerBar * 16 / a.beatUnit);
     ticksPerBeat_ = std::max(1, ticksPerBar_ / a.beatsPerBar);
     tickSeconds_ = barSeconds_ / ticksPerBar_;
@@ -282,47 +281,20 @@ class ComposerNode final : public Node {
   void voiceSections(std::uint64_t frame) noexcept {
     const arc::SceneProgram& p = program();
     const float tension = tensionAt(frame);
-    const bool chorale = p.has(Texture::kChorale);
     const float d = sceneData().dynamics.valueAt(scenePosition(frame));
     const float velocity = 0.35f + 0.55f * d;
+    // Consonant or calm chords stand in open position; in the panic, harsh chords crush
+    // together into one octave at the top of the section's range, where semitones grind.
+    const bool harsh = arc::harshIntervals(chord_) > 0;
     for (std::size_t i = 0; i < sounding_.size(); ++i) {
       const int section = static_cast<int>(i);
-      if (!p.plays(section)) continue;
-      int bassLow = 0, low = 0, high = 0;
-      switch (script_->sections[i].role) {
-        case Role::kStrings:
-          if (!chorale && !p.has(Texture::kTremolo)) continue;
-          bassLow = 36, low = 55, high = 76;
-          break;
-        case Role::kPad:
-          if (!chorale) continue;
-          bassLow = 48, low = 57, high = 74;
-          break;
-        case Role::kChoir:
-          if (!chorale) continue;
-          bassLow = 41, low = 53, high = 72;
-          break;
-        case Role::kBrass:
-          if (!chorale || p.has(Texture::kStabs)) continue;
-          bassLow = 38, low = 50, high = 67;
-          break;
-        case Role::kBowedCrystal:
-          if (!chorale) continue;
-          bassLow = 60, low = 67, high = 84;
-          break;
-        case Role::kKeys:
-          if (!chorale) continue;
-          bassLow = 48, low = 60, high = 72;
-          break;
-        default: continue;
-      }
-      // Consonant or calm chords stand in open position; in the panic, harsh chords crush
-      // together into one octave at the top of the section's range, where semitones grind.
-      const bool harsh = arc::harshIntervals(chord_) > 0;
-      if (harsh && tension > 0.7f) low = std::max(low, high - 12);
+      if (!p.playsChords(section)) continue;
+      const arc::SectionBinding& b = script_->sections[i];
+      int low = b.low;
+      if (harsh && tension > 0.7f) low = std::max(low, b.high - 12);
       std::array<std::uint8_t, 16> keys{};
-      const int count = !harsh || tension < 0.5f ? arc::voiceOpen(chord_, tonic_, bassLow, low - 7, high + 5, keys)
-                                                 : arc::voiceChord(chord_, tonic_, bassLow, low, high, keys);
+      const int count = !harsh || tension < 0.5f ? arc::voiceOpen(chord_, tonic_, b.bassLow, low - 7, b.high + 5, keys)
+                                                 : arc::voiceChord(chord_, tonic_, b.bassLow, low, b.high, keys);
       Key128 next;
       for (int k = 0; k < count; ++k) next.set(keys[static_cast<std::size_t>(k)]);
       Key128& held = chordHeld_[i];
@@ -690,7 +662,7 @@ class ComposerNode final : public Node {
   double controlFrames_ = 480.0;
 
   std::size_t scene_ = 0;
-  double sceneStartSeconds_ = 0.0, barSeconds_ = 2.0, beatSeconds_ = 0.5, tickSeconds_ = 0.125;
+  double sceneStartSeconds_ = 0.0, barSeconds_ = 2.0, tickSeconds_ = 0.125;
   std::uint64_t sceneStart_ = 0, sceneEnd_ = 0;
   int ticksPerBar_ = 16, ticksPerBeat_ = 4, tickIndex_ = 0;
   int tonic_ = 0;
@@ -749,6 +721,31 @@ Role roleOf(const NodeSpec* spec, const NodeType& type) {
   return type.acceptsNotes ? Role::kKeys : Role::kOther;
 }
 
+/// Where each role voices chords (bass floor, low, high), or nothing.
+struct ChordRange {
+  int bassLow, low, high;
+};
+ChordRange chordRangeOf(Role role) {
+  switch (role) {
+    case Role::kStrings: return {36, 55, 76};
+    case Role::kPad: return {48, 57, 74};
+    case Role::kChoir: return {41, 53, 72};
+    case Role::kBrass: return {38, 50, 67};
+    case Role::kBowedCrystal: return {60, 67, 84};
+    case Role::kKeys: return {48, 60, 72};
+    default: return {0, 0, 0};
+  }
+}
+
+/// Whether a section of `role` plays the scene's chords: in a chorale; strings in a tremolo
+/// too; brass not when it stabs.
+bool playsChords(Role role, const Scene& scene) {
+  if (chordRangeOf(role).bassLow == 0) return false;
+  if (role == Role::kStrings && scene.has(Texture::kTremolo)) return true;
+  if (role == Role::kBrass && scene.has(Texture::kStabs)) return false;
+  return scene.has(Texture::kChorale);
+}
+
 int leadPriority(Role role) {
   switch (role) {
     case Role::kWinds: case Role::kBrass: case Role::kCrystal: case Role::kBowedCrystal: case Role::kStrings:
@@ -781,6 +778,8 @@ std::shared_ptr<const ComposerScript> makeComposerScript(const Arc& arc, const G
     b.articulation = role == Role::kBrass ? find("articulation") : -1;
     b.pattern = role == Role::kTimpani ? find("pattern") : -1;
     b.heartRate = role == Role::kTimpani ? find("heart_rate") : -1;
+    const ChordRange range = chordRangeOf(role);
+    b.bassLow = range.bassLow, b.low = range.low, b.high = range.high;
     b.murmur = role == Role::kAudience ? find("murmur") : -1;
     b.applause = role == Role::kAudience ? find("applause") : -1;
     b.cheers = role == Role::kAudience ? find("cheers") : -1;
@@ -793,6 +792,8 @@ std::shared_ptr<const ComposerScript> makeComposerScript(const Arc& arc, const G
       const auto it = sectionIndex.find(name);
       if (it == sectionIndex.end()) continue;
       program.sections |= std::uint64_t{1} << it->second;
+      if (playsChords(script->sections[static_cast<std::size_t>(it->second)].role, scene))
+        program.chords |= std::uint64_t{1} << it->second;
       if (program.lead < 0 && leadPriority(script->sections[static_cast<std::size_t>(it->second)].role) > 0)
         program.lead = it->second;
     }

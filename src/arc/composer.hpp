@@ -26,6 +26,9 @@ struct SectionBinding {
   Role role = Role::kOther;
   int tremolo = -1, tremoloRate = -1, articulation = -1, pattern = -1, heartRate = -1;
   int murmur = -1, applause = -1, cheers = -1;
+  /// Where the section voices chords: the bass at or above `bassLow`, the other tones in
+  /// [low, high]. bassLow = 0: the section plays no chords.
+  int bassLow = 0, low = 0, high = 0;
 };
 
 struct AutomationBinding {
@@ -37,11 +40,13 @@ struct AutomationBinding {
 /// One scene resolved against the graph: which sections play, with what.
 struct SceneProgram {
   std::uint64_t sections = 0;   ///< bit i: section i plays
+  std::uint64_t chords = 0;     ///< bit i: section i plays the scene's chords
   std::uint32_t textures = 0;   ///< bit per Texture
   int lead = -1;                ///< the section that states the theme, or -1
   std::vector<AutomationBinding> automation;
   bool has(Texture t) const noexcept { return (textures >> static_cast<int>(t)) & 1u; }
   bool plays(int section) const noexcept { return (sections >> section) & 1u; }
+  bool playsChords(int section) const noexcept { return (chords >> section) & 1u; }
 };
 
 /// Everything the composer reads on the audio thread, built once on the control thread.

@@ -211,9 +211,7 @@ void readLength(const toml::table& table, const std::string& place, Scene& scene
                                            " is out of range (" + range + ")");
     return;
   }
-  const Arc& arc = reader.arc;
-  const double barSeconds = arc.beatsPerBar * 60.0 / scene.tempo * 4.0 / arc.beatUnit;
-  const double count = std::max(1.0, std::round(*length / barSeconds));
+  const double count = std::max(1.0, std::round(*length / barSeconds(reader.arc, scene)));
   if (count > kMaxBars) {
     diagnostics.add(seconds->source(), "'seconds' = " + preset::formatNumber(*length) + " is " +
                                            preset::formatNumber(count) +

@@ -38,12 +38,16 @@ double Theme::totalBeats() const {
   return total;
 }
 
+double beatSeconds(const Arc& arc, const Scene& scene) { return 60.0 / scene.tempo * 4.0 / arc.beatUnit; }
+
+double barSeconds(const Arc& arc, const Scene& scene) { return beatSeconds(arc, scene) * arc.beatsPerBar; }
+
 Timeline::Timeline(const Arc& arc, double sampleRate) : sampleRate_(sampleRate) {
   double seconds = 0.0;
   for (const Scene& scene : arc.scenes) {
     Span span;
-    span.beatSeconds = 60.0 / scene.tempo * 4.0 / arc.beatUnit;
-    span.barSeconds = span.beatSeconds * arc.beatsPerBar;
+    span.beatSeconds = beatSeconds(arc, scene);
+    span.barSeconds = barSeconds(arc, scene);
     span.bars = scene.bars;
     span.startSeconds = seconds;
     span.startFrame = static_cast<std::uint64_t>(std::llround(seconds * sampleRate));
