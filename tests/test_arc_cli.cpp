@@ -18,13 +18,9 @@ namespace {
 
 using test::readText;
 using test::runReverie;
+using test::countFiles;
 using test::ScratchFolder;
 
-std::size_t countFiles(const std::filesystem::path& folder) {
-  std::size_t n = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(folder)) ++n;
-  return n;
-}
 
 /// "file.toml:12:3: error: ..." with a line and a column (std::regex trips GCC 12's warnings
 /// under ASan, so by hand).

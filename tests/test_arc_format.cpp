@@ -14,8 +14,10 @@
 #include "reverie/arc.hpp"
 #include "reverie/node_registry.hpp"
 #include "support/command.hpp"
+#include "support/preset_errors.hpp"
 
 namespace fs = std::filesystem;
+
 using namespace reverie;
 
 namespace {
@@ -40,27 +42,8 @@ struct SourcePresets {
   }
 };
 
-/// The `# expect: <substring>` on the first line of a corpus file.
-std::string expectation(const fs::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  std::string line;
-  std::getline(stream, line);
-  const std::string marker = "# expect: ";
-  return line.rfind(marker, 0) == 0 ? line.substr(marker.size()) : std::string();
-}
-
-/// The diagnostics `load` throws, with the whole message in `what`; a failed check if none.
-std::vector<PresetDiagnostic> diagnosticsOf(const std::function<void()>& load,
-                                            std::string* what = nullptr) {
-  try {
-    load();
-  } catch (const PresetError& error) {
-    if (what != nullptr) *what = error.what();
-    return error.diagnostics();
-  }
-  FAIL_CHECK("expected a PresetError");
-  return {};
-}
+using test::diagnosticsOf;
+using test::expectation;
 
 const char* const kHead = "format_version = 1\npatch = \"full-orchestra\"\n";
 

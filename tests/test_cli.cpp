@@ -34,14 +34,7 @@ bool isLocatedError(const std::string& line) {
   return end > 0;  // a file name before the position
 }
 
-std::size_t countFiles(const std::filesystem::path& folder) {
-  std::size_t count = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
-    (void)entry;
-    ++count;
-  }
-  return count;
-}
+using reverie::test::countFiles;
 
 }  // namespace
 

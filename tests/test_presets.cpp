@@ -14,6 +14,7 @@
 
 #include "reverie/node_registry.hpp"
 #include "reverie/preset.hpp"
+#include "support/preset_errors.hpp"
 
 namespace fs = std::filesystem;
 using namespace reverie;
@@ -29,27 +30,8 @@ std::string readText(const fs::path& path) {
   return text.str();
 }
 
-/// The `# expect: <substring>` on the first line of a corpus file.
-std::string expectation(const fs::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  std::string line;
-  std::getline(stream, line);
-  const std::string marker = "# expect: ";
-  return line.rfind(marker, 0) == 0 ? line.substr(marker.size()) : std::string();
-}
-
-/// The diagnostics `load` throws; empty (and a failed check) when it does not throw.
-std::vector<PresetDiagnostic> diagnosticsOf(const std::function<void()>& load,
-                                            std::string* what = nullptr) {
-  try {
-    load();
-  } catch (const PresetError& error) {
-    if (what != nullptr) *what = error.what();
-    return error.diagnostics();
-  }
-  FAIL_CHECK("expected a PresetError");
-  return {};
-}
+using test::diagnosticsOf;
+using test::expectation;
 
 std::vector<PresetDiagnostic> diagnosticsOfText(const std::string& text) {
   return diagnosticsOf([&] { parsePatch(text, "inline.toml"); });

@@ -24,6 +24,13 @@ inline std::string readText(const std::filesystem::path& path) {
   return text.str();
 }
 
+/// How many entries a folder holds (to show a failed command left nothing behind).
+inline std::size_t countFiles(const std::filesystem::path& folder) {
+  std::size_t count = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(folder)) ++count;
+  return count;
+}
+
 /// A fresh folder under the system temp folder, removed with the object.
 class ScratchFolder {
  public:
