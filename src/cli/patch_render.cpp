@@ -38,6 +38,9 @@ std::string formatDuration(double seconds) {
 }  // namespace
 
 void checkRenderLength(const RenderLength& render, double maxSeconds) {
+  if (!(maxSeconds >= 1.0 && maxSeconds <= kHighestMaxRenderSeconds))
+    throw InputError("--max-length " + formatDuration(maxSeconds) +
+                     " is out of range; give 1 to 10000000 seconds");
   const std::string limit = "longer than the limit of " + formatDuration(maxSeconds);
   const std::string raise = "raise the limit with --max-length SECONDS";
   // Written as !(x <= limit) so that a NaN is refused too.

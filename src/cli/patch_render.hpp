@@ -19,6 +19,8 @@ struct PatchRender {
 /// The longest render `reverie render` accepts unless --max-length raises it: a day. Renders are
 /// held in memory, so the check comes before any audio is allocated.
 inline constexpr double kDefaultMaxRenderSeconds = 24.0 * 3600.0;
+/// The most --max-length may be raised to (115 days), so frame counts stay far from overflow.
+inline constexpr double kHighestMaxRenderSeconds = 1e7;
 
 /// How long a render would be, for checkRenderLength.
 struct RenderLength {
@@ -29,7 +31,8 @@ struct RenderLength {
 };
 
 /// Throws InputError naming the length and --max-length when the source itself, or the render
-/// (length plus tail), is longer than `maxSeconds` or not a number of seconds at all.
+/// (length plus tail), is longer than `maxSeconds` or not a number of seconds at all, or when
+/// `maxSeconds` itself is not 1 to kHighestMaxRenderSeconds.
 void checkRenderLength(const RenderLength& render, double maxSeconds);
 
 /// Renders `seconds` of the patch at `sampleRate` with `seed`. Shows progress on stderr if

@@ -179,9 +179,9 @@ int runRender(const RenderOptions& options) {
   const double length = options.lengthSeconds.value_or(source.lengthSeconds);
   const double tail = options.tailSeconds.value_or(source.tailSeconds);
   // A MIDI file or an arc over the limit is refused even if --length would cut it short.
-  const bool timed = source.midiFile || source.arc;
-  checkRenderLength({(source.arc ? "arc '" : "MIDI file '") + options.preset + "'",
-                     timed ? source.lengthSeconds : 0.0, length, tail},
+  const char* kind = source.midiFile ? "MIDI file" : source.arc ? "arc" : "preset";
+  const double ownSeconds = source.midiFile || source.arc ? source.lengthSeconds : 0.0;
+  checkRenderLength({std::string(kind) + " '" + options.preset + "'", ownSeconds, length, tail},
                     options.maxLengthSeconds);
 
   // Open the temporary file first: a bad path fails before minutes of rendering, not after.
@@ -295,15 +295,16 @@ void addRenderCommand(CLI::App& app, Action& action) {
   render->add_option("--seed", options->seed, "Seed for every random choice")->default_str("1");
   render->add_option("--length", options->lengthSeconds,
                      "Seconds to render before the tail [default: the preset's]")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(0.001, kHighestMaxRenderSeconds));
   render->add_option("--tail", options->tailSeconds,
                      "Seconds to let the sound ring on after that [default: the preset's]")
       ->check(CLI::Range(0.0, 600.0));
   render
-      ->add_option("--max-length", options->maxLengthSeconds,
-                   "Refuse a longer MIDI file, arc or --length plus --tail")
-      ->check(CLI::Range(1.0, 1e7))
-      ->default_str("86400");
+      ->add_option(
+          "--max-length", options->maxLengthSeconds,
+          "Longest render in seconds: a longer MIDI file, arc or --length plus --tail is refused")
+      ->check(CLI::Range(1.0, kHighestMaxRenderSeconds))
+      ->capture_default_str();
   CLI::Option* target =
       render->add_option("--target-lufs", options->targetLufs,
                          "Normalise to this integrated loudness (EBU R128), e.g. -16")
