@@ -93,6 +93,14 @@ void readPatch(const toml::table& root, arc::ArcReader& reader) {
   try {
     reader.arc.patch = loadPatch(path);
     reader.patchLoaded = true;
+    // The composer keeps the sections a scene plays as bits of a 64-bit mask.
+    constexpr std::size_t kMaxPlayingNodes = 64;
+    const std::size_t playing = reader.sectionNames().size();
+    if (playing > kMaxPlayingNodes)
+      diagnostics.add(node->source(), "patch " + inQuotes(*written) + " has " +
+                                          std::to_string(playing) +
+                                          " nodes that play (notes or the audience), more than "
+                                          "the 64 an arc can direct; name a patch with at most 64");
   } catch (const PresetError& broken) {
     diagnostics.add(node->source(), "patch " + inQuotes(*written) +
                                         " does not load: " + quoteFirstProblem(broken) +

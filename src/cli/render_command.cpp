@@ -30,6 +30,7 @@ struct RenderOptions {
   std::uint64_t seed = 1;
   std::optional<double> lengthSeconds;
   std::optional<double> tailSeconds;
+  double maxLengthSeconds = kDefaultMaxRenderSeconds;
   std::optional<double> targetLufs;
   double truePeakDbtp = -1.0;
   bool quiet = false;
@@ -177,6 +178,11 @@ int runRender(const RenderOptions& options) {
   const std::filesystem::path target = options.output.empty() ? source.name + ".wav" : options.output;
   const double length = options.lengthSeconds.value_or(source.lengthSeconds);
   const double tail = options.tailSeconds.value_or(source.tailSeconds);
+  // A MIDI file or an arc over the limit is refused even if --length would cut it short.
+  const char* kind = source.midiFile ? "MIDI file" : source.arc ? "arc" : "preset";
+  const double ownSeconds = source.midiFile || source.arc ? source.lengthSeconds : 0.0;
+  checkRenderLength({std::string(kind) + " '" + options.preset + "'", ownSeconds, length, tail},
+                    options.maxLengthSeconds);
 
   // Open the temporary file first: a bad path fails before minutes of rendering, not after.
   SoundFileWriter writer(target, options.sampleRate, 2, format, options.seed);
@@ -289,10 +295,16 @@ void addRenderCommand(CLI::App& app, Action& action) {
   render->add_option("--seed", options->seed, "Seed for every random choice")->default_str("1");
   render->add_option("--length", options->lengthSeconds,
                      "Seconds to render before the tail [default: the preset's]")
-      ->check(CLI::Range(0.001, 36000.0));
+      ->check(CLI::Range(0.001, kHighestMaxRenderSeconds));
   render->add_option("--tail", options->tailSeconds,
                      "Seconds to let the sound ring on after that [default: the preset's]")
       ->check(CLI::Range(0.0, 600.0));
+  render
+      ->add_option(
+          "--max-length", options->maxLengthSeconds,
+          "Longest render in seconds: a longer MIDI file, arc or --length plus --tail is refused")
+      ->check(CLI::Range(1.0, kHighestMaxRenderSeconds))
+      ->capture_default_str();
   CLI::Option* target =
       render->add_option("--target-lufs", options->targetLufs,
                          "Normalise to this integrated loudness (EBU R128), e.g. -16")

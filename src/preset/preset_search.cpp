@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "preset/diagnostic_list.hpp"
+#include "preset/toml_screen.hpp"
 
 namespace reverie {
 namespace {
@@ -49,6 +50,8 @@ std::string describe(const fs::path& file) {
   if (!stream) return "(broken: cannot open: " + std::string(std::strerror(errno)) + ")";
   std::ostringstream text;
   text << stream.rdbuf();
+  if (const auto problem = preset::screenToml(text.str()))
+    return "(broken: line " + std::to_string(problem->line) + ": " + problem->message + ")";
   try {
     const toml::table root = toml::parse(text.str(), file.string());
     return preset::oneLine(root["description"].value_or(std::string()));

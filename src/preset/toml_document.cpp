@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "preset/patch_sections.hpp"
+#include "preset/toml_screen.hpp"
 
 namespace reverie::preset {
 namespace {
@@ -85,6 +86,11 @@ std::string readTextFile(const std::filesystem::path& path, std::string_view kin
 
 toml::table parseTomlDocument(std::string_view text, const std::string& sourceName,
                               std::string_view kind, DiagnosticList& diagnostics) {
+  // toml++ recurses once per key part and nested value: deep files are refused before it runs.
+  if (const std::optional<TomlLimitProblem> problem = screenToml(text)) {
+    diagnostics.add(problem->line, problem->column, problem->message);
+    diagnostics.throwIfAny();
+  }
   try {
     return toml::parse(text, sourceName);
   } catch (const toml::parse_error& error) {

@@ -304,6 +304,11 @@ TEST_CASE("live: editing the preset while it plays reloads it; a broken edit kee
   write("saw", true);
   std::this_thread::sleep_for(1500ms);
   const bool playingAfterBrokenEdit = reverie.alive() && jack_port_by_name(probe, "reverie:out_0") != nullptr;
+  std::string hostileKey = "a";  // 50,000 parts overflowed toml++'s stack before the screen
+  for (int i = 1; i < 50000; ++i) hostileKey += ".a";
+  std::ofstream(preset) << "format_version = 1\n" << hostileKey << " = 1\n";
+  std::this_thread::sleep_for(1500ms);
+  const bool playingAfterHostileEdit = reverie.alive() && jack_port_by_name(probe, "reverie:out_0") != nullptr;
   write("square", false);
   std::this_thread::sleep_for(1500ms);
   const bool playingAfterGoodEdit = reverie.alive() && jack_port_by_name(probe, "reverie:out_0") != nullptr;
@@ -315,6 +320,8 @@ TEST_CASE("live: editing the preset while it plays reloads it; a broken edit kee
   CHECK(playingAfterBrokenEdit);
   CHECK(log.find("edit-me.toml:13:8: error: synth 'tone' has no output port 'nowhere'") != std::string::npos);  // located
   CHECK(log.find("still playing the previous version") != std::string::npos);
+  CHECK(playingAfterHostileEdit);
+  CHECK(log.find("edit-me.toml:2:1: error: dotted key has 50000 parts") != std::string::npos);
   CHECK(playingAfterGoodEdit);
   CHECK(log.find("reloaded") != std::string::npos);
   CHECK(status == 0);
