@@ -44,8 +44,13 @@ class Descriptor {
       if (errno != EINTR) throw InputFileError(path, std::strerror(errno));
       if (stopRequested()) interruptedReading(path);
     }
-    if (::fstat(fd_, &info) != 0) throw InputFileError(path, std::strerror(errno));
-    if (!S_ISREG(info.st_mode)) throw InputFileError(path, notRegular(info.st_mode));
+    // A throwing constructor runs no destructor, so the descriptor is closed here.
+    const auto refuse = [&](std::string reason) {
+      ::close(fd_);
+      return InputFileError(path, std::move(reason));
+    };
+    if (::fstat(fd_, &info) != 0) throw refuse(std::strerror(errno));
+    if (!S_ISREG(info.st_mode)) throw refuse(notRegular(info.st_mode));
     const int flags = ::fcntl(fd_, F_GETFL);
     if (flags >= 0) ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
   }
