@@ -25,9 +25,9 @@ void setAction(int signal, void (*handler)(int)) {
 extern "C" void onSignal(int signal) {
   if (caught == 0) caught = signal;
   requestStop();
-  // Whoever presses Ctrl-C twice means it: the next signal takes its default action at once.
-  for (int i = 0; i < 3; ++i)
-    if (handled[i] != 0) setAction(kSignals[i], SIG_DFL);
+  // Whoever presses Ctrl-C twice means it: the next one takes its default action at once. A
+  // SIGTERM or SIGHUP that follows (a closing terminal, a service manager) keeps the clean-up.
+  if (handled[0] != 0) setAction(SIGINT, SIG_DFL);
 }
 
 }  // namespace

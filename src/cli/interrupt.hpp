@@ -5,8 +5,9 @@
 namespace reverie::cli {
 
 /// Installs SIGINT, SIGTERM and SIGHUP handlers that record the signal and request a stop. They
-/// do not restart system calls, so a blocked open or read returns at once; a second signal ends
-/// the process straight away (the first restores the default actions).
+/// do not restart system calls, so a blocked open or read returns at once; after the first signal
+/// Ctrl-C takes its default action, so a second Ctrl-C ends the process straight away. A signal
+/// ignored when reverie started (nohup, a background job of a script) stays ignored.
 void catchInterrupts();
 /// A signal has come (the stop request is set).
 bool interrupted();
