@@ -67,7 +67,7 @@ PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, dou
   const double sampleRate = engine.config().sampleRate;
   OfflineClock clock(engine, std::move(events));
 
-  const std::size_t frames = static_cast<std::size_t>(std::llround(seconds * sampleRate));
+  const std::size_t frames = framesForSeconds(seconds, sampleRate);
   PatchRender result;
   result.seconds = static_cast<double>(frames) / sampleRate;
   result.interleaved.assign(frames * 2, 0.0f);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/live_patch.hpp"
+#include "cli/option_checks.hpp"
 #include "host/audio_host.hpp"
 #include "host/midi_host.hpp"
 #include "reverie/errors.hpp"
@@ -128,11 +130,9 @@ std::filesystem::file_time_type modified(const std::filesystem::path& path) {
 
 int runPlay(const PlayOptions& options) {
   catchInterrupts();
-  if (options.bufferFrames < 16 || options.bufferFrames > 4096)
-    throw InputError("--buffer " + std::to_string(options.bufferFrames) +
-                     " is out of range; use 16 to 4096 frames, e.g. 64, 128, 256 or 512");
   std::filesystem::path presetPath = findPreset(options.preset);
-  Patch patch = loadPatch(presetPath);
+  Patch patch = preparingInput(options.preset, "play", "is it the right file?",
+                               [&] { return loadPatch(presetPath); });
   const midi::VelocityCurve curve = midi::parseVelocityCurve(options.velocityCurve);
 
   host::AudioSystem audio;
@@ -140,7 +140,8 @@ int runPlay(const PlayOptions& options) {
   Engine engine({options.sampleRate, 4096, options.seed});
   live::LiveRenderer renderer(engine, live::LiveRenderer::kMaxInputs, curve, options.mpe);
   LivePatch live(engine, renderer, options.mpe);
-  const std::optional<LiveArc> arc = startArc(options, engine, live);
+  const std::optional<LiveArc> arc = preparingInput(
+      options.arc, "play", "shorten its scenes", [&] { return startArc(options, engine, live); });
   live.load(patch);  // commits the arc's nodes too
   host::AudioStream stream(device, options.sampleRate, options.bufferFrames,
                            [&renderer](float* const* out, int frames, std::int64_t nanos) { renderer.render(out, frames, nanos); });
@@ -239,7 +240,9 @@ int runPlay(const PlayOptions& options) {
   std::fprintf(stderr, "%sreverie: stopped after %.1f s; xruns %llu, MIDI messages dropped %llu\n", status ? "\r\033[K" : "",
                played, static_cast<unsigned long long>(stream.xruns()),
                static_cast<unsigned long long>(renderer.droppedMessages()));
-  return 0;
+  // Ctrl-C is how a player is stopped, as q is; a kill or a closed terminal is reported as shells
+  // expect (143, 129).
+  return interruptSignal() == SIGINT ? 0 : interruptExitCode();
 }
 
 }  // namespace
@@ -267,24 +270,30 @@ void addPlayCommand(CLI::App& app, Action& action) {
   play->add_option("--midi-input", options->midiInput, "MIDI device by name or index, all, or none")->default_str("all");
   play->add_option("--midi-api", options->midiApi, "MIDI system: jack or alsa [default: JACK if running, else ALSA]")
       ->check(CLI::IsMember({"jack", "alsa"}));
-  play->add_option("-r,--rate", options->sampleRate, "Sample rate in Hz")->check(CLI::Range(22050.0, 192000.0))->default_str("48000");
-  play->add_option("--buffer", options->bufferFrames, "Frames per audio callback (16 to 4096)")->default_str("256");
+  play->add_option("-r,--rate", options->sampleRate, "Sample rate in Hz")
+      ->check(finiteIn(22050.0, 192000.0, "Hz"))
+      ->default_str("48000");
+  play->add_option("--buffer", options->bufferFrames, "Frames per audio callback (16 to 4096)")
+      ->check(wholeIn(16, 4096, "frames"))
+      ->default_str("256");
   play->add_option("--velocity-curve", options->velocityCurve, "linear, soft, hard, fixed=0.7, or an exponent")->default_str("linear");
-  play->add_option("--seed", options->seed, "Seed for every random choice")->default_str("1");
+  play->add_option("--seed", options->seed, "Seed for every random choice")
+      ->check(seedValue())
+      ->default_str("1");
   play->add_flag("--mpe", options->mpe,
                  "MPE lower zone: channel 1 for the whole instrument, 2-16 bend, press and brighten single notes");
   play->add_option("--seconds", options->seconds, "Stop after this many seconds [default: play until stopped]")
-      ->check(CLI::Range(0.0, 1e7));
+      ->check(finiteIn(0.0, 1e7, "seconds"));
   play->add_option("--arc", options->arc, "Run this arc (e.g. the-performance) underneath, performed by the composer");
   play->add_option("--tension-cc", options->tensionController,
                    "With --arc: this controller (0-127, e.g. 1 for the mod wheel) sets the tension instead of the script")
-      ->check(CLI::Range(0, 127));
+      ->check(wholeIn(0, 127, ""));
   play->add_option("--next-note", options->nextNote,
                    "With --arc: this key (0-127, e.g. 21 for the lowest A) moves to the next scene at the next bar line")
-      ->check(CLI::Range(0, 127));
+      ->check(wholeIn(0, 127, ""));
   play->add_option("--next-cc", options->nextController,
                    "With --arc: pressing this pedal or controller (e.g. 67) moves to the next scene at the next bar line")
-      ->check(CLI::Range(0, 127));
+      ->check(wholeIn(0, 127, ""));
   play->callback([options, &action] { action = [options] { return runPlay(*options); }; });
 }
 

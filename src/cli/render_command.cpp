@@ -2,7 +2,6 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 
 #include "arc/arc_exports.hpp"
@@ -10,8 +9,10 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/midi_render.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/patch_render.hpp"
 #include "cli/progress_bar.hpp"
+#include "io/input_file.hpp"
 #include "reverie/arc.hpp"
 #include "reverie/errors.hpp"
 #include "reverie/loudness.hpp"
@@ -54,10 +55,13 @@ bool isMidiInput(const std::string& input) {
   for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (extension == ".mid" || extension == ".midi" || extension == ".rmi" || extension == ".kar") return true;
   if (extension == ".toml" || !std::filesystem::is_regular_file(path)) return false;
-  std::ifstream in(path, std::ios::binary);
-  std::uint8_t head[12] = {};
-  in.read(reinterpret_cast<char*>(head), sizeof head);
-  return midi::looksLikeMidiFile({head, static_cast<std::size_t>(in.gcount())});
+  std::string head;
+  try {
+    head = io::readInputHead(path, 12);
+  } catch (const io::InputFileError&) {
+    return false;  // looked up as a preset next, which reports why it cannot be read
+  }
+  return midi::looksLikeMidiFile({reinterpret_cast<const std::uint8_t*>(head.data()), head.size()});
 }
 
 /// "WAV, 24-bit" and so on, for the summary.
@@ -138,6 +142,16 @@ RenderSource openSource(const RenderOptions& options) {
     source.lengthSeconds = source.patch.lengthSeconds;
     source.tailSeconds = source.patch.tailSeconds;
     return source;
+  }
+  // The mappings are checked before any file is read: a typo costs nothing.
+  std::map<int, std::string> mappedBy;  // channel -> the --channel text that mapped it
+  for (const std::string& mapping : options.channelMappings) {
+    const int channel = parseChannelMapping(mapping).first;
+    const auto [earlier, added] = mappedBy.emplace(channel, mapping);
+    if (!added)
+      throw InputError("--channel " + earlier->second + " and --channel " + mapping +
+                       " both map channel " + std::to_string(channel) +
+                       "; give each channel one preset");
   }
   source.midiFile = midi::loadMidiFile(options.preset);
   source.name = std::filesystem::path(options.preset).stem().string();
@@ -249,6 +263,10 @@ int runRender(const RenderOptions& options) {
       for (const std::string& extra : extras) std::fprintf(stderr, "  wrote %s\n", extra.c_str());
     }
   }
+  if (interrupted()) {  // too late to stop: the files are whole, but the exit says what came
+    std::fprintf(stderr, "reverie: interrupted after %s was written\n", target.string().c_str());
+    return interruptExitCode();
+  }
   return 0;
 }
 
@@ -285,33 +303,36 @@ void addRenderCommand(CLI::App& app, Action& action) {
   CLI::Option* mpe = render->add_flag("--mpe", options->mpe, "MIDI file only: play it as MPE (lower zone)");
   render->add_option("-o,--output", options->output,
                      "Output file; the format follows the extension (.wav .flac .ogg .aiff) "
-                     "[default: PRESET.wav]");
+                     "[default: PRESET.wav]")
+      ->check(nonEmptyPath());
   render->add_option("-r,--rate", options->sampleRate, "Sample rate in Hz")
-      ->check(CLI::Range(22050.0, 192000.0))
+      ->check(finiteIn(22050.0, 192000.0, "Hz"))
       ->default_str("48000");
   render->add_option("-b,--bits", options->bits, "Sample format: 16 (TPDF-dithered), 24 or 32f")
       ->check(CLI::IsMember({"16", "24", "32f"}))
       ->default_str("24");
-  render->add_option("--seed", options->seed, "Seed for every random choice")->default_str("1");
+  render->add_option("--seed", options->seed, "Seed for every random choice")
+      ->check(seedValue())
+      ->default_str("1");
   render->add_option("--length", options->lengthSeconds,
                      "Seconds to render before the tail [default: the preset's]")
-      ->check(CLI::Range(0.001, kHighestMaxRenderSeconds));
+      ->check(finiteIn(0.001, kHighestMaxRenderSeconds, "seconds"));
   render->add_option("--tail", options->tailSeconds,
                      "Seconds to let the sound ring on after that [default: the preset's]")
-      ->check(CLI::Range(0.0, 600.0));
+      ->check(finiteIn(0.0, 600.0, "seconds"));
   render
       ->add_option(
           "--max-length", options->maxLengthSeconds,
           "Longest render in seconds: a longer MIDI file, arc or --length plus --tail is refused")
-      ->check(CLI::Range(1.0, kHighestMaxRenderSeconds))
+      ->check(finiteIn(1.0, kHighestMaxRenderSeconds, "seconds"))
       ->capture_default_str();
   CLI::Option* target =
       render->add_option("--target-lufs", options->targetLufs,
                          "Normalise to this integrated loudness (EBU R128), e.g. -16")
-          ->check(CLI::Range(-70.0, 0.0));
+          ->check(finiteIn(-70.0, 0.0, "LUFS"));
   render->add_option("--true-peak", options->truePeakDbtp,
                      "True-peak ceiling in dBTP used with --target-lufs")
-      ->check(CLI::Range(-20.0, 0.0))
+      ->check(finiteIn(-20.0, 0.0, "dBTP"))
       ->needs(target)
       ->default_str("-1");
   CLI::Option* curves = render->add_option("--export-curves", options->curvesPath,
@@ -323,7 +344,11 @@ void addRenderCommand(CLI::App& app, Action& action) {
   render->callback([options, &action, midiPreset, channels, curve, mpe, curves, plot, labels] {
     options->midiOptionsGiven = midiPreset->count() + channels->count() + curve->count() + mpe->count() > 0;
     options->arcOptionsGiven = curves->count() + plot->count() + labels->count() > 0;
-    action = [options] { return runRender(*options); };
+    action = [options] {
+      return preparingInput(options->preset, "render",
+                            "render part of it with --length, or split it into shorter files",
+                            [&] { return runRender(*options); });
+    };
   });
 }
 

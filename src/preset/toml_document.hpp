@@ -15,6 +15,10 @@ namespace reverie::preset {
 
 // `kind` names the file in messages: "preset", "arc".
 
+/// Far above any hand-written preset or arc (the shipped ones are a few KB): a larger file is
+/// the wrong file, and is refused before it is read into memory.
+inline constexpr std::size_t kMaxTomlFileBytes = 16u << 20;
+
 /// The bytes of the file; a folder, a missing or an unreadable file is reported without a
 /// position ("cannot open arc: ...") and thrown.
 std::string readTextFile(const std::filesystem::path& path, std::string_view kind,
