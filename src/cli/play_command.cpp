@@ -217,8 +217,7 @@ int runPlay(const PlayOptions& options) {
       }
     }
     // A device wired to the 'reverie' port while we are connected to it too: close ours at once.
-    if (midi.wiringChanged())
-      for (const std::string& line : midi.poll()) say(line);
+    for (const std::string& line : midi.checkWiring()) say(line);
     if (now < nextPoll) continue;
     nextPoll = now + std::chrono::milliseconds(500);
     for (const std::string& line : midi.poll()) say(line);

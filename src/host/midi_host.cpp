@@ -92,25 +92,13 @@ std::vector<MidiPortInfo> listMidiInputs(const std::string& api) {
 MidiInputs::MidiInputs(live::LiveRenderer& renderer, const std::string& api, const std::string& selection)
     : renderer_(renderer), api_(api), selection_(selection) {
   if (selection_ == "none") return;
-  std::set<std::string> lookalikes;
   if (resolveApi(api_) == "jack") {
     watcher_ = quietly([] {
       jack_status_t status{};
       return jack_client_open("reverie-midi-watch", JackNoStartServer, &status);
     });
     if (watcher_ != nullptr) {
-      jack_set_port_connect_callback(
-          watcher_,
-          [](jack_port_id_t, jack_port_id_t, int, void* self) {
-            static_cast<MidiInputs*>(self)->wiringChanged_.store(true);
-          },
-          this);
-      if (jack_activate(watcher_) != 0) {  // callbacks reach active clients only
-        jack_client_close(watcher_);
-        watcher_ = nullptr;
-      } else {
-        lookalikes = virtualPortLookalikes(watcher_);
-      }
+      lookalikes_ = virtualPortLookalikes(watcher_);
     }
   }
   // The virtual port, for other programs to connect to.
@@ -123,14 +111,10 @@ MidiInputs::MidiInputs(live::LiveRenderer& renderer, const std::string& api, con
   input->in->setCallback(&Input::receive, input.get());
   input->in->openVirtualPort(kVirtualPort);
   inputs_.push_back(std::move(input));
-  // RtMidi does not say which client name JACK gave it ("reverie-midi", or "reverie-midi-01"
-  // beside another reverie): the virtual port is the one that was not there before.
-  if (watcher_ != nullptr) {
-    for (const std::string& name : virtualPortLookalikes(watcher_))
-      if (!lookalikes.count(name)) virtualPortName_ = name;
-  }
   if (selection_ == "all" || selection_.empty()) {
-    poll();
+    // Devices connected now are listed by connected(); a wiring found now is said at the next poll.
+    for (std::string& line : poll())
+      if (line.find("is wired to") != std::string::npos) pendingNews_.push_back(std::move(line));
     return;
   }
   const std::vector<MidiPortInfo> ports = listMidiInputs(api_);
@@ -161,9 +145,16 @@ void MidiInputs::abandon() {
   watcher_ = nullptr;
 }
 
-std::set<std::string> MidiInputs::wiredToVirtualPort() const {
+std::set<std::string> MidiInputs::wiredToVirtualPort() {
   std::set<std::string> names;
-  if (watcher_ == nullptr || virtualPortName_.empty()) return names;
+  if (watcher_ == nullptr) return names;
+  // RtMidi does not say which client name JACK gave it ("reverie-midi", or "reverie-midi-01"
+  // beside another reverie): the virtual port is the one that was not there before. The server
+  // shows a new port from its next cycle on, so it may take a poll or two to appear.
+  if (virtualPortName_.empty())
+    for (const std::string& name : virtualPortLookalikes(watcher_))
+      if (!lookalikes_.count(name)) virtualPortName_ = name;
+  if (virtualPortName_.empty()) return names;
   const jack_port_t* port = jack_port_by_name(watcher_, virtualPortName_.c_str());
   if (port == nullptr) return names;
   if (const char** sources = jack_port_get_all_connections(watcher_, port)) {
@@ -189,8 +180,31 @@ void MidiInputs::open(int port, const std::string& name) {
   inputs_.push_back(std::move(input));
 }
 
-std::vector<std::string> MidiInputs::poll() {
+std::vector<std::string> MidiInputs::checkWiring() {
   std::vector<std::string> news;
+  if (watcher_ == nullptr || inputs_.empty()) return news;
+  // Devices wired to the virtual port are heard through it, so never through a connection of
+  // ours as well: one made before the wiring appeared is closed.
+  const std::set<std::string> wired = wiredToVirtualPort();
+  for (const std::string& name : wired)
+    if (!wired_.count(name) && !isOurs(name))
+      news.push_back("MIDI input '" + name +
+                     "' is wired to the 'reverie' port; heard through it, not connected twice");
+  wired_ = wired;
+  for (auto it = inputs_.begin() + 1; it != inputs_.end();) {
+    if (!wired.count((*it)->name)) {
+      ++it;
+      continue;
+    }
+    (*it)->in->closePort();
+    it = inputs_.erase(it);
+  }
+  return news;
+}
+
+std::vector<std::string> MidiInputs::poll() {
+  std::vector<std::string> news = std::move(pendingNews_);
+  pendingNews_.clear();
   if (selection_ == "none") return news;
   std::vector<MidiPortInfo> ports;
   try {
@@ -198,28 +212,22 @@ std::vector<std::string> MidiInputs::poll() {
   } catch (const std::exception&) {
     return news;  // the MIDI system went away; the audio goes on
   }
-  // Devices wired to the virtual port are heard through it, so never through a connection of
-  // ours as well.
-  const std::set<std::string> wired = wiredToVirtualPort();
-  for (const std::string& name : wired)
-    if (!wired_.count(name) && !isOurs(name))
-      news.push_back("MIDI input '" + name +
-                     "' is wired to the 'reverie' port; heard through it, not connected twice");
-  wired_ = wired;
-  // Devices that went away, or that are now wired to the virtual port: closed, reported once.
+  for (std::string& line : checkWiring()) news.push_back(std::move(line));
+  // Devices that went away: closed, and reported once.
   for (auto it = inputs_.begin() + 1; it != inputs_.end();) {
     const bool present = std::any_of(ports.begin(), ports.end(), [&](const MidiPortInfo& p) { return p.name == (*it)->name; });
-    if (present && !wired.count((*it)->name)) {
+    if (present) {
       ++it;
       continue;
     }
-    if (!present) news.push_back("MIDI input '" + (*it)->name + "' disconnected");
+    news.push_back("MIDI input '" + (*it)->name + "' disconnected");
     (*it)->in->closePort();
     it = inputs_.erase(it);
   }
-  // Devices that appeared: with "all", every one; with a name, the one that matches.
+  // Devices that appeared: with "all", every one; with a name, the one that matches; never one
+  // wired to the virtual port.
   for (const MidiPortInfo& port : ports) {
-    if (isOurs(port.name) || wired.count(port.name)) continue;
+    if (isOurs(port.name) || wired_.count(port.name)) continue;
     const bool wanted = selection_ == "all" || selection_.empty() || lower(port.name).find(lower(selection_)) != std::string::npos;
     const bool open = std::any_of(inputs_.begin(), inputs_.end(), [&](const auto& in) { return in->name == port.name; });
     if (!wanted || open) continue;
