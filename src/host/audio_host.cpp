@@ -140,8 +140,15 @@ AudioDeviceInfo AudioSystem::chooseOutput(const std::string& hostApi, const std:
 
 AudioStream::AudioStream(const AudioDeviceInfo& device, double sampleRate, int blockFrames, RenderCallback render)
     : render_(std::move(render)) {
-  // Listening before the stream opens, so xruns its start causes are counted too.
-  if (device.hostApiKey == "jack") jackXruns_ = std::make_unique<JackXruns>();
+  // Listening before the stream opens, so xruns its start causes are counted too. Without the
+  // listener (the server refused one more client) PortAudio's flags are counted instead.
+  if (device.hostApiKey == "jack") {
+    try {
+      jackXruns_ = std::make_unique<JackXruns>();
+    } catch (const RuntimeFailure&) {
+      jackXruns_.reset();
+    }
+  }
   PaStreamParameters output{};
   output.device = device.index;
   output.channelCount = 2;
