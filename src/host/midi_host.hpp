@@ -56,7 +56,7 @@ class MidiInputs {
   jack_client_t* watcher_ = nullptr;
   std::string virtualPortName_;           // its full JACK name, e.g. "reverie-midi:reverie"
   std::set<std::string> lookalikes_;      // ports named like it before it was opened
-  std::set<std::string> wired_;           // as of the last poll, to report each new wiring once
+  std::set<std::string> wired_;           // as of the last check, to report each new wiring once
   std::vector<std::string> pendingNews_;  // found while constructing, said by the first poll()
 };
 
