@@ -175,7 +175,7 @@ TEST_CASE("live: the xruns reverie play reports are the JACK server's own, equal
           << reported << "; the server logged " << serverXruns << " while reverie listened ("
           << serverXrunsOverall << " in all, " << notified
           << " notifications sent to reverie); the sender's own client saw " << senderSaw
-          << "; notes sent " << sent / 2 << " (an xrun loses or repeats JACK MIDI)"
+          << "; notes sent " << sent / 2 << " (a late sender's MIDI can be lost or read twice by the server; without the stalls all arrive)"
           << ", reverie played " << closingFigure(log, "notes"));
   CHECK(reverieExit == 0);
   CHECK(seenActivation);
