@@ -19,6 +19,8 @@
 #include "cli/option_checks.hpp"
 #include "host/audio_host.hpp"
 #include "host/midi_host.hpp"
+#include "live/program_list.hpp"
+#include "live/repeated_lines.hpp"
 #include "reverie/errors.hpp"
 
 namespace reverie::cli {
@@ -113,15 +115,6 @@ std::string describeMessage(std::uint32_t packed) {
   return text;
 }
 
-/// The preset a program change (bank * 128 + program) picks: the instrument presets in order.
-std::optional<PresetInfo> presetForProgram(int number) {
-  std::vector<PresetInfo> instruments;
-  for (PresetInfo& info : listPresets())
-    if (info.kind != "arcs") instruments.push_back(std::move(info));
-  if (number < 0 || number >= static_cast<int>(instruments.size())) return std::nullopt;
-  return instruments[static_cast<std::size_t>(number)];
-}
-
 std::filesystem::file_time_type modified(const std::filesystem::path& path) {
   std::error_code error;
   const auto time = std::filesystem::last_write_time(path, error);
@@ -165,6 +158,8 @@ int runPlay(const PlayOptions& options) {
   if (status) std::fprintf(stderr, "reverie: press q or Ctrl-C to stop\n");
 
   KeyReader keys;
+  live::ProgramList programs;  // listed once; listed again only when a preset folder changes
+  live::RepeatedLines repeats;
   auto fileTime = modified(presetPath);
   const auto started = std::chrono::steady_clock::now();
   auto nextPoll = started;
@@ -181,24 +176,35 @@ int runPlay(const PlayOptions& options) {
       throw RuntimeFailure("the audio device went away (" + device.name + ", " + device.hostApiKey +
                            "); stopped. Start it again, or choose another with --audio-device");
     }
+    // Of the program changes that came since the last turn, the last one wins: a controller
+    // sending them in a loop must not make us build a patch for each.
     midi::Translator::ProgramRequest request;
-    while (renderer.nextProgramRequest(request)) {
+    std::uint64_t requests = 0;
+    if (renderer.latestProgramRequest(request, requests)) {
       const int number = request.bank * 128 + request.program;
-      const auto preset = presetForProgram(number);
-      if (!preset) {
-        say("program " + std::to_string(number + 1) + " has no preset (there are " +
-            std::to_string(listPresets().size()) + "); keeping '" + live.name() + "'");
-        continue;
-      }
-      try {
-        live.load(loadPatch(preset->path));
-        presetPath = preset->path;
-        fileTime = modified(presetPath);
-        say("program " + std::to_string(number + 1) + ": " + live.name());
-      } catch (const std::exception& e) {
-        say(std::string("program change failed: ") + e.what() + "; keeping '" + live.name() + "'");
+      const std::string program = "program " + std::to_string(number + 1);
+      if (const auto preset = programs.find(number, now)) {
+        try {
+          live.load(loadPatch(preset->path));
+          presetPath = preset->path;
+          fileTime = modified(presetPath);
+          say(program + ": " + live.name());
+        } catch (const std::exception& e) {
+          if (auto line =
+                  repeats.say("program failed",
+                              program + " failed: " + e.what() + "; keeping '" + live.name() + "'",
+                              now, requests))
+            say(*line);
+        }
+      } else if (auto line = repeats.say("no preset",
+                                         program + " has no preset (there are " +
+                                             std::to_string(programs.size()) + "); keeping '" +
+                                             live.name() + "'",
+                                         now, requests)) {
+        say(*line);
       }
     }
+    for (const std::string& line : repeats.due(now)) say(line);
     live.tick();
     if (arc) {
       const int scene = arc::composerScene(engine.graph().node(arc->composer));
@@ -211,6 +217,8 @@ int runPlay(const PlayOptions& options) {
                 : "the arc has ended; still playing '" + live.name() + "'");
       }
     }
+    // A device wired to the 'reverie' port while we are connected to it too: close ours at once.
+    for (const std::string& line : midi.checkWiring()) say(line);
     if (now < nextPoll) continue;
     nextPoll = now + std::chrono::milliseconds(500);
     for (const std::string& line : midi.poll()) say(line);
@@ -226,19 +234,28 @@ int runPlay(const PlayOptions& options) {
         say(std::string(e.what()) + "; still playing the previous version");
       }
     }
-    if (stream.xruns() != reportedXruns && !status) {
-      say("xruns: " + std::to_string(stream.xruns()));
-      reportedXruns = stream.xruns();
+    // Counted on the audio side (atomics), read and printed here.
+    const std::uint64_t xruns = stream.xruns();
+    if (xruns != reportedXruns && !status) {
+      say("xruns: " + std::to_string(xruns));
+      reportedXruns = xruns;
     }
     if (status)
-      std::fprintf(stderr, "\r\033[K%s | voices %d | cpu %.1f%% | xruns %llu | last %s", live.name().c_str(), live.voices(),
-                   stream.cpuLoad() * 100.0, static_cast<unsigned long long>(stream.xruns()),
-                   describeMessage(renderer.lastMessage()).c_str());
+      std::fprintf(
+          stderr, "\r\033[K%s | voices %d | notes %llu | cpu %.1f%% | xruns %llu | last %s",
+          live.name().c_str(), live.voices(),
+          static_cast<unsigned long long>(renderer.notesPlayed()), stream.cpuLoad() * 100.0,
+          static_cast<unsigned long long>(xruns), describeMessage(renderer.lastMessage()).c_str());
   }
-  stream.stop();
+  stream.stop();  // under JACK this also stops counting, so the count below is final
+  for (const std::string& line : repeats.flush()) say(line);
   const double played = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::fprintf(stderr, "%sreverie: stopped after %.1f s; xruns %llu, MIDI messages dropped %llu\n", status ? "\r\033[K" : "",
-               played, static_cast<unsigned long long>(stream.xruns()),
+  std::fprintf(stderr,
+               "%sreverie: stopped after %.1f s; notes %llu, xruns %llu (counted by %s), MIDI "
+               "messages dropped %llu\n",
+               status ? "\r\033[K" : "", played,
+               static_cast<unsigned long long>(renderer.notesPlayed()),
+               static_cast<unsigned long long>(stream.xruns()), stream.xrunSource(),
                static_cast<unsigned long long>(renderer.droppedMessages()));
   // Ctrl-C is how a player is stopped, as q is; a kill or a closed terminal is reported as shells
   // expect (143, 129).
@@ -253,12 +270,13 @@ void addPlayCommand(CLI::App& app, Action& action) {
   play->footer(
       "MIDI comes from a virtual input port named 'reverie' (connect other programs to it) and\n"
       "from the devices --midi-input names (all: every device, including those plugged in later;\n"
-      "a device reverie connects itself should not also be wired to the 'reverie' port, or its\n"
-      "notes arrive twice).\n"
+      "under JACK a device that is also wired to the 'reverie' port is heard through that port\n"
+      "only, never twice).\n"
       "Program change (with bank select) switches to the Nth preset of 'reverie presets'; editing\n"
       "the preset file reloads it while it plays, and a broken edit keeps the old version.\n"
-      "On a terminal a status line shows voices, callback CPU load, xruns and the last MIDI\n"
-      "event; q or Ctrl-C stops.\n"
+      "Repeated program changes without a preset are summed up, one line per 10 s.\n"
+      "On a terminal a status line shows voices, notes played, callback CPU load, xruns (under\n"
+      "JACK the server's own count) and the last MIDI event; q or Ctrl-C stops.\n"
       "--arc runs an arc underneath what you play, e.g.\n"
       "  reverie play glass-harmonica --arc the-performance --tension-cc 1 --next-note 21\n"
       "plays the crystal over the performance, with the mod wheel as the tension and the lowest\n"
