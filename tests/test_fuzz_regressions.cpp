@@ -1,7 +1,7 @@
-// Every input the TOML fuzz targets crashed on (tests/fuzz_regressions/), replayed through the
-// very path that found it (fuzz/toml_checks.hpp) in the normal build: each must end in a
-// documented error, with no crash, no other exception and no broken promise. Each file runs in
-// a child process, so a crash fails its own check instead of ending the whole suite.
+// Every input kept in tests/fuzz_regressions/ (each crashes a TOML fuzz target), replayed
+// through the path the fuzz target takes (fuzz/toml_checks.hpp) in the normal build: each must
+// end in a documented error, with no crash, no other exception and no broken promise. Each file
+// runs in a child process, so a crash fails its own check instead of ending the whole suite.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 #include <unistd.h>
