@@ -12,7 +12,6 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -24,14 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kRegressions = fs::path(REVERIE_TEST_DATA_DIR) / "fuzz_regressions";
-
-// Inputs whose fix lives on another branch of issue 17 and is not merged yet: a crash of one of
-// these is reported as a warning naming it, not a failure. Empty this list once the fix is in.
-const std::set<std::string> kAwaitingFix = {
-    "preset/stack-overflow-dotted-key.toml",  // the TOML screening in src/preset
-    "arc/stack-overflow-table-header.toml",   // the TOML screening in src/preset
-    "preset/score-ramp-huge.toml",            // a bound on [[score]] ramp
-};
 
 enum ChildExit { kRejected = 0, kAccepted = 10, kViolation = 11, kOtherException = 12 };
 
@@ -93,11 +84,7 @@ void replayFolder(const std::string& kind) {
     const std::string name = kind + "/" + file.filename().string();
     const int status = replay(file, kind == "arc");
     const bool rejected = WIFEXITED(status) && WEXITSTATUS(status) == kRejected;
-    if (kAwaitingFix.count(name) != 0) {
-      WARN_MESSAGE(rejected, name << ": " << describe(status) << " (awaiting its fix; see README)");
-    } else {
-      CHECK_MESSAGE(rejected, name << ": " << describe(status));
-    }
+    CHECK_MESSAGE(rejected, name << ": " << describe(status));
   }
 }
 

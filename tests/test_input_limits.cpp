@@ -162,6 +162,31 @@ TEST_CASE("toml limits: 64 of each is read, 65 is refused") {
   CHECK_FALSE(screenToml("x = { " + dotted(64) + " = 1, " + dotted(64) + " = 2 }\n"));
 }
 
+TEST_CASE("toml screen: non-ASCII only where toml++ 3.3.0 never tests it for whitespace") {
+  using reverie::preset::screenToml;
+  const std::string q3 = "\"\"\"";
+  // Allowed: in strings of every kind and in comments, after a byte-order mark; malformed UTF-8
+  // is left for toml++ to report.
+  CHECK_FALSE(screenToml("description = \"Glas \u00e9 \u2014 \u00a7\"  # \u00e9t\u00e9\n"));
+  CHECK_FALSE(screenToml("a = '\u00a7'\nb = " + q3 + "\n\u00a7" + q3 + "\nc = '''\u00a7'''\n\"k\u00e9\" = 1\n"));
+  CHECK_FALSE(screenToml("\xEF\xBB\xBF" "a = 1\n"));
+  CHECK_FALSE(screenToml("a = " + q3 + "x \\\n  y \u00a7" + q3 + "\n"));  // ASCII after the break
+  CHECK_FALSE(screenToml("a = \x89\n"));
+  // Refused, each at its place: bare, in a header, in a value, after an escape, and first after
+  // a line-ending backslash (where toml++ skips whitespace).
+  const auto at = [&](const std::string& text) {
+    const auto problem = screenToml(text);
+    REQUIRE(problem.has_value());
+    CHECK(problem->message.find("non-ASCII") != std::string::npos);
+    return std::pair{problem->line, problem->column};
+  };
+  CHECK(at("\u02a4") == std::pair{1, 1});
+  CHECK(at("a = 1\n[t\u0492]\n") == std::pair{2, 3});
+  CHECK(at("a = [1, \u00a7]\n") == std::pair{1, 9});
+  CHECK(at("a = \"\\\u00a7\"\n").first == 1);
+  CHECK(at("a = " + q3 + "x \\  \n\n   \u00a7" + q3 + "\n").first == 1);
+}
+
 TEST_CASE("toml limits: strings, quoted keys and comments do not count, and lines stay right") {
   const std::string many = repeat("[", 100) + repeat("{", 100) + dotted(100);
   const std::string text =

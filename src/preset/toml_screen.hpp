@@ -25,7 +25,9 @@ struct TomlLimitProblem {
 };
 
 /// Scans `text` once, respecting comments and every kind of string, and returns the first
-/// place it exceeds `limits`, or nullopt. Malformed TOML is left for toml++ to report.
+/// place it exceeds `limits` or holds a non-ASCII character where toml++ 3.3.0 would test it for
+/// whitespace (outside strings and comments, right after a backslash in a basic string), or
+/// nullopt. Other malformed TOML is left for toml++ to report.
 std::optional<TomlLimitProblem> screenToml(std::string_view text, const TomlLimits& limits = {});
 
 }  // namespace reverie::preset
