@@ -187,7 +187,8 @@ PatchRender renderSource(const RenderSource& source, const RenderOptions& option
 }
 
 /// The files a render reads, none of which an output may replace.
-std::vector<std::filesystem::path> inputFiles(const RenderSource& source, const RenderOptions& options) {
+std::vector<std::filesystem::path> inputFiles(const RenderSource& source,
+                                              const RenderOptions& options) {
   if (source.arc) return {source.arc->sourcePath, source.arc->patch.sourcePath};
   if (!source.midiFile) return {source.patch.sourcePath};
   std::vector<std::filesystem::path> inputs{options.preset};
@@ -211,9 +212,11 @@ int runRender(const RenderOptions& options) {
   // Every output is checked before anything is rendered: none may be an input, another output,
   // a device, FIFO, socket or folder, and the side files need their extensions.
   const std::filesystem::path labelsPath = besideTarget(target, ".labels.txt");
-  std::vector<io::PlannedOutput> outputs{{target, options.output.empty() ? "the output" : "-o", ""}};
+  std::vector<io::PlannedOutput> outputs{
+      {target, options.output.empty() ? "the output" : "-o", ""}};
   if (source.arc && !options.noLabels) outputs.push_back({labelsPath, "the label file", ""});
-  if (!options.curvesPath.empty()) outputs.push_back({options.curvesPath, "--export-curves", ".csv"});
+  if (!options.curvesPath.empty())
+    outputs.push_back({options.curvesPath, "--export-curves", ".csv"});
   if (!options.plotPath.empty()) outputs.push_back({options.plotPath, "--plot", ".svg"});
   io::checkOutputs(outputs, inputFiles(source, options));
   // Open the temporary file first: a bad path fails before minutes of rendering, not after.

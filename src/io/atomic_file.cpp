@@ -36,7 +36,7 @@ std::string subject(std::string_view role, const fs::path& path) {
 }
 
 bool onProcFileSystem(const fs::path& folder) {
-  struct statfs info{};
+  struct statfs info {};
   return ::statfs(folder.empty() ? "." : folder.c_str(), &info) == 0 &&
          info.f_type == PROC_SUPER_MAGIC;
 }
@@ -52,7 +52,7 @@ struct FileIdentity {
 
 FileIdentity identify(const fs::path& path) {
   FileIdentity identity;
-  struct stat info{};
+  struct stat info {};
   if (::stat(path.c_str(), &info) == 0) {
     identity.exists = true;
     identity.device = info.st_dev;
@@ -117,7 +117,7 @@ fs::path resolveWriteTarget(const fs::path& target, std::string_view role) {
 }
 
 std::string nonRegularKind(const fs::path& path) {
-  struct stat info{};
+  struct stat info {};
   if (::stat(path.c_str(), &info) != 0 || S_ISREG(info.st_mode)) return {};
   if (S_ISDIR(info.st_mode)) return "folder";
   if (S_ISCHR(info.st_mode)) return "character device";
@@ -148,7 +148,8 @@ void checkOutputs(const std::vector<PlannedOutput>& outputs, const std::vector<f
     }
     for (std::size_t k = 0; k < earlier.size(); ++k) {
       if (sameFile(identity, earlier[k])) {
-        throw InputError(what + " is the same file as " + subject(outputs[k].role, outputs[k].path) +
+        throw InputError(what + " is the same file as " +
+                         subject(outputs[k].role, outputs[k].path) +
                          "; give each output its own name");
       }
     }
@@ -169,8 +170,8 @@ AtomicFile::AtomicFile(const fs::path& target, TemporaryKind kind)
     throw InputError("cannot write '" + target_.string() + "': it is a " + what +
                      ", not a regular file (write to a file name instead)");
   }
-  const fs::path folder = destination_.parent_path().empty() ? fs::path(".")
-                                                             : destination_.parent_path();
+  const fs::path folder =
+      destination_.parent_path().empty() ? fs::path(".") : destination_.parent_path();
   // Naming an O_TMPFILE at commit goes through /proc/self/fd, so it is used only where /proc is.
   if (kind == TemporaryKind::kUnnamed && ::access("/proc/self/fd", X_OK) == 0) {
     // 0666 lets the umask decide the permissions, as for any file the user creates.
@@ -197,7 +198,9 @@ AtomicFile::AtomicFile(const fs::path& target, TemporaryKind kind)
   }
 }
 
-AtomicFile::~AtomicFile() { discard(); }
+AtomicFile::~AtomicFile() {
+  discard();
+}
 
 fs::path AtomicFile::temporaryPath() const {
   if (!named_.empty() || descriptor_ < 0) return named_;

@@ -192,7 +192,8 @@ void SoundFileWriter::commit() {
   // sf_close writes the final header (and flushes FLAC/Vorbis), so its result matters.
   const int closeError = sf_close(w.file);
   w.file = nullptr;
-  if (closeError != SF_ERR_NO_ERROR) w.fail(sf_error_number(closeError), "check there is free disk space");
+  if (closeError != SF_ERR_NO_ERROR)
+    w.fail(sf_error_number(closeError), "check there is free disk space");
   // libsndfile's SFC_SET_CUE writes no labels and is refused once audio is written, so the
   // markers go in here, after its last header write and before the read-back check below.
   if (w.isWav) w.appendCueMarkers();
@@ -200,9 +201,8 @@ void SoundFileWriter::commit() {
   // read the header back: a short final write shows up as a wrong frame count. (With no frames,
   // libsndfile writes FLAC as an empty file it cannot read back; nothing to check then.)
   SF_INFO written{};
-  SNDFILE* check = w.framesWritten > 0
-                       ? sf_open(w.output.temporaryPath().c_str(), SFM_READ, &written)
-                       : nullptr;
+  SNDFILE* check =
+      w.framesWritten > 0 ? sf_open(w.output.temporaryPath().c_str(), SFM_READ, &written) : nullptr;
   const bool complete =
       w.framesWritten == 0 || (check != nullptr && written.frames == w.framesWritten);
   if (check != nullptr) sf_close(check);
