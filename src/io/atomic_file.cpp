@@ -167,7 +167,7 @@ void checkOutputs(const std::vector<PlannedOutput>& outputs, const std::vector<f
 AtomicFile::AtomicFile(const fs::path& target, TemporaryKind kind)
     : target_(target), destination_(resolveWriteTarget(target, "the output")) {
   if (const std::string what = nonRegularKind(destination_); !what.empty()) {
-    throw InputError("cannot write '" + target_.string() + "': it is a " + what +
+    throw InputError("cannot write " + named() + ": it is a " + what +
                      ", not a regular file (write to a file name instead)");
   }
   const fs::path folder =
@@ -202,6 +202,12 @@ AtomicFile::~AtomicFile() {
   discard();
 }
 
+std::string AtomicFile::named() const {
+  std::string text = "'" + target_.string() + "'";
+  if (destination_ != target_) text += " (a link to '" + destination_.string() + "')";
+  return text;
+}
+
 fs::path AtomicFile::temporaryPath() const {
   if (!named_.empty() || descriptor_ < 0) return named_;
   return "/proc/self/fd/" + std::to_string(descriptor_);
@@ -215,7 +221,7 @@ void AtomicFile::discard() noexcept {
 
 void AtomicFile::fail(const std::string& reason, const char* fix) {
   discard();
-  throw RuntimeFailure("cannot write '" + target_.string() + "': " + reason + " (" + fix + ")");
+  throw RuntimeFailure("cannot write " + named() + ": " + reason + " (" + fix + ")");
 }
 
 void AtomicFile::commit() {
@@ -223,7 +229,7 @@ void AtomicFile::commit() {
   // Whatever took the target's place while we worked (a folder, a FIFO) is left alone.
   if (const std::string what = nonRegularKind(destination_); !what.empty()) {
     discard();
-    throw RuntimeFailure("cannot replace '" + target_.string() + "': it is now a " + what +
+    throw RuntimeFailure("cannot replace " + named() + ": it is now a " + what +
                          " (move it away or choose another name)");
   }
   // On disk before it gets its name, or a crash could leave an empty target.
@@ -234,7 +240,11 @@ void AtomicFile::commit() {
     const std::string self = "/proc/self/fd/" + std::to_string(descriptor_);
     for (int attempt = 0; named_.empty(); ++attempt) {
       const fs::path candidate = temporaryPathBeside(destination_);
-      if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, candidate.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+      // Through /proc, as open(2) describes; AT_EMPTY_PATH is the same without /proc, where the
+      // kernel allows it (it may want CAP_DAC_READ_SEARCH).
+      if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, candidate.c_str(), AT_SYMLINK_FOLLOW) == 0 ||
+          (errno != EEXIST &&
+           ::linkat(descriptor_, "", AT_FDCWD, candidate.c_str(), AT_EMPTY_PATH) == 0)) {
         named_ = candidate;
       } else if (errno != EEXIST || attempt == kMaxNameAttempts) {
         fail(std::strerror(errno), "check the folder is writable");
@@ -248,7 +258,7 @@ void AtomicFile::commit() {
   fs::rename(named_, destination_, error);
   if (error) {
     discard();
-    throw RuntimeFailure("cannot replace '" + target_.string() + "': " + error.message() +
+    throw RuntimeFailure("cannot replace " + named() + ": " + error.message() +
                          " (check it is not a folder and its folder is writable)");
   }
   named_.clear();

@@ -78,6 +78,9 @@ class AtomicFile {
   [[noreturn]] void fail(const std::string& reason, const char* fix);
 
  private:
+  /// "'take.wav'", or "'take.wav' (a link to 'real/song.wav')", for messages.
+  std::string named() const;
+
   std::filesystem::path target_;
   std::filesystem::path destination_;
   std::filesystem::path named_;  // the visible temporary; empty while the data has no name
