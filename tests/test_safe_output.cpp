@@ -159,9 +159,7 @@ TEST_CASE("safe output: no output may replace the command's input, by any name")
   CHECK(readText(folder / "x.labels.txt") == arc);
 }
 
-TEST_CASE(
-    "safe output: a device, FIFO, socket, folder or /proc link is never written, for every "
-    "output") {
+TEST_CASE("safe output: no output replaces a device, FIFO, socket, folder or /proc link") {
   ScratchFolder folder;
   copyArc(folder.path());
   const fs::path device = nullDevice(folder.path());
@@ -218,8 +216,7 @@ TEST_CASE(
   CHECK(fs::is_symlink(fs::symlink_status("/dev/stdout")));
 }
 
-TEST_CASE(
-    "safe output: wrong extensions for the curves and the plot are refused with a name to use") {
+TEST_CASE("safe output: wrong extensions for the curves and the plot are refused") {
   ScratchFolder folder;
   copyArc(folder.path());
   const auto curves = runReverie(kShortArc + "--export-curves curves.txt", folder.path());
@@ -237,8 +234,7 @@ TEST_CASE(
   CHECK(readText(folder / "ARC.SVG").find("</svg>") != std::string::npos);
 }
 
-TEST_CASE(
-    "safe output: every output written through a symlink lands where it points; the links stay") {
+TEST_CASE("safe output: every output is written through a symlink, which stays a link") {
   ScratchFolder folder;
   copyArc(folder.path());
   fs::create_directories(folder / "real" / "dir");
@@ -312,8 +308,7 @@ std::vector<std::string> openFilesIn(pid_t pid, const fs::path& folder) {
 
 }  // namespace
 
-TEST_CASE(
-    "safe output: a long render killed by SIGKILL or SIGHUP leaves nothing beside the target") {
+TEST_CASE("safe output: a render killed by SIGKILL or SIGHUP leaves nothing beside the target") {
   for (const int signal : {SIGKILL, SIGHUP}) {
     CAPTURE(signal);
     ScratchFolder outer;
@@ -343,8 +338,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE(
-    "safe output: AtomicFile keeps unnamed data out of sight and the named fallback cleans up") {
+TEST_CASE("safe output: AtomicFile hides unnamed data; the named fallback cleans up") {
   ScratchFolder folder;
   const fs::path target = folder / "notes.txt";
   writeText(target, "old");
