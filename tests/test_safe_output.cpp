@@ -332,7 +332,10 @@ TEST_CASE("safe output: a render killed by SIGKILL or SIGHUP leaves nothing besi
     const bool killed = WIFSIGNALED(status) && WTERMSIG(status) == signal;
     const bool hungUp = signal == SIGHUP && WIFEXITED(status) && WEXITSTATUS(status) == 129;
     CHECK((killed || hungUp));
-    MESSAGE("folder after the kill: " << listing(folder));
+    const std::string ending = WIFSIGNALED(status)
+                                   ? "died of signal " + std::to_string(WTERMSIG(status))
+                                   : "exited with " + std::to_string(WEXITSTATUS(status));
+    MESSAGE(ending << "; folder after it: " << listing(folder));
     CHECK(listing(folder) == "long.wav");
     CHECK(readText(folder / "long.wav") == "the previous render");
   }

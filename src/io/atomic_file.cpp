@@ -17,6 +17,7 @@
 #include <system_error>
 #include <utility>
 
+#include "io/input_file.hpp"
 #include "reverie/errors.hpp"
 
 namespace reverie::io {
@@ -116,17 +117,6 @@ fs::path resolveWriteTarget(const fs::path& target, std::string_view role) {
   }
 }
 
-std::string nonRegularKind(const fs::path& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0 || S_ISREG(info.st_mode)) return {};
-  if (S_ISDIR(info.st_mode)) return "folder";
-  if (S_ISCHR(info.st_mode)) return "character device";
-  if (S_ISBLK(info.st_mode)) return "block device";
-  if (S_ISFIFO(info.st_mode)) return "FIFO (named pipe)";
-  if (S_ISSOCK(info.st_mode)) return "socket";
-  return "special file";
-}
-
 void checkOutputs(const std::vector<PlannedOutput>& outputs, const std::vector<fs::path>& inputs) {
   std::vector<FileIdentity> inputIdentities;
   for (const fs::path& input : inputs) inputIdentities.push_back(identify(input));
@@ -136,7 +126,7 @@ void checkOutputs(const std::vector<PlannedOutput>& outputs, const std::vector<f
     const std::string what = subject(output.role, output.path);
     const fs::path destination = resolveWriteTarget(output.path, output.role);
     if (const std::string kind = nonRegularKind(destination); !kind.empty()) {
-      throw InputError(what + " is a " + kind +
+      throw InputError(what + " is " + kind +
                        ", not a regular file, and is never replaced; write to a file name instead");
     }
     const FileIdentity identity = identify(destination);
@@ -167,7 +157,7 @@ void checkOutputs(const std::vector<PlannedOutput>& outputs, const std::vector<f
 AtomicFile::AtomicFile(const fs::path& target, TemporaryKind kind)
     : target_(target), destination_(resolveWriteTarget(target, "the output")) {
   if (const std::string what = nonRegularKind(destination_); !what.empty()) {
-    throw InputError("cannot write " + named() + ": it is a " + what +
+    throw InputError("cannot write " + named() + ": it is " + what +
                      ", not a regular file (write to a file name instead)");
   }
   const fs::path folder =
@@ -229,7 +219,7 @@ void AtomicFile::commit() {
   // Whatever took the target's place while we worked (a folder, a FIFO) is left alone.
   if (const std::string what = nonRegularKind(destination_); !what.empty()) {
     discard();
-    throw RuntimeFailure("cannot replace " + named() + ": it is now a " + what +
+    throw RuntimeFailure("cannot replace " + named() + ": it is now " + what +
                          " (move it away or choose another name)");
   }
   // On disk before it gets its name, or a crash could leave an empty target.

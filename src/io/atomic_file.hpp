@@ -21,10 +21,6 @@ std::filesystem::path temporaryPathBeside(const std::filesystem::path& target);
 std::filesystem::path resolveWriteTarget(const std::filesystem::path& target,
                                          std::string_view role);
 
-/// "folder", "character device", "FIFO (named pipe)" ... for an existing `path` (through
-/// symlinks) that is not a regular file; empty for a regular file or nothing at all.
-std::string nonRegularKind(const std::filesystem::path& path);
-
 /// One file a command is about to write.
 struct PlannedOutput {
   std::filesystem::path path;
