@@ -12,6 +12,7 @@
 #include "cli/option_checks.hpp"
 #include "cli/patch_render.hpp"
 #include "cli/progress_bar.hpp"
+#include "io/atomic_file.hpp"
 #include "io/input_file.hpp"
 #include "reverie/arc.hpp"
 #include "reverie/errors.hpp"
@@ -185,6 +186,16 @@ PatchRender renderSource(const RenderSource& source, const RenderOptions& option
   return renderEvents(engine, std::move(events), seconds, !options.quiet);
 }
 
+/// The files a render reads, none of which an output may replace.
+std::vector<std::filesystem::path> inputFiles(const RenderSource& source,
+                                              const RenderOptions& options) {
+  if (source.arc) return {source.arc->sourcePath, source.arc->patch.sourcePath};
+  if (!source.midiFile) return {source.patch.sourcePath};
+  std::vector<std::filesystem::path> inputs{options.preset};
+  for (const Patch& patch : source.midiPatches) inputs.emplace_back(patch.sourcePath);
+  return inputs;
+}
+
 int runRender(const RenderOptions& options) {
   catchInterrupts();
   const SampleFormat format = parseSampleFormat(options.bits);
@@ -198,6 +209,16 @@ int runRender(const RenderOptions& options) {
   checkRenderLength({std::string(kind) + " '" + options.preset + "'", ownSeconds, length, tail},
                     options.maxLengthSeconds);
 
+  // Every output is checked before anything is rendered: none may be an input, another output,
+  // a device, FIFO, socket or folder, and the side files need their extensions.
+  const std::filesystem::path labelsPath = besideTarget(target, ".labels.txt");
+  std::vector<io::PlannedOutput> outputs{
+      {target, options.output.empty() ? "the output" : "-o", ""}};
+  if (source.arc && !options.noLabels) outputs.push_back({labelsPath, "the label file", ""});
+  if (!options.curvesPath.empty())
+    outputs.push_back({options.curvesPath, "--export-curves", ".csv"});
+  if (!options.plotPath.empty()) outputs.push_back({options.plotPath, "--plot", ".svg"});
+  io::checkOutputs(outputs, inputFiles(source, options));
   // Open the temporary file first: a bad path fails before minutes of rendering, not after.
   SoundFileWriter writer(target, options.sampleRate, 2, format, options.seed);
   for (const std::string& extra : {options.curvesPath, options.plotPath}) {
@@ -230,9 +251,8 @@ int runRender(const RenderOptions& options) {
     // The sound file is safe on disk; the files that describe it follow, each written whole.
     const double seconds = static_cast<double>(audio.size() / 2) / options.sampleRate;
     if (!options.noLabels) {
-      const std::filesystem::path labels = besideTarget(target, ".labels.txt");
-      arc::writeAudacityLabels(labels, *source.arc, *timeline);
-      extras.push_back("scene labels " + labels.string());
+      arc::writeAudacityLabels(labelsPath, *source.arc, *timeline);
+      extras.push_back("scene labels " + labelsPath.string());
     }
     if (!options.curvesPath.empty()) {
       arc::writeCurvesCsv(options.curvesPath, *source.arc, *timeline, seconds);
