@@ -297,8 +297,10 @@ void addRenderCommand(CLI::App& app, Action& action) {
   CLI::App* render = app.add_subcommand(
       "render", "Render an arc, a preset or a MIDI file to a sound file (WAV, FLAC, OGG or AIFF), faster than real time");
   render->footer(
-      "The file is written beside the target under a temporary name and renamed at the end,\n"
-      "so an error or Ctrl-C never leaves half a file and never harms an existing one.\n"
+      "Every output (sound, labels, curves, plot) is written to an unnamed temporary file in the\n"
+      "target's folder and put in place only when complete, so an error, a signal or even a kill\n"
+      "never leaves half a file and never harms an existing one. A symlinked target is written\n"
+      "through to its file; the input, a device, FIFO or folder is never written over.\n"
       "The same preset, seed, rate and build always give a bit-identical WAV, FLAC or AIFF\n"
       "(Ogg streams carry a random serial number, so only their audio repeats).\n\n"
       "A Standard MIDI File (format 0 or 1, .mid/.midi/.rmi) plays through --preset, and any\n"
