@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -81,12 +82,15 @@ struct MeasuredRun {
   long peakKilobytes = 0;  ///< the child's maximum resident set
 };
 
-/// Runs `reverie ARGS` in `folder` as a direct child, so wait4 reports its own peak memory. Its
-/// address space is capped at 3 GB: should a check regress, the render fails fast instead of
-/// taking the machine's memory.
+/// Runs `reverie ARGS` in `folder` under GNU time, which reports reverie's own peak memory. (Not
+/// wait4 on a direct child: Linux carries the peak of the forked copy of this test process over
+/// exec, and after the heavier tests that copy alone is hundreds of MB.) The address space is
+/// capped at 3 GB: should a check regress, the render fails fast instead of taking the machine.
 MeasuredRun runMeasured(const std::vector<std::string>& args, const fs::path& folder) {
   const fs::path errPath = folder / ".stderr";
-  std::vector<std::string> words = {REVERIE_CLI_PATH};
+  const fs::path peakPath = folder / ".peak";
+  std::vector<std::string> words = {"/usr/bin/time", "-f", "%M", "-o", peakPath.string(),
+                                    REVERIE_CLI_PATH};
   words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& word : words) argv.push_back(word.data());
@@ -108,13 +112,16 @@ MeasuredRun runMeasured(const std::vector<std::string>& args, const fs::path& fo
     _exit(127);
   }
   int status = 0;
-  rusage usage{};
-  REQUIRE(wait4(pid, &status, 0, &usage) == pid);
+  REQUIRE(waitpid(pid, &status, 0) == pid);
   MeasuredRun run;
-  run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;  // time passes reverie's on
   run.err = reverie::test::readText(errPath);
-  run.peakKilobytes = usage.ru_maxrss;  // kilobytes on Linux
+  const std::string peak = reverie::test::readText(peakPath);  // "%M": kilobytes, last line
+  const std::size_t lastLine = peak.find_last_of('\n', peak.size() >= 2 ? peak.size() - 2 : 0);
+  run.peakKilobytes = std::atol(peak.c_str() + (lastLine == std::string::npos ? 0 : lastLine + 1));
+  REQUIRE_MESSAGE(run.peakKilobytes > 0, "GNU time reported no peak: " << peak);
   fs::remove(errPath);
+  fs::remove(peakPath);
   return run;
 }
 
