@@ -132,7 +132,8 @@ TEST_CASE("limiter: meets the ceiling at the peak, ahead of time, without moving
   CHECK(outputPeak <= ceiling);
   CHECK(outputPeak >= 0.99f * ceiling);  // limited to the ceiling, not below it
 
-  const std::size_t lookAhead = 72;  // 1.5 ms
+  // 1.5 ms, and the true-peak interpolator's half span (12 taps) over which the gain is held.
+  const std::size_t lookAhead = 72 + 12;
   for (std::size_t n = 0; n + lookAhead < burstStart; ++n) {
     REQUIRE(output[2 * n] == input[2 * n]);  // untouched before the look-ahead: nothing shifted
   }
