@@ -47,7 +47,8 @@ class LookaheadGain {
     minimumFrame_[tail_ & kMask] = frame_;
     ++tail_;
     if (minimumFrame_[head_ & kMask] + length_ + 2 * hold_ <= frame_) ++head_;
-    envelope_ = std::fmin(minimumValue_[head_ & kMask], envelope_ + releaseCoef_ * (1.0 - envelope_));
+    envelope_ =
+        std::fmin(minimumValue_[head_ & kMask], envelope_ + releaseCoef_ * (1.0 - envelope_));
     // Moving average over L frames.
     double& oldest = window_[static_cast<std::size_t>(frame_ % length_)];
     sum_ += envelope_ - oldest;

@@ -32,6 +32,7 @@ class LookaheadLimiter {
     gain_.prepare(lookaheadFrames, releaseFrames, span);
     latency_ = span + gain_.latencyFrames();
     ceiling_ = ceiling;
+    threshold_ = ceiling * kThresholdMargin;
     delayL_.fill(0.0f);
     delayR_.fill(0.0f);
     position_ = 0;
@@ -43,7 +44,7 @@ class LookaheadLimiter {
   /// Processes one stereo frame in place.
   void process(float& left, float& right) {
     const float peak = std::max(detectorL_.next(left), detectorR_.next(right));
-    const float gain = gain_.next(peak > ceiling_ ? ceiling_ / peak : 1.0f);
+    const float gain = gain_.next(peak > threshold_ ? threshold_ / peak : 1.0f);
     delayL_[static_cast<std::size_t>(position_)] = left;
     delayR_[static_cast<std::size_t>(position_)] = right;
     const std::size_t oldest = static_cast<std::size_t>((position_ - latency_) & kMask);
@@ -54,6 +55,8 @@ class LookaheadLimiter {
 
  private:
   static constexpr int kMask = kMaxDelay - 1;
+  // 0.02 dB under the ceiling: float rounding here, in other meters and in 16-bit dither.
+  static constexpr float kThresholdMargin = 0.9977f;
   static_assert((kMaxDelay & kMask) == 0, "the delay ring is indexed with a mask");
 
   // Guards only the last bit of rounding in the gain's running sum.
@@ -67,6 +70,7 @@ class LookaheadLimiter {
   int position_ = 0;
   int latency_ = 0;
   float ceiling_ = 1.0f;
+  float threshold_ = 1.0f;
 };
 
 }  // namespace reverie::dsp

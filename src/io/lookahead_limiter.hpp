@@ -1,4 +1,5 @@
-// Offline look-ahead true-peak limiter: no peak leaves above the ceiling, and nothing moves in time.
+// Offline look-ahead true-peak limiter: no peak leaves above the ceiling, and nothing moves in
+// time.
 #pragma once
 
 #include <algorithm>
@@ -56,7 +57,8 @@ inline void limitPeaks(float* interleaved, std::size_t frames, int channels, dou
     if (n < delay) continue;
     // The clamp only guards the last bit of rounding in the running sum and the float product.
     float* frame = interleaved + (n - delay) * width;
-    for (std::size_t c = 0; c < width; ++c) frame[c] = std::clamp(frame[c] * gain, -ceiling, ceiling);
+    for (std::size_t c = 0; c < width; ++c)
+      frame[c] = std::clamp(frame[c] * gain, -ceiling, ceiling);
   }
 }
 
