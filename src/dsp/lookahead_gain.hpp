@@ -34,6 +34,7 @@ class LookaheadGain {
     sum_ = static_cast<double>(length_);
     envelope_ = 1.0;
     frame_ = 0;
+    slot_ = 0;
     head_ = tail_ = 0;
   }
   int latencyFrames() const { return length_ - 1 + hold_; }
@@ -50,9 +51,10 @@ class LookaheadGain {
     envelope_ =
         std::fmin(minimumValue_[head_ & kMask], envelope_ + releaseCoef_ * (1.0 - envelope_));
     // Moving average over L frames.
-    double& oldest = window_[static_cast<std::size_t>(frame_ % length_)];
+    double& oldest = window_[static_cast<std::size_t>(slot_)];
     sum_ += envelope_ - oldest;
     oldest = envelope_;
+    slot_ = slot_ + 1 == length_ ? 0 : slot_ + 1;
     ++frame_;
     return static_cast<float>(sum_ / length_);
   }
@@ -68,6 +70,7 @@ class LookaheadGain {
   double releaseCoef_ = 1.0;
   int length_ = 1;
   int hold_ = 0;
+  int slot_ = 0;  // the moving average's oldest entry
 };
 
 }  // namespace reverie::dsp

@@ -5,6 +5,8 @@
 #include <array>
 #include <cmath>
 
+#include "dsp/float4.hpp"
+
 namespace reverie::dsp {
 
 /// Streams one sample at a time and reports, `latencyFrames()` samples later, the highest
@@ -14,7 +16,7 @@ namespace reverie::dsp {
 class TruePeakDetector {
  public:
   static constexpr int kTapsPerPhase = 12;
-  static constexpr int kMaxFactor = 4;
+  static constexpr int kMaxFactor = 4;  // one Float4 lane per phase
 
   /// The oversampling factor BS.1770-4 asks for at this rate.
   static int factorFor(double sampleRate) {
@@ -24,7 +26,9 @@ class TruePeakDetector {
   /// Control thread: designs the interpolator for this rate and clears the history.
   void prepare(double sampleRate) {
     factor_ = factorFor(sampleRate);
-    coefficients_.fill(0.0f);
+    coefficients_.fill(Float4{});
+    // Phase 0 is the sample itself, in the middle of the span: an exact pass-through.
+    coefficients_[kTapsPerPhase / 2 - 1][0] = 1.0f;
     // Phase k interpolates at n + k/factor from the samples n - H + 1 .. n + H (H = taps / 2):
     // a sinc band-limited at the original Nyquist under a Hann window H samples wide each way,
     // the 12 taps per phase of BS.1770-4's example. It reads what libebur128's meter reads (the
@@ -36,7 +40,7 @@ class TruePeakDetector {
       for (int i = 0; i < kTapsPerPhase; ++i) {
         const double t = static_cast<double>(i - half + 1) - offset;
         const double window = 0.5 * (1.0 + std::cos(kPi * t / half));
-        coefficients_[static_cast<std::size_t>(i * kMaxFactor + k)] =
+        coefficients_[static_cast<std::size_t>(i)][k] =
             static_cast<float>(std::sin(kPi * t) / (kPi * t) * window);
       }
     }
@@ -58,28 +62,23 @@ class TruePeakDetector {
     history_[static_cast<std::size_t>(position_ + kTapsPerPhase)] = x;
     position_ = position_ + 1 == kTapsPerPhase ? 0 : position_ + 1;
     const float* recent = history_.data() + position_;  // oldest first
-    // All phases at once, in four independent sums so the compiler can keep them in vectors.
-    constexpr int kChains = 4;
-    float sums[kChains][kMaxFactor] = {};
-    for (int i = 0; i < kTapsPerPhase; i += kChains) {
-      for (int c = 0; c < kChains; ++c) {
-        const float* row = coefficients_.data() + (i + c) * kMaxFactor;
-        for (int k = 0; k < kMaxFactor; ++k) sums[c][k] += row[k] * recent[i + c];
+    // One lane per phase, in four independent sums to keep the adder busy.
+    Float4 sums[4] = {};
+    for (int i = 0; i < kTapsPerPhase; i += 4) {
+      for (int c = 0; c < 4; ++c) {
+        sums[c] += coefficients_[static_cast<std::size_t>(i + c)] * recent[i + c];
       }
     }
-    // Phase 0 has no coefficients: it is the sample itself, kTapsPerPhase / 2 - 1 places in.
-    float peak = std::fabs(recent[kTapsPerPhase / 2 - 1]);
-    for (int k = 1; k < kMaxFactor; ++k) {
-      peak = std::max(peak, std::fabs((sums[0][k] + sums[1][k]) + (sums[2][k] + sums[3][k])));
-    }
-    return peak;
+    const Float4 points = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+    const Float4 magnitudes = points < 0.0f ? -points : points;
+    return std::max(std::max(magnitudes[0], magnitudes[1]), std::max(magnitudes[2], magnitudes[3]));
   }
 
  private:
   static constexpr double kPi = 3.14159265358979323846;
   static_assert(kTapsPerPhase % 4 == 0, "the taps are summed in four chains");
 
-  std::array<float, kTapsPerPhase * kMaxFactor> coefficients_{};  // [tap][phase]
+  std::array<Float4, kTapsPerPhase> coefficients_{};  // per tap, one lane per phase
   std::array<float, 2 * kTapsPerPhase> history_{};
   int position_ = 0;
   int factor_ = 1;
