@@ -14,9 +14,11 @@
 
 #include "dsp/lookahead_limiter.hpp"
 #include "dsp/true_peak_detector.hpp"
+#include "reverie/engine.hpp"
 #include "reverie/errors.hpp"
 #include "reverie/loudness.hpp"
 #include "support/command.hpp"
+#include "support/engine_render.hpp"
 #include "support/smf_writer.hpp"
 #include "support/sound_file_facts.hpp"
 
@@ -283,5 +285,47 @@ TEST_CASE(
     hostile[403] = 3e38f;
     normalizeLoudness(hostile, 2, kRate, 0.0, -1.0);
     checkSafe(hostile, -1.0);
+  }
+}
+
+TEST_CASE(
+    "true peak: the engine's ceiling is -1 dBTP by default, never above 0, and NaN means the "
+    "default") {
+  const float inf = std::numeric_limits<float>::infinity();
+  struct Case {
+    float requested;
+    float effective;
+  };
+  for (const Case c :
+       {Case{EngineConfig{}.ceilingDb, -1.0f}, Case{std::nanf(""), -1.0f}, Case{20.0f, 0.0f},
+        Case{inf, 0.0f}, Case{-inf, -60.0f}, Case{-6.0f, -6.0f}}) {
+    CAPTURE(c.requested);
+    Engine engine({kRate, 512, 1, c.requested});
+    CHECK(engine.config().ceilingDb == c.effective);
+    // Two full-level squares near a quarter of the rate: far over any ceiling, between samples too.
+    Graph& g = engine.graph();
+    const NodeId a = g.add("oscillator", "a");
+    const NodeId b = g.add("oscillator", "b");
+    for (NodeId id : {a, b}) {
+      g.setParameter(id, "waveform", 2.0f);
+      g.setParameter(id, "level", 0.0f);
+    }
+    g.setParameter(a, "frequency", 11000.0f);
+    g.setParameter(b, "frequency", 12345.0f);
+    const NodeId out = g.add("output", "out");
+    for (NodeId id : {a, b}) {
+      g.connect({id, 0}, {out, 0});
+      g.connect({id, 0}, {out, 1});
+    }
+    engine.commit();
+    const test::Stereo audio = test::renderBlocks(engine, {}, kRate, [] { return 512; });
+    std::vector<float> interleaved(2 * audio.left.size());
+    for (std::size_t n = 0; n < audio.left.size(); ++n) {
+      interleaved[2 * n] = audio.left[n];
+      interleaved[2 * n + 1] = audio.right[n];
+    }
+    checkSafe(interleaved, c.effective);
+    CHECK(measurePeaks(interleaved, 2, kRate).truePeakDbtp >
+          c.effective - 0.5);  // limited, not muted
   }
 }
