@@ -486,11 +486,10 @@ TEST_CASE("arc exports: an unwritable folder is an error naming the path, and le
                        doctest::Contains("labels.txt"), RuntimeFailure);
   CHECK_THROWS_WITH_AS(arc::writeArcPlot(notAFolder / "arc.svg", arc, timeline, 1.0, {}),
                        doctest::Contains("arc.svg"), RuntimeFailure);
-  // A target that cannot be replaced (a folder with something in it): the old one stays, and the
-  // temporary file beside it is gone.
+  // A target that is a folder is refused as bad input: it stays, and nothing is left beside it.
   fs::create_directories(folder / "arc.svg" / "inside");
   CHECK_THROWS_WITH_AS(arc::writeArcPlot(folder / "arc.svg", arc, timeline, 1.0, {}),
-                       doctest::Contains("arc.svg"), RuntimeFailure);
+                       doctest::Contains("arc.svg"), InputError);
   CHECK(fs::is_directory(folder / "arc.svg" / "inside"));
   CHECK(test::readText(notAFolder) == "keep me");
   CHECK(std::distance(fs::directory_iterator(folder.path()), {}) == 2);

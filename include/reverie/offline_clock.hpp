@@ -15,6 +15,15 @@ struct ScheduledEvent {
   Event event;
 };
 
+/// The number of frames in `seconds` at `sampleRate`, rounded to the nearest. Throws InputError
+/// for a length that is not a finite number of seconds from 0 to kMaxOfflineFrames frames, or a
+/// sample rate that is not a finite positive number: an offline length comes from the user.
+std::uint64_t framesForSeconds(double seconds, double sampleRate);
+
+/// The longest render framesForSeconds accepts: 2^53 frames, the last count a double holds
+/// exactly (about 5.9 years at 48 kHz); anything near it is refused long before, for memory.
+inline constexpr std::uint64_t kMaxOfflineFrames = std::uint64_t{1} << 53;
+
 /// Offline rendering is live rendering with a faster clock: the same Engine::process, fed the
 /// events that fall inside each block with their frame offsets. Any block sizes give the same
 /// samples.

@@ -22,15 +22,18 @@ struct CueMarker {
   std::string label;
 };
 
-/// Writes interleaved float frames to a temporary file beside the target, and renames it onto the
-/// target only in commit(). Destroying an uncommitted writer deletes the temporary file, so an
-/// error or an interrupt never leaves a half file and never touches an existing target.
+/// Writes interleaved float frames to a temporary file in the target's folder, and renames it
+/// onto the target only in commit(). On Linux the temporary has no name until then (O_TMPFILE),
+/// so even a killed process leaves nothing; destroying an uncommitted writer drops it, so an
+/// error or an interrupt never leaves a half file and never touches an existing target. A
+/// symlinked target is written through: the file it points to is replaced, the link stays.
 /// 16-bit output gets TPDF dither from a seeded generator (deterministic).
 class SoundFileWriter {
  public:
   /// Format from the extension (.wav .flac .ogg .oga .aiff .aif). Throws InputError for an
-  /// unknown extension or a combination the container cannot hold (FLAC at 32-bit float), and
-  /// RuntimeFailure when the temporary file cannot be created (unwritable folder).
+  /// unknown extension, a combination the container cannot hold (FLAC at 32-bit float) or a
+  /// target that exists and is not a regular file (folder, device, FIFO, socket, /dev/stdout),
+  /// and RuntimeFailure when the temporary file cannot be created (unwritable folder).
   SoundFileWriter(const std::filesystem::path& target, double sampleRate, int channels,
                   SampleFormat format, std::uint64_t ditherSeed = 1);
   ~SoundFileWriter();
@@ -49,7 +52,9 @@ class SoundFileWriter {
   bool supportsCueMarkers() const;
   /// Closes and renames onto the target. Throws RuntimeFailure on failure.
   void commit();
-  const std::filesystem::path& temporaryPath() const;
+  /// A path that reads the uncommitted data: /proc/self/fd/N while it has no name, else the
+  /// hidden temporary file beside the target.
+  std::filesystem::path temporaryPath() const;
 
  private:
   struct Impl;

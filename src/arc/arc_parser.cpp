@@ -1,8 +1,9 @@
 // Arc files from TOML: the top-level keys, the patch they play, [render], [music] and [theme].
 #include <algorithm>
-#include <fstream>
+#include <sstream>
 
 #include "arc/arc_reader.hpp"
+#include "io/input_file.hpp"
 #include "preset/patch_sections.hpp"
 #include "preset/toml_document.hpp"
 #include "reverie/node_registry.hpp"
@@ -93,6 +94,14 @@ void readPatch(const toml::table& root, arc::ArcReader& reader) {
   try {
     reader.arc.patch = loadPatch(path);
     reader.patchLoaded = true;
+    // The composer keeps the sections a scene plays as bits of a 64-bit mask.
+    constexpr std::size_t kMaxPlayingNodes = 64;
+    const std::size_t playing = reader.sectionNames().size();
+    if (playing > kMaxPlayingNodes)
+      diagnostics.add(node->source(), "patch " + inQuotes(*written) + " has " +
+                                          std::to_string(playing) +
+                                          " nodes that play (notes or the audience), more than "
+                                          "the 64 an arc can direct; name a patch with at most 64");
   } catch (const PresetError& broken) {
     diagnostics.add(node->source(), "patch " + inQuotes(*written) +
                                         " does not load: " + quoteFirstProblem(broken) +
@@ -321,7 +330,12 @@ Arc loadArc(const std::filesystem::path& path) {
 // Only [[scene]] tables make an arc and only [[node]] tables make a patch, so the first of
 // either header decides, without parsing the TOML.
 bool isArcFile(const std::filesystem::path& path) {
-  std::ifstream stream(path, std::ios::binary);
+  std::istringstream stream;
+  try {
+    stream.str(io::readInputFile(path, preset::kMaxTomlFileBytes));
+  } catch (const io::InputFileError&) {
+    return false;  // not readable: loading it as a patch reports why
+  }
   std::string line;
   while (stream && std::getline(stream, line)) {
     std::string_view rest(line);

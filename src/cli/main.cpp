@@ -1,6 +1,7 @@
 // The reverie command: render, play, devices, presets, nodes, bench. Exit 0 ok, 2 bad input, 1 run-time failure.
 #include <cstdio>
 #include <exception>
+#include <new>
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
@@ -44,22 +45,38 @@ int main(int argc, char** argv) {
     std::fputs(app.help().c_str(), stdout);
     return 0;
   }
+  // A signal that cut a step short ends with the status shells expect for it, whatever the step
+  // threw on its way out (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).
+  const auto failed = [](int status) {
+    return reverie::cli::interrupted() ? reverie::cli::interruptExitCode() : status;
+  };
   try {
     return action();
   } catch (const reverie::PresetError& e) {
     for (const auto& d : e.diagnostics()) std::fprintf(stderr, "%s\n", d.format().c_str());
-    return 2;
+    return failed(2);
   } catch (const reverie::InputError& e) {
     std::fprintf(stderr, "reverie: error: %s\n", e.what());
-    return 2;
+    return failed(2);
   } catch (const reverie::GraphError& e) {
     std::fprintf(stderr, "reverie: error: %s\n", e.what());
-    return 2;
+    return failed(2);
   } catch (const reverie::RuntimeFailure& e) {
     std::fprintf(stderr, "reverie: error: %s\n", e.what());
-    return reverie::cli::interrupted() ? 130 : 1;  // 128 + SIGINT, as shells report it
+    return failed(1);
+  } catch (const reverie::cli::InputTooLarge& e) {
+    std::fprintf(stderr,
+                 "reverie: error: %s: memory ran out while reading or preparing it "
+                 "(std::bad_alloc); %s\n",
+                 e.what(), e.fix().c_str());
+    return failed(2);
+  } catch (const std::bad_alloc&) {
+    std::fputs(
+        "reverie: error: out of memory (std::bad_alloc); close other programs and try again\n",
+        stderr);
+    return failed(1);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "reverie: internal error: %s (please report it)\n", e.what());
-    return 1;
+    return failed(1);
   }
 }

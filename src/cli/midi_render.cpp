@@ -82,7 +82,7 @@ std::vector<ScheduledEvent> scheduleMidiFile(const midi::MidiFile& file, const M
         ++count;
       }
     }
-    const std::uint64_t frame = static_cast<std::uint64_t>(std::llround(timed.seconds * rate));
+    const std::uint64_t frame = framesForSeconds(timed.seconds, rate);
     translator.translate(message, 0, [&](const NodeEvent& e) { events.push_back({frame, e.node, e.event}); });
   }
   return events;

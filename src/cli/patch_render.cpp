@@ -24,7 +24,36 @@ std::string formatSeconds(double seconds) {
   return text;
 }
 
+/// "90000 s (25.0 hours)": seconds as given, and hours once they are long.
+std::string formatDuration(double seconds) {
+  char text[64];
+  if (seconds >= 3600.0) {
+    std::snprintf(text, sizeof text, "%.10g s (%.1f hours)", seconds, seconds / 3600.0);
+  } else {
+    std::snprintf(text, sizeof text, "%.10g s", seconds);
+  }
+  return text;
+}
+
 }  // namespace
+
+void checkRenderLength(const RenderLength& render, double maxSeconds) {
+  if (!(maxSeconds >= 1.0 && maxSeconds <= kHighestMaxRenderSeconds))
+    throw InputError("--max-length " + formatDuration(maxSeconds) +
+                     " is out of range; give 1 to 10000000 seconds");
+  const std::string limit = "longer than the limit of " + formatDuration(maxSeconds);
+  const std::string raise = "raise the limit with --max-length SECONDS";
+  // Written as !(x <= limit) so that a NaN is refused too.
+  if (!(render.sourceSeconds <= maxSeconds))
+    throw InputError(render.source + " lasts " + formatDuration(render.sourceSeconds) + ", " +
+                     limit + "; if it really is that long, " + raise);
+  const double total = render.lengthSeconds + render.tailSeconds;
+  if (!(total <= maxSeconds))
+    throw InputError("length " + formatSeconds(render.lengthSeconds) + " plus tail " +
+                     formatSeconds(render.tailSeconds) + " make a render of " +
+                     formatDuration(total) + ", " + limit + "; shorten --length or --tail, or " +
+                     raise);
+}
 
 PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t seed, double seconds,
                         bool showProgress) {
@@ -38,7 +67,7 @@ PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, dou
   const double sampleRate = engine.config().sampleRate;
   OfflineClock clock(engine, std::move(events));
 
-  const std::size_t frames = static_cast<std::size_t>(std::llround(seconds * sampleRate));
+  const std::size_t frames = framesForSeconds(seconds, sampleRate);
   PatchRender result;
   result.seconds = static_cast<double>(frames) / sampleRate;
   result.interleaved.assign(frames * 2, 0.0f);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -15,8 +16,11 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/live_patch.hpp"
+#include "cli/option_checks.hpp"
 #include "host/audio_host.hpp"
 #include "host/midi_host.hpp"
+#include "live/program_list.hpp"
+#include "live/repeated_lines.hpp"
 #include "reverie/errors.hpp"
 
 namespace reverie::cli {
@@ -111,15 +115,6 @@ std::string describeMessage(std::uint32_t packed) {
   return text;
 }
 
-/// The preset a program change (bank * 128 + program) picks: the instrument presets in order.
-std::optional<PresetInfo> presetForProgram(int number) {
-  std::vector<PresetInfo> instruments;
-  for (PresetInfo& info : listPresets())
-    if (info.kind != "arcs") instruments.push_back(std::move(info));
-  if (number < 0 || number >= static_cast<int>(instruments.size())) return std::nullopt;
-  return instruments[static_cast<std::size_t>(number)];
-}
-
 std::filesystem::file_time_type modified(const std::filesystem::path& path) {
   std::error_code error;
   const auto time = std::filesystem::last_write_time(path, error);
@@ -128,11 +123,9 @@ std::filesystem::file_time_type modified(const std::filesystem::path& path) {
 
 int runPlay(const PlayOptions& options) {
   catchInterrupts();
-  if (options.bufferFrames < 16 || options.bufferFrames > 4096)
-    throw InputError("--buffer " + std::to_string(options.bufferFrames) +
-                     " is out of range; use 16 to 4096 frames, e.g. 64, 128, 256 or 512");
   std::filesystem::path presetPath = findPreset(options.preset);
-  Patch patch = loadPatch(presetPath);
+  Patch patch = preparingInput(options.preset, "play", "is it the right file?",
+                               [&] { return loadPatch(presetPath); });
   const midi::VelocityCurve curve = midi::parseVelocityCurve(options.velocityCurve);
 
   host::AudioSystem audio;
@@ -140,7 +133,8 @@ int runPlay(const PlayOptions& options) {
   Engine engine({options.sampleRate, 4096, options.seed});
   live::LiveRenderer renderer(engine, live::LiveRenderer::kMaxInputs, curve, options.mpe);
   LivePatch live(engine, renderer, options.mpe);
-  const std::optional<LiveArc> arc = startArc(options, engine, live);
+  const std::optional<LiveArc> arc = preparingInput(
+      options.arc, "play", "shorten its scenes", [&] { return startArc(options, engine, live); });
   live.load(patch);  // commits the arc's nodes too
   host::AudioStream stream(device, options.sampleRate, options.bufferFrames,
                            [&renderer](float* const* out, int frames, std::int64_t nanos) { renderer.render(out, frames, nanos); });
@@ -164,6 +158,8 @@ int runPlay(const PlayOptions& options) {
   if (status) std::fprintf(stderr, "reverie: press q or Ctrl-C to stop\n");
 
   KeyReader keys;
+  live::ProgramList programs;  // listed once; listed again only when a preset folder changes
+  live::RepeatedLines repeats;
   auto fileTime = modified(presetPath);
   const auto started = std::chrono::steady_clock::now();
   auto nextPoll = started;
@@ -180,24 +176,35 @@ int runPlay(const PlayOptions& options) {
       throw RuntimeFailure("the audio device went away (" + device.name + ", " + device.hostApiKey +
                            "); stopped. Start it again, or choose another with --audio-device");
     }
+    // Of the program changes that came since the last turn, the last one wins: a controller
+    // sending them in a loop must not make us build a patch for each.
     midi::Translator::ProgramRequest request;
-    while (renderer.nextProgramRequest(request)) {
+    std::uint64_t requests = 0;
+    if (renderer.latestProgramRequest(request, requests)) {
       const int number = request.bank * 128 + request.program;
-      const auto preset = presetForProgram(number);
-      if (!preset) {
-        say("program " + std::to_string(number + 1) + " has no preset (there are " +
-            std::to_string(listPresets().size()) + "); keeping '" + live.name() + "'");
-        continue;
-      }
-      try {
-        live.load(loadPatch(preset->path));
-        presetPath = preset->path;
-        fileTime = modified(presetPath);
-        say("program " + std::to_string(number + 1) + ": " + live.name());
-      } catch (const std::exception& e) {
-        say(std::string("program change failed: ") + e.what() + "; keeping '" + live.name() + "'");
+      const std::string program = "program " + std::to_string(number + 1);
+      if (const auto preset = programs.find(number, now)) {
+        try {
+          live.load(loadPatch(preset->path));
+          presetPath = preset->path;
+          fileTime = modified(presetPath);
+          say(program + ": " + live.name());
+        } catch (const std::exception& e) {
+          if (auto line =
+                  repeats.say("program failed",
+                              program + " failed: " + e.what() + "; keeping '" + live.name() + "'",
+                              now, requests))
+            say(*line);
+        }
+      } else if (auto line = repeats.say("no preset",
+                                         program + " has no preset (there are " +
+                                             std::to_string(programs.size()) + "); keeping '" +
+                                             live.name() + "'",
+                                         now, requests)) {
+        say(*line);
       }
     }
+    for (const std::string& line : repeats.due(now)) say(line);
     live.tick();
     if (arc) {
       const int scene = arc::composerScene(engine.graph().node(arc->composer));
@@ -210,6 +217,8 @@ int runPlay(const PlayOptions& options) {
                 : "the arc has ended; still playing '" + live.name() + "'");
       }
     }
+    // A device wired to the 'reverie' port while we are connected to it too: close ours at once.
+    for (const std::string& line : midi.checkWiring()) say(line);
     if (now < nextPoll) continue;
     nextPoll = now + std::chrono::milliseconds(500);
     for (const std::string& line : midi.poll()) say(line);
@@ -225,21 +234,32 @@ int runPlay(const PlayOptions& options) {
         say(std::string(e.what()) + "; still playing the previous version");
       }
     }
-    if (stream.xruns() != reportedXruns && !status) {
-      say("xruns: " + std::to_string(stream.xruns()));
-      reportedXruns = stream.xruns();
+    // Counted on the audio side (atomics), read and printed here.
+    const std::uint64_t xruns = stream.xruns();
+    if (xruns != reportedXruns && !status) {
+      say("xruns: " + std::to_string(xruns));
+      reportedXruns = xruns;
     }
     if (status)
-      std::fprintf(stderr, "\r\033[K%s | voices %d | cpu %.1f%% | xruns %llu | last %s", live.name().c_str(), live.voices(),
-                   stream.cpuLoad() * 100.0, static_cast<unsigned long long>(stream.xruns()),
-                   describeMessage(renderer.lastMessage()).c_str());
+      std::fprintf(
+          stderr, "\r\033[K%s | voices %d | notes %llu | cpu %.1f%% | xruns %llu | last %s",
+          live.name().c_str(), live.voices(),
+          static_cast<unsigned long long>(renderer.notesPlayed()), stream.cpuLoad() * 100.0,
+          static_cast<unsigned long long>(xruns), describeMessage(renderer.lastMessage()).c_str());
   }
-  stream.stop();
+  stream.stop();  // under JACK this also stops counting, so the count below is final
+  for (const std::string& line : repeats.flush()) say(line);
   const double played = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::fprintf(stderr, "%sreverie: stopped after %.1f s; xruns %llu, MIDI messages dropped %llu\n", status ? "\r\033[K" : "",
-               played, static_cast<unsigned long long>(stream.xruns()),
+  std::fprintf(stderr,
+               "%sreverie: stopped after %.1f s; notes %llu, xruns %llu (counted by %s), MIDI "
+               "messages dropped %llu\n",
+               status ? "\r\033[K" : "", played,
+               static_cast<unsigned long long>(renderer.notesPlayed()),
+               static_cast<unsigned long long>(stream.xruns()), stream.xrunSource(),
                static_cast<unsigned long long>(renderer.droppedMessages()));
-  return 0;
+  // Ctrl-C is how a player is stopped, as q is; a kill or a closed terminal is reported as shells
+  // expect (143, 129).
+  return interruptSignal() == SIGINT ? 0 : interruptExitCode();
 }
 
 }  // namespace
@@ -250,12 +270,13 @@ void addPlayCommand(CLI::App& app, Action& action) {
   play->footer(
       "MIDI comes from a virtual input port named 'reverie' (connect other programs to it) and\n"
       "from the devices --midi-input names (all: every device, including those plugged in later;\n"
-      "a device reverie connects itself should not also be wired to the 'reverie' port, or its\n"
-      "notes arrive twice).\n"
+      "under JACK a device that is also wired to the 'reverie' port is heard through that port\n"
+      "only, never twice).\n"
       "Program change (with bank select) switches to the Nth preset of 'reverie presets'; editing\n"
       "the preset file reloads it while it plays, and a broken edit keeps the old version.\n"
-      "On a terminal a status line shows voices, callback CPU load, xruns and the last MIDI\n"
-      "event; q or Ctrl-C stops.\n"
+      "Repeated program changes without a preset are summed up, one line per 10 s.\n"
+      "On a terminal a status line shows voices, notes played, callback CPU load, xruns (under\n"
+      "JACK the server's own count) and the last MIDI event; q or Ctrl-C stops.\n"
       "--arc runs an arc underneath what you play, e.g.\n"
       "  reverie play glass-harmonica --arc the-performance --tension-cc 1 --next-note 21\n"
       "plays the crystal over the performance, with the mod wheel as the tension and the lowest\n"
@@ -267,24 +288,30 @@ void addPlayCommand(CLI::App& app, Action& action) {
   play->add_option("--midi-input", options->midiInput, "MIDI device by name or index, all, or none")->default_str("all");
   play->add_option("--midi-api", options->midiApi, "MIDI system: jack or alsa [default: JACK if running, else ALSA]")
       ->check(CLI::IsMember({"jack", "alsa"}));
-  play->add_option("-r,--rate", options->sampleRate, "Sample rate in Hz")->check(CLI::Range(22050.0, 192000.0))->default_str("48000");
-  play->add_option("--buffer", options->bufferFrames, "Frames per audio callback (16 to 4096)")->default_str("256");
+  play->add_option("-r,--rate", options->sampleRate, "Sample rate in Hz")
+      ->check(finiteIn(22050.0, 192000.0, "Hz"))
+      ->default_str("48000");
+  play->add_option("--buffer", options->bufferFrames, "Frames per audio callback (16 to 4096)")
+      ->check(wholeIn(16, 4096, "frames"))
+      ->default_str("256");
   play->add_option("--velocity-curve", options->velocityCurve, "linear, soft, hard, fixed=0.7, or an exponent")->default_str("linear");
-  play->add_option("--seed", options->seed, "Seed for every random choice")->default_str("1");
+  play->add_option("--seed", options->seed, "Seed for every random choice")
+      ->check(seedValue())
+      ->default_str("1");
   play->add_flag("--mpe", options->mpe,
                  "MPE lower zone: channel 1 for the whole instrument, 2-16 bend, press and brighten single notes");
   play->add_option("--seconds", options->seconds, "Stop after this many seconds [default: play until stopped]")
-      ->check(CLI::Range(0.0, 1e7));
+      ->check(finiteIn(0.0, 1e7, "seconds"));
   play->add_option("--arc", options->arc, "Run this arc (e.g. the-performance) underneath, performed by the composer");
   play->add_option("--tension-cc", options->tensionController,
                    "With --arc: this controller (0-127, e.g. 1 for the mod wheel) sets the tension instead of the script")
-      ->check(CLI::Range(0, 127));
+      ->check(wholeIn(0, 127, ""));
   play->add_option("--next-note", options->nextNote,
                    "With --arc: this key (0-127, e.g. 21 for the lowest A) moves to the next scene at the next bar line")
-      ->check(CLI::Range(0, 127));
+      ->check(wholeIn(0, 127, ""));
   play->add_option("--next-cc", options->nextController,
                    "With --arc: pressing this pedal or controller (e.g. 67) moves to the next scene at the next bar line")
-      ->check(CLI::Range(0, 127));
+      ->check(wholeIn(0, 127, ""));
   play->callback([options, &action] { action = [options] { return runPlay(*options); }; });
 }
 

@@ -2,7 +2,6 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 
 #include "arc/arc_exports.hpp"
@@ -10,8 +9,11 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/midi_render.hpp"
+#include "cli/option_checks.hpp"
 #include "cli/patch_render.hpp"
 #include "cli/progress_bar.hpp"
+#include "io/atomic_file.hpp"
+#include "io/input_file.hpp"
 #include "reverie/arc.hpp"
 #include "reverie/errors.hpp"
 #include "reverie/loudness.hpp"
@@ -30,6 +32,7 @@ struct RenderOptions {
   std::uint64_t seed = 1;
   std::optional<double> lengthSeconds;
   std::optional<double> tailSeconds;
+  double maxLengthSeconds = kDefaultMaxRenderSeconds;
   std::optional<double> targetLufs;
   double truePeakDbtp = -1.0;
   bool quiet = false;
@@ -53,10 +56,13 @@ bool isMidiInput(const std::string& input) {
   for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (extension == ".mid" || extension == ".midi" || extension == ".rmi" || extension == ".kar") return true;
   if (extension == ".toml" || !std::filesystem::is_regular_file(path)) return false;
-  std::ifstream in(path, std::ios::binary);
-  std::uint8_t head[12] = {};
-  in.read(reinterpret_cast<char*>(head), sizeof head);
-  return midi::looksLikeMidiFile({head, static_cast<std::size_t>(in.gcount())});
+  std::string head;
+  try {
+    head = io::readInputHead(path, 12);
+  } catch (const io::InputFileError&) {
+    return false;  // looked up as a preset next, which reports why it cannot be read
+  }
+  return midi::looksLikeMidiFile({reinterpret_cast<const std::uint8_t*>(head.data()), head.size()});
 }
 
 /// "WAV, 24-bit" and so on, for the summary.
@@ -138,6 +144,16 @@ RenderSource openSource(const RenderOptions& options) {
     source.tailSeconds = source.patch.tailSeconds;
     return source;
   }
+  // The mappings are checked before any file is read: a typo costs nothing.
+  std::map<int, std::string> mappedBy;  // channel -> the --channel text that mapped it
+  for (const std::string& mapping : options.channelMappings) {
+    const int channel = parseChannelMapping(mapping).first;
+    const auto [earlier, added] = mappedBy.emplace(channel, mapping);
+    if (!added)
+      throw InputError("--channel " + earlier->second + " and --channel " + mapping +
+                       " both map channel " + std::to_string(channel) +
+                       "; give each channel one preset");
+  }
   source.midiFile = midi::loadMidiFile(options.preset);
   source.name = std::filesystem::path(options.preset).stem().string();
   source.midiPatches.reserve(options.channelMappings.size() + 1);
@@ -170,6 +186,16 @@ PatchRender renderSource(const RenderSource& source, const RenderOptions& option
   return renderEvents(engine, std::move(events), seconds, !options.quiet);
 }
 
+/// The files a render reads, none of which an output may replace.
+std::vector<std::filesystem::path> inputFiles(const RenderSource& source,
+                                              const RenderOptions& options) {
+  if (source.arc) return {source.arc->sourcePath, source.arc->patch.sourcePath};
+  if (!source.midiFile) return {source.patch.sourcePath};
+  std::vector<std::filesystem::path> inputs{options.preset};
+  for (const Patch& patch : source.midiPatches) inputs.emplace_back(patch.sourcePath);
+  return inputs;
+}
+
 int runRender(const RenderOptions& options) {
   catchInterrupts();
   const SampleFormat format = parseSampleFormat(options.bits);
@@ -177,7 +203,22 @@ int runRender(const RenderOptions& options) {
   const std::filesystem::path target = options.output.empty() ? source.name + ".wav" : options.output;
   const double length = options.lengthSeconds.value_or(source.lengthSeconds);
   const double tail = options.tailSeconds.value_or(source.tailSeconds);
+  // A MIDI file or an arc over the limit is refused even if --length would cut it short.
+  const char* kind = source.midiFile ? "MIDI file" : source.arc ? "arc" : "preset";
+  const double ownSeconds = source.midiFile || source.arc ? source.lengthSeconds : 0.0;
+  checkRenderLength({std::string(kind) + " '" + options.preset + "'", ownSeconds, length, tail},
+                    options.maxLengthSeconds);
 
+  // Every output is checked before anything is rendered: none may be an input, another output,
+  // a device, FIFO, socket or folder, and the side files need their extensions.
+  const std::filesystem::path labelsPath = besideTarget(target, ".labels.txt");
+  std::vector<io::PlannedOutput> outputs{
+      {target, options.output.empty() ? "the output" : "-o", ""}};
+  if (source.arc && !options.noLabels) outputs.push_back({labelsPath, "the label file", ""});
+  if (!options.curvesPath.empty())
+    outputs.push_back({options.curvesPath, "--export-curves", ".csv"});
+  if (!options.plotPath.empty()) outputs.push_back({options.plotPath, "--plot", ".svg"});
+  io::checkOutputs(outputs, inputFiles(source, options));
   // Open the temporary file first: a bad path fails before minutes of rendering, not after.
   SoundFileWriter writer(target, options.sampleRate, 2, format, options.seed);
   for (const std::string& extra : {options.curvesPath, options.plotPath}) {
@@ -210,9 +251,8 @@ int runRender(const RenderOptions& options) {
     // The sound file is safe on disk; the files that describe it follow, each written whole.
     const double seconds = static_cast<double>(audio.size() / 2) / options.sampleRate;
     if (!options.noLabels) {
-      const std::filesystem::path labels = besideTarget(target, ".labels.txt");
-      arc::writeAudacityLabels(labels, *source.arc, *timeline);
-      extras.push_back("scene labels " + labels.string());
+      arc::writeAudacityLabels(labelsPath, *source.arc, *timeline);
+      extras.push_back("scene labels " + labelsPath.string());
     }
     if (!options.curvesPath.empty()) {
       arc::writeCurvesCsv(options.curvesPath, *source.arc, *timeline, seconds);
@@ -243,6 +283,10 @@ int runRender(const RenderOptions& options) {
       for (const std::string& extra : extras) std::fprintf(stderr, "  wrote %s\n", extra.c_str());
     }
   }
+  if (interrupted()) {  // too late to stop: the files are whole, but the exit says what came
+    std::fprintf(stderr, "reverie: interrupted after %s was written\n", target.string().c_str());
+    return interruptExitCode();
+  }
   return 0;
 }
 
@@ -253,8 +297,10 @@ void addRenderCommand(CLI::App& app, Action& action) {
   CLI::App* render = app.add_subcommand(
       "render", "Render an arc, a preset or a MIDI file to a sound file (WAV, FLAC, OGG or AIFF), faster than real time");
   render->footer(
-      "The file is written beside the target under a temporary name and renamed at the end,\n"
-      "so an error or Ctrl-C never leaves half a file and never harms an existing one.\n"
+      "Every output (sound, labels, curves, plot) is written to an unnamed temporary file in the\n"
+      "target's folder and put in place only when complete, so an error, a signal or even a kill\n"
+      "never leaves half a file and never harms an existing one. A symlinked target is written\n"
+      "through to its file; the input, a device, FIFO or folder is never written over.\n"
       "The same preset, seed, rate and build always give a bit-identical WAV, FLAC or AIFF\n"
       "(Ogg streams carry a random serial number, so only their audio repeats).\n\n"
       "A Standard MIDI File (format 0 or 1, .mid/.midi/.rmi) plays through --preset, and any\n"
@@ -279,27 +325,36 @@ void addRenderCommand(CLI::App& app, Action& action) {
   CLI::Option* mpe = render->add_flag("--mpe", options->mpe, "MIDI file only: play it as MPE (lower zone)");
   render->add_option("-o,--output", options->output,
                      "Output file; the format follows the extension (.wav .flac .ogg .aiff) "
-                     "[default: PRESET.wav]");
+                     "[default: PRESET.wav]")
+      ->check(nonEmptyPath());
   render->add_option("-r,--rate", options->sampleRate, "Sample rate in Hz")
-      ->check(CLI::Range(22050.0, 192000.0))
+      ->check(finiteIn(22050.0, 192000.0, "Hz"))
       ->default_str("48000");
   render->add_option("-b,--bits", options->bits, "Sample format: 16 (TPDF-dithered), 24 or 32f")
       ->check(CLI::IsMember({"16", "24", "32f"}))
       ->default_str("24");
-  render->add_option("--seed", options->seed, "Seed for every random choice")->default_str("1");
+  render->add_option("--seed", options->seed, "Seed for every random choice")
+      ->check(seedValue())
+      ->default_str("1");
   render->add_option("--length", options->lengthSeconds,
                      "Seconds to render before the tail [default: the preset's]")
-      ->check(CLI::Range(0.001, 36000.0));
+      ->check(finiteIn(0.001, kHighestMaxRenderSeconds, "seconds"));
   render->add_option("--tail", options->tailSeconds,
                      "Seconds to let the sound ring on after that [default: the preset's]")
-      ->check(CLI::Range(0.0, 600.0));
+      ->check(finiteIn(0.0, 600.0, "seconds"));
+  render
+      ->add_option(
+          "--max-length", options->maxLengthSeconds,
+          "Longest render in seconds: a longer MIDI file, arc or --length plus --tail is refused")
+      ->check(finiteIn(1.0, kHighestMaxRenderSeconds, "seconds"))
+      ->capture_default_str();
   CLI::Option* target =
       render->add_option("--target-lufs", options->targetLufs,
                          "Normalise to this integrated loudness (EBU R128), e.g. -16")
-          ->check(CLI::Range(-70.0, 0.0));
+          ->check(finiteIn(-70.0, 0.0, "LUFS"));
   render->add_option("--true-peak", options->truePeakDbtp,
                      "True-peak ceiling in dBTP used with --target-lufs")
-      ->check(CLI::Range(-20.0, 0.0))
+      ->check(finiteIn(-20.0, 0.0, "dBTP"))
       ->needs(target)
       ->default_str("-1");
   CLI::Option* curves = render->add_option("--export-curves", options->curvesPath,
@@ -311,7 +366,11 @@ void addRenderCommand(CLI::App& app, Action& action) {
   render->callback([options, &action, midiPreset, channels, curve, mpe, curves, plot, labels] {
     options->midiOptionsGiven = midiPreset->count() + channels->count() + curve->count() + mpe->count() > 0;
     options->arcOptionsGiven = curves->count() + plot->count() + labels->count() > 0;
-    action = [options] { return runRender(*options); };
+    action = [options] {
+      return preparingInput(options->preset, "render",
+                            "render part of it with --length, or split it into shorter files",
+                            [&] { return runRender(*options); });
+    };
   });
 }
 

@@ -2,8 +2,33 @@
 #include "reverie/offline_clock.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "reverie/errors.hpp"
 
 namespace reverie {
+
+std::uint64_t framesForSeconds(double seconds, double sampleRate) {
+  if (!std::isfinite(sampleRate) || !(sampleRate > 0.0)) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%g", sampleRate);
+    throw InputError(std::string("cannot render at a sample rate of ") + text +
+                     " Hz; give a positive rate such as 48000");
+  }
+  const double limit = static_cast<double>(kMaxOfflineFrames) / sampleRate;
+  // Written so that NaN fails too: llround of NaN or of a value past 2^63 is undefined.
+  if (!(seconds >= 0.0 && seconds <= limit)) {
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "cannot render %g seconds: a render lasts a finite number of seconds from 0 to "
+                  "%.3g at %g Hz",
+                  seconds, limit, sampleRate);
+    throw InputError(text);
+  }
+  return static_cast<std::uint64_t>(std::llround(seconds * sampleRate));
+}
 
 OfflineClock::OfflineClock(Engine& engine, std::vector<ScheduledEvent> events)
     : engine_(engine), events_(std::move(events)) {

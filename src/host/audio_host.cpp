@@ -11,6 +11,7 @@
 #include <cctype>
 #include <chrono>
 
+#include "host/jack_xruns.hpp"
 #include "reverie/errors.hpp"
 
 namespace reverie::host {
@@ -69,6 +70,8 @@ bool jackServerRunning() {
 AudioSystem::AudioSystem() {
   setenv("JACK_NO_START_SERVER", "1", 0);  // never spawn a JACK server behind the user's back
   PaJack_SetClientName("reverie");
+  // A verbose server (jackd -v) makes every client library print its own log lines.
+  jack_set_info_function([](const char*) {});
   const PaError error = quietly([] { return Pa_Initialize(); });
   if (error != paNoError) throw RuntimeFailure(std::string("cannot start PortAudio: ") + Pa_GetErrorText(error));
 }
@@ -137,6 +140,15 @@ AudioDeviceInfo AudioSystem::chooseOutput(const std::string& hostApi, const std:
 
 AudioStream::AudioStream(const AudioDeviceInfo& device, double sampleRate, int blockFrames, RenderCallback render)
     : render_(std::move(render)) {
+  // Listening before the stream opens, so xruns its start causes are counted too. Without the
+  // listener (the server refused one more client) PortAudio's flags are counted instead.
+  if (device.hostApiKey == "jack") {
+    try {
+      jackXruns_ = std::make_unique<JackXruns>();
+    } catch (const RuntimeFailure&) {
+      jackXruns_.reset();
+    }
+  }
   PaStreamParameters output{};
   output.device = device.index;
   output.channelCount = 2;
@@ -177,6 +189,20 @@ void AudioStream::start() {
 
 void AudioStream::stop() {
   if (!abandoned_ && Pa_IsStreamStopped(stream_) == 0) Pa_StopStream(stream_);
+  if (jackXruns_ && !abandoned_) jackXruns_->close();
+}
+
+void AudioStream::abandon() {
+  abandoned_ = true;
+  if (jackXruns_) jackXruns_->abandon();
+}
+
+std::uint64_t AudioStream::xruns() const {
+  return jackXruns_ ? jackXruns_->count() : flaggedCallbacks_.load(std::memory_order_relaxed);
+}
+
+const char* AudioStream::xrunSource() const {
+  return jackXruns_ ? "the JACK server" : "PortAudio";
 }
 
 bool AudioStream::running() const {
@@ -197,8 +223,9 @@ double AudioStream::latencySeconds() const {
 int AudioStream::callback(const void*, void* output, unsigned long frames, const void*, unsigned long statusFlags,
                           void* self) {
   auto* stream = static_cast<AudioStream*>(self);
-  if (statusFlags & (paOutputUnderflow | paOutputOverflow))
-    stream->xruns_.fetch_add(1, std::memory_order_relaxed);
+  // One per callback that reports any underflow or overflow (PortAudio cannot say how many).
+  if (statusFlags & (paInputUnderflow | paInputOverflow | paOutputUnderflow | paOutputOverflow))
+    stream->flaggedCallbacks_.fetch_add(1, std::memory_order_relaxed);
   const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                        std::chrono::steady_clock::now().time_since_epoch()).count();
   stream->lastCallbackNanos_.store(now, std::memory_order_relaxed);

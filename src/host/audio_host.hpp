@@ -4,10 +4,13 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace reverie::host {
+
+class JackXruns;
 
 /// Runs `f` with stderr pointed at /dev/null: sound libraries probing absent cards and
 /// servers print dozens of lines that say nothing to a musician.
@@ -63,14 +66,19 @@ class AudioStream {
   AudioStream& operator=(const AudioStream&) = delete;
 
   void start();
+  /// Stops the stream; under JACK also stops counting xruns, so xruns() is final.
   void stop();
   /// The device is gone: never touch the stream again (stopping it would wait forever).
-  void abandon() { abandoned_ = true; }
+  void abandon();
   /// False once the device has gone away: the stream stopped on its own, or its callbacks
   /// stopped coming for a second (a JACK server that died says nothing to PortAudio).
   bool running() const;
   double cpuLoad() const;  ///< fraction of the period the callback uses (PortAudio's estimate)
-  std::uint64_t xruns() const { return xruns_.load(std::memory_order_relaxed); }
+  /// Xruns as the host API reports them: under JACK the server's own count (its xrun
+  /// callback), elsewhere the callbacks PortAudio flagged with an underflow or overflow.
+  std::uint64_t xruns() const;
+  /// Who counted xruns(): "the JACK server" or "PortAudio".
+  const char* xrunSource() const;
   double latencySeconds() const;
 
  private:
@@ -78,7 +86,8 @@ class AudioStream {
                       unsigned long statusFlags, void* self);
   void* stream_ = nullptr;
   RenderCallback render_;
-  std::atomic<std::uint64_t> xruns_{0};
+  std::unique_ptr<JackXruns> jackXruns_;  // under JACK only
+  std::atomic<std::uint64_t> flaggedCallbacks_{0};
   std::atomic<bool> finished_{false};
   bool abandoned_ = false;
   std::atomic<std::int64_t> lastCallbackNanos_{0};

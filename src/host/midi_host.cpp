@@ -2,6 +2,7 @@
 #include "host/midi_host.hpp"
 
 #include <RtMidi.h>
+#include <jack/jack.h>
 
 #include <algorithm>
 #include <cctype>
@@ -24,9 +25,14 @@ RtMidi::Api toApi(const std::string& api) {
   throw InputError("unknown MIDI API '" + api + "'; use jack or alsa");
 }
 
-/// An RtMidiIn on the API asked for; "" means JACK if its server runs, else ALSA.
+/// The API asked for; "" means JACK if its server runs, else ALSA.
+std::string resolveApi(const std::string& api) {
+  return !api.empty() ? api : (jackServerRunning() ? "jack" : "alsa");
+}
+
+/// An RtMidiIn on the API asked for (see resolveApi).
 std::unique_ptr<RtMidiIn> makeInput(const std::string& api, const std::string& client) {
-  const std::string chosen = !api.empty() ? api : (jackServerRunning() ? "jack" : "alsa");
+  const std::string chosen = resolveApi(api);
   // RtMidi's JACK back end "opens" without a server and only warns, so ask JACK first.
   if (chosen == "jack" && !jackServerRunning())
     throw RuntimeFailure("the JACK server is not running; start it, or use --midi-api alsa or --midi-input none");
@@ -44,6 +50,18 @@ std::string lower(std::string text) {
 }
 
 bool isOurs(const std::string& port) { return port.find(kClientName) != std::string::npos || port.find("reverie:") == 0; }
+
+/// Full names of the JACK MIDI inputs named like the virtual port ("<client>:reverie").
+std::set<std::string> virtualPortLookalikes(jack_client_t* client) {
+  std::set<std::string> names;
+  const std::string pattern = std::string(":") + kVirtualPort + "$";
+  if (const char** ports =
+          jack_get_ports(client, pattern.c_str(), JACK_DEFAULT_MIDI_TYPE, JackPortIsInput)) {
+    for (const char** p = ports; *p != nullptr; ++p) names.insert(*p);
+    jack_free(ports);
+  }
+  return names;
+}
 
 }  // namespace
 
@@ -74,6 +92,15 @@ std::vector<MidiPortInfo> listMidiInputs(const std::string& api) {
 MidiInputs::MidiInputs(live::LiveRenderer& renderer, const std::string& api, const std::string& selection)
     : renderer_(renderer), api_(api), selection_(selection) {
   if (selection_ == "none") return;
+  if (resolveApi(api_) == "jack") {
+    watcher_ = quietly([] {
+      jack_status_t status{};
+      return jack_client_open("reverie-midi-watch", JackNoStartServer, &status);
+    });
+    if (watcher_ != nullptr) {
+      lookalikes_ = virtualPortLookalikes(watcher_);
+    }
+  }
   // The virtual port, for other programs to connect to.
   auto input = std::make_unique<Input>();
   input->in = makeInput(api_, kClientName);
@@ -85,14 +112,17 @@ MidiInputs::MidiInputs(live::LiveRenderer& renderer, const std::string& api, con
   input->in->openVirtualPort(kVirtualPort);
   inputs_.push_back(std::move(input));
   if (selection_ == "all" || selection_.empty()) {
-    poll();
+    // Devices connected now are listed by connected(); a wiring found now is said at the next poll.
+    for (std::string& line : poll())
+      if (line.find("is wired to") != std::string::npos) pendingNews_.push_back(std::move(line));
     return;
   }
   const std::vector<MidiPortInfo> ports = listMidiInputs(api_);
   const bool numeric = std::all_of(selection_.begin(), selection_.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
   for (const MidiPortInfo& port : ports) {
     if (numeric ? std::to_string(port.index) == selection_ : lower(port.name).find(lower(selection_)) != std::string::npos) {
-      open(port.index, port.name);
+      if (!wiredToVirtualPort().count(port.name))
+        open(port.index, port.name);  // else poll() says so
       return;
     }
   }
@@ -105,12 +135,33 @@ MidiInputs::MidiInputs(live::LiveRenderer& renderer, const std::string& api, con
 
 MidiInputs::~MidiInputs() {
   for (auto& input : inputs_) input->in->closePort();
+  if (watcher_ != nullptr) jack_client_close(watcher_);
 }
 
 void MidiInputs::abandon() {
   // Closing a port on a dead JACK server would wait for it; the process is leaving anyway.
   for (auto& input : inputs_) (void)input.release()->in.release();
   inputs_.clear();
+  watcher_ = nullptr;
+}
+
+std::set<std::string> MidiInputs::wiredToVirtualPort() {
+  std::set<std::string> names;
+  if (watcher_ == nullptr) return names;
+  // RtMidi does not say which client name JACK gave it ("reverie-midi", or "reverie-midi-01"
+  // beside another reverie): the virtual port is the one that was not there before. The server
+  // shows a new port from its next cycle on, so it may take a poll or two to appear.
+  if (virtualPortName_.empty())
+    for (const std::string& name : virtualPortLookalikes(watcher_))
+      if (!lookalikes_.count(name)) virtualPortName_ = name;
+  if (virtualPortName_.empty()) return names;
+  const jack_port_t* port = jack_port_by_name(watcher_, virtualPortName_.c_str());
+  if (port == nullptr) return names;
+  if (const char** sources = jack_port_get_all_connections(watcher_, port)) {
+    for (const char** s = sources; *s != nullptr; ++s) names.insert(*s);
+    jack_free(sources);
+  }
+  return names;
 }
 
 void MidiInputs::open(int port, const std::string& name) {
@@ -129,8 +180,31 @@ void MidiInputs::open(int port, const std::string& name) {
   inputs_.push_back(std::move(input));
 }
 
-std::vector<std::string> MidiInputs::poll() {
+std::vector<std::string> MidiInputs::checkWiring() {
   std::vector<std::string> news;
+  if (watcher_ == nullptr || inputs_.empty()) return news;
+  // Devices wired to the virtual port are heard through it, so never through a connection of
+  // ours as well: one made before the wiring appeared is closed.
+  const std::set<std::string> wired = wiredToVirtualPort();
+  for (const std::string& name : wired)
+    if (!wired_.count(name) && !isOurs(name))
+      news.push_back("MIDI input '" + name +
+                     "' is wired to the 'reverie' port; heard through it, not connected twice");
+  wired_ = wired;
+  for (auto it = inputs_.begin() + 1; it != inputs_.end();) {
+    if (!wired.count((*it)->name)) {
+      ++it;
+      continue;
+    }
+    (*it)->in->closePort();
+    it = inputs_.erase(it);
+  }
+  return news;
+}
+
+std::vector<std::string> MidiInputs::poll() {
+  std::vector<std::string> news = std::move(pendingNews_);
+  pendingNews_.clear();
   if (selection_ == "none") return news;
   std::vector<MidiPortInfo> ports;
   try {
@@ -138,6 +212,7 @@ std::vector<std::string> MidiInputs::poll() {
   } catch (const std::exception&) {
     return news;  // the MIDI system went away; the audio goes on
   }
+  for (std::string& line : checkWiring()) news.push_back(std::move(line));
   // Devices that went away: closed, and reported once.
   for (auto it = inputs_.begin() + 1; it != inputs_.end();) {
     const bool present = std::any_of(ports.begin(), ports.end(), [&](const MidiPortInfo& p) { return p.name == (*it)->name; });
@@ -149,9 +224,10 @@ std::vector<std::string> MidiInputs::poll() {
     (*it)->in->closePort();
     it = inputs_.erase(it);
   }
-  // Devices that appeared: with "all", every one; with a name, the one that matches.
+  // Devices that appeared: with "all", every one; with a name, the one that matches; never one
+  // wired to the virtual port.
   for (const MidiPortInfo& port : ports) {
-    if (isOurs(port.name)) continue;
+    if (isOurs(port.name) || wired_.count(port.name)) continue;
     const bool wanted = selection_ == "all" || selection_.empty() || lower(port.name).find(lower(selection_)) != std::string::npos;
     const bool open = std::any_of(inputs_.begin(), inputs_.end(), [&](const auto& in) { return in->name == port.name; });
     if (!wanted || open) continue;

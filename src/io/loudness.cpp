@@ -12,6 +12,7 @@
 #include "io/gain_search.hpp"
 #include "io/lookahead_limiter.hpp"
 #include "reverie/errors.hpp"
+#include "reverie/stop_request.hpp"
 
 namespace reverie {
 namespace {
@@ -58,6 +59,7 @@ LoudnessStats measureRaw(const float* interleaved, std::size_t frames, int chann
                          " Hz (libebur128 refused it; try 48000)");
   }
   for (std::size_t done = 0; done < frames; done += kMeasureChunkFrames) {
+    if (stopRequested()) throw RuntimeFailure("interrupted while measuring loudness");
     const std::size_t chunk = std::min(kMeasureChunkFrames, frames - done);
     if (ebur128_add_frames_float(state.get(), interleaved + done * channels, chunk) !=
         EBUR128_SUCCESS) {

@@ -1,17 +1,12 @@
-// SoundFileWriter: libsndfile output through a temporary file that is renamed into place.
-#include <fcntl.h>
+// SoundFileWriter: libsndfile output through an io::AtomicFile, renamed into place at commit.
 #include <sndfile.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -58,33 +53,31 @@ std::int32_t quantize(double scaled, double low, double high) {
 }  // namespace
 
 struct SoundFileWriter::Impl {
-  std::filesystem::path target;
-  std::filesystem::path temporary;
+  explicit Impl(const std::filesystem::path& target) : output(target) {}
+
+  io::AtomicFile output;  // owns the descriptor; libsndfile is told not to close it
   int channels = 0;
   SampleFormat sampleFormat = SampleFormat::kPcm24;
   bool isVorbis = false;
   bool isWav = false;
   std::vector<CueMarker> cueMarkers;
-  int descriptor = -1;  // ours to fsync and close; libsndfile is told not to close it
   SNDFILE* file = nullptr;
-  bool committed = false;
   sf_count_t framesWritten = 0;
   io::TpdfDither dither{1};
   std::vector<short> shortScratch;
   std::vector<int> intScratch;
 
+  /// Closes everything, drops the temporary file and throws; the target keeps what it had.
   [[noreturn]] void fail(const std::string& reason, const char* fix) {
-    throw RuntimeFailure("cannot write '" + target.string() + "': " + reason + " (" + fix + ")");
+    discard();
+    output.fail(reason, fix);
   }
 
-  /// Closes everything and deletes the temporary file; used on every path but a good commit.
+  /// Closes everything and drops the temporary file; used on every path but a good commit.
   void discard() noexcept {
     if (file != nullptr) sf_close(file);
     file = nullptr;
-    if (descriptor >= 0) ::close(descriptor);
-    descriptor = -1;
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
+    output.discard();
   }
 
   void requireOpen() const {
@@ -113,18 +106,15 @@ struct SoundFileWriter::Impl {
     if (cueMarkers.empty()) return;
     std::stable_sort(cueMarkers.begin(), cueMarkers.end(),
                      [](const CueMarker& a, const CueMarker& b) { return a.frame < b.frame; });
-    const std::string reason = io::appendToRiffForm(descriptor, io::wavCueChunks(cueMarkers));
-    if (reason.empty()) return;
-    discard();
-    fail(reason, "check there is free disk space");
+    const std::string reason =
+        io::appendToRiffForm(output.descriptor(), io::wavCueChunks(cueMarkers));
+    if (!reason.empty()) fail(reason, "check there is free disk space");
   }
 
   void checkWritten(sf_count_t written, std::size_t expected) {
     framesWritten += written;
     if (written == static_cast<sf_count_t>(expected)) return;
-    const std::string reason = sf_strerror(file);
-    discard();
-    fail(reason, "check there is free disk space");
+    fail(sf_strerror(file), "check there is free disk space");
   }
 };
 
@@ -144,9 +134,8 @@ SoundFileWriter::SoundFileWriter(const std::filesystem::path& target, double sam
                      " channels at " + std::to_string(info.samplerate) + " Hz (use .wav)");
   }
 
-  auto impl = std::make_unique<Impl>();
-  impl->target = target;
-  impl->temporary = io::temporaryPathBeside(target);
+  // Opens the temporary file first: a bad target fails here, before any audio is made.
+  auto impl = std::make_unique<Impl>(target);
   impl->channels = channels;
   impl->sampleFormat = format;
   impl->isVorbis = (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG;
@@ -156,17 +145,10 @@ SoundFileWriter::SoundFileWriter(const std::filesystem::path& target, double sam
   if (!impl->isVorbis && format == SampleFormat::kPcm16) impl->shortScratch.resize(scratchSamples);
   if (!impl->isVorbis && format == SampleFormat::kPcm24) impl->intScratch.resize(scratchSamples);
 
-  // O_EXCL: never write through someone else's file or symlink. 0666 lets the umask decide the
-  // permissions, as for any file the user creates. Read-write: cue markers check the header.
-  impl->descriptor = ::open(impl->temporary.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  if (impl->descriptor < 0) {
-    impl->fail(std::strerror(errno), "check the folder exists and is writable");
-  }
-  impl->file = sf_open_fd(impl->descriptor, SFM_WRITE, &info, SF_FALSE);
+  // The descriptor is read-write, so cue markers can check the header.
+  impl->file = sf_open_fd(impl->output.descriptor(), SFM_WRITE, &info, SF_FALSE);
   if (impl->file == nullptr) {
-    const std::string reason = sf_strerror(nullptr);
-    impl->discard();
-    impl->fail(reason, "check the folder is writable and has free space");
+    impl->fail(sf_strerror(nullptr), "check the folder is writable and has free space");
   }
   if (impl->isVorbis) {
     // 0.2 maps to Vorbis quality 0.8 (about 250 kbit/s stereo): transparent for a synthesizer.
@@ -177,7 +159,7 @@ SoundFileWriter::SoundFileWriter(const std::filesystem::path& target, double sam
 }
 
 SoundFileWriter::~SoundFileWriter() {
-  if (!impl_->committed) impl_->discard();
+  impl_->discard();  // nothing left to discard after a commit
   delete impl_;
 }
 
@@ -210,11 +192,8 @@ void SoundFileWriter::commit() {
   // sf_close writes the final header (and flushes FLAC/Vorbis), so its result matters.
   const int closeError = sf_close(w.file);
   w.file = nullptr;
-  if (closeError != SF_ERR_NO_ERROR) {
-    const std::string reason = sf_error_number(closeError);
-    w.discard();
-    w.fail(reason, "check there is free disk space");
-  }
+  if (closeError != SF_ERR_NO_ERROR)
+    w.fail(sf_error_number(closeError), "check there is free disk space");
   // libsndfile's SFC_SET_CUE writes no labels and is refused once audio is written, so the
   // markers go in here, after its last header write and before the read-back check below.
   if (w.isWav) w.appendCueMarkers();
@@ -222,28 +201,15 @@ void SoundFileWriter::commit() {
   // read the header back: a short final write shows up as a wrong frame count. (With no frames,
   // libsndfile writes FLAC as an empty file it cannot read back; nothing to check then.)
   SF_INFO written{};
-  SNDFILE* check = w.framesWritten > 0 ? sf_open(w.temporary.c_str(), SFM_READ, &written) : nullptr;
+  SNDFILE* check =
+      w.framesWritten > 0 ? sf_open(w.output.temporaryPath().c_str(), SFM_READ, &written) : nullptr;
   const bool complete =
       w.framesWritten == 0 || (check != nullptr && written.frames == w.framesWritten);
   if (check != nullptr) sf_close(check);
   if (!complete) {
-    w.discard();
     w.fail("the finished file does not read back complete", "check there is free disk space");
   }
-  // The data must be on disk before the rename, or a crash could leave an empty target.
-  if (::fsync(w.descriptor) != 0 || ::close(std::exchange(w.descriptor, -1)) != 0) {
-    const std::string reason = std::strerror(errno);
-    w.discard();
-    w.fail(reason, "check there is free disk space");
-  }
-  std::error_code error;
-  std::filesystem::rename(w.temporary, w.target, error);
-  if (error) {
-    w.discard();
-    throw RuntimeFailure("cannot replace '" + w.target.string() + "': " + error.message() +
-                         " (check it is not a folder and its folder is writable)");
-  }
-  w.committed = true;
+  w.output.commit();  // fsync, then renamed over the target (through a symlink, to its file)
 }
 
 void SoundFileWriter::setCueMarkers(std::vector<CueMarker> markers) {
@@ -255,8 +221,8 @@ bool SoundFileWriter::supportsCueMarkers() const {
   return impl_->isWav;
 }
 
-const std::filesystem::path& SoundFileWriter::temporaryPath() const {
-  return impl_->temporary;
+std::filesystem::path SoundFileWriter::temporaryPath() const {
+  return impl_->output.temporaryPath();
 }
 
 }  // namespace reverie

@@ -16,6 +16,8 @@ constexpr double kClockResetNanos = 20e6;
 // The latency margin follows the earliest callbacks seen, forgetting them slowly, up to 10 ms.
 constexpr double kMarginDecay = 0.9995;
 constexpr double kMaxMarginNanos = 10e6;
+// programWord_: program, bank and channel below this bit, the count of requests from it up.
+constexpr int kProgramCountShift = 25;
 
 }  // namespace
 
@@ -37,8 +39,17 @@ bool LiveRenderer::receive(int input, const IncomingMidi& midi) noexcept {
 
 bool LiveRenderer::setRouting(const Routing& routing) noexcept { return routing_.push(routing); }
 
-bool LiveRenderer::nextProgramRequest(midi::Translator::ProgramRequest& request) noexcept {
-  return programs_.pop(request);
+bool LiveRenderer::latestProgramRequest(midi::Translator::ProgramRequest& request,
+                                        std::uint64_t& count) noexcept {
+  const std::uint64_t word = programWord_.load(std::memory_order_acquire);
+  const std::uint64_t total = word >> kProgramCountShift;
+  if (total == programsTaken_) return false;
+  count = total - programsTaken_;
+  programsTaken_ = total;
+  request.program = static_cast<int>(word & 0x7F);
+  request.bank = static_cast<int>((word >> 7) & 0x3FFF);
+  request.channel = static_cast<int>((word >> 21) & 0xF);
+  return true;
 }
 
 void LiveRenderer::render(float* const* out, int frames, std::int64_t callbackNanos) noexcept {
@@ -73,7 +84,17 @@ void LiveRenderer::render(float* const* out, int frames, std::int64_t callbackNa
         if (eventCount_ < events_.size()) events_[eventCount_++] = e;
         else dropped_.fetch_add(1, std::memory_order_relaxed);
       });
-      if (request.program >= 0 && !programs_.push(request)) dropped_.fetch_add(1, std::memory_order_relaxed);
+      if (request.program >= 0) {
+        const std::uint64_t count =
+            (programWord_.load(std::memory_order_relaxed) >> kProgramCountShift) + 1;
+        programWord_.store(count << kProgramCountShift |
+                               static_cast<std::uint64_t>(request.channel & 0xF) << 21 |
+                               static_cast<std::uint64_t>(request.bank & 0x3FFF) << 7 |
+                               static_cast<std::uint64_t>(request.program & 0x7F),
+                           std::memory_order_release);
+      }
+      if (message.kind() == 0x90 && message.data2 > 0)
+        notesPlayed_.fetch_add(1, std::memory_order_relaxed);
       if (message.isChannelMessage())
         lastMessage_.store(message.status | (std::uint32_t{message.data1} << 8) | (std::uint32_t{message.data2} << 16),
                            std::memory_order_relaxed);

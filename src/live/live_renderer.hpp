@@ -41,11 +41,18 @@ class LiveRenderer {
   // ---- control thread ----
   /// Routes channels to nodes from the audio thread's next block on.
   bool setRouting(const Routing& routing) noexcept;
-  /// A program change the audio thread passed on, if any.
-  bool nextProgramRequest(midi::Translator::ProgramRequest& request) noexcept;
+  /// The last program change the audio thread passed on since the previous call, and how many
+  /// came in all (`count`): a controller sending them in a loop must make the host build one
+  /// patch, not one per message, and none is lost to a full queue. False if none came.
+  bool latestProgramRequest(midi::Translator::ProgramRequest& request,
+                            std::uint64_t& count) noexcept;
   /// The last MIDI message the audio thread applied (status in the low byte), 0 if none.
   std::uint32_t lastMessage() const noexcept { return lastMessage_.load(std::memory_order_relaxed); }
   std::uint64_t droppedMessages() const noexcept { return dropped_.load(std::memory_order_relaxed); }
+  /// Note-ons the audio thread has applied, from every input together.
+  std::uint64_t notesPlayed() const noexcept {
+    return notesPlayed_.load(std::memory_order_relaxed);
+  }
 
   // ---- audio thread ----
   /// Renders one block. `callbackNanos` is the steady-clock time of the callback. Messages
@@ -59,7 +66,10 @@ class LiveRenderer {
   midi::Translator translator_;
   std::vector<std::unique_ptr<SpscQueue<IncomingMidi>>> inputs_;
   SpscQueue<Routing> routing_{4};
-  SpscQueue<midi::Translator::ProgramRequest> programs_{64};
+  // The last program request and how many there were: program (7 bits), bank (14), channel (4),
+  // then the count. One writer (the audio thread), one reader (the control thread).
+  std::atomic<std::uint64_t> programWord_{0};
+  std::uint64_t programsTaken_ = 0;  // control thread
   std::vector<NodeEvent> events_;  // sized once; the audio thread never grows it
   std::size_t eventCount_ = 0;
   double sampleRate_;
@@ -69,6 +79,7 @@ class LiveRenderer {
   double marginNanos_ = 0.0;
   std::atomic<std::uint32_t> lastMessage_{0};
   std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> notesPlayed_{0};
 };
 
 }  // namespace reverie::live

@@ -3,10 +3,10 @@
 #include "midi/smf_reader.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <iterator>
 #include <map>
 
+#include "io/input_file.hpp"
 #include "reverie/errors.hpp"
 
 namespace reverie::midi {
@@ -266,17 +266,14 @@ MidiFile parseMidiFile(std::span<const std::uint8_t> bytes, const std::string& n
 }
 
 MidiFile loadMidiFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string() + ": cannot open the MIDI file; check the path");
-  std::vector<std::uint8_t> bytes;
-  char chunk[65536];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    bytes.insert(bytes.end(), chunk, chunk + in.gcount());
-    if (bytes.size() > kMaxFileBytes)
-      throw InputError(path.string() + ": larger than 64 MB, which no MIDI file is; is it the right file?");
+  std::string text;
+  try {
+    text = io::readInputFile(path, kMaxFileBytes);
+  } catch (const io::InputFileError& error) {
+    throw InputError(path.string() + ": cannot open the MIDI file: " + error.reason());
   }
-  if (in.bad()) throw InputError(path.string() + ": cannot read the MIDI file");
-  return parseMidiFile(bytes, path.string());
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  return parseMidiFile({bytes, text.size()}, path.string());
 }
 
 }  // namespace reverie::midi

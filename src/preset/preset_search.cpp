@@ -3,11 +3,12 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 
+#include "io/input_file.hpp"
 #include "preset/diagnostic_list.hpp"
+#include "preset/toml_document.hpp"
+#include "preset/toml_screen.hpp"
 
 namespace reverie {
 namespace {
@@ -45,12 +46,16 @@ bool matches(const fs::path& file, const fs::path& folder, std::string_view name
 // Only the description is wanted, so a TOML parse is enough: arcs and instruments use other
 // layouts, and a full patch check would call them broken.
 std::string describe(const fs::path& file) {
-  std::ifstream stream(file, std::ios::binary);
-  if (!stream) return "(broken: cannot open: " + std::string(std::strerror(errno)) + ")";
-  std::ostringstream text;
-  text << stream.rdbuf();
+  std::string text;
   try {
-    const toml::table root = toml::parse(text.str(), file.string());
+    text = io::readInputFile(file, preset::kMaxTomlFileBytes);
+  } catch (const io::InputFileError& error) {
+    return "(broken: cannot open: " + error.reason() + ")";
+  }
+  if (const auto problem = preset::screenToml(text))
+    return "(broken: line " + std::to_string(problem->line) + ": " + problem->message + ")";
+  try {
+    const toml::table root = toml::parse(text, file.string());
     return preset::oneLine(root["description"].value_or(std::string()));
   } catch (const toml::parse_error& error) {
     return "(broken: line " + std::to_string(error.source().begin.line) + ": " +
@@ -96,10 +101,13 @@ fs::path findPreset(std::string_view nameOrPath) {
   const fs::path given(nameOrPath);
   std::error_code error;
   if (fs::is_regular_file(given, error)) return given;
-  if (given.extension() == ".toml") {
-    const bool isFolder = fs::is_directory(given, error);
-    fail(nameOrPath, std::string("cannot open preset: ") +
-                         (isFolder ? "it is a folder, not a .toml file" : std::strerror(ENOENT)));
+  // A FIFO or device is refused as what it is (reading it could block); a folder only when it
+  // is named as a file, since a preset name may also be a folder's.
+  const std::string kind = io::nonRegularKind(given);
+  if ((!kind.empty() && kind != "a folder") || given.extension() == ".toml") {
+    fail(nameOrPath,
+         "cannot open preset: " + (kind.empty() ? std::string(std::strerror(ENOENT))
+                                                : "it is " + kind + ", not a regular file"));
   }
 
   const std::vector<fs::path> folders = presetSearchPath();
@@ -112,6 +120,10 @@ fs::path findPreset(std::string_view nameOrPath) {
       available.push_back(file.stem().string());
     }
   }
+  if (kind == "a folder")
+    fail(nameOrPath,
+         "cannot open preset: it is a folder, not a regular file, and no preset has "
+         "that name; name a .toml file in it (`reverie presets` lists the presets)");
   std::string message = "no preset named " + preset::inQuotes(nameOrPath) + " in " +
                         preset::joinNames(searched) + preset::suggestion(nameOrPath, available);
   fail(nameOrPath, message +

@@ -13,7 +13,9 @@ std::uint64_t toFrame(double seconds, double sampleRate) {
 }
 
 /// A ramp is written as a change every 5 ms; each step is smoothed by the parameter itself.
+/// Ramps longer than 10 s take longer steps, so no ramp costs more than 2000 events.
 constexpr double kRampStepSeconds = 0.005;
+constexpr int kMaxRampSteps = 2000;
 
 }  // namespace
 
@@ -39,7 +41,8 @@ std::vector<ScheduledEvent> scheduleScore(const Patch& patch, const std::map<std
       const auto key = std::make_pair(node, index);
       const auto found = standing.find(key);
       const float from = found != standing.end() ? found->second : graph.node(node).parameterTarget(index);
-      const int steps = static_cast<int>(std::ceil(entry.rampSeconds / kRampStepSeconds - 1e-9));
+      const double wanted = std::ceil(entry.rampSeconds / kRampStepSeconds - 1e-9);
+      const int steps = static_cast<int>(std::min<double>(wanted, kMaxRampSteps));
       for (int step = 1; step < steps; ++step) {
         const double fraction = static_cast<double>(step) / steps;
         const float value = static_cast<float>(from + (entry.value - from) * fraction);

@@ -10,6 +10,10 @@ namespace {
 const std::vector<std::string> kScoreKeys = {"at",     "node",  "note", "velocity",
                                              "length", "param", "value", "ramp"};
 constexpr int kHighestKey = 127;  // MIDI 1.0 key numbers
+// A score plays within a render, which is at most a day long (render --max-length); a ramp
+// within the longest [render] length. Beyond these a time only overflows a frame count.
+constexpr double kMaxScoreSeconds = 86400.0;
+constexpr double kMaxRampSeconds = 3600.0;
 
 /// "C4" -> 60, "F#3" -> 54, "Bb2" -> 46, "C-1" -> 0 (scientific pitch, C4 = MIDI 60).
 std::optional<int> parseNoteName(std::string_view name) {
@@ -93,10 +97,11 @@ bool readNote(const toml::table& table, const toml::node& note, const NodeType* 
     }
   }
   if (const toml::node* length = table.get("length")) {
-    const auto seconds = readNumber(*length, "note 'length'", "seconds, above 0", diagnostics);
-    if (seconds && *seconds <= 0.0) {
-      diagnostics.add(length->source(),
-                      "note 'length' = " + formatNumber(*seconds) + " s must be above 0 s");
+    const auto seconds =
+        readNumber(*length, "note 'length'", "seconds, above 0 and at most 86400", diagnostics);
+    if (seconds && (*seconds <= 0.0 || *seconds > kMaxScoreSeconds)) {
+      diagnostics.add(length->source(), "note 'length' = " + formatNumber(*seconds) +
+                                            " s is out of range (above 0 s and at most 86400 s)");
       ok = false;
     } else if (seconds) {
       entry.lengthSeconds = *seconds;
@@ -151,11 +156,16 @@ bool readParameterChange(const toml::table& table, const toml::node& param, cons
   entry.value = *number;
   if (const toml::node* ramp = table.get("ramp")) {
     const ParameterDescriptor& descriptor = type->parameters[static_cast<std::size_t>(index)];
-    const auto seconds = readNumber(*ramp, "'ramp'", "seconds, 0 or more", diagnostics);
+    const auto seconds = readNumber(*ramp, "'ramp'", "seconds, 0 to 3600", diagnostics);
     if (!seconds) return false;
     if (*seconds < 0.0) {
       diagnostics.add(ramp->source(), "'ramp' = " + formatNumber(*seconds) +
                                           " s is negative; a ramp lasts 0 s or more");
+      return false;
+    }
+    if (*seconds > kMaxRampSeconds) {
+      diagnostics.add(ramp->source(),
+                      "'ramp' = " + formatNumber(*seconds) + " s is out of range (0 to 3600 s)");
       return false;
     }
     if (descriptor.isChoice() && *seconds > 0.0) {
@@ -175,12 +185,15 @@ void readScoreEntry(const toml::table& table, PatchReader& reader) {
   bool ok = true;
 
   if (const toml::node* at = table.get("at")) {
-    const auto seconds = readNumber(*at, "'at'", "seconds from the start, 0 or more", diagnostics);
+    const auto seconds = readNumber(*at, "'at'", "seconds from the start, 0 to 86400", diagnostics);
     if (seconds && *seconds < 0.0) {
       diagnostics.add(at->source(), "'at' = " + formatNumber(*seconds) +
                                         " s is negative; score times count from 0 s");
+    } else if (seconds && *seconds > kMaxScoreSeconds) {
+      diagnostics.add(at->source(), "'at' = " + formatNumber(*seconds) +
+                                        " s is out of range (0 to 86400 s, a day)");
     }
-    ok = seconds && *seconds >= 0.0;
+    ok = seconds && *seconds >= 0.0 && *seconds <= kMaxScoreSeconds;
     if (ok) entry.atSeconds = *seconds;
   } else {
     diagnostics.add(table.source(), "[[score]] entry has no time; add at = <seconds>");

@@ -1,11 +1,9 @@
 // Reading and parsing a reverie TOML file, with the checks patches and arcs share.
 #include "preset/toml_document.hpp"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-
+#include "io/input_file.hpp"
 #include "preset/patch_sections.hpp"
+#include "preset/toml_screen.hpp"
 
 namespace reverie::preset {
 namespace {
@@ -57,34 +55,22 @@ std::string hexByte(unsigned char byte) {
 
 std::string readTextFile(const std::filesystem::path& path, std::string_view kind,
                          DiagnosticList& diagnostics) {
-  const std::string name = path.string();
-  const std::string what(kind);
-  std::error_code ignored;
-  if (std::filesystem::is_directory(path, ignored)) {
-    diagnostics.add(0, 0, "cannot open " + what + ": it is a folder, not a .toml file");
+  try {
+    return io::readInputFile(path, kMaxTomlFileBytes);
+  } catch (const io::InputFileError& error) {
+    diagnostics.add(0, 0, "cannot open " + std::string(kind) + ": " + error.reason());
     diagnostics.throwIfAny();
+    throw;  // not reached: throwIfAny throws what was just added
   }
-  std::FILE* file = std::fopen(name.c_str(), "rb");
-  if (file == nullptr) {
-    diagnostics.add(0, 0, "cannot open " + what + ": " + std::strerror(errno));
-    diagnostics.throwIfAny();
-  }
-  std::string text;
-  char buffer[16384];
-  std::size_t count = 0;
-  while ((count = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, count);
-  const bool failed = std::ferror(file) != 0;
-  const int error = errno;
-  std::fclose(file);
-  if (failed) {
-    diagnostics.add(0, 0, "cannot read " + what + ": " + std::strerror(error));
-    diagnostics.throwIfAny();
-  }
-  return text;
 }
 
 toml::table parseTomlDocument(std::string_view text, const std::string& sourceName,
                               std::string_view kind, DiagnosticList& diagnostics) {
+  // toml++ recurses once per key part and nested value: deep files are refused before it runs.
+  if (const std::optional<TomlLimitProblem> problem = screenToml(text)) {
+    diagnostics.add(problem->line, problem->column, problem->message);
+    diagnostics.throwIfAny();
+  }
   try {
     return toml::parse(text, sourceName);
   } catch (const toml::parse_error& error) {

@@ -15,12 +15,17 @@ namespace reverie::preset {
 
 // `kind` names the file in messages: "preset", "arc".
 
+/// Far above any hand-written preset or arc (the shipped ones are a few KB): a larger file is
+/// the wrong file, and is refused before it is read into memory.
+inline constexpr std::size_t kMaxTomlFileBytes = 16u << 20;
+
 /// The bytes of the file; a folder, a missing or an unreadable file is reported without a
 /// position ("cannot open arc: ...") and thrown.
 std::string readTextFile(const std::filesystem::path& path, std::string_view kind,
                          DiagnosticList& diagnostics);
 /// The TOML document; invalid TOML is reported (bad UTF-8 at its very byte) and thrown, since
-/// nothing after a syntax error can be trusted.
+/// nothing after a syntax error can be trusted. Every reverie TOML file is parsed here, and
+/// text beyond TomlLimits (toml_screen.hpp) is refused before toml++ sees it.
 toml::table parseTomlDocument(std::string_view text, const std::string& sourceName,
                               std::string_view kind, DiagnosticList& diagnostics);
 /// format_version, required, 1 to `highest`. A newer version is reported and thrown at once: a

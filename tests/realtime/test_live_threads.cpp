@@ -61,12 +61,13 @@ TEST_CASE("live: two MIDI threads and the audio thread, no allocation or lock, e
     }
   };
   std::thread a(midiThread, 0), b(midiThread, 1);
-  int programs = 0;
+  std::uint64_t programs = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (programs < 60 && std::chrono::steady_clock::now() < deadline) {
     midi::Translator::ProgramRequest request;
-    while (renderer.nextProgramRequest(request)) {
-      ++programs;
+    std::uint64_t count = 0;
+    if (renderer.latestProgramRequest(request, count)) {
+      programs += count;             // the last of them is acted on; all are counted
       renderer.setRouting(routing);  // what a program change does: new routing
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));

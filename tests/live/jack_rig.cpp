@@ -1,0 +1,123 @@
+// The live tests' rig: spawn, dummy server, sender and recorder.
+#include "live/jack_rig.hpp"
+
+#include <fcntl.h>
+#include <jack/midiport.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <thread>
+
+extern char** environ;
+
+namespace reverie::test {
+
+using namespace std::chrono_literals;
+
+Child::Child(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) pid = -1;
+  pid_ = pid;
+  posix_spawn_file_actions_destroy(&actions);
+}
+
+int Child::stop(int signal) {
+  if (pid_ > 0) {
+    kill(pid_, signal);
+    waitpid(pid_, &status_, 0);
+    pid_ = -1;
+  }
+  return WIFEXITED(status_) ? WEXITSTATUS(status_) : -WTERMSIG(status_);
+}
+
+bool Child::alive() {
+  if (pid_ > 0 && waitpid(pid_, &status_, WNOHANG) == pid_) pid_ = -1;
+  return pid_ > 0;
+}
+
+Child startDummyServer(const std::string& name, const std::filesystem::path& folder,
+                       DummyServerOptions options) {
+  const std::string server = name + "-" + std::to_string(getpid());
+  setenv("JACK_DEFAULT_SERVER", server.c_str(), 1);
+  setenv("JACK_NO_START_SERVER", "1", 1);
+  setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
+  setenv("REVERIE_PRESET_PATH", (std::string(REVERIE_SOURCE_DIR) + "/presets").c_str(), 1);
+  // A verbose server makes this process's own JACK clients print its log lines too.
+  jack_set_info_function([](const char*) {});
+  std::vector<std::string> argv = {"/usr/bin/jackd", "-n", server};
+  if (options.verbose) argv.push_back("-v");
+  for (const char* arg : {"-d", "dummy", "-r", "48000", "-p"}) argv.push_back(arg);
+  argv.push_back(std::to_string(options.periodFrames));
+  if (options.monitor) argv.push_back("-m");
+  return Child(argv, folder / "jackd.log");
+}
+
+jack_client_t* connectClient(const char* name) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    std::this_thread::sleep_for(100ms);
+    jack_status_t status{};
+    if (jack_client_t* client = jack_client_open(name, JackNoStartServer, &status)) return client;
+  }
+  return nullptr;
+}
+
+bool waitForPort(jack_client_t* client, const char* name, std::chrono::seconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (jack_port_by_name(client, name) != nullptr) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
+std::vector<std::string> connectionsOf(jack_client_t* client, const char* port) {
+  std::vector<std::string> names;
+  const jack_port_t* handle = jack_port_by_name(client, port);
+  if (handle == nullptr) return names;
+  if (const char** list = jack_port_get_all_connections(client, handle)) {
+    for (const char** p = list; *p != nullptr; ++p) names.emplace_back(*p);
+    jack_free(list);
+  }
+  return names;
+}
+
+int Rig::run(jack_nframes_t frames) {
+  const jack_nframes_t now = jack_last_frame_time(client);
+  void* midi = jack_port_get_buffer(midiOut, frames);
+  jack_midi_clear_buffer(midi);
+  if (!recording.load()) return 0;
+  if (stallEvery > 0 && ++cycle % stallEvery == 0) {
+    const auto until = std::chrono::steady_clock::now() + stall;
+    while (std::chrono::steady_clock::now() < until) {
+    }
+  }
+  while (nextNote < notes.size() && notes[nextNote].frame < now - startFrame + frames) {
+    const Note& n = notes[nextNote];
+    const jack_nframes_t offset = n.frame > now - startFrame ? n.frame - (now - startFrame) : 0;
+    if (jack_midi_event_write(midi, offset, n.bytes, static_cast<size_t>(n.size)) != 0)
+      break;  // full: next cycle
+    ++nextNote;
+  }
+  sent.store(nextNote);
+  if (in[0] != nullptr) {
+    const auto* left = static_cast<const float*>(jack_port_get_buffer(in[0], frames));
+    const std::size_t at = now - startFrame;
+    for (jack_nframes_t i = 0; i < frames && at + i < recorded.size(); ++i)
+      recorded[at + i] = left[i];
+  }
+  return 0;
+}
+
+}  // namespace reverie::test

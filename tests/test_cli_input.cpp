@@ -1,0 +1,488 @@
+// The command's input as a careless user or a hostile file gives it: every numeric option at NaN,
+// infinities and extremes, FIFOs, devices and folders as input files, signals mid-render, and
+// inputs too large for memory. Each ends in one line and the exit status a shell expects.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "reverie/errors.hpp"
+#include "reverie/offline_clock.hpp"
+#include "support/command.hpp"
+#include "support/sample_statistics.hpp"
+#include "support/smf_writer.hpp"
+#include "support/sound_file_facts.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using reverie::test::countFiles;
+using reverie::test::readText;
+using reverie::test::runReverie;
+using reverie::test::ScratchFolder;
+
+// ASan and TSan reserve terabytes of address space, so a limit on it cannot be tried there.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
+/// How a child ended: its exit code, the signal that killed it, or neither if it had to be
+/// killed for hanging.
+struct Ending {
+  bool exited = false;
+  int code = -1;
+  int signal = 0;
+  double seconds = 0.0;  ///< from the call to finish() to its end
+};
+
+/// The reverie command started directly, without a shell (a shell would ignore SIGINT for a
+/// background job), with stderr in a file outside its working folder and no terminal.
+class Reverie {
+ public:
+  Reverie(const std::vector<std::string>& args, const fs::path& folder, const fs::path& errFile,
+          const std::string& presetPath = "", rlim_t addressSpaceBytes = 0) {
+    const std::string path =
+        std::string(REVERIE_SOURCE_DIR) + "/presets" + (presetPath.empty() ? "" : ":" + presetPath);
+    std::vector<std::string> argv{REVERIE_CLI_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> pointers;
+    for (std::string& a : argv) pointers.push_back(a.data());
+    pointers.push_back(nullptr);
+    pid_ = fork();
+    if (pid_ == 0) {
+      // Only async-signal-safe calls between fork and exec.
+      const int in = open("/dev/null", O_RDONLY);
+      const int err = open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (in < 0 || err < 0 || chdir(folder.c_str()) != 0) _exit(127);
+      dup2(in, STDIN_FILENO);
+      dup2(in, STDOUT_FILENO);
+      dup2(err, STDERR_FILENO);
+      setenv("REVERIE_PRESET_PATH", path.c_str(), 1);
+      for (int s : {SIGINT, SIGTERM, SIGHUP}) ::signal(s, SIG_DFL);
+      sigset_t none;
+      sigemptyset(&none);
+      sigprocmask(SIG_SETMASK, &none, nullptr);
+      if (addressSpaceBytes != 0) {
+        const rlimit limit{addressSpaceBytes, addressSpaceBytes};
+        setrlimit(RLIMIT_AS, &limit);
+      }
+      execv(pointers[0], pointers.data());
+      _exit(127);
+    }
+  }
+  ~Reverie() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  Reverie(const Reverie&) = delete;
+  Reverie& operator=(const Reverie&) = delete;
+
+  void send(int signal) const {
+    if (pid_ > 0) kill(pid_, signal);
+  }
+  /// Waits up to `limitSeconds` for it to end; a child still running then is killed and
+  /// reported as neither exited nor signalled.
+  Ending finish(double limitSeconds) {
+    Ending ending;
+    const auto start = std::chrono::steady_clock::now();
+    int status = 0;
+    while (pid_ > 0) {
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        ending.exited = WIFEXITED(status);
+        ending.code = ending.exited ? WEXITSTATUS(status) : -1;
+        ending.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+        break;
+      }
+      ending.seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (ending.seconds > limitSeconds) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+        return ending;  // it hung
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ending.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return ending;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+/// One line ending in a newline, the whole of stderr.
+bool isOneLine(const std::string& text) {
+  return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+/// A numeric option as `COMMAND --help` shows it: "--tail FLOAT:FLOAT in [0 - 600]".
+struct NumericOption {
+  std::string command, name, type, minimum, maximum;
+};
+
+/// Every numeric option of every command, read from the help the command itself prints, so an
+/// option added later is tried too. An option shown without a range is returned with an empty
+/// range, and the test fails on it.
+std::vector<NumericOption> numericOptions(const fs::path& folder) {
+  const std::string top = runReverie("--help", folder).out;
+  std::vector<std::string> commands;
+  const std::size_t listed = top.find("Subcommands:");
+  REQUIRE(listed != std::string::npos);
+  const std::regex commandLine(R"(^  ([a-z]+)\s)");
+  std::istringstream lines(top.substr(listed));
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch match;
+    if (std::regex_search(line, match, commandLine)) commands.push_back(match[1]);
+  }
+  std::vector<NumericOption> options;
+  const std::regex optionLine(R"(^\s+(?:-\w,)?(--[\w-]+) (FLOAT|INT|UINT)\b(.*)$)");
+  const std::regex range(R"(in \[(\S+) - ([^\]]+)\])");
+  for (const std::string& command : commands) {
+    const std::string help = runReverie(command + " --help", folder).out;
+    std::istringstream helpLines(help);
+    for (std::string line; std::getline(helpLines, line);) {
+      std::smatch match;
+      if (!std::regex_search(line, match, optionLine)) continue;
+      NumericOption option{command, match[1], match[2], "", ""};
+      const std::string rest = match[3];
+      std::smatch bounds;
+      if (std::regex_search(rest, bounds, range)) {
+        option.minimum = bounds[1];
+        option.maximum = bounds[2] == "2^64-1" ? "18446744073709551615" : std::string(bounds[2]);
+      }
+      options.push_back(option);
+    }
+  }
+  return options;
+}
+
+/// A small MIDI file: a few notes on channels 1 and 2.
+void writeMidiFile(const fs::path& path) {
+  using reverie::test::TrackWriter;
+  TrackWriter track;
+  track.event(0, {0x90, 60, 100}).event(240, {0x80, 60, 0}).event(0, {0x91, 64, 90});
+  track.event(240, {0x81, 64, 0}).end();
+  reverie::test::writeBytes(path, reverie::test::smfFile(0, 480, {track}));
+}
+
+/// The rendered file holds audio, every sample finite and none above full scale.
+void checkSafeRender(const fs::path& file) {
+  const reverie::test::FileFacts facts = reverie::test::openSoundFile(file);
+  CHECK(facts.frames > 0);
+  CHECK(reverie::test::allFinite(facts.samples));
+  const float peak = reverie::test::peakAbs(facts.samples);
+  CAPTURE(peak);
+  CHECK(peak <= 1.0f);
+  CHECK(peak > 0.0f);  // sound, not the silence NaN used to make
+}
+
+}  // namespace
+
+TEST_CASE("cli input: every numeric option of every command refuses NaN, infinities and extremes") {
+  ScratchFolder folder;
+  const std::vector<NumericOption> options = numericOptions(folder.path());
+  std::set<std::string> names;
+  for (const NumericOption& o : options) names.insert(o.command + " " + o.name);
+  MESSAGE(options.size() << " numeric options found in the commands' help");
+  // The help was read right: the options this test was written against are among them.
+  for (const char* known :
+       {"render --rate", "render --seed", "render --length", "render --tail",
+        "render --target-lufs", "render --true-peak", "play --rate", "play --buffer", "play --seed",
+        "play --seconds", "play --tension-cc", "play --next-note", "play --next-cc"})
+    CHECK_MESSAGE(names.count(known) == 1, known);
+
+  int refused = 0, rendered = 0;
+  for (const NumericOption& option : options) {
+    CAPTURE(option.command);
+    CAPTURE(option.name);
+    CHECK_MESSAGE(!option.minimum.empty(), "a numeric option must show its range in --help");
+    for (const std::string value : {"NaN", "nan", "inf", "-inf", "1e308", "-1e308", ""}) {
+      CAPTURE(value);
+      const auto result =
+          runReverie(option.command + " " + option.name + " '" + value + "'", folder.path());
+      CHECK(result.exitCode == 2);
+      CHECK(isOneLine(result.err));
+      CHECK(contains(result.err, option.name));
+      CHECK(contains(result.err, "not '" + value + "'"));
+      CHECK(contains(result.err, "from " + option.minimum + " to "));  // the valid range
+      CHECK(countFiles(folder.path()) == 0);
+      ++refused;
+    }
+    if (option.command != "render") continue;  // play needs a sound card; its bounds parse above
+    // The ends of the range are accepted, and render safely. Durations are capped so the test
+    // stays quick (the 10-hour --length is a memory question, not an option check).
+    const bool duration = option.name == "--length" || option.name == "--tail";
+    for (std::string value : {option.minimum, option.maximum}) {
+      if (duration && std::stod(value) > 2.0) value = "2";
+      std::string args = "render first-light -q -b 32f -o edge.wav " + option.name + " " + value;
+      if (option.name != "--length") args += " --length 0.5";
+      if (option.name != "--tail") args += " --tail 0.25";
+      if (option.name == "--true-peak") args += " --target-lufs 0";  // loudest, then this ceiling
+      if (option.name == "--target-lufs") args += " --true-peak 0";  // the loosest ceiling
+      CAPTURE(args);
+      const auto result = runReverie(args, folder.path());
+      REQUIRE(result.exitCode == 0);
+      checkSafeRender(folder / "edge.wav");
+      fs::remove(folder / "edge.wav");
+      ++rendered;
+    }
+  }
+  // Every option at its most dangerous at once: the loudest target, no headroom, the lowest rate.
+  const auto loudest = runReverie(
+      "render first-light -q -b 32f -o loud.wav --length 2 --tail 0.5 -r 22050 --target-lufs 0 "
+      "--true-peak 0 --seed 18446744073709551615",
+      folder.path());
+  REQUIRE(loudest.exitCode == 0);
+  checkSafeRender(folder / "loud.wav");
+  MESSAGE(refused << " bad values refused with one line naming the option and its range; "
+                  << rendered + 1
+                  << " renders at the ends of the ranges, all finite, none over 0 dBFS");
+}
+
+TEST_CASE("cli input: velocity curves, which carry numbers in text, refuse NaN and infinities") {
+  ScratchFolder folder;
+  writeMidiFile(folder / "song.mid");
+  for (const std::string command : {"render song.mid -q -o out.wav", "play"}) {
+    for (const std::string value :
+         {"nan", "fixed=nan", "inf", "fixed=inf", "-inf", "fixed=-inf", "1e308", "fixed=1e308"}) {
+      CAPTURE(command);
+      CAPTURE(value);
+      const auto result = runReverie(command + " --velocity-curve '" + value + "'", folder.path());
+      CHECK(result.exitCode == 2);
+      CHECK(isOneLine(result.err));
+      CHECK(contains(result.err, "velocity curve"));
+      CHECK(countFiles(folder.path()) == 1);  // only the MIDI file
+    }
+  }
+}
+
+TEST_CASE("cli input: seconds become frames only when finite and sane, in the library too") {
+  using reverie::framesForSeconds;
+  using reverie::InputError;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  CHECK(framesForSeconds(1.0, 48000.0) == 48000);
+  CHECK(framesForSeconds(0.0, 48000.0) == 0);
+  CHECK(framesForSeconds(0.5 / 48000.0 * 3.0, 48000.0) == 2);  // 1.5 frames rounds to 2
+  for (double seconds : {nan, inf, -inf, -1.0, 1e308, -1e308, 1e15})
+    CHECK_THROWS_AS(framesForSeconds(seconds, 48000.0), InputError);
+  for (double rate : {nan, inf, 0.0, -48000.0})
+    CHECK_THROWS_AS(framesForSeconds(1.0, rate), InputError);
+}
+
+TEST_CASE("cli input: -o \"\", --seed -1 and a repeated --channel are one-line errors") {
+  ScratchFolder folder;
+  writeMidiFile(folder / "song.mid");
+  const auto empty = runReverie("render first-light --length 0.5 -q -o ''", folder.path());
+  CHECK(empty.exitCode == 2);
+  CHECK(isOneLine(empty.err));
+  CHECK(contains(empty.err, "--output: is empty"));
+  CHECK(countFiles(folder.path()) == 1);  // no first-light.wav in the current folder
+
+  for (const std::string seed : {"-1", "-18446744073709551615", "18446744073709551616", "1.5"}) {
+    CAPTURE(seed);
+    const auto result =
+        runReverie("render first-light --length 0.5 -q -o s.wav --seed " + seed, folder.path());
+    CHECK(result.exitCode == 2);
+    CHECK(isOneLine(result.err));
+    CHECK(contains(result.err, "seed must be a whole number from 0 to 2^64-1"));
+    CHECK_FALSE(fs::exists(folder / "s.wav"));
+  }
+
+  const auto twice =
+      runReverie("render song.mid -q -o c.wav --channel 1=glass-harmonica --channel 01=timpani",
+                 folder.path());
+  CHECK(twice.exitCode == 2);
+  CHECK(isOneLine(twice.err));
+  CHECK(contains(twice.err, "--channel 1=glass-harmonica and --channel 01=timpani"));
+  CHECK(contains(twice.err, "channel 1"));
+  CHECK_FALSE(fs::exists(folder / "c.wav"));
+  // Different channels are still fine.
+  const auto two = runReverie(
+      "render song.mid -q -o c.wav --channel 1=glass-harmonica --channel 2=timpani", folder.path());
+  CHECK(two.exitCode == 0);
+  CHECK(fs::exists(folder / "c.wav"));
+}
+
+TEST_CASE("cli input: a FIFO, a device or a folder as input is refused at once, never waited on") {
+  ScratchFolder folder, logs;
+  const fs::path err = logs / "err";
+  REQUIRE(mkfifo((folder / "f.mid").c_str(), 0644) == 0);
+  REQUIRE(mkfifo((folder / "p.toml").c_str(), 0644) == 0);
+  REQUIRE(mkfifo((folder / "song").c_str(), 0644) == 0);
+  fs::create_directory(folder / "d.mid");
+  fs::create_directory(folder / "d.toml");
+  fs::create_directory(folder / "somewhere");
+  // An arc whose patch is the FIFO.
+  std::string arc = readText(fs::path(REVERIE_SOURCE_DIR) / "presets/arcs/clockwork.toml");
+  const std::size_t patch = arc.find("patch = \"the-stage\"");
+  REQUIRE(patch != std::string::npos);
+  arc.replace(patch, 19, "patch = \"p.toml\"");
+  std::ofstream(folder / "fifo-arc.toml") << arc;
+  const std::size_t before = countFiles(folder.path());
+
+  const struct {
+    std::vector<std::string> args;
+    const char* says;
+  } cases[] = {
+      {{"render", "f.mid", "-q", "-o", "out.wav"},
+       "f.mid: cannot open the MIDI file: it is a FIFO, not a regular file"},
+      {{"render", "p.toml", "-q", "-o", "out.wav"},
+       "p.toml: error: cannot open preset: it is a FIFO, not a regular file"},
+      {{"render", "song", "-q", "-o", "out.wav"},
+       "cannot open preset: it is a FIFO, not a regular file"},
+      {{"render", "/dev/null", "-q", "-o", "out.wav"},
+       "it is a character device, not a regular file"},
+      {{"render", "/dev/zero", "-q", "-o", "out.wav"},
+       "it is a character device, not a regular file"},
+      {{"render", "d.mid", "-q", "-o", "out.wav"},
+       "d.mid: cannot open the MIDI file: it is a folder"},
+      {{"render", "d.toml", "-q", "-o", "out.wav"}, "cannot open preset: it is a folder"},
+      {{"render", "somewhere", "-q", "-o", "out.wav"}, "cannot open preset: it is a folder"},
+      {{"render", "fifo-arc.toml", "-q", "-o", "out.wav"}, "cannot open preset: it is a FIFO"},
+      {{"render", "f.mid", "--preset", "p.toml", "-q", "-o", "out.wav"}, "it is a FIFO"},
+      {{"play", "p.toml"}, "cannot open preset: it is a FIFO, not a regular file"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.args[1]);
+    Reverie reverie(c.args, folder.path(), err);
+    const Ending ending = reverie.finish(10.0);
+    const std::string said = readText(err);
+    CAPTURE(said);
+    CHECK(ending.exited);  // not hung in open()
+    CHECK(ending.code == 2);
+    CHECK(isOneLine(said));
+    CHECK(contains(said, c.says));
+    CHECK(countFiles(folder.path()) == before);
+  }
+  // A FIFO on the search path is passed over by `reverie presets`, which lists the rest.
+  Reverie presets({"presets"}, folder.path(), err, folder.path().string());
+  const Ending listed = presets.finish(10.0);
+  CHECK(listed.exited);
+  CHECK(listed.code == 0);
+}
+
+TEST_CASE("cli input: SIGINT, SIGTERM and SIGHUP stop a busy render at once with 130, 143, 129") {
+  ScratchFolder folder, logs;
+  const fs::path err = logs / "err";
+  const struct {
+    int signal;
+    int code;
+  } signals[] = {{SIGINT, 130}, {SIGTERM, 143}, {SIGHUP, 129}};
+  for (const auto& s : signals) {
+    CAPTURE(s.signal);
+    std::ofstream(folder / "take.wav") << "the old take";
+    Reverie reverie({"render", "the-performance", "--length", "240", "-q", "-o", "take.wav"},
+                    folder.path(), err);
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));  // well into the render loop
+    reverie.send(s.signal);
+    const Ending ending = reverie.finish(10.0);
+    const std::string said = readText(err);
+    CAPTURE(said);
+    MESSAGE("signal " << s.signal << ": exit " << ending.code << " after " << ending.seconds
+                      << " s");
+    CHECK(ending.exited);  // a clean exit, not death by the signal
+    CHECK(ending.code == s.code);
+    CHECK(ending.seconds < 1.0);
+    CHECK(isOneLine(said));
+    CHECK(contains(said, "interrupted"));
+    CHECK(countFiles(folder.path()) == 1);  // no temporary beside the target
+    CHECK(readText(folder / "take.wav") == "the old take");
+  }
+}
+
+TEST_CASE("cli input: a signal at any moment of render, normalisation or writing leaves no trace") {
+  // The moments are spread over a render with loudness normalisation; each run either ends 130
+  // with the old file untouched, or (if the signal came after the end) 0 with a whole new file.
+  ScratchFolder folder, logs;
+  const fs::path err = logs / "err";
+  int interrupted = 0;
+  for (int delayMs : {300, 600, 900, 1300, 1800}) {
+    CAPTURE(delayMs);
+    std::ofstream(folder / "take.wav") << "the old take";
+    Reverie reverie({"render", "glass-harmonica", "--length", "90", "--target-lufs", "-16", "-q",
+                     "-b", "32f", "-o", "take.wav"},
+                    folder.path(), err);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delayMs));
+    reverie.send(SIGINT);
+    const Ending ending = reverie.finish(10.0);
+    const std::string said = readText(err);
+    CAPTURE(said);
+    CHECK(ending.exited);
+    CHECK(countFiles(folder.path()) == 1);
+    if (ending.code == 130) {
+      ++interrupted;
+      MESSAGE("after " << delayMs << " ms: " << said);
+      CHECK(ending.seconds < 1.0);
+      CHECK(isOneLine(said));
+      CHECK(readText(folder / "take.wav") == "the old take");
+    } else {
+      CHECK(ending.code == 0);
+      checkSafeRender(folder / "take.wav");
+    }
+  }
+  MESSAGE(interrupted << " of 5 runs interrupted (130), the rest had finished (0)");
+  CHECK(interrupted > 0);
+}
+
+TEST_CASE("cli input: an input too large for memory is the input's problem, exit 2") {
+  if (kSanitized) return;  // the sanitizers' shadow memory needs more address space than the cap
+  ScratchFolder folder, logs;
+  const fs::path err = logs / "err";
+  // 42 bytes: one note ten hours out. The render would need 13.8 GB; memory is capped at 1 GB.
+  using reverie::test::TrackWriter;
+  TrackWriter track;
+  track.event(0, {0x90, 60, 100}).event(34'560'000, {0x80, 60, 0}).end();
+  reverie::test::writeBytes(folder / "far.mid", reverie::test::smfFile(0, 480, {track}));
+  const struct {
+    std::vector<std::string> args;
+    const char* input;
+  } cases[] = {
+      {{"render", "far.mid", "-q", "-o", "out.wav"}, "'far.mid' is too large to render"},
+      {{"render", "glass-harmonica", "--length", "3000", "-q", "-o", "out.wav"},
+       "'glass-harmonica' is too large to render"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.args[1]);
+    Reverie reverie(c.args, folder.path(), err, "", rlim_t{1} << 30);
+    const Ending ending = reverie.finish(60.0);
+    const std::string said = readText(err);
+    CAPTURE(said);
+    CHECK(ending.exited);
+    CHECK(ending.code == 2);
+    CHECK(isOneLine(said));
+    CHECK(contains(said, c.input));
+    CHECK(contains(said, "memory ran out"));
+    CHECK_FALSE(contains(said, "internal error"));
+    CHECK(countFiles(folder.path()) == 1);
+  }
+}
