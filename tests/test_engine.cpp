@@ -195,7 +195,7 @@ TEST_CASE("parameter changes ramp over the smoothing time instead of stepping") 
   auto level = [&](std::size_t frame) {
     return std::fabs(audio.left[frame + static_cast<std::size_t>(latency)]);
   };
-  const double ceiling = std::pow(10.0, -0.3 / 20.0);
+  const double ceiling = std::pow(10.0, engine.config().ceilingDb / 20.0);
   CHECK(level(9990) > 0.9 * ceiling);
   CHECK(level(10000 + 480) < 0.9 * ceiling);  // halfway down the 20 ms ramp
   CHECK(level(10000 + 480) > 0.02);
@@ -233,7 +233,7 @@ TEST_CASE("the master bus never emits NaN, Inf or a sample beyond the ceiling") 
   g.connect({h, 0}, {out, 1});
   engine.commit();
   const test::Stereo audio = test::renderBlocks(engine, {}, 48000, [] { return 512; });
-  const float ceiling = std::pow(10.0f, -0.3f / 20.0f);
+  const float ceiling = std::pow(10.0f, engine.config().ceilingDb / 20.0f);
   float peak = 0.0f;
   bool finite = true;
   for (float x : audio.left) {

@@ -22,7 +22,7 @@ struct EngineConfig {
   double sampleRate = 48000.0;  ///< 22,050 to 192,000 Hz
   int maxBlockFrames = 4096;    ///< largest block `process` renders in one go (1 to 4096)
   std::uint64_t seed = 1;       ///< feeds every node's random generator
-  float ceilingDb = -0.3f;      ///< master limiter ceiling, dBFS
+  float ceilingDb = -1.0f;      ///< master true-peak limiter ceiling, dBTP (-60 to 0; NaN: -1)
 };
 
 /// Counters the audio thread publishes (read them from any thread).

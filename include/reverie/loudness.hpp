@@ -23,8 +23,13 @@ struct NormalizeResult {
 };
 
 /// Scales `interleaved` in place to `targetLufs` integrated loudness while keeping the true
-/// peak at or under `truePeakCeilingDbtp`, with a look-ahead limiter when gain alone would
-/// overshoot. Lands within 0.5 LU for anything louder than silence. Control thread only.
+/// peak, as libebur128 measures it, at or under `truePeakCeilingDbtp`, with a look-ahead
+/// true-peak limiter when gain alone would overshoot. Lands within 0.5 LU for anything louder
+/// than silence; audio too short or quiet to have a loudness keeps its level but still meets
+/// the ceiling. Whatever the arguments, no sample comes out non-finite or above full scale:
+/// the ceiling is clamped to -60..0 dBTP (NaN means the default, -1 dBTP), the target to
+/// -70..+6 LUFS, and non-finite input samples become silence. Throws InputError for a target
+/// that is not a number. Control thread only.
 NormalizeResult normalizeLoudness(std::vector<float>& interleaved, int channels, double sampleRate,
                                   double targetLufs, double truePeakCeilingDbtp);
 

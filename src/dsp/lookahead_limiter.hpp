@@ -1,53 +1,76 @@
-// Stereo-linked look-ahead peak limiter for the master bus: the output never exceeds the ceiling.
+// Stereo-linked look-ahead true-peak limiter for the master bus: no peak, between samples or on
+// one, leaves above the ceiling.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
 #include "dsp/lookahead_gain.hpp"
+#include "dsp/true_peak_detector.hpp"
 
 namespace reverie::dsp {
 
-/// Streams one frame at a time, delaying the audio by the gain computer's latency so each peak
-/// meets a gain that has already come down. Per frame, so block sizes cannot change the result.
+/// Streams one frame at a time. Each channel's true-peak detector (BS.1770-4 oversampling)
+/// finds the highest reconstructed peak around each frame; the gain computer turns that into a
+/// gain that has already come down when the frame, delayed by `latencyFrames()`, comes out, and
+/// stays down for the interpolator's span either side of it, so the reconstructed waveform
+/// between the output samples meets the ceiling too. Per frame, so block sizes cannot change the
+/// result. Fixed arrays: prepare and process never allocate.
 class LookaheadLimiter {
  public:
-  /// Control thread. lookaheadFrames in 1..LookaheadGain::kMaxLookahead.
-  void prepare(int lookaheadFrames, float releaseFrames, float ceiling) {
-    gain_.prepare(lookaheadFrames, releaseFrames);
+  /// Largest delay: look-ahead, the detector's latency and the hold either side of a peak.
+  static constexpr int kMaxDelay = 2048;
+  static_assert(LookaheadGain::kMaxLookahead + 2 * TruePeakDetector::kTapsPerPhase < kMaxDelay);
+
+  /// Control thread. lookaheadFrames in 1..LookaheadGain::kMaxLookahead; the ceiling is linear,
+  /// on true peaks.
+  void prepare(double sampleRate, int lookaheadFrames, float releaseFrames, float ceiling) {
+    detectorL_.prepare(sampleRate);
+    detectorR_.prepare(sampleRate);
+    const int span = detectorL_.latencyFrames();
+    gain_.prepare(lookaheadFrames, releaseFrames, span);
+    latency_ = span + gain_.latencyFrames();
     ceiling_ = ceiling;
+    threshold_ = ceiling * kThresholdMargin;
     delayL_.fill(0.0f);
     delayR_.fill(0.0f);
     position_ = 0;
   }
-  int latencyFrames() const { return gain_.latencyFrames(); }
+  int latencyFrames() const { return latency_; }
   /// The gain applied to the most recent output frame (1 = no reduction).
   float currentGain() const { return gain_.current(); }
 
   /// Processes one stereo frame in place.
   void process(float& left, float& right) {
-    const float peak = std::fmax(std::fabs(left), std::fabs(right));
-    const float gain = gain_.next(peak > ceiling_ ? ceiling_ / peak : 1.0f);
-    // Keep the last L inputs; the oldest of them is the frame this gain belongs to.
-    const int length = gain_.length();
-    const std::size_t slot = static_cast<std::size_t>(position_ % length);
-    const std::size_t oldest = static_cast<std::size_t>((position_ + 1) % length);
-    delayL_[slot] = left;
-    delayR_[slot] = right;
+    const float peak = std::max(detectorL_.next(left), detectorR_.next(right));
+    const float gain = gain_.next(peak > threshold_ ? threshold_ / peak : 1.0f);
+    delayL_[static_cast<std::size_t>(position_)] = left;
+    delayR_[static_cast<std::size_t>(position_)] = right;
+    const std::size_t oldest = static_cast<std::size_t>((position_ - latency_) & kMask);
+    position_ = (position_ + 1) & kMask;
     left = clamp(delayL_[oldest] * gain);
     right = clamp(delayR_[oldest] * gain);
-    ++position_;
   }
 
  private:
-  // Guards only the last bit of rounding in the gain's running sum.
-  float clamp(float x) const { return x > ceiling_ ? ceiling_ : (x < -ceiling_ ? -ceiling_ : x); }
+  static constexpr int kMask = kMaxDelay - 1;
+  // 0.02 dB under the ceiling: float rounding here, in other meters and in 16-bit dither.
+  static constexpr float kThresholdMargin = 0.9977f;
+  static_assert((kMaxDelay & kMask) == 0, "the delay ring is indexed with a mask");
 
+  // Guards only the last bit of rounding in the gain's running sum.
+  float clamp(float x) const { return std::clamp(x, -ceiling_, ceiling_); }
+
+  TruePeakDetector detectorL_;
+  TruePeakDetector detectorR_;
   LookaheadGain gain_;
-  std::array<float, LookaheadGain::kMaxLookahead> delayL_{};
-  std::array<float, LookaheadGain::kMaxLookahead> delayR_{};
-  long position_ = 0;
+  std::array<float, kMaxDelay> delayL_{};
+  std::array<float, kMaxDelay> delayR_{};
+  int position_ = 0;
+  int latency_ = 0;
   float ceiling_ = 1.0f;
+  float threshold_ = 1.0f;
 };
 
 }  // namespace reverie::dsp

@@ -1,6 +1,7 @@
 // The engine: plan hand-off between threads, event dispatch and the master bus.
 #include "reverie/engine.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -45,6 +46,14 @@ constexpr std::size_t kMessageCapacity = 8192;
 constexpr std::size_t kRetiredCapacity = 256;
 constexpr double kLimiterLookaheadSeconds = 0.001;
 constexpr double kLimiterReleaseSeconds = 0.08;
+constexpr float kLowestCeilingDb = -60.0f;
+
+/// The ceiling the master limiter honours: never above full scale (0 dBTP), never so low that
+/// it mutes, and a ceiling that is not a number falls back to the default.
+float effectiveCeilingDb(float requestedDb) {
+  if (std::isnan(requestedDb)) return EngineConfig{}.ceilingDb;
+  return std::clamp(requestedDb, kLowestCeilingDb, 0.0f);
+}
 }  // namespace
 
 Engine::Engine(const EngineConfig& config) : config_(config) {
@@ -54,10 +63,12 @@ Engine::Engine(const EngineConfig& config) : config_(config) {
     throw std::invalid_argument("block size must be between 1 and 4096 frames");
   toAudio_ = std::make_unique<SpscQueue<Message>>(kMessageCapacity);
   retired_ = std::make_unique<SpscQueue<RenderPlan*>>(kRetiredCapacity);
+  config_.ceilingDb = effectiveCeilingDb(config.ceilingDb);
   limiter_ = std::make_unique<dsp::LookaheadLimiter>();
-  limiter_->prepare(static_cast<int>(std::lround(kLimiterLookaheadSeconds * config.sampleRate)),
+  limiter_->prepare(config.sampleRate,
+                    static_cast<int>(std::lround(kLimiterLookaheadSeconds * config.sampleRate)),
                     static_cast<float>(kLimiterReleaseSeconds * config.sampleRate),
-                    std::pow(10.0f, config.ceilingDb / 20.0f));
+                    std::pow(10.0f, config_.ceilingDb / 20.0f));
   graph_.setParameterSink(this);
 }
 
@@ -220,7 +231,7 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
     }
     plan.clearEvents();
   }
-  // Master bus: nothing non-finite gets through, and nothing over the ceiling.
+  // Master bus: nothing non-finite gets through, and no true peak over the ceiling.
   std::uint64_t nonFinite = 0;
   for (int i = 0; i < frames; ++i) {
     if (!std::isfinite(left[i])) { left[i] = 0.0f; ++nonFinite; }

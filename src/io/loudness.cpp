@@ -26,6 +26,11 @@ constexpr double kLoudnessToleranceLu = 0.1;
 // Lowering the limiter by the measured excess alone can land a hair over the ceiling again.
 constexpr double kCeilingMarginDb = 0.05;
 constexpr double kTrimMarginDb = 0.01;  // float rounding when a whole result is scaled down
+constexpr double kDefaultCeilingDbtp = -1.0;
+constexpr double kLowestCeilingDbtp = -60.0;
+constexpr double kLoudestTargetLufs = 6.0;  // beyond anything under 0 dBTP (a full-scale square)
+// Keeps a make-up gain on absurd input finite, so the limiter still has a ratio to work with.
+constexpr float kLargestSample = 1e30f;
 
 double toDb(double linear) {
   return linear > 0.0 ? std::max(kFloorDb, 20.0 * std::log10(linear)) : kFloorDb;
@@ -41,7 +46,7 @@ struct StateDeleter {
 /// As LoudnessStats, but with integrated loudness left at -inf when no block passes the gates.
 LoudnessStats measureRaw(const float* interleaved, std::size_t frames, int channels,
                          double sampleRate) {
-  const long rate = std::lround(sampleRate);
+  const long rate = sampleRate >= 1.0 && sampleRate <= 1e7 ? std::lround(sampleRate) : 0;
   if (channels < 1 || rate < 1 || static_cast<double>(rate) != sampleRate) {
     throw InputError("cannot measure loudness of " + std::to_string(channels) + " channels at " +
                      std::to_string(sampleRate) + " Hz (use a whole sample rate such as 48000)");
@@ -83,12 +88,12 @@ LoudnessStats reported(LoudnessStats stats) {
   return stats;
 }
 
-/// original × gain, then limited so no sample exceeds `limitDb`.
+/// original × gain, then limited so no true peak exceeds `limitDb`.
 void render(const std::vector<float>& original, std::vector<float>& out, int channels,
             double sampleRate, double gainDb, double limitDb) {
   const float gain = static_cast<float>(toLinear(gainDb));
   std::transform(original.begin(), original.end(), out.begin(),
-                 [gain](float x) { return x * gain; });
+                 [gain](float x) { return std::clamp(x * gain, -kLargestSample, kLargestSample); });
   io::limitPeaks(out.data(), out.size() / channels, channels, sampleRate,
                  static_cast<float>(toLinear(limitDb)));
 }
@@ -123,6 +128,27 @@ struct Candidate {
   }
 };
 
+/// The last word: if libebur128 still measures a true peak over the ceiling (rounding, or a
+/// search that ran out of tries), the whole result is scaled down until it does not. Scaling
+/// moves the measured true peak dB for dB, so one pass is the rule and the loop a guard.
+void enforceCeiling(std::vector<float>& interleaved, int channels, double sampleRate,
+                    double ceilingDbtp, LoudnessStats& stats, double& gainDb) {
+  const std::size_t frames = interleaved.size() / static_cast<std::size_t>(channels);
+  for (int guard = 0; guard < 4 && stats.truePeakDbtp > ceilingDbtp; ++guard) {
+    const double trimDb = ceilingDbtp - stats.truePeakDbtp - kTrimMarginDb;
+    const float scale = static_cast<float>(toLinear(trimDb));
+    for (float& x : interleaved) x *= scale;
+    gainDb += trimDb;
+    stats = measureRaw(interleaved.data(), frames, channels, sampleRate);
+  }
+}
+
+/// The ceiling honoured: never above full scale, and a ceiling that is not a number is the default.
+double effectiveCeilingDbtp(double requestedDbtp) {
+  if (std::isnan(requestedDbtp)) return kDefaultCeilingDbtp;
+  return std::clamp(requestedDbtp, kLowestCeilingDbtp, 0.0);
+}
+
 }  // namespace
 
 LoudnessStats measureLoudness(const float* interleaved, std::size_t frames, int channels,
@@ -131,16 +157,33 @@ LoudnessStats measureLoudness(const float* interleaved, std::size_t frames, int 
 }
 
 NormalizeResult normalizeLoudness(std::vector<float>& interleaved, int channels, double sampleRate,
-                                  double targetLufs, double truePeakCeilingDbtp) {
+                                  double targetLufs, double requestedCeilingDbtp) {
+  if (std::isnan(targetLufs)) {
+    throw InputError("the loudness target is not a number (give one in LUFS, such as -16)");
+  }
+  targetLufs = std::clamp(targetLufs, kSilenceLufs, kLoudestTargetLufs);
+  const double truePeakCeilingDbtp = effectiveCeilingDbtp(requestedCeilingDbtp);
   const std::size_t frames = channels > 0 ? interleaved.size() / channels : 0;
+  // Nothing that is not a number reaches the meter or the listener.
+  for (float& x : interleaved) {
+    if (!std::isfinite(x)) x = 0.0f;
+  }
   const LoudnessStats before = measureRaw(interleaved.data(), frames, channels, sampleRate);
-  // Silence, or under 400 ms of audio: BS.1770 has no loudness to match, so no gain is applied.
-  if (!std::isfinite(before.integratedLufs)) return {0.0, 0, reported(before)};
+  const std::vector<float> original = interleaved;
+  // Silence, or under 400 ms of audio: BS.1770 has no loudness to match, so no gain is applied,
+  // but the ceiling still holds.
+  if (!std::isfinite(before.integratedLufs)) {
+    if (before.truePeakDbtp <= truePeakCeilingDbtp) return {0.0, 0, reported(before)};
+    render(original, interleaved, channels, sampleRate, 0.0, truePeakCeilingDbtp);
+    LoudnessStats after = measureRaw(interleaved.data(), frames, channels, sampleRate);
+    double gainDb = 0.0;
+    enforceCeiling(interleaved, channels, sampleRate, truePeakCeilingDbtp, after, gainDb);
+    return {gainDb, 1, reported(after)};
+  }
 
   // The limiter works on sample peaks, but the ceiling is on true (inter-sample) peaks. So: try a
   // gain and a limiter threshold, measure, lower the threshold by any true-peak excess, search
   // the gain for the target; then take the best attempt, trimmed down if it came out too loud.
-  const std::vector<float> original = interleaved;
   auto attempt = [&](double gainDb, double limitDb) {
     render(original, interleaved, channels, sampleRate, gainDb, limitDb);
     Candidate tried{gainDb, limitDb, measureRaw(interleaved.data(), frames, channels, sampleRate)};
@@ -179,7 +222,9 @@ NormalizeResult normalizeLoudness(std::vector<float>& interleaved, int channels,
     const double trimDb = best.trimDb();
     last = best = attempt(best.gainDb + trimDb, best.limitDb + trimDb);
   }
-  return {best.gainDb, iterations, reported(best.stats)};
+  double appliedGainDb = best.gainDb;
+  enforceCeiling(interleaved, channels, sampleRate, truePeakCeilingDbtp, best.stats, appliedGainDb);
+  return {appliedGainDb, iterations, reported(best.stats)};
 }
 
 }  // namespace reverie
