@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <thread>
 
 extern char** environ;
@@ -62,6 +63,19 @@ Child startDummyServer(const std::string& name, const std::filesystem::path& fol
   argv.push_back(std::to_string(options.periodFrames));
   if (options.monitor) argv.push_back("-m");
   return Child(argv, folder / "jackd.log");
+}
+
+void writeSinePatch(const std::filesystem::path& path, double levelDb, double attackSeconds,
+                    double releaseSeconds) {
+  std::ofstream(path) << "format_version = 1\n"
+                         "[[node]]\nname = \"tone\"\ntype = \"synth\"\n"
+                         "params = { waveform = \"sine\", attack = "
+                      << attackSeconds << ", release = " << releaseSeconds
+                      << ", sustain = 1.0, detune = 0.0, level = " << levelDb
+                      << " }\n"
+                         "[[node]]\nname = \"out\"\ntype = \"output\"\n"
+                         "[[connect]]\nfrom = \"tone.left\"\nto = \"out.left\"\n"
+                         "[[connect]]\nfrom = \"tone.right\"\nto = \"out.right\"\n";
 }
 
 jack_client_t* connectClient(const char* name) {

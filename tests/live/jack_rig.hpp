@@ -43,6 +43,11 @@ struct DummyServerOptions {
 Child startDummyServer(const std::string& name, const std::filesystem::path& folder,
                        DummyServerOptions options = {});
 
+/// A stereo sine patch for `reverie play` to load: its pitch is unambiguous, and any change of
+/// preset shows in its spectrum.
+void writeSinePatch(const std::filesystem::path& path, double levelDb = -12.0,
+                    double attackSeconds = 0.01, double releaseSeconds = 0.05);
+
 /// A JACK client of the test's own, once the server answers (null after five seconds).
 jack_client_t* connectClient(const char* name);
 

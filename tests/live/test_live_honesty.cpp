@@ -26,24 +26,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-void writeSine(const std::filesystem::path& path) {
-  std::ofstream(path) << R"(format_version = 1
-[[node]]
-name = "tone"
-type = "synth"
-params = { waveform = "sine", attack = 0.005, release = 0.02, sustain = 1.0, level = -18.0 }
-[[node]]
-name = "out"
-type = "output"
-[[connect]]
-from = "tone.left"
-to = "out.left"
-[[connect]]
-from = "tone.right"
-to = "out.right"
-)";
-}
-
 /// `reverie play FILE` on the test's server, MIDI and audio through JACK.
 Child startPlay(const std::filesystem::path& folder, const std::vector<std::string>& extra = {}) {
   std::vector<std::string> argv = {
@@ -108,7 +90,7 @@ TEST_CASE("live: the xruns reverie play reports are the JACK server's own, equal
   // client was activated and deactivated and every xrun it detected in between.
   Child jackd =
       test::startDummyServer("reverie-xruns", folder.path(), {.periodFrames = 64, .verbose = true});
-  writeSine(folder / "sine.toml");
+  test::writeSinePatch(folder / "sine.toml", -18.0, 0.005, 0.02);
   Rig rig;
   rig.client = test::connectClient("reverie-flood");
   REQUIRE_MESSAGE(rig.client != nullptr,
@@ -190,7 +172,7 @@ TEST_CASE(
     "live: with --midi-input all, a program wired to the 'reverie' port is heard once per note") {
   test::ScratchFolder folder;
   Child jackd = test::startDummyServer("reverie-once", folder.path());
-  writeSine(folder / "sine.toml");
+  test::writeSinePatch(folder / "sine.toml", -18.0, 0.005, 0.02);
   Rig wired, plain;
   wired.client = test::connectClient("reverie-wired");
   REQUIRE_MESSAGE(wired.client != nullptr,
@@ -268,7 +250,7 @@ TEST_CASE(
 TEST_CASE("live: a flood of program changes without a preset gives a few summed-up lines") {
   test::ScratchFolder folder;
   Child jackd = test::startDummyServer("reverie-programs", folder.path());
-  writeSine(folder / "sine.toml");
+  test::writeSinePatch(folder / "sine.toml", -18.0, 0.005, 0.02);
   Rig rig;
   rig.client = test::connectClient("reverie-programs");
   REQUIRE_MESSAGE(rig.client != nullptr,

@@ -41,22 +41,7 @@ Child startDummyServer(const std::string& name, const std::filesystem::path& fol
 TEST_CASE("live: reverie play under a dummy JACK server plays every note at its pitch, and program change switches the sound") {
   test::ScratchFolder folder;
   Child jackd = startDummyServer("reverie-test", folder.path(), true);
-  // A sine to start with: its pitch is unambiguous, and any change of preset shows in its spectrum.
-  std::ofstream(folder / "sine.toml") << R"(format_version = 1
-[[node]]
-name = "tone"
-type = "synth"
-params = { waveform = "sine", attack = 0.01, release = 0.05, sustain = 1.0, detune = 0.0, level = -12.0 }
-[[node]]
-name = "out"
-type = "output"
-[[connect]]
-from = "tone.left"
-to = "out.left"
-[[connect]]
-from = "tone.right"
-to = "out.right"
-)";
+  test::writeSinePatch(folder / "sine.toml");
   Rig rig;
   rig.client = connectClient("reverie-test");
   REQUIRE_MESSAGE(rig.client != nullptr, "the dummy JACK server did not start: " << test::readText(folder / "jackd.log"));
