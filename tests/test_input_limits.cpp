@@ -191,6 +191,9 @@ TEST_CASE("toml screen: non-ASCII only where toml++ 3.3.0 never tests it for whi
   CHECK(at("a = 1\n[t\u0492]\n") == std::pair{2, 3});
   CHECK(at("a = [1, \u00a7]\n") == std::pair{1, 9});
   CHECK(at("a = \"\\\u00a7\"\n").first == 1);
+  // toml++ scans an unquoted value to its terminator to tell its type, quotes included.
+  CHECK(at("a = 40>'\u0492'\n") == std::pair{1, 9});
+  CHECK(at("a = true\u00a7\n") == std::pair{1, 9});
   CHECK(at("a = " + q3 + "x \\  \n\n   \u00a7" + q3 + "\n").first == 1);
 }
 

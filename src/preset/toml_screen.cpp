@@ -207,11 +207,25 @@ class Screen {
                            limit + "; shorten it to at most " + limit + " parts");
   }
 
+  // What ends a bare value for toml++ (its is_value_terminator).
+  static bool endsBareValue(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == ']' || c == '}' ||
+           c == '#';
+  }
+
+  // A number, boolean, date or anything else unquoted: toml++ scans it to its terminator to
+  // decide its type, quotes and brackets included, testing every character for whitespace.
+  std::optional<TomlLimitProblem> readBareValue() {
+    for (; !atEnd() && !endsBareValue(peek()); advance())
+      if (auto problem = unquoted()) return problem;
+    return std::nullopt;
+  }
+
   // One character of a value: strings are skipped whole, brackets counted.
   std::optional<TomlLimitProblem> readValueCharacter() {
     const char c = peek();
     if (c == '"' || c == '\'') return skipString();
-    if (auto problem = unquoted()) return problem;
+    if (c != '[' && c != '{' && !endsBareValue(c)) return readBareValue();
     const int line = line_, column = column_;
     advance();
     if (c == '[' || c == '{') {
