@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <thread>
 
 #include "host/jack_xruns.hpp"
 #include "reverie/errors.hpp"
@@ -58,13 +59,20 @@ void restoreStderr(int saved, int null) {
 }
 
 bool jackServerRunning() {
-  return quietly([] {
-    jack_status_t status{};
-    jack_client_t* client = jack_client_open("reverie-probe", JackNoStartServer, &status);
-    if (client == nullptr) return false;
-    jack_client_close(client);
-    return true;
-  });
+  // A server busy with other clients' opens and closes can refuse one (seen on a loaded
+  // two-core machine, where play then said the server was not running): ask three times.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const bool answered = quietly([] {
+      jack_status_t status{};
+      jack_client_t* client = jack_client_open("reverie-probe", JackNoStartServer, &status);
+      if (client == nullptr) return false;
+      jack_client_close(client);
+      return true;
+    });
+    if (answered) return true;
+  }
+  return false;
 }
 
 AudioSystem::AudioSystem() {

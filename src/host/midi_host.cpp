@@ -90,9 +90,9 @@ std::vector<MidiPortInfo> listMidiInputs(const std::string& api) {
 }
 
 MidiInputs::MidiInputs(live::LiveRenderer& renderer, const std::string& api, const std::string& selection)
-    : renderer_(renderer), api_(api), selection_(selection) {
+    : renderer_(renderer), api_(resolveApi(api)), selection_(selection) {
   if (selection_ == "none") return;
-  if (resolveApi(api_) == "jack") {
+  if (api_ == "jack") {
     watcher_ = quietly([] {
       jack_status_t status{};
       return jack_client_open("reverie-midi-watch", JackNoStartServer, &status);
