@@ -9,11 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <limits>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -157,27 +157,35 @@ std::vector<NumericOption> numericOptions(const fs::path& folder) {
   std::vector<std::string> commands;
   const std::size_t listed = top.find("Subcommands:");
   REQUIRE(listed != std::string::npos);
-  const std::regex commandLine(R"(^  ([a-z]+)\s)");
   std::istringstream lines(top.substr(listed));
   for (std::string line; std::getline(lines, line);) {
-    std::smatch match;
-    if (std::regex_search(line, match, commandLine)) commands.push_back(match[1]);
+    // "  render   Render an arc...": two spaces, a lower-case name, more space.
+    std::size_t end = 2;
+    while (end < line.size() && std::islower(static_cast<unsigned char>(line[end]))) ++end;
+    if (line.rfind("  ", 0) == 0 && end > 2 && end < line.size() && std::isspace(static_cast<unsigned char>(line[end])))
+      commands.push_back(line.substr(2, end - 2));
   }
   std::vector<NumericOption> options;
-  const std::regex optionLine(R"(^\s+(?:-\w,)?(--[\w-]+) (FLOAT|INT|UINT)\b(.*)$)");
-  const std::regex range(R"(in \[(\S+) - ([^\]]+)\])");
   for (const std::string& command : commands) {
     const std::string help = runReverie(command + " --help", folder).out;
     std::istringstream helpLines(help);
     for (std::string line; std::getline(helpLines, line);) {
-      std::smatch match;
-      if (!std::regex_search(line, match, optionLine)) continue;
-      NumericOption option{command, match[1], match[2], "", ""};
-      const std::string rest = match[3];
-      std::smatch bounds;
-      if (std::regex_search(rest, bounds, range)) {
-        option.minimum = bounds[1];
-        option.maximum = bounds[2] == "2^64-1" ? "18446744073709551615" : std::string(bounds[2]);
+      // "  -r,--rate FLOAT:... in [22050 - 192000]": the long name, then its number type.
+      std::istringstream words(line);
+      std::string names, type;
+      if (!(words >> names >> type)) continue;
+      const std::size_t dashes = names.find("--");
+      if (dashes == std::string::npos) continue;
+      type = type.substr(0, type.find(':'));
+      if (type != "FLOAT" && type != "INT" && type != "UINT") continue;
+      NumericOption option{command, names.substr(dashes), type, "", ""};
+      const std::size_t open = line.find("in [");
+      const std::size_t between = line.find(" - ", open);
+      const std::size_t close = line.find(']', between);
+      if (open != std::string::npos && between != std::string::npos && close != std::string::npos) {
+        option.minimum = line.substr(open + 4, between - open - 4);
+        const std::string maximum = line.substr(between + 3, close - between - 3);
+        option.maximum = maximum == "2^64-1" ? "18446744073709551615" : maximum;
       }
       options.push_back(option);
     }
