@@ -33,18 +33,7 @@ using reverie::test::readText;
 using reverie::test::runReverie;
 using reverie::test::ScratchFolder;
 
-// ASan and TSan reserve terabytes of address space, so a limit on it cannot be tried there.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
+using reverie::test::kSanitized;
 
 /// How a child ended: its exit code, the signal that killed it, or neither if it had to be
 /// killed for hanging.

@@ -85,7 +85,8 @@ struct MeasuredRun {
 /// Runs `reverie ARGS` in `folder` under GNU time, which reports reverie's own peak memory. (Not
 /// wait4 on a direct child: Linux carries the peak of the forked copy of this test process over
 /// exec, and after the heavier tests that copy alone is hundreds of MB.) The address space is
-/// capped at 3 GB: should a check regress, the render fails fast instead of taking the machine.
+/// capped at 3 GB (except under the sanitizers, which need more): should a check regress, the
+/// render fails fast instead of taking the machine.
 MeasuredRun runMeasured(const std::vector<std::string>& args, const fs::path& folder) {
   const fs::path errPath = folder / ".stderr";
   const fs::path peakPath = folder / ".peak";
@@ -101,7 +102,7 @@ MeasuredRun runMeasured(const std::vector<std::string>& args, const fs::path& fo
   if (pid == 0) {
     constexpr rlim_t kAddressSpace = rlim_t{3} << 30;
     const rlimit limit{kAddressSpace, kAddressSpace};
-    setrlimit(RLIMIT_AS, &limit);
+    if (!reverie::test::kSanitized) setrlimit(RLIMIT_AS, &limit);
     const int err = open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int null = open("/dev/null", O_WRONLY);
     if (err < 0 || null < 0 || chdir(folder.c_str()) != 0) _exit(126);

@@ -11,6 +11,20 @@
 
 namespace reverie::test {
 
+/// Built with ASan or TSan (as is the reverie it runs): they reserve terabytes of address space,
+/// so a limit on it (RLIMIT_AS) cannot be tried there.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
 struct CommandResult {
   int exitCode = -1;
   std::string out;  ///< stdout
