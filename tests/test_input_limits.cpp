@@ -195,6 +195,11 @@ TEST_CASE("toml screen: non-ASCII only where toml++ 3.3.0 never tests it for whi
   // toml++ scans an unquoted value to its terminator to tell its type, quotes included.
   CHECK(at("a = 40>'\u0492'\n") == std::pair{1, 9});
   CHECK(at("a = true\u00a7\n") == std::pair{1, 9});
+  // A date and a digit after a space: toml++ reads on over one more character, a line break
+  // included, and from there to a terminator.
+  CHECK(at("a = 1979-05-27 1\nJ'x\ufdbf'\n") == std::pair{1, 15});
+  CHECK_FALSE(screenToml("a = 1979-05-27 07:32:00\nb = '\u00e9'\n"));
+  CHECK_FALSE(screenToml("a = 1979-05-27 1\n\nb = '\u00e9'\n"));
   CHECK(at("a = " + q3 + "x \\  \n\n   \u00a7" + q3 + "\n").first == 1);
 }
 

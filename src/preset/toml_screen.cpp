@@ -218,7 +218,22 @@ class Screen {
   std::optional<TomlLimitProblem> readBareValue() {
     for (; !atEnd() && !endsBareValue(peek()); advance())
       if (auto problem = unquoted()) return problem;
+    // For a date and time split by a space ("1979-05-27 07:32"), toml++ takes the space, the
+    // digit after it and then the next character whatever it is, a line break included, and
+    // scans on from there to a terminator. Look that far ahead without moving, so the lines
+    // after it are still read as lines.
+    if (peek() != ' ' || peek(1) < '0' || peek(1) > '9') return std::nullopt;
+    for (std::size_t ahead = 2; at_ + ahead < text_.size(); ++ahead) {
+      if (nonAsciiCharacterAt(ahead)) return unquotedAhead();
+      if (ahead > 2 && endsBareValue(peek(ahead))) break;
+    }
     return std::nullopt;
+  }
+
+  TomlLimitProblem unquotedAhead() const {
+    return problemHere(line_, column_,
+                       "a non-ASCII character toml++ would read as part of this value; TOML allows "
+                       "them only inside strings and comments, so quote it");
   }
 
   // One character of a value: strings are skipped whole, brackets counted.
