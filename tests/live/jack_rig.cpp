@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
@@ -117,19 +119,27 @@ int Rig::run(jack_nframes_t frames) {
     while (std::chrono::steady_clock::now() < until) {
     }
   }
-  while (nextNote < notes.size() && notes[nextNote].frame < now - startFrame + frames) {
+  // Frames since startFrame, signed: under load a cycle's frame time can still lie before
+  // startFrame (jack_frame_time runs ahead of a late cycle), and an unsigned difference would
+  // then wrap and send every note at once.
+  const std::int64_t elapsed = static_cast<std::int32_t>(now - startFrame);
+  const std::int64_t end = elapsed + static_cast<std::int64_t>(frames);
+  while (nextNote < notes.size() && static_cast<std::int64_t>(notes[nextNote].frame) < end) {
     const Note& n = notes[nextNote];
-    const jack_nframes_t offset = n.frame > now - startFrame ? n.frame - (now - startFrame) : 0;
-    if (jack_midi_event_write(midi, offset, n.bytes, static_cast<size_t>(n.size)) != 0)
+    const std::int64_t offset = std::max<std::int64_t>(0, static_cast<std::int64_t>(n.frame) - elapsed);
+    if (jack_midi_event_write(midi, static_cast<jack_nframes_t>(offset), n.bytes,
+                              static_cast<size_t>(n.size)) != 0)
       break;  // full: next cycle
     ++nextNote;
   }
   sent.store(nextNote);
   if (in[0] != nullptr) {
     const auto* left = static_cast<const float*>(jack_port_get_buffer(in[0], frames));
-    const std::size_t at = now - startFrame;
-    for (jack_nframes_t i = 0; i < frames && at + i < recorded.size(); ++i)
-      recorded[at + i] = left[i];
+    for (jack_nframes_t i = 0; i < frames; ++i) {
+      const std::int64_t at = elapsed + i;
+      if (at >= 0 && at < static_cast<std::int64_t>(recorded.size()))
+        recorded[static_cast<std::size_t>(at)] = left[i];
+    }
   }
   return 0;
 }

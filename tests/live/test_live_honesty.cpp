@@ -325,7 +325,15 @@ TEST_CASE("live: a flood of program changes without a preset gives a few summed-
   CHECK(noPresetLines >= 1);
   CHECK(noPresetLines <= 3);  // the first at once, then one per 10 s and one when playing stops
   CHECK(summedUp <= kFlood);
-  CHECK(summedUp + dropped == kFlood);  // every one counted, unless an input queue had to drop it
+  // Every one counted, unless an input queue had to drop it. A JACK cycle the server skips
+  // (an xrun, under a loaded machine) can lose what the sender wrote in it: at most one
+  // period's worth, 256 frames at one change per 48 frames.
+  const int xruns = rig.xruns.load();
+  const long long lostAtXruns = kFlood - (summedUp + dropped);
+  MESSAGE("xruns seen by the sender: " << xruns << "; program changes unaccounted for: "
+                                       << lostAtXruns);
+  CHECK(lostAtXruns >= 0);
+  CHECK(lostAtXruns <= 6LL * xruns);
   CHECK(contains(
       log, "program " + std::to_string(dropProgram + 1) + ": water-drop"));  // the list still works
 }
