@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <iterator>
 #include <numbers>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "reverie/errors.hpp"
@@ -168,6 +170,15 @@ TEST_CASE("sound file: the same seed gives the same bytes, another seed other by
   CHECK(bytesOf(folder.path / "a.wav") == bytesOf(folder.path / "b.wav"));
   CHECK(bytesOf(folder.path / "a.wav") != bytesOf(folder.path / "c.wav"));
   CHECK(bytesOf(folder.path / "a.flac") == bytesOf(folder.path / "b.flac"));
+  // Float files too: nothing in their header may carry the time of writing (libsndfile's PEAK
+  // chunk holds it in whole seconds, hence the pause between the two renders).
+  render(folder.path / "a32.wav", audio, 2, SampleFormat::kFloat32, 7);
+  render(folder.path / "a32.aiff", audio, 2, SampleFormat::kFloat32, 7);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  render(folder.path / "b32.wav", audio, 2, SampleFormat::kFloat32, 7);
+  render(folder.path / "b32.aiff", audio, 2, SampleFormat::kFloat32, 7);
+  CHECK(bytesOf(folder.path / "a32.wav") == bytesOf(folder.path / "b32.wav"));
+  CHECK(bytesOf(folder.path / "a32.aiff") == bytesOf(folder.path / "b32.aiff"));
 }
 
 TEST_CASE("sound file: 16-bit dither is TPDF, its error independent of the signal") {

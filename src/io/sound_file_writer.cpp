@@ -150,6 +150,9 @@ SoundFileWriter::SoundFileWriter(const std::filesystem::path& target, double sam
   if (impl->file == nullptr) {
     impl->fail(sf_strerror(nullptr), "check the folder is writable and has free space");
   }
+  // libsndfile's PEAK chunk of float WAV and AIFF files carries the time of writing, so two
+  // renders of the same seed would differ in their header; reverie promises the same bytes.
+  sf_command(impl->file, SFC_SET_ADD_PEAK_CHUNK, nullptr, SF_FALSE);
   if (impl->isVorbis) {
     // 0.2 maps to Vorbis quality 0.8 (about 250 kbit/s stereo): transparent for a synthesizer.
     double compression = 0.2;
