@@ -19,6 +19,7 @@ constexpr float kBowModeGain = 1.0f;
 constexpr float kBowVelocityScale = 0.15f;   // bow speed 1 in units of the modes' velocity
 constexpr float kBowCoupling = 0.05f;         // force per unit of slip while sticking
 constexpr float kShardLevel = 0.5f;
+constexpr double kBowTrackGain = 0.6;  // of the log pitch error corrected per reading
 
 double radiusFor(double t60Seconds, double sampleRate) {
   return std::pow(10.0, -3.0 / (std::max(t60Seconds, 1e-4) * sampleRate));  // -60 dB in T60
@@ -73,11 +74,35 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
 
   struck_ = false;
   showering_ = false;
+  // The principal: the order-1 mode, or the centre of its pair (what a listener hears as the
+  // note's pitch, and what the bow's pitch correction aims at).
+  principalA_ = principalB_ = -1;
+  for (int m = 0; m < modeCount_; ++m)
+    if (order_[m] == 1) (principalA_ < 0 ? principalA_ : principalB_) = m;
+  principalRatio_ = principalA_ < 0   ? 1.0
+                    : principalB_ < 0 ? ratio_[principalA_]
+                                      : 0.5 * (ratio_[principalA_] + ratio_[principalB_]);
   if (exciter_ == Exciter::kBow) {
     bowVelocity_ = static_cast<float>(s.bowSpeed * (0.4 + 0.6 * velocity));
-    bowForce_ = static_cast<float>(s.bowPressure * (0.5 + 0.5 * velocity));
+    bowForce_ = static_cast<float>(std::min(1.0, s.bowPressure * (0.5 + 0.5 * velocity)));
+    // The friction's linear gain is coupling x sum(gain^2); at 1 or more a sticking bow would
+    // overshoot the body's velocity (a bright, many-mode voice rattling at Nyquist).
+    double gainSquared = 0.0;
+    for (int m = 0; m < modeCount_; ++m) gainSquared += static_cast<double>(gain_[m]) * gain_[m];
+    bowCouplingLimit_ = static_cast<float>(0.9 / std::max(gainSquared, 1e-9));
+    if (!restrike) bowPitchScale_ = 1.0;
+    balanceFrames_ = 0;
+    lastRe_ = lastIm_ = 0.0f;
+    phase_ = 0.0;
+    nextCycle_ = kTwoPi;
+    firstCycleFrame_ = lastCycleFrame_ = -1.0;
+    cycles_ = 0;
+    trackedFrames_ = 0;
+    if (bowPitchScale_ != 1.0) retune(s);
     return;
   }
+  bowPitchScale_ = 1.0;
+  balanceFrames_ = 0;
   struck_ = true;
   strikeAmplitude_ = velocity;
   if (exciter_ == Exciter::kShatter) {
@@ -102,8 +127,29 @@ void CrystalVoice::setRadii(double t60Scale, double maxT60Seconds, const VoiceSe
 
 void CrystalVoice::release(const VoiceSettings& s) {
   held_ = false;
-  bowVelocity_ = 0.0f;  // the bow leaves; its friction now only damps
+  bowVelocity_ = 0.0f;  // the bow lifts: the body rings on freely at the release T60
   setRadii(1.0, s.releaseSeconds, s);
+  if (exciter_ != Exciter::kBow) return;
+  // The free modes go back to their nominal pitch, where the bow was holding the note. A bowed
+  // pair is left with unequal shares of the energy (the bow drives the nearer mode harder), and
+  // would ring on with its power off the note's centre: over the next two grid steps (5-11 ms,
+  // no click) the two halves' amplitudes glide to their mean.
+  bowPitchScale_ = 1.0;
+  retune(s);
+  if (principalB_ < 0) return;
+  const double powerA = static_cast<double>(re_[principalA_]) * re_[principalA_] +
+                        static_cast<double>(im_[principalA_]) * im_[principalA_];
+  const double powerB = static_cast<double>(re_[principalB_]) * re_[principalB_] +
+                        static_cast<double>(im_[principalB_]) * im_[principalB_];
+  if (!(powerA > 0.0 && powerB > 0.0)) return;
+  balanceFrames_ = 2 * kCheckFrames - static_cast<int>(voiceFrame_ % kCheckFrames);
+  const double mean = 0.5 * (powerA + powerB);
+  for (int i = 0; i < 2; ++i) {
+    const int m = i == 0 ? principalA_ : principalB_;
+    const double factor = std::pow(mean / (i == 0 ? powerA : powerB), 0.5 / balanceFrames_);
+    c_[m] = static_cast<float>(c_[m] * factor);
+    s_[m] = static_cast<float>(s_[m] * factor);
+  }
 }
 
 void CrystalVoice::fadeOut(const VoiceSettings& s) {
@@ -122,11 +168,41 @@ void CrystalVoice::fadeOut(const VoiceSettings& s) {
 void CrystalVoice::applyDrift(const VoiceSettings& s) {
   // Each mode's pitch wanders on a slow sine; successive modes are a golden angle apart in
   // phase, so the partials turn around one another like a spiral (seed 004's living crystal).
+  // The depth grows with the octaves above the principal, which stays in tune.
   const double phase = kTwoPi * s.driftRateHz * static_cast<double>(voiceFrame_) / s.sampleRate;
   for (int m = 0; m < modeCount_; ++m) {
-    const double cents = s.driftCents * std::sqrt(ratio_[m]) * std::sin(phase + 2.399963 * m);
-    tuneMode(m, noteHz_ * ratio_[m] * std::exp2(cents / 1200.0), s);
+    const double cents = s.driftCents * std::fabs(std::log2(ratio_[m] / principalRatio_)) *
+                         std::sin(phase + 2.399963 * m);
+    tuneMode(m, noteHz_ * ratio_[m] * bowPitchScale_ * std::exp2(cents / 1200.0), s);
   }
+}
+
+void CrystalVoice::retune(const VoiceSettings& s) {
+  if (s.driftCents > 0.0) return applyDrift(s);
+  for (int m = 0; m < modeCount_; ++m) tuneMode(m, noteHz_ * ratio_[m] * bowPitchScale_, s);
+}
+
+void CrystalVoice::trackBowPitch(const VoiceSettings& s) {
+  if (principalA_ < 0) return;
+  const double target = kTwoPi * noteHz_ * principalRatio_ / s.sampleRate;
+  // The pitch is read from whole cycles of the principal's phase, timed from the same point of
+  // one cycle to the same point of a later one: the stick-slip cycle's uneven pace cancels.
+  // At least 2048 frames and 4 cycles per reading.
+  trackedFrames_ += kCheckFrames;
+  if (trackedFrames_ < 2048 || cycles_ < 4) return;
+  const double advance = kTwoPi * cycles_ / (lastCycleFrame_ - firstCycleFrame_);
+  trackedFrames_ = 0;
+  cycles_ = 0;
+  firstCycleFrame_ = lastCycleFrame_;
+  // Most of the log error per reading: the sounding pitch follows the modes' nearly one to
+  // one, so this settles geometrically. Steps are capped at 100 cents, the scale at an
+  // octave either way.
+  const double step =
+      std::clamp(kBowTrackGain * std::log2(target / advance), -100.0 / 1200.0, 100.0 / 1200.0);
+  const double scale = std::clamp(bowPitchScale_ * std::exp2(step), 0.5, 2.0);
+  if (scale == bowPitchScale_) return;
+  bowPitchScale_ = scale;
+  retune(s);
 }
 
 void CrystalVoice::setTimbre(float timbre) {
@@ -145,8 +221,7 @@ void CrystalVoice::setTimbre(float timbre) {
 
 void CrystalVoice::setPitch(double noteHz, const VoiceSettings& s) {
   noteHz_ = noteHz;
-  if (s.driftCents > 0.0) return applyDrift(s);
-  for (int m = 0; m < modeCount_; ++m) tuneMode(m, noteHz * ratio_[m], s);
+  retune(s);
 }
 
 void CrystalVoice::tuneMode(int m, double hz, const VoiceSettings& s) {
@@ -163,10 +238,10 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames, d
   const dsp::ModeArrays modes{re_, im_, c_, s_, gain_, side_, groups_};
   for (int done = 0; done < frames && active_;) {
     // Drift moves on the same grid: smooth enough at spiral speeds, and block-size independent.
-    if (s.driftCents > 0.0 && voiceFrame_ % kCheckFrames == 0) applyDrift(s);
+    if (s.driftCents > 0.0 && voiceFrame_ % kCheckFrames == 0 && balanceFrames_ == 0) applyDrift(s);
     // Stop at the next point of the voice's 256-frame grid, where its energy is read.
     const int span = std::min(frames - done, kCheckFrames - static_cast<int>(voiceFrame_ % kCheckFrames));
-    if (exciter_ == Exciter::kBow) {
+    if (exciter_ == Exciter::kBow && held_) {
       renderBow(mid + done, side + done, span, kernel);
     } else if (struck_) {
       scratch[0] = strikeAmplitude_;
@@ -179,7 +254,12 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames, d
     if (exciter_ == Exciter::kShatter) renderShards(mid + done, side + done, span, kernel, s);
     done += span;
     voiceFrame_ += span;
+    if (balanceFrames_ > 0 && (balanceFrames_ -= span) <= 0) {
+      balanceFrames_ = 0;
+      retune(s);  // the pair's amplitudes are even: back to their own decay
+    }
     if (voiceFrame_ % kCheckFrames != 0) continue;
+    if (exciter_ == Exciter::kBow && held_) trackBowPitch(s);
     double energy = 0.0;
     for (int m = 0; m < modeCount_; ++m) energy += static_cast<double>(re_[m]) * re_[m] + static_cast<double>(im_[m]) * im_[m];
     for (int i = 0; i < kShards; ++i) energy += static_cast<double>(shardRe_[i]) * shardRe_[i] + static_cast<double>(shardIm_[i]) * shardIm_[i];
@@ -195,22 +275,51 @@ void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::ModalKern
     // The body's velocity under the bow: a force enters each mode's real part and reaches the
     // imaginary part (the displacement we hear) a quarter cycle later, so the real parts,
     // weighted as the force was, are the velocity at the contact point.
+    // Read after this sample's rotation, before the force lands (as STK's Bowed reads the
+    // incoming waves): the force then acts on the very velocity it was computed from. Read a
+    // sample late instead, it would lag each mode by its own angle, and above a quarter of the
+    // sample rate (angle > 90 degrees) the bow's damping would turn into drive.
     float contact = 0.0f;
-    for (int m = 0; m < modeCount_; ++m) contact += gain_[m] * re_[m];
+    for (int m = 0; m < modeCount_; ++m) contact += gain_[m] * (c_[m] * re_[m] - s_[m] * im_[m]);
     // Stick-slip friction, after the bow table of Smith's bowed-string model (as in STK's
     // Bowed): while the bow sticks it drags the body along; once it slips, the force falls
     // off steeply. More pressure widens the sticking region and couples harder.
-    const float pressure = std::clamp(bowForce_ + extraPressure_, 0.0f, 1.5f);
+    // Aftertouch or the wheel press the bow harder, up to full pressure: past it (Schelleng's
+    // maximum bow force) the low notes lose their period and crackle with subharmonics.
+    const float pressure = bowForce_ + std::clamp(extraPressure_, 0.0f, 1.0f) * (1.0f - bowForce_);
     const float slip = bowVelocity_ * kBowVelocityScale - contact;
     const float slope = (5.0f - 3.0f * std::min(pressure, 1.0f)) / kBowVelocityScale;
     const float base = std::fabs(slip * slope) + 0.75f;
     const float squared = base * base;
     const float friction = std::min(1.0f, 1.0f / (squared * squared));  // base^-4
-    const float force = slip * friction * kBowCoupling * (0.25f + pressure);
+    const float force =
+        slip * friction * std::min(kBowCoupling * (0.25f + pressure), bowCouplingLimit_);
     float m1 = 0.0f, s1 = 0.0f;
     kernel(modes, &force, &m1, &s1, 1);
     mid[t] += m1;
     side[t] += s1;
+    // The principal's phase, unwrapped sample by sample (each step is below pi).
+    const float re = re_[principalA_] + (principalB_ < 0 ? 0.0f : re_[principalB_]);
+    const float im = im_[principalA_] + (principalB_ < 0 ? 0.0f : im_[principalB_]);
+    const double step =
+        std::atan2(static_cast<double>(im) * lastRe_ - static_cast<double>(re) * lastIm_,
+                   static_cast<double>(re) * lastRe_ + static_cast<double>(im) * lastIm_);
+    lastRe_ = re;
+    lastIm_ = im;
+    const double before = phase_;
+    phase_ += step;
+    if (phase_ >= nextCycle_) {
+      // Passed a whole cycle between this frame and the last: when, to a fraction of a frame.
+      const double frame =
+          static_cast<double>(voiceFrame_ + t - 1) + (nextCycle_ - before) / std::max(step, 1e-12);
+      if (firstCycleFrame_ < 0.0) {
+        firstCycleFrame_ = frame;
+      } else {
+        lastCycleFrame_ = frame;
+        ++cycles_;
+      }
+      nextCycle_ = (std::floor(phase_ / kTwoPi) + 1.0) * kTwoPi;
+    }
   }
 }
 

@@ -76,6 +76,10 @@ class CrystalVoice {
   void applyDrift(const VoiceSettings& settings);
   /// Sets mode m ringing at `hz`, keeping its decay.
   void tuneMode(int m, double hz, const VoiceSettings& settings);
+  /// Every mode at its nominal (or drifted) frequency times the bow's pitch correction.
+  void retune(const VoiceSettings& settings);
+  /// Bowed and held: nudges the bow's pitch correction toward the principal's nominal pitch.
+  void trackBowPitch(const VoiceSettings& settings);
   void renderBow(float* mid, float* side, int frames, dsp::ModalKernel kernel);
   void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel, const VoiceSettings& s);
   void startShard(const VoiceSettings& s);
@@ -108,6 +112,22 @@ class CrystalVoice {
   dsp::Random random_;
   // Bow: friction driven by the relative velocity of bow and body.
   float bowVelocity_ = 0.0f, bowForce_ = 0.0f, extraPressure_ = 0.0f;
+  float bowCouplingLimit_ =
+      1.0f;  // 1 / sum of the squared mode gains: the largest passive coupling
+  // Friction drags a bowed mode flat (more at low notes and high pressure). The voice listens to
+  // its principal's phase advance and scales every mode by bowPitchScale_ until it sings at
+  // its nominal pitch; the key up sets the scale back to 1, so the free ring carries on in tune.
+  double bowPitchScale_ = 1.0;
+  int principalA_ = -1, principalB_ = -1;  // the order-1 modes (a pair, or one)
+  int balanceFrames_ = 0;                  // released bowed pair: frames left to even it out
+  double principalRatio_ = 1.0;            // their mean ratio: the pitch the note names
+  // The principal (a pair summed) as one complex signal: its unwrapped phase, and the frames
+  // at which that phase passed whole cycles (interpolated), counted since the last update.
+  float lastRe_ = 0.0f, lastIm_ = 0.0f;
+  double phase_ = 0.0, nextCycle_ = 0.0;
+  double firstCycleFrame_ = -1.0, lastCycleFrame_ = -1.0;
+  int cycles_ = 0;
+  long trackedFrames_ = 0;
   // Shatter: a Poisson shower of shards that thins out and drifts onto the modes.
   long shardFrame_ = 0;  // frames since the shower began
   int framesToShard_ = 0;

@@ -1,0 +1,265 @@
+// Every shipped preset played across the keyboard, measured: each pitched one sings its
+// principal in tune while the key is down and after it is up, and no note ever sticks.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "reverie/engine.hpp"
+#include "reverie/node_registry.hpp"
+#include "reverie/preset.hpp"
+#include "support/engine_render.hpp"
+#include "support/line_centre.hpp"
+#include "support/spectrum_peaks.hpp"
+
+using namespace reverie;
+
+namespace {
+
+constexpr double kRate = 48000.0;
+constexpr int kBlock = 512;
+
+std::filesystem::path presetFile(const std::string& kindAndName) {
+  return std::filesystem::path(REVERIE_SOURCE_DIR) / "presets" / (kindAndName + ".toml");
+}
+
+/// A preset built into its own engine, its note players found as `reverie render` finds them
+/// for a MIDI file: every node whose type plays notes gets every note.
+struct PresetRig {
+  Patch patch;
+  Engine engine{{kRate, kBlock, 1}};
+  std::map<std::string, NodeId> ids;
+  std::vector<NodeId> players;
+  double tuningHz = 440.0;
+  bool bowed = false;
+
+  explicit PresetRig(const std::string& kindAndName) : patch(loadPatch(presetFile(kindAndName))) {
+    ids = buildGraph(patch, engine.graph());
+    engine.commit();
+    for (const NodeSpec& spec : patch.nodes) {
+      const NodeType* type = findNodeType(spec.type);
+      if (type == nullptr || !type->acceptsNotes) continue;
+      const NodeId id = ids.at(spec.name);
+      players.push_back(id);
+      const Node& node = engine.graph().node(id);
+      const int tuning = findParameter(node.parameters(), "tuning");
+      if (tuning >= 0) tuningHz = node.parameterTarget(tuning);
+      for (const auto& [name, value] : spec.parameters)
+        if (spec.type == "crystal" && name == "exciter" && value == 1.0f) bowed = true;
+    }
+  }
+  double keyHz(int key) const { return tuningHz * std::exp2((key - 69) / 12.0); }
+  void addNote(std::vector<ScheduledEvent>& events, std::uint64_t on, std::uint64_t off, int key,
+               float velocity) const {
+    for (NodeId id : players) {
+      events.push_back(test::note(on, id, key, velocity));
+      events.push_back(test::noteOff(off, id, key));
+    }
+  }
+  int voices() {
+    int count = 0;
+    for (NodeId id : players) count += engine.graph().node(id).publishedVoices();
+    return count;
+  }
+  /// The time a note may take to end, from the preset's own values (defaults included): its
+  /// release plus its longest T60, the release's own among them (every release here is a time
+  /// to -60 dB), at most 30 s.
+  double promisedTailSeconds() {
+    double release = 0.0, t60 = 0.0;
+    for (const auto& [name, id] : ids) {
+      const Node& node = engine.graph().node(id);
+      const int r = findParameter(node.parameters(), "release"),
+                t = findParameter(node.parameters(), "t60");
+      // The winds' pad lengthens its release by 1 s (the parameter's own description says so).
+      const int instrument = findParameter(node.parameters(), "instrument");
+      const double padExtra =
+          node.type().name == "winds" && instrument >= 0 && node.parameterTarget(instrument) == 3.0f
+              ? 1.0
+              : 0.0;
+      if (r >= 0) release = std::max(release, node.parameterTarget(r) + padExtra);
+      if (t >= 0) t60 = std::max(t60, static_cast<double>(node.parameterTarget(t)));
+    }
+    return std::min(30.0, release + std::max(release, t60));
+  }
+};
+
+/// The presets that play pitches. Left out: applause, audience-murmur and heartbeat (unpitched),
+/// tuning (the orchestra tuning up scatters on purpose; test_tuning holds its A), and the
+/// patches (combinations of these).
+const char* const kPitchedPresets[] = {
+    "instruments/clockwork-violin",
+    "instruments/glass-harmonica",
+    "instruments/ice-violin",
+    "instruments/mirror-shards",
+    "instruments/singing-bowl",
+    "instruments/spiral-crystal",
+    "instruments/water-drop",
+    "orchestra/brass",
+    "orchestra/brass-stabs",
+    "orchestra/choir",
+    "orchestra/ensemble",
+    "orchestra/hall",
+    "orchestra/oboe",
+    "orchestra/string-tremolo",
+    "orchestra/strings",
+    "orchestra/timpani",
+    "orchestra/wind-pads",
+};
+
+/// Every preset that plays notes, pitched or not (patches are combinations of these).
+const char* const kNotePresets[] = {
+    "instruments/clockwork-violin",
+    "instruments/glass-harmonica",
+    "instruments/ice-violin",
+    "instruments/mirror-shards",
+    "instruments/singing-bowl",
+    "instruments/spiral-crystal",
+    "instruments/water-drop",
+    "orchestra/applause",
+    "orchestra/audience-murmur",
+    "orchestra/brass",
+    "orchestra/brass-stabs",
+    "orchestra/choir",
+    "orchestra/ensemble",
+    "orchestra/hall",
+    "orchestra/heartbeat",
+    "orchestra/oboe",
+    "orchestra/string-tremolo",
+    "orchestra/strings",
+    "orchestra/timpani",
+    "orchestra/tuning",
+    "orchestra/wind-pads",
+};
+
+std::span<const float> between(const std::vector<float>& x, double from, double to) {
+  const auto a = static_cast<std::size_t>(from * kRate);
+  const auto b = std::min(x.size(), static_cast<std::size_t>(to * kRate));
+  return {x.data() + a, b - a};
+}
+
+/// The principal's pitch in cents from 12-TET: the power centroid of its spectral line, so a
+/// beating pair or a detuned ensemble reads its power-weighted mean and vibrato its centre.
+double centsOff(std::span<const float> segment, double expectedHz) {
+  const double seconds = static_cast<double>(segment.size()) / kRate;
+  const double halfWidth = std::min(0.3 * expectedHz, 5.0 / seconds + 0.02 * expectedHz + 12.0);
+  return test::centsBetween(test::lineCentreHz(segment, kRate, expectedHz, halfWidth), expectedHz);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "keyboard: every pitched preset sings its principal within 2 cents over MIDI 36-96, held and "
+    "released") {
+  constexpr double kHold = 1.6;    // seconds; the steady state is read over the last 0.8 s held
+  constexpr double kAfter = 0.25;  // read just after note-off: no jump
+  std::ostringstream table;
+  double worstOverall = 0.0;
+  for (const char* name : kPitchedPresets) {
+    PresetRig rig(name);
+    // Bow friction depends on pressure: several velocities, and full extra pressure (mod wheel).
+    std::vector<std::pair<float, float>> touches = {{100.0f / 127.0f, 0.0f}};
+    if (rig.bowed)
+      touches = {
+          {40.0f / 127.0f, 0.0f}, {100.0f / 127.0f, 0.0f}, {1.0f, 0.0f}, {100.0f / 127.0f, 1.0f}};
+    double worstHeld = 0.0, worstReleased = 0.0;
+    int worstHeldKey = 0, worstReleasedKey = 0;
+    for (int key = 36; key <= 96; key += 6) {
+      for (const auto& [velocity, wheel] : touches) {
+        PresetRig fresh(name);
+        std::vector<ScheduledEvent> events;
+        for (NodeId id : fresh.players)
+          events.push_back({0, id, {0, EventType::kControlChange, 0, 1, wheel}});
+        fresh.addNote(events, 1, static_cast<std::uint64_t>(kHold * kRate), key, velocity);
+        const test::Stereo out = test::renderBlocks(
+            fresh.engine, std::move(events), static_cast<std::size_t>((kHold + kAfter) * kRate),
+            [] { return kBlock; });
+        // Both channels: a stereo spread pans the two halves of a pair (or the players of an
+        // ensemble) apart, and the listener hears their sum.
+        std::vector<float> mono(out.left.size());
+        for (std::size_t i = 0; i < mono.size(); ++i) mono[i] = 0.5f * (out.left[i] + out.right[i]);
+        const double hz = rig.keyHz(key);
+        const double held = centsOff(between(mono, kHold - 0.8, kHold), hz);
+        const double released = centsOff(between(mono, kHold, kHold + kAfter), hz);
+        const std::string preset = name;
+        CAPTURE(preset);
+        CAPTURE(key);
+        CAPTURE(velocity);
+        CAPTURE(wheel);
+        CHECK(std::fabs(held) <= 2.0);
+        CHECK(std::fabs(released) <= 2.0);
+        if (!(std::fabs(held) <= std::fabs(worstHeld))) worstHeld = held, worstHeldKey = key;
+        if (!(std::fabs(released) <= std::fabs(worstReleased)))
+          worstReleased = released, worstReleasedKey = key;
+      }
+    }
+    table << "\n  " << name << ": held " << worstHeld << " cents (MIDI " << worstHeldKey
+          << "), after note-off " << worstReleased << " cents (MIDI " << worstReleasedKey << ")";
+    worstOverall = std::max({worstOverall, std::fabs(worstHeld), std::fabs(worstReleased)});
+  }
+  MESSAGE("worst principal error per preset, MIDI 36-96 in steps of 6:"
+          << table.str() << "\n  overall " << worstOverall << " cents");
+}
+
+TEST_CASE(
+    "keyboard: every note 21-108 of every preset ends: no voice and below -90 dBFS within release "
+    "+ T60") {
+  constexpr double kHold = 0.3;
+  const float silence = std::pow(10.0f, -90.0f / 20.0f);
+  std::ostringstream table;
+  for (const char* name : kNotePresets) {
+    PresetRig rig(name);
+    if (rig.players.empty()) continue;
+    const double limit = std::max(1.0, rig.promisedTailSeconds());
+    constexpr int kHoldBlocks = static_cast<int>(kHold * kRate / kBlock);
+    const auto limitBlocks = static_cast<long>(limit * kRate / kBlock) + 1;
+    std::vector<float> left(kBlock), right(kBlock);
+    float* outputs[] = {left.data(), right.data()};
+    double worst = 0.0;
+    int worstKey = 0, stuck = 0;
+    // One engine: each note (or chord) starts once the one before has ended.
+    // Note by note; a preset that may ring longer than 5 s plays chords of eight notes far apart
+    // (21, 32, ..., 98; then 22, 33, ...), which end only when all their notes have: eleven
+    // chords cover the keyboard at an eighth of the cost.
+    const int stride = limit > 5.0 ? 11 : 88;
+    for (int first = 21; first < std::min(21 + stride, 109); ++first) {
+      std::vector<NodeEvent> on, off;
+      for (int key = first; key <= 108; key += stride)
+        for (NodeId id : rig.players) {
+          on.push_back(
+              {id, {0, EventType::kNoteOn, 0, static_cast<std::uint16_t>(key), 100.0f / 127.0f}});
+          off.push_back({id, {0, EventType::kNoteOff, 0, static_cast<std::uint16_t>(key), 0.0f}});
+        }
+      rig.engine.process(outputs, kBlock, on);
+      for (int b = 1; b < kHoldBlocks; ++b) rig.engine.process(outputs, kBlock, {});
+      rig.engine.process(outputs, kBlock, off);
+      double endedAfter = -1.0;
+      for (long b = 1; b <= limitBlocks; ++b) {
+        rig.engine.process(outputs, kBlock, {});
+        float peak = 0.0f;
+        for (int i = 0; i < kBlock; ++i)
+          peak = std::max({peak, std::fabs(left[static_cast<std::size_t>(i)]),
+                           std::fabs(right[static_cast<std::size_t>(i)])});
+        if (peak < silence && rig.voices() == 0) {
+          endedAfter = static_cast<double>(b * kBlock) / kRate;
+          break;
+        }
+      }
+      const std::string preset = name;
+      CAPTURE(preset);
+      CAPTURE(first);
+      CHECK(endedAfter >= 0.0);
+      if (endedAfter < 0.0) {
+        ++stuck;
+        endedAfter = limit;
+      }
+      if (endedAfter > worst) worst = endedAfter, worstKey = first;
+    }
+    table << "\n  " << name << ": longest " << worst << " s (MIDI " << worstKey
+          << (stride < 88 ? " and its chord" : "") << "), limit " << limit << " s, " << stuck
+          << (stride < 88 ? " of 11 chords" : " of 88 notes") << " not ended";
+  }
+  MESSAGE("time from note-off to no voice and below -90 dBFS, MIDI 21-108:" << table.str());
+}
