@@ -19,6 +19,7 @@ constexpr float kBowModeGain = 1.0f;
 constexpr float kBowVelocityScale = 0.15f;   // bow speed 1 in units of the modes' velocity
 constexpr float kBowCoupling = 0.05f;         // force per unit of slip while sticking
 constexpr float kShardLevel = 0.5f;
+constexpr double kBowFullGripHz = 220.0;  // A3: the bow grips notes above it at full strength
 constexpr double kBowTrackGain = 0.6;  // of the log pitch error corrected per reading
 
 double radiusFor(double t60Seconds, double sampleRate) {
@@ -58,13 +59,20 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
     }
     ratio_[m] = table[m].ratio;
     order_[m] = table[m].order;
+    // The two halves of a split pair are one mode of the body: they share its weight and decay
+    // (taken at their centre), so the pair's centre of power stays on the nominal frequency.
+    double centre = 0.0;
+    int members = 0;
+    for (int k = 0; k < modeCount_; ++k)
+      if (table[k].order == table[m].order) centre += table[k].ratio, ++members;
+    centre /= members;
     // Upper modes lose energy faster (material damping grows with frequency).
-    radius_[m] = radiusFor(s.t60Seconds / std::pow(ratio_[m], s.damping), s.sampleRate);
+    radius_[m] = radiusFor(s.t60Seconds / std::pow(centre, s.damping), s.sampleRate);
     tuneMode(m, noteHz * ratio_[m], s);
     // Cosine position weights (as in Mutable Instruments Elements/Rings) and a spectral tilt.
     const double position = std::cos(3.141592653589793 * table[m].order * s.position);
-    const double tilt = std::pow(ratio_[m], -3.0 + 3.5 * s.brightness);
-    const double mallet = 1.0 / std::sqrt(1.0 + std::pow(noteHz * ratio_[m] / malletHz, 4.0));
+    const double tilt = std::pow(centre, -3.0 + 3.5 * s.brightness);
+    const double mallet = 1.0 / std::sqrt(1.0 + std::pow(noteHz * centre / malletHz, 4.0));
     baseGain_[m] = static_cast<float>(position * tilt * (exciter_ == Exciter::kBow ? kBowModeGain : mallet * kModeGain));
     gain_[m] = baseGain_[m];
     // Golden-angle pattern: neighbouring modes land far apart in the stereo field.
@@ -90,13 +98,15 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
     double gainSquared = 0.0;
     for (int m = 0; m < modeCount_; ++m) gainSquared += static_cast<double>(gain_[m]) * gain_[m];
     bowCouplingLimit_ = static_cast<float>(0.9 / std::max(gainSquared, 1e-9));
+    // The friction acts once a sample, the body turns by its angle per sample: below the
+    // reference the same coupling would hold a slow mode for most of its cycle (hundreds of
+    // cents flat, and raucous at high pressure). Scaled with the frequency there, the bow
+    // grips every low note as it grips the reference.
+    bowCouplingScale_ =
+        static_cast<float>(std::min(1.0, noteHz * principalRatio_ / kBowFullGripHz));
     if (!restrike) bowPitchScale_ = 1.0;
     balanceFrames_ = 0;
-    lastRe_ = lastIm_ = 0.0f;
-    phase_ = 0.0;
-    nextCycle_ = kTwoPi;
-    firstCycleFrame_ = lastCycleFrame_ = -1.0;
-    cycles_ = 0;
+    principalClock_.reset();
     trackedFrames_ = 0;
     if (bowPitchScale_ != 1.0) retune(s);
     return;
@@ -185,15 +195,16 @@ void CrystalVoice::retune(const VoiceSettings& s) {
 void CrystalVoice::trackBowPitch(const VoiceSettings& s) {
   if (principalA_ < 0) return;
   const double target = kTwoPi * noteHz_ * principalRatio_ / s.sampleRate;
-  // The pitch is read from whole cycles of the principal's phase, timed from the same point of
-  // one cycle to the same point of a later one: the stick-slip cycle's uneven pace cancels.
-  // At least 2048 frames and 4 cycles per reading.
+  // The pitch is read from whole cycles of the principal's phase (a pair summed: the line the
+  // ear follows), timed from the same point of one cycle to the same point of a later one, so
+  // the stick-slip cycle's uneven pace cancels. At least 2048 frames and 4 cycles a reading.
   trackedFrames_ += kCheckFrames;
-  if (trackedFrames_ < 2048 || cycles_ < 4) return;
-  const double advance = kTwoPi * cycles_ / (lastCycleFrame_ - firstCycleFrame_);
+  if (trackedFrames_ < 2048 || principalClock_.cycles < 4) return;
   trackedFrames_ = 0;
-  cycles_ = 0;
-  firstCycleFrame_ = lastCycleFrame_;
+  const double advance = kTwoPi * principalClock_.cycles /
+                         (principalClock_.lastCycleFrame - principalClock_.firstCycleFrame);
+  principalClock_.cycles = 0;
+  principalClock_.firstCycleFrame = principalClock_.lastCycleFrame;
   // Most of the log error per reading: the sounding pitch follows the modes' nearly one to
   // one, so this settles geometrically. Steps are capped at 100 cents, the scale at an
   // octave either way.
@@ -293,34 +304,45 @@ void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::ModalKern
     const float squared = base * base;
     const float friction = std::min(1.0f, 1.0f / (squared * squared));  // base^-4
     const float force =
-        slip * friction * std::min(kBowCoupling * (0.25f + pressure), bowCouplingLimit_);
+        slip * friction *
+        std::min(kBowCoupling * bowCouplingScale_ * (0.25f + pressure), bowCouplingLimit_);
     float m1 = 0.0f, s1 = 0.0f;
     kernel(modes, &force, &m1, &s1, 1);
     mid[t] += m1;
     side[t] += s1;
-    // The principal's phase, unwrapped sample by sample (each step is below pi).
     const float re = re_[principalA_] + (principalB_ < 0 ? 0.0f : re_[principalB_]);
     const float im = im_[principalA_] + (principalB_ < 0 ? 0.0f : im_[principalB_]);
-    const double step =
-        std::atan2(static_cast<double>(im) * lastRe_ - static_cast<double>(re) * lastIm_,
-                   static_cast<double>(re) * lastRe_ + static_cast<double>(im) * lastIm_);
-    lastRe_ = re;
-    lastIm_ = im;
-    const double before = phase_;
-    phase_ += step;
-    if (phase_ >= nextCycle_) {
-      // Passed a whole cycle between this frame and the last: when, to a fraction of a frame.
-      const double frame =
-          static_cast<double>(voiceFrame_ + t - 1) + (nextCycle_ - before) / std::max(step, 1e-12);
-      if (firstCycleFrame_ < 0.0) {
-        firstCycleFrame_ = frame;
-      } else {
-        lastCycleFrame_ = frame;
-        ++cycles_;
-      }
-      nextCycle_ = (std::floor(phase_ / kTwoPi) + 1.0) * kTwoPi;
-    }
+    principalClock_.listen(re, im, static_cast<double>(voiceFrame_ + t));
   }
+}
+
+void CrystalVoice::PhaseClock::reset() {
+  lastRe = lastIm = 0.0f;
+  phase = 0.0;
+  nextCycle = kTwoPi;
+  firstCycleFrame = lastCycleFrame = -1.0;
+  cycles = 0;
+}
+
+void CrystalVoice::PhaseClock::listen(float re, float im, double frame) {
+  // Unwrapped sample by sample: each step is below pi for a mode below Nyquist.
+  const double step =
+      std::atan2(static_cast<double>(im) * lastRe - static_cast<double>(re) * lastIm,
+                 static_cast<double>(re) * lastRe + static_cast<double>(im) * lastIm);
+  lastRe = re;
+  lastIm = im;
+  const double before = phase;
+  phase += step;
+  if (phase < nextCycle) return;
+  // A whole cycle passed between the last frame and this one: when, to a fraction of a frame.
+  const double at = frame - 1.0 + (nextCycle - before) / std::max(step, 1e-12);
+  if (firstCycleFrame < 0.0) {
+    firstCycleFrame = at;
+  } else {
+    lastCycleFrame = at;
+    ++cycles;
+  }
+  nextCycle = (std::floor(phase / kTwoPi) + 1.0) * kTwoPi;
 }
 
 void CrystalVoice::renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,

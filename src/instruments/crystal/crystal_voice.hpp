@@ -112,6 +112,7 @@ class CrystalVoice {
   dsp::Random random_;
   // Bow: friction driven by the relative velocity of bow and body.
   float bowVelocity_ = 0.0f, bowForce_ = 0.0f, extraPressure_ = 0.0f;
+  float bowCouplingScale_ = 1.0f;  // a weaker grip below kBowFullGripHz
   float bowCouplingLimit_ =
       1.0f;  // 1 / sum of the squared mode gains: the largest passive coupling
   // Friction drags a bowed mode flat (more at low notes and high pressure). The voice listens to
@@ -121,12 +122,18 @@ class CrystalVoice {
   int principalA_ = -1, principalB_ = -1;  // the order-1 modes (a pair, or one)
   int balanceFrames_ = 0;                  // released bowed pair: frames left to even it out
   double principalRatio_ = 1.0;            // their mean ratio: the pitch the note names
-  // The principal (a pair summed) as one complex signal: its unwrapped phase, and the frames
-  // at which that phase passed whole cycles (interpolated), counted since the last update.
-  float lastRe_ = 0.0f, lastIm_ = 0.0f;
-  double phase_ = 0.0, nextCycle_ = 0.0;
-  double firstCycleFrame_ = -1.0, lastCycleFrame_ = -1.0;
-  int cycles_ = 0;
+  // The principal's clock: its unwrapped phase, and the frames at which that phase passed
+  // whole cycles (interpolated) since the last reading.
+  struct PhaseClock {
+    float lastRe = 0.0f, lastIm = 0.0f;
+    double phase = 0.0, nextCycle = 0.0;
+    double firstCycleFrame = -1.0, lastCycleFrame = -1.0;
+    int cycles = 0;
+    void reset();
+    /// Frame `frame` gives the principal's new state.
+    void listen(float re, float im, double frame);
+  };
+  PhaseClock principalClock_;
   long trackedFrames_ = 0;
   // Shatter: a Poisson shower of shards that thins out and drifts onto the modes.
   long shardFrame_ = 0;  // frames since the shower began
