@@ -171,8 +171,9 @@ struct PitchSweep {
 /// with several note players is read after note-off one player at a time: two sources of one
 /// pitch whose phases differ slide in phase as one fades under the other, which is no jump.
 PitchSweep sweepPitch(const char* name, bool check) {
-  constexpr double kHold = 2.4, kAfter = 0.25;
+  constexpr double kAfter = 0.25;
   const PresetRig rig(name);
+  constexpr double hold = 2.4;
   std::vector<std::pair<float, float>> touches = {{100.0f / 127.0f, 0.0f}};
   if (rig.bowed)
     touches = {
@@ -181,16 +182,16 @@ PitchSweep sweepPitch(const char* name, bool check) {
   for (int key = 36; key <= 96; key += 6)
     for (const auto& [velocity, wheel] : touches) {
       const double hz = rig.keyHz(key);
-      const std::vector<float> all = playHeld(name, key, velocity, wheel, kHold, kHold + kAfter);
-      const double held = centsOff(between(all, kHold - 0.8, kHold), hz);
+      const std::vector<float> all = playHeld(name, key, velocity, wheel, hold, hold + kAfter);
+      const double held = centsOff(between(all, hold - 0.8, hold), hz);
       double released = 0.0;
       if (rig.players.size() == 1) {
-        released = centsOff(between(all, kHold, kHold + kAfter), hz);
+        released = centsOff(between(all, hold, hold + kAfter), hz);
       } else {
         for (std::size_t p = 0; p < rig.players.size(); ++p) {
           const std::vector<float> one =
-              playHeld(name, key, velocity, wheel, kHold, kHold + kAfter, static_cast<int>(p));
-          const auto after = between(one, kHold, kHold + kAfter);
+              playHeld(name, key, velocity, wheel, hold, hold + kAfter, static_cast<int>(p));
+          const auto after = between(one, hold, hold + kAfter);
           if (test::rmsDb(after, 0, after.size()) < -100.0)
             continue;  // this player has died away by note-off
           const double cents = centsOff(after, hz);
