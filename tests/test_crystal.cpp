@@ -314,6 +314,27 @@ TEST_CASE("crystal: the sustain pedal holds a released note until it lifts") {
   CHECK(lifted < held - 40.0);  // lifting the pedal damps it
 }
 
+TEST_CASE("crystal: the pedal keeps a bowed note bowed, in tune, until it lifts") {
+  CrystalRig rig({{"exciter", 1.0f}, {"release", 0.3f}});
+  const std::vector<float> audio =
+      rig.render({note(0, rig.crystal, 45, 0.8f),
+                  {at(0.2), rig.crystal, {0, EventType::kControlChange, 0, 64, 1.0f}},
+                  noteOff(at(0.5), rig.crystal, 45),
+                  {at(2.0), rig.crystal, {0, EventType::kControlChange, 0, 64, 0.0f}}},
+                 3.0);
+  const double keyDown = test::rmsDb(audio, at(0.3), at(0.5)),
+               pedalled = test::rmsDb(audio, at(1.7), at(1.9));
+  const double lifted = test::rmsDb(audio, at(2.8), at(2.9));
+  const double cents = test::centsBetween(
+      test::fundamentalHz(segment(audio, 1.0, 2.0), kRate, hzOfKey(45)), hzOfKey(45));
+  MESSAGE("bowed A2: " << keyDown << " dB with the key down, " << pedalled
+                       << " dB on the pedal 1.2 s after key-up (" << cents << " cents), " << lifted
+                       << " dB after the pedal lifts");
+  CHECK(std::fabs(pedalled - keyDown) < 3.0);  // still bowed, not a decaying ring
+  CHECK(std::fabs(cents) <= 2.0);
+  CHECK(lifted < pedalled - 40.0);
+}
+
 TEST_CASE("crystal: geometry = custom rings at the preset's own ratio list") {
   const std::vector<float> audio = renderPatchText(R"(
 format_version = 1

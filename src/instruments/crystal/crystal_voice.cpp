@@ -90,7 +90,8 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
   principalRatio_ = principalA_ < 0   ? 1.0
                     : principalB_ < 0 ? ratio_[principalA_]
                                       : 0.5 * (ratio_[principalA_] + ratio_[principalB_]);
-  if (exciter_ == Exciter::kBow) {
+  bowing_ = exciter_ == Exciter::kBow;
+  if (bowing_) {
     bowVelocity_ = static_cast<float>(s.bowSpeed * (0.4 + 0.6 * velocity));
     bowForce_ = static_cast<float>(std::min(1.0, s.bowPressure * (0.5 + 0.5 * velocity)));
     // The friction's linear gain is coupling x sum(gain^2); at 1 or more a sticking bow would
@@ -137,7 +138,7 @@ void CrystalVoice::setRadii(double t60Scale, double maxT60Seconds, const VoiceSe
 
 void CrystalVoice::release(const VoiceSettings& s) {
   held_ = false;
-  bowVelocity_ = 0.0f;  // the bow lifts: the body rings on freely at the release T60
+  bowing_ = false;  // the bow lifts: the body rings on freely at the release T60
   setRadii(1.0, s.releaseSeconds, s);
   if (exciter_ != Exciter::kBow) return;
   // The free modes go back to their nominal pitch, where the bow was holding the note. A bowed
@@ -165,7 +166,7 @@ void CrystalVoice::release(const VoiceSettings& s) {
 void CrystalVoice::fadeOut(const VoiceSettings& s) {
   fading_ = true;
   held_ = false;
-  bowVelocity_ = 0.0f;
+  bowing_ = false;
   showering_ = false;
   setRadii(1.0, kFadeSeconds, s);
   const float scale = static_cast<float>(radiusFor(kFadeSeconds, s.sampleRate));
@@ -252,7 +253,7 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames, d
     if (s.driftCents > 0.0 && voiceFrame_ % kCheckFrames == 0 && balanceFrames_ == 0) applyDrift(s);
     // Stop at the next point of the voice's 256-frame grid, where its energy is read.
     const int span = std::min(frames - done, kCheckFrames - static_cast<int>(voiceFrame_ % kCheckFrames));
-    if (exciter_ == Exciter::kBow && held_) {
+    if (bowing_) {
       renderBow(mid + done, side + done, span, kernel);
     } else if (struck_) {
       scratch[0] = strikeAmplitude_;
@@ -270,12 +271,12 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames, d
       retune(s);  // the pair's amplitudes are even: back to their own decay
     }
     if (voiceFrame_ % kCheckFrames != 0) continue;
-    if (exciter_ == Exciter::kBow && held_) trackBowPitch(s);
+    if (bowing_) trackBowPitch(s);
     double energy = 0.0;
     for (int m = 0; m < modeCount_; ++m) energy += static_cast<double>(re_[m]) * re_[m] + static_cast<double>(im_[m]) * im_[m];
     for (int i = 0; i < kShards; ++i) energy += static_cast<double>(shardRe_[i]) * shardRe_[i] + static_cast<double>(shardIm_[i]) * shardIm_[i];
     energy_ = energy;
-    const bool driven = (exciter_ == Exciter::kBow && held_) || showering_ || struck_;
+    const bool driven = bowing_ || showering_ || struck_;
     if (!driven && energy < kSilentEnergy) active_ = false;
   }
 }

@@ -112,6 +112,7 @@ class CrystalVoice {
   dsp::Random random_;
   // Bow: friction driven by the relative velocity of bow and body.
   float bowVelocity_ = 0.0f, bowForce_ = 0.0f, extraPressure_ = 0.0f;
+  bool bowing_ = false;  // the bow is on the body: from note-on to release (a pedal holds it)
   float bowCouplingScale_ = 1.0f;  // a weaker grip below kBowFullGripHz
   float bowCouplingLimit_ =
       1.0f;  // 1 / sum of the squared mode gains: the largest passive coupling
