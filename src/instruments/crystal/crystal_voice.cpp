@@ -311,6 +311,7 @@ void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::ModalKern
     kernel(modes, &force, &m1, &s1, 1);
     mid[t] += m1;
     side[t] += s1;
+    if (principalA_ < 0) continue;  // every mode above Nyquist: nothing to listen to
     const float re = re_[principalA_] + (principalB_ < 0 ? 0.0f : re_[principalB_]);
     const float im = im_[principalA_] + (principalB_ < 0 ? 0.0f : im_[principalB_]);
     principalClock_.listen(re, im, static_cast<double>(voiceFrame_ + t));
