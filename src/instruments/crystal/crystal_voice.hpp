@@ -78,7 +78,7 @@ class CrystalVoice {
   void tuneMode(int m, double hz, const VoiceSettings& settings);
   /// Every mode at its nominal (or drifted) frequency times the bow's pitch correction.
   void retune(const VoiceSettings& settings);
-  /// Bowed and held: nudges the bow's pitch correction toward the principal's nominal pitch.
+  /// While the bow is on: nudges its pitch correction toward the principal's nominal pitch.
   void trackBowPitch(const VoiceSettings& settings);
   void renderBow(float* mid, float* side, int frames, dsp::ModalKernel kernel);
   void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel, const VoiceSettings& s);
@@ -114,11 +114,12 @@ class CrystalVoice {
   float bowVelocity_ = 0.0f, bowForce_ = 0.0f, extraPressure_ = 0.0f;
   bool bowing_ = false;  // the bow is on the body: from note-on to release (a pedal holds it)
   float bowCouplingScale_ = 1.0f;  // a weaker grip below kBowFullGripHz
-  float bowCouplingLimit_ =
-      1.0f;  // 1 / sum of the squared mode gains: the largest passive coupling
+  // The largest passive coupling: 0.9 / the sum of the squared mode gains.
+  float bowCouplingLimit_ = 1.0f;
   // Friction drags a bowed mode flat (more at low notes and high pressure). The voice listens to
   // its principal's phase advance and scales every mode by bowPitchScale_ until it sings at
-  // its nominal pitch; the key up sets the scale back to 1, so the free ring carries on in tune.
+  // its nominal pitch; when the bow lifts the scale goes back to 1, so the free ring carries on
+  // in tune.
   double bowPitchScale_ = 1.0;
   int principalA_ = -1, principalB_ = -1;  // the order-1 modes (a pair, or one)
   int balanceFrames_ = 0;                  // released bowed pair: frames left to even it out
