@@ -19,6 +19,8 @@ constexpr float kBowModeGain = 1.0f;
 constexpr float kBowVelocityScale = 0.15f;   // bow speed 1 in units of the modes' velocity
 constexpr float kBowCoupling = 0.05f;         // force per unit of slip while sticking
 constexpr float kShardLevel = 0.5f;
+constexpr double kBowFullGripHz = 220.0;  // A3: the bow grips notes above it at full strength
+constexpr double kBowTrackGain = 0.6;  // of the log pitch error corrected per reading
 
 double radiusFor(double t60Seconds, double sampleRate) {
   return std::pow(10.0, -3.0 / (std::max(t60Seconds, 1e-4) * sampleRate));  // -60 dB in T60
@@ -57,13 +59,20 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
     }
     ratio_[m] = table[m].ratio;
     order_[m] = table[m].order;
+    // The two halves of a split pair are one mode of the body: they share its weight and decay
+    // (taken at their centre), so the pair's centre of power stays on the nominal frequency.
+    double centre = 0.0;
+    int members = 0;
+    for (int k = 0; k < modeCount_; ++k)
+      if (table[k].order == table[m].order) centre += table[k].ratio, ++members;
+    centre /= members;
     // Upper modes lose energy faster (material damping grows with frequency).
-    radius_[m] = radiusFor(s.t60Seconds / std::pow(ratio_[m], s.damping), s.sampleRate);
+    radius_[m] = radiusFor(s.t60Seconds / std::pow(centre, s.damping), s.sampleRate);
     tuneMode(m, noteHz * ratio_[m], s);
     // Cosine position weights (as in Mutable Instruments Elements/Rings) and a spectral tilt.
     const double position = std::cos(3.141592653589793 * table[m].order * s.position);
-    const double tilt = std::pow(ratio_[m], -3.0 + 3.5 * s.brightness);
-    const double mallet = 1.0 / std::sqrt(1.0 + std::pow(noteHz * ratio_[m] / malletHz, 4.0));
+    const double tilt = std::pow(centre, -3.0 + 3.5 * s.brightness);
+    const double mallet = 1.0 / std::sqrt(1.0 + std::pow(noteHz * centre / malletHz, 4.0));
     baseGain_[m] = static_cast<float>(position * tilt * (exciter_ == Exciter::kBow ? kBowModeGain : mallet * kModeGain));
     gain_[m] = baseGain_[m];
     // Golden-angle pattern: neighbouring modes land far apart in the stereo field.
@@ -73,11 +82,38 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
 
   struck_ = false;
   showering_ = false;
-  if (exciter_ == Exciter::kBow) {
+  // The principal: the order-1 mode, or the centre of its pair (what a listener hears as the
+  // note's pitch, and what the bow's pitch correction aims at).
+  principalA_ = principalB_ = -1;
+  for (int m = 0; m < modeCount_; ++m)
+    if (order_[m] == 1) (principalA_ < 0 ? principalA_ : principalB_) = m;
+  principalRatio_ = principalA_ < 0   ? 1.0
+                    : principalB_ < 0 ? ratio_[principalA_]
+                                      : 0.5 * (ratio_[principalA_] + ratio_[principalB_]);
+  bowing_ = exciter_ == Exciter::kBow;
+  if (bowing_) {
     bowVelocity_ = static_cast<float>(s.bowSpeed * (0.4 + 0.6 * velocity));
-    bowForce_ = static_cast<float>(s.bowPressure * (0.5 + 0.5 * velocity));
+    bowForce_ = static_cast<float>(std::min(1.0, s.bowPressure * (0.5 + 0.5 * velocity)));
+    // The friction's linear gain is coupling x sum(gain^2); at 1 or more a sticking bow would
+    // overshoot the body's velocity (a bright, many-mode voice rattling at Nyquist).
+    double gainSquared = 0.0;
+    for (int m = 0; m < modeCount_; ++m) gainSquared += static_cast<double>(gain_[m]) * gain_[m];
+    bowCouplingLimit_ = static_cast<float>(0.9 / std::max(gainSquared, 1e-9));
+    // The friction acts once a sample, the body turns by its angle per sample: below the
+    // reference the same coupling would hold a slow mode for most of its cycle (hundreds of
+    // cents flat, and raucous at high pressure). Scaled with the frequency there, the bow
+    // grips every low note as it grips the reference.
+    bowCouplingScale_ =
+        static_cast<float>(std::min(1.0, noteHz * principalRatio_ / kBowFullGripHz));
+    if (!restrike) bowPitchScale_ = 1.0;
+    balanceFrames_ = 0;
+    principalClock_.reset();
+    trackedFrames_ = 0;
+    if (bowPitchScale_ != 1.0) retune(s);
     return;
   }
+  bowPitchScale_ = 1.0;
+  balanceFrames_ = 0;
   struck_ = true;
   strikeAmplitude_ = velocity;
   if (exciter_ == Exciter::kShatter) {
@@ -102,14 +138,35 @@ void CrystalVoice::setRadii(double t60Scale, double maxT60Seconds, const VoiceSe
 
 void CrystalVoice::release(const VoiceSettings& s) {
   held_ = false;
-  bowVelocity_ = 0.0f;  // the bow leaves; its friction now only damps
+  bowing_ = false;  // the bow lifts: the body rings on freely at the release T60
   setRadii(1.0, s.releaseSeconds, s);
+  if (exciter_ != Exciter::kBow) return;
+  // The free modes go back to their nominal pitch, where the bow was holding the note. A bowed
+  // pair is left with unequal shares of the energy (the bow drives the nearer mode harder), and
+  // would ring on with its power off the note's centre: over the next two grid steps (5-11 ms,
+  // no click) the two halves' amplitudes glide to their mean.
+  bowPitchScale_ = 1.0;
+  retune(s);
+  if (principalB_ < 0) return;
+  const double powerA = static_cast<double>(re_[principalA_]) * re_[principalA_] +
+                        static_cast<double>(im_[principalA_]) * im_[principalA_];
+  const double powerB = static_cast<double>(re_[principalB_]) * re_[principalB_] +
+                        static_cast<double>(im_[principalB_]) * im_[principalB_];
+  if (!(powerA > 0.0 && powerB > 0.0)) return;
+  balanceFrames_ = 2 * kCheckFrames - static_cast<int>(voiceFrame_ % kCheckFrames);
+  const double mean = 0.5 * (powerA + powerB);
+  for (int i = 0; i < 2; ++i) {
+    const int m = i == 0 ? principalA_ : principalB_;
+    const double factor = std::pow(mean / (i == 0 ? powerA : powerB), 0.5 / balanceFrames_);
+    c_[m] = static_cast<float>(c_[m] * factor);
+    s_[m] = static_cast<float>(s_[m] * factor);
+  }
 }
 
 void CrystalVoice::fadeOut(const VoiceSettings& s) {
   fading_ = true;
   held_ = false;
-  bowVelocity_ = 0.0f;
+  bowing_ = false;
   showering_ = false;
   setRadii(1.0, kFadeSeconds, s);
   const float scale = static_cast<float>(radiusFor(kFadeSeconds, s.sampleRate));
@@ -122,11 +179,42 @@ void CrystalVoice::fadeOut(const VoiceSettings& s) {
 void CrystalVoice::applyDrift(const VoiceSettings& s) {
   // Each mode's pitch wanders on a slow sine; successive modes are a golden angle apart in
   // phase, so the partials turn around one another like a spiral (seed 004's living crystal).
+  // The depth grows with the octaves above the principal, which stays in tune.
   const double phase = kTwoPi * s.driftRateHz * static_cast<double>(voiceFrame_) / s.sampleRate;
   for (int m = 0; m < modeCount_; ++m) {
-    const double cents = s.driftCents * std::sqrt(ratio_[m]) * std::sin(phase + 2.399963 * m);
-    tuneMode(m, noteHz_ * ratio_[m] * std::exp2(cents / 1200.0), s);
+    const double cents = s.driftCents * std::fabs(std::log2(ratio_[m] / principalRatio_)) *
+                         std::sin(phase + 2.399963 * m);
+    tuneMode(m, noteHz_ * ratio_[m] * bowPitchScale_ * std::exp2(cents / 1200.0), s);
   }
+}
+
+void CrystalVoice::retune(const VoiceSettings& s) {
+  if (s.driftCents > 0.0) return applyDrift(s);
+  for (int m = 0; m < modeCount_; ++m) tuneMode(m, noteHz_ * ratio_[m] * bowPitchScale_, s);
+}
+
+void CrystalVoice::trackBowPitch(const VoiceSettings& s) {
+  if (principalA_ < 0) return;
+  const double target = kTwoPi * noteHz_ * principalRatio_ / s.sampleRate;
+  // The pitch is read from whole cycles of the principal's phase (a pair summed: the line the
+  // ear follows), timed from the same point of one cycle to the same point of a later one, so
+  // the stick-slip cycle's uneven pace cancels. At least 2048 frames and 4 cycles a reading.
+  trackedFrames_ += kCheckFrames;
+  if (trackedFrames_ < 2048 || principalClock_.cycles < 4) return;
+  trackedFrames_ = 0;
+  const double advance = kTwoPi * principalClock_.cycles /
+                         (principalClock_.lastCycleFrame - principalClock_.firstCycleFrame);
+  principalClock_.cycles = 0;
+  principalClock_.firstCycleFrame = principalClock_.lastCycleFrame;
+  // Most of the log error per reading: the sounding pitch follows the modes' nearly one to
+  // one, so this settles geometrically. Steps are capped at 100 cents, the scale at an
+  // octave either way.
+  const double step =
+      std::clamp(kBowTrackGain * std::log2(target / advance), -100.0 / 1200.0, 100.0 / 1200.0);
+  const double scale = std::clamp(bowPitchScale_ * std::exp2(step), 0.5, 2.0);
+  if (scale == bowPitchScale_) return;
+  bowPitchScale_ = scale;
+  retune(s);
 }
 
 void CrystalVoice::setTimbre(float timbre) {
@@ -145,8 +233,7 @@ void CrystalVoice::setTimbre(float timbre) {
 
 void CrystalVoice::setPitch(double noteHz, const VoiceSettings& s) {
   noteHz_ = noteHz;
-  if (s.driftCents > 0.0) return applyDrift(s);
-  for (int m = 0; m < modeCount_; ++m) tuneMode(m, noteHz * ratio_[m], s);
+  retune(s);
 }
 
 void CrystalVoice::tuneMode(int m, double hz, const VoiceSettings& s) {
@@ -163,10 +250,10 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames, d
   const dsp::ModeArrays modes{re_, im_, c_, s_, gain_, side_, groups_};
   for (int done = 0; done < frames && active_;) {
     // Drift moves on the same grid: smooth enough at spiral speeds, and block-size independent.
-    if (s.driftCents > 0.0 && voiceFrame_ % kCheckFrames == 0) applyDrift(s);
+    if (s.driftCents > 0.0 && voiceFrame_ % kCheckFrames == 0 && balanceFrames_ == 0) applyDrift(s);
     // Stop at the next point of the voice's 256-frame grid, where its energy is read.
     const int span = std::min(frames - done, kCheckFrames - static_cast<int>(voiceFrame_ % kCheckFrames));
-    if (exciter_ == Exciter::kBow) {
+    if (bowing_) {
       renderBow(mid + done, side + done, span, kernel);
     } else if (struck_) {
       scratch[0] = strikeAmplitude_;
@@ -179,12 +266,17 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames, d
     if (exciter_ == Exciter::kShatter) renderShards(mid + done, side + done, span, kernel, s);
     done += span;
     voiceFrame_ += span;
+    if (balanceFrames_ > 0 && (balanceFrames_ -= span) <= 0) {
+      balanceFrames_ = 0;
+      retune(s);  // the pair's amplitudes are even: back to their own decay
+    }
     if (voiceFrame_ % kCheckFrames != 0) continue;
+    if (bowing_) trackBowPitch(s);
     double energy = 0.0;
     for (int m = 0; m < modeCount_; ++m) energy += static_cast<double>(re_[m]) * re_[m] + static_cast<double>(im_[m]) * im_[m];
     for (int i = 0; i < kShards; ++i) energy += static_cast<double>(shardRe_[i]) * shardRe_[i] + static_cast<double>(shardIm_[i]) * shardIm_[i];
     energy_ = energy;
-    const bool driven = (exciter_ == Exciter::kBow && held_) || showering_ || struck_;
+    const bool driven = bowing_ || showering_ || struck_;
     if (!driven && energy < kSilentEnergy) active_ = false;
   }
 }
@@ -195,23 +287,64 @@ void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::ModalKern
     // The body's velocity under the bow: a force enters each mode's real part and reaches the
     // imaginary part (the displacement we hear) a quarter cycle later, so the real parts,
     // weighted as the force was, are the velocity at the contact point.
+    // Read after this sample's rotation, before the force lands (as STK's Bowed reads the
+    // incoming waves): the force then acts on the very velocity it was computed from. Read a
+    // sample late instead, it would lag each mode by its own angle, and above a quarter of the
+    // sample rate (angle > 90 degrees) the bow's damping would turn into drive.
     float contact = 0.0f;
-    for (int m = 0; m < modeCount_; ++m) contact += gain_[m] * re_[m];
+    for (int m = 0; m < modeCount_; ++m) contact += gain_[m] * (c_[m] * re_[m] - s_[m] * im_[m]);
     // Stick-slip friction, after the bow table of Smith's bowed-string model (as in STK's
     // Bowed): while the bow sticks it drags the body along; once it slips, the force falls
     // off steeply. More pressure widens the sticking region and couples harder.
-    const float pressure = std::clamp(bowForce_ + extraPressure_, 0.0f, 1.5f);
+    // Aftertouch or the wheel press the bow harder, up to full pressure: past it (Schelleng's
+    // maximum bow force) the low notes lose their period and crackle with subharmonics.
+    const float pressure = bowForce_ + std::clamp(extraPressure_, 0.0f, 1.0f) * (1.0f - bowForce_);
     const float slip = bowVelocity_ * kBowVelocityScale - contact;
     const float slope = (5.0f - 3.0f * std::min(pressure, 1.0f)) / kBowVelocityScale;
     const float base = std::fabs(slip * slope) + 0.75f;
     const float squared = base * base;
     const float friction = std::min(1.0f, 1.0f / (squared * squared));  // base^-4
-    const float force = slip * friction * kBowCoupling * (0.25f + pressure);
+    const float force =
+        slip * friction *
+        std::min(kBowCoupling * bowCouplingScale_ * (0.25f + pressure), bowCouplingLimit_);
     float m1 = 0.0f, s1 = 0.0f;
     kernel(modes, &force, &m1, &s1, 1);
     mid[t] += m1;
     side[t] += s1;
+    if (principalA_ < 0) continue;  // every mode above Nyquist: nothing to listen to
+    const float re = re_[principalA_] + (principalB_ < 0 ? 0.0f : re_[principalB_]);
+    const float im = im_[principalA_] + (principalB_ < 0 ? 0.0f : im_[principalB_]);
+    principalClock_.listen(re, im, static_cast<double>(voiceFrame_ + t));
   }
+}
+
+void CrystalVoice::PhaseClock::reset() {
+  lastRe = lastIm = 0.0f;
+  phase = 0.0;
+  nextCycle = kTwoPi;
+  firstCycleFrame = lastCycleFrame = -1.0;
+  cycles = 0;
+}
+
+void CrystalVoice::PhaseClock::listen(float re, float im, double frame) {
+  // Unwrapped sample by sample: each step is below pi for a mode below Nyquist.
+  const double step =
+      std::atan2(static_cast<double>(im) * lastRe - static_cast<double>(re) * lastIm,
+                 static_cast<double>(re) * lastRe + static_cast<double>(im) * lastIm);
+  lastRe = re;
+  lastIm = im;
+  const double before = phase;
+  phase += step;
+  if (phase < nextCycle) return;
+  // A whole cycle passed between the last frame and this one: when, to a fraction of a frame.
+  const double at = frame - 1.0 + (nextCycle - before) / std::max(step, 1e-12);
+  if (firstCycleFrame < 0.0) {
+    firstCycleFrame = at;
+  } else {
+    lastCycleFrame = at;
+    ++cycles;
+  }
+  nextCycle = (std::floor(phase / kTwoPi) + 1.0) * kTwoPi;
 }
 
 void CrystalVoice::renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,

@@ -76,6 +76,10 @@ class CrystalVoice {
   void applyDrift(const VoiceSettings& settings);
   /// Sets mode m ringing at `hz`, keeping its decay.
   void tuneMode(int m, double hz, const VoiceSettings& settings);
+  /// Every mode at its nominal (or drifted) frequency times the bow's pitch correction.
+  void retune(const VoiceSettings& settings);
+  /// While the bow is on: nudges its pitch correction toward the principal's nominal pitch.
+  void trackBowPitch(const VoiceSettings& settings);
   void renderBow(float* mid, float* side, int frames, dsp::ModalKernel kernel);
   void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel, const VoiceSettings& s);
   void startShard(const VoiceSettings& s);
@@ -108,6 +112,31 @@ class CrystalVoice {
   dsp::Random random_;
   // Bow: friction driven by the relative velocity of bow and body.
   float bowVelocity_ = 0.0f, bowForce_ = 0.0f, extraPressure_ = 0.0f;
+  bool bowing_ = false;  // the bow is on the body: from note-on to release (a pedal holds it)
+  float bowCouplingScale_ = 1.0f;  // a weaker grip below kBowFullGripHz
+  // The largest passive coupling: 0.9 / the sum of the squared mode gains.
+  float bowCouplingLimit_ = 1.0f;
+  // Friction drags a bowed mode flat (more at low notes and high pressure). The voice listens to
+  // its principal's phase advance and scales every mode by bowPitchScale_ until it sings at
+  // its nominal pitch; when the bow lifts the scale goes back to 1, so the free ring carries on
+  // in tune.
+  double bowPitchScale_ = 1.0;
+  int principalA_ = -1, principalB_ = -1;  // the order-1 modes (a pair, or one)
+  int balanceFrames_ = 0;                  // released bowed pair: frames left to even it out
+  double principalRatio_ = 1.0;            // their mean ratio: the pitch the note names
+  // The principal's clock: its unwrapped phase, and the frames at which that phase passed
+  // whole cycles (interpolated) since the last reading.
+  struct PhaseClock {
+    float lastRe = 0.0f, lastIm = 0.0f;
+    double phase = 0.0, nextCycle = 0.0;
+    double firstCycleFrame = -1.0, lastCycleFrame = -1.0;
+    int cycles = 0;
+    void reset();
+    /// Frame `frame` gives the principal's new state.
+    void listen(float re, float im, double frame);
+  };
+  PhaseClock principalClock_;
+  long trackedFrames_ = 0;
   // Shatter: a Poisson shower of shards that thins out and drifts onto the modes.
   long shardFrame_ = 0;  // frames since the shower began
   int framesToShard_ = 0;

@@ -73,9 +73,10 @@ int modeRatios(Geometry geometry, int maxModes, double stretch, double pairSplit
         continue;
       }
       // Split about the nominal frequency, so the pair's centre stays in tune.
-      // Never more than 10% of the ratio: a very low (or deeply bent) note must not split a
-      // mode through zero.
-      const double half = std::min(0.5 * pairSplitHz * std::sqrt(ratio) / noteHz, 0.1 * ratio);
+      // Never more than 1% of the ratio either way: an imperfection splits a mode by a fraction
+      // of its frequency, so a low note beats more slowly (a split of a fixed 5 Hz would set a
+      // low glass's halves a semitone apart, two pitches rather than one that beats).
+      const double half = std::min(0.5 * pairSplitHz * std::sqrt(ratio) / noteHz, 0.01 * ratio);
       add(ratio - half, n);
       add(ratio + half, n);
     }
