@@ -23,6 +23,7 @@ using reverie::test::TrackWriter;
 
 constexpr int kDivision = 480;              // ticks per quarter
 constexpr double kSecondsPerQuarter = 0.5;  // 120 bpm
+constexpr double kFloorDb = -60.0;          // band levels re the whole: see bandLevelsDb
 constexpr double kTailSeconds = 2.5;        // after the last note-off, before the end of track
 
 struct PhraseNote {
@@ -134,7 +135,9 @@ std::vector<double> bandCentres() {
 }
 
 /// Power per 1/3-octave band in dB relative to the power of all bands together (so two
-/// renders compare after power matching), from Welch-averaged Hann spectra; floored at -90 dB.
+/// renders compare after power matching), from Welch-averaged Hann spectra. Floored at -60 dB:
+/// a band that far under the whole is inaudible beside it, and a recording's noise floor there
+/// must not count against a clean synthesis (nor digital silence against a noisy one).
 std::vector<double> bandLevelsDb(const Mono& sound) {
   constexpr std::size_t kSize = 16384;
   const std::vector<double> window =
@@ -162,7 +165,7 @@ std::vector<double> bandLevelsDb(const Mono& sound) {
   double total = 0.0;
   for (double p : bands) total += p;
   std::vector<double> levels;
-  for (double p : bands) levels.push_back(std::max(-90.0, 10.0 * std::log10(p / total + 1e-30)));
+  for (double p : bands) levels.push_back(std::max(kFloorDb, 10.0 * std::log10(p / total + 1e-30)));
   return levels;
 }
 

@@ -51,6 +51,14 @@ constexpr ParameterDescriptor kParameters[] = {
     {"scoop", "Pitch scoop into the note at full velocity", "cents", 0.0f, 100.0f, 25.0f},
     {"spread", "Stereo spread of the players", "", 0.0f, 1.0f, 0.5f},
 };
+// The bell radiates the low harmonics poorly and passes the high ones (Benade, "Fundamentals
+// of Musical Acoustics", ch. 20: a trumpet bell's cutoff near 1.5 kHz, a trombone's lower), so
+// a section's fundamentals sit well under its 2nd to 6th harmonics. Two first-order shelves,
+// each 1 - depth / (1 + j f / fc), leave the lows about 20 dB down and the band above 1 kHz
+// within 2 dB. No make-up gain: the shelved saw is peakier, and a six-note chord must stay
+// under full scale.
+constexpr double kBellCornerHz = 500.0;
+constexpr float kBellDepth = 0.9f;
 constexpr orchestra::SectionLayout kLayout{kVoices, kDynamics, kExpression, kBendRange, kTuning};
 
 class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoice> {
@@ -64,6 +72,8 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
           info.sampleRate, dsp::mixSeed(info.seed ^ (0xb7a55ull * (v + 1))));
     frame_ = 0;
     refreshSettings();
+    bellCoefficient_ = static_cast<float>(1.0 - std::exp(-6.283185307179586 * kBellCornerHz / info.sampleRate));
+    bellState_ = {};
   }
 
   void onParameterChanged(int index) noexcept override {
@@ -132,6 +142,10 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
       done += span;
       frame_ += static_cast<std::uint64_t>(span);
     }
+    for (int i = 0; i < frames; ++i) {
+      left[i] = bell(left[i], 0);
+      right[i] = bell(right[i], 2);
+    }
   }
 
  private:
@@ -143,6 +157,18 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
     gain_ = decibelsToGain(parameter(kLevel).current());
   }
 
+  /// The bell's two shelves on one channel (states at `first` and `first` + 1).
+  float bell(float x, int first) noexcept {
+    for (int stage = first; stage < first + 2; ++stage) {
+      float& low = bellState_[static_cast<std::size_t>(stage)];
+      low += bellCoefficient_ * (x - low);
+      x -= kBellDepth * low;
+    }
+    return x;
+  }
+
+  std::array<float, 4> bellState_{};  // left: 0, 1; right: 2, 3
+  float bellCoefficient_ = 0.0f;
   std::array<orchestra::BrassVoice*, kMaxVoices> sounding_{};
   orchestra::BrassSettings settings_;
   std::uint64_t frame_ = 0;
