@@ -64,10 +64,11 @@ class TimpaniVoice {
   // cos((n-1)w).
   int pulseLeft_ = 0;
   double pulseScale_ = 0.0, pulseTwoCos_ = 0.0, pulseCos_ = 1.0, pulsePrevCos_ = 1.0;
-  // The attack: decaying noise through a band-pass (difference of two one-pole low-passes).
+  // The attack: decaying noise through a band-pass (difference of two one-pole low-passes),
+  // then two more low-passes at the upper corner.
   std::uint32_t noiseState_ = 1;  // xorshift32, seeded from the voice's seed
   float attackLevel_ = 0.0f, attackDecay_ = 0.0f, attackHigh_ = 0.0f, attackLow_ = 0.0f;
-  float bandHigh_ = 0.0f, bandLow_ = 0.0f;
+  float bandHigh_ = 0.0f, bandLow_ = 0.0f, bandTop_ = 0.0f, bandTop2_ = 0.0f;
 };
 
 }  // namespace reverie::orchestra
