@@ -47,18 +47,20 @@ TEST_CASE("orchestra: full-orchestra renders a swell from pianissimo to fortissi
 TEST_CASE("orchestra: no preset puts anything below 10 Hz above -60 dBFS") {
   test::ScratchFolder folder;
   double worst = -200.0;
-  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(REVERIE_SOURCE_DIR) /
-                                                                "presets" / "orchestra")) {
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::filesystem::path(REVERIE_SOURCE_DIR) / "presets" / "orchestra")) {
     if (entry.path().extension() != ".toml") continue;
     const std::string name = entry.path().stem().string();
-    const auto result = test::runReverie("render " + entry.path().string() + " -q -b 32f -o dc.wav", folder.path());
+    const auto result =
+        test::runReverie("render " + entry.path().string() + " -q -b 32f -o dc.wav", folder.path());
     CAPTURE(name);
     CAPTURE(result.err);
     REQUIRE(result.exitCode == 0);
     const test::FileFacts facts = test::openSoundFile(folder / "dc.wav");
     double level = -200.0;
     for (int channel = 0; channel < facts.channels; ++channel)
-      level = std::max(level, test::nearDcPeakDbfs(test::channelOf(facts, channel), facts.sampleRate));
+      level =
+          std::max(level, test::nearDcPeakDbfs(test::channelOf(facts, channel), facts.sampleRate));
     MESSAGE(name << ": loudest below 10 Hz " << level << " dBFS");
     CHECK(level < -60.0);
     worst = std::max(worst, level);

@@ -51,14 +51,13 @@ constexpr ParameterDescriptor kParameters[] = {
     {"scoop", "Pitch scoop into the note at full velocity", "cents", 0.0f, 100.0f, 25.0f},
     {"spread", "Stereo spread of the players", "", 0.0f, 1.0f, 0.5f},
 };
-// The bell radiates the low harmonics poorly and passes the high ones (Benade, "Fundamentals
-// of Musical Acoustics", ch. 20: a trumpet bell's cutoff near 1.5 kHz, a trombone's lower), so
-// a section's fundamentals sit well under its 2nd to 6th harmonics. Two first-order shelves,
-// each 1 - depth / (1 + j f / fc), leave the lows about 20 dB down and the band above 1 kHz
-// within 2 dB. No make-up gain: the shelved saw is peakier, and a six-note chord must stay
-// under full scale.
-constexpr double kBellCornerHz = 500.0;
-constexpr float kBellDepth = 0.9f;
+// The bell and the hall smear the harmonics' phases: first-order all-passes spread the saws'
+// aligned edges, so the section, its fundamentals shelved by each voice's bell, is no peakier
+// for its loudness (one voice at full dynamics peaks at -8 dBFS, a six-note chord well under
+// full scale, with kRadiationGain's +2.3 dB).
+constexpr float kRadiationGain = 2.6f;
+constexpr int kDispersionStages = 4;
+constexpr double kDispersionHz[kDispersionStages] = {400.0, 900.0, 1800.0, 3500.0};
 constexpr orchestra::SectionLayout kLayout{kVoices, kDynamics, kExpression, kBendRange, kTuning};
 
 class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoice> {
@@ -72,8 +71,12 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
           info.sampleRate, dsp::mixSeed(info.seed ^ (0xb7a55ull * (v + 1))));
     frame_ = 0;
     refreshSettings();
-    bellCoefficient_ = static_cast<float>(1.0 - std::exp(-6.283185307179586 * kBellCornerHz / info.sampleRate));
-    bellState_ = {};
+    dispersion_ = {};
+    for (int stage = 0; stage < kDispersionStages; ++stage) {
+      const double t = std::tan(3.141592653589793 * kDispersionHz[stage] / info.sampleRate);
+      dispersionCoefficients_[static_cast<std::size_t>(stage)] =
+          static_cast<float>((t - 1.0) / (t + 1.0));
+    }
   }
 
   void onParameterChanged(int index) noexcept override {
@@ -143,8 +146,8 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
       frame_ += static_cast<std::uint64_t>(span);
     }
     for (int i = 0; i < frames; ++i) {
-      left[i] = bell(left[i], 0);
-      right[i] = bell(right[i], 2);
+      left[i] = radiate(left[i], 0);
+      right[i] = radiate(right[i], 1);
     }
   }
 
@@ -157,18 +160,25 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
     gain_ = decibelsToGain(parameter(kLevel).current());
   }
 
-  /// The bell's two shelves on one channel (states at `first` and `first` + 1).
-  float bell(float x, int first) noexcept {
-    for (int stage = first; stage < first + 2; ++stage) {
-      float& low = bellState_[static_cast<std::size_t>(stage)];
-      low += bellCoefficient_ * (x - low);
-      x -= kBellDepth * low;
+  /// The dispersion all-passes on one channel (0 left, 1 right), and the section's gain.
+  float radiate(float x, int channel) noexcept {
+    for (int stage = 0; stage < kDispersionStages; ++stage) {
+      DispersionState& d =
+          dispersion_[static_cast<std::size_t>(channel * kDispersionStages + stage)];
+      const float a = dispersionCoefficients_[static_cast<std::size_t>(stage)];
+      const float y = a * x + d.input - a * d.output;
+      d.input = x;
+      d.output = y;
+      x = y;
     }
-    return x;
+    return kRadiationGain * x;
   }
 
-  std::array<float, 4> bellState_{};  // left: 0, 1; right: 2, 3
-  float bellCoefficient_ = 0.0f;
+  struct DispersionState {
+    float input = 0.0f, output = 0.0f;
+  };
+  std::array<DispersionState, 2 * kDispersionStages> dispersion_{};  // left stages, then right
+  std::array<float, kDispersionStages> dispersionCoefficients_{};
   std::array<orchestra::BrassVoice*, kMaxVoices> sounding_{};
   orchestra::BrassSettings settings_;
   std::uint64_t frame_ = 0;

@@ -15,11 +15,11 @@ constexpr double kTwoPi = 6.283185307179586;
 constexpr double kSilentEnergy = 1e-11;  // about -110 dB: the drum has stopped
 constexpr double kStrikeGain = 0.128;    // one full stroke peaks near -9 dBFS
 constexpr double kShortestT60 = 0.03;
-constexpr double kAttackGain = 2.0; // the attack noise at a full stroke
-constexpr double kAttackLowRatio = 1.5;       // its band starts this far over the principal
+constexpr double kAttackGain = 2.0;            // the attack noise at a full stroke
+constexpr double kAttackLowRatio = 1.5;        // its band starts this far over the principal
 constexpr double kAttackCornerContacts = 5.0;  // and falls away above 5 / contact time
-constexpr double kAttackSeconds = 0.07;  // time constant for a hard mallet (x2 for felt)
-constexpr double kOpenT60Seconds = 4.0;  // a head ringing less long rings its top shorter too
+constexpr double kAttackSeconds = 0.07;        // time constant for a hard mallet (x2 for felt)
+constexpr double kOpenT60Seconds = 4.0;        // a head ringing less long rings its top shorter too
 constexpr float kAttackEnd = 1e-5f;
 constexpr int kKernelGroups = 4;  // the kernel takes up to 4 groups of 16 modes
 
@@ -111,26 +111,28 @@ void TimpaniVoice::strike(float force, float hardness, float position) {
   // Each mode's gain is divided by the difference's gain at its frequency, |1 - e^-jw| =
   // 2 sin(w / 2), so its level is as before.
   for (int k = 0; k < kMembraneModeCount; ++k) {
-    const double omega = kTwoPi * std::min(principalHz_ * kMembraneModes[k].ratio, 0.45 * sampleRate_) / sampleRate_;
+    const double omega =
+        kTwoPi * std::min(principalHz_ * kMembraneModes[k].ratio, 0.45 * sampleRate_) / sampleRate_;
     gain_[k] = static_cast<float>(kStrikeGain * kMembraneModes[k].level *
                                   strikeWeight(kMembraneModes[k], position) /
                                   (2.0 * std::sin(0.5 * omega)));
   }
-  // The dense upper modes above the table's (5,1) and the kettle's shell: a band from 2.5
-  // times the principal up to where the mallet's pulse spectrum falls away (a few / contact),
+  // The dense upper modes above the table's (5,1), with the stick's contact: a band from 1.5
+  // times the principal up to where the mallet's pulse spectrum falls away (5 / contact time),
   // 18 dB per octave above it. Measured against a recorded kettledrum (bench/realism.sh
-  // timpani) they carry a quarter of a stroke's energy, 0.6-2 kHz within 10 dB of the
-  // principal, falling 18 dB per octave above 2 kHz, and ring some 0.15 s (less for a hard, short blow's top): the stick's "tock"
-  // and the shell's ring that make a drum more than a thud.
+  // timpani) they carry a good part of a stroke's energy, 0.4-1.3 kHz within 10 dB of the
+  // principal, and ring for a tenth of a second or so: the "tock" and the shimmer of the head
+  // that make a drum more than a thud.
   const double lowHz = std::min(kAttackLowRatio * principalHz_, 0.2 * sampleRate_);
-  const double highHz = std::clamp(kAttackCornerContacts / contactSeconds, lowHz * 1.5, 0.3 * sampleRate_);
+  const double highHz =
+      std::clamp(kAttackCornerContacts / contactSeconds, lowHz * 1.5, 0.3 * sampleRate_);
   attackLow_ = static_cast<float>(1.0 - std::exp(-kTwoPi * lowHz / sampleRate_));
   attackHigh_ = static_cast<float>(1.0 - std::exp(-kTwoPi * highHz / sampleRate_));
   // Soft felt barely excites them, and a damped (muffled) head damps them too.
   attackLevel_ = static_cast<float>(kAttackGain * f * std::sqrt(f) * (0.1 + 0.9 * h));
   const double muffle = std::min(1.0, t60_[1] / kOpenT60Seconds);
-  attackDecay_ = static_cast<float>(
-      std::exp(-1.0 / (kAttackSeconds * (2.0 - h) * muffle * sampleRate_)));
+  attackDecay_ =
+      static_cast<float>(std::exp(-1.0 / (kAttackSeconds * (2.0 - h) * muffle * sampleRate_)));
   ringing_ = true;
 }
 

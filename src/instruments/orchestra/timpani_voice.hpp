@@ -14,8 +14,8 @@ namespace reverie::orchestra {
 /// damp() at key-up. The modes ring on across strokes and retunings.
 ///
 /// Thirteen modes carry the pitch and the ring. The head's dense upper modes, which die
-/// within tens of milliseconds, are a short band of noise at each stroke: the attack you hear
-/// in a roll. Drums render together: those not under the mallet share modal-kernel calls
+/// within about a tenth of a second, are a band of noise at each stroke (1.5 x the principal
+/// up to the mallet's corner): the stick's tock, and the attack you hear in a roll. Drums render together: those not under the mallet share modal-kernel calls
 /// (four per call), the attack noise runs four drums to a SIMD vector.
 class TimpaniVoice {
  public:

@@ -14,7 +14,7 @@ constexpr float kPadDetuneCents = 7.0f;
 // Per instrument: output scale (a note at full dynamics and velocity peaks near -11 dBFS for
 // oboe and pad, -15 dBFS for flute and clarinet, whose six-note chords would otherwise pass
 // full scale; measured in tests/test_winds.cpp) and breath-noise scale.
-constexpr float kScale[] = {0.23f, 0.21f, 0.21f, 0.28f};
+constexpr float kScale[] = {0.20f, 0.21f, 0.21f, 0.28f};
 constexpr float kBreathScale[] = {0.25f, 0.35f, 0.2f, 0.15f};
 
 float clamp01(float x) {
@@ -117,9 +117,9 @@ void WindVoice::setFilters(float f0Hz, float dynamics) noexcept {
       // Measured against a recorded oboe (bench/realism.sh oboe) the 3 kHz region and the
       // reed's top stood 10-20 dB too strong, a hiss above 5 kHz: the reed now opens from
       // about 500 Hz to 2.7 kHz and further with the note's velocity, the upper formant is
-      // 4.4 dB weaker (still a bump over its neighbours); the oboe's scale rose 1.2 dB for it.
-      reedCoefficient_ = 1.0f - std::exp(-6.2831853f *
-                                         (500.0f + (1400.0f + 1000.0f * velocity_) * d * d) * r);
+      // 4.4 dB weaker (still a bump over its neighbours).
+      reedCoefficient_ =
+          1.0f - std::exp(-6.2831853f * (500.0f + (1400.0f + 1000.0f * velocity_) * d * d) * r);
       filters_.setLane(0, f0Hz * (1.0f + 1.5f * d) * r, 0.7f);
       filters_.setLane(1, 1150.0f * r, 2.8f);
       filters_.setLane(2, 2900.0f * r, 4.0f);
