@@ -53,9 +53,9 @@ constexpr ParameterDescriptor kParameters[] = {
 };
 // The bell and the hall smear the harmonics' phases: first-order all-passes spread the saws'
 // aligned edges, so the section, its fundamentals shelved by each voice's bell, is no peakier
-// for its loudness (one voice at full dynamics peaks at -8 dBFS, a six-note chord well under
-// full scale, with kRadiationGain's +2.3 dB).
-constexpr float kRadiationGain = 2.6f;
+// for its loudness. kRadiationGain (+2.9 dB) brings the section back near its old loudness
+// in the arcs; one voice at full dynamics peaks at -9 dBFS, a six-note chord at -2.2 dBFS.
+constexpr float kRadiationGain = 1.4f;
 constexpr int kDispersionStages = 4;
 constexpr double kDispersionHz[kDispersionStages] = {400.0, 900.0, 1800.0, 3500.0};
 constexpr orchestra::SectionLayout kLayout{kVoices, kDynamics, kExpression, kBendRange, kTuning};

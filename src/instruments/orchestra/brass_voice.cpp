@@ -46,10 +46,12 @@ constexpr float kVibratoDelaySeconds = 0.25f, kVibratoFadeSeconds = 0.6f;
 /// Up to four voices, one per lane, gathered for one span; unused lanes are all zero (silent).
 // The bell radiates the low harmonics poorly and passes the high ones (Benade, "Fundamentals
 // of Musical Acoustics", ch. 20): a trumpet's bell cuts off near 1.5 kHz, a trombone's lower,
-// some five times the notes each plays most, so a section's fundamentals sit under its 2nd to
-// 6th harmonics in every register. Two shelves with their corner at 4 f0 put the fundamental
-// ~15 dB under the 5th harmonic and leave the band above 8 f0 within 1.5 dB.
-constexpr float kBellCornerRatio = 4.0f;
+// a few times the notes each plays most, so a section's fundamentals sit under its 2nd to 6th
+// harmonics in every register. One shelf, 1 - depth / (1 + j f / corner) with its corner at
+// 3 f0, puts the fundamental ~8 dB under the 5th harmonic and leaves the band above 8 f0 within
+// 0.6 dB. (Two shelves matched a General MIDI brass section closer, but made the section so
+// rough and so strong in its fifths that the triumph read rougher than the wrong key.)
+constexpr float kBellCornerRatio = 3.0f;
 constexpr float kBellDepth = 0.9f;
 
 struct Lanes {
@@ -58,7 +60,7 @@ struct Lanes {
   Float4 inverseDt[BrassVoice::kMaxPlayers]{}, panLeft[BrassVoice::kMaxPlayers]{},
       panRight[BrassVoice::kMaxPlayers]{};
   Float4 base{}, gain{}, gainStep{}, pitch{}, pitchStep{}, noise{}, noiseStep{}, a1{}, a2{}, a3{};
-  Float4 bellCoefficient{}, bell[4]{};  // the bell's two shelves, left then right
+  Float4 bellCoefficient{}, bellLeft{}, bellRight{};  // the bell's shelf: its low-pass states
   UInt4 noiseState{};
 };
 
@@ -69,7 +71,7 @@ void renderGroup(Lanes& g, Float4* left, Float4* right, int frames) {
   for (int p = 0; p < kPlayers; ++p) phase[p] = g.phase[p], ic1[p] = g.ic1[p], ic2[p] = g.ic2[p];
   UInt4 noiseState = g.noiseState;
   Float4 gain = g.gain, pitch = g.pitch, noise = g.noise;
-  Float4 bell[4] = {g.bell[0], g.bell[1], g.bell[2], g.bell[3]};
+  Float4 bellLeft = g.bellLeft, bellRight = g.bellRight;
   for (int i = 0; i < frames; ++i) {
     gain += g.gainStep;
     pitch += g.pitchStep;
@@ -106,18 +108,15 @@ void renderGroup(Lanes& g, Float4* left, Float4* right, int frames) {
       sumLeft += v2 * g.panLeft[p];
       sumRight += v2 * g.panRight[p];
     }
-    // The bell: two shelves, each 1 - depth / (1 + j f / corner), the corner a few times the
-    // note's frequency (see kBellCornerRatio).
-    for (int stage = 0; stage < 2; ++stage) {
-      bell[stage] += g.bellCoefficient * (sumLeft - bell[stage]);
-      sumLeft -= kBellDepth * bell[stage];
-      bell[2 + stage] += g.bellCoefficient * (sumRight - bell[2 + stage]);
-      sumRight -= kBellDepth * bell[2 + stage];
-    }
+    // The bell's shelf (see kBellCornerRatio).
+    bellLeft += g.bellCoefficient * (sumLeft - bellLeft);
+    sumLeft -= kBellDepth * bellLeft;
+    bellRight += g.bellCoefficient * (sumRight - bellRight);
+    sumRight -= kBellDepth * bellRight;
     left[i] += sumLeft * gain;  // lanes summed once for all groups, in renderVoices
     right[i] += sumRight * gain;
   }
-  for (int k = 0; k < 4; ++k) g.bell[k] = bell[k];
+  g.bellLeft = bellLeft, g.bellRight = bellRight;
   for (int p = 0; p < kPlayers; ++p) g.phase[p] = phase[p], g.ic1[p] = ic1[p], g.ic2[p] = ic2[p];
   g.noiseState = noiseState;
   g.gain = gain, g.pitch = pitch, g.noise = noise;
@@ -150,7 +149,7 @@ void BrassVoice::start(double frequencyHz, float velocity) {
       phase_[p] = random_.uniform();
       ic1_[p] = ic2_[p] = 0.0f;
     }
-    for (float& b : bell_) b = 0.0f;
+    bellLeft_ = bellRight_ = 0.0f;
     noiseState_ = random_.next() | 1u;  // xorshift32 must not start at zero
     pan_ = 0.3f * random_.bipolar();
     envelope_ = gain_ = noise_ = 0.0f;
@@ -347,7 +346,7 @@ void BrassVoice::renderVoices(BrassVoice* const* voices, int count, float* left,
         g.noiseState[k] = v.noiseState_;
         g.a1[k] = v.a1_, g.a2[k] = v.a2_, g.a3[k] = v.a3_;
         g.bellCoefficient[k] = v.bellCoefficient_;
-        for (int b = 0; b < 4; ++b) g.bell[b][k] = v.bell_[b];
+        g.bellLeft[k] = v.bellLeft_, g.bellRight[k] = v.bellRight_;
       }
       switch (players) {
         case 1:
@@ -366,7 +365,7 @@ void BrassVoice::renderVoices(BrassVoice* const* voices, int count, float* left,
           v.phase_[p] = g.phase[p][k], v.ic1_[p] = g.ic1[p][k], v.ic2_[p] = g.ic2[p][k];
         v.gain_ = g.gain[k], v.pitch_ = g.pitch[k], v.noise_ = g.noise[k];
         v.noiseState_ = g.noiseState[k];
-        for (int b = 0; b < 4; ++b) v.bell_[b] = g.bell[b][k];
+        v.bellLeft_ = g.bellLeft[k], v.bellRight_ = g.bellRight[k];
       }
     }
     if (count > 0) {

@@ -15,8 +15,9 @@ namespace reverie::orchestra {
 ///
 /// Thirteen modes carry the pitch and the ring. The head's dense upper modes, which die
 /// within about a tenth of a second, are a band of noise at each stroke (1.5 x the principal
-/// up to the mallet's corner): the stick's tock, and the attack you hear in a roll. Drums render together: those not under the mallet share modal-kernel calls
-/// (four per call), the attack noise runs four drums to a SIMD vector.
+/// up to the mallet's corner): the stick's tock, and the attack you hear in a roll. Drums render
+/// together: those not under the mallet share modal-kernel calls (four per call), the attack noise
+/// runs four drums to a SIMD vector.
 class TimpaniVoice {
  public:
   /// Control thread: the sample rate and the voice's own seed (the attack noise).
