@@ -3,6 +3,7 @@
 #include <array>
 
 #include "dsp/control_grid.hpp"
+#include "dsp/dc_blocker.hpp"
 #include "instruments/orchestra/section_node.hpp"
 #include "instruments/orchestra/string_voice.hpp"
 #include "nodes/builtin_nodes.hpp"
@@ -57,6 +58,11 @@ constexpr ParameterDescriptor kParameters[] = {
     {"tuning", "Frequency of A4", "Hz", 400.0f, 480.0f, 440.0f},
     {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
 };
+// A bowed body radiates nothing far below its lowest resonance, but a tremolo's strokes each
+// cut a waveform at an arbitrary phase, and their offsets, repeated at the stroke rate, put
+// lines at 3-10 Hz near -60 dBFS: a steep blocker at 20 Hz removes them and leaves a double
+// bass's low C (33 Hz) within 0.1 dB.
+constexpr double kDcCutoffHz = 20.0;
 // Only these ramp (smoothingSeconds > 0); the rest change at once.
 constexpr int kSmoothed[] = {kVibrato, kVibratoRate, kDynamics,
                              kTremolo, kTremoloRate, kBrightness};
@@ -71,6 +77,10 @@ class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringV
     for (std::size_t v = 0; v < voices_.size(); ++v)
       voices_[v].prepare(info.sampleRate, dsp::mixSeed(info.seed ^ (0x5157a11u + v)));
     grid_.reset();
+    for (dsp::DcBlocker& blocker : dcBlockers_) {
+      blocker.setCutoff(kDcCutoffHz / info.sampleRate);
+      blocker.reset();
+    }
     clock_ = lastOnset_ = 0;
     lineSeconds_ = 0.0;
     hasOnset_ = false;
@@ -114,6 +124,10 @@ class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringV
       clock_ += static_cast<std::uint64_t>(span);
       done += span;
     }
+    for (int i = 0; i < frames; ++i) {
+      left[i] = dcBlockers_[0].process(left[i]);
+      right[i] = dcBlockers_[1].process(right[i]);
+    }
   }
 
  private:
@@ -155,8 +169,9 @@ class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringV
   static constexpr double kChordSeconds = 0.03;
   static constexpr double kLineShare = 0.4;
   static constexpr float kShortestAttackSeconds = 0.04f;
-  std::uint64_t clock_ = 0, lastOnset_ = 0;  // frames rendered; the last onset's frame
-  double lineSeconds_ = 0.0;                 // time between the last two onsets (0: none yet)
+  std::array<dsp::DcBlocker, 2> dcBlockers_{};  // left, right
+  std::uint64_t clock_ = 0, lastOnset_ = 0;     // frames rendered; the last onset's frame
+  double lineSeconds_ = 0.0;                    // time between the last two onsets (0: none yet)
   bool hasOnset_ = false;
   orchestra::StringSettings settings_;
   dsp::ControlGrid grid_{orchestra::StringVoice::kControlFrames};
