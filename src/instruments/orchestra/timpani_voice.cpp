@@ -128,9 +128,10 @@ void TimpaniVoice::strike(float force, float hardness, float position) {
       std::clamp(kAttackCornerContacts / contactSeconds, lowHz * 1.5, 0.3 * sampleRate_);
   attackLow_ = static_cast<float>(1.0 - std::exp(-kTwoPi * lowHz / sampleRate_));
   attackHigh_ = static_cast<float>(1.0 - std::exp(-kTwoPi * highHz / sampleRate_));
-  // Soft felt barely excites them, and a damped (muffled) head damps them too.
-  attackLevel_ = static_cast<float>(kAttackGain * f * std::sqrt(f) * (0.1 + 0.9 * h));
+  // Soft felt barely excites them, and a damped (muffled) head, as a heartbeat's, damps them
+  // in level and in length.
   const double muffle = std::min(1.0, t60_[1] / kOpenT60Seconds);
+  attackLevel_ = static_cast<float>(kAttackGain * f * std::sqrt(f) * (0.1 + 0.9 * h) * muffle);
   attackDecay_ =
       static_cast<float>(std::exp(-1.0 / (kAttackSeconds * (2.0 - h) * muffle * sampleRate_)));
   ringing_ = true;
