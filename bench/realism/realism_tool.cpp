@@ -186,6 +186,7 @@ struct NoteFacts {
   double attackMs = 0.0;     // from note-on until the envelope first reaches 90% of its peak
   double endDb = 0.0;        // level in the note's last 30 ms relative to its peak
   double centroidHz = 0.0;   // spectral centroid over the sounding note
+  double flatness = 0.0;     // Wiener entropy over the note: noise ~0.56, tones near 0
   double peakDbfs = -200.0;  // the note's peak RMS (5 ms) in dBFS
 };
 
@@ -213,9 +214,11 @@ NoteFacts factsOf(const Mono& sound, double start, double length) {
   const auto a = static_cast<std::size_t>(start * sound.sampleRate);
   const auto b =
       std::min(sound.samples.size(), static_cast<std::size_t>((start + length) * sound.sampleRate));
-  if (a < b)
-    facts.centroidHz = reverie::test::spectralCentroidHz(
-        std::span<const float>(sound.samples.data() + a, b - a), sound.sampleRate);
+  if (a < b) {
+    const std::span<const float> note(sound.samples.data() + a, b - a);
+    facts.centroidHz = reverie::test::spectralCentroidHz(note, sound.sampleRate);
+    facts.flatness = reverie::test::spectralFlatness(note, sound.sampleRate);
+  }
   return facts;
 }
 
@@ -254,13 +257,14 @@ int compare(int program, const char* referencePath, const char* oursPath) {
     if (n.startSeconds > 0.0) windows.push_back({n.startSeconds, n.lengthSeconds / 0.9});
   std::printf(
       "  note  start  len | attack_ms ref/ours | end_db ref/ours | centroid_hz ref/ours | "
-      "peak_dbfs ref/ours\n");
+      "peak_dbfs ref/ours | flatness ref/ours\n");
   for (std::size_t i = 0; i < windows.size(); ++i) {
     const NoteFacts r = factsOf(reference, windows[i].first, windows[i].second);
     const NoteFacts o = factsOf(ours, windows[i].first, windows[i].second);
-    std::printf("  %4zu %6.2f %4.2f | %5.0f %5.0f | %6.1f %6.1f | %6.0f %6.0f | %6.1f %6.1f\n", i,
-                windows[i].first, windows[i].second, r.attackMs, o.attackMs, r.endDb, o.endDb,
-                r.centroidHz, o.centroidHz, r.peakDbfs, o.peakDbfs);
+    std::printf(
+        "  %4zu %6.2f %4.2f | %5.0f %5.0f | %6.1f %6.1f | %6.0f %6.0f | %6.1f %6.1f | %.1e %.1e\n",
+        i, windows[i].first, windows[i].second, r.attackMs, o.attackMs, r.endDb, o.endDb,
+        r.centroidHz, o.centroidHz, r.peakDbfs, o.peakDbfs, r.flatness, o.flatness);
   }
   return 0;
 }
