@@ -12,8 +12,10 @@ Renders a phrase (a three-second chord, then an eight-note melody of long and sh
 from piano to forte) for each instrument through fluidsynth with the soundfont (reverb and
 chorus off) and through reverie's preset, and prints the mean absolute difference of their
 1/3-octave band levels from 40 Hz to 16 kHz after power matching, and the three worst bands.
---detail adds both band spectra and per-note facts (attack, level at the note's end,
-spectral centroid, peak) for listening by numbers.
+Band levels are floored at -60 dB under the whole, so a recording's noise floor in a band the
+instrument leaves empty does not count against clean synthesis. --detail adds both band
+spectra and per-note facts (attack, level at the note's end, spectral centroid, peak,
+spectral flatness) for listening by numbers; --keep DIR keeps the MIDI files and renders.
 
 Instruments (GM program -> reverie preset): strings (48 -> strings), brass (61 -> brass),
 oboe (68 -> oboe), choir (52 -> choir), timpani (47 -> timpani). Default: all five.
