@@ -12,10 +12,10 @@ namespace {
 
 using orchestra::kFormantCount;
 using orchestra::kFormantTable;
-constexpr float kSingersFormantDb = 0.0f;  // re F1
 using orchestra::kRegisterCount;
 using orchestra::kVowelCount;
 using orchestra::choir::kControlFrames;
+constexpr float kSingersFormantDb = 0.0f;  // re F1: see updateFormants
 using orchestra::choir::kLanes;
 
 constexpr std::string_view kOutputs[] = {"left", "right"};

@@ -53,10 +53,10 @@ constexpr ParameterDescriptor kParameters[] = {
 };
 constexpr orchestra::SectionLayout kLayout{kVoices, kDynamics, kExpression, kBendRange, kTuning};
 constexpr int kCheckFrames = 256;  // a drum whose modes have died is stopped on this grid
-// Below its lowest mode a drum radiates next to nothing (pressure follows the head's
-// acceleration), but the modal sum's sine-phase onsets and the heavily damped (0,1) thump
-// leave an offset and, at a heartbeat's or a roll's stroke rate, lines at 2-10 Hz (-40 dBFS).
-// A steep blocker at 22 Hz takes them under -60 dBFS and leaves E1 (41 Hz) within 0.1 dB.
+// Below its lowest mode a drum radiates next to nothing. The voices drive their modes as the
+// head's velocity moves air (TimpaniVoice::strike), which removed the offset and the 2-10 Hz
+// lines (-37 dBFS at a heartbeat's stroke rate) that a displacement-like drive left; a steep
+// blocker at 22 Hz guards the output besides and leaves E1 (41 Hz) within 0.1 dB.
 constexpr double kDcCutoffHz = 22.0;
 enum class Pattern { kSingle = 0, kRoll = 1, kHeartbeat = 2 };
 
