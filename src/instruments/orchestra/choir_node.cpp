@@ -15,8 +15,8 @@ using orchestra::kFormantTable;
 using orchestra::kRegisterCount;
 using orchestra::kVowelCount;
 using orchestra::choir::kControlFrames;
-constexpr float kSingersFormantDb = 0.0f;  // re F1: see updateFormants
 using orchestra::choir::kLanes;
+constexpr float kSingersFormantDb = 0.0f;  // re F1: see updateFormants
 
 constexpr std::string_view kOutputs[] = {"left", "right"};
 constexpr std::string_view kVowelNames[] = {"ah", "oh", "oo", "ee", "eh"};
