@@ -2,9 +2,13 @@
 // fortissimo and back, then the audience applauds; measured from the file it writes.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <string>
 
 #include "support/command.hpp"
+#include "support/near_dc.hpp"
 #include "support/sample_statistics.hpp"
 #include "support/sound_file_facts.hpp"
 
@@ -36,4 +40,30 @@ TEST_CASE("orchestra: full-orchestra renders a swell from pianissimo to fortissi
   CHECK(fortissimo - after > 20.0);
   CHECK(rising == 5);
   CHECK(applause > after + 6.0);
+}
+
+// Issue 11: a drum's membrane displacement has a net offset, but the air it pushes does not;
+// no orchestra preset may put more than -60 dBFS below 10 Hz into a loudspeaker.
+TEST_CASE("orchestra: no preset puts anything below 10 Hz above -60 dBFS") {
+  test::ScratchFolder folder;
+  double worst = -200.0;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::filesystem::path(REVERIE_SOURCE_DIR) / "presets" / "orchestra")) {
+    if (entry.path().extension() != ".toml") continue;
+    const std::string name = entry.path().stem().string();
+    const auto result =
+        test::runReverie("render " + entry.path().string() + " -q -b 32f -o dc.wav", folder.path());
+    CAPTURE(name);
+    CAPTURE(result.err);
+    REQUIRE(result.exitCode == 0);
+    const test::FileFacts facts = test::openSoundFile(folder / "dc.wav");
+    double level = -200.0;
+    for (int channel = 0; channel < facts.channels; ++channel)
+      level =
+          std::max(level, test::nearDcPeakDbfs(test::channelOf(facts, channel), facts.sampleRate));
+    MESSAGE(name << ": loudest below 10 Hz " << level << " dBFS");
+    CHECK(level < -60.0);
+    worst = std::max(worst, level);
+  }
+  MESSAGE("worst below 10 Hz over the orchestra presets: " << worst << " dBFS");
 }

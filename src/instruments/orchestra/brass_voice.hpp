@@ -118,6 +118,8 @@ class BrassVoice {
   float ratio_[kMaxPlayers] = {1.0f, 1.0f, 1.0f};
   float inverseRatio_[kMaxPlayers] = {1.0f, 1.0f, 1.0f};
   float ic1_[kMaxPlayers] = {}, ic2_[kMaxPlayers] = {};
+  float bellLeft_ = 0.0f, bellRight_ = 0.0f;  // the bell shelf's low-pass states
+  float bellCoefficient_ = 0.0f;              // its one-pole coefficient at 3 x the note
   float panLeft_[kMaxPlayers] = {}, panRight_[kMaxPlayers] = {};
 };
 

@@ -16,6 +16,7 @@ using orchestra::kRegisterCount;
 using orchestra::kVowelCount;
 using orchestra::choir::kControlFrames;
 using orchestra::choir::kLanes;
+constexpr float kSingersFormantDb = 0.0f;  // re F1: see updateFormants
 
 constexpr std::string_view kOutputs[] = {"left", "right"};
 constexpr std::string_view kVowelNames[] = {"ah", "oh", "oo", "ee", "eh"};
@@ -158,7 +159,13 @@ class ChoirNode final : public orchestra::SectionNode {
         const orchestra::Formant& b = kFormantTable[r][to][f];
         const float hz = a.frequencyHz + blend * (b.frequencyHz - a.frequencyHz);
         const float bandwidth = a.bandwidthHz + blend * (b.bandwidthHz - a.bandwidthHz);
-        const float db = a.levelDb + blend * (b.levelDb - a.levelDb);
+        float db = a.levelDb + blend * (b.levelDb - a.levelDb);
+        // The singer's formant: trained voices cluster F3-F4 near 2.5-3.2 kHz into one peak
+        // that carries over an orchestra (Sundberg, "The Science of the Singing Voice", ch. 6),
+        // which the Csound table, measured on single vowels, leaves 20-35 dB down for
+        // sopranos and altos. A choir's F3 and F4 there peak as high as F1 (over a glottal
+        // source ~25 dB weaker at 3 kHz than at F1, that puts the cluster 10-20 dB under it).
+        if (f >= 2 && f <= 3 && hz > 2300.0f && hz < 3400.0f) db = std::max(db, kSingersFormantDb);
         formants_[r][f] = dsp::resonatorCoefficients(hz * inverseRate, bandwidth * inverseRate,
                                                      std::pow(10.0f, db * 0.05f));
       }

@@ -62,7 +62,8 @@ void StringVoice::start(double frequencyHz, float velocity,
     periodFrames_ = 0;
   }
   sounding_ = true;
-  envelope_.setAttackSeconds(settings.attackSeconds);
+  attackScale_ = settings.attackScale;
+  envelope_.setAttackSeconds(settings.attackSeconds * attackScale_);
   envelope_.setReleaseSeconds(settings.releaseSeconds);
   envelope_.gateOn();
   controlTicks_ = 0;
@@ -96,7 +97,7 @@ void StringVoice::placePlayers(float spread) noexcept {
 bool StringVoice::control(const StringSettings& s) noexcept {
   if (!envelope_.active()) return false;  // the last period faded to silence
   const float controlSeconds = kControlFrames * inverseRate_;
-  envelope_.setAttackSeconds(s.attackSeconds);
+  envelope_.setAttackSeconds(s.attackSeconds * attackScale_);
   envelope_.setReleaseSeconds(s.releaseSeconds);
 
   // Vibrato: held back for the delay, then faded in; each player at its own rate and phase.

@@ -29,6 +29,9 @@ struct StringSettings {
   float brightness = 0.5f;            ///< 0..1: how far the body filter opens
   float spread = 0.6f;                ///< 0..1: stereo width of the players
   float bowNoise = 0.2f;              ///< 0..1: rosin noise through the body
+  /// The note's attack is attackSeconds times this (read when a note starts): a player bows
+  /// a loud or a quick note in faster than a soft, long one.
+  float attackScale = 1.0f;
 };
 
 /// One bowed note, usable by any node (the strings section, the orchestra tuning up).
@@ -88,6 +91,7 @@ class StringVoice {
   double sampleRate_ = 48000.0;
   float inverseRate_ = 1.0f / 48000.0f;
   float velocity_ = 0.0f;
+  float attackScale_ = 1.0f;  // settings.attackScale when the note started
   float amplitude_ = 0.0f,
         amplitudeStep_ = 0.0f;  // envelope x gain at the period's start, and its ramp
   float vibratoFade_ = 0.0f;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "dsp/dc_blocker.hpp"
 #include "dsp/modal_kernel.hpp"
 #include "dsp/random.hpp"
 #include "instruments/orchestra/section_node.hpp"
@@ -52,6 +53,11 @@ constexpr ParameterDescriptor kParameters[] = {
 };
 constexpr orchestra::SectionLayout kLayout{kVoices, kDynamics, kExpression, kBendRange, kTuning};
 constexpr int kCheckFrames = 256;  // a drum whose modes have died is stopped on this grid
+// Below its lowest mode a drum radiates next to nothing. The voices drive their modes as the
+// head's velocity moves air (TimpaniVoice::strike), which removed the offset and the 2-10 Hz
+// lines (-37 dBFS at a heartbeat's stroke rate) that a displacement-like drive left; a steep
+// blocker at 22 Hz guards the output besides and leaves E1 (41 Hz) within 0.1 dB.
+constexpr double kDcCutoffHz = 22.0;
 enum class Pattern { kSingle = 0, kRoll = 1, kHeartbeat = 2 };
 
 /// A held key's stroke pattern, counted in samples.
@@ -86,6 +92,10 @@ class TimpaniNode final : public orchestra::SectionNode {
     }
     gain_ = decibelsToGain(parameter(kLevel).current());
     frame_ = 0;
+    for (dsp::DcBlocker& blocker : dcBlockers_) {
+      blocker.setCutoff(kDcCutoffHz / info.sampleRate);
+      blocker.reset();
+    }
   }
 
   void onParameterChanged(int index) noexcept override {
@@ -173,8 +183,10 @@ class TimpaniNode final : public orchestra::SectionNode {
     const float* m = mid_.data();
     const float* s = side_.data();
     for (int i = 0; i < frames; ++i) {
-      out[0][i] = (m[i] + s[i]) * gain[i];
-      out[1][i] = (m[i] - s[i]) * gain[i];
+      const float mid = dcBlockers_[0].process(m[i]);
+      const float side = dcBlockers_[1].process(s[i]);
+      out[0][i] = (mid + side) * gain[i];
+      out[1][i] = (mid - side) * gain[i];
     }
   }
 
@@ -222,6 +234,7 @@ class TimpaniNode final : public orchestra::SectionNode {
   std::array<dsp::Random, kMaxVoices> randoms_;
   std::array<orchestra::TimpaniVoice*, kMaxVoices> ringing_{};
   std::vector<float> mid_, side_, scratch_, dynamics_, expression_;
+  std::array<dsp::DcBlocker, 2> dcBlockers_{};  // mid, side
   dsp::ModalKernel kernel_ = nullptr;
   std::uint64_t frame_ = 0;  // frames rendered since prepare: the silence-check grid
   float gain_ = 1.0f;

@@ -14,9 +14,10 @@ namespace reverie::orchestra {
 /// damp() at key-up. The modes ring on across strokes and retunings.
 ///
 /// Thirteen modes carry the pitch and the ring. The head's dense upper modes, which die
-/// within tens of milliseconds, are a short band of noise at each stroke: the attack you hear
-/// in a roll. Drums render together: those not under the mallet share modal-kernel calls
-/// (four per call), the attack noise runs four drums to a SIMD vector.
+/// within about a tenth of a second, are a band of noise at each stroke (1.5 x the principal
+/// up to the mallet's corner): the stick's tock, and the attack you hear in a roll. Drums render
+/// together: those not under the mallet share modal-kernel calls (four per call), the attack noise
+/// runs four drums to a SIMD vector.
 class TimpaniVoice {
  public:
   /// Control thread: the sample rate and the voice's own seed (the attack noise).
@@ -64,10 +65,11 @@ class TimpaniVoice {
   // cos((n-1)w).
   int pulseLeft_ = 0;
   double pulseScale_ = 0.0, pulseTwoCos_ = 0.0, pulseCos_ = 1.0, pulsePrevCos_ = 1.0;
-  // The attack: decaying noise through a band-pass (difference of two one-pole low-passes).
+  // The attack: decaying noise through a band-pass (difference of two one-pole low-passes),
+  // then two more low-passes at the upper corner.
   std::uint32_t noiseState_ = 1;  // xorshift32, seeded from the voice's seed
   float attackLevel_ = 0.0f, attackDecay_ = 0.0f, attackHigh_ = 0.0f, attackLow_ = 0.0f;
-  float bandHigh_ = 0.0f, bandLow_ = 0.0f;
+  float bandHigh_ = 0.0f, bandLow_ = 0.0f, bandTop_ = 0.0f, bandTop2_ = 0.0f;
 };
 
 }  // namespace reverie::orchestra

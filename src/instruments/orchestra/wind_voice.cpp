@@ -14,7 +14,7 @@ constexpr float kPadDetuneCents = 7.0f;
 // Per instrument: output scale (a note at full dynamics and velocity peaks near -11 dBFS for
 // oboe and pad, -15 dBFS for flute and clarinet, whose six-note chords would otherwise pass
 // full scale; measured in tests/test_winds.cpp) and breath-noise scale.
-constexpr float kScale[] = {0.20f, 0.21f, 0.21f, 0.28f};
+constexpr float kScale[] = {0.19f, 0.21f, 0.21f, 0.28f};
 constexpr float kBreathScale[] = {0.25f, 0.35f, 0.2f, 0.15f};
 
 float clamp01(float x) {
@@ -52,7 +52,7 @@ void WindVoice::start(double frequencyHz, float velocity, const WindSettings& se
       case WindInstrument::kOboe:
         saws_.setPhases(dsp::Float4{phase, 0.0f, 0.0f, 0.0f});
         laneRatios_ = dsp::broadcast(1.0f);
-        reedState_ = 0.0f;
+        reedState_ = reedTopState_ = 0.0f;
         break;
       case WindInstrument::kClarinet:  // saw(t) - saw(t + 1/2): a square, odd harmonics only
         saws_.setPhases(dsp::Float4{phase, std::fmod(phase + 0.5f, 1.0f), 0.0f, 0.0f});
@@ -81,6 +81,7 @@ void WindVoice::start(double frequencyHz, float velocity, const WindSettings& se
     periodFrames_ = 0;
   }
   sounding_ = true;
+  filterDynamics_ = -1.0f;  // the oboe's reed follows each note's velocity: recompute
   firstPeriod_ = 0;
   const bool pad = instrument_ == WindInstrument::kPad;
   envelope_.setAttackSeconds(settings.attackSeconds + (pad ? kPadExtraAttackSeconds : 0.0f));
@@ -111,9 +112,14 @@ void WindVoice::setFilters(float f0Hz, float dynamics) noexcept {
     case WindInstrument::kOboe:
       // Oboe formant regions near 1.1-1.2 kHz and 2.7-3 kHz: J. Meyer, "Acoustics and the
       // Performance of Music" (5th ed., 2009), sec. 2.4. The upper one grows with dynamics.
-      // The reed's tone darkens when played softly: a one-pole low-pass on the saw, opening
-      // from about 700 Hz at pp to 4.7 kHz at ff.
-      reedCoefficient_ = 1.0f - std::exp(-6.2831853f * (600.0f + 5000.0f * d * d) * r);
+      // The reed's tone darkens when played softly: two one-pole low-passes on the saw (12 dB
+      // per octave), opening from about 800 Hz at pp to 4.7 kHz at ff with full velocity,
+      // 1.9-2.7 kHz at mezzo-forte by the note's velocity. Measured against a recorded oboe
+      // (bench/realism.sh oboe), one pole opening to 4.7 kHz at mf and the full-strength
+      // upper formant left 5-16 kHz 20-37 dB too strong, a hiss; that formant is now 4.4 dB
+      // weaker (still a bump over its neighbours).
+      reedCoefficient_ =
+          1.0f - std::exp(-6.2831853f * (700.0f + (2400.0f + 1600.0f * velocity_) * d * d) * r);
       filters_.setLane(0, f0Hz * (1.0f + 1.5f * d) * r, 0.7f);
       filters_.setLane(1, 1150.0f * r, 2.8f);
       filters_.setLane(2, 2900.0f * r, 4.0f);
@@ -121,7 +127,7 @@ void WindVoice::setFilters(float f0Hz, float dynamics) noexcept {
       // Band lanes are normalised to their peak (x 1/Q), then weighted.
       filters_.setMix(
           dsp::Float4{0.05f, 0.0f, 0.0f, 0.0f},
-          dsp::Float4{0.0f, 2.2f * (0.6f + 0.4f * d) / 2.8f, 3.0f * (0.1f + 0.9f * d) / 4.0f, 1.0f},
+          dsp::Float4{0.0f, 2.2f * (0.6f + 0.4f * d) / 2.8f, 1.8f * (0.1f + 0.9f * d) / 4.0f, 1.0f},
           dsp::broadcast(0.0f));
       break;
     case WindInstrument::kFlute:
@@ -257,7 +263,7 @@ void WindVoice::renderSpan(float* __restrict left, float* __restrict right, int 
   dsp::PitchGlide& pitch = pitch_;
   const float noiseGain = noiseGain_, second = harmonics_[1], third = harmonics_[2];
   float phasorCos = fluteCos_, phasorSin = fluteSin_;
-  float reed = reedState_;
+  float reed = reedState_, reedTop = reedTopState_;
   const float reedCoefficient = reedCoefficient_;
   std::uint32_t noiseState = noise_;
   float base = static_cast<float>(pitch.cyclesPerSample());
@@ -277,7 +283,8 @@ void WindVoice::renderSpan(float* __restrict left, float* __restrict right, int 
     dsp::Float4 x;
     if constexpr (kInstrument == WindInstrument::kOboe) {
       reed += (saws.next(increment, inverseIncrement)[0] - reed) * reedCoefficient;
-      x = dsp::Float4{reed, reed, reed, noise};
+      reedTop += (reed - reedTop) * reedCoefficient;
+      x = dsp::Float4{reedTop, reedTop, reedTop, noise};
     } else if constexpr (kInstrument == WindInstrument::kClarinet) {
       const dsp::Float4 w = saws.next(increment, inverseIncrement);
       x = dsp::Float4{w[0] - w[1], 0.0f, 0.0f, noise};
@@ -299,6 +306,7 @@ void WindVoice::renderSpan(float* __restrict left, float* __restrict right, int 
   fluteCos_ = phasorCos;
   fluteSin_ = phasorSin;
   reedState_ = reed;
+  reedTopState_ = reedTop;
   noise_ = noiseState;
 
   // Pass 2, four samples at a time: the lanes summed, the gain ramped (as a function of the
@@ -399,7 +407,7 @@ void WindVoice::renderLanes(WindVoice* const* members, int count, float* __restr
   dsp::ParallelSvf* filterTargets[4] = {};
   dsp::SawBank* sawTargets[4] = {};
   dsp::Float4 base = dsp::broadcast(0.01f), inverseBase = dsp::broadcast(100.0f);
-  dsp::Float4 amplitude{}, step{}, first{}, panLeft{}, panRight{}, noiseGain{}, reed{},
+  dsp::Float4 amplitude{}, step{}, first{}, panLeft{}, panRight{}, noiseGain{}, reed{}, reedTop{},
       reedCoefficient{};
   dsp::Float4 phasorCos{}, phasorSin{}, rotationCos{}, rotationSin{}, second{}, third{};
   UInt4 noiseState = {1u, 1u, 1u, 1u};
@@ -416,7 +424,7 @@ void WindVoice::renderLanes(WindVoice* const* members, int count, float* __restr
     first[v] = static_cast<float>(m.periodFrames_ + 1);
     panLeft[v] = m.panLeft_, panRight[v] = m.panRight_;
     noiseGain[v] = m.noiseGain_, noiseState[v] = m.noise_;
-    reed[v] = m.reedState_, reedCoefficient[v] = m.reedCoefficient_;
+    reed[v] = m.reedState_, reedTop[v] = m.reedTopState_, reedCoefficient[v] = m.reedCoefficient_;
     phasorCos[v] = m.fluteCos_, phasorSin[v] = m.fluteSin_;
     rotationCos[v] = m.rotationCos_, rotationSin[v] = m.rotationSin_;
     second[v] = m.harmonics_[1], third[v] = m.harmonics_[2];
@@ -440,8 +448,9 @@ void WindVoice::renderLanes(WindVoice* const* members, int count, float* __restr
     dsp::Float4 y;
     if constexpr (kInstrument == WindInstrument::kOboe) {
       reed += (saws[0].next(increment[0], inverseIncrement[0]) - reed) * reedCoefficient;
-      y = ((banks[0].processMixed(reed) + banks[1].processMixed(reed)) +
-           banks[2].processMixed(reed)) +
+      reedTop += (reed - reedTop) * reedCoefficient;
+      y = ((banks[0].processMixed(reedTop) + banks[1].processMixed(reedTop)) +
+           banks[2].processMixed(reedTop)) +
           banks[3].processMixed(noise);
     } else if constexpr (kInstrument == WindInstrument::kClarinet) {
       const dsp::Float4 square = saws[0].next(increment[0], inverseIncrement[0]) -
@@ -481,6 +490,7 @@ void WindVoice::renderLanes(WindVoice* const* members, int count, float* __restr
     WindVoice& m = *members[v];
     m.noise_ = noiseState[v];
     m.reedState_ = reed[v];
+    m.reedTopState_ = reedTop[v];
     m.fluteCos_ = phasorCos[v], m.fluteSin_ = phasorSin[v];
   }
 }

@@ -110,7 +110,8 @@ class WindVoice {
         amplitudeStep_ = 0.0f;  // envelope x gain at the period's start, and its ramp
   float vibratoPhase_ = 0.0f, vibratoRateScale_ = 1.0f, vibratoFade_ = 0.0f, vibratoRatio_ = 1.0f;
   float fluteCos_ = 1.0f, fluteSin_ = 0.0f;          // the flute's phasor
-  float reedState_ = 0.0f, reedCoefficient_ = 1.0f;  // the oboe's one-pole tone filter
+  float reedState_ = 0.0f, reedTopState_ = 0.0f;     // the oboe's tone filter: two one-poles
+  float reedCoefficient_ = 1.0f;
   float rotationCos_ = 1.0f, rotationSin_ = 0.0f;    // and its turn per sample
   float noiseGain_ = 0.0f;
   float panLeft_ = 0.707f, panRight_ = 0.707f;
