@@ -42,7 +42,7 @@ enum class Texture : std::uint8_t {
   kStabs,      ///< brass stabs: short accented chords, syncopated as tension rises
   kHeartbeat,  ///< timpani heartbeat on the tonic, quickening with tension
   kRoll,       ///< timpani rolls that swell into phrase ends
-  kCadence,    ///< harmony in cadences: I - IV - V7 - I each phrase, V7 - I at the end
+  kCadence,    ///< harmony in cadences: a cadential plan per phrase (I - IV - V7 - I and kin), V7 - I at the end
   kShatter,    ///< crystal shatter sections burst into shards on chord tones
   kDrop,       ///< one crystal note at the scene's start, left to ring
   kTuning,     ///< the tuning node plays its scene (the oboe's A)
