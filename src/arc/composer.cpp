@@ -583,7 +583,11 @@ class ComposerNode final : public Node {
       const int section = static_cast<int>(i);
       if (!p.plays(section)) continue;
       const Role role = script_->sections[i].role;
-      if (role == Role::kCrystal && p.has(Texture::kImprovise) && inBar % 2 == 0) improvise(frame, section, density, d, tension);
+      if ((role == Role::kCrystal || role == Role::kBowedCrystal) && p.has(Texture::kImprovise) &&
+          inBar % 2 == 0)
+        improvise(frame, section, density, d, tension);
+      if (role == Role::kClock && p.has(Texture::kTicking) && inBar % 2 == 0)
+        tickTock(frame, section, inBar);
       if (role == Role::kBrass && p.has(Texture::kStabs)) stab(frame, section, inBar, tension, d);
     }
   }
@@ -611,6 +615,16 @@ class ComposerNode final : public Node {
     const int ticks = 2 + static_cast<int>(random_.next() % 6);
     noteOn(frame, section, key, 0.3f + 0.55f * dynamics * (0.7f + 0.3f * random_.uniform()));
     scheduleOff(frame + static_cast<std::uint64_t>(std::llround(ticks * tickSeconds_ * info().sampleRate)), section, key);
+  }
+
+  /// The clock's escapement: a tick on every eighth note, alternately on the key's fifth high in
+  /// the seventh octave and a fourth below, the bar's first a little stronger; short and dry.
+  void tickTock(std::uint64_t frame, int section, int inBar) noexcept {
+    const int tick = 96 + (tonic_ + 7) % 12;
+    const int key = (inBar / 2) % 2 == 0 ? tick : tick - 5;
+    const float d = sceneData().dynamics.valueAt(scenePosition(frame));
+    noteOn(frame, section, key, (inBar == 0 ? 0.55f : 0.4f) * (0.7f + 0.6f * d));
+    scheduleOff(frame + std::max<std::uint64_t>(1, frameAt(0.05)), section, key);
   }
 
   /// Brass stabs: on the beat, then off the beat, then on 16ths as tension climbs.
@@ -921,7 +935,9 @@ std::shared_ptr<const ComposerScript> makeComposerScript(const Arc& arc, const G
     const auto id = ids.find(spec.name);
     if (id == ids.end()) continue;
     const NodeType& type = graph.node(id->second).type();
-    const Role role = roleOf(&spec, type);
+    // The clock is the one the arc names; every other role follows from the node's type.
+    const Role role =
+        !arc.clock.empty() && spec.name == arc.clock ? Role::kClock : roleOf(&spec, type);
     if (role == Role::kOther) continue;
     if (script->sections.size() == 64) throw GraphError("an arc's patch may have at most 64 playing nodes");
     SectionBinding b;
