@@ -540,7 +540,11 @@ class ComposerNode final : public Node {
   int leadBase(Role role) const noexcept {
     switch (role) {
       case Role::kBrass: return 48;
-      case Role::kCrystal: case Role::kBowedCrystal: case Role::kShards: return 72;
+      case Role::kCrystal:
+      case Role::kShards:
+        return 72;
+      case Role::kBowedCrystal:
+        return 60;  // a bowed soloist sings in the violin's middle register
       case Role::kStrings: return 60;
       case Role::kChoir: return 57;
       default: return 60;
@@ -611,7 +615,11 @@ class ComposerNode final : public Node {
       improviserDegree_ = std::clamp(improviserDegree_ + static_cast<int>(random_.next() % 5) - 2, -3, 12);
       semitones = arc::degreeSemitones(script_->arc.mode, improviserDegree_);
     }
-    const int key = std::clamp(72 + tonic_ + semitones, 60, 108);
+    const Role role = script_->sections[static_cast<std::size_t>(section)].role;
+    const int base = leadBase(role);
+    // A bowed soloist keeps to two octaves above its base; a struck crystal may ring higher.
+    const int key = std::clamp(base + tonic_ + semitones, base - 12,
+                               base + (role == Role::kBowedCrystal ? 24 : 36));
     const int ticks = 2 + static_cast<int>(random_.next() % 6);
     noteOn(frame, section, key, 0.3f + 0.55f * dynamics * (0.7f + 0.3f * random_.uniform()));
     scheduleOff(frame + static_cast<std::uint64_t>(std::llround(ticks * tickSeconds_ * info().sampleRate)), section, key);
