@@ -14,23 +14,20 @@
 #include "arc/arc_setup.hpp"
 #include "dsp/random.hpp"
 #include "reverie/arc.hpp"
-#include "reverie/engine.hpp"
 #include "support/chroma.hpp"
-#include "support/engine_render.hpp"
+#include "support/performance_render.hpp"
 #include "support/tension_estimate.hpp"
 
 namespace reverie {
 namespace {
 
-constexpr double kRate = 48000.0;
+constexpr double kRate = test::kPerformanceRate;
 constexpr double kSettleSeconds = 1.0;  // as the issue-5 scene checks: the hall still rings before
 constexpr double kChromaWindowSeconds = 2.0;
 const char* const kMelodicScenes[] = {"overture", "wrong-key", "crystal-sings", "triumph"};
 
 const Arc& performance() {
-  static const Arc arc =
-      loadArc(std::string(REVERIE_SOURCE_DIR) + "/presets/arcs/the-performance.toml");
-  return arc;
+  return test::performanceArc();
 }
 
 /// A note as the composer wrote it: which section, which 16th of its scene, which key.
@@ -82,34 +79,10 @@ std::size_t sceneIndex(const std::string& name) {
   return 0;
 }
 
-struct Render {
-  std::vector<float> mono, interleaved;
-};
-
-const Render& rendered(std::uint64_t seed) {
-  static std::map<std::uint64_t, Render> cache;
-  if (const auto it = cache.find(seed); it != cache.end()) return it->second;
-  const Arc& arc = performance();
-  Engine engine({kRate, 1024, seed});
-  arc::buildArc(arc, engine.graph());
-  engine.commit();
-  const auto latency = static_cast<std::size_t>(engine.latencyFrames());
-  const auto frames = static_cast<std::size_t>(std::llround(arc::arcSeconds(arc) * kRate));
-  const test::Stereo out = test::renderBlocks(engine, {}, frames + latency, [] { return 1024; });
-  Render r;
-  r.mono.resize(frames);
-  r.interleaved.resize(2 * frames);
-  for (std::size_t i = 0; i < frames; ++i) {
-    r.interleaved[2 * i] = out.left[i + latency];
-    r.interleaved[2 * i + 1] = out.right[i + latency];
-    r.mono[i] = 0.5f * (out.left[i + latency] + out.right[i + latency]);
-  }
-  return cache.emplace(seed, std::move(r)).first->second;
-}
-
 /// Chroma of consecutive 2 s windows of a scene (after the settle), both seeds cut at the same
 /// frames; the Pearson correlation of each window pair, averaged over the scene.
-double chromaCorrelation(const Render& a, const Render& b, std::size_t scene) {
+double chromaCorrelation(const test::PerformanceRender& a, const test::PerformanceRender& b,
+                         std::size_t scene) {
   const Timeline timeline(performance(), kRate);
   const auto window = static_cast<std::size_t>(kChromaWindowSeconds * kRate);
   const std::size_t end = timeline.spans()[scene].endFrame;
@@ -151,8 +124,8 @@ TEST_CASE(
 TEST_CASE(
     "seed variety: seeds 1 and 2 of the-performance differ in harmony moment by moment (2 s chroma "
     "r <= 0.8)") {
-  const Render& a = rendered(1);
-  const Render& b = rendered(2);
+  const test::PerformanceRender& a = test::performanceRender(1);
+  const test::PerformanceRender& b = test::performanceRender(2);
   for (const char* name : kMelodicScenes) {
     const double r = chromaCorrelation(a, b, sceneIndex(name));
     MESSAGE(std::string(name) << ": time-aligned 2 s chroma correlation " << r);
