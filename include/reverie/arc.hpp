@@ -42,13 +42,15 @@ enum class Texture : std::uint8_t {
   kStabs,      ///< brass stabs: short accented chords, syncopated as tension rises
   kHeartbeat,  ///< timpani heartbeat on the tonic, quickening with tension
   kRoll,       ///< timpani rolls that swell into phrase ends
-  kCadence,    ///< harmony in cadences: I - IV - V7 - I each phrase, V7 - I at the end
-  kShatter,    ///< crystal shatter sections burst into shards on chord tones
-  kDrop,       ///< one crystal note at the scene's start, left to ring
-  kTuning,     ///< the tuning node plays its scene (the oboe's A)
-  kMurmur,     ///< the audience talks, softer as dynamics rise
-  kApplause,   ///< the audience applauds with the dynamics curve, cheering at the top
-  kSilence,    ///< nothing new is played; what sounds is released
+  kCadence,  ///< harmony in cadences: a cadential plan per phrase (I - IV - V7 - I and kin), V7 - I
+             ///< at the end
+  kShatter,  ///< crystal shatter sections burst into shards on chord tones
+  kDrop,     ///< one crystal note at the scene's start, left to ring
+  kTuning,   ///< the tuning node plays its scene (the oboe's A)
+  kMurmur,   ///< the audience talks, softer as dynamics rise
+  kApplause,  ///< the audience applauds with the dynamics curve, cheering at the top
+  kSilence,   ///< nothing new is played; what sounds is released
+  kTicking,   ///< the arc's clock section ticks on every eighth note, tick and tock
 };
 
 struct TextureInfo {
@@ -101,6 +103,7 @@ struct Arc {
   int beatUnit = 4;         ///< meter denominator: 2, 4, 8 or 16
   int homeKey = 2;          ///< pitch class of the tonic, 0 = C
   Mode mode = Mode::kMajor;
+  std::string clock;  ///< the patch node that ticks in `ticking` scenes ([music] clock), or empty
   double tailSeconds = 6.0; ///< rendered after the last scene so the hall can ring out
   Theme theme;
   std::vector<Scene> scenes;

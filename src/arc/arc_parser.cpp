@@ -176,7 +176,7 @@ void readMusic(const toml::table& root, arc::ArcReader& reader) {
                     "'music' must be a table ([music]), not " + preset::describeType(*section));
     return;
   }
-  preset::checkKeys(*table, {"tempo", "meter", "key", "mode"}, "[music]", diagnostics);
+  preset::checkKeys(*table, {"tempo", "meter", "key", "mode", "clock"}, "[music]", diagnostics);
   if (const toml::node* tempo = table->get("tempo")) {
     if (auto value = arc::readNumberIn(*tempo, "[music] tempo", kMinTempo, kMaxTempo, kTempoRange,
                                        diagnostics))
@@ -196,6 +196,22 @@ void readMusic(const toml::table& root, arc::ArcReader& reader) {
       } else {
         diagnostics.add(mode->source(), "[music] mode = " + inQuotes(*text) + " is not a mode" +
                                             preset::suggestion(*text, modes) + " (major or minor)");
+      }
+    }
+  }
+  // The clock: a node of the patch that plays notes, which ticks in `ticking` scenes.
+  if (const toml::node* clock = table->get("clock")) {
+    if (auto name = preset::readString(*clock, "[music] clock", diagnostics)) {
+      const std::vector<std::string> playable = reader.sectionNames();
+      if (reader.patchLoaded &&
+          std::find(playable.begin(), playable.end(), *name) == playable.end()) {
+        const std::string hint = preset::suggestion(*name, playable);
+        diagnostics.add(clock->source(), "[music] clock = " + inQuotes(*name) +
+                                             " is not a node of patch " + inQuotes(arc.patchName) +
+                                             " that plays notes" +
+                                             (hint.empty() ? "; name one of its sections" : hint));
+      } else {
+        arc.clock = *name;
       }
     }
   }

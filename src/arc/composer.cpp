@@ -30,6 +30,27 @@ constexpr ParameterDescriptor kParameters[] = {
 };
 
 constexpr int kPhraseBars = 4;
+
+/// Cadence plans, a phrase of four bars in half bars: diatonic steps (0 = I ... 6 = vii) or
+/// kV7. Every one holds the tonic and the subdominant side (IV or ii) so the key stays clear
+/// whichever a phrase draws; they differ in where the tonic falls, what stands between and
+/// how the phrase closes (home, on V7, on vi, on IV). A scene's first bar is the tonic anyway.
+constexpr std::uint8_t kV7 = 7;
+constexpr std::array<std::array<std::uint8_t, 8>, 11> kCadencePlans = {{
+    {0, 0, 3, 3, kV7, kV7, 0, 0},    // I | IV | V7 | I
+    {0, 0, 5, 5, 1, kV7, 0, 0},      // I | vi | ii V7 | I
+    {0, 3, 0, kV7, 5, 3, kV7, kV7},  // I IV | I V7 | vi IV | V7
+    {0, kV7, 0, 3, 0, kV7, 5, 5},    // I V7 | I IV | I V7 | vi
+    {0, 5, 3, 0, 1, 1, kV7, kV7},    // I vi | IV I | ii | V7
+    {0, 3, 5, kV7, 0, 0, 3, 3},      // I IV | vi V7 | I | IV
+    {0, 0, 3, 1, kV7, kV7, 5, 5},    // I | IV ii | V7 | vi
+    {0, 2, 3, 0, 1, kV7, 0, 5},      // I iii | IV I | ii V7 | I vi
+    {5, 5, 3, 3, kV7, kV7, 0, 0},    // vi | IV | V7 | I
+    {3, 3, 0, 0, kV7, kV7, 0, 0},    // IV | I | V7 | I
+    {0, 0, 5, 3, 1, kV7, 0, 0},      // I | vi IV | ii V7 | I
+}};
+/// What leads to the scene's closing V7 - I: V7 itself, ii or IV.
+constexpr std::uint8_t kLastApproach[] = {kV7, 1, 3};
 constexpr int kMaxPendingOffs = 1024;
 constexpr double kControlSeconds = 0.01;
 
@@ -145,6 +166,11 @@ class ComposerNode final : public Node {
     advanceRequested_ = advanceHigh_ = pedalDown_ = false;
     ended_ = false;
     themeActive_ = false;
+    dealt_ = kVariations;
+    voicing_.fill(0);
+    plansDealt_ = static_cast<int>(kCadencePlans.size());
+    plan_ = 0;
+    harmonicRhythm_ = HarmonicRhythm::kBar;
     if (script_ && !script_->scenes.empty()) enterScene(0, 0.0);
   }
 
@@ -171,6 +197,9 @@ class ComposerNode final : public Node {
     nextTick_ = sceneStart_;
     tonic_ = ((a.homeKey + s.transpose) % 12 + 12) % 12;
     chooser_.reset(a.mode);
+    // Each scene draws from a stream of its own: a scene's take does not hang on how many
+    // draws the scenes before it made.
+    random_.reseed(info().seed ^ dsp::mixSeed(index + 1));
     // A new scene's automation is sent afresh, whatever the last scene left in its slots.
     for (float& v : sentAutomation_) v = -1e30f;
     themeActive_ = false;
@@ -234,21 +263,21 @@ class ComposerNode final : public Node {
         for (std::size_t i = 0; i < sounding_.size(); ++i) releaseSection(frame, static_cast<int>(i));
       return;
     }
-    // The theme starts with a phrase, if the phrase has room for it.
     const int phraseBar = bar % kPhraseBars;
+    if (phraseBar == 0) startPhrase();
+    // The theme starts with a phrase, if the phrase has room for it.
     const double themeBars = script_->arc.theme.totalBeats() / script_->arc.beatsPerBar;
     if (p.has(Texture::kTheme) && p.lead >= 0 && phraseBar == 0 && s.bars - bar >= std::ceil(themeBars) - 1e-9)
       startTheme(tension, bar / kPhraseBars);
     // The chord of this bar: by plan in a cadence, on the tonic where the theme is first
     // stated, else chosen by tension.
     if (p.has(Texture::kCadence)) {
-      // The cadential plan, phrase by phrase: I - IV - V7 - I, and the scene ends V7 - I.
-      const int step = bar >= s.bars - 2 ? 2 + (bar - (s.bars - 2)) : phraseBar;
-      chord_ = step == 1 ? chooser_.subdominant() : step == 2 ? chooser_.dominant() : chooser_.tonic();
+      chord_ = cadenceChord(bar, false);
     } else if (bar == 0 && p.has(Texture::kTheme) && tension < 0.6f) {
       chooser_.reset(script_->arc.mode);
       chord_ = chooser_.tonic();
-    } else {
+    } else if (!(harmonicRhythm_ == HarmonicRhythm::kTwoBars && phraseBar % 2 == 1 &&
+                 tension < 0.6f)) {
       chord_ = chooser_.next(tension, random_, melodyNow());
     }
     voiceSections(frame);
@@ -278,12 +307,82 @@ class ComposerNode final : public Node {
     }
   }
 
+  /// Each phrase is voiced and harmonised afresh: how every section spaces its chords, how
+  /// fast the harmony moves (a chord a bar, two, or one for two calm bars) and, in a cadence,
+  /// which plan of chords it follows.
+  void startPhrase() noexcept {
+    const arc::SceneProgram& p = program();
+    for (std::size_t i = 0; i < sounding_.size(); ++i)
+      if (p.playsChords(static_cast<int>(i)))
+        voicing_[i] = static_cast<std::uint8_t>(random_.next() % (2 * kVoicings));
+    const float rhythm = random_.uniform();
+    harmonicRhythm_ = rhythm < 0.5f    ? HarmonicRhythm::kBar
+                      : rhythm < 0.75f ? HarmonicRhythm::kHalfBar
+                                       : HarmonicRhythm::kTwoBars;
+    if (p.has(Texture::kCadence)) plan_ = dealPlan();
+  }
+
+  /// The cadence texture's chord for a bar (or its second half): the phrase's plan, and the
+  /// scene ends (ii or IV) V7 - I.
+  arc::Chord cadenceChord(int bar, bool secondHalf) noexcept {
+    const int bars = sceneData().bars;
+    const auto step = [this](int s) {
+      if (s != kV7) return chooser_.diatonic(s);
+      chooser_.diatonic(4);
+      return chooser_.dominant();
+    };
+    if (bar == bars - 1 || (bar == 0 && !secondHalf)) return step(0);
+    if (bar == bars - 2)
+      return step(secondHalf ? kV7 : kLastApproach[plan_ % std::size(kLastApproach)]);
+    const std::size_t slot = static_cast<std::size_t>(bar % kPhraseBars) * 2 + (secondHalf ? 1 : 0);
+    return step(kCadencePlans[static_cast<std::size_t>(plan_)][slot]);
+  }
+
+  /// The next cadence plan from this take's shuffled deck of them.
+  int dealPlan() noexcept {
+    constexpr int kPlans = static_cast<int>(kCadencePlans.size());
+    if (plansDealt_ >= kPlans) {
+      for (int k = 0; k < kPlans; ++k)
+        planDeck_[static_cast<std::size_t>(k)] = static_cast<std::uint8_t>(k);
+      for (int k = kPlans - 1; k > 0; --k)
+        std::swap(planDeck_[static_cast<std::size_t>(k)],
+                  planDeck_[random_.next() % static_cast<std::uint32_t>(k + 1)]);
+      plansDealt_ = 0;
+    }
+    return planDeck_[static_cast<std::size_t>(plansDealt_++)];
+  }
+
+  /// A calm chord in section `i`'s voicing for this phrase: open from three heights, close at
+  /// the top of its range, or open over the chord's third (not the tonic). Close thirds stay
+  /// high: low in the range they would rub, as orchestrators know.
+  int voiceCalm(std::size_t i, std::array<std::uint8_t, 16>& keys) const noexcept {
+    const arc::SectionBinding& b = script_->sections[i];
+    // Half the voicings carry the bass an octave up, where the section's range has room.
+    const int bassLow =
+        voicing_[i] >= kVoicings && b.bassLow + 12 < b.low ? b.bassLow + 12 : b.bassLow;
+    switch (voicing_[i] % kVoicings) {
+      case 1:
+        return arc::voiceOpen(chord_, tonic_, bassLow, b.low, b.high + 5, keys);
+      case 2:
+        return arc::voiceOpen(chord_, tonic_, bassLow, b.low + 5, b.high + 5, keys);
+      case 3:
+        return arc::voiceChord(chord_, tonic_, bassLow, std::max(b.low, b.high - 11), b.high, keys);
+      case 4:  // IV, ii, vi over their thirds; dominants keep their root below, the key clear
+        if (chord_.function == 1 || chord_.function == 3 || chord_.function == 5)
+          return arc::voiceOpen(arc::firstInversion(chord_), tonic_, bassLow, b.low - 7, b.high + 5,
+                                keys);
+        [[fallthrough]];
+      default:
+        return arc::voiceOpen(chord_, tonic_, bassLow, b.low - 7, b.high + 5, keys);
+    }
+  }
+
   void voiceSections(std::uint64_t frame) noexcept {
     const arc::SceneProgram& p = program();
     const float tension = tensionAt(frame);
     const float d = sceneData().dynamics.valueAt(scenePosition(frame));
     const float velocity = 0.35f + 0.55f * d;
-    // Consonant or calm chords stand in open position; in the panic, harsh chords crush
+    // Consonant or calm chords stand in the phrase's voicing; in the panic, harsh chords crush
     // together into one octave at the top of the section's range, where semitones grind.
     const bool harsh = arc::harshIntervals(chord_) > 0;
     for (std::size_t i = 0; i < sounding_.size(); ++i) {
@@ -293,8 +392,9 @@ class ComposerNode final : public Node {
       int low = b.low;
       if (harsh && tension > 0.7f) low = std::max(low, b.high - 12);
       std::array<std::uint8_t, 16> keys{};
-      const int count = !harsh || tension < 0.5f ? arc::voiceOpen(chord_, tonic_, b.bassLow, low - 7, b.high + 5, keys)
-                                                 : arc::voiceChord(chord_, tonic_, b.bassLow, low, b.high, keys);
+      const int count = !harsh || tension < 0.5f
+                            ? voiceCalm(i, keys)
+                            : arc::voiceChord(chord_, tonic_, b.bassLow, low, b.high, keys);
       Key128 next;
       for (int k = 0; k < count; ++k) next.set(keys[static_cast<std::size_t>(k)]);
       Key128& held = chordHeld_[i];
@@ -354,24 +454,51 @@ class ComposerNode final : public Node {
     const double ticksPerBeat = static_cast<double>(ticksPerBeat_);
     themeCount_ = 0;
     // The first phrase states the theme as written; later ones vary it, more freely as
-    // tension rises.
-    int variation = 0;
-    if (phrase > 0) variation = 1 + static_cast<int>(random_.next() % 4);
+    // tension rises, each take dealing the variations in an order of its own.
+    const int variation = phrase > 0 ? dealVariation() : 0;
     const int shift = variation == 2 ? (random_.uniform() < 0.5f ? 1 : -1) : 0;
+    // An octave away (up, or down for a lead that already sings high): one of the variations,
+    // and now and then the first statement, which keeps its written line.
+    const bool away = variation == 7 || (variation == 0 && random_.uniform() < 0.4f);
+    const int octave =
+        away ? (leadBase(script_->sections[static_cast<std::size_t>(program().lead)].role) >= 72
+                    ? -12
+                    : 12)
+             : 0;
     const int first = theme.degrees.empty() ? 0 : theme.degrees.front();
+    const auto writtenTicks = [&](std::size_t i) {
+      return std::max(1, static_cast<int>(std::lround(theme.beats[i] * ticksPerBeat)));
+    };
+    int borrowed = 0;  // ticks the dotted note before took from this one
     for (std::size_t i = 0; i < theme.degrees.size() && themeCount_ < kMaxTheme; ++i) {
       int degree = theme.degrees[i];
       if (variation == 3) degree = 2 * first - degree;   // inversion about the first note
       degree += shift;                                   // a sequence a step up or down
-      int ticks = std::max(1, static_cast<int>(std::lround(theme.beats[i] * ticksPerBeat)));
-      int semitones = arc::degreeSemitones(a.mode, degree);
+      int ticks = writtenTicks(i) - borrowed;
+      int semitones = arc::degreeSemitones(a.mode, degree) + octave;
       if (variation == 4 && i + 1 == theme.degrees.size() / 2) ticks *= 2;  // a held middle
+      // Dotted: of two equal notes, the first takes half the second's length.
+      const bool dot = variation == 5 && borrowed == 0 && i + 1 < theme.degrees.size() &&
+                       writtenTicks(i + 1) == ticks && ticks >= 2;
+      borrowed = dot ? ticks / 2 : 0;
+      ticks += borrowed;
       // Panic bends the line: at high tension some notes slip a semitone.
       if (tension > 0.7f && random_.uniform() < (tension - 0.7f) * 1.2f) semitones += random_.uniform() < 0.5f ? 1 : -1;
+      if (variation == 6 && ticks >= 4 && themeCount_ + 2 < kMaxTheme) {
+        // A turn: the note, its upper neighbour for a 16th, the note again.
+        const int upper = arc::degreeSemitones(a.mode, degree + 1) + octave;
+        theme_[themeCount_++] = {semitones, ticks - 2};
+        theme_[themeCount_++] = {upper, 1};
+        theme_[themeCount_++] = {semitones, 1};
+        continue;
+      }
       if (variation == 1 && ticks >= 4 && i + 1 < theme.degrees.size() && themeCount_ + 1 < kMaxTheme) {
         // Ornament: the note's second half passes toward the next.
         const int nextDegree = theme.degrees[i + 1] + shift;
-        const int passing = arc::degreeSemitones(a.mode, degree + (nextDegree > degree ? 1 : nextDegree < degree ? -1 : 0));
+        const int passing = arc::degreeSemitones(a.mode, degree + (nextDegree > degree   ? 1
+                                                                   : nextDegree < degree ? -1
+                                                                                         : 0)) +
+                            octave;
         theme_[themeCount_++] = {semitones, ticks / 2};
         theme_[themeCount_++] = {passing, ticks - ticks / 2};
         continue;
@@ -381,6 +508,20 @@ class ComposerNode final : public Node {
     themeActive_ = themeCount_ > 0;
     themeNote_ = 0;
     themeNextTick_ = tickIndex_;
+  }
+
+  /// The next theme variation (1-7) from this take's shuffled deck: passing notes, a sequence,
+  /// the inversion, a held middle, dotted rhythm, turns, another octave.
+  int dealVariation() noexcept {
+    if (dealt_ >= kVariations) {
+      for (int k = 0; k < kVariations; ++k)
+        deck_[static_cast<std::size_t>(k)] = static_cast<std::uint8_t>(k + 1);
+      for (int k = kVariations - 1; k > 0; --k)
+        std::swap(deck_[static_cast<std::size_t>(k)],
+                  deck_[random_.next() % static_cast<std::uint32_t>(k + 1)]);
+      dealt_ = 0;
+    }
+    return deck_[static_cast<std::size_t>(dealt_++)];
   }
 
   /// The theme's note at the current tick (semitones above the tonic, 0..11), or -1.
@@ -399,7 +540,11 @@ class ComposerNode final : public Node {
   int leadBase(Role role) const noexcept {
     switch (role) {
       case Role::kBrass: return 48;
-      case Role::kCrystal: case Role::kBowedCrystal: case Role::kShards: return 72;
+      case Role::kCrystal:
+      case Role::kShards:
+        return 72;
+      case Role::kBowedCrystal:
+        return 60;  // a bowed soloist sings in the violin's middle register
       case Role::kStrings: return 60;
       case Role::kChoir: return 57;
       default: return 60;
@@ -415,9 +560,14 @@ class ComposerNode final : public Node {
     const float density = s.density.valueAt(x);
     const float d = s.dynamics.valueAt(x);
 
-    // A second chord in the bar when the music is dense.
-    if (inBar == ticksPerBar_ / 2 && ticksPerBar_ >= 8 && density > 0.6f && !p.has(Texture::kCadence)) {
+    // A second chord in the bar when the music is dense, or the phrase moves in half bars.
+    if (inBar == ticksPerBar_ / 2 && ticksPerBar_ >= 8 &&
+        (density > 0.6f || harmonicRhythm_ == HarmonicRhythm::kHalfBar) &&
+        !p.has(Texture::kCadence)) {
       chord_ = chooser_.next(tension, random_, melodyNow());
+      voiceSections(frame);
+    } else if (inBar == ticksPerBar_ / 2 && ticksPerBar_ >= 8 && p.has(Texture::kCadence)) {
+      chord_ = cadenceChord(tickIndex_ / ticksPerBar_, true);
       voiceSections(frame);
     }
 
@@ -437,7 +587,11 @@ class ComposerNode final : public Node {
       const int section = static_cast<int>(i);
       if (!p.plays(section)) continue;
       const Role role = script_->sections[i].role;
-      if (role == Role::kCrystal && p.has(Texture::kImprovise) && inBar % 2 == 0) improvise(frame, section, density, d, tension);
+      if ((role == Role::kCrystal || role == Role::kBowedCrystal) && p.has(Texture::kImprovise) &&
+          inBar % 2 == 0)
+        improvise(frame, section, density, d, tension);
+      if (role == Role::kClock && p.has(Texture::kTicking) && inBar % 2 == 0)
+        tickTock(frame, section, inBar);
       if (role == Role::kBrass && p.has(Texture::kStabs)) stab(frame, section, inBar, tension, d);
     }
   }
@@ -461,10 +615,24 @@ class ComposerNode final : public Node {
       improviserDegree_ = std::clamp(improviserDegree_ + static_cast<int>(random_.next() % 5) - 2, -3, 12);
       semitones = arc::degreeSemitones(script_->arc.mode, improviserDegree_);
     }
-    const int key = std::clamp(72 + tonic_ + semitones, 60, 108);
+    const Role role = script_->sections[static_cast<std::size_t>(section)].role;
+    const int base = leadBase(role);
+    // A bowed soloist keeps to two octaves above its base; a struck crystal may ring higher.
+    const int key = std::clamp(base + tonic_ + semitones, base - 12,
+                               base + (role == Role::kBowedCrystal ? 24 : 36));
     const int ticks = 2 + static_cast<int>(random_.next() % 6);
     noteOn(frame, section, key, 0.3f + 0.55f * dynamics * (0.7f + 0.3f * random_.uniform()));
     scheduleOff(frame + static_cast<std::uint64_t>(std::llround(ticks * tickSeconds_ * info().sampleRate)), section, key);
+  }
+
+  /// The clock's escapement: a tick on every eighth note, alternately on the key's fifth high in
+  /// the seventh octave and a fourth below, the bar's first a little stronger; short and dry.
+  void tickTock(std::uint64_t frame, int section, int inBar) noexcept {
+    const int tick = 96 + (tonic_ + 7) % 12;
+    const int key = (inBar / 2) % 2 == 0 ? tick : tick - 5;
+    const float d = sceneData().dynamics.valueAt(scenePosition(frame));
+    noteOn(frame, section, key, (inBar == 0 ? 0.55f : 0.4f) * (0.7f + 0.6f * d));
+    scheduleOff(frame + std::max<std::uint64_t>(1, frameAt(0.05)), section, key);
   }
 
   /// Brass stabs: on the beat, then off the beat, then on 16ths as tension climbs.
@@ -649,6 +817,8 @@ class ComposerNode final : public Node {
   }
 
   static constexpr int kMaxTheme = 128;
+  static constexpr int kVariations = 7;
+  static constexpr std::uint32_t kVoicings = 5;
 
   std::shared_ptr<const arc::ComposerScript> script_;
   EventSink* sink_ = nullptr;
@@ -674,6 +844,14 @@ class ComposerNode final : public Node {
   int themeCount_ = 0, themeNote_ = 0, themeNextTick_ = 0;
   bool themeActive_ = false;
   int improviserStep_ = -1, improviserDegree_ = 4;
+  std::array<std::uint8_t, kVariations> deck_{};
+  int dealt_ = kVariations;
+  std::array<std::uint8_t, 64> voicing_{};  ///< by section: how it spaces this phrase's chords
+  std::array<std::uint8_t, kCadencePlans.size()> planDeck_{};
+  int plansDealt_ = static_cast<int>(kCadencePlans.size());
+  int plan_ = 0;  ///< the cadence plan of this phrase
+  enum class HarmonicRhythm : std::uint8_t { kBar, kHalfBar, kTwoBars };
+  HarmonicRhythm harmonicRhythm_ = HarmonicRhythm::kBar;
 
   std::vector<Key128> sounding_, chordHeld_;
   std::vector<SentControls> sent_;
@@ -765,7 +943,9 @@ std::shared_ptr<const ComposerScript> makeComposerScript(const Arc& arc, const G
     const auto id = ids.find(spec.name);
     if (id == ids.end()) continue;
     const NodeType& type = graph.node(id->second).type();
-    const Role role = roleOf(&spec, type);
+    // The clock is the one the arc names; every other role follows from the node's type.
+    const Role role =
+        !arc.clock.empty() && spec.name == arc.clock ? Role::kClock : roleOf(&spec, type);
     if (role == Role::kOther) continue;
     if (script->sections.size() == 64) throw GraphError("an arc's patch may have at most 64 playing nodes");
     SectionBinding b;

@@ -82,6 +82,11 @@ Chord ChordChooser::tonic() const noexcept { return triad(mode_, 0); }
 
 Chord ChordChooser::subdominant() const noexcept { return triad(mode_, 3); }
 
+Chord ChordChooser::diatonic(int step) noexcept {
+  function_ = ((step % 7) + 7) % 7;
+  return triad(mode_, function_);
+}
+
 Chord ChordChooser::next(float tension, dsp::Random& random, int melody) noexcept {
   const float t = std::clamp(tension, 0.0f, 1.0f);
   // How much of each family: consonant diatonic, sevenths and suspensions, diminished and
@@ -176,6 +181,15 @@ int voiceOpen(const Chord& chord, int tonicPitchClass, int bassLow, int low, int
     previous = key;
   }
   return count;
+}
+
+Chord firstInversion(const Chord& chord) noexcept {
+  Chord inverted = chord;
+  if (chord.count < 2) return inverted;
+  for (int i = 0; i < chord.count; ++i)
+    inverted.pitches[static_cast<std::size_t>(i)] =
+        chord.pitches[static_cast<std::size_t>((i + 1) % chord.count)];
+  return inverted;
 }
 
 int harshIntervals(const Chord& chord) noexcept {

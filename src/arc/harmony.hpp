@@ -39,6 +39,8 @@ class ChordChooser {
   Chord dominant() const noexcept;
   Chord tonic() const noexcept;
   Chord subdominant() const noexcept;
+  /// The diatonic triad on scale step `step` (0 = I ... 6 = vii); the walk goes on from it.
+  Chord diatonic(int step) noexcept;
 
  private:
   Mode mode_ = Mode::kMajor;
@@ -56,6 +58,9 @@ int voiceChord(const Chord& chord, int tonicPitchClass, int bassLow, int low, in
 /// orchestrators space calm chords; tones that do not fit under `high` are left out.
 int voiceOpen(const Chord& chord, int tonicPitchClass, int bassLow, int low, int high,
               std::array<std::uint8_t, 16>& keys) noexcept;
+
+/// The chord with its next tone in the bass (a triad's first inversion: the third below).
+Chord firstInversion(const Chord& chord) noexcept;
 
 /// A roughness-free check used by tests: how many semitone or tritone intervals the chord's
 /// pitch classes contain.
