@@ -341,9 +341,10 @@ TEST_CASE("cli input: a FIFO, a device or a folder as input is refused at once, 
   fs::create_directory(folder / "somewhere");
   // An arc whose patch is the FIFO.
   std::string arc = readText(fs::path(REVERIE_SOURCE_DIR) / "presets/arcs/clockwork.toml");
-  const std::size_t patch = arc.find("patch = \"the-stage\"");
+  const std::size_t patch = arc.find("\npatch = \"");
   REQUIRE(patch != std::string::npos);
-  arc.replace(patch, 19, "patch = \"p.toml\"");
+  const std::size_t lineEnd = arc.find('\n', patch + 1);
+  arc.replace(patch + 1, lineEnd - patch - 1, "patch = \"p.toml\"");
   std::ofstream(folder / "fifo-arc.toml") << arc;
   const std::size_t before = countFiles(folder.path());
 
