@@ -13,7 +13,7 @@ constexpr TextureInfo kTextures[] = {
     {Texture::kStabs, "stabs", "brass stabs: short accented chords, syncopated as tension rises"},
     {Texture::kHeartbeat, "heartbeat", "timpani heartbeat on the tonic, quickening with tension"},
     {Texture::kRoll, "roll", "timpani rolls that swell into phrase ends"},
-    {Texture::kCadence, "cadence", "the harmony follows the cadential plan: I - IV - V7 - I each phrase, V7 - I at the end"},
+    {Texture::kCadence, "cadence", "the harmony follows the cadential plan: I - IV - V7 - I each phrase, V7 - I at the end; each phrase grows into its cadence and breathes at the bar line"},
     {Texture::kShatter, "shatter", "crystal shatter sections burst into shards on chord tones"},
     {Texture::kDrop, "drop", "one crystal note at the scene's start, left to ring"},
     {Texture::kTuning, "tuning", "the tuning node plays its scene: the oboe's A, the orchestra gliding onto it"},
