@@ -266,8 +266,8 @@ class ComposerNode final : public Node {
         case Role::kCrystal:
         case Role::kBowedCrystal:
           // The drop falls after a bar of silence; where the crystal improvises (a waking) it
-          // opens the scene, so the scene never begins in silence.
-          if (p.has(Texture::kDrop) && bar == (p.has(Texture::kImprovise) ? 0 : std::min(1, s.bars - 1))) {
+          // falls on every bar line, softer as the dynamics fade, so the scene never goes silent.
+          if (p.has(Texture::kDrop) && (p.has(Texture::kImprovise) || bar == std::min(1, s.bars - 1))) {
             const int key = 72 + (tonic_ + 7) % 12 + 12 * (((tonic_ + 7) % 12) < 5 ? 1 : 0);
             noteOn(frame, section, key, 0.25f + 0.5f * s.dynamics.valueAt(scenePosition(frame)));
           }
@@ -416,7 +416,8 @@ class ComposerNode final : public Node {
     const double x = scenePosition(frame);
     const float tension = tensionAt(frame);
     const float density = s.density.valueAt(x);
-    const float d = s.dynamics.valueAt(x);
+    // In a cadence the notes breathe with the phrases as the expression does.
+    const float d = std::min(1.0f, s.dynamics.valueAt(x) * (p.has(Texture::kCadence) ? breath(frame) : 1.0f));
 
     // A second chord in the bar when the music is dense.
     if (inBar == ticksPerBar_ / 2 && ticksPerBar_ >= 8 && density > 0.6f && !p.has(Texture::kCadence)) {
@@ -498,16 +499,17 @@ class ComposerNode final : public Node {
     return static_cast<float>(0.6 + 0.4 * env);
   }
 
-  /// A cadence breathes with its phrases: each grows over its first half, holds to its cadence
-  /// (a little above the scene's dynamics) and falls back across its last bar, so a triumph is
-  /// loud yet not flat. Short phrases breathe in pairs, so every breath lasts 8 s or more.
+  /// A cadence breathes with its phrases: each opens in full on the tonic, softens through the
+  /// subdominant into the dominant (breathing in) and grows again into the cadence's tonic, a
+  /// little above the scene's dynamics, so a triumph is loud yet not flat and its loudest chords
+  /// are the tonic. Short phrases breathe in pairs, so every breath lasts 8 s or more.
   float breath(std::uint64_t frame) const noexcept {
     const double phrase = barSeconds_ * kPhraseBars;
     const double breathSeconds = phrase * std::max(1.0, std::ceil(8.0 / phrase - 1e-9));
     const double t = std::fmod(static_cast<double>(frame - std::min(frame, sceneStart_)) / info().sampleRate, breathSeconds) / breathSeconds;
-    const double rise = std::min(1.0, t / 0.5);
-    const double env = t < 0.85 ? rise * rise * (3.0 - 2.0 * rise) : (1.0 - t) / 0.15;
-    return static_cast<float>(0.3 + 0.8 * env);
+    const double u = t < 0.45 ? 1.0 - t / 0.45 : std::min(1.0, (t - 0.45) / 0.3);
+    const double env = u * u * (3.0 - 2.0 * u);
+    return static_cast<float>(0.6 + 0.5 * env);
   }
 
   void control(std::uint64_t frame) noexcept {
