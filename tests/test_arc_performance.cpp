@@ -30,10 +30,14 @@ constexpr double kRate = 48000.0;
 /// with the scene before.
 constexpr double kSettleSeconds = 1.0;
 
-const Arc& performance() { return test::arcNamed("the-performance"); }
+const Arc& performance() {
+  return test::arcNamed("the-performance");
+}
 
 /// Renders of the default block size by seed, shared with the other arc tests of the process.
-const test::ArcRender& rendered(std::uint64_t seed) { return test::renderedArc("the-performance", seed); }
+const test::ArcRender& rendered(std::uint64_t seed) {
+  return test::renderedArc("the-performance", seed);
+}
 
 struct SceneFacts {
   double lufs = -70.0, roughness = 0.0, onsets = 0.0, flatness = 0.0;
@@ -133,11 +137,14 @@ test::TensionTrack withoutApplause(const test::TensionTrack& track, const Timeli
 // triumph now breathes with its phrases (loudness range >= 4 LU, which a 3 s loudness window
 // reads as tension rising and falling inside a scene scripted to relax) and the waking glows
 // instead of falling silent. The threshold follows, and still fails a tension curve ignored.
-TEST_CASE("the-performance: the tension heard follows the tension scripted (r >= 0.65), for three seeds") {
+TEST_CASE(
+    "the-performance: the tension heard follows the tension scripted (r >= 0.65), for three "
+    "seeds") {
   const Arc& arc = performance();
   const Timeline timeline(arc, kRate);
   for (std::uint64_t seed : {1u, 2u, 3u}) {
-    const test::TensionTrack track = withoutApplause(test::estimateTension(rendered(seed).mono, kRate), timeline);
+    const test::TensionTrack track =
+        withoutApplause(test::estimateTension(rendered(seed).mono, kRate), timeline);
     std::vector<double> scripted;
     for (double t : track.seconds) scripted.push_back(timeline.valuesAt(static_cast<std::uint64_t>(t * kRate)).tension);
     const double r = test::pearson(track.estimate, scripted);
@@ -156,7 +163,9 @@ TEST_CASE("the-performance: the tension heard follows the tension scripted (r >=
   }
 }
 
-TEST_CASE("the-performance: the same seed renders the same samples in any blocks; seeds 2-5 differ but keep the shape") {
+TEST_CASE(
+    "the-performance: the same seed renders the same samples in any blocks; seeds 2-5 differ but "
+    "keep the shape") {
   const std::uint64_t first = hash(rendered(1).interleaved);
   CHECK(hash(test::renderArc(performance(), 1, 333).interleaved) == first);
   for (std::uint64_t seed = 2; seed <= static_cast<std::uint64_t>(test::kArcSeedCount); ++seed) {

@@ -57,7 +57,9 @@ Meter meter(int mode) {
   return m;
 }
 
-double orFloor(double lufs) { return std::isfinite(lufs) ? std::max(-70.0, lufs) : -70.0; }
+double orFloor(double lufs) {
+  return std::isfinite(lufs) ? std::max(-70.0, lufs) : -70.0;
+}
 
 /// Momentary (400 ms) and short-term (3 s) loudness every 100 ms from `begin` (frames) to
 /// `end`, the meter fed from `begin` on: value i ends at begin + (i + 1) hops.
@@ -89,7 +91,8 @@ double loudnessRange(const test::ArcRender& r, std::size_t begin, std::size_t en
 }
 
 double integrated(const test::ArcRender& r, std::size_t begin, std::size_t end) {
-  return test::loudnessLufs(std::span<const float>(r.interleaved.data() + 2 * begin, 2 * (end - begin)), kArcRate, 2);
+  return test::loudnessLufs(
+      std::span<const float>(r.interleaved.data() + 2 * begin, 2 * (end - begin)), kArcRate, 2);
 }
 
 /// The longest run of digital silence in [0, end): samples where both channels round to zero
@@ -101,7 +104,8 @@ ZeroRun longestZeroRun(const test::ArcRender& r, std::size_t end) {
   std::size_t longest = 0, longestAt = 0, run = 0;
   for (std::size_t i = 0; i < end; ++i) {
     constexpr float kHalfLsb = 1.0f / 16777216.0f;
-    if (std::abs(r.interleaved[2 * i]) < kHalfLsb && std::abs(r.interleaved[2 * i + 1]) < kHalfLsb) {
+    if (std::abs(r.interleaved[2 * i]) < kHalfLsb &&
+        std::abs(r.interleaved[2 * i + 1]) < kHalfLsb) {
       if (++run > longest) longest = run, longestAt = i + 1 - run;
     } else {
       run = 0;
@@ -123,8 +127,10 @@ double nearDcLevel(const test::ArcRender& r) {
     std::vector<double> power(topBin, 0.0);
     int windows = 0;
     for (std::size_t at = 0; at + kSize <= frames; at += kSize / 2, ++windows) {
-      for (std::size_t i = 0; i < kSize; ++i) channel[i] = r.interleaved[2 * (at + i) + static_cast<std::size_t>(c)];
-      const std::vector<double> magnitude = test::magnitudeSpectrum(channel, test::Window::kHann, kSize);
+      for (std::size_t i = 0; i < kSize; ++i)
+        channel[i] = r.interleaved[2 * (at + i) + static_cast<std::size_t>(c)];
+      const std::vector<double> magnitude =
+          test::magnitudeSpectrum(channel, test::Window::kHann, kSize);
       for (std::size_t k = 0; k < topBin; ++k) power[k] += magnitude[k] * magnitude[k];
     }
     for (double p : power) worst = std::max(worst, std::sqrt(p / std::max(1, windows)));
@@ -132,7 +138,9 @@ double nearDcLevel(const test::ArcRender& r) {
   return 20.0 * std::log10(std::max(worst, 1e-12));
 }
 
-Timeline timeline(const std::string& arc) { return Timeline(test::arcNamed(arc), kArcRate); }
+Timeline timeline(const std::string& arc) {
+  return Timeline(test::arcNamed(arc), kArcRate);
+}
 
 std::size_t sceneIndex(const Arc& arc, const std::string& name) {
   for (std::size_t s = 0; s < arc.scenes.size(); ++s)
@@ -152,7 +160,8 @@ Span sceneSpan(const Timeline& timeline, std::size_t scene, double settle = 0.0)
 /// The applause scene as heard: its loudest short-term window (starting at least half a second
 /// in, past the triumph's last chord), when it erupts, how it holds and thins out, the cheers.
 struct Ovation {
-  double loudest = -70.0, loudestEnds = 0.0, eruption = 99.0, held = -70.0, sixSeconds = -70.0, last = -70.0;
+  double loudest = -70.0, loudestEnds = 0.0, eruption = 99.0, held = -70.0, sixSeconds = -70.0,
+         last = -70.0;
   int cheers = 0;
   double seconds = 0.0;
 };
@@ -174,7 +183,8 @@ Ovation measureOvation(const test::ArcRender& r, Span scene) {
   // Held: the quietest momentary loudness over the 3 s after the eruption.
   o.held = 70.0;
   const auto from = static_cast<std::size_t>(std::lround(o.eruption / kHopSeconds));
-  for (std::size_t i = from; i < std::min(track.momentary.size(), from + 30); ++i) o.held = std::min(o.held, track.momentary[i]);
+  for (std::size_t i = from; i < std::min(track.momentary.size(), from + 30); ++i)
+    o.held = std::min(o.held, track.momentary[i]);
   if (track.shortTerm.size() >= 60) o.sixSeconds = track.shortTerm[59];
   o.last = track.shortTerm.empty() ? -70.0 : track.shortTerm.back();
   // Cheers and whistles: pitched onsets above the noise of the hands.
@@ -194,9 +204,11 @@ struct ArcFacts {
   // rise of momentary loudness over the tail (it must only fall) and where the short-term
   // loudness ends, a second before the render does.
   bool hasWaking = false;
-  double wakingQuietest = -70.0, wakingQuietestAt = 0.0, wakingLoudest = -70.0, tailRise = 0.0, tailEnd = 0.0;
+  double wakingQuietest = -70.0, wakingQuietestAt = 0.0, wakingLoudest = -70.0, tailRise = 0.0,
+         tailEnd = 0.0;
   // The shared breath: onsets of noise (a clap, a cough: onsets that are not pitched) and how
-  // noise-like the scene is (applause reads above 0.25, music near 0).
+  // noise-like the scene is (applause reads above 0.25; the pad alone 2.5e-5, with the murmur
+  // and a cough or two 1e-3 to 1e-2).
   bool hasBreath = false;
   int noiseOnsets = 0;
   double breathFlatness = 0.0;
@@ -229,15 +241,19 @@ ArcFacts measureArc(const ArcScenes& scenes, std::uint64_t seed) {
     const Span w = sceneSpan(timeline, sceneIndex(arc, scenes.waking));
     const std::size_t tailEnd = r.mono.size() - static_cast<std::size_t>(kArcRate);
     const LoudnessTrack track = loudnessTrack(r, w.begin, tailEnd);
-    const std::size_t wakingHops = (w.end - w.begin) / static_cast<std::size_t>(kHopSeconds * kArcRate);
-    const auto quietest = std::min_element(track.momentary.begin(), track.momentary.begin() + static_cast<std::ptrdiff_t>(wakingHops));
+    const std::size_t wakingHops =
+        (w.end - w.begin) / static_cast<std::size_t>(kHopSeconds * kArcRate);
+    const auto quietest = std::min_element(
+        track.momentary.begin(), track.momentary.begin() + static_cast<std::ptrdiff_t>(wakingHops));
     f.wakingQuietest = *quietest;
     f.wakingQuietestAt = static_cast<double>(quietest - track.momentary.begin() + 1) * kHopSeconds;
-    f.wakingLoudest = *std::max_element(track.shortTerm.begin(), track.shortTerm.begin() + static_cast<std::ptrdiff_t>(wakingHops));
+    f.wakingLoudest = *std::max_element(
+        track.shortTerm.begin(), track.shortTerm.begin() + static_cast<std::ptrdiff_t>(wakingHops));
     // The tail from half a second after the last scene (the last notes' attacks have passed):
     // the momentary loudness never rises again by more than 1 LU.
     for (std::size_t i = wakingHops + 5; i < track.momentary.size(); ++i)
-      for (std::size_t j = wakingHops + 5; j < i; ++j) f.tailRise = std::max(f.tailRise, track.momentary[i] - track.momentary[j]);
+      for (std::size_t j = wakingHops + 5; j < i; ++j)
+        f.tailRise = std::max(f.tailRise, track.momentary[i] - track.momentary[j]);
     f.tailEnd = track.shortTerm.back();
   }
   if (*scenes.breath != '\0') {
@@ -245,7 +261,8 @@ ArcFacts measureArc(const ArcScenes& scenes, std::uint64_t seed) {
     const Span b = sceneSpan(timeline, sceneIndex(arc, scenes.breath), kSettleSeconds);
     const std::span<const float> mono(r.mono.data() + b.begin, b.end - b.begin);
     const double seconds = static_cast<double>(b.end - b.begin) / kArcRate;
-    f.noiseOnsets = static_cast<int>(std::lround((test::onsetRate(mono, kArcRate) - test::pitchedOnsetRate(mono, kArcRate)) * seconds));
+    f.noiseOnsets = static_cast<int>(std::lround(
+        (test::onsetRate(mono, kArcRate) - test::pitchedOnsetRate(mono, kArcRate)) * seconds));
     f.breathFlatness = test::flatness(mono, kArcRate);
   }
   return f;
@@ -253,28 +270,35 @@ ArcFacts measureArc(const ArcScenes& scenes, std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("arcs: the ovation roars within 3 LU of the triumph, the triumph breathes, no digital silence, no near-DC, "
-          "the waking glows into its tail (three arcs, seeds 1-5)") {
+TEST_CASE(
+    "arcs: the ovation roars within 3 LU of the triumph, the triumph breathes, no digital silence, "
+    "no near-DC, "
+    "the waking glows into its tail (three arcs, seeds 1-5; 1-3 under sanitizers)") {
   for (const ArcScenes& scenes : kArcs) {
     for (std::uint64_t seed = 1; seed <= static_cast<std::uint64_t>(test::kArcSeedCount); ++seed) {
       const std::string name = scenes.arc;
       INFO(name << " seed " << seed);
       const ArcFacts f = measureArc(scenes, seed);
-      const std::size_t zeroScene = timeline(name).sceneAt(static_cast<std::uint64_t>(f.zeros.at * kArcRate));
-      MESSAGE(name << " seed " << seed << ": triumph " << f.triumphLufs << " LUFS, LRA " << f.triumphLra
-                         << " LU; loudest other scene " << f.loudestOtherName << " " << f.loudestOther
-                         << " LUFS; longest zero run " << 1000.0 * f.zeros.seconds << " ms at " << f.zeros.at
-                         << " s (" << test::arcNamed(name).scenes[zeroScene].name << "); below 10 Hz " << f.nearDc << " dBFS");
+      const std::size_t zeroScene =
+          timeline(name).sceneAt(static_cast<std::uint64_t>(f.zeros.at * kArcRate));
+      MESSAGE(name << " seed " << seed << ": triumph " << f.triumphLufs << " LUFS, LRA "
+                   << f.triumphLra << " LU; loudest other scene " << f.loudestOtherName << " "
+                   << f.loudestOther << " LUFS; longest zero run " << 1000.0 * f.zeros.seconds
+                   << " ms at " << f.zeros.at << " s ("
+                   << test::arcNamed(name).scenes[zeroScene].name << "); below 10 Hz " << f.nearDc
+                   << " dBFS");
       CHECK(f.triumphLra >= 4.0);
       CHECK(f.triumphLufs >= f.loudestOther);
       CHECK(f.zeros.seconds <= 0.05);
       CHECK(f.nearDc <= -60.0);
       if (f.hasOvation) {
         const Ovation& o = f.ovation;
-        MESSAGE("  applause: loudest 3 s " << o.loudest << " LUFS (" << o.loudest - f.triumphLufs
-                                           << " LU against the triumph), ending " << o.loudestEnds << " s in; erupts at "
-                                           << o.eruption << " s, holds at >= " << o.held << " LUFS for 3 s; " << o.sixSeconds << " LUFS 3-6 s in; last 3 s "
-                                           << o.last << " LUFS of " << o.seconds << " s; " << o.cheers << " cheers");
+        MESSAGE("  applause: loudest 3 s "
+                << o.loudest << " LUFS (" << o.loudest - f.triumphLufs
+                << " LU against the triumph), ending " << o.loudestEnds << " s in; erupts at "
+                << o.eruption << " s, holds at >= " << o.held << " LUFS for 3 s; " << o.sixSeconds
+                << " LUFS 3-6 s in; last 3 s " << o.last << " LUFS of " << o.seconds << " s; "
+                << o.cheers << " cheers");
         CHECK(std::abs(o.loudest - f.triumphLufs) <= 3.0);
         CHECK(o.eruption <= 2.0);
         CHECK(o.held >= o.loudest - 4.0);
@@ -283,17 +307,19 @@ TEST_CASE("arcs: the ovation roars within 3 LU of the triumph, the triumph breat
         CHECK(o.cheers >= 4);
       }
       if (f.hasWaking) {
-        MESSAGE("  waking: quietest momentary " << f.wakingQuietest << " LUFS " << f.wakingQuietestAt << " s in, loudest short-term " << f.wakingLoudest
-                                                << " LUFS; the tail rises " << f.tailRise << " LU at most, ends at "
-                                                << f.tailEnd << " LUFS");
+        MESSAGE("  waking: quietest momentary "
+                << f.wakingQuietest << " LUFS " << f.wakingQuietestAt
+                << " s in, loudest short-term " << f.wakingLoudest << " LUFS; the tail rises "
+                << f.tailRise << " LU at most, ends at " << f.tailEnd << " LUFS");
         CHECK(f.wakingQuietest > -70.0);
         CHECK(f.tailRise <= 1.0);
         CHECK(f.tailEnd <= f.wakingLoudest - 20.0);
       }
       if (f.hasBreath) {
-        MESSAGE("  " << std::string(scenes.breath) << ": " << f.noiseOnsets << " onsets of noise, flatness " << f.breathFlatness);
+        MESSAGE("  " << std::string(scenes.breath) << ": " << f.noiseOnsets
+                     << " onsets of noise, flatness " << f.breathFlatness);
         CHECK(f.noiseOnsets == 0);
-        CHECK(f.breathFlatness < 0.05);
+        CHECK(f.breathFlatness < 5e-4);
       }
     }
   }

@@ -267,7 +267,8 @@ class ComposerNode final : public Node {
         case Role::kBowedCrystal:
           // The drop falls after a bar of silence; where the crystal improvises (a waking) it
           // falls on every bar line, softer as the dynamics fade, so the scene never goes silent.
-          if (p.has(Texture::kDrop) && (p.has(Texture::kImprovise) || bar == std::min(1, s.bars - 1))) {
+          if (p.has(Texture::kDrop) &&
+              (p.has(Texture::kImprovise) || bar == std::min(1, s.bars - 1))) {
             const int key = 72 + (tonic_ + 7) % 12 + 12 * (((tonic_ + 7) % 12) < 5 ? 1 : 0);
             noteOn(frame, section, key, 0.25f + 0.5f * s.dynamics.valueAt(scenePosition(frame)));
           }
@@ -417,7 +418,8 @@ class ComposerNode final : public Node {
     const float tension = tensionAt(frame);
     const float density = s.density.valueAt(x);
     // In a cadence the notes breathe with the phrases as the expression does.
-    const float d = std::min(1.0f, s.dynamics.valueAt(x) * (p.has(Texture::kCadence) ? breath(frame) : 1.0f));
+    const float d =
+        std::min(1.0f, s.dynamics.valueAt(x) * (p.has(Texture::kCadence) ? breath(frame) : 1.0f));
 
     // A second chord in the bar when the music is dense.
     if (inBar == ticksPerBar_ / 2 && ticksPerBar_ >= 8 && density > 0.6f && !p.has(Texture::kCadence)) {
@@ -506,7 +508,10 @@ class ComposerNode final : public Node {
   float breath(std::uint64_t frame) const noexcept {
     const double phrase = barSeconds_ * kPhraseBars;
     const double breathSeconds = phrase * std::max(1.0, std::ceil(8.0 / phrase - 1e-9));
-    const double t = std::fmod(static_cast<double>(frame - std::min(frame, sceneStart_)) / info().sampleRate, breathSeconds) / breathSeconds;
+    const double t =
+        std::fmod(static_cast<double>(frame - std::min(frame, sceneStart_)) / info().sampleRate,
+                  breathSeconds) /
+        breathSeconds;
     const double u = t < 0.45 ? 1.0 - t / 0.45 : std::min(1.0, (t - 0.45) / 0.3);
     const double env = u * u * (3.0 - 2.0 * u);
     return static_cast<float>(0.6 + 0.5 * env);
@@ -518,7 +523,10 @@ class ComposerNode final : public Node {
     const Scene& s = sceneData();
     const double x = scenePosition(frame);
     const float tension = tensionAt(frame);
-    const float d = std::min(1.0f, s.dynamics.valueAt(x) * (p.has(Texture::kSwell) ? swell(frame) : p.has(Texture::kCadence) ? breath(frame) : 1.0f));
+    const float d =
+        std::min(1.0f, s.dynamics.valueAt(x) * (p.has(Texture::kSwell)     ? swell(frame)
+                                                : p.has(Texture::kCadence) ? breath(frame)
+                                                                           : 1.0f));
     const float brightness = s.brightness.valueAt(x);
     for (std::size_t i = 0; i < sounding_.size(); ++i) {
       const arc::SectionBinding& b = script_->sections[i];
@@ -558,7 +566,8 @@ class ComposerNode final : public Node {
         const float level = s.dynamics.valueAt(x);
         // In a silence the hall is never dead: the held breath of the crowd, barely a stir.
         const float stir = p.has(Texture::kSilence) ? kHeldBreathMurmur : 0.0f;
-        sendParameter(frame, b.node, b.murmur, murmur ? 0.15f + 0.55f * (1.0f - level) : stir, sent.murmur);
+        sendParameter(frame, b.node, b.murmur, murmur ? 0.15f + 0.55f * (1.0f - level) : stir,
+                      sent.murmur);
         sendParameter(frame, b.node, b.applause, applause ? level : 0.0f, sent.applause);
         sendParameter(frame, b.node, b.cheers, applause ? std::clamp((level - 0.55f) * 2.2f, 0.0f, 1.0f) : 0.0f, sent.cheers);
         // While the music plays (or the hall applauds) nobody coughs or whispers.
