@@ -15,6 +15,7 @@
 #include "arc/arc_setup.hpp"
 #include "reverie/arc.hpp"
 #include "reverie/engine.hpp"
+#include "support/arc_render.hpp"
 #include "support/chroma.hpp"
 #include "support/engine_render.hpp"
 #include "support/key_estimate.hpp"
@@ -30,40 +31,12 @@ constexpr double kRate = 48000.0;
 constexpr double kSettleSeconds = 1.0;
 
 const Arc& performance() {
-  static const Arc arc = loadArc(std::string(REVERIE_SOURCE_DIR) + "/presets/arcs/the-performance.toml");
-  return arc;
+  return test::arcNamed("the-performance");
 }
 
-struct Render {
-  std::vector<float> mono;
-  std::vector<float> interleaved;
-};
-
-Render render(std::uint64_t seed, int block = 1024) {
-  const Arc& arc = performance();
-  Engine engine({kRate, 1024, seed});
-  arc::buildArc(arc, engine.graph());
-  engine.commit();
-  const std::size_t latency = static_cast<std::size_t>(engine.latencyFrames());
-  const auto frames = static_cast<std::size_t>(std::llround(arc::arcSeconds(arc) * kRate));
-  const test::Stereo out = test::renderBlocks(engine, {}, frames + latency, [block] { return block; });
-  Render r;
-  r.mono.resize(frames);
-  r.interleaved.resize(2 * frames);
-  for (std::size_t i = 0; i < frames; ++i) {
-    r.interleaved[2 * i] = out.left[i + latency];
-    r.interleaved[2 * i + 1] = out.right[i + latency];
-    r.mono[i] = 0.5f * (out.left[i + latency] + out.right[i + latency]);
-  }
-  return r;
-}
-
-/// Renders of the default block size by seed, kept for the test cases of one process.
-const Render& rendered(std::uint64_t seed) {
-  static std::map<std::uint64_t, Render> cache;
-  auto it = cache.find(seed);
-  if (it == cache.end()) it = cache.emplace(seed, render(seed)).first;
-  return it->second;
+/// Renders of the default block size by seed, shared with the other arc tests of the process.
+const test::ArcRender& rendered(std::uint64_t seed) {
+  return test::renderedArc("the-performance", seed);
 }
 
 struct SceneFacts {
@@ -71,7 +44,7 @@ struct SceneFacts {
   test::KeyEstimate key;
 };
 
-std::map<std::string, SceneFacts> measureScenes(const Render& r) {
+std::map<std::string, SceneFacts> measureScenes(const test::ArcRender& r) {
   const Arc& arc = performance();
   const Timeline timeline(arc, kRate);
   std::map<std::string, SceneFacts> facts;
@@ -139,11 +112,39 @@ TEST_CASE("the-performance: wrong key is roughest and densest, triumph loudest a
   checkScenes(measureScenes(rendered(1)));
 }
 
-TEST_CASE("the-performance: the tension heard follows the tension scripted (r >= 0.7), for three seeds") {
+/// The windows of `track` (3 s, centred on track.seconds) that lie wholly outside the applause.
+/// The ovation is noise, not music, and roars as loud as the triumph at tension 0.1 (issue 11:
+/// "a thunderous roar"); a loudness-led estimate of musical tension has nothing to say there.
+test::TensionTrack withoutApplause(const test::TensionTrack& track, const Timeline& timeline) {
+  std::size_t applause = 0;
+  for (std::size_t s = 0; s < performance().scenes.size(); ++s)
+    if (performance().scenes[s].name == "applause") applause = s;
+  const double from = timeline.spans()[applause].startSeconds;
+  const double to = static_cast<double>(timeline.spans()[applause].endFrame) / kRate;
+  test::TensionTrack kept;
+  for (std::size_t i = 0; i < track.seconds.size(); ++i) {
+    if (track.seconds[i] + 1.5 > from && track.seconds[i] - 1.5 < to) continue;
+    kept.seconds.push_back(track.seconds[i]);
+    kept.loudness.push_back(track.loudness[i]);
+    kept.roughness.push_back(track.roughness[i]);
+    kept.onsetRate.push_back(track.onsetRate[i]);
+    kept.estimate.push_back(track.estimate[i]);
+  }
+  return kept;
+}
+
+// Issue 11 moved this figure from 0.72-0.75 to 0.68-0.70 (seeds 1-3, the applause left out): the
+// triumph now breathes with its phrases (loudness range >= 4 LU, which a 3 s loudness window
+// reads as tension rising and falling inside a scene scripted to relax) and the waking glows
+// instead of falling silent. The threshold follows, and still fails a tension curve ignored.
+TEST_CASE(
+    "the-performance: the tension heard follows the tension scripted (r >= 0.65), for three "
+    "seeds") {
   const Arc& arc = performance();
   const Timeline timeline(arc, kRate);
   for (std::uint64_t seed : {1u, 2u, 3u}) {
-    const test::TensionTrack track = test::estimateTension(rendered(seed).mono, kRate);
+    const test::TensionTrack track =
+        withoutApplause(test::estimateTension(rendered(seed).mono, kRate), timeline);
     std::vector<double> scripted;
     for (double t : track.seconds) scripted.push_back(timeline.valuesAt(static_cast<std::uint64_t>(t * kRate)).tension);
     const double r = test::pearson(track.estimate, scripted);
@@ -158,14 +159,16 @@ TEST_CASE("the-performance: the tension heard follows the tension scripted (r >=
                     << "; loudness alone " << test::pearson(track.loudness, scripted) << ", roughness alone "
                     << test::pearson(track.roughness, scripted) << ", onsets alone "
                     << test::pearson(track.onsetRate, scripted));
-    CHECK(r >= 0.7);
+    CHECK(r >= 0.65);
   }
 }
 
-TEST_CASE("the-performance: the same seed renders the same samples in any blocks; other seeds differ but keep the shape") {
+TEST_CASE(
+    "the-performance: the same seed renders the same samples in any blocks; seeds 2-5 differ but "
+    "keep the shape") {
   const std::uint64_t first = hash(rendered(1).interleaved);
-  CHECK(hash(render(1, 333).interleaved) == first);
-  for (std::uint64_t seed : {2u, 3u}) {
+  CHECK(hash(test::renderArc(performance(), 1, 333).interleaved) == first);
+  for (std::uint64_t seed = 2; seed <= static_cast<std::uint64_t>(test::kArcSeedCount); ++seed) {
     INFO("seed " << seed);
     CHECK(hash(rendered(seed).interleaved) != first);
     checkScenes(measureScenes(rendered(seed)));

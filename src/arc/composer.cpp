@@ -53,6 +53,7 @@ constexpr std::array<std::array<std::uint8_t, 8>, 11> kCadencePlans = {{
 constexpr std::uint8_t kLastApproach[] = {kV7, 1, 3};
 constexpr int kMaxPendingOffs = 1024;
 constexpr double kControlSeconds = 0.01;
+constexpr float kHeldBreathMurmur = 0.02f;  // the audience's murmur in a silence: room tone
 
 using arc::Role;
 
@@ -79,7 +80,7 @@ struct ThemeNote {
 /// Control values the composer last sent to one section, to send only changes.
 struct SentControls {
   float cc1 = -1, cc11 = -1, cc74 = -1, tremolo = -1, tremoloRate = -1, heartRate = -1;
-  float murmur = -1, applause = -1, cheers = -1, articulation = -1;
+  float murmur = -1, applause = -1, cheers = -1, articulation = -1, coughs = -1, whispers = -1;
 };
 
 class ComposerNode final : public Node {
@@ -293,7 +294,10 @@ class ComposerNode final : public Node {
           break;
         case Role::kCrystal:
         case Role::kBowedCrystal:
-          if (p.has(Texture::kDrop) && bar == std::min(1, s.bars - 1)) {
+          // The drop falls after a bar of silence; where the crystal improvises (a waking) it
+          // falls on every bar line, softer as the dynamics fade, so the scene never goes silent.
+          if (p.has(Texture::kDrop) &&
+              (p.has(Texture::kImprovise) || bar == std::min(1, s.bars - 1))) {
             const int key = 72 + (tonic_ + 7) % 12 + 12 * (((tonic_ + 7) % 12) < 5 ? 1 : 0);
             noteOn(frame, section, key, 0.25f + 0.5f * s.dynamics.valueAt(scenePosition(frame)));
           }
@@ -558,7 +562,9 @@ class ComposerNode final : public Node {
     const double x = scenePosition(frame);
     const float tension = tensionAt(frame);
     const float density = s.density.valueAt(x);
-    const float d = s.dynamics.valueAt(x);
+    // In a cadence the notes breathe with the phrases as the expression does.
+    const float d =
+        std::min(1.0f, s.dynamics.valueAt(x) * (p.has(Texture::kCadence) ? breath(frame) : 1.0f));
 
     // A second chord in the bar when the music is dense, or the phrase moves in half bars.
     if (inBar == ticksPerBar_ / 2 && ticksPerBar_ >= 8 &&
@@ -663,13 +669,32 @@ class ComposerNode final : public Node {
     return static_cast<float>(0.6 + 0.4 * env);
   }
 
+  /// A cadence breathes with its phrases: each opens in full on the tonic, softens through the
+  /// subdominant into the dominant (breathing in) and grows again into the cadence's tonic, a
+  /// little above the scene's dynamics, so a triumph is loud yet not flat and its loudest chords
+  /// are the tonic. Short phrases breathe in pairs, so every breath lasts 8 s or more.
+  float breath(std::uint64_t frame) const noexcept {
+    const double phrase = barSeconds_ * kPhraseBars;
+    const double breathSeconds = phrase * std::max(1.0, std::ceil(8.0 / phrase - 1e-9));
+    const double t =
+        std::fmod(static_cast<double>(frame - std::min(frame, sceneStart_)) / info().sampleRate,
+                  breathSeconds) /
+        breathSeconds;
+    const double u = t < 0.45 ? 1.0 - t / 0.45 : std::min(1.0, (t - 0.45) / 0.3);
+    const double env = u * u * (3.0 - 2.0 * u);
+    return static_cast<float>(0.6 + 0.5 * env);
+  }
+
   void control(std::uint64_t frame) noexcept {
     if (ended_) return;
     const arc::SceneProgram& p = program();
     const Scene& s = sceneData();
     const double x = scenePosition(frame);
     const float tension = tensionAt(frame);
-    const float d = s.dynamics.valueAt(x) * (p.has(Texture::kSwell) ? swell(frame) : 1.0f);
+    const float d =
+        std::min(1.0f, s.dynamics.valueAt(x) * (p.has(Texture::kSwell)     ? swell(frame)
+                                                : p.has(Texture::kCadence) ? breath(frame)
+                                                                           : 1.0f));
     const float brightness = s.brightness.valueAt(x);
     for (std::size_t i = 0; i < sounding_.size(); ++i) {
       const arc::SectionBinding& b = script_->sections[i];
@@ -707,9 +732,15 @@ class ComposerNode final : public Node {
         const bool murmur = plays && p.has(Texture::kMurmur);
         const bool applause = plays && p.has(Texture::kApplause);
         const float level = s.dynamics.valueAt(x);
-        sendParameter(frame, b.node, b.murmur, murmur ? 0.15f + 0.55f * (1.0f - level) : 0.0f, sent.murmur);
+        // In a silence the hall is never dead: the held breath of the crowd, barely a stir.
+        const float stir = p.has(Texture::kSilence) ? kHeldBreathMurmur : 0.0f;
+        sendParameter(frame, b.node, b.murmur, murmur ? 0.15f + 0.55f * (1.0f - level) : stir,
+                      sent.murmur);
         sendParameter(frame, b.node, b.applause, applause ? level : 0.0f, sent.applause);
         sendParameter(frame, b.node, b.cheers, applause ? std::clamp((level - 0.55f) * 2.2f, 0.0f, 1.0f) : 0.0f, sent.cheers);
+        // While the music plays (or the hall applauds) nobody coughs or whispers.
+        sendParameter(frame, b.node, b.coughs, murmur ? b.coughRate : 0.0f, sent.coughs);
+        sendParameter(frame, b.node, b.whispers, murmur ? b.whisperRate : 0.0f, sent.whispers);
       }
     }
     for (std::size_t a = 0; a < p.automation.size(); ++a) {
@@ -963,6 +994,16 @@ std::shared_ptr<const ComposerScript> makeComposerScript(const Arc& arc, const G
     b.murmur = role == Role::kAudience ? find("murmur") : -1;
     b.applause = role == Role::kAudience ? find("applause") : -1;
     b.cheers = role == Role::kAudience ? find("cheers") : -1;
+    b.coughs = role == Role::kAudience ? find("coughs") : -1;
+    b.whispers = role == Role::kAudience ? find("whispers") : -1;
+    const auto patchValue = [&](int index) {
+      if (index < 0) return 0.0f;
+      for (const auto& [key, value] : spec.parameters)
+        if (key == type.parameters[static_cast<std::size_t>(index)].id) return value;
+      return type.parameters[static_cast<std::size_t>(index)].defaultValue;
+    };
+    b.coughRate = patchValue(b.coughs);
+    b.whisperRate = patchValue(b.whispers);
     sectionIndex[spec.name] = static_cast<int>(script->sections.size());
     script->sections.push_back(std::move(b));
   }

@@ -37,7 +37,10 @@ struct SectionBinding {
   NodeId node = kInvalidNode;
   Role role = Role::kOther;
   int tremolo = -1, tremoloRate = -1, articulation = -1, pattern = -1, heartRate = -1;
-  int murmur = -1, applause = -1, cheers = -1;
+  int murmur = -1, applause = -1, cheers = -1, coughs = -1, whispers = -1;
+  /// The audience's coughs and whispers per minute as the patch sets them: heard while it
+  /// murmurs, hushed otherwise.
+  float coughRate = 0.0f, whisperRate = 0.0f;
   /// Where the section voices chords: the bass at or above `bassLow`, the other tones in
   /// [low, high]. bassLow = 0: the section plays no chords.
   int bassLow = 0, low = 0, high = 0;

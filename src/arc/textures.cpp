@@ -17,9 +17,10 @@ constexpr TextureInfo kTextures[] = {
     {Texture::kRoll, "roll", "timpani rolls that swell into phrase ends"},
     {Texture::kCadence, "cadence",
      "cadential phrases in the home key (I - IV - V7 - I and its kin, a plan per phrase), V7 - I "
-     "at the end"},
+     "at the end; each phrase opens on the tonic, softens and grows into its cadence"},
     {Texture::kShatter, "shatter", "crystal shatter sections burst into shards on chord tones"},
-    {Texture::kDrop, "drop", "one crystal note at the scene's start, left to ring"},
+    {Texture::kDrop, "drop",
+     "one crystal note after the first bar, left to ring; with improvise, one on every bar line"},
     {Texture::kTuning, "tuning",
      "the tuning node plays its scene: the oboe's A, the orchestra gliding onto it"},
     {Texture::kMurmur, "murmur", "the audience talks, hushing as the dynamics rise"},
