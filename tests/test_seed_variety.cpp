@@ -15,19 +15,19 @@
 #include "dsp/random.hpp"
 #include "reverie/arc.hpp"
 #include "support/chroma.hpp"
-#include "support/performance_render.hpp"
+#include "support/arc_render.hpp"
 #include "support/tension_estimate.hpp"
 
 namespace reverie {
 namespace {
 
-constexpr double kRate = test::kPerformanceRate;
+constexpr double kRate = test::kArcRate;
 constexpr double kSettleSeconds = 1.0;  // as the issue-5 scene checks: the hall still rings before
 constexpr double kChromaWindowSeconds = 2.0;
 const char* const kMelodicScenes[] = {"overture", "wrong-key", "crystal-sings", "triumph"};
 
 const Arc& performance() {
-  return test::performanceArc();
+  return test::arcNamed("the-performance");
 }
 
 /// A note as the composer wrote it: which section, which 16th of its scene, which key.
@@ -81,7 +81,7 @@ std::size_t sceneIndex(const std::string& name) {
 
 /// Chroma of consecutive 2 s windows of a scene (after the settle), both seeds cut at the same
 /// frames; the Pearson correlation of each window pair, averaged over the scene.
-double chromaCorrelation(const test::PerformanceRender& a, const test::PerformanceRender& b,
+double chromaCorrelation(const test::ArcRender& a, const test::ArcRender& b,
                          std::size_t scene) {
   const Timeline timeline(performance(), kRate);
   const auto window = static_cast<std::size_t>(kChromaWindowSeconds * kRate);
@@ -124,8 +124,8 @@ TEST_CASE(
 TEST_CASE(
     "seed variety: seeds 1 and 2 of the-performance differ in harmony moment by moment (2 s chroma "
     "r <= 0.8)") {
-  const test::PerformanceRender& a = test::performanceRender(1);
-  const test::PerformanceRender& b = test::performanceRender(2);
+  const test::ArcRender& a = test::renderedArc("the-performance", 1);
+  const test::ArcRender& b = test::renderedArc("the-performance", 2);
   for (const char* name : kMelodicScenes) {
     const double r = chromaCorrelation(a, b, sceneIndex(name));
     MESSAGE(std::string(name) << ": time-aligned 2 s chroma correlation " << r);
