@@ -34,14 +34,16 @@ constexpr int kPhraseBars = 4;
 /// Cadence plans, a phrase of four bars in half bars: diatonic steps (0 = I ... 6 = vii) or
 /// kV7. Every one holds the tonic and the subdominant side (IV or ii) so the key stays clear
 /// whichever a phrase draws; they differ in where the tonic falls, what stands between and
-/// how the phrase closes (home, on V7, on vi, on IV). A scene's first bar is the tonic anyway.
+/// how the phrase closes (home, on vi, on IV; never a whole bar of V7, which with the brass's
+/// bright partials and a phrase that breathes into its close read as the dominant's key). A
+/// scene's first bar is the tonic anyway.
 constexpr std::uint8_t kV7 = 7;
 constexpr std::array<std::array<std::uint8_t, 8>, 11> kCadencePlans = {{
     {0, 0, 3, 3, kV7, kV7, 0, 0},    // I | IV | V7 | I
     {0, 0, 5, 5, 1, kV7, 0, 0},      // I | vi | ii V7 | I
-    {0, 3, 0, kV7, 5, 3, kV7, kV7},  // I IV | I V7 | vi IV | V7
+    {0, 3, 0, kV7, 5, 3, kV7, 0},    // I IV | I V7 | vi IV | V7 I
     {0, kV7, 0, 3, 0, kV7, 5, 5},    // I V7 | I IV | I V7 | vi
-    {0, 5, 3, 0, 1, 1, kV7, kV7},    // I vi | IV I | ii | V7
+    {0, 5, 3, 0, 1, kV7, 0, 0},      // I vi | IV I | ii V7 | I
     {0, 3, 5, kV7, 0, 0, 3, 3},      // I IV | vi V7 | I | IV
     {0, 0, 3, 1, kV7, kV7, 5, 5},    // I | IV ii | V7 | vi
     {0, 2, 3, 0, 1, kV7, 0, 5},      // I iii | IV I | ii V7 | I vi
@@ -562,9 +564,7 @@ class ComposerNode final : public Node {
     const double x = scenePosition(frame);
     const float tension = tensionAt(frame);
     const float density = s.density.valueAt(x);
-    // In a cadence the notes breathe with the phrases as the expression does.
-    const float d =
-        std::min(1.0f, s.dynamics.valueAt(x) * (p.has(Texture::kCadence) ? breath(frame) : 1.0f));
+    const float d = s.dynamics.valueAt(x);
 
     // A second chord in the bar when the music is dense, or the phrase moves in half bars.
     if (inBar == ticksPerBar_ / 2 && ticksPerBar_ >= 8 &&
