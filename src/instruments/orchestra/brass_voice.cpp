@@ -52,7 +52,7 @@ constexpr float kVibratoDelaySeconds = 0.25f, kVibratoFadeSeconds = 0.6f;
 // 0.6 dB. (Two shelves matched a General MIDI brass section closer, but made the section so
 // rough and so strong in its fifths that the triumph read rougher than the wrong key.)
 constexpr float kBellCornerRatio = 3.0f;
-constexpr float kBellDepth = 0.9f;
+constexpr float kBellDepth = 0.7f;
 
 struct Lanes {
   Float4 phase[BrassVoice::kMaxPlayers]{}, ic1[BrassVoice::kMaxPlayers]{},
