@@ -250,10 +250,11 @@ ArcFacts measureArc(const ArcScenes& scenes, std::uint64_t seed) {
     f.wakingLoudest = *std::max_element(
         track.shortTerm.begin(), track.shortTerm.begin() + static_cast<std::ptrdiff_t>(wakingHops));
     // The tail from half a second after the last scene (the last notes' attacks have passed):
-    // the momentary loudness never rises again by more than 1 LU.
-    for (std::size_t i = wakingHops + 5; i < track.momentary.size(); ++i)
+    // the short-term loudness never rises again by more than 1 LU. (Short-term, 3 s: a glass's
+    // split pair beats slowly as it rings, and a 400 ms window reads that beat as a rise.)
+    for (std::size_t i = wakingHops + 5; i < track.shortTerm.size(); ++i)
       for (std::size_t j = wakingHops + 5; j < i; ++j)
-        f.tailRise = std::max(f.tailRise, track.momentary[i] - track.momentary[j]);
+        f.tailRise = std::max(f.tailRise, track.shortTerm[i] - track.shortTerm[j]);
     f.tailEnd = track.shortTerm.back();
   }
   if (*scenes.breath != '\0') {
