@@ -95,8 +95,11 @@ class Screen {
                        "inside strings and comments, so quote it");
   }
 
-  // Right after a backslash in a basic string: toml++ tests the escaped character, and after a
-  // line-ending backslash the first character of the continuation, for whitespace.
+  // Right after a backslash in a basic string: toml++ tests the escaped character for
+  // whitespace; in a multi-line string it also skips the spaces and tabs after a backslash,
+  // testing the first character past them, and past a line break the whole run of whitespace,
+  // testing the first character of the continuation. (A backslash, blanks, then anything but a
+  // line break is no valid TOML, so refusing a non-ASCII character there loses no file.)
   std::optional<TomlLimitProblem> escapeAfterBackslash(bool multiLine) {
     std::size_t ahead = 0;
     if (multiLine) {
@@ -105,14 +108,13 @@ class Screen {
         while (peek(ahead) == ' ' || peek(ahead) == '\t' || peek(ahead) == '\r' ||
                peek(ahead) == '\n')
           ++ahead;
-      } else {
-        ahead = 0;
       }
     }
     if (!nonAsciiCharacterAt(ahead)) return std::nullopt;
     return problemHere(line_, column_,
-                       "a non-ASCII character right after a backslash (or a line-ending "
-                       "backslash) in a string; write it as \\uXXXX or move it off the escape");
+                       "a non-ASCII character right after a backslash (or after the blanks "
+                       "or line break that follow one) in a string; write it as \\uXXXX or move "
+                       "it off the escape");
   }
 
   // At a quote: the whole string, basic or literal, one line or multi-line (TOML 1.0).
