@@ -117,6 +117,53 @@ TEST_CASE("brass: with vibrato off the section's pitch is within 2 cents of 12-T
                                                  << worstPlayer << " cents");
 }
 
+TEST_CASE("brass: a note-off moves no pitch, MIDI 36-96 (the partial's instantaneous frequency)") {
+  // The same note twice, released at 1.5 s and held: the strongest of the first four partials
+  // as an analytic signal in each, compared sample by sample over the 0.25 s after note-off.
+  // Instantaneous frequency does not depend on the envelope, so the release's fade cannot bias
+  // it; the vibrato, the same in both renders, cancels.
+  constexpr double kOff = 1.5, kAfter = 0.25;
+  double worst = 0.0;
+  int worstKey = 0;
+  for (int key = 36; key <= 96; key += 6) {
+    CAPTURE(key);
+    const double hz = hzOfKey(key);
+    BrassRig releasing({{"players", 1.0f}}), holding({{"players", 1.0f}});
+    const std::vector<float> released =
+        mono(releasing.render({noteAt(0, key, 0.8f), noteOffAt(at(kOff), key)}, kOff + kAfter));
+    const std::vector<float> held = mono(holding.render({noteAt(0, key, 0.8f)}, kOff + kAfter));
+    const auto a = static_cast<std::size_t>((kOff - 0.3) * kRate), b = at(kOff);
+    const auto c = static_cast<std::size_t>((kOff + 0.01) * kRate), d = at(kOff + kAfter);
+    int partial = 1;
+    double strongest = -1.0;
+    test::PartialTrack heldTrack;
+    for (int k = 1; k <= 4 && k * hz < 6000.0; ++k) {
+      test::PartialTrack track =
+          test::partialTrack(held, kRate, k * hz, std::min(0.4 * hz, std::max(0.03 * k * hz, 10.0)));
+      double power = 0.0;
+      for (std::size_t n = a; n < b; ++n) power += track.amplitude[n] * track.amplitude[n];
+      if (power > strongest) strongest = power, partial = k, heldTrack = std::move(track);
+    }
+    const test::PartialTrack releasedTrack = test::partialTrack(
+        released, kRate, partial * hz, std::min(0.4 * hz, std::max(0.03 * partial * hz, 10.0)));
+    double level = 0.0, sum = 0.0;
+    std::size_t count = 0;
+    for (std::size_t n = c; n < d; ++n) level += heldTrack.amplitude[n];
+    level /= static_cast<double>(d - c);
+    for (std::size_t n = c; n < d; ++n)
+      if (heldTrack.amplitude[n] >= 0.2 * level && releasedTrack.amplitude[n] >= 0.02 * level) {
+        sum += 1200.0 * std::log2(releasedTrack.hz[n] / heldTrack.hz[n]);
+        ++count;
+      }
+    REQUIRE(count > static_cast<std::size_t>(0.05 * kRate));  // the release still sounds
+    const double moved = sum / static_cast<double>(count);
+    MESSAGE("key " << key << " partial " << partial << ": " << moved << " cents");
+    CHECK(std::fabs(moved) <= 2.0);
+    if (std::fabs(moved) > std::fabs(worst)) worst = moved, worstKey = key;
+  }
+  MESSAGE("largest pitch change at note-off: " << worst << " cents (MIDI " << worstKey << ")");
+}
+
 TEST_CASE("brass: the spectral centroid rises with dynamics, step by step, on a held chord") {
   double previous = 0.0, first = 0.0;
   for (float dynamics : {0.2f, 0.4f, 0.6f, 0.8f, 1.0f}) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 namespace reverie::test {
 
@@ -16,5 +17,17 @@ namespace reverie::test {
 /// noise inside the band pulls the reading toward expectedHz. NaN for silence.
 double lineCentreHz(std::span<const float> signal, double sampleRate, double expectedHz,
                     double halfWidthHz);
+
+/// One partial as an analytic signal: the bins within +-halfWidthHz of `partialHz` kept (positive
+/// frequencies only) and transformed back, so z[n] = a[n] e^{i phi[n]} carries the partial's own
+/// envelope a and phase phi. Its instantaneous frequency, arg(z[n] conj(z[n-1])) * rate / 2 pi,
+/// does not depend on the envelope: a note's release cannot bias it, unlike a power centroid of
+/// a decaying window.
+struct PartialTrack {
+  std::vector<double> hz;         ///< instantaneous frequency, per sample (hz[0] = hz[1])
+  std::vector<double> amplitude;  ///< |z|, per sample
+};
+PartialTrack partialTrack(std::span<const float> signal, double sampleRate, double partialHz,
+                          double halfWidthHz);
 
 }  // namespace reverie::test
