@@ -3,7 +3,7 @@
 // loudspeaker should be asked to move.
 #pragma once
 
-#include <cmath>
+#include "dsp/svf.hpp"
 
 namespace reverie::dsp {
 
@@ -15,37 +15,19 @@ class DcBlocker {
  public:
   /// cutoff in cycles per sample (a few hertz over the sample rate). Control thread.
   void setCutoff(double cyclesPerSample) {
-    const double g = std::tan(3.14159265358979323846 * cyclesPerSample);
-    constexpr double kDamping[2] = {1.8477590650225735, 0.7653668647301796};
-    for (int s = 0; s < 2; ++s) {
-      Stage& stage = stages_[s];
-      stage.k = static_cast<float>(kDamping[s]);
-      stage.a1 = static_cast<float>(1.0 / (1.0 + g * (g + kDamping[s])));
-      stage.a2 = static_cast<float>(g / (1.0 + g * (g + kDamping[s])));
-      stage.a3 = static_cast<float>(g * g / (1.0 + g * (g + kDamping[s])));
-    }
+    constexpr float kDamping[2] = {1.8477590650225735f, 0.7653668647301796f};
+    for (int s = 0; s < 2; ++s) stages_[s].setDamping(static_cast<float>(cyclesPerSample), kDamping[s]);
   }
   void reset() {
-    for (Stage& stage : stages_) stage.ic1 = stage.ic2 = 0.0f;
+    for (Svf& stage : stages_) stage.reset();
   }
   float process(float x) {
-    for (Stage& s : stages_) {
-      const float v3 = x - s.ic2;
-      const float v1 = s.a1 * s.ic1 + s.a2 * v3;
-      const float v2 = s.ic2 + s.a2 * s.ic1 + s.a3 * v3;
-      s.ic1 = 2.0f * v1 - s.ic1;
-      s.ic2 = 2.0f * v2 - s.ic2;
-      x = x - s.k * v1 - v2;  // the high-pass output
-    }
+    for (Svf& stage : stages_) x = stage.highPass(x);
     return x;
   }
 
  private:
-  struct Stage {
-    float k = 2.0f, a1 = 1.0f, a2 = 0.0f, a3 = 0.0f;
-    float ic1 = 0.0f, ic2 = 0.0f;
-  };
-  Stage stages_[2];
+  Svf stages_[2];
 };
 
 }  // namespace reverie::dsp
