@@ -39,17 +39,17 @@ constexpr int kPhraseBars = 4;
 /// scene's first bar is the tonic anyway.
 constexpr std::uint8_t kV7 = 7;
 constexpr std::array<std::array<std::uint8_t, 8>, 11> kCadencePlans = {{
-    {0, 0, 3, 3, kV7, kV7, 0, 0},    // I | IV | V7 | I
-    {0, 0, 5, 5, 1, kV7, 0, 0},      // I | vi | ii V7 | I
-    {0, 3, 0, kV7, 5, 3, kV7, 0},    // I IV | I V7 | vi IV | V7 I
-    {0, kV7, 0, 3, 0, kV7, 5, 5},    // I V7 | I IV | I V7 | vi
-    {0, 5, 3, 0, 1, kV7, 0, 0},      // I vi | IV I | ii V7 | I
-    {0, 3, 5, kV7, 0, 0, 3, 3},      // I IV | vi V7 | I | IV
-    {0, 0, 3, 1, kV7, kV7, 5, 5},    // I | IV ii | V7 | vi
-    {0, 2, 3, 0, 1, kV7, 0, 5},      // I iii | IV I | ii V7 | I vi
-    {5, 5, 3, 3, kV7, kV7, 0, 0},    // vi | IV | V7 | I
-    {3, 3, 0, 0, kV7, kV7, 0, 0},    // IV | I | V7 | I
-    {0, 0, 5, 3, 1, kV7, 0, 0},      // I | vi IV | ii V7 | I
+    {0, 0, 3, 3, kV7, kV7, 0, 0},  // I | IV | V7 | I
+    {0, 0, 5, 5, 1, kV7, 0, 0},    // I | vi | ii V7 | I
+    {0, 3, 0, kV7, 5, 3, kV7, 0},  // I IV | I V7 | vi IV | V7 I
+    {0, kV7, 0, 3, 0, kV7, 5, 5},  // I V7 | I IV | I V7 | vi
+    {0, 5, 3, 0, 1, kV7, 0, 0},    // I vi | IV I | ii V7 | I
+    {0, 3, 5, kV7, 0, 0, 3, 3},    // I IV | vi V7 | I | IV
+    {0, 0, 3, 1, kV7, kV7, 5, 5},  // I | IV ii | V7 | vi
+    {0, 2, 3, 0, 1, kV7, 0, 5},    // I iii | IV I | ii V7 | I vi
+    {5, 5, 3, 3, kV7, kV7, 0, 0},  // vi | IV | V7 | I
+    {3, 3, 0, 0, kV7, kV7, 0, 0},  // IV | I | V7 | I
+    {0, 0, 5, 3, 1, kV7, 0, 0},    // I | vi IV | ii V7 | I
 }};
 /// What leads to the scene's closing V7 - I: V7 itself, ii or IV.
 constexpr std::uint8_t kLastApproach[] = {kV7, 1, 3};

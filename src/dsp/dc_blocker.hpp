@@ -16,7 +16,8 @@ class DcBlocker {
   /// cutoff in cycles per sample (a few hertz over the sample rate). Control thread.
   void setCutoff(double cyclesPerSample) {
     constexpr float kDamping[2] = {1.8477590650225735f, 0.7653668647301796f};
-    for (int s = 0; s < 2; ++s) stages_[s].setDamping(static_cast<float>(cyclesPerSample), kDamping[s]);
+    for (int s = 0; s < 2; ++s)
+      stages_[s].setDamping(static_cast<float>(cyclesPerSample), kDamping[s]);
   }
   void reset() {
     for (Svf& stage : stages_) stage.reset();

@@ -20,7 +20,7 @@ constexpr float kBowVelocityScale = 0.15f;   // bow speed 1 in units of the mode
 constexpr float kBowCoupling = 0.05f;         // force per unit of slip while sticking
 constexpr float kShardLevel = 0.5f;
 constexpr double kBowFullGripHz = 220.0;  // A3: the bow grips notes above it at full strength
-constexpr double kBowTrackGain = 0.6;  // of the log pitch error corrected per reading
+constexpr double kBowTrackGain = 0.6;     // of the log pitch error corrected per reading
 
 double radiusFor(double t60Seconds, double sampleRate) {
   return std::pow(10.0, -3.0 / (std::max(t60Seconds, 1e-4) * sampleRate));  // -60 dB in T60

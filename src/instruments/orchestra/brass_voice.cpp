@@ -298,7 +298,8 @@ void BrassVoice::control(const BrassSettings& s) {
       std::min(1.2f * noteHz + bandwidthHz * drive * std::sqrt(drive), 0.2f * sampleRate_);
   // Released, the filter stays where the note left it: closing onto the low harmonics as the
   // level falls would turn its phase under them: one player at MIDI 36 sagged 28 cents.
-  if (stage_ == Stage::kRelease && lastCutoffHz_ > 0.0f) cutoffHz = std::max(cutoffHz, lastCutoffHz_);
+  if (stage_ == Stage::kRelease && lastCutoffHz_ > 0.0f)
+    cutoffHz = std::max(cutoffHz, lastCutoffHz_);
   if (cutoffHz != lastCutoffHz_) {  // a held note at steady dynamics keeps its filter
     const float g = std::tan(3.14159265f * cutoffHz / sampleRate_);
     a1_ = 1.0f / (1.0f + g * (g + kSvfDamping));
