@@ -31,3 +31,40 @@ PartialTrack partialTrack(std::span<const float> signal, double sampleRate, doub
                           double halfWidthHz);
 
 }  // namespace reverie::test
+
+namespace reverie::test {
+
+/// Harmonics 1, 2, ... of `hz` below `highestHz` (at most `count`), each as a partialTrack of
+/// half-width `relativeWidth` x its frequency (at least 12 Hz, at most 0.45 hz so a
+/// neighbour never enters): wide enough for vibrato, detuned players and a chorus.
+std::vector<PartialTrack> harmonicTracks(std::span<const float> signal, double sampleRate,
+                                         double hz, double highestHz, int count = 8,
+                                         double relativeWidth = 0.06);
+
+/// Where the harmonics centre over [from, to) frames: each harmonic's power-weighted mean
+/// frequency sum(a^2 f) / sum(a^2), divided by its number, the harmonics weighted by their
+/// energy. For one harmonic over a span longer than its players' beats, this is the line
+/// centre of lineCentreHz: an ensemble of detuned copies, or a beating pair, reads where it is
+/// centred. (Vibrato through a resonance is biased by it: the harmonic is louder on the side
+/// of its swing nearer the resonance; read that with harmonicsMeanHz.)
+double harmonicsCentreHz(const std::vector<PartialTrack>& tracks, std::size_t from, std::size_t to);
+
+/// The harmonics' mean frequency over [from, to) frames: each harmonic's phase advance over
+/// the span (the unweighted time mean of its instantaneous frequency) divided by its number,
+/// the harmonics weighted by their energy. For one source with vibrato this is the mean
+/// frequency over the cycles, the measure of a singer's or player's intonation; it does not
+/// depend on the envelope. (For detuned copies it follows whichever copy is louder at the
+/// moment; read those with harmonicsCentreHz.)
+double harmonicsMeanHz(const std::vector<PartialTrack>& tracks, std::size_t from, std::size_t to);
+
+/// What happened to the pitch between two renders of the same note, in cents: frame by frame,
+/// each harmonic's instantaneous frequency in `changed` against `reference`, weighted by both
+/// amplitudes (so a null between beating copies, the same in both, weighs nothing), from
+/// `from` until `changed` has fallen `rangeDb` under its level at `from`, or `to`. Two renders
+/// that differ only after `from` (a note-off) share their vibrato and beats frame for frame,
+/// so these cancel and only the change is left.
+double harmonicsShiftCents(const std::vector<PartialTrack>& reference,
+                           const std::vector<PartialTrack>& changed, std::size_t from,
+                           std::size_t to, double rangeDb);
+
+}  // namespace reverie::test
