@@ -44,7 +44,8 @@ void BM_SynthChord(benchmark::State& state) {
   float* channels[] = {left.data(), right.data()};
   std::vector<reverie::NodeEvent> chord;
   for (int key : {48, 55, 60, 64, 67, 71, 74, 79})
-    chord.push_back({synth, {0, reverie::EventType::kNoteOn, 0, static_cast<std::uint16_t>(key), 0.8f}});
+    chord.push_back(
+        {synth, {0, reverie::EventType::kNoteOn, 0, static_cast<std::uint16_t>(key), 0.8f}});
   engine.process(channels, 256, chord);
   for (auto _ : state) {
     engine.process(channels, 256);

@@ -39,9 +39,14 @@ class RingModulator final : public reverie::Node {
   double phase_ = 0.0;
 };
 
-const reverie::NodeType RingModulator::type{
-    "ring", "Ring modulator (an example of a program's own node)", kInputs, kOutputs, kParameters,
-    false, false, []() -> std::unique_ptr<reverie::Node> { return std::make_unique<RingModulator>(); }};
+const reverie::NodeType RingModulator::type{"ring",
+                                            "Ring modulator (an example of a program's own node)",
+                                            kInputs,
+                                            kOutputs,
+                                            kParameters,
+                                            false,
+                                            false,
+                                            []() -> std::unique_ptr<reverie::Node> { return std::make_unique<RingModulator>(); }};
 
 }  // namespace
 
@@ -64,8 +69,10 @@ int main(int argc, char** argv) {
   // Sweep the carrier from 30 Hz to 600 Hz over two seconds, sample-accurately.
   std::vector<reverie::ScheduledEvent> sweep;
   for (int step = 0; step <= 20; ++step)
-    sweep.push_back({static_cast<std::uint64_t>(step * 0.1 * kRate), ring,
-                     {0, reverie::EventType::kParameter, 0, 0, 30.0f + 28.5f * static_cast<float>(step)}});
+    sweep.push_back(
+        {static_cast<std::uint64_t>(step * 0.1 * kRate),
+         ring,
+         {0, reverie::EventType::kParameter, 0, 0, 30.0f + 28.5f * static_cast<float>(step)}});
   reverie::OfflineClock clock(engine, sweep);
   reverie::SoundFileWriter writer(path, kRate, 2, reverie::SampleFormat::kFloat32);
   std::vector<float> interleaved(2 * 256);

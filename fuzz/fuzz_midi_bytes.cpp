@@ -35,10 +35,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto request = translator.translate(*message, 0, [](const NodeEvent& e) {
       require(std::isfinite(e.event.value));
       switch (e.event.type) {
-        case EventType::kNoteOn: require(e.event.value > 0.0f && e.event.value <= 1.0f && e.event.index < 128); break;
-        case EventType::kPitchBend: require(e.event.value >= -1.0f && e.event.value <= 1.0f); break;
-        case EventType::kParameter: require(e.event.value >= 0.0f && e.event.value <= 127.0f + 1.27f); break;
-        default: require(e.event.value >= 0.0f && e.event.value <= 1.0f);
+        case EventType::kNoteOn:
+          require(e.event.value > 0.0f && e.event.value <= 1.0f && e.event.index < 128);
+          break;
+        case EventType::kPitchBend:
+          require(e.event.value >= -1.0f && e.event.value <= 1.0f);
+          break;
+        case EventType::kParameter:
+          require(e.event.value >= 0.0f && e.event.value <= 127.0f + 1.27f);
+          break;
+        default:
+          require(e.event.value >= 0.0f && e.event.value <= 1.0f);
       }
     });
     require(request.program < 128 && request.bank < 16384);

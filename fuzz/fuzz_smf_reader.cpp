@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const reverie::midi::MidiFile file = reverie::midi::parseMidiFile({data, size}, "fuzz.mid");
     double last = 0.0;
     for (const auto& e : file.events) {
-      if (!(e.seconds >= last) || !std::isfinite(e.seconds) || !e.message.isChannelMessage()) __builtin_trap();
+      if (!(e.seconds >= last) || !std::isfinite(e.seconds) || !e.message.isChannelMessage())
+        __builtin_trap();
       last = e.seconds;
     }
     if (!(file.lengthSeconds >= last)) __builtin_trap();

@@ -16,11 +16,10 @@
 namespace reverie {
 namespace {
 
+using test::countFiles;
 using test::readText;
 using test::runReverie;
-using test::countFiles;
 using test::ScratchFolder;
-
 
 /// "file.toml:12:3: error: ..." with a line and a column (std::regex trips GCC 12's warnings
 /// under ASan, so by hand).
@@ -59,7 +58,9 @@ std::vector<std::string> lines(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("arc cli: 'reverie render' alone performs the-performance, with its scenes as cue points on bar lines") {
+TEST_CASE(
+    "arc cli: 'reverie render' alone performs the-performance, with its scenes as cue points on "
+    "bar lines") {
   ScratchFolder folder;
   const auto result = runReverie("render --length 100 --tail 1", folder.path());
   CAPTURE(result.err);
@@ -68,7 +69,8 @@ TEST_CASE("arc cli: 'reverie render' alone performs the-performance, with its sc
   const std::filesystem::path wav = folder / "the-performance.wav";
   REQUIRE(std::filesystem::exists(wav));
 
-  const Arc arc = loadArc(findPreset(std::string(REVERIE_SOURCE_DIR) + "/presets/arcs/the-performance.toml"));
+  const Arc arc =
+      loadArc(findPreset(std::string(REVERIE_SOURCE_DIR) + "/presets/arcs/the-performance.toml"));
   const Timeline timeline(arc, 48000.0);
   const std::vector<CueMarker> markers = test::readWavCueMarkers(wav);
   // Every scene that starts inside the 101 s rendered, at its bar line to the frame. The
@@ -82,7 +84,8 @@ TEST_CASE("arc cli: 'reverie render' alone performs the-performance, with its sc
   for (std::size_t i = 0; i < markers.size(); ++i) {
     // From first principles: whole bars of 4 beats at each scene's tempo.
     const auto frame = static_cast<std::uint64_t>(std::llround(seconds * 48000.0));
-    MESSAGE("cue '" << markers[i].label << "' at frame " << markers[i].frame << ", bar line at " << frame);
+    MESSAGE("cue '" << markers[i].label << "' at frame " << markers[i].frame << ", bar line at "
+                    << frame);
     CHECK(markers[i].label == arc.scenes[i].name);
     CHECK(markers[i].frame == frame);
     seconds += arc.scenes[i].bars * 4 * 60.0 / arc.scenes[i].tempo;
@@ -95,15 +98,21 @@ TEST_CASE("arc cli: 'reverie render' alone performs the-performance, with its sc
     const std::vector<std::string> fields = split(labels[i], '\t');
     REQUIRE(fields.size() == 3);
     CHECK(fields[2] == arc.scenes[i].name);
-    CHECK(std::stod(fields[0]) == doctest::Approx(static_cast<double>(timeline.spans()[i].startFrame) / 48000.0).epsilon(1e-6));
+    CHECK(std::stod(fields[0]) ==
+          doctest::Approx(static_cast<double>(timeline.spans()[i].startFrame) / 48000.0)
+              .epsilon(1e-6));
     CHECK(std::stod(fields[1]) > std::stod(fields[0]));
   }
 }
 
-TEST_CASE("arc cli: --export-curves writes the scripted curves every 10 ms; --plot draws them with the scenes") {
+TEST_CASE(
+    "arc cli: --export-curves writes the scripted curves every 10 ms; --plot draws them with the "
+    "scenes") {
   ScratchFolder folder;
-  const auto result = runReverie("render clockwork --length 30 --tail 0 -q -o take.wav --export-curves curves.csv --plot arc.svg",
-                                 folder.path());
+  const auto result = runReverie(
+      "render clockwork --length 30 --tail 0 -q -o take.wav --export-curves curves.csv --plot "
+      "arc.svg",
+      folder.path());
   CAPTURE(result.err);
   REQUIRE(result.exitCode == 0);
   const std::vector<std::string> rows = lines(readText(folder / "curves.csv"));
@@ -116,18 +125,21 @@ TEST_CASE("arc cli: --export-curves writes the scripted curves every 10 ms; --pl
   const std::string svg = readText(folder / "arc.svg");
   CHECK(svg.find("<svg") != std::string::npos);
   CHECK(svg.find("</svg>") != std::string::npos);
-  for (const char* scene : {"workshop", "lifting-the-machine", "silence"}) CHECK(svg.find(scene) != std::string::npos);
+  for (const char* scene : {"workshop", "lifting-the-machine", "silence"})
+    CHECK(svg.find(scene) != std::string::npos);
   CHECK(std::filesystem::exists(folder / "take.labels.txt"));
 }
 
 TEST_CASE("arc cli: the same seed gives the same bytes; another seed gives another file") {
   ScratchFolder folder;
   for (const char* args : {"--seed 5 -o a.wav", "--seed 5 -o b.wav", "--seed 6 -o c.wav"}) {
-    const auto result = runReverie(std::string("render the-performance --length 40 --tail 0 -q ") + args, folder.path());
+    const auto result = runReverie(
+        std::string("render the-performance --length 40 --tail 0 -q ") + args, folder.path());
     CAPTURE(result.err);
     REQUIRE(result.exitCode == 0);
   }
-  const std::string a = readText(folder / "a.wav"), b = readText(folder / "b.wav"), c = readText(folder / "c.wav");
+  const std::string a = readText(folder / "a.wav"), b = readText(folder / "b.wav"),
+                    c = readText(folder / "c.wav");
   MESSAGE("file sizes " << a.size() << ", " << b.size() << ", " << c.size());
   CHECK(a.size() > 1000000);
   CHECK(a == b);
@@ -136,12 +148,14 @@ TEST_CASE("arc cli: the same seed gives the same bytes; another seed gives anoth
 
 TEST_CASE("arc cli: every broken arc gives exit 2, one located error per problem, and no file") {
   ScratchFolder folder;
-  const std::filesystem::path corpus = std::filesystem::path(REVERIE_SOURCE_DIR) / "tests" / "broken_arcs";
+  const std::filesystem::path corpus =
+      std::filesystem::path(REVERIE_SOURCE_DIR) / "tests" / "broken_arcs";
   std::size_t count = 0;
   for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
     if (entry.path().extension() != ".toml") continue;
     ++count;
-    const auto result = runReverie("render '" + entry.path().string() + "' -q -o out.wav", folder.path());
+    const auto result =
+        runReverie("render '" + entry.path().string() + "' -q -o out.wav", folder.path());
     CAPTURE(entry.path().filename().string());
     CAPTURE(result.err);
     CHECK(result.exitCode == 2);
@@ -154,7 +168,8 @@ TEST_CASE("arc cli: every broken arc gives exit 2, one located error per problem
   CHECK(count >= 30);
 }
 
-TEST_CASE("arc cli: arc options on a patch, and patch-only options on an arc, are refused with the fix") {
+TEST_CASE(
+    "arc cli: arc options on a patch, and patch-only options on an arc, are refused with the fix") {
   ScratchFolder folder;
   const auto curves = runReverie("render first-light --export-curves c.csv -q", folder.path());
   CHECK(curves.exitCode == 2);

@@ -49,7 +49,8 @@ std::map<std::string, SceneFacts> measureScenes(const test::ArcRender& r) {
   const Timeline timeline(arc, kRate);
   std::map<std::string, SceneFacts> facts;
   for (std::size_t s = 0; s < arc.scenes.size(); ++s) {
-    const auto begin = static_cast<std::size_t>(timeline.spans()[s].startFrame) + static_cast<std::size_t>(kSettleSeconds * kRate);
+    const auto begin = static_cast<std::size_t>(timeline.spans()[s].startFrame) +
+                       static_cast<std::size_t>(kSettleSeconds * kRate);
     const auto end = static_cast<std::size_t>(timeline.spans()[s].endFrame);
     const std::span<const float> mono(r.mono.data() + begin, end - begin);
     const std::span<const float> stereo(r.interleaved.data() + 2 * begin, 2 * (end - begin));
@@ -59,9 +60,10 @@ std::map<std::string, SceneFacts> measureScenes(const test::ArcRender& r) {
     f.onsets = test::pitchedOnsetRate(mono, kRate);
     f.flatness = test::flatness(mono, kRate);
     f.key = test::estimateKey(test::chroma(mono, kRate));
-    MESSAGE(arc.scenes[s].name << ": " << f.lufs << " LUFS, roughness " << f.roughness << ", " << f.onsets
-                               << " pitched onsets/s, flatness " << f.flatness << ", key " << test::keyName(f.key.tonic, f.key.minor)
-                               << " (r " << f.key.correlation << ")");
+    MESSAGE(arc.scenes[s].name << ": " << f.lufs << " LUFS, roughness " << f.roughness << ", "
+                               << f.onsets << " pitched onsets/s, flatness " << f.flatness
+                               << ", key " << test::keyName(f.key.tonic, f.key.minor) << " (r "
+                               << f.key.correlation << ")");
     facts[arc.scenes[s].name] = f;
   }
   return facts;
@@ -102,8 +104,10 @@ std::uint64_t hash(const std::vector<float>& samples) {
 
 }  // namespace
 
-TEST_CASE("the-performance: wrong key is roughest and densest, triumph loudest and smoother, spotlight 20 LU down, "
-          "the key away and home, applause noise-like") {
+TEST_CASE(
+    "the-performance: wrong key is roughest and densest, triumph loudest and smoother, spotlight "
+    "20 LU down, "
+    "the key away and home, applause noise-like") {
   const Arc& arc = performance();
   const double minutes = arc::arcSeconds(arc) / 60.0;
   MESSAGE("the-performance lasts " << minutes << " minutes with its tail");
@@ -146,19 +150,20 @@ TEST_CASE(
     const test::TensionTrack track =
         withoutApplause(test::estimateTension(rendered(seed).mono, kRate), timeline);
     std::vector<double> scripted;
-    for (double t : track.seconds) scripted.push_back(timeline.valuesAt(static_cast<std::uint64_t>(t * kRate)).tension);
+    for (double t : track.seconds)
+      scripted.push_back(timeline.valuesAt(static_cast<std::uint64_t>(t * kRate)).tension);
     const double r = test::pearson(track.estimate, scripted);
     if (const char* dump = std::getenv("REVERIE_TENSION_DUMP"); dump != nullptr && seed == 1) {
       std::FILE* f = std::fopen(dump, "w");
       for (std::size_t i = 0; f != nullptr && i < scripted.size(); ++i)
-        std::fprintf(f, "%.1f %.3f %.1f %.4f %.2f %.3f\n", track.seconds[i], scripted[i], track.loudness[i],
-                     track.roughness[i], track.onsetRate[i], track.estimate[i]);
+        std::fprintf(f, "%.1f %.3f %.1f %.4f %.2f %.3f\n", track.seconds[i], scripted[i],
+                     track.loudness[i], track.roughness[i], track.onsetRate[i], track.estimate[i]);
       if (f != nullptr) std::fclose(f);
     }
-    MESSAGE("seed " << seed << ": " << track.seconds.size() << " windows, r(estimate, script) = " << r
-                    << "; loudness alone " << test::pearson(track.loudness, scripted) << ", roughness alone "
-                    << test::pearson(track.roughness, scripted) << ", onsets alone "
-                    << test::pearson(track.onsetRate, scripted));
+    MESSAGE("seed " << seed << ": " << track.seconds.size() << " windows, r(estimate, script) = "
+                    << r << "; loudness alone " << test::pearson(track.loudness, scripted)
+                    << ", roughness alone " << test::pearson(track.roughness, scripted)
+                    << ", onsets alone " << test::pearson(track.onsetRate, scripted));
     CHECK(r >= 0.65);
   }
 }

@@ -10,10 +10,10 @@
 #include "nodes/builtin_nodes.hpp"
 #include "reverie/engine.hpp"
 #include "support/direct_node_render.hpp"
-#include "support/random_play.hpp"
 #include "support/engine_render.hpp"
 #include "support/line_centre.hpp"
 #include "support/onsets.hpp"
+#include "support/random_play.hpp"
 #include "support/sample_statistics.hpp"
 #include "support/spectral_shape.hpp"
 #include "support/spectrum_peaks.hpp"
@@ -86,7 +86,7 @@ TEST_CASE("brass: a detuned pair's line centre reads its mean pitch at any beat 
                  std::fabs(test::centsBetween(test::fundamentalHz(window, kRate, 220.0), centre)));
   }
   MESSAGE("largest error over 8 beat phases: line centre " << worstLine << " cents, peak pick "
-                                                            << worstPeak << " cents");
+                                                           << worstPeak << " cents");
   CHECK(worstLine <= 0.2);
   CHECK(worstPeak > 1.0);  // why the tuning tests below read the line centre
 }
@@ -138,8 +138,8 @@ TEST_CASE("brass: a note-off moves no pitch, MIDI 36-96 (the partial's instantan
     double strongest = -1.0;
     test::PartialTrack heldTrack;
     for (int k = 1; k <= 4 && k * hz < 6000.0; ++k) {
-      test::PartialTrack track =
-          test::partialTrack(held, kRate, k * hz, std::min(0.4 * hz, std::max(0.03 * k * hz, 10.0)));
+      test::PartialTrack track = test::partialTrack(
+          held, kRate, k * hz, std::min(0.4 * hz, std::max(0.03 * k * hz, 10.0)));
       double power = 0.0;
       for (std::size_t n = a; n < b; ++n) power += track.amplitude[n] * track.amplitude[n];
       if (power > strongest) strongest = power, partial = k, heldTrack = std::move(track);
@@ -348,7 +348,8 @@ TEST_CASE("brass: any block size renders the same samples, and a seed renders th
 }
 
 TEST_CASE("brass: 60 s of random notes, controllers, bend and parameters stay finite and bounded") {
-  const std::vector<test::TimedEvent> events = test::randomPlay(kBrassType.parameters, {.seed = 1234});
+  const std::vector<test::TimedEvent> events =
+      test::randomPlay(kBrassType.parameters, {.seed = 1234});
   BrassRig rig({});
   const auto began = std::chrono::steady_clock::now();
   const test::Stereo audio = rig.render(events, 60.0, 256);

@@ -12,10 +12,10 @@
 #include "nodes/builtin_nodes.hpp"
 #include "reverie/engine.hpp"
 #include "support/direct_node_render.hpp"
-#include "support/random_play.hpp"
 #include "support/engine_render.hpp"
 #include "support/ensemble_pitch.hpp"
 #include "support/formant_envelope.hpp"
+#include "support/random_play.hpp"
 #include "support/sample_statistics.hpp"
 #include "support/spectral_shape.hpp"
 #include "support/spectrum_peaks.hpp"
@@ -325,7 +325,8 @@ TEST_CASE("choir: plays by its type name through the engine, every sample finite
 
 TEST_CASE("choir: 60 s of random notes, controllers and parameters stay finite and bounded") {
   ChoirRig rig({});
-  const std::vector<test::TimedEvent> events = test::randomPlay(kChoirType.parameters, {.seed = 77});
+  const std::vector<test::TimedEvent> events =
+      test::randomPlay(kChoirType.parameters, {.seed = 77});
   const test::Stereo audio = rig.render(events, 60.0, 512);
   const float peak = std::max(test::peakAbs(audio.left), test::peakAbs(audio.right));
   auto* section = dynamic_cast<orchestra::SectionNode*>(rig.node.get());

@@ -151,7 +151,8 @@ std::vector<NumericOption> numericOptions(const fs::path& folder) {
     // "  render   Render an arc...": two spaces, a lower-case name, more space.
     std::size_t end = 2;
     while (end < line.size() && std::islower(static_cast<unsigned char>(line[end]))) ++end;
-    if (line.rfind("  ", 0) == 0 && end > 2 && end < line.size() && std::isspace(static_cast<unsigned char>(line[end])))
+    if (line.rfind("  ", 0) == 0 && end > 2 && end < line.size() &&
+        std::isspace(static_cast<unsigned char>(line[end])))
       commands.push_back(line.substr(2, end - 2));
   }
   std::vector<NumericOption> options;

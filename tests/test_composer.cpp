@@ -44,7 +44,8 @@ from = "lead.right"
 to = "out.right"
 )";
 
-Scene scene(std::string name, int bars, double tempo, std::vector<Texture> textures, float tension = 0.3f) {
+Scene scene(std::string name, int bars, double tempo, std::vector<Texture> textures,
+            float tension = 0.3f) {
   Scene s;
   s.name = std::move(name);
   s.bars = bars;
@@ -66,8 +67,10 @@ Arc keysArc(double tempo, int beatsPerBar, int beatUnit) {
   arc.beatsPerBar = beatsPerBar;
   arc.beatUnit = beatUnit;
   arc.tailSeconds = 1.0;
-  arc.scenes = {scene("quiet", 3, tempo, {Texture::kSilence}), scene("one", 2, tempo, {Texture::kChorale}),
-                scene("two", 3, tempo * 1.25, {Texture::kChorale}, 0.8f), scene("three", 2, tempo, {Texture::kChorale})};
+  arc.scenes = {scene("quiet", 3, tempo, {Texture::kSilence}),
+                scene("one", 2, tempo, {Texture::kChorale}),
+                scene("two", 3, tempo * 1.25, {Texture::kChorale}, 0.8f),
+                scene("three", 2, tempo, {Texture::kChorale})};
   return arc;
 }
 
@@ -107,20 +110,26 @@ std::vector<Recorded> compose(const Arc& arc, double rate, int block, std::uint6
 std::uint64_t expectedBarFrame(const Arc& arc, std::size_t sceneIndex, double rate) {
   double seconds = 0.0;
   for (std::size_t i = 0; i < sceneIndex; ++i)
-    seconds += arc.scenes[i].bars * arc.beatsPerBar * (60.0 / arc.scenes[i].tempo) * (4.0 / arc.beatUnit);
+    seconds +=
+        arc.scenes[i].bars * arc.beatsPerBar * (60.0 / arc.scenes[i].tempo) * (4.0 / arc.beatUnit);
   return static_cast<std::uint64_t>(std::llround(seconds * rate));
 }
 
 }  // namespace
 
-TEST_CASE("composer: every scene starts exactly on its bar line, in frames, at several tempi and meters") {
+TEST_CASE(
+    "composer: every scene starts exactly on its bar line, in frames, at several tempi and "
+    "meters") {
   struct Case {
     double tempo;
     int beats, unit;
     double rate;
   };
-  const Case cases[] = {{60.0, 4, 4, 48000.0}, {97.0, 4, 4, 48000.0}, {133.3, 7, 8, 44100.0},
-                        {171.0, 3, 4, 48000.0}, {92.0, 6, 8, 96000.0}};
+  const Case cases[] = {{60.0, 4, 4, 48000.0},
+                        {97.0, 4, 4, 48000.0},
+                        {133.3, 7, 8, 44100.0},
+                        {171.0, 3, 4, 48000.0},
+                        {92.0, 6, 8, 96000.0}};
   for (const Case& c : cases) {
     const Arc arc = keysArc(c.tempo, c.beats, c.unit);
     const Timeline timeline(arc, c.rate);
@@ -135,13 +144,16 @@ TEST_CASE("composer: every scene starts exactly on its bar line, in frames, at s
         if (r.event.type == EventType::kNoteOn && r.frame + 2 >= expected && r.frame < first)
           first = r.frame;
       MESSAGE(c.tempo << " bpm " << c.beats << "/" << c.unit << " at " << c.rate << " Hz, scene '"
-                      << arc.scenes[s].name << "': first note at frame " << first << ", bar line at " << expected);
+                      << arc.scenes[s].name << "': first note at frame " << first
+                      << ", bar line at " << expected);
       CHECK(first == expected);
     }
   }
 }
 
-TEST_CASE("composer: after a silent scene, the first sound of the next one is at its bar line in the audio") {
+TEST_CASE(
+    "composer: after a silent scene, the first sound of the next one is at its bar line in the "
+    "audio") {
   for (const double tempo : {71.0, 97.0, 140.0}) {
     const Arc arc = keysArc(tempo, 4, 4);
     Engine engine({48000.0, 512, 3});
@@ -149,18 +161,22 @@ TEST_CASE("composer: after a silent scene, the first sound of the next one is at
     engine.commit();
     const std::uint64_t expected = expectedBarFrame(arc, 1, 48000.0);
     const std::size_t latency = static_cast<std::size_t>(engine.latencyFrames());
-    const test::Stereo out = test::renderBlocks(engine, {}, expected + latency + 4800, [] { return 301; });
+    const test::Stereo out =
+        test::renderBlocks(engine, {}, expected + latency + 4800, [] { return 301; });
     std::size_t first = 0;
     while (first < out.left.size() && std::abs(out.left[first]) < 1e-6f) ++first;
     const long measured = static_cast<long>(first) - static_cast<long>(latency);
-    MESSAGE(tempo << " bpm: first sample at frame " << measured << " of the render, bar line at " << expected);
+    MESSAGE(tempo << " bpm: first sample at frame " << measured << " of the render, bar line at "
+                  << expected);
     // The saw's first sample may be zero-crossing; nothing may sound before the bar line.
     CHECK(measured >= static_cast<long>(expected));
     CHECK(measured <= static_cast<long>(expected) + 1);
   }
 }
 
-TEST_CASE("composer: the same seed writes the same events whatever the block size; another seed differs") {
+TEST_CASE(
+    "composer: the same seed writes the same events whatever the block size; another seed "
+    "differs") {
   const Arc arc = keysArc(97.0, 4, 4);
   const std::vector<Recorded> a = compose(arc, 48000.0, 64, 11);
   const std::vector<Recorded> b = compose(arc, 48000.0, 4096, 11);
@@ -168,8 +184,9 @@ TEST_CASE("composer: the same seed writes the same events whatever the block siz
   auto same = [](const std::vector<Recorded>& x, const std::vector<Recorded>& y) {
     if (x.size() != y.size()) return false;
     for (std::size_t i = 0; i < x.size(); ++i)
-      if (x[i].frame != y[i].frame || x[i].node != y[i].node || x[i].event.type != y[i].event.type ||
-          x[i].event.index != y[i].event.index || x[i].event.value != y[i].event.value)
+      if (x[i].frame != y[i].frame || x[i].node != y[i].node ||
+          x[i].event.type != y[i].event.type || x[i].event.index != y[i].event.index ||
+          x[i].event.value != y[i].event.value)
         return false;
     return true;
   };
@@ -200,7 +217,8 @@ TEST_CASE("composer: every note it starts, it ends") {
   CHECK(left == 0);
 }
 
-TEST_CASE("harmony: chords grow harsher with tension: consonant triads low, clusters and tritones high") {
+TEST_CASE(
+    "harmony: chords grow harsher with tension: consonant triads low, clusters and tritones high") {
   dsp::Random random(5);
   arc::ChordChooser chooser;
   chooser.reset(Mode::kMajor);
@@ -209,9 +227,10 @@ TEST_CASE("harmony: chords grow harsher with tension: consonant triads low, clus
     for (int i = 0; i < 400; ++i) total += arc::harshIntervals(chooser.next(tension, random));
     return total / 400.0;
   };
-  const double low = harshness(0.1f), mid = harshness(0.5f), high = harshness(0.75f), peak = harshness(1.0f);
-  MESSAGE("semitone and tritone intervals per chord at tension 0.1, 0.5, 0.75, 1.0: " << low << ", " << mid << ", "
-                                                                                    << high << ", " << peak);
+  const double low = harshness(0.1f), mid = harshness(0.5f), high = harshness(0.75f),
+               peak = harshness(1.0f);
+  MESSAGE("semitone and tritone intervals per chord at tension 0.1, 0.5, 0.75, 1.0: "
+          << low << ", " << mid << ", " << high << ", " << peak);
   CHECK(low < 0.1);  // only the diatonic leading-tone triad holds a tritone
   CHECK(mid < high);
   CHECK(high < peak);

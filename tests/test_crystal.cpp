@@ -8,8 +8,8 @@
 #include "instruments/crystal/crystal_node.hpp"
 #include "reverie/engine.hpp"
 #include "reverie/preset.hpp"
-#include "support/engine_render.hpp"
 #include "support/beating.hpp"
+#include "support/engine_render.hpp"
 #include "support/onsets.hpp"
 #include "support/partial_decay.hpp"
 #include "support/sample_statistics.hpp"
@@ -45,15 +45,19 @@ struct CrystalRig {
   /// Left channel of `seconds` of audio, the limiter's latency removed.
   std::vector<float> render(std::vector<ScheduledEvent> events, double seconds, int block = 512) {
     const std::size_t latency = static_cast<std::size_t>(engine.latencyFrames());
-    const test::Stereo audio = test::renderBlocks(engine, std::move(events),
-                                                  static_cast<std::size_t>(seconds * kRate) + latency,
-                                                  [block] { return block; });
+    const test::Stereo audio = test::renderBlocks(
+        engine, std::move(events), static_cast<std::size_t>(seconds * kRate) + latency,
+        [block] { return block; });
     return {audio.left.begin() + static_cast<long>(latency), audio.left.end()};
   }
 };
 
-double hzOfKey(int key) { return 440.0 * std::exp2((key - 69) / 12.0); }
-std::uint64_t at(double seconds) { return static_cast<std::uint64_t>(seconds * kRate); }
+double hzOfKey(int key) {
+  return 440.0 * std::exp2((key - 69) / 12.0);
+}
+std::uint64_t at(double seconds) {
+  return static_cast<std::uint64_t>(seconds * kRate);
+}
 std::span<const float> segment(const std::vector<float>& x, double from, double to) {
   const std::size_t a = static_cast<std::size_t>(from * kRate);
   const std::size_t b = std::min(x.size(), static_cast<std::size_t>(to * kRate));
@@ -61,13 +65,16 @@ std::span<const float> segment(const std::vector<float>& x, double from, double 
 }
 
 /// Builds a patch from TOML text and renders the left channel; `events` address its "crystal".
-std::vector<float> renderPatchText(const char* text, std::vector<ScheduledEvent> events, double seconds) {
+std::vector<float> renderPatchText(const char* text, std::vector<ScheduledEvent> events,
+                                   double seconds) {
   const Patch patch = parsePatch(text, "inline.toml");
   Engine engine({kRate, 512, 1});
   const auto ids = buildGraph(patch, engine.graph());
   engine.commit();
   for (ScheduledEvent& e : events) e.node = ids.at("crystal");
-  return test::renderBlocks(engine, std::move(events), static_cast<std::size_t>(seconds * kRate), [] { return 512; }).left;
+  return test::renderBlocks(engine, std::move(events), static_cast<std::size_t>(seconds * kRate),
+                            [] { return 512; })
+      .left;
 }
 
 }  // namespace
@@ -77,7 +84,8 @@ TEST_CASE("crystal: the principal mode is within 1 cent of 12-TET for keys 36 to
   for (int key = 36; key <= 96; key += 5) {
     CrystalRig rig({{"t60", 4.0f}});
     const std::vector<float> audio = rig.render({note(0, rig.crystal, key, 0.8f)}, 1.6);
-    const double cents = test::centsBetween(test::fundamentalHz(segment(audio, 0.1, 1.6), kRate, hzOfKey(key)), hzOfKey(key));
+    const double cents = test::centsBetween(
+        test::fundamentalHz(segment(audio, 0.1, 1.6), kRate, hzOfKey(key)), hzOfKey(key));
     CAPTURE(key);
     CHECK(std::fabs(cents) <= 1.0);
     worst = std::max(worst, std::fabs(cents));
@@ -110,7 +118,8 @@ TEST_CASE("crystal: a singing bowl beats at the rate its principal pair's split 
 TEST_CASE("crystal: the principal mode's T60 is within 10% of the set value") {
   for (float t60 : {1.0f, 3.0f, 8.0f}) {
     CrystalRig rig({{"t60", t60}});
-    const std::vector<float> audio = rig.render({note(0, rig.crystal, 69, 0.8f)}, std::min(2.0 + t60 * 0.8, 9.0));
+    const std::vector<float> audio =
+        rig.render({note(0, rig.crystal, 69, 0.8f)}, std::min(2.0 + t60 * 0.8, 9.0));
     const double measured = test::t60OfPartial(audio, kRate, 440.0, 300.0);
     MESSAGE("T60 set " << t60 << " s, measured " << measured << " s");
     CHECK(std::fabs(measured - t60) / t60 <= 0.10);
@@ -121,7 +130,8 @@ TEST_CASE("crystal: brightness and velocity each raise the spectral centroid, st
   double previous = 0.0;
   for (float brightness : {0.0f, 0.25f, 0.5f, 0.75f, 1.0f}) {
     CrystalRig rig({{"brightness", brightness}});
-    const double centroid = test::spectralCentroidHz(rig.render({note(0, rig.crystal, 60, 0.7f)}, 1.0), kRate);
+    const double centroid =
+        test::spectralCentroidHz(rig.render({note(0, rig.crystal, 60, 0.7f)}, 1.0), kRate);
     CAPTURE(brightness);
     CHECK(centroid > previous);
     previous = centroid;
@@ -129,7 +139,8 @@ TEST_CASE("crystal: brightness and velocity each raise the spectral centroid, st
   previous = 0.0;
   for (float velocity : {0.2f, 0.4f, 0.6f, 0.8f, 1.0f}) {
     CrystalRig rig({});
-    const double centroid = test::spectralCentroidHz(rig.render({note(0, rig.crystal, 60, velocity)}, 1.0), kRate);
+    const double centroid =
+        test::spectralCentroidHz(rig.render({note(0, rig.crystal, 60, velocity)}, 1.0), kRate);
     CAPTURE(velocity);
     CHECK(centroid > previous);
     previous = centroid;
@@ -137,10 +148,16 @@ TEST_CASE("crystal: brightness and velocity each raise the spectral centroid, st
 }
 
 TEST_CASE("crystal: a bowed note holds its level while the key is down and decays after") {
-  CrystalRig rig({{"exciter", 1.0f}, {"geometry", 2.0f}, {"beat", 0.0f}, {"t60", 6.0f}, {"release", 0.8f}});
-  const std::vector<float> audio = rig.render({note(0, rig.crystal, 69, 0.8f), noteOff(at(2.5), rig.crystal, 69)}, 4.0);
-  auto levelAt = [&](double t) { return test::rmsDb(audio, static_cast<std::size_t>((t - 0.05) * kRate), static_cast<std::size_t>((t + 0.05) * kRate)); };
-  MESSAGE("bow level at 0.5 s " << levelAt(0.5) << " dB, 2 s " << levelAt(2.0) << " dB, 3.5 s " << levelAt(3.5) << " dB");
+  CrystalRig rig(
+      {{"exciter", 1.0f}, {"geometry", 2.0f}, {"beat", 0.0f}, {"t60", 6.0f}, {"release", 0.8f}});
+  const std::vector<float> audio =
+      rig.render({note(0, rig.crystal, 69, 0.8f), noteOff(at(2.5), rig.crystal, 69)}, 4.0);
+  auto levelAt = [&](double t) {
+    return test::rmsDb(audio, static_cast<std::size_t>((t - 0.05) * kRate),
+                       static_cast<std::size_t>((t + 0.05) * kRate));
+  };
+  MESSAGE("bow level at 0.5 s " << levelAt(0.5) << " dB, 2 s " << levelAt(2.0) << " dB, 3.5 s "
+                                << levelAt(3.5) << " dB");
   CHECK(levelAt(0.5) > -60.0);
   CHECK(std::fabs(levelAt(2.0) - levelAt(0.5)) <= 3.0);
   CHECK(levelAt(3.5) < levelAt(2.0) - 20.0);
@@ -157,12 +174,14 @@ TEST_CASE("crystal: a shatter gives 20+ onsets in 500 ms, then settles onto the 
   MESSAGE("shatter onsets in the first 500 ms: " << early);
   CHECK(early >= 20);
   // After the shower, the strongest peaks all lie on the chord's modes.
-  const std::vector<test::Peak> peaks = test::spectralPeaks(segment(audio, 1.5, 2.5), kRate, 8, 40.0);
+  const std::vector<test::Peak> peaks =
+      test::spectralPeaks(segment(audio, 1.5, 2.5), kRate, 8, 40.0);
   double onChord = 0.0, total = 0.0;
   for (const test::Peak& p : peaks) {
     bool near = false;
     for (int key : chord)
-      for (double ratio : kGlassRatios) near = near || std::fabs(p.frequencyHz / (hzOfKey(key) * ratio) - 1.0) < 0.01;
+      for (double ratio : kGlassRatios)
+        near = near || std::fabs(p.frequencyHz / (hzOfKey(key) * ratio) - 1.0) < 0.01;
     const double power = p.amplitude() * p.amplitude();
     total += power;
     onChord += near ? power : 0.0;
@@ -171,11 +190,13 @@ TEST_CASE("crystal: a shatter gives 20+ onsets in 500 ms, then settles onto the 
   CHECK(onChord / total >= 0.95);
 }
 
-TEST_CASE("crystal: 300 notes in a second on 16 voices never exceed 16, and stealing adds no step") {
+TEST_CASE(
+    "crystal: 300 notes in a second on 16 voices never exceed 16, and stealing adds no step") {
   std::mt19937 random(5);
   std::vector<std::tuple<double, int, float>> notes;
   for (int i = 0; i < 300; ++i)
-    notes.emplace_back(i / 300.0, 48 + static_cast<int>(random() % 48), 0.3f + 0.7f * static_cast<float>(random() % 100) / 100.0f);
+    notes.emplace_back(i / 300.0, 48 + static_cast<int>(random() % 48),
+                       0.3f + 0.7f * static_cast<float>(random() % 100) / 100.0f);
   auto play = [&](float voices) {
     CrystalRig rig({{"voices", voices}, {"level", -30.0f}, {"t60", 2.0f}});
     std::vector<ScheduledEvent> events;
@@ -188,8 +209,10 @@ TEST_CASE("crystal: 300 notes in a second on 16 voices never exceed 16, and stea
   };
   const auto [stolen, most] = play(16.0f);
   const auto [unstolen, mostFree] = play(128.0f);
-  MESSAGE("most voices playing at once: " << most << " of 16 (" << mostFree << " with 128 allowed)");
-  MESSAGE("largest sample step: " << test::largestStep(stolen) << " with stealing, " << test::largestStep(unstolen) << " without");
+  MESSAGE("most voices playing at once: " << most << " of 16 (" << mostFree
+                                          << " with 128 allowed)");
+  MESSAGE("largest sample step: " << test::largestStep(stolen) << " with stealing, "
+                                  << test::largestStep(unstolen) << " without");
   CHECK(most <= 16);
   CHECK(mostFree > 16);  // the test does steal
   CHECK(test::allFinite(stolen));
@@ -198,7 +221,8 @@ TEST_CASE("crystal: 300 notes in a second on 16 voices never exceed 16, and stea
 
 TEST_CASE("crystal: any block size renders the same samples") {
   std::vector<ScheduledEvent> events;
-  for (int i = 0; i < 12; ++i) events.push_back(note(at(0.1 * i) + 7, kInvalidNode, 60 + i * 2, 0.6f));
+  for (int i = 0; i < 12; ++i)
+    events.push_back(note(at(0.1 * i) + 7, kInvalidNode, 60 + i * 2, 0.6f));
   auto run = [&](int exciter, int block) {
     CrystalRig rig({{"exciter", static_cast<float>(exciter)}, {"voices", 6.0f}, {"drift", 8.0f}});
     std::vector<ScheduledEvent> mine = events;
@@ -217,19 +241,24 @@ TEST_CASE("crystal: pitch bend retunes a sounding note without a click or loss o
   CrystalRig rig({{"t60", 8.0f}, {"bend_range", 2.0f}});
   std::vector<ScheduledEvent> events = {note(0, rig.crystal, 69, 0.8f)};
   for (int step = 1; step <= 20; ++step)  // a glide up two semitones between 1.0 and 1.2 s
-    events.push_back({at(1.0 + 0.01 * step), rig.crystal, {0, EventType::kPitchBend, 0, 0, step / 20.0f}});
+    events.push_back(
+        {at(1.0 + 0.01 * step), rig.crystal, {0, EventType::kPitchBend, 0, 0, step / 20.0f}});
   const std::vector<float> bent = rig.render(events, 2.5);
   CrystalRig still({{"t60", 8.0f}});
   const std::vector<float> unbent = still.render({note(0, still.crystal, 69, 0.8f)}, 2.5);
   const double target = 440.0 * std::exp2(2.0 / 12.0);
-  const double cents = test::centsBetween(test::fundamentalHz(segment(bent, 1.3, 2.5), kRate, target), target);
+  const double cents =
+      test::centsBetween(test::fundamentalHz(segment(bent, 1.3, 2.5), kRate, target), target);
   const double levelBefore = test::rmsDb(bent, at(0.9), at(1.0));
   const double levelAfter = test::rmsDb(bent, at(1.2), at(1.3));
-  const double expectedDrop = test::rmsDb(unbent, at(0.9), at(1.0)) - test::rmsDb(unbent, at(1.2), at(1.3));
-  MESSAGE("after the bend: " << cents << " cents from B4; level " << levelBefore << " -> " << levelAfter << " dB");
+  const double expectedDrop =
+      test::rmsDb(unbent, at(0.9), at(1.0)) - test::rmsDb(unbent, at(1.2), at(1.3));
+  MESSAGE("after the bend: " << cents << " cents from B4; level " << levelBefore << " -> "
+                             << levelAfter << " dB");
   CHECK(std::fabs(cents) <= 1.0);
   CHECK(std::fabs((levelBefore - levelAfter) - expectedDrop) <= 1.0);
-  CHECK(test::largestStep(segment(bent, 0.9, 1.3)) <= 1.1 * test::largestStep(segment(unbent, 0.9, 1.3)));
+  CHECK(test::largestStep(segment(bent, 0.9, 1.3)) <=
+        1.1 * test::largestStep(segment(unbent, 0.9, 1.3)));
 }
 
 TEST_CASE("crystal: 60 s of random notes, controllers and parameters stay finite and bounded") {
@@ -242,11 +271,26 @@ TEST_CASE("crystal: 60 s of random notes, controllers and parameters stay finite
     const std::uint16_t key = static_cast<std::uint16_t>(random() % 128);
     const float value = static_cast<float>(random() % 1001) / 1000.0f;
     switch (random() % 8) {
-      case 0: case 1: events.push_back(note(frame, rig.crystal, key, value)); break;
-      case 2: events.push_back(noteOff(frame, rig.crystal, key)); break;
-      case 3: events.push_back({frame, rig.crystal, {0, EventType::kPitchBend, 0, 0, value * 2.0f - 1.0f}}); break;
-      case 4: events.push_back({frame, rig.crystal, {0, EventType::kControlChange, 0, static_cast<std::uint16_t>(random() % 2 ? 1 : 64), value}}); break;
-      case 5: events.push_back({frame, rig.crystal, {0, EventType::kChannelPressure, 0, 0, value}}); break;
+      case 0:
+      case 1:
+        events.push_back(note(frame, rig.crystal, key, value));
+        break;
+      case 2:
+        events.push_back(noteOff(frame, rig.crystal, key));
+        break;
+      case 3:
+        events.push_back(
+            {frame, rig.crystal, {0, EventType::kPitchBend, 0, 0, value * 2.0f - 1.0f}});
+        break;
+      case 4:
+        events.push_back({frame,
+                          rig.crystal,
+                          {0, EventType::kControlChange, 0,
+                           static_cast<std::uint16_t>(random() % 2 ? 1 : 64), value}});
+        break;
+      case 5:
+        events.push_back({frame, rig.crystal, {0, EventType::kChannelPressure, 0, 0, value}});
+        break;
       default: {
         const std::uint16_t index = static_cast<std::uint16_t>(random() % parameters.size());
         const ParameterDescriptor& d = parameters[index];
@@ -258,7 +302,9 @@ TEST_CASE("crystal: 60 s of random notes, controllers and parameters stay finite
   }
   const std::vector<float> audio = rig.render(events, 60.0, 512);
   const EngineStats stats = rig.engine.stats();
-  MESSAGE("60 s of random play: peak " << test::peakAbs(audio) << ", non-finite samples at the master " << stats.nonFiniteSamples);
+  MESSAGE("60 s of random play: peak " << test::peakAbs(audio)
+                                       << ", non-finite samples at the master "
+                                       << stats.nonFiniteSamples);
   CHECK(test::allFinite(audio));
   CHECK(stats.nonFiniteSamples == 0);
   CHECK(test::peakAbs(audio) <= 1.0f);
@@ -285,8 +331,11 @@ min = 0.0
 max = 1.0
 )";
   auto centroidWith = [&](float controller) {
-    const std::vector<float> audio = renderPatchText(
-        text, {{0, kInvalidNode, {0, EventType::kControlChange, 0, 74, controller}}, note(100, kInvalidNode, 60, 0.7f)}, 1.0);
+    const std::vector<float> audio =
+        renderPatchText(text,
+                        {{0, kInvalidNode, {0, EventType::kControlChange, 0, 74, controller}},
+                         note(100, kInvalidNode, 60, 0.7f)},
+                        1.0);
     return test::spectralCentroidHz(audio, kRate);
   };
   const double dark = centroidWith(0.0f), bright = centroidWith(1.0f);
@@ -297,7 +346,8 @@ max = 1.0
 TEST_CASE("crystal: the sustain pedal holds a released note until it lifts") {
   auto render = [](bool pedal) {
     CrystalRig rig({{"t60", 6.0f}, {"release", 0.2f}});
-    std::vector<ScheduledEvent> events = {note(0, rig.crystal, 69, 0.8f), noteOff(at(0.5), rig.crystal, 69)};
+    std::vector<ScheduledEvent> events = {note(0, rig.crystal, 69, 0.8f),
+                                          noteOff(at(0.5), rig.crystal, 69)};
     if (pedal) {
       events.push_back({at(0.2), rig.crystal, {0, EventType::kControlChange, 0, 64, 1.0f}});
       events.push_back({at(1.5), rig.crystal, {0, EventType::kControlChange, 0, 64, 0.0f}});
@@ -308,8 +358,8 @@ TEST_CASE("crystal: the sustain pedal holds a released note until it lifts") {
   const double held = test::rmsDb(pedalled, at(1.3), at(1.4));
   const double damped = test::rmsDb(dry, at(1.3), at(1.4));
   const double lifted = test::rmsDb(pedalled, at(2.2), at(2.3));
-  MESSAGE("1.3 s after key-up: " << held << " dB with the pedal, " << damped << " dB without; after lifting "
-                                  << lifted << " dB");
+  MESSAGE("1.3 s after key-up: " << held << " dB with the pedal, " << damped
+                                 << " dB without; after lifting " << lifted << " dB");
   CHECK(held > damped + 40.0);  // released at T60 0.2 s without the pedal, still ringing with it
   CHECK(lifted < held - 40.0);  // lifting the pedal damps it
 }
@@ -348,7 +398,8 @@ type = "output"
 [[connect]]
 from = "crystal.left"
 to = "out.left"
-)", {note(0, kInvalidNode, 57, 0.9f)}, 1.5);
+)",
+                                                   {note(0, kInvalidNode, 57, 0.9f)}, 1.5);
   const double f0 = hzOfKey(57);
   for (double ratio : {1.0, 2.756, 3.9, 5.404}) {
     const double measured = test::peakNear(segment(audio, 0.05, 1.5), kRate, f0 * ratio, 0.03) / f0;

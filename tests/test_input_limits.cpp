@@ -176,8 +176,11 @@ TEST_CASE("toml screen: non-ASCII only where toml++ 3.3.0 never tests it for whi
   // Allowed: in strings of every kind and in comments, after a byte-order mark; malformed UTF-8
   // is left for toml++ to report.
   CHECK_FALSE(screenToml("description = \"Glas \u00e9 \u2014 \u00a7\"  # \u00e9t\u00e9\n"));
-  CHECK_FALSE(screenToml("a = '\u00a7'\nb = " + q3 + "\n\u00a7" + q3 + "\nc = '''\u00a7'''\n\"k\u00e9\" = 1\n"));
-  CHECK_FALSE(screenToml("\xEF\xBB\xBF" "a = 1\n"));
+  CHECK_FALSE(screenToml("a = '\u00a7'\nb = " + q3 + "\n\u00a7" + q3 +
+                         "\nc = '''\u00a7'''\n\"k\u00e9\" = 1\n"));
+  CHECK_FALSE(
+      screenToml("\xEF\xBB\xBF"
+                 "a = 1\n"));
   CHECK_FALSE(screenToml("a = " + q3 + "x \\\n  y \u00a7" + q3 + "\n"));  // ASCII after the break
   CHECK_FALSE(screenToml("a = \x89\n"));
   // Refused, each at its place: bare, in a header, in a value, after an escape, and first after

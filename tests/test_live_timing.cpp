@@ -26,8 +26,13 @@ TimingRun runLive(int period, double jitterMs, double spacing, int notes) {
   Engine engine({kRate, 4096, 1});
   Graph& g = engine.graph();
   const NodeId synth = g.add("synth", "tone");
-  for (auto [id, value] : {std::pair{"waveform", 2.0f}, {"attack", 0.0f}, {"release", 0.003f}, {"cutoff", 20000.0f},
-                           {"detune", 0.0f}, {"level", -12.0f}, {"sustain", 1.0f}})
+  for (auto [id, value] : {std::pair{"waveform", 2.0f},
+                           {"attack", 0.0f},
+                           {"release", 0.003f},
+                           {"cutoff", 20000.0f},
+                           {"detune", 0.0f},
+                           {"level", -12.0f},
+                           {"sustain", 1.0f}})
     g.setParameter(synth, id, value);
   const NodeId out = g.add("output", "out");
   g.connect({synth, 0}, {out, 0});
@@ -56,9 +61,11 @@ TimingRun runLive(int period, double jitterMs, double spacing, int notes) {
   std::vector<float> left(totalFrames + static_cast<std::size_t>(period)), right(left.size());
   std::size_t next = 0;
   for (std::size_t done = 0; done < totalFrames; done += static_cast<std::size_t>(period)) {
-    const auto callback = start + static_cast<std::int64_t>(static_cast<double>(done) / kRate * 1e9 + jitter(random));
+    const auto callback =
+        start + static_cast<std::int64_t>(static_cast<double>(done) / kRate * 1e9 + jitter(random));
     // The MIDI thread has delivered whatever arrived before this callback began.
-    while (next < pending.size() && pending[next].arrivalNanos < callback) renderer.receive(0, pending[next++]);
+    while (next < pending.size() && pending[next].arrivalNanos < callback)
+      renderer.receive(0, pending[next++]);
     float* channels[] = {left.data() + done, right.data() + done};
     renderer.render(channels, period, callback);
   }
@@ -66,7 +73,8 @@ TimingRun runLive(int period, double jitterMs, double spacing, int notes) {
   long lastLoud = -1'000'000;
   for (std::size_t i = 0; i < totalFrames; ++i) {
     if (std::fabs(left[i]) < 0.01f) continue;
-    if (static_cast<long>(i) - lastLoud > static_cast<long>(0.02 * kRate)) run.onsets.push_back(static_cast<double>(i) / kRate);
+    if (static_cast<long>(i) - lastLoud > static_cast<long>(0.02 * kRate))
+      run.onsets.push_back(static_cast<double>(i) / kRate);
     lastLoud = static_cast<long>(i);
   }
   run.dropped = renderer.droppedMessages();
@@ -75,7 +83,9 @@ TimingRun runLive(int period, double jitterMs, double spacing, int notes) {
 
 }  // namespace
 
-TEST_CASE("live timing: MIDI placed by arrival time keeps its spacing within 1 ms despite callback jitter") {
+TEST_CASE(
+    "live timing: MIDI placed by arrival time keeps its spacing within 1 ms despite callback "
+    "jitter") {
   for (int period : {64, 256, 1024}) {
     for (double jitterMs : {0.0, 1.0, 3.0}) {
       const TimingRun run = runLive(period, jitterMs, 0.0371, 60);
@@ -84,12 +94,16 @@ TEST_CASE("live timing: MIDI placed by arrival time keeps its spacing within 1 m
       REQUIRE(run.onsets.size() == run.arrivals.size());
       double worst = 0.0, latency = 0.0;
       for (std::size_t i = 1; i < run.onsets.size(); ++i) {
-        const double error = (run.onsets[i] - run.onsets[i - 1]) - (run.arrivals[i] - run.arrivals[i - 1]);
+        const double error =
+            (run.onsets[i] - run.onsets[i - 1]) - (run.arrivals[i] - run.arrivals[i - 1]);
         worst = std::max(worst, std::fabs(error));
       }
-      for (std::size_t i = 0; i < run.onsets.size(); ++i) latency += (run.onsets[i] - run.arrivals[i]) / static_cast<double>(run.onsets.size());
-      MESSAGE(period << "-frame blocks, callback jitter +-" << jitterMs << " ms: worst spacing error "
-                     << worst * 1000.0 << " ms, mean latency " << latency * 1000.0 << " ms (a block, the jitter margin and the limiter's look-ahead)");
+      for (std::size_t i = 0; i < run.onsets.size(); ++i)
+        latency += (run.onsets[i] - run.arrivals[i]) / static_cast<double>(run.onsets.size());
+      MESSAGE(period << "-frame blocks, callback jitter +-" << jitterMs
+                     << " ms: worst spacing error " << worst * 1000.0 << " ms, mean latency "
+                     << latency * 1000.0
+                     << " ms (a block, the jitter margin and the limiter's look-ahead)");
       CHECK(worst <= 0.001);
       CHECK(run.dropped == 0);
     }

@@ -2,8 +2,8 @@
 // command, with every note onset measured in the audio against its time in the file.
 #include <doctest/doctest.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <functional>
 
@@ -67,11 +67,14 @@ struct RenderedOnsets {
   std::vector<float> left;
 };
 
-RenderedOnsets renderMidi(const Bytes& file, const std::string& name, const std::string& extra = "") {
+RenderedOnsets renderMidi(const Bytes& file, const std::string& name,
+                          const std::string& extra = "") {
   test::ScratchFolder folder;
   test::writeBytes(folder / name, file);
-  test::writeBytes(folder / "click.toml", Bytes(kClickPreset, kClickPreset + std::strlen(kClickPreset)));
-  const auto result = test::runReverie("render " + name + " --preset click.toml -q -o out.wav " + extra, folder.path());
+  test::writeBytes(folder / "click.toml",
+                   Bytes(kClickPreset, kClickPreset + std::strlen(kClickPreset)));
+  const auto result = test::runReverie(
+      "render " + name + " --preset click.toml -q -o out.wav " + extra, folder.path());
   RenderedOnsets r{result.exitCode, result.err, {}, {}};
   if (result.exitCode != 0) return r;
   const test::FileFacts facts = test::openSoundFile(folder / "out.wav");
@@ -117,25 +120,31 @@ Bytes formatOne() {
     a.event(76, {0x90, 57, 90}).event(20, {0x80, 57, 0});
   }
   a.event(172, {0x90, 57, 90}).event(20, {0x80, 57, 0}).end();  // beat 8
-  b.event(432, {0x91, 69, 80}).event(10, {69, 0}).event(230, {69, 80}).event(10, {69, 0}).end();  // beats 4.5, 7
+  b.event(432, {0x91, 69, 80})
+      .event(10, {69, 0})
+      .event(230, {69, 80})
+      .event(10, {69, 0})
+      .end();  // beats 4.5, 7
   return test::smfFile(1, 96, {tempo, a, b});
 }
 
 }  // namespace
 
-TEST_CASE("midi: the byte parser keeps running status, passes real-time bytes, skips sysex and strays") {
+TEST_CASE(
+    "midi: the byte parser keeps running status, passes real-time bytes, skips sysex and strays") {
   midi::ByteParser parser;
   // Stray data first, then a note with running status, a clock inside a message, a sysex,
   // and a status byte that interrupts a half-read message.
-  const auto messages = parseAll({0x40, 0x41,                    // strays
-                                  0x90, 60, 100, 62, 0x00,       // note on 60, then 62 vel 0 by running status
-                                  0x91, 0xF8, 64, 90,            // clock inside a note-on
-                                  0xF0, 0x7E, 0x7F, 0x09, 0xF7,  // sysex
-                                  65, 66,                        // data after sysex: no running status left
-                                  0xE0, 0x00, 0x40,              // bend centre
-                                  0xB0, 7,                       // interrupted
-                                  0xC2, 5, 6},                   // program change twice by running status
-                                 parser);
+  const auto messages =
+      parseAll({0x40, 0x41,                    // strays
+                0x90, 60,   100,  62,   0x00,  // note on 60, then 62 vel 0 by running status
+                0x91, 0xF8, 64,   90,          // clock inside a note-on
+                0xF0, 0x7E, 0x7F, 0x09, 0xF7,  // sysex
+                65,   66,                      // data after sysex: no running status left
+                0xE0, 0x00, 0x40,              // bend centre
+                0xB0, 7,                       // interrupted
+                0xC2, 5,    6},                // program change twice by running status
+               parser);
   REQUIRE(messages.size() == 7);
   CHECK(messages[0] == midi::Message{0x90, 60, 100});
   CHECK(messages[1] == midi::Message{0x90, 62, 0});
@@ -154,10 +163,11 @@ TEST_CASE("midi: the translator gives 14-bit bend, RPN 0 bend range, and velocit
   translator.setTargets(2, {&target, 1});
   std::vector<NodeEvent> events;
   auto collect = [&](const NodeEvent& e) { events.push_back(e); };
-  for (const midi::Message& m : {midi::Message{0x92, 60, 127}, midi::Message{0x92, 60, 0}, midi::Message{0xE2, 0x7F, 0x7F},
-                                 midi::Message{0xE2, 0x00, 0x00}, midi::Message{0xE2, 0x00, 0x40},
-                                 midi::Message{0xB2, 101, 0}, midi::Message{0xB2, 100, 0}, midi::Message{0xB2, 6, 12},
-                                 midi::Message{0xB2, 38, 50}, midi::Message{0x90, 60, 100}})
+  for (const midi::Message& m :
+       {midi::Message{0x92, 60, 127}, midi::Message{0x92, 60, 0}, midi::Message{0xE2, 0x7F, 0x7F},
+        midi::Message{0xE2, 0x00, 0x00}, midi::Message{0xE2, 0x00, 0x40},
+        midi::Message{0xB2, 101, 0}, midi::Message{0xB2, 100, 0}, midi::Message{0xB2, 6, 12},
+        midi::Message{0xB2, 38, 50}, midi::Message{0x90, 60, 100}})
     translator.translate(m, 5, collect);
   REQUIRE(events.size() == 7);  // channel 1 has no target
   CHECK(events[0].node == 7);
@@ -183,7 +193,8 @@ TEST_CASE("midi: format 0 with running status renders every onset within 1 ms of
 }
 
 TEST_CASE("midi: format 1 with a tempo map renders every onset within 1 ms of the file") {
-  checkOnsets(renderMidi(formatOne(), "one.mid"), {0.0, 0.6, 1.2, 1.8, 2.4, 2.6, 2.8, 3.2, 3.6, 4.0});
+  checkOnsets(renderMidi(formatOne(), "one.mid"),
+              {0.0, 0.6, 1.2, 1.8, 2.4, 2.6, 2.8, 3.2, 3.6, 4.0});
 }
 
 TEST_CASE("midi: SMPTE timing (25 fps x 40 ticks) ignores tempo and lands within 1 ms") {
@@ -198,17 +209,24 @@ TEST_CASE("midi: SMPTE timing (25 fps x 40 ticks) ignores tempo and lands within
 }
 
 TEST_CASE("midi: an RMID wrapper and a missing end-of-track are read") {
-  checkOnsets(renderMidi(test::rmidFile(formatOne()), "wrapped.rmi"), {0.0, 0.6, 1.2, 1.8, 2.4, 2.6, 2.8, 3.2, 3.6, 4.0});
+  checkOnsets(renderMidi(test::rmidFile(formatOne()), "wrapped.rmi"),
+              {0.0, 0.6, 1.2, 1.8, 2.4, 2.6, 2.8, 3.2, 3.6, 4.0});
   checkOnsets(renderMidi(formatZero(false), "unended.mid"), {0.0, 0.5, 1.0, 1.5});
 }
 
 TEST_CASE("midi: overlapping notes on one key sound until the last of them ends") {
   // On at 0 and 0.25 s; the first note's off at 0.5 s must not cut the second, which ends at 1.0 s.
   TrackWriter t;
-  t.event(0, {0x90, 60, 100}).event(240, {60, 100}).event(240, {0x80, 60, 0}).event(480, {0x80, 60, 0}).end();
+  t.event(0, {0x90, 60, 100})
+      .event(240, {60, 100})
+      .event(240, {0x80, 60, 0})
+      .event(480, {0x80, 60, 0})
+      .end();
   const RenderedOnsets r = renderMidi(test::smfFile(0, 480, {t}), "overlap.mid");
   REQUIRE(r.exitCode == 0);
-  auto level = [&](double seconds) { return std::fabs(r.left[static_cast<std::size_t>(seconds * 48000.0)]); };
+  auto level = [&](double seconds) {
+    return std::fabs(r.left[static_cast<std::size_t>(seconds * 48000.0)]);
+  };
   float peakAt75 = 0.0f, peakAfter = 0.0f;
   for (double s = 0.70; s < 0.80; s += 0.0005) peakAt75 = std::max(peakAt75, level(s));
   for (double s = 1.10; s < 1.20; s += 0.0005) peakAfter = std::max(peakAfter, level(s));
@@ -246,12 +264,15 @@ TEST_CASE("midi: malformed files give exit 2, one clear line naming the file, an
   zeroDivision[12] = zeroDivision[13] = 0;
   Bytes badSmpte = test::smfFile(0, ((256 - 23) << 8) | 40, {TrackWriter().end()});
   Bytes riffWave = {'R', 'I', 'F', 'F', 4, 0, 0, 0, 'W', 'A', 'V', 'E'};
-  Bytes rmidNoData = {'R', 'I', 'F', 'F', 12, 0, 0, 0, 'R', 'M', 'I', 'D', 'L', 'I', 'S', 'T', 0, 0, 0, 0};
+  Bytes rmidNoData = {'R', 'I', 'F', 'F', 12,  0,   0, 0, 'R', 'M',
+                      'I', 'D', 'L', 'I', 'S', 'T', 0, 0, 0,   0};
   Bytes cutMidFile = formatZero();
   cutMidFile.resize(cutMidFile.size() - 9);
   const std::vector<Case> cases = {
       {"empty.mid", {}, "not a Standard MIDI File"},
-      {"text.mid", {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '\n'}, "not a Standard MIDI File"},
+      {"text.mid",
+       {'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd', '\n'},
+       "not a Standard MIDI File"},
       {"garbage.mid", {0x00, 0xFF, 0x13, 0x37, 0x80, 0x90, 0x7F}, "not a Standard MIDI File"},
       {"truncated_header.mid", truncatedHeader, "truncated"},
       {"short_header.mid", shortHeader, "less than the 6 it needs"},
@@ -262,16 +283,22 @@ TEST_CASE("midi: malformed files give exit 2, one clear line naming the file, an
       {"missing_tracks.mid", missingTracks, "declares 5 tracks but the file holds 3"},
       {"zero_division.mid", zeroDivision, "0 ticks per quarter note"},
       {"bad_smpte.mid", badSmpte, "SMPTE timing of 23 fps"},
-      {"long_vlq.mid", withTrack({0x81, 0x81, 0x81, 0x81, 0x01, 0x90, 60, 100}), "longer than 4 bytes"},
-      {"no_status.mid", withTrack({0x00, 60, 100, 0x00, 0xFF, 0x2F, 0x00}), "without a status byte"},
-      {"meta_overrun.mid", withTrack({0x00, 0xFF, 0x01, 0x40, 'a', 'b'}), "a meta event claims 64 bytes"},
+      {"long_vlq.mid", withTrack({0x81, 0x81, 0x81, 0x81, 0x01, 0x90, 60, 100}),
+       "longer than 4 bytes"},
+      {"no_status.mid", withTrack({0x00, 60, 100, 0x00, 0xFF, 0x2F, 0x00}),
+       "without a status byte"},
+      {"meta_overrun.mid", withTrack({0x00, 0xFF, 0x01, 0x40, 'a', 'b'}),
+       "a meta event claims 64 bytes"},
       {"bad_tempo.mid", withTrack({0x00, 0xFF, 0x51, 0x02, 0x07, 0xA1}), "tempo event has 2 bytes"},
       {"zero_tempo.mid", withTrack({0x00, 0xFF, 0x51, 0x03, 0, 0, 0}), "tempo of 0"},
-      {"realtime_in_track.mid", withTrack({0x00, 0xF8, 0x00, 0xFF, 0x2F, 0x00}), "status byte 0xf8 cannot appear"},
+      {"realtime_in_track.mid", withTrack({0x00, 0xF8, 0x00, 0xFF, 0x2F, 0x00}),
+       "status byte 0xf8 cannot appear"},
       {"sysex_overrun.mid", withTrack({0x00, 0xF0, 0x7F, 0x01}), "a sysex event claims 127 bytes"},
-      {"delta_then_nothing.mid", withTrack({0x00, 0x90, 60, 100, 0x60}), "ends before the event after a delta time"},
+      {"delta_then_nothing.mid", withTrack({0x00, 0x90, 60, 100, 0x60}),
+       "ends before the event after a delta time"},
       {"half_message.mid", withTrack({0x00, 0x90, 60}), "ends in the middle of a channel message"},
-      {"status_as_data.mid", withTrack({0x00, 0x90, 60, 0x85, 0x00, 0xFF, 0x2F, 0x00}), "data byte above 127"},
+      {"status_as_data.mid", withTrack({0x00, 0x90, 60, 0x85, 0x00, 0xFF, 0x2F, 0x00}),
+       "data byte above 127"},
       {"cut_mid_file.mid", cutMidFile, "claims"},
       {"riff_wave.mid", riffWave, "not RMID"},
       {"rmid_without_data.rmi", rmidNoData, "no \"data\" chunk"},
@@ -280,7 +307,8 @@ TEST_CASE("midi: malformed files give exit 2, one clear line naming the file, an
   for (const Case& c : cases) {
     CAPTURE(c.name);
     test::writeBytes(folder / c.name, c.bytes);
-    const auto result = test::runReverie("render " + std::string(c.name) + " -q -o out.wav", folder.path());
+    const auto result =
+        test::runReverie("render " + std::string(c.name) + " -q -o out.wav", folder.path());
     CAPTURE(result.err);
     CHECK(result.exitCode == 2);
     CHECK(result.err.find(c.name) != std::string::npos);
@@ -291,6 +319,7 @@ TEST_CASE("midi: malformed files give exit 2, one clear line naming the file, an
   MESSAGE(cases.size() << " malformed files, each refused with exit 2 and one line");
   // Nothing but the inputs is left in the folder: no temporary output either.
   std::size_t files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(folder.path())) files += entry.is_regular_file();
+  for (const auto& entry : std::filesystem::directory_iterator(folder.path()))
+    files += entry.is_regular_file();
   CHECK(files == cases.size());
 }

@@ -66,6 +66,7 @@ TEST_CASE("a mode struck by an impulse rings as r^n sin(w n) times its gain") {
   modalKernel()(bank.arrays(1), excitation.data(), mid.data(), side.data(), 400);
   double worst = 0.0;
   for (int n = 0; n < 400; ++n)  // the impulse enters the real part at n = 0
-    worst = std::max(worst, std::fabs(mid[static_cast<std::size_t>(n)] - 0.5 * std::pow(radius, n) * std::sin(omega * n)));
+    worst = std::max(worst, std::fabs(mid[static_cast<std::size_t>(n)] -
+                                      0.5 * std::pow(radius, n) * std::sin(omega * n)));
   CHECK(worst < 1e-5);
 }

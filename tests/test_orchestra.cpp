@@ -14,7 +14,9 @@
 
 using namespace reverie;
 
-TEST_CASE("orchestra: full-orchestra renders a swell from pianissimo to fortissimo and back, then applause") {
+TEST_CASE(
+    "orchestra: full-orchestra renders a swell from pianissimo to fortissimo and back, then "
+    "applause") {
   test::ScratchFolder folder;
   const auto result = test::runReverie("render full-orchestra -q -o o.wav", folder.path());
   CAPTURE(result.err);
@@ -23,9 +25,11 @@ TEST_CASE("orchestra: full-orchestra renders a swell from pianissimo to fortissi
   const std::vector<float> left = test::channelOf(facts, 0);
   const double rate = facts.sampleRate;
   auto level = [&](double from, double to) {
-    return test::rmsDb(left, static_cast<std::size_t>(from * rate), static_cast<std::size_t>(to * rate));
+    return test::rmsDb(left, static_cast<std::size_t>(from * rate),
+                       static_cast<std::size_t>(to * rate));
   };
-  const double pianissimo = level(1.5, 3.0), fortissimo = level(11.0, 13.0), after = level(19.5, 21.0);
+  const double pianissimo = level(1.5, 3.0), fortissimo = level(11.0, 13.0),
+               after = level(19.5, 21.0);
   double previous = -1e9;
   int rising = 0;
   for (double t = 2.0; t < 12.0; t += 2.0) {  // the crescendo, two seconds at a time
@@ -34,8 +38,9 @@ TEST_CASE("orchestra: full-orchestra renders a swell from pianissimo to fortissi
     previous = now;
   }
   const double applause = level(23.5, 25.5);
-  MESSAGE("RMS: pianissimo " << pianissimo << " dB, fortissimo " << fortissimo << " dB, diminuendo's end " << after
-                             << " dB; the crescendo rose in " << rising << " of 5 two-second steps; applause " << applause << " dB");
+  MESSAGE("RMS: pianissimo " << pianissimo << " dB, fortissimo " << fortissimo
+                             << " dB, diminuendo's end " << after << " dB; the crescendo rose in "
+                             << rising << " of 5 two-second steps; applause " << applause << " dB");
   CHECK(fortissimo - pianissimo > 20.0);
   CHECK(fortissimo - after > 20.0);
   CHECK(rising == 5);

@@ -34,7 +34,8 @@ node = "tone"
 param = "level"
 value = -10.0
 ramp = 2.0
-)", "ramp.toml");
+)",
+                                 "ramp.toml");
   constexpr double kRate = 48000.0;
   Engine engine({kRate, 512, 1});
   const auto ids = buildGraph(patch, engine.graph());
@@ -56,15 +57,16 @@ ramp = 2.0
 
   // The rendered level walks the same straight line in dB.
   const std::size_t latency = static_cast<std::size_t>(engine.latencyFrames());
-  const test::Stereo audio =
-      test::renderBlocks(engine, events, static_cast<std::size_t>(4.0 * kRate) + latency, [] { return 512; });
+  const test::Stereo audio = test::renderBlocks(
+      engine, events, static_cast<std::size_t>(4.0 * kRate) + latency, [] { return 512; });
   auto levelAt = [&](double seconds) {
     const std::size_t start = latency + static_cast<std::size_t>((seconds - 0.05) * kRate);
     return test::rmsDb(audio.left, start, start + static_cast<std::size_t>(0.1 * kRate));
   };
-  const double before = levelAt(0.5), quarter = levelAt(1.5), half = levelAt(2.0), after = levelAt(3.5);
-  MESSAGE("level before, at 1/4, 1/2 of the ramp and after (dB): " << before << ", " << quarter << ", " << half
-                                                                   << ", " << after);
+  const double before = levelAt(0.5), quarter = levelAt(1.5), half = levelAt(2.0),
+               after = levelAt(3.5);
+  MESSAGE("level before, at 1/4, 1/2 of the ramp and after (dB): "
+          << before << ", " << quarter << ", " << half << ", " << after);
   CHECK(quarter - before == doctest::Approx(7.5).epsilon(0.05));
   CHECK(half - before == doctest::Approx(15.0).epsilon(0.05));
   CHECK(after - before == doctest::Approx(30.0).epsilon(0.05));

@@ -14,8 +14,8 @@
 #include "arc/arc_setup.hpp"
 #include "dsp/random.hpp"
 #include "reverie/arc.hpp"
-#include "support/chroma.hpp"
 #include "support/arc_render.hpp"
+#include "support/chroma.hpp"
 #include "support/tension_estimate.hpp"
 
 namespace reverie {
@@ -81,8 +81,7 @@ std::size_t sceneIndex(const std::string& name) {
 
 /// Chroma of consecutive 2 s windows of a scene (after the settle), both seeds cut at the same
 /// frames; the Pearson correlation of each window pair, averaged over the scene.
-double chromaCorrelation(const test::ArcRender& a, const test::ArcRender& b,
-                         std::size_t scene) {
+double chromaCorrelation(const test::ArcRender& a, const test::ArcRender& b, std::size_t scene) {
   const Timeline timeline(performance(), kRate);
   const auto window = static_cast<std::size_t>(kChromaWindowSeconds * kRate);
   const std::size_t end = timeline.spans()[scene].endFrame;

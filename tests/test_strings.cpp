@@ -11,8 +11,8 @@
 #include "reverie/engine.hpp"
 #include "support/amplitude_modulation.hpp"
 #include "support/direct_node_render.hpp"
-#include "support/random_play.hpp"
 #include "support/engine_render.hpp"
+#include "support/random_play.hpp"
 #include "support/sample_statistics.hpp"
 #include "support/spectral_shape.hpp"
 #include "support/spectrum_peaks.hpp"
@@ -299,7 +299,8 @@ TEST_CASE("strings: any block size renders the same samples, and the seed alone 
 TEST_CASE(
     "strings: 60 s of random notes, controllers, bend and parameters stay finite and bounded") {
   StringsRig rig({});
-  const std::vector<test::TimedEvent> events = test::randomPlay(kStringsType.parameters, {.seed = 77});
+  const std::vector<test::TimedEvent> events =
+      test::randomPlay(kStringsType.parameters, {.seed = 77});
   const test::Stereo audio = rig.render(events, 60.0, [] { return 512; });
   const float peak = std::max(test::peakAbs(audio.left), test::peakAbs(audio.right));
   MESSAGE("60 s of random play, the node's raw output: peak "

@@ -9,10 +9,10 @@
 #include "nodes/builtin_nodes.hpp"
 #include "reverie/engine.hpp"
 #include "support/direct_node_render.hpp"
-#include "support/random_play.hpp"
 #include "support/engine_render.hpp"
 #include "support/onsets.hpp"
 #include "support/partial_decay.hpp"
+#include "support/random_play.hpp"
 #include "support/sample_statistics.hpp"
 #include "support/spectral_shape.hpp"
 #include "support/spectrum_peaks.hpp"
@@ -292,7 +292,8 @@ TEST_CASE("timpani: any block size renders the same samples, and a seed renders 
 
 TEST_CASE(
     "timpani: 60 s of random notes, controllers, bend and parameters stay finite and bounded") {
-  const std::vector<test::TimedEvent> events = test::randomPlay(kTimpaniType.parameters, {.seed = 4321});
+  const std::vector<test::TimedEvent> events =
+      test::randomPlay(kTimpaniType.parameters, {.seed = 4321});
   TimpaniRig rig({});
   const auto began = std::chrono::steady_clock::now();
   const test::Stereo audio =

@@ -30,31 +30,41 @@ struct TuningRig {
     engine.commit();
   }
   test::Stereo render(std::vector<ScheduledEvent> events, double seconds, int block = 512) {
-    return test::renderBlocks(engine, std::move(events), static_cast<std::size_t>(seconds * kRate), [block] { return block; });
+    return test::renderBlocks(engine, std::move(events), static_cast<std::size_t>(seconds * kRate),
+                              [block] { return block; });
   }
 };
 
 std::span<const float> between(const std::vector<float>& x, double from, double to) {
-  return {x.data() + static_cast<std::size_t>(from * kRate), static_cast<std::size_t>((to - from) * kRate)};
+  return {x.data() + static_cast<std::size_t>(from * kRate),
+          static_cast<std::size_t>((to - from) * kRate)};
 }
 
-double aShare(const std::array<double, 12>& c) { return c[test::pitch_class::kA]; }
+double aShare(const std::array<double, 12>& c) {
+  return c[test::pitch_class::kA];
+}
 
 }  // namespace
 
 TEST_CASE("tuning: the last two seconds hold A, within 2 cents of 440 Hz; the start is scattered") {
   TuningRig rig({{"settle", 8.0f}});
-  const test::Stereo out = rig.render({test::note(0, rig.node, 69, 0.8f), test::noteOff(static_cast<std::uint64_t>(11.0 * kRate), rig.node, 69)}, 11.0);
+  const test::Stereo out =
+      rig.render({test::note(0, rig.node, 69, 0.8f),
+                  test::noteOff(static_cast<std::uint64_t>(11.0 * kRate), rig.node, 69)},
+                 11.0);
   const auto end = between(out.left, 9.0, 11.0);
   const auto chroma = test::chroma(end, kRate);
-  const auto strongest = static_cast<std::size_t>(std::max_element(chroma.begin(), chroma.end()) - chroma.begin());
+  const auto strongest =
+      static_cast<std::size_t>(std::max_element(chroma.begin(), chroma.end()) - chroma.begin());
   const double a4 = test::fundamentalHz(end, kRate, 440.0);
   const double a3 = test::fundamentalHz(end, kRate, 220.0);
   const auto early = test::chroma(between(out.left, 2.0, 4.0), kRate);
-  MESSAGE("last 2 s: strongest pitch class " << strongest << " (A = 9) with " << aShare(chroma) * 100.0
-                                             << "% of the energy; A4 at " << a4 << " Hz (" << test::centsBetween(a4, 440.0)
-                                             << " cents), A3 at " << a3 << " Hz (" << test::centsBetween(a3, 220.0) << " cents)");
-  MESSAGE("2-4 s, while the players scatter and glide: A holds " << aShare(early) * 100.0 << "% of the energy");
+  MESSAGE("last 2 s: strongest pitch class "
+          << strongest << " (A = 9) with " << aShare(chroma) * 100.0 << "% of the energy; A4 at "
+          << a4 << " Hz (" << test::centsBetween(a4, 440.0) << " cents), A3 at " << a3 << " Hz ("
+          << test::centsBetween(a3, 220.0) << " cents)");
+  MESSAGE("2-4 s, while the players scatter and glide: A holds " << aShare(early) * 100.0
+                                                                 << "% of the energy");
   CHECK(strongest == test::pitch_class::kA);
   CHECK(std::fabs(test::centsBetween(a4, 440.0)) <= 2.0);
   CHECK(std::fabs(test::centsBetween(a3, 220.0)) <= 2.0);
@@ -62,7 +72,8 @@ TEST_CASE("tuning: the last two seconds hold A, within 2 cents of 440 Hz; the st
   CHECK(aShare(early) < aShare(chroma) - 0.2);
 }
 
-TEST_CASE("tuning: the oboe alone gives the A at the tuning set, and a different A moves everyone") {
+TEST_CASE(
+    "tuning: the oboe alone gives the A at the tuning set, and a different A moves everyone") {
   TuningRig rig({{"settle", 4.0f}, {"tuning", 442.0f}});
   const test::Stereo out = rig.render({test::note(0, rig.node, 69, 0.8f)}, 7.0);
   const double oboe = test::fundamentalHz(between(out.left, 0.3, 0.8), kRate, 442.0);
@@ -82,9 +93,12 @@ TEST_CASE("tuning: any block size renders the same samples, and the seed changes
     engine.graph().setParameter(node, "settle", 3.0f);
     engine.commit();
     std::mt19937 random(3);
-    return test::renderBlocks(engine, {test::note(100, node, 69, 0.7f), test::noteOff(static_cast<std::uint64_t>(3.5 * kRate), node, 69)},
-                              static_cast<std::size_t>(4.0 * kRate),
-                              [&] { return block > 0 ? block : 1 + static_cast<int>(random() % 1500); })
+    return test::renderBlocks(
+               engine,
+               {test::note(100, node, 69, 0.7f),
+                test::noteOff(static_cast<std::uint64_t>(3.5 * kRate), node, 69)},
+               static_cast<std::size_t>(4.0 * kRate),
+               [&] { return block > 0 ? block : 1 + static_cast<int>(random() % 1500); })
         .left;
   };
   const auto a = render(64, 1), b = render(0, 1), c = render(64, 2);
@@ -101,18 +115,29 @@ TEST_CASE("tuning: 60 s of random notes and parameters stay finite and bounded")
     const auto frame = static_cast<std::uint64_t>(t * kRate);
     const float value = static_cast<float>(random() % 1001) / 1000.0f;
     switch (random() % 6) {
-      case 0: events.push_back(test::note(frame, rig.node, static_cast<int>(random() % 128), value)); break;
-      case 1: events.push_back(test::noteOff(frame, rig.node, 69)); break;
-      case 2: events.push_back({frame, rig.node, {0, EventType::kControlChange, 0, static_cast<std::uint16_t>(random() % 2 ? 120 : 123), 1.0f}}); break;
+      case 0:
+        events.push_back(test::note(frame, rig.node, static_cast<int>(random() % 128), value));
+        break;
+      case 1:
+        events.push_back(test::noteOff(frame, rig.node, 69));
+        break;
+      case 2:
+        events.push_back({frame,
+                          rig.node,
+                          {0, EventType::kControlChange, 0,
+                           static_cast<std::uint16_t>(random() % 2 ? 120 : 123), 1.0f}});
+        break;
       default: {
         const auto index = static_cast<std::uint16_t>(random() % parameters.size());
         const ParameterDescriptor& d = parameters[index];
-        events.push_back(test::parameterChange(frame, rig.node, index, d.minimum + (d.maximum - d.minimum) * (value * 1.4f - 0.2f)));
+        events.push_back(test::parameterChange(
+            frame, rig.node, index, d.minimum + (d.maximum - d.minimum) * (value * 1.4f - 0.2f)));
       }
     }
   }
   const test::Stereo out = rig.render(events, 60.0);
-  MESSAGE("60 s of random play: peak " << test::peakAbs(out.left) << ", non-finite at the master " << rig.engine.stats().nonFiniteSamples);
+  MESSAGE("60 s of random play: peak " << test::peakAbs(out.left) << ", non-finite at the master "
+                                       << rig.engine.stats().nonFiniteSamples);
   CHECK(test::allFinite(out.left));
   CHECK(rig.engine.stats().nonFiniteSamples == 0);
   CHECK(rig.engine.stats().limiterGainDb > -12.0f);

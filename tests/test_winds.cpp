@@ -12,8 +12,8 @@
 #include "nodes/builtin_nodes.hpp"
 #include "reverie/engine.hpp"
 #include "support/direct_node_render.hpp"
-#include "support/random_play.hpp"
 #include "support/engine_render.hpp"
+#include "support/random_play.hpp"
 #include "support/sample_statistics.hpp"
 #include "support/spectral_shape.hpp"
 #include "support/spectrum_peaks.hpp"
@@ -317,7 +317,8 @@ TEST_CASE("winds: any block size renders the same samples, and the seed alone de
 
 TEST_CASE("winds: 60 s of random notes, controllers, bend and parameters stay finite and bounded") {
   WindsRig rig({});
-  const std::vector<test::TimedEvent> events = test::randomPlay(kWindsType.parameters, {.seed = 78});
+  const std::vector<test::TimedEvent> events =
+      test::randomPlay(kWindsType.parameters, {.seed = 78});
   const test::Stereo audio = rig.render(events, 60.0, [] { return 512; });
   const float peak = std::max(test::peakAbs(audio.left), test::peakAbs(audio.right));
   MESSAGE("60 s of random play, the node's raw output: peak "

@@ -72,14 +72,15 @@ enum class Mode : std::uint8_t { kMajor, kMinor };
 
 struct Scene {
   std::string name;
-  int bars = 0;              ///< whole bars; a length in seconds is rounded to the nearest bar (at least 1)
-  double tempo = 0.0;        ///< quarter notes per minute in this scene (the arc's unless the scene sets one)
+  int bars = 0;  ///< whole bars; a length in seconds is rounded to the nearest bar (at least 1)
+  double tempo =
+      0.0;  ///< quarter notes per minute in this scene (the arc's unless the scene sets one)
   Curve tension, dynamics, density, brightness;  ///< each 0..1
-  int transpose = 0;         ///< semitones from the home key (key = "F#" is stored as its offset)
+  int transpose = 0;  ///< semitones from the home key (key = "F#" is stored as its offset)
   std::vector<std::string> sections;  ///< patch node names that play in this scene
   std::vector<Texture> textures;
   std::vector<Automation> automation;
-  int line = 0;              ///< where the scene starts in the file, for messages
+  int line = 0;  ///< where the scene starts in the file, for messages
   bool has(Texture texture) const;
 };
 
@@ -93,18 +94,18 @@ struct Theme {
 
 /// A validated arc.
 struct Arc {
-  std::string name;         ///< file stem
+  std::string name;  ///< file stem
   std::string description;
   std::string sourcePath;
-  std::string patchName;    ///< as written in the file
-  Patch patch;              ///< the patch it plays on, loaded and validated
-  double tempo = 96.0;      ///< quarter notes per minute
-  int beatsPerBar = 4;      ///< meter numerator
-  int beatUnit = 4;         ///< meter denominator: 2, 4, 8 or 16
-  int homeKey = 2;          ///< pitch class of the tonic, 0 = C
+  std::string patchName;  ///< as written in the file
+  Patch patch;            ///< the patch it plays on, loaded and validated
+  double tempo = 96.0;    ///< quarter notes per minute
+  int beatsPerBar = 4;    ///< meter numerator
+  int beatUnit = 4;       ///< meter denominator: 2, 4, 8 or 16
+  int homeKey = 2;        ///< pitch class of the tonic, 0 = C
   Mode mode = Mode::kMajor;
   std::string clock;  ///< the patch node that ticks in `ticking` scenes ([music] clock), or empty
-  double tailSeconds = 6.0; ///< rendered after the last scene so the hall can ring out
+  double tailSeconds = 6.0;  ///< rendered after the last scene so the hall can ring out
   Theme theme;
   std::vector<Scene> scenes;
 };

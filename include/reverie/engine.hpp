@@ -29,9 +29,9 @@ struct EngineConfig {
 struct EngineStats {
   std::uint64_t framesRendered = 0;
   std::uint64_t planSwaps = 0;
-  std::uint64_t droppedEvents = 0;      ///< event buffers or queues were full
-  std::uint64_t nonFiniteSamples = 0;   ///< NaN/Inf replaced by silence at the master
-  float limiterGainDb = 0.0f;           ///< current master gain reduction
+  std::uint64_t droppedEvents = 0;     ///< event buffers or queues were full
+  std::uint64_t nonFiniteSamples = 0;  ///< NaN/Inf replaced by silence at the master
+  float limiterGainDb = 0.0f;          ///< current master gain reduction
 };
 
 class Engine final : public ParameterSink {
@@ -76,7 +76,7 @@ class Engine final : public ParameterSink {
   std::unique_ptr<SpscQueue<Message>> toAudio_;
   std::unique_ptr<SpscQueue<RenderPlan*>> retired_;
   std::unique_ptr<dsp::LookaheadLimiter> limiter_;
-  RenderPlan* current_ = nullptr;   // audio thread
+  RenderPlan* current_ = nullptr;  // audio thread
   std::atomic<std::uint64_t> framesRendered_{0};
   std::atomic<std::uint64_t> planSwaps_{0};
   std::atomic<std::uint64_t> droppedEvents_{0};

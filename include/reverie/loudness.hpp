@@ -1,4 +1,5 @@
-// Loudness measurement (EBU R128 via libebur128) and normalisation to a target with a true-peak ceiling.
+// Loudness measurement (EBU R128 via libebur128) and normalisation to a target with a true-peak
+// ceiling.
 #pragma once
 
 #include <cstddef>
@@ -7,9 +8,9 @@
 namespace reverie {
 
 struct LoudnessStats {
-  double integratedLufs = -70.0;  ///< -inf (silence) is reported as -70 or lower
-  double truePeakDbtp = -144.0;   ///< highest true peak over all channels
-  double samplePeakDbfs = -144.0; ///< highest sample peak over all channels
+  double integratedLufs = -70.0;   ///< -inf (silence) is reported as -70 or lower
+  double truePeakDbtp = -144.0;    ///< highest true peak over all channels
+  double samplePeakDbfs = -144.0;  ///< highest sample peak over all channels
 };
 
 /// Measures interleaved float audio.
@@ -17,9 +18,9 @@ LoudnessStats measureLoudness(const float* interleaved, std::size_t frames, int 
                               double sampleRate);
 
 struct NormalizeResult {
-  double gainDb = 0.0;        ///< make-up gain applied before limiting
+  double gainDb = 0.0;  ///< make-up gain applied before limiting
   int iterations = 0;
-  LoudnessStats result;       ///< measured on the final audio
+  LoudnessStats result;  ///< measured on the final audio
 };
 
 /// Scales `interleaved` in place to `targetLufs` integrated loudness while keeping the true

@@ -21,8 +21,8 @@ inline constexpr int kMaxPorts = 16;
 
 /// Static description of a node type: the single source of truth for presets, MIDI and docs.
 struct NodeType {
-  std::string_view name;         ///< type name used in presets, e.g. "oscillator"
-  std::string_view description;  ///< one line for `reverie nodes`
+  std::string_view name;                      ///< type name used in presets, e.g. "oscillator"
+  std::string_view description;               ///< one line for `reverie nodes`
   std::span<const std::string_view> inputs;   ///< mono audio input ports, by name
   std::span<const std::string_view> outputs;  ///< mono audio output ports, by name
   std::span<const ParameterDescriptor> parameters;
@@ -90,7 +90,9 @@ class Node {
   virtual void setList(int /*index*/, std::span<const float> /*values*/) {}
 
   /// The value the parameter is heading to (control thread before publication, or audio thread).
-  float parameterTarget(int index) const { return parameters_[static_cast<size_t>(index)].target(); }
+  float parameterTarget(int index) const {
+    return parameters_[static_cast<size_t>(index)].target();
+  }
 
   /// Audio thread: renders the block, splitting it at every event's frame (sample-accurate).
   void process(const ProcessBlock& block) noexcept;

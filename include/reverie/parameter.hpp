@@ -9,13 +9,13 @@ namespace reverie {
 
 /// Declares one parameter of a node type. Tables of these are static data.
 struct ParameterDescriptor {
-  std::string_view id;           ///< key used in presets and automation, e.g. "cutoff"
-  std::string_view name;         ///< human name, e.g. "Cutoff frequency"
-  std::string_view unit;         ///< "Hz", "dB", "s", "cents", "" ...
+  std::string_view id;    ///< key used in presets and automation, e.g. "cutoff"
+  std::string_view name;  ///< human name, e.g. "Cutoff frequency"
+  std::string_view unit;  ///< "Hz", "dB", "s", "cents", "" ...
   float minimum = 0.0f;
   float maximum = 1.0f;
   float defaultValue = 0.0f;
-  float smoothingSeconds = 0.0f;  ///< linear ramp time for changes; 0 = instant
+  float smoothingSeconds = 0.0f;                   ///< linear ramp time for changes; 0 = instant
   std::span<const std::string_view> choices = {};  ///< non-empty: a choice by index
 
   bool isChoice() const { return !choices.empty(); }

@@ -40,12 +40,12 @@ struct ScoreEntry {
   Kind kind = Kind::kNote;
   double atSeconds = 0.0;
   std::string node;
-  int key = 60;                  ///< kNote
-  float velocity = 0.8f;         ///< kNote, 0..1
-  double lengthSeconds = 1.0;    ///< kNote
-  std::string parameter;         ///< kParameter
-  float value = 0.0f;            ///< kParameter
-  double rampSeconds = 0.0;      ///< kParameter: glide linearly to `value` over this time
+  int key = 60;                ///< kNote
+  float velocity = 0.8f;       ///< kNote, 0..1
+  double lengthSeconds = 1.0;  ///< kNote
+  std::string parameter;       ///< kParameter
+  float value = 0.0f;          ///< kParameter
+  double rampSeconds = 0.0;    ///< kParameter: glide linearly to `value` over this time
 };
 
 struct NodeSpec {
@@ -72,10 +72,10 @@ struct Patch {
   std::string sourcePath;
   std::vector<NodeSpec> nodes;
   std::vector<std::pair<std::string, std::string>> connections;  ///< "node.port" -> "node.port"
-  std::vector<ScoreEntry> score;  ///< sorted by time
+  std::vector<ScoreEntry> score;                                 ///< sorted by time
   std::vector<ControllerMap> mappings;
-  double lengthSeconds = 8.0;     ///< default render length before the tail
-  double tailSeconds = 2.0;       ///< default tail after the score ends
+  double lengthSeconds = 8.0;  ///< default render length before the tail
+  double tailSeconds = 2.0;    ///< default tail after the score ends
 };
 
 /// The highest preset format this build reads.
@@ -106,7 +106,8 @@ std::vector<PresetInfo> listPresets();
 
 /// Adds the patch's nodes and connections to `graph`; returns node name -> id. Nodes are
 /// named `namePrefix` + their name in the graph, so several patches can share one graph.
-std::map<std::string, NodeId> buildGraph(const Patch& patch, Graph& graph, std::string_view namePrefix = {});
+std::map<std::string, NodeId> buildGraph(const Patch& patch, Graph& graph,
+                                         std::string_view namePrefix = {});
 
 /// The candidate closest to `word` (edit distance at most a third of its length, at least 2),
 /// or empty.

@@ -12,7 +12,8 @@ namespace reverie {
 
 /// Note-ons, note-offs and parameter changes at their frames, for nodes built by buildGraph.
 /// Times are rounded to the nearest frame, so the same score lands on the same frames every time.
-std::vector<ScheduledEvent> scheduleScore(const Patch& patch, const std::map<std::string, NodeId>& ids,
+std::vector<ScheduledEvent> scheduleScore(const Patch& patch,
+                                          const std::map<std::string, NodeId>& ids,
                                           const Graph& graph, double sampleRate);
 
 /// A short demonstration phrase, for a patch that brings no score of its own (an instrument

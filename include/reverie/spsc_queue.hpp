@@ -66,7 +66,9 @@ class SpscQueue {
   }
 
   /// Consumer: drops the element front() returned.
-  void popFront() noexcept { head_.store(head_.load(std::memory_order_relaxed) + 1, std::memory_order_release); }
+  void popFront() noexcept {
+    head_.store(head_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
 
  private:
   static constexpr std::size_t kLine = 64;

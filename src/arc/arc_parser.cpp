@@ -50,9 +50,10 @@ std::optional<fs::path> resolvePatch(const std::string& written, const std::stri
   // arcs find theirs wherever reverie runs from, and a user's tree keeps its own.
   if (folder.filename() == "arcs" && !given.has_parent_path() && !given.has_extension()) {
     const fs::path tree = folder.parent_path();
-    for (fs::recursive_directory_iterator it(tree, error), end; !error && it != end; it.increment(error))
-      if (it->path().stem() == written && it->path().extension() == ".toml" && it->path().parent_path() != folder &&
-          it->is_regular_file(error))
+    for (fs::recursive_directory_iterator it(tree, error), end; !error && it != end;
+         it.increment(error))
+      if (it->path().stem() == written && it->path().extension() == ".toml" &&
+          it->path().parent_path() != folder && it->is_regular_file(error))
         return it->path();
   }
   try {

@@ -17,8 +17,7 @@ ArcNodes buildArc(const Arc& arc, Graph& graph, std::string_view namePrefix) {
 
 double arcSeconds(const Arc& arc) {
   double seconds = 0.0;
-  for (const Scene& scene : arc.scenes)
-    seconds += barSeconds(arc, scene) * scene.bars;
+  for (const Scene& scene : arc.scenes) seconds += barSeconds(arc, scene) * scene.bars;
   return seconds + arc.tailSeconds;
 }
 

@@ -21,12 +21,16 @@ namespace {
 
 constexpr std::string_view kSources[] = {"script", "live"};
 constexpr ParameterDescriptor kParameters[] = {
-    {"tension_source", "Where tension comes from: the arc's curve or live_tension", "", 0.0f, 1.0f, 0.0f, 0.0f,
-     kSources},
-    {"live_tension", "Tension when tension_source = live (map a controller to it)", "", 0.0f, 1.0f, 0.5f, 0.0f},
-    {"advance", "Rising past 0.5: move to the next scene at the next bar line", "", 0.0f, 1.0f, 0.0f, 0.0f},
-    {"advance_note", "This key's note-on moves to the next scene (-1: none)", "", -1.0f, 127.0f, -1.0f, 0.0f},
-    {"advance_cc", "This controller (a pedal) moves to the next scene when pressed (-1: none)", "", -1.0f, 127.0f, -1.0f, 0.0f},
+    {"tension_source", "Where tension comes from: the arc's curve or live_tension", "", 0.0f, 1.0f,
+     0.0f, 0.0f, kSources},
+    {"live_tension", "Tension when tension_source = live (map a controller to it)", "", 0.0f, 1.0f,
+     0.5f, 0.0f},
+    {"advance", "Rising past 0.5: move to the next scene at the next bar line", "", 0.0f, 1.0f,
+     0.0f, 0.0f},
+    {"advance_note", "This key's note-on moves to the next scene (-1: none)", "", -1.0f, 127.0f,
+     -1.0f, 0.0f},
+    {"advance_cc", "This controller (a pedal) moves to the next scene when pressed (-1: none)", "",
+     -1.0f, 127.0f, -1.0f, 0.0f},
 };
 
 constexpr int kPhraseBars = 4;
@@ -97,7 +101,8 @@ class ComposerNode final : public Node {
     sent_.assign(n, {});
     std::size_t automations = 0;
     if (script_)
-      for (const arc::SceneProgram& scene : script_->scenes) automations = std::max(automations, scene.automation.size());
+      for (const arc::SceneProgram& scene : script_->scenes)
+        automations = std::max(automations, scene.automation.size());
     sentAutomation_.assign(automations, -1e30f);
     offs_.assign(kMaxPendingOffs, {});
     restart();
@@ -108,15 +113,19 @@ class ComposerNode final : public Node {
   void render(const float* const*, float* const*, int) noexcept override {}
 
   void onParameterChanged(int index) noexcept override {
-    if (index == arc::composer_parameter::kAdvance) pressAdvance(parameter(index).target() > 0.5f, advanceHigh_);
+    if (index == arc::composer_parameter::kAdvance)
+      pressAdvance(parameter(index).target() > 0.5f, advanceHigh_);
   }
 
   /// Live control: a chosen key or pedal asks for the next scene.
   void onEvent(const Event& event) noexcept override {
     const int note = static_cast<int>(parameter(arc::composer_parameter::kAdvanceNote).target());
-    const int cc = static_cast<int>(parameter(arc::composer_parameter::kAdvanceController).target());
-    if (event.type == EventType::kNoteOn && note >= 0 && event.index == note) advanceRequested_ = true;
-    if (event.type == EventType::kControlChange && cc >= 0 && event.index == cc) pressAdvance(event.value >= 0.5f, pedalDown_);
+    const int cc =
+        static_cast<int>(parameter(arc::composer_parameter::kAdvanceController).target());
+    if (event.type == EventType::kNoteOn && note >= 0 && event.index == note)
+      advanceRequested_ = true;
+    if (event.type == EventType::kControlChange && cc >= 0 && event.index == cc)
+      pressAdvance(event.value >= 0.5f, pedalDown_);
   }
 
   void pressAdvance(bool down, bool& wasDown) noexcept {
@@ -129,7 +138,6 @@ class ComposerNode final : public Node {
   int publishedScene() const noexcept { return publishedScene_.load(std::memory_order_relaxed); }
 
  protected:
-
   void generate(int frames, EventSink& sink) noexcept override {
     if (!script_ || script_->scenes.empty()) return;
     sink_ = &sink;
@@ -143,7 +151,8 @@ class ComposerNode final : public Node {
       } else if (nextControl_ == next) {
         control(next);
         ++controlIndex_;
-        nextControl_ = static_cast<std::uint64_t>(std::llround(static_cast<double>(controlIndex_) * controlFrames_));
+        nextControl_ = static_cast<std::uint64_t>(
+            std::llround(static_cast<double>(controlIndex_) * controlFrames_));
       } else {
         tick(next);
       }
@@ -254,7 +263,8 @@ class ComposerNode final : public Node {
 
   double scenePosition(std::uint64_t frame) const noexcept {
     if (sceneEnd_ <= sceneStart_ || frame <= sceneStart_) return 0.0;
-    return std::min(1.0, static_cast<double>(frame - sceneStart_) / static_cast<double>(sceneEnd_ - sceneStart_));
+    return std::min(1.0, static_cast<double>(frame - sceneStart_) /
+                             static_cast<double>(sceneEnd_ - sceneStart_));
   }
 
   void startBar(std::uint64_t frame, int bar) noexcept {
@@ -263,14 +273,16 @@ class ComposerNode final : public Node {
     const float tension = tensionAt(frame);
     if (p.has(Texture::kSilence)) {
       if (bar == 0)
-        for (std::size_t i = 0; i < sounding_.size(); ++i) releaseSection(frame, static_cast<int>(i));
+        for (std::size_t i = 0; i < sounding_.size(); ++i)
+          releaseSection(frame, static_cast<int>(i));
       return;
     }
     const int phraseBar = bar % kPhraseBars;
     if (phraseBar == 0) startPhrase();
     // The theme starts with a phrase, if the phrase has room for it.
     const double themeBars = script_->arc.theme.totalBeats() / script_->arc.beatsPerBar;
-    if (p.has(Texture::kTheme) && p.lead >= 0 && phraseBar == 0 && s.bars - bar >= std::ceil(themeBars) - 1e-9)
+    if (p.has(Texture::kTheme) && p.lead >= 0 && phraseBar == 0 &&
+        s.bars - bar >= std::ceil(themeBars) - 1e-9)
       startTheme(tension, bar / kPhraseBars);
     // The chord of this bar: by plan in a cadence, on the tonic where the theme is first
     // stated, else chosen by tension.
@@ -290,7 +302,9 @@ class ComposerNode final : public Node {
       if (!p.plays(section)) continue;
       const arc::SectionBinding& b = script_->sections[i];
       switch (b.role) {
-        case Role::kTimpani: timpaniBar(frame, section, bar, phraseBar); break;
+        case Role::kTimpani:
+          timpaniBar(frame, section, bar, phraseBar);
+          break;
         case Role::kTuning:
           if (bar == 0 && p.has(Texture::kTuning)) noteOn(frame, section, 69, 0.7f);
           break;
@@ -306,9 +320,11 @@ class ComposerNode final : public Node {
           break;
         case Role::kShards:
           // The first shatter opens the scene; panic shatters again and again.
-          if (p.has(Texture::kShatter) && (bar == 0 || random_.uniform() < 2.0f * (tension - 0.5f))) shatter(frame, section);
+          if (p.has(Texture::kShatter) && (bar == 0 || random_.uniform() < 2.0f * (tension - 0.5f)))
+            shatter(frame, section);
           break;
-        default: break;
+        default:
+          break;
       }
     }
   }
@@ -429,16 +445,21 @@ class ComposerNode final : public Node {
     if (p.has(Texture::kRoll)) {
       if (phraseBar == kPhraseBars - 1) {
         setParameter(frame, b.node, b.pattern, 1.0f);
-        const int key = (chord_.bass() + tonic_) % 12 == (tonic_ + 7) % 12 ? tonicKey + 7 - (tonicKey + 7 > 50 ? 12 : 0) : tonicKey;
+        const int key = (chord_.bass() + tonic_) % 12 == (tonic_ + 7) % 12
+                            ? tonicKey + 7 - (tonicKey + 7 > 50 ? 12 : 0)
+                            : tonicKey;
         noteOn(frame, section, key, 0.3f + 0.6f * d);
-        scheduleOff(frame + static_cast<std::uint64_t>(std::llround(barSeconds_ * 0.98 * info().sampleRate)), section, key);
+        scheduleOff(frame + static_cast<std::uint64_t>(
+                                std::llround(barSeconds_ * 0.98 * info().sampleRate)),
+                    section, key);
       }
       return;
     }
     if (p.has(Texture::kChorale) && phraseBar == 0) {
       setParameter(frame, b.node, b.pattern, 0.0f);
       noteOn(frame, section, tonicKey, 0.3f + 0.6f * d);
-      scheduleOff(frame + static_cast<std::uint64_t>(std::llround(barSeconds_ * info().sampleRate)), section, tonicKey);
+      scheduleOff(frame + static_cast<std::uint64_t>(std::llround(barSeconds_ * info().sampleRate)),
+                  section, tonicKey);
     }
   }
 
@@ -446,10 +467,12 @@ class ComposerNode final : public Node {
     const float d = sceneData().dynamics.valueAt(scenePosition(frame));
     const int notes = 2 + static_cast<int>(random_.next() % 3);
     for (int n = 0; n < notes; ++n) {
-      const int pitch = chord_.pitches[static_cast<std::size_t>(random_.next() % static_cast<std::uint32_t>(std::max(1, chord_.count)))];
+      const int pitch = chord_.pitches[static_cast<std::size_t>(
+          random_.next() % static_cast<std::uint32_t>(std::max(1, chord_.count)))];
       const int key = 72 + (tonic_ + pitch) % 12 + 12 * static_cast<int>(random_.next() % 2);
       noteOn(frame, section, key, 0.4f + 0.5f * d);
-      scheduleOff(frame + static_cast<std::uint64_t>(std::llround(barSeconds_ * info().sampleRate)), section, key);
+      scheduleOff(frame + static_cast<std::uint64_t>(std::llround(barSeconds_ * info().sampleRate)),
+                  section, key);
     }
   }
 
@@ -478,8 +501,8 @@ class ComposerNode final : public Node {
     int borrowed = 0;  // ticks the dotted note before took from this one
     for (std::size_t i = 0; i < theme.degrees.size() && themeCount_ < kMaxTheme; ++i) {
       int degree = theme.degrees[i];
-      if (variation == 3) degree = 2 * first - degree;   // inversion about the first note
-      degree += shift;                                   // a sequence a step up or down
+      if (variation == 3) degree = 2 * first - degree;  // inversion about the first note
+      degree += shift;                                  // a sequence a step up or down
       int ticks = writtenTicks(i) - borrowed;
       int semitones = arc::degreeSemitones(a.mode, degree) + octave;
       if (variation == 4 && i + 1 == theme.degrees.size() / 2) ticks *= 2;  // a held middle
@@ -489,7 +512,8 @@ class ComposerNode final : public Node {
       borrowed = dot ? ticks / 2 : 0;
       ticks += borrowed;
       // Panic bends the line: at high tension some notes slip a semitone.
-      if (tension > 0.7f && random_.uniform() < (tension - 0.7f) * 1.2f) semitones += random_.uniform() < 0.5f ? 1 : -1;
+      if (tension > 0.7f && random_.uniform() < (tension - 0.7f) * 1.2f)
+        semitones += random_.uniform() < 0.5f ? 1 : -1;
       if (variation == 6 && ticks >= 4 && themeCount_ + 2 < kMaxTheme) {
         // A turn: the note, its upper neighbour for a 16th, the note again.
         const int upper = arc::degreeSemitones(a.mode, degree + 1) + octave;
@@ -498,7 +522,8 @@ class ComposerNode final : public Node {
         theme_[themeCount_++] = {semitones, 1};
         continue;
       }
-      if (variation == 1 && ticks >= 4 && i + 1 < theme.degrees.size() && themeCount_ + 1 < kMaxTheme) {
+      if (variation == 1 && ticks >= 4 && i + 1 < theme.degrees.size() &&
+          themeCount_ + 1 < kMaxTheme) {
         // Ornament: the note's second half passes toward the next.
         const int nextDegree = theme.degrees[i + 1] + shift;
         const int passing = arc::degreeSemitones(a.mode, degree + (nextDegree > degree   ? 1
@@ -545,15 +570,19 @@ class ComposerNode final : public Node {
 
   int leadBase(Role role) const noexcept {
     switch (role) {
-      case Role::kBrass: return 48;
+      case Role::kBrass:
+        return 48;
       case Role::kCrystal:
       case Role::kShards:
         return 72;
       case Role::kBowedCrystal:
         return 60;  // a bowed soloist sings in the violin's middle register
-      case Role::kStrings: return 60;
-      case Role::kChoir: return 57;
-      default: return 60;
+      case Role::kStrings:
+        return 60;
+      case Role::kChoir:
+        return 57;
+      default:
+        return 60;
     }
   }
 
@@ -583,7 +612,8 @@ class ComposerNode final : public Node {
       const int key = leadBase(role) + tonic_ + note.semitones;
       const float accent = inBar % ticksPerBeat_ == 0 ? 0.1f : 0.0f;
       noteOn(frame, p.lead, key, std::min(1.0f, 0.45f + 0.45f * d + accent));
-      scheduleOff(frame + static_cast<std::uint64_t>(std::llround(note.ticks * tickSeconds_ * 0.92 * info().sampleRate)),
+      scheduleOff(frame + static_cast<std::uint64_t>(
+                              std::llround(note.ticks * tickSeconds_ * 0.92 * info().sampleRate)),
                   p.lead, key);
       themeNextTick_ = tickIndex_ + note.ticks;
       if (++themeNote_ >= themeCount_) themeActive_ = false;
@@ -604,21 +634,24 @@ class ComposerNode final : public Node {
 
   /// The crystal improvising on the theme and the chord: calm, it arpeggiates the chord; as
   /// tension rises it walks the theme and steps between its notes.
-  void improvise(std::uint64_t frame, int section, float density, float dynamics, float tension) noexcept {
+  void improvise(std::uint64_t frame, int section, float density, float dynamics,
+                 float tension) noexcept {
     if (random_.uniform() > 0.05f + 0.8f * density) return;
     const Theme& theme = script_->arc.theme;
     const float chordShare = 0.9f - 0.65f * std::clamp(tension, 0.0f, 1.0f);
     const float choice = random_.uniform();
     int semitones;
     if (choice < chordShare || theme.degrees.empty()) {
-      const int pitch = chord_.pitches[static_cast<std::size_t>(random_.next() % static_cast<std::uint32_t>(std::max(1, chord_.count)))];
+      const int pitch = chord_.pitches[static_cast<std::size_t>(
+          random_.next() % static_cast<std::uint32_t>(std::max(1, chord_.count)))];
       semitones = pitch + 12 * static_cast<int>(random_.next() % 2);
     } else if (choice < chordShare + (1.0f - chordShare) * 0.55f) {
       improviserStep_ = (improviserStep_ + 1) % static_cast<int>(theme.degrees.size());
       improviserDegree_ = theme.degrees[static_cast<std::size_t>(improviserStep_)];
       semitones = arc::degreeSemitones(script_->arc.mode, improviserDegree_);
     } else {
-      improviserDegree_ = std::clamp(improviserDegree_ + static_cast<int>(random_.next() % 5) - 2, -3, 12);
+      improviserDegree_ =
+          std::clamp(improviserDegree_ + static_cast<int>(random_.next() % 5) - 2, -3, 12);
       semitones = arc::degreeSemitones(script_->arc.mode, improviserDegree_);
     }
     const Role role = script_->sections[static_cast<std::size_t>(section)].role;
@@ -628,7 +661,9 @@ class ComposerNode final : public Node {
                                base + (role == Role::kBowedCrystal ? 24 : 36));
     const int ticks = 2 + static_cast<int>(random_.next() % 6);
     noteOn(frame, section, key, 0.3f + 0.55f * dynamics * (0.7f + 0.3f * random_.uniform()));
-    scheduleOff(frame + static_cast<std::uint64_t>(std::llround(ticks * tickSeconds_ * info().sampleRate)), section, key);
+    scheduleOff(
+        frame + static_cast<std::uint64_t>(std::llround(ticks * tickSeconds_ * info().sampleRate)),
+        section, key);
   }
 
   /// The clock's escapement: a tick on every eighth note, alternately on the key's fifth high in
@@ -644,17 +679,22 @@ class ComposerNode final : public Node {
   /// Brass stabs: on the beat, then off the beat, then on 16ths as tension climbs.
   void stab(std::uint64_t frame, int section, int inBar, float tension, float dynamics) noexcept {
     float chance = 0.0f;
-    if (inBar % ticksPerBeat_ == 0) chance = 0.4f + 0.6f * tension;
-    else if (inBar % 2 == 0) chance = 0.8f * tension;
-    else chance = std::max(0.0f, tension - 0.6f) * 1.5f;
+    if (inBar % ticksPerBeat_ == 0)
+      chance = 0.4f + 0.6f * tension;
+    else if (inBar % 2 == 0)
+      chance = 0.8f * tension;
+    else
+      chance = std::max(0.0f, tension - 0.6f) * 1.5f;
     if (random_.uniform() >= chance) return;
     std::array<std::uint8_t, 16> keys{};
     const int count = arc::voiceChord(chord_, tonic_, 45, 57, 72, keys);
     const float velocity = std::min(1.0f, 0.55f + 0.4f * dynamics + (inBar == 0 ? 0.1f : 0.0f));
-    const auto length = static_cast<std::uint64_t>(std::llround(tickSeconds_ * 1.8 * info().sampleRate));
+    const auto length =
+        static_cast<std::uint64_t>(std::llround(tickSeconds_ * 1.8 * info().sampleRate));
     for (int k = 0; k < count && k < 6; ++k) {
       noteOn(frame, section, keys[static_cast<std::size_t>(k)], velocity);
-      scheduleOff(frame + std::max<std::uint64_t>(1, length), section, keys[static_cast<std::size_t>(k)]);
+      scheduleOff(frame + std::max<std::uint64_t>(1, length), section,
+                  keys[static_cast<std::size_t>(k)]);
     }
   }
 
@@ -663,7 +703,10 @@ class ComposerNode final : public Node {
   /// Swells into the phrase end: up over most of the phrase, back down across its last beat.
   float swell(std::uint64_t frame) const noexcept {
     const double phraseSeconds = barSeconds_ * kPhraseBars;
-    const double t = std::fmod(static_cast<double>(frame - std::min(frame, sceneStart_)) / info().sampleRate, phraseSeconds) / phraseSeconds;
+    const double t =
+        std::fmod(static_cast<double>(frame - std::min(frame, sceneStart_)) / info().sampleRate,
+                  phraseSeconds) /
+        phraseSeconds;
     const double rise = 0.88;
     const double env = t < rise ? std::pow(t / rise, 1.5) : (1.0 - t) / (1.0 - rise);
     return static_cast<float>(0.6 + 0.4 * env);
@@ -709,25 +752,35 @@ class ComposerNode final : public Node {
             break;
           }
           [[fallthrough]];
-        case Role::kStrings: case Role::kWinds: case Role::kPad: case Role::kBrass: case Role::kChoir:
+        case Role::kStrings:
+        case Role::kWinds:
+        case Role::kPad:
+        case Role::kBrass:
+        case Role::kChoir:
           if (!plays) break;
           sendController(frame, b.node, 11, 0.3f + 0.7f * d, sent.cc11);
-          sendController(frame, b.node, 1, std::clamp(0.6f * d + 0.4f * brightness, 0.0f, 1.0f), sent.cc1);
+          sendController(frame, b.node, 1, std::clamp(0.6f * d + 0.4f * brightness, 0.0f, 1.0f),
+                         sent.cc1);
           break;
-        case Role::kCrystal: case Role::kShards: case Role::kBowedCrystal:
+        case Role::kCrystal:
+        case Role::kShards:
+        case Role::kBowedCrystal:
           if (plays) sendController(frame, b.node, 74, brightness, sent.cc74);
           break;
-        default: break;
+        default:
+          break;
       }
       if (b.role == Role::kStrings) {
         const bool tremolo = plays && p.has(Texture::kTremolo);
-        sendParameter(frame, b.node, b.tremolo, tremolo ? 0.15f + 0.35f * tension : 0.0f, sent.tremolo);
+        sendParameter(frame, b.node, b.tremolo, tremolo ? 0.15f + 0.35f * tension : 0.0f,
+                      sent.tremolo);
         sendParameter(frame, b.node, b.tremoloRate, 6.0f + 10.0f * tension, sent.tremoloRate);
       }
       if (b.role == Role::kTimpani && plays && p.has(Texture::kHeartbeat))
         sendParameter(frame, b.node, b.heartRate, 55.0f + 95.0f * tension, sent.heartRate);
       if (b.role == Role::kBrass && plays)
-        sendParameter(frame, b.node, b.articulation, p.has(Texture::kStabs) ? 1.0f : 0.0f, sent.articulation);
+        sendParameter(frame, b.node, b.articulation, p.has(Texture::kStabs) ? 1.0f : 0.0f,
+                      sent.articulation);
       if (b.role == Role::kAudience) {
         const bool murmur = plays && p.has(Texture::kMurmur);
         const bool applause = plays && p.has(Texture::kApplause);
@@ -737,7 +790,9 @@ class ComposerNode final : public Node {
         sendParameter(frame, b.node, b.murmur, murmur ? 0.15f + 0.55f * (1.0f - level) : stir,
                       sent.murmur);
         sendParameter(frame, b.node, b.applause, applause ? level : 0.0f, sent.applause);
-        sendParameter(frame, b.node, b.cheers, applause ? std::clamp((level - 0.55f) * 2.2f, 0.0f, 1.0f) : 0.0f, sent.cheers);
+        sendParameter(frame, b.node, b.cheers,
+                      applause ? std::clamp((level - 0.55f) * 2.2f, 0.0f, 1.0f) : 0.0f,
+                      sent.cheers);
         // While the music plays (or the hall applauds) nobody coughs or whispers.
         sendParameter(frame, b.node, b.coughs, murmur ? b.coughRate : 0.0f, sent.coughs);
         sendParameter(frame, b.node, b.whispers, murmur ? b.whisperRate : 0.0f, sent.whispers);
@@ -745,7 +800,8 @@ class ComposerNode final : public Node {
     }
     for (std::size_t a = 0; a < p.automation.size(); ++a) {
       const arc::AutomationBinding& binding = p.automation[a];
-      sendParameter(frame, binding.node, binding.parameter, binding.curve.valueAt(x), sentAutomation_[a]);
+      sendParameter(frame, binding.node, binding.parameter, binding.curve.valueAt(x),
+                    sentAutomation_[a]);
     }
   }
 
@@ -760,13 +816,15 @@ class ComposerNode final : public Node {
     return e;
   }
 
-  void sendController(std::uint64_t frame, NodeId node, int controller, float value, float& last) noexcept {
+  void sendController(std::uint64_t frame, NodeId node, int controller, float value,
+                      float& last) noexcept {
     if (std::abs(value - last) < 0.002f) return;
     last = value;
     sink_->emit(node, at(frame, EventType::kControlChange, controller, value));
   }
 
-  void sendParameter(std::uint64_t frame, NodeId node, int index, float value, float& last) noexcept {
+  void sendParameter(std::uint64_t frame, NodeId node, int index, float value,
+                     float& last) noexcept {
     if (index < 0 || std::abs(value - last) < 1e-4f * (1.0f + std::abs(value))) return;
     last = value;
     sink_->emit(node, at(frame, EventType::kParameter, index, value));
@@ -793,7 +851,8 @@ class ComposerNode final : public Node {
     if (!sounding.test(key)) return;
     sounding.reset(key);
     cancelOffs(section, key);
-    sink_->emit(script_->sections[static_cast<std::size_t>(section)].node, at(frame, EventType::kNoteOff, key, 0.5f));
+    sink_->emit(script_->sections[static_cast<std::size_t>(section)].node,
+                at(frame, EventType::kNoteOff, key, 0.5f));
   }
 
   void releaseSection(std::uint64_t frame, int section) noexcept {
@@ -808,7 +867,8 @@ class ComposerNode final : public Node {
       dueOffs(nextOffFrame());
       if (offCount_ == kMaxPendingOffs) return;
     }
-    offs_[static_cast<std::size_t>(offCount_++)] = {frame, static_cast<std::uint8_t>(section), static_cast<std::uint8_t>(key)};
+    offs_[static_cast<std::size_t>(offCount_++)] = {frame, static_cast<std::uint8_t>(section),
+                                                    static_cast<std::uint8_t>(key)};
   }
 
   void cancelOffs(int section, int key) noexcept {
@@ -824,7 +884,8 @@ class ComposerNode final : public Node {
 
   std::uint64_t nextOffFrame() const noexcept {
     std::uint64_t next = UINT64_MAX;
-    for (int i = 0; i < offCount_; ++i) next = std::min(next, offs_[static_cast<std::size_t>(i)].frame);
+    for (int i = 0; i < offCount_; ++i)
+      next = std::min(next, offs_[static_cast<std::size_t>(i)].frame);
     return next;
   }
 
@@ -834,12 +895,14 @@ class ComposerNode final : public Node {
       const PendingOff off = offs_[static_cast<std::size_t>(i)];
       if (off.frame <= frame) {
         // Keep the order of the rest: shift down (the list is short).
-        for (int j = i; j + 1 < offCount_; ++j) offs_[static_cast<std::size_t>(j)] = offs_[static_cast<std::size_t>(j + 1)];
+        for (int j = i; j + 1 < offCount_; ++j)
+          offs_[static_cast<std::size_t>(j)] = offs_[static_cast<std::size_t>(j + 1)];
         --offCount_;
         Key128& sounding = sounding_[off.section];
         if (sounding.test(off.key)) {
           sounding.reset(off.key);
-          sink_->emit(script_->sections[off.section].node, at(std::max(frame, position_), EventType::kNoteOff, off.key, 0.5f));
+          sink_->emit(script_->sections[off.section].node,
+                      at(std::max(frame, position_), EventType::kNoteOff, off.key, 0.5f));
         }
       } else {
         ++i;
@@ -917,7 +980,8 @@ Role roleOf(const NodeSpec* spec, const NodeType& type) {
     return fallback;
   };
   if (name == "strings") return Role::kStrings;
-  if (name == "winds") return parameterValue("instrument", 0.0f) >= 2.5f ? Role::kPad : Role::kWinds;
+  if (name == "winds")
+    return parameterValue("instrument", 0.0f) >= 2.5f ? Role::kPad : Role::kWinds;
   if (name == "brass") return Role::kBrass;
   if (name == "choir") return Role::kChoir;
   if (name == "timpani") return Role::kTimpani;
@@ -936,13 +1000,20 @@ struct ChordRange {
 };
 ChordRange chordRangeOf(Role role) {
   switch (role) {
-    case Role::kStrings: return {36, 55, 76};
-    case Role::kPad: return {48, 57, 74};
-    case Role::kChoir: return {41, 53, 72};
-    case Role::kBrass: return {38, 50, 67};
-    case Role::kBowedCrystal: return {60, 67, 84};
-    case Role::kKeys: return {48, 60, 72};
-    default: return {0, 0, 0};
+    case Role::kStrings:
+      return {36, 55, 76};
+    case Role::kPad:
+      return {48, 57, 74};
+    case Role::kChoir:
+      return {41, 53, 72};
+    case Role::kBrass:
+      return {38, 50, 67};
+    case Role::kBowedCrystal:
+      return {60, 67, 84};
+    case Role::kKeys:
+      return {48, 60, 72};
+    default:
+      return {0, 0, 0};
   }
 }
 
@@ -957,9 +1028,17 @@ bool playsChords(Role role, const Scene& scene) {
 
 int leadPriority(Role role) {
   switch (role) {
-    case Role::kWinds: case Role::kBrass: case Role::kCrystal: case Role::kBowedCrystal: case Role::kStrings:
-    case Role::kChoir: case Role::kPad: case Role::kKeys: return 1;
-    default: return 0;
+    case Role::kWinds:
+    case Role::kBrass:
+    case Role::kCrystal:
+    case Role::kBowedCrystal:
+    case Role::kStrings:
+    case Role::kChoir:
+    case Role::kPad:
+    case Role::kKeys:
+      return 1;
+    default:
+      return 0;
   }
 }
 
@@ -978,12 +1057,15 @@ std::shared_ptr<const ComposerScript> makeComposerScript(const Arc& arc, const G
     const Role role =
         !arc.clock.empty() && spec.name == arc.clock ? Role::kClock : roleOf(&spec, type);
     if (role == Role::kOther) continue;
-    if (script->sections.size() == 64) throw GraphError("an arc's patch may have at most 64 playing nodes");
+    if (script->sections.size() == 64)
+      throw GraphError("an arc's patch may have at most 64 playing nodes");
     SectionBinding b;
     b.name = spec.name;
     b.node = id->second;
     b.role = role;
-    const auto find = [&](std::string_view parameter) { return findParameter(type.parameters, parameter); };
+    const auto find = [&](std::string_view parameter) {
+      return findParameter(type.parameters, parameter);
+    };
     b.tremolo = role == Role::kStrings ? find("tremolo") : -1;
     b.tremoloRate = role == Role::kStrings ? find("tremolo_rate") : -1;
     b.articulation = role == Role::kBrass ? find("articulation") : -1;
@@ -1015,15 +1097,20 @@ std::shared_ptr<const ComposerScript> makeComposerScript(const Arc& arc, const G
       program.sections |= std::uint64_t{1} << it->second;
       if (playsChords(script->sections[static_cast<std::size_t>(it->second)].role, scene))
         program.chords |= std::uint64_t{1} << it->second;
-      if (program.lead < 0 && leadPriority(script->sections[static_cast<std::size_t>(it->second)].role) > 0)
+      if (program.lead < 0 &&
+          leadPriority(script->sections[static_cast<std::size_t>(it->second)].role) > 0)
         program.lead = it->second;
     }
     for (Texture texture : scene.textures) program.textures |= 1u << static_cast<int>(texture);
     for (const Automation& automation : scene.automation) {
       const auto id = ids.find(automation.node);
-      if (id == ids.end()) throw GraphError("automation of '" + automation.node + "': no such node in the patch");
-      const int index = findParameter(graph.node(id->second).type().parameters, automation.parameter);
-      if (index < 0) throw GraphError("automation: node '" + automation.node + "' has no parameter '" + automation.parameter + "'");
+      if (id == ids.end())
+        throw GraphError("automation of '" + automation.node + "': no such node in the patch");
+      const int index =
+          findParameter(graph.node(id->second).type().parameters, automation.parameter);
+      if (index < 0)
+        throw GraphError("automation: node '" + automation.node + "' has no parameter '" +
+                         automation.parameter + "'");
       program.automation.push_back({id->second, index, automation.curve});
     }
     script->scenes.push_back(std::move(program));
@@ -1037,7 +1124,8 @@ int composerScene(const Node& composer) {
 }
 
 void setComposerScript(Node& composer, std::shared_ptr<const ComposerScript> script) {
-  if (&composer.type() != &kComposerType) throw GraphError("setComposerScript: the node is not a composer");
+  if (&composer.type() != &kComposerType)
+    throw GraphError("setComposerScript: the node is not a composer");
   static_cast<ComposerNode&>(composer).setScript(std::move(script));
 }
 

@@ -54,10 +54,10 @@ struct AutomationBinding {
 
 /// One scene resolved against the graph: which sections play, with what.
 struct SceneProgram {
-  std::uint64_t sections = 0;   ///< bit i: section i plays
-  std::uint64_t chords = 0;     ///< bit i: section i plays the scene's chords
-  std::uint32_t textures = 0;   ///< bit per Texture
-  int lead = -1;                ///< the section that states the theme, or -1
+  std::uint64_t sections = 0;  ///< bit i: section i plays
+  std::uint64_t chords = 0;    ///< bit i: section i plays the scene's chords
+  std::uint32_t textures = 0;  ///< bit per Texture
+  int lead = -1;               ///< the section that states the theme, or -1
   std::vector<AutomationBinding> automation;
   bool has(Texture t) const noexcept { return (textures >> static_cast<int>(t)) & 1u; }
   bool plays(int section) const noexcept { return (sections >> section) & 1u; }

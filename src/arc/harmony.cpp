@@ -8,16 +8,20 @@ namespace reverie::arc {
 namespace {
 
 constexpr std::array<int, 7> kMajorScale = {0, 2, 4, 5, 7, 9, 11};
-constexpr std::array<int, 7> kMinorScale = {0, 2, 3, 5, 7, 8, 10};  // natural minor; V is raised below
+constexpr std::array<int, 7> kMinorScale = {0, 2, 3, 5,
+                                            7, 8, 10};  // natural minor; V is raised below
 
 Chord make(std::initializer_list<int> pitches, int function = -1) noexcept {
   Chord chord;
-  for (int p : pitches) chord.pitches[static_cast<std::size_t>(chord.count++)] = static_cast<std::uint8_t>(((p % 12) + 12) % 12);
+  for (int p : pitches)
+    chord.pitches[static_cast<std::size_t>(chord.count++)] =
+        static_cast<std::uint8_t>(((p % 12) + 12) % 12);
   chord.function = function;
   return chord;
 }
 
-/// The diatonic triad on scale step `step` (the dominant major in minor, as common practice has it).
+/// The diatonic triad on scale step `step` (the dominant major in minor, as common practice has
+/// it).
 Chord triad(Mode mode, int step) noexcept {
   const auto& scale = scaleOf(mode);
   const int root = scale[static_cast<std::size_t>(step % 7)];
@@ -59,7 +63,9 @@ bool Chord::contains(int pitchClass) const noexcept {
   return false;
 }
 
-const std::array<int, 7>& scaleOf(Mode mode) noexcept { return mode == Mode::kMinor ? kMinorScale : kMajorScale; }
+const std::array<int, 7>& scaleOf(Mode mode) noexcept {
+  return mode == Mode::kMinor ? kMinorScale : kMajorScale;
+}
 
 int degreeSemitones(Mode mode, int degree) noexcept {
   const int octave = degree >= 0 ? degree / 7 : -((-degree + 6) / 7);
@@ -78,9 +84,13 @@ Chord ChordChooser::dominant() const noexcept {
   return chord;
 }
 
-Chord ChordChooser::tonic() const noexcept { return triad(mode_, 0); }
+Chord ChordChooser::tonic() const noexcept {
+  return triad(mode_, 0);
+}
 
-Chord ChordChooser::subdominant() const noexcept { return triad(mode_, 3); }
+Chord ChordChooser::subdominant() const noexcept {
+  return triad(mode_, 3);
+}
 
 Chord ChordChooser::diatonic(int step) noexcept {
   function_ = ((step % 7) + 7) % 7;
@@ -100,7 +110,8 @@ Chord ChordChooser::next(float tension, dsp::Random& random, int melody) noexcep
   const int family = pickWeighted(families, 4, random);
   int step = pickWeighted(kMoves[function_], 7, random);
   // Harmonise the tune: a few more draws for a chord that holds the melody note.
-  for (int tries = 0; melody >= 0 && family <= 1 && tries < 6 && !triad(mode_, step).contains(melody); ++tries)
+  for (int tries = 0;
+       melody >= 0 && family <= 1 && tries < 6 && !triad(mode_, step).contains(melody); ++tries)
     step = pickWeighted(kMoves[function_], 7, random);
   switch (family) {
     case 0: {
@@ -115,7 +126,8 @@ Chord ChordChooser::next(float tension, dsp::Random& random, int melody) noexcep
       if (random.uniform() < 0.5f) {
         // A seventh on the chord (the dominant gets the minor seventh).
         const int seventh = step == 4 ? root + 10 : scale[static_cast<std::size_t>((step + 6) % 7)];
-        chord.pitches[static_cast<std::size_t>(chord.count++)] = static_cast<std::uint8_t>(seventh % 12);
+        chord.pitches[static_cast<std::size_t>(chord.count++)] =
+            static_cast<std::uint8_t>(seventh % 12);
       } else {
         // A suspension: the fourth above the root replaces the third.
         chord.pitches[1] = static_cast<std::uint8_t>((root + 5) % 12);
@@ -127,10 +139,12 @@ Chord ChordChooser::next(float tension, dsp::Random& random, int melody) noexcep
       const int kind = static_cast<int>(random.next() % 4);
       const int lift = static_cast<int>(random.next() % 3) * 3;
       // Each colour carries a semitone rub as well as its tritone.
-      if (kind == 0) return make({11 + lift, 2 + lift, 5 + lift, 8 + lift, 0 + lift});  // diminished seventh, flat nine
-      if (kind == 1) return make({0, 4, 8, 11});                                         // augmented, major seventh
-      if (kind == 2) return make({7, 11, 2, 5, 8});                                      // V7 flat nine
-      return make({0, 6, 1, 7});                                                         // two tritones a semitone apart                                               // tritones stacked
+      if (kind == 0)
+        return make(
+            {11 + lift, 2 + lift, 5 + lift, 8 + lift, 0 + lift});  // diminished seventh, flat nine
+      if (kind == 1) return make({0, 4, 8, 11});                   // augmented, major seventh
+      if (kind == 2) return make({7, 11, 2, 5, 8});                // V7 flat nine
+      return make({0, 6, 1, 7});  // two tritones a semitone apart // tritones stacked
     }
     default: {
       function_ = 0;
@@ -139,7 +153,9 @@ Chord ChordChooser::next(float tension, dsp::Random& random, int melody) noexcep
         // A cluster of three to five adjacent semitones.
         const int size = 3 + static_cast<int>(random.next() % 3);
         Chord chord;
-        for (int i = 0; i < size; ++i) chord.pitches[static_cast<std::size_t>(chord.count++)] = static_cast<std::uint8_t>((root + i) % 12);
+        for (int i = 0; i < size; ++i)
+          chord.pitches[static_cast<std::size_t>(chord.count++)] =
+              static_cast<std::uint8_t>((root + i) % 12);
         return chord;
       }
       // The tonic triad against the triad a tritone away, over a tritone bass.
@@ -156,7 +172,8 @@ int voiceChord(const Chord& chord, int tonicPitchClass, int bassLow, int low, in
   int bass = bassLow + ((bassClass - bassLow) % 12 + 12) % 12;
   keys[static_cast<std::size_t>(count++)] = static_cast<std::uint8_t>(std::clamp(bass, 0, 127));
   for (int key = std::max(low, bass + 1); key <= high && count < 16; ++key) {
-    if (chord.contains(key - tonicPitchClass)) keys[static_cast<std::size_t>(count++)] = static_cast<std::uint8_t>(key);
+    if (chord.contains(key - tonicPitchClass))
+      keys[static_cast<std::size_t>(count++)] = static_cast<std::uint8_t>(key);
   }
   return count;
 }
@@ -196,7 +213,9 @@ int harshIntervals(const Chord& chord) noexcept {
   int harsh = 0;
   for (int i = 0; i < chord.count; ++i)
     for (int j = i + 1; j < chord.count; ++j) {
-      const int d = std::abs(chord.pitches[static_cast<std::size_t>(i)] - chord.pitches[static_cast<std::size_t>(j)]) % 12;
+      const int d = std::abs(chord.pitches[static_cast<std::size_t>(i)] -
+                             chord.pitches[static_cast<std::size_t>(j)]) %
+                    12;
       if (d == 1 || d == 11 || d == 6) ++harsh;
     }
   return harsh;

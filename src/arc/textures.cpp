@@ -33,6 +33,8 @@ constexpr TextureInfo kTextures[] = {
 
 }  // namespace
 
-std::span<const TextureInfo> textureTable() { return kTextures; }
+std::span<const TextureInfo> textureTable() {
+  return kTextures;
+}
 
 }  // namespace reverie

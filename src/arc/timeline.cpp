@@ -8,10 +8,14 @@ namespace reverie {
 
 std::string_view curveShapeName(CurveShape shape) {
   switch (shape) {
-    case CurveShape::kLinear: return "linear";
-    case CurveShape::kExponential: return "exp";
-    case CurveShape::kSCurve: return "s-curve";
-    case CurveShape::kHold: return "hold";
+    case CurveShape::kLinear:
+      return "linear";
+    case CurveShape::kExponential:
+      return "exp";
+    case CurveShape::kSCurve:
+      return "s-curve";
+    case CurveShape::kHold:
+      return "hold";
   }
   return "linear";
 }
@@ -20,10 +24,17 @@ float Curve::valueAt(double position) const noexcept {
   const double x = std::clamp(position, 0.0, 1.0);
   double amount = x;
   switch (shape) {
-    case CurveShape::kLinear: break;
-    case CurveShape::kExponential: amount = std::expm1(3.0 * x) / std::expm1(3.0); break;
-    case CurveShape::kSCurve: amount = x * x * (3.0 - 2.0 * x); break;
-    case CurveShape::kHold: amount = 0.0; break;
+    case CurveShape::kLinear:
+      break;
+    case CurveShape::kExponential:
+      amount = std::expm1(3.0 * x) / std::expm1(3.0);
+      break;
+    case CurveShape::kSCurve:
+      amount = x * x * (3.0 - 2.0 * x);
+      break;
+    case CurveShape::kHold:
+      amount = 0.0;
+      break;
   }
   return static_cast<float>(from + (to - from) * amount);
 }
@@ -38,9 +49,13 @@ double Theme::totalBeats() const {
   return total;
 }
 
-double beatSeconds(const Arc& arc, const Scene& scene) { return 60.0 / scene.tempo * 4.0 / arc.beatUnit; }
+double beatSeconds(const Arc& arc, const Scene& scene) {
+  return 60.0 / scene.tempo * 4.0 / arc.beatUnit;
+}
 
-double barSeconds(const Arc& arc, const Scene& scene) { return beatSeconds(arc, scene) * arc.beatsPerBar; }
+double barSeconds(const Arc& arc, const Scene& scene) {
+  return beatSeconds(arc, scene) * arc.beatsPerBar;
+}
 
 Timeline::Timeline(const Arc& arc, double sampleRate) : sampleRate_(sampleRate) {
   double seconds = 0.0;
@@ -61,7 +76,8 @@ Timeline::Timeline(const Arc& arc, double sampleRate) : sampleRate_(sampleRate) 
 std::uint64_t Timeline::barFrame(std::size_t scene, int bar) const {
   const Span& span = spans_.at(scene);
   if (bar >= span.bars) return span.endFrame;
-  return static_cast<std::uint64_t>(std::llround((span.startSeconds + bar * span.barSeconds) * sampleRate_));
+  return static_cast<std::uint64_t>(
+      std::llround((span.startSeconds + bar * span.barSeconds) * sampleRate_));
 }
 
 std::size_t Timeline::sceneAt(std::uint64_t frame) const {
@@ -83,7 +99,8 @@ Timeline::Values Timeline::valuesAt(std::uint64_t frame) const {
   if (spans_.empty()) return {};
   const SceneCurves& c = curves_[sceneAt(frame)];
   const double x = positionInScene(frame);
-  return {c.tension.valueAt(x), c.dynamics.valueAt(x), c.density.valueAt(x), c.brightness.valueAt(x)};
+  return {c.tension.valueAt(x), c.dynamics.valueAt(x), c.density.valueAt(x),
+          c.brightness.valueAt(x)};
 }
 
 }  // namespace reverie

@@ -1,13 +1,13 @@
 // `reverie bench`: the engine's costs, measured on this machine and reported as ratios.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <thread>
-
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "arc/arc_setup.hpp"
 #include "cli/commands.hpp"
@@ -71,11 +71,16 @@ double compileMilliseconds(int nodes, std::size_t& edges) {
   std::vector<NodeId> ids;
   for (int i = 0; i < nodes; ++i) ids.push_back(graph.add("gain"));
   for (int i = 0; i < nodes; ++i) {
-    if (i + 1 < nodes) graph.connect({ids[static_cast<std::size_t>(i)], 0}, {ids[static_cast<std::size_t>(i + 1)], 0});
-    if (i + 2 < nodes) graph.connect({ids[static_cast<std::size_t>(i)], 0}, {ids[static_cast<std::size_t>(i + 2)], 0});
+    if (i + 1 < nodes)
+      graph.connect({ids[static_cast<std::size_t>(i)], 0},
+                    {ids[static_cast<std::size_t>(i + 1)], 0});
+    if (i + 2 < nodes)
+      graph.connect({ids[static_cast<std::size_t>(i)], 0},
+                    {ids[static_cast<std::size_t>(i + 2)], 0});
   }
   // Three more edges into the last node make it 2,000 for 1,000 nodes.
-  for (std::size_t i = 0; i < 3 && i + 3 < ids.size(); ++i) graph.connect({ids[i], 0}, {ids.back(), 0});
+  for (std::size_t i = 0; i < 3 && i + 3 < ids.size(); ++i)
+    graph.connect({ids[i], 0}, {ids.back(), 0});
   edges = graph.connections().size();
   std::vector<double> times;
   for (int round = 0; round < 21; ++round) {
@@ -149,20 +154,24 @@ CallbackTimes callbackTimes(int frames) {
   float* channels[] = {left.data(), right.data()};
   const double periodNanos = frames * 1e9 / 48000.0;
   auto nowNanos = [] {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+        .count();
   };
-  for (int key = 40; key < 72; ++key) renderer.receive(0, {nowNanos() - 1'000'000, {0x90, static_cast<std::uint8_t>(key), 90}});
+  for (int key = 40; key < 72; ++key)
+    renderer.receive(0, {nowNanos() - 1'000'000, {0x90, static_cast<std::uint8_t>(key), 90}});
   const int blocks = static_cast<int>(20.0 * 48000.0 / frames);  // 20 s of audio
   std::vector<double> times;
   times.reserve(static_cast<std::size_t>(blocks));
   for (int i = 0; i < blocks; ++i) {
-    if (i % 8 == 0) renderer.receive(0, {nowNanos() - 1'000'000, {0xB0, 74, static_cast<std::uint8_t>(i % 128)}});
+    if (i % 8 == 0)
+      renderer.receive(0, {nowNanos() - 1'000'000, {0xB0, 74, static_cast<std::uint8_t>(i % 128)}});
     const auto start = Clock::now();
     renderer.render(channels, frames, nowNanos());
     times.push_back(secondsSince(start) * 1e9 / periodNanos);
   }
   std::sort(times.begin(), times.end());
-  return {times.back(), times[static_cast<std::size_t>(0.999 * static_cast<double>(times.size() - 1))],
+  return {times.back(),
+          times[static_cast<std::size_t>(0.999 * static_cast<double>(times.size() - 1))],
           times[times.size() / 2]};
 }
 
@@ -173,9 +182,13 @@ double orchestraLoad(const Patch& patch, const std::string& only = {}) {
   Patch part = patch;
   part.score.clear();
   if (!only.empty()) {
-    std::erase_if(part.nodes, [&](const NodeSpec& n) { return n.name != only && n.type != "output"; });
+    std::erase_if(part.nodes,
+                  [&](const NodeSpec& n) { return n.name != only && n.type != "output"; });
     part.connections.clear();
-    const std::string out = std::find_if(part.nodes.begin(), part.nodes.end(), [](const NodeSpec& n) { return n.type == "output"; })->name;
+    const std::string out =
+        std::find_if(part.nodes.begin(), part.nodes.end(), [](const NodeSpec& n) {
+          return n.type == "output";
+        })->name;
     part.connections = {{only + ".left", out + ".left"}, {only + ".right", out + ".right"}};
     part.mappings.clear();
   }
@@ -191,21 +204,23 @@ double orchestraLoad(const Patch& patch, const std::string& only = {}) {
       engine.graph().setParameter(id, "cheers", 0.5f);
     }
     for (const char* swell : {"dynamics", "expression"})
-      if (findParameter(node.parameters(), swell) >= 0) engine.graph().setParameter(id, swell, 1.0f);
+      if (findParameter(node.parameters(), swell) >= 0)
+        engine.graph().setParameter(id, swell, 1.0f);
     if (!node.type().acceptsNotes) continue;
     if (spec.type == "timpani") {
       engine.graph().setParameter(id, "pattern", 1.0f);  // a roll, restruck all the time
       start.push_back({id, {0, EventType::kNoteOn, 0, 45, 0.9f}});
       continue;
     }
-    for (int key : kChord) start.push_back({id, {0, EventType::kNoteOn, 0, static_cast<std::uint16_t>(key), 0.8f}});
+    for (int key : kChord)
+      start.push_back({id, {0, EventType::kNoteOn, 0, static_cast<std::uint16_t>(key), 0.8f}});
   }
   engine.commit();
   float left[256], right[256];
   float* channels[] = {left, right};
   engine.process(channels, 256, start);
   for (int i = 0; i < 188; ++i) engine.process(channels, 256);  // one second in: every attack done
-  constexpr int kBlocks = 1875;  // ten seconds
+  constexpr int kBlocks = 1875;                                 // ten seconds
   double best = 1e30;
   for (int round = 0; round < 2; ++round) {
     const auto begin = Clock::now();
@@ -224,7 +239,8 @@ double residentMiB() {
   std::ifstream statm("/proc/self/statm");
   long pages = 0, resident = 0;
   statm >> pages >> resident;
-  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) /
+         (1024.0 * 1024.0);
 }
 
 /// Renders an arc offline in a forked child, so the bench's earlier work does not inflate its
@@ -248,7 +264,8 @@ ArcBench benchArc(const std::string& name) {
       const PatchRender render = renderEvents(engine, {}, arc::arcSeconds(arc), false);
       rusage usage{};
       getrusage(RUSAGE_SELF, &usage);
-      result = {render.seconds, render.realtimeFactor, static_cast<double>(usage.ru_maxrss) / 1024.0, baseline,
+      result = {render.seconds, render.realtimeFactor,
+                static_cast<double>(usage.ru_maxrss) / 1024.0, baseline,
                 static_cast<double>(render.interleaved.size() * sizeof(float)) / (1024.0 * 1024.0)};
     } catch (...) {
       result = {};
@@ -263,7 +280,8 @@ ArcBench benchArc(const std::string& name) {
   int status = 0;
   waitpid(child, &status, 0);
   if (got != static_cast<ssize_t>(sizeof result) || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw RuntimeFailure("bench: rendering the arc '" + name + "' failed; try 'reverie render " + name + "'");
+    throw RuntimeFailure("bench: rendering the arc '" + name + "' failed; try 'reverie render " +
+                         name + "'");
   return result;
 }
 
@@ -272,34 +290,44 @@ int runBench() {
               cpuModel().c_str(), std::thread::hardware_concurrency());
 
   const double perNode = perNodeNanoseconds(1000);
-  std::printf("per-node overhead, 1,000 trivial nodes:  %.1f ns per node per 64-frame block"
-              " (%.2f ns per node-sample)\n", perNode, perNode / 64.0);
+  std::printf(
+      "per-node overhead, 1,000 trivial nodes:  %.1f ns per node per 64-frame block"
+      " (%.2f ns per node-sample)\n",
+      perNode, perNode / 64.0);
 
   std::size_t edges = 0;
   const double compileMs = compileMilliseconds(1000, edges);
-  std::printf("compile, 1,000 nodes / %zu edges:        %.2f ms (median of 21; aim < 10 ms)\n", edges, compileMs);
+  std::printf("compile, 1,000 nodes / %zu edges:        %.2f ms (median of 21; aim < 10 ms)\n",
+              edges, compileMs);
 
   constexpr int kVoices = 128;
   const double load = crystalLoad(kVoices);
   const double perModeSample = load * 1e9 / (kVoices * 64.0 * 48000.0);
-  std::printf("crystal, %d voices x 64 modes at 48 kHz: %.1f%% of one core, %.3f ns per mode-sample"
-              " (kernel: %s)\n", kVoices, load * 100.0, perModeSample, dsp::modalKernelName());
-  std::printf("crystal voices x 64 modes in real time on one core: about %d"
-              " (extrapolated from %d; one node holds up to 128)\n",
-              static_cast<int>(kVoices / load), kVoices);
+  std::printf(
+      "crystal, %d voices x 64 modes at 48 kHz: %.1f%% of one core, %.3f ns per mode-sample"
+      " (kernel: %s)\n",
+      kVoices, load * 100.0, perModeSample, dsp::modalKernelName());
+  std::printf(
+      "crystal voices x 64 modes in real time on one core: about %d"
+      " (extrapolated from %d; one node holds up to 128)\n",
+      static_cast<int>(kVoices / load), kVoices);
 
   for (int frames : {64, 256}) {
     const CallbackTimes t = callbackTimes(frames);
-    std::printf("live callback, %4d frames, 32 crystal voices + shimmer: worst %.1f%%, 99.9th percentile %.1f%%, "
-                "median %.1f%% of the %.2f ms period\n",
-                frames, t.worst * 100.0, t.p999 * 100.0, t.median * 100.0, frames / 48.0);
+    std::printf(
+        "live callback, %4d frames, 32 crystal voices + shimmer: worst %.1f%%, 99.9th percentile "
+        "%.1f%%, "
+        "median %.1f%% of the %.2f ms period\n",
+        frames, t.worst * 100.0, t.p999 * 100.0, t.median * 100.0, frames / 48.0);
   }
 
   {
     const Patch orchestra = loadPatch(findPreset("full-orchestra"));
     const double load = orchestraLoad(orchestra);
-    std::printf("full orchestra, six-note chord, audience applauding, hall, 48 kHz: %.1fx realtime (aim >= 50x)\n",
-                1.0 / load);
+    std::printf(
+        "full orchestra, six-note chord, audience applauding, hall, 48 kHz: %.1fx realtime (aim >= "
+        "50x)\n",
+        1.0 / load);
     std::string parts;
     for (const NodeSpec& node : orchestra.nodes) {
       if (node.type == "output") continue;
@@ -312,10 +340,12 @@ int runBench() {
   }
 
   const ArcBench arc = benchArc(kDefaultPreset);
-  std::printf("default render, the arc '%s', %.1f s at 48 kHz: %.1fx realtime on one core (aim >= 30x),\n"
-              "  peak memory %.1f MiB resident: %.1f MiB before rendering, the rest the render's own, of which\n"
-              "  %.1f MiB is the rendered audio kept for loudness and true-peak measurement\n",
-              kDefaultPreset, arc.seconds, arc.realtimeFactor, arc.peakMiB, arc.baselineMiB, arc.audioMiB);
+  std::printf(
+      "default render, the arc '%s', %.1f s at 48 kHz: %.1fx realtime on one core (aim >= 30x),\n"
+      "  peak memory %.1f MiB resident: %.1f MiB before rendering, the rest the render's own, of "
+      "which\n"
+      "  %.1f MiB is the rendered audio kept for loudness and true-peak measurement\n",
+      kDefaultPreset, arc.seconds, arc.realtimeFactor, arc.peakMiB, arc.baselineMiB, arc.audioMiB);
   return 0;
 }
 
@@ -323,7 +353,8 @@ int runBench() {
 
 void addBenchCommand(CLI::App& app, Action& action) {
   CLI::App* bench = app.add_subcommand(
-      "bench", "Measure the engine: per-node overhead, compile time, live callback times, realtime factor");
+      "bench",
+      "Measure the engine: per-node overhead, compile time, live callback times, realtime factor");
   bench->callback([&action] { action = runBench; });
 }
 

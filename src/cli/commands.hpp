@@ -1,12 +1,11 @@
 // The subcommands of `reverie`, each registered on the CLI11 app by its own file.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <new>
 #include <stdexcept>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 namespace reverie::cli {
 

@@ -42,7 +42,8 @@ std::string joinPorts(std::span<const std::string_view> ports) {
 
 int listNodesAction(bool verbose) {
   for (const NodeType* type : nodeTypes()) {
-    std::printf("%-12s %s\n", std::string(type->name).c_str(), std::string(type->description).c_str());
+    std::printf("%-12s %s\n", std::string(type->name).c_str(),
+                std::string(type->description).c_str());
     if (!verbose) continue;
     std::printf("    inputs: %s; outputs: %s%s\n", joinPorts(type->inputs).c_str(),
                 joinPorts(type->outputs).c_str(), type->acceptsNotes ? "; plays notes" : "");
@@ -55,7 +56,8 @@ int listNodesAction(bool verbose) {
         if (!p.unit.empty()) range += " " + std::string(p.unit);
       }
       std::printf("    %-11s %-38s %-30s default %s\n", std::string(p.id).c_str(),
-                  std::string(p.name).c_str(), range.c_str(), formatValue(p, p.defaultValue).c_str());
+                  std::string(p.name).c_str(), range.c_str(),
+                  formatValue(p, p.defaultValue).c_str());
     }
     for (const ListParameterDescriptor& list : type->lists)
       std::printf("    %-11s %-38s list of up to %d, each %g to %g\n", std::string(list.id).c_str(),
@@ -69,7 +71,8 @@ int listNodesAction(bool verbose) {
 }  // namespace
 
 void addPresetsCommand(CLI::App& app, Action& action) {
-  CLI::App* presets = app.add_subcommand("presets", "List the presets on the search path, with a line each");
+  CLI::App* presets =
+      app.add_subcommand("presets", "List the presets on the search path, with a line each");
   presets->callback([&action] { action = listPresetsAction; });
 }
 

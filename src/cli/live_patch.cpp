@@ -19,7 +19,8 @@ void LivePatch::load(const Patch& patch) {
   for (const NodeSpec& spec : patch.nodes) {
     const NodeId id = ids.at(spec.name);
     next.nodes.push_back(id);
-    if (mpe_ && findParameter(graph.node(id).parameters(), "mpe") >= 0) graph.setParameter(id, "mpe", 1.0f);
+    if (mpe_ && findParameter(graph.node(id).parameters(), "mpe") >= 0)
+      graph.setParameter(id, "mpe", 1.0f);
     const NodeType* type = findNodeType(spec.type);
     if (type == nullptr || !type->acceptsNotes) continue;
     next.players.push_back(id);
@@ -27,14 +28,16 @@ void LivePatch::load(const Patch& patch) {
     for (int channel = 0; channel < 16; ++channel) {
       int& count = routing.counts[static_cast<std::size_t>(channel)];
       if (count < midi::Translator::kMaxTargetsPerChannel)
-        routing.targets[static_cast<std::size_t>(channel)][static_cast<std::size_t>(count++)] = target;
+        routing.targets[static_cast<std::size_t>(channel)][static_cast<std::size_t>(count++)] =
+            target;
     }
   }
   for (NodeId listener : listeners_) {
     for (int channel = 0; channel < 16; ++channel) {
       int& count = routing.counts[static_cast<std::size_t>(channel)];
       if (count < midi::Translator::kMaxTargetsPerChannel)
-        routing.targets[static_cast<std::size_t>(channel)][static_cast<std::size_t>(count++)] = {listener, -1};
+        routing.targets[static_cast<std::size_t>(channel)][static_cast<std::size_t>(count++)] = {
+            listener, -1};
     }
   }
   try {
@@ -45,7 +48,8 @@ void LivePatch::load(const Patch& patch) {
   }
   renderer_.setRouting(routing);
   if (!current_.nodes.empty()) {
-    for (NodeId player : current_.players) engine_.send(player, Event{0, EventType::kAllNotesOff, 0, 0, 0.0f});
+    for (NodeId player : current_.players)
+      engine_.send(player, Event{0, EventType::kAllNotesOff, 0, 0, 0.0f});
     current_.leaveAt = std::chrono::steady_clock::now() + kRingOut;
     leaving_.push_back(std::move(current_));
   }

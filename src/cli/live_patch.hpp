@@ -15,7 +15,8 @@ namespace reverie::cli {
 class LivePatch {
  public:
   /// `mpe`: nodes that can (an "mpe" parameter) play MPE's lower zone.
-  LivePatch(Engine& engine, live::LiveRenderer& renderer, bool mpe) : engine_(engine), renderer_(renderer), mpe_(mpe) {}
+  LivePatch(Engine& engine, live::LiveRenderer& renderer, bool mpe)
+      : engine_(engine), renderer_(renderer), mpe_(mpe) {}
 
   /// Control thread: builds `patch` into the running engine and routes every MIDI channel to
   /// its note players; the previous patch gets all-notes-off and leaves in a few seconds.

@@ -1,4 +1,5 @@
-// The reverie command: render, play, devices, presets, nodes, bench. Exit 0 ok, 2 bad input, 1 run-time failure.
+// The reverie command: render, play, devices, presets, nodes, bench. Exit 0 ok, 2 bad input, 1
+// run-time failure.
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -14,12 +15,14 @@ int main(int argc, char** argv) {
       "reverie: a real-time generative synthesizer of crystal and orchestra.\n"
       "Renders patches and MIDI files offline (bit-identical for a seed), plays live from MIDI,\n"
       "and lists what it can play.\n"
-      "Presets are found by name in $REVERIE_PRESET_PATH, ./presets and the installed share folder.",
+      "Presets are found by name in $REVERIE_PRESET_PATH, ./presets and the installed share "
+      "folder.",
       "reverie"};
   app.set_version_flag("--version", std::string("reverie ") + REVERIE_VERSION);
   app.require_subcommand(0, 1);
-  app.footer("Exit status: 0 success, 2 bad usage or input, 1 failure at run time.\n"
-             "Run 'reverie COMMAND --help' for a command's options.\n");
+  app.footer(
+      "Exit status: 0 success, 2 bad usage or input, 1 failure at run time.\n"
+      "Run 'reverie COMMAND --help' for a command's options.\n");
 
   reverie::cli::Action action;
   reverie::cli::addRenderCommand(app, action);

@@ -11,7 +11,7 @@
 namespace reverie::cli {
 
 struct MidiRenderSetup {
-  const Patch* defaultPatch = nullptr;        ///< plays every channel not mapped below
+  const Patch* defaultPatch = nullptr;         ///< plays every channel not mapped below
   std::map<int, const Patch*> channelPatches;  ///< MIDI channel 1..16 -> its own patch
   midi::VelocityCurve velocityCurve;
   bool mpe = false;  ///< MPE lower zone, for nodes that can play it
@@ -19,7 +19,8 @@ struct MidiRenderSetup {
 
 /// The file's channel messages as engine events for the patches built into `engine`.
 /// Overlapping notes on one key sound until the last of them ends.
-std::vector<ScheduledEvent> scheduleMidiFile(const midi::MidiFile& file, const MidiRenderSetup& setup, Engine& engine);
+std::vector<ScheduledEvent> scheduleMidiFile(const midi::MidiFile& file,
+                                             const MidiRenderSetup& setup, Engine& engine);
 
 /// Parses "10=timpani" into channel 10 and preset "timpani". Throws InputError.
 std::pair<int, std::string> parseChannelMapping(const std::string& text);

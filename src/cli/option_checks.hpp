@@ -3,10 +3,9 @@
 // wraps "-1" silently; these check the text itself before CLI11 converts it.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 namespace reverie::cli {
 

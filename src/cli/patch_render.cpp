@@ -60,10 +60,12 @@ PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t see
   Engine engine({sampleRate, kBlockFrames, seed});
   const std::map<std::string, NodeId> ids = buildGraph(patch, engine.graph());
   engine.commit();
-  return renderEvents(engine, scheduleScore(patch, ids, engine.graph(), sampleRate), seconds, showProgress);
+  return renderEvents(engine, scheduleScore(patch, ids, engine.graph(), sampleRate), seconds,
+                      showProgress);
 }
 
-PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, double seconds, bool showProgress) {
+PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, double seconds,
+                         bool showProgress) {
   const double sampleRate = engine.config().sampleRate;
   OfflineClock clock(engine, std::move(events));
 
@@ -81,11 +83,13 @@ PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, dou
     const std::size_t block = std::min<std::size_t>(kBlockFrames, frames - done);
     clock.renderInterleaved(result.interleaved.data() + 2 * done, static_cast<int>(block));
     done += block;
-    progress.update(static_cast<double>(done) / static_cast<double>(frames),
-                    formatSeconds(static_cast<double>(done) / sampleRate) + " of " + formatSeconds(seconds));
+    progress.update(
+        static_cast<double>(done) / static_cast<double>(frames),
+        formatSeconds(static_cast<double>(done) / sampleRate) + " of " + formatSeconds(seconds));
   }
   progress.finish();
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.realtimeFactor = result.seconds / std::max(elapsed, 1e-9);
   return result;
 }

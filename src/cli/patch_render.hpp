@@ -13,7 +13,7 @@ namespace reverie::cli {
 struct PatchRender {
   std::vector<float> interleaved;  ///< stereo, the limiter's latency already removed
   double seconds = 0.0;
-  double realtimeFactor = 0.0;     ///< audio seconds per second of wall time
+  double realtimeFactor = 0.0;  ///< audio seconds per second of wall time
 };
 
 /// The longest render `reverie render` accepts unless --max-length raises it: a day. Renders are
@@ -42,6 +42,7 @@ PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t see
 
 /// Renders `seconds` of a committed engine driven by `events`; the same contract as renderPatch.
 /// The engine's largest block must be at least 1024 frames.
-PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, double seconds, bool showProgress);
+PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, double seconds,
+                         bool showProgress);
 
 }  // namespace reverie::cli

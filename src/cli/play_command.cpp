@@ -49,7 +49,9 @@ struct LiveArc {
 std::optional<LiveArc> startArc(const PlayOptions& options, Engine& engine, LivePatch& live) {
   if (options.arc.empty()) {
     if (options.tensionController >= 0 || options.nextNote >= 0 || options.nextController >= 0)
-      throw InputError("--tension-cc, --next-note and --next-cc steer an arc; add --arc ARC (e.g. --arc the-performance)");
+      throw InputError(
+          "--tension-cc, --next-note and --next-cc steer an arc; add --arc ARC (e.g. --arc "
+          "the-performance)");
     return std::nullopt;
   }
   LiveArc result{loadArc(findPreset(options.arc)), kInvalidNode};
@@ -58,10 +60,13 @@ std::optional<LiveArc> startArc(const PlayOptions& options, Engine& engine, Live
   Node& composer = graph.node(result.composer);
   if (options.tensionController >= 0) {
     graph.setParameter(result.composer, arc::composer_parameter::kTensionSource, 1.0f);
-    composer.mapController(options.tensionController, arc::composer_parameter::kLiveTension, 0.0f, 1.0f);
+    composer.mapController(options.tensionController, arc::composer_parameter::kLiveTension, 0.0f,
+                           1.0f);
   }
-  graph.setParameter(result.composer, arc::composer_parameter::kAdvanceNote, static_cast<float>(options.nextNote));
-  graph.setParameter(result.composer, arc::composer_parameter::kAdvanceController, static_cast<float>(options.nextController));
+  graph.setParameter(result.composer, arc::composer_parameter::kAdvanceNote,
+                     static_cast<float>(options.nextNote));
+  graph.setParameter(result.composer, arc::composer_parameter::kAdvanceController,
+                     static_cast<float>(options.nextController));
   live.addListener(result.composer);
   return result;
 }
@@ -103,14 +108,30 @@ std::string describeMessage(std::uint32_t packed) {
             d2 = static_cast<int>((packed >> 16) & 0x7F), channel = (status & 15) + 1;
   char text[64];
   switch (status & 0xF0) {
-    case 0x90: std::snprintf(text, sizeof text, d2 ? "note on %d vel %d ch %d" : "note off %d ch %d", d1, d2 ? d2 : channel, channel); break;
-    case 0x80: std::snprintf(text, sizeof text, "note off %d ch %d", d1, channel); break;
-    case 0xB0: std::snprintf(text, sizeof text, "CC%d = %d ch %d", d1, d2, channel); break;
-    case 0xE0: std::snprintf(text, sizeof text, "bend %+d ch %d", (d1 | (d2 << 7)) - 8192, channel); break;
-    case 0xC0: std::snprintf(text, sizeof text, "program %d ch %d", d1 + 1, channel); break;
-    case 0xD0: std::snprintf(text, sizeof text, "pressure %d ch %d", d1, channel); break;
-    case 0xA0: std::snprintf(text, sizeof text, "poly pressure %d:%d ch %d", d1, d2, channel); break;
-    default: std::snprintf(text, sizeof text, "0x%02x", status);
+    case 0x90:
+      std::snprintf(text, sizeof text, d2 ? "note on %d vel %d ch %d" : "note off %d ch %d", d1,
+                    d2 ? d2 : channel, channel);
+      break;
+    case 0x80:
+      std::snprintf(text, sizeof text, "note off %d ch %d", d1, channel);
+      break;
+    case 0xB0:
+      std::snprintf(text, sizeof text, "CC%d = %d ch %d", d1, d2, channel);
+      break;
+    case 0xE0:
+      std::snprintf(text, sizeof text, "bend %+d ch %d", (d1 | (d2 << 7)) - 8192, channel);
+      break;
+    case 0xC0:
+      std::snprintf(text, sizeof text, "program %d ch %d", d1 + 1, channel);
+      break;
+    case 0xD0:
+      std::snprintf(text, sizeof text, "pressure %d ch %d", d1, channel);
+      break;
+    case 0xA0:
+      std::snprintf(text, sizeof text, "poly pressure %d:%d ch %d", d1, d2, channel);
+      break;
+    default:
+      std::snprintf(text, sizeof text, "0x%02x", status);
   }
   return text;
 }
@@ -137,22 +158,28 @@ int runPlay(const PlayOptions& options) {
       options.arc, "play", "shorten its scenes", [&] { return startArc(options, engine, live); });
   live.load(patch);  // commits the arc's nodes too
   host::AudioStream stream(device, options.sampleRate, options.bufferFrames,
-                           [&renderer](float* const* out, int frames, std::int64_t nanos) { renderer.render(out, frames, nanos); });
+                           [&renderer](float* const* out, int frames, std::int64_t nanos) {
+                             renderer.render(out, frames, nanos);
+                           });
   host::MidiInputs midi(renderer, options.midiApi, options.midiInput);
   stream.start();
 
   const bool status = isatty(STDERR_FILENO) != 0;
-  std::fprintf(stderr, "reverie: playing '%s' on %s (%s), %.0f Hz, %d frames (%.1f ms out)\n", live.name().c_str(),
-               device.name.c_str(), device.hostApiKey.c_str(), options.sampleRate, options.bufferFrames,
-               stream.latencySeconds() * 1000.0);
-  for (const std::string& name : midi.connected()) std::fprintf(stderr, "reverie: MIDI input %s\n", name.c_str());
+  std::fprintf(stderr, "reverie: playing '%s' on %s (%s), %.0f Hz, %d frames (%.1f ms out)\n",
+               live.name().c_str(), device.name.c_str(), device.hostApiKey.c_str(),
+               options.sampleRate, options.bufferFrames, stream.latencySeconds() * 1000.0);
+  for (const std::string& name : midi.connected())
+    std::fprintf(stderr, "reverie: MIDI input %s\n", name.c_str());
   if (arc) {
     std::string controls;
-    if (options.tensionController >= 0) controls += ", tension from CC" + std::to_string(options.tensionController);
-    if (options.nextNote >= 0) controls += ", next scene on key " + std::to_string(options.nextNote);
-    if (options.nextController >= 0) controls += ", next scene on CC" + std::to_string(options.nextController);
-    std::fprintf(stderr, "reverie: arc '%s' runs underneath (%zu scenes%s)\n", arc->arc.name.c_str(),
-                 arc->arc.scenes.size(), controls.c_str());
+    if (options.tensionController >= 0)
+      controls += ", tension from CC" + std::to_string(options.tensionController);
+    if (options.nextNote >= 0)
+      controls += ", next scene on key " + std::to_string(options.nextNote);
+    if (options.nextController >= 0)
+      controls += ", next scene on CC" + std::to_string(options.nextController);
+    std::fprintf(stderr, "reverie: arc '%s' runs underneath (%zu scenes%s)\n",
+                 arc->arc.name.c_str(), arc->arc.scenes.size(), controls.c_str());
   }
   int sceneShown = -1;
   if (status) std::fprintf(stderr, "reverie: press q or Ctrl-C to stop\n");
@@ -164,11 +191,14 @@ int runPlay(const PlayOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   auto nextPoll = started;
   std::uint64_t reportedXruns = 0;
-  auto say = [status](const std::string& line) { std::fprintf(stderr, "%sreverie: %s\n", status ? "\r\033[K" : "", line.c_str()); };
+  auto say = [status](const std::string& line) {
+    std::fprintf(stderr, "%sreverie: %s\n", status ? "\r\033[K" : "", line.c_str());
+  };
   while (!interrupted() && !keys.quitPressed()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     const auto now = std::chrono::steady_clock::now();
-    if (options.seconds > 0.0 && now - started > std::chrono::duration<double>(options.seconds)) break;
+    if (options.seconds > 0.0 && now - started > std::chrono::duration<double>(options.seconds))
+      break;
     if (!stream.running()) {
       stream.abandon();
       audio.abandon();
@@ -249,7 +279,8 @@ int runPlay(const PlayOptions& options) {
   }
   stream.stop();  // under JACK this also stops counting, so the count below is final
   for (const std::string& line : repeats.flush()) say(line);
-  const double played = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double played =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::fprintf(stderr,
                "%sreverie: stopped after %.1f s; notes %llu, xruns %llu (counted by %s), MIDI "
                "messages dropped %llu\n",
@@ -266,7 +297,8 @@ int runPlay(const PlayOptions& options) {
 
 void addPlayCommand(CLI::App& app, Action& action) {
   auto options = std::make_shared<PlayOptions>();
-  CLI::App* play = app.add_subcommand("play", "Play a preset live from MIDI through the sound card");
+  CLI::App* play =
+      app.add_subcommand("play", "Play a preset live from MIDI through the sound card");
   play->footer(
       "MIDI comes from a virtual input port named 'reverie' (connect other programs to it) and\n"
       "from the devices --midi-input names (all: every device, including those plugged in later;\n"
@@ -281,12 +313,17 @@ void addPlayCommand(CLI::App& app, Action& action) {
       "  reverie play glass-harmonica --arc the-performance --tension-cc 1 --next-note 21\n"
       "plays the crystal over the performance, with the mod wheel as the tension and the lowest\n"
       "A moving on to the next scene at its next bar line.");
-  play->add_option("preset", options->preset, "Preset name or path to a .toml file")->default_str("glass-harmonica");
-  play->add_option("--audio-device", options->audioDevice, "Output device, by name (or part of it) or index; see 'reverie devices'");
-  play->add_option("--host-api", options->hostApi, "Audio system: jack, alsa or pulse [default: JACK if running, else ALSA]")
+  play->add_option("preset", options->preset, "Preset name or path to a .toml file")
+      ->default_str("glass-harmonica");
+  play->add_option("--audio-device", options->audioDevice,
+                   "Output device, by name (or part of it) or index; see 'reverie devices'");
+  play->add_option("--host-api", options->hostApi,
+                   "Audio system: jack, alsa or pulse [default: JACK if running, else ALSA]")
       ->check(CLI::IsMember({"jack", "alsa", "pulse"}));
-  play->add_option("--midi-input", options->midiInput, "MIDI device by name or index, all, or none")->default_str("all");
-  play->add_option("--midi-api", options->midiApi, "MIDI system: jack or alsa [default: JACK if running, else ALSA]")
+  play->add_option("--midi-input", options->midiInput, "MIDI device by name or index, all, or none")
+      ->default_str("all");
+  play->add_option("--midi-api", options->midiApi,
+                   "MIDI system: jack or alsa [default: JACK if running, else ALSA]")
       ->check(CLI::IsMember({"jack", "alsa"}));
   play->add_option("-r,--rate", options->sampleRate, "Sample rate in Hz")
       ->check(finiteIn(22050.0, 192000.0, "Hz"))
@@ -294,23 +331,31 @@ void addPlayCommand(CLI::App& app, Action& action) {
   play->add_option("--buffer", options->bufferFrames, "Frames per audio callback (16 to 4096)")
       ->check(wholeIn(16, 4096, "frames"))
       ->default_str("256");
-  play->add_option("--velocity-curve", options->velocityCurve, "linear, soft, hard, fixed=0.7, or an exponent")->default_str("linear");
+  play->add_option("--velocity-curve", options->velocityCurve,
+                   "linear, soft, hard, fixed=0.7, or an exponent")
+      ->default_str("linear");
   play->add_option("--seed", options->seed, "Seed for every random choice")
       ->check(seedValue())
       ->default_str("1");
   play->add_flag("--mpe", options->mpe,
-                 "MPE lower zone: channel 1 for the whole instrument, 2-16 bend, press and brighten single notes");
-  play->add_option("--seconds", options->seconds, "Stop after this many seconds [default: play until stopped]")
+                 "MPE lower zone: channel 1 for the whole instrument, 2-16 bend, press and "
+                 "brighten single notes");
+  play->add_option("--seconds", options->seconds,
+                   "Stop after this many seconds [default: play until stopped]")
       ->check(finiteIn(0.0, 1e7, "seconds"));
-  play->add_option("--arc", options->arc, "Run this arc (e.g. the-performance) underneath, performed by the composer");
+  play->add_option("--arc", options->arc,
+                   "Run this arc (e.g. the-performance) underneath, performed by the composer");
   play->add_option("--tension-cc", options->tensionController,
-                   "With --arc: this controller (0-127, e.g. 1 for the mod wheel) sets the tension instead of the script")
+                   "With --arc: this controller (0-127, e.g. 1 for the mod wheel) sets the tension "
+                   "instead of the script")
       ->check(wholeIn(0, 127, ""));
   play->add_option("--next-note", options->nextNote,
-                   "With --arc: this key (0-127, e.g. 21 for the lowest A) moves to the next scene at the next bar line")
+                   "With --arc: this key (0-127, e.g. 21 for the lowest A) moves to the next scene "
+                   "at the next bar line")
       ->check(wholeIn(0, 127, ""));
   play->add_option("--next-cc", options->nextController,
-                   "With --arc: pressing this pedal or controller (e.g. 67) moves to the next scene at the next bar line")
+                   "With --arc: pressing this pedal or controller (e.g. 67) moves to the next "
+                   "scene at the next bar line")
       ->check(wholeIn(0, 127, ""));
   play->callback([options, &action] { action = [options] { return runPlay(*options); }; });
 }

@@ -10,7 +10,9 @@ namespace reverie::cli {
 ProgressBar::ProgressBar(std::string label, bool enabled)
     : label_(std::move(label)), active_(enabled && isatty(STDERR_FILENO) == 1) {}
 
-ProgressBar::~ProgressBar() { finish(); }
+ProgressBar::~ProgressBar() {
+  finish();
+}
 
 void ProgressBar::update(double fraction, const std::string& detail) {
   if (!active_) return;

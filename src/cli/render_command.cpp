@@ -54,7 +54,8 @@ bool isMidiInput(const std::string& input) {
   std::filesystem::path path(input);
   std::string extension = path.extension().string();
   for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (extension == ".mid" || extension == ".midi" || extension == ".rmi" || extension == ".kar") return true;
+  if (extension == ".mid" || extension == ".midi" || extension == ".rmi" || extension == ".kar")
+    return true;
   if (extension == ".toml" || !std::filesystem::is_regular_file(path)) return false;
   std::string head;
   try {
@@ -71,14 +72,18 @@ std::string describe(const std::filesystem::path& target, SampleFormat format) {
   for (char& c : container) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (container == "OGG" || container == "OGA") return "Ogg Vorbis";
   switch (format) {
-    case SampleFormat::kPcm16: return container + ", 16-bit with TPDF dither";
-    case SampleFormat::kPcm24: return container + ", 24-bit";
-    case SampleFormat::kFloat32: return container + ", 32-bit float";
+    case SampleFormat::kPcm16:
+      return container + ", 16-bit with TPDF dither";
+    case SampleFormat::kPcm24:
+      return container + ", 24-bit";
+    case SampleFormat::kFloat32:
+      return container + ", 32-bit float";
   }
   return container;
 }
 
-void writeFile(SoundFileWriter& writer, const std::vector<float>& interleaved, const RenderOptions& options) {
+void writeFile(SoundFileWriter& writer, const std::vector<float>& interleaved,
+               const RenderOptions& options) {
   ProgressBar progress("writing  ", !options.quiet);
   const std::size_t frames = interleaved.size() / 2;
   constexpr std::size_t kChunk = 65536;
@@ -96,17 +101,18 @@ void writeFile(SoundFileWriter& writer, const std::vector<float>& interleaved, c
 struct RenderSource {
   std::string name;  ///< for the default file name and the summary
   double lengthSeconds = 0.0, tailSeconds = 0.0;
-  Patch patch;                                      // a preset
-  std::optional<midi::MidiFile> midiFile;           // or a MIDI file,
-  std::vector<Patch> midiPatches;                   // played by these (the first by default)
-  std::map<int, std::size_t> channelPatch;          // MIDI channel -> index in midiPatches
-  std::optional<Arc> arc;                           // or an arc, performed by the composer
+  Patch patch;                              // a preset
+  std::optional<midi::MidiFile> midiFile;   // or a MIDI file,
+  std::vector<Patch> midiPatches;           // played by these (the first by default)
+  std::map<int, std::size_t> channelPatch;  // MIDI channel -> index in midiPatches
+  std::optional<Arc> arc;                   // or an arc, performed by the composer
 };
 
 /// "1:05.2" for a summary line.
 std::string clockTime(double seconds) {
   char text[32];
-  std::snprintf(text, sizeof text, "%d:%04.1f", static_cast<int>(seconds) / 60, std::fmod(seconds, 60.0));
+  std::snprintf(text, sizeof text, "%d:%04.1f", static_cast<int>(seconds) / 60,
+                std::fmod(seconds, 60.0));
   return text;
 }
 
@@ -123,8 +129,9 @@ RenderSource openSource(const RenderOptions& options) {
     const std::filesystem::path path = findPreset(options.preset);
     if (isArcFile(path)) {
       if (options.midiOptionsGiven)
-        throw InputError("--preset, --channel, --velocity-curve and --mpe apply to MIDI files, and '" + options.preset +
-                         "' is an arc; drop those options");
+        throw InputError(
+            "--preset, --channel, --velocity-curve and --mpe apply to MIDI files, and '" +
+            options.preset + "' is an arc; drop those options");
       source.arc = loadArc(path);
       source.name = source.arc->name;
       source.lengthSeconds = arc::arcSeconds(*source.arc) - source.arc->tailSeconds;
@@ -132,13 +139,16 @@ RenderSource openSource(const RenderOptions& options) {
       return source;
     }
     if (options.arcOptionsGiven)
-      throw InputError("--export-curves, --plot and --no-labels apply to arcs, and '" + options.preset +
+      throw InputError("--export-curves, --plot and --no-labels apply to arcs, and '" +
+                       options.preset +
                        "' is a patch; give an arc (see 'reverie presets'), or drop those options");
     if (options.midiOptionsGiven)
-      throw InputError("--preset, --channel, --velocity-curve and --mpe apply to MIDI files, and '" + options.preset +
-                       "' is a preset; give a .mid file, or drop those options");
+      throw InputError(
+          "--preset, --channel, --velocity-curve and --mpe apply to MIDI files, and '" +
+          options.preset + "' is a preset; give a .mid file, or drop those options");
     source.patch = loadPatch(path);
-    if (source.patch.score.empty()) source.patch.score = demoPhrase(source.patch);  // an instrument preset
+    if (source.patch.score.empty())
+      source.patch.score = demoPhrase(source.patch);  // an instrument preset
     source.name = source.patch.name;
     source.lengthSeconds = source.patch.lengthSeconds;
     source.tailSeconds = source.patch.tailSeconds;
@@ -164,7 +174,8 @@ RenderSource openSource(const RenderOptions& options) {
     source.channelPatch[channel] = source.midiPatches.size() - 1;
   }
   source.lengthSeconds = source.midiFile->lengthSeconds;
-  for (const Patch& patch : source.midiPatches) source.tailSeconds = std::max(source.tailSeconds, patch.tailSeconds);
+  for (const Patch& patch : source.midiPatches)
+    source.tailSeconds = std::max(source.tailSeconds, patch.tailSeconds);
   return source;
 }
 
@@ -175,10 +186,12 @@ PatchRender renderSource(const RenderSource& source, const RenderOptions& option
     engine.commit();
     return renderEvents(engine, {}, seconds, !options.quiet);
   }
-  if (!source.midiFile) return renderPatch(source.patch, options.sampleRate, options.seed, seconds, !options.quiet);
+  if (!source.midiFile)
+    return renderPatch(source.patch, options.sampleRate, options.seed, seconds, !options.quiet);
   MidiRenderSetup setup;
   setup.defaultPatch = &source.midiPatches.front();
-  for (const auto& [channel, index] : source.channelPatch) setup.channelPatches[channel] = &source.midiPatches[index];
+  for (const auto& [channel, index] : source.channelPatch)
+    setup.channelPatches[channel] = &source.midiPatches[index];
   setup.velocityCurve = midi::parseVelocityCurve(options.velocityCurve);
   setup.mpe = options.mpe;
   Engine engine({options.sampleRate, 1024, options.seed});
@@ -200,7 +213,8 @@ int runRender(const RenderOptions& options) {
   catchInterrupts();
   const SampleFormat format = parseSampleFormat(options.bits);
   const RenderSource source = openSource(options);
-  const std::filesystem::path target = options.output.empty() ? source.name + ".wav" : options.output;
+  const std::filesystem::path target =
+      options.output.empty() ? source.name + ".wav" : options.output;
   const double length = options.lengthSeconds.value_or(source.lengthSeconds);
   const double tail = options.tailSeconds.value_or(source.tailSeconds);
   // A MIDI file or an arc over the limit is refused even if --length would cut it short.
@@ -233,7 +247,8 @@ int runRender(const RenderOptions& options) {
     timeline.emplace(*source.arc, options.sampleRate);
     std::vector<CueMarker> markers;
     for (std::size_t i = 0; i < timeline->spans().size(); ++i)
-      if (static_cast<double>(timeline->spans()[i].startFrame) < (length + tail) * options.sampleRate)
+      if (static_cast<double>(timeline->spans()[i].startFrame) <
+          (length + tail) * options.sampleRate)
         markers.push_back({timeline->spans()[i].startFrame, source.arc->scenes[i].name});
     writer.setCueMarkers(std::move(markers));
   }
@@ -241,7 +256,9 @@ int runRender(const RenderOptions& options) {
   std::vector<float>& audio = render.interleaved;
   LoudnessStats loudness;
   if (options.targetLufs) {
-    loudness = normalizeLoudness(audio, 2, options.sampleRate, *options.targetLufs, options.truePeakDbtp).result;
+    loudness =
+        normalizeLoudness(audio, 2, options.sampleRate, *options.targetLufs, options.truePeakDbtp)
+            .result;
   } else {
     loudness = measureLoudness(audio.data(), audio.size() / 2, 2, options.sampleRate);
   }
@@ -259,7 +276,8 @@ int runRender(const RenderOptions& options) {
       extras.push_back("curves " + options.curvesPath);
     }
     if (!options.plotPath.empty()) {
-      const auto loudnessTrack = arc::shortTermLoudness(audio.data(), audio.size() / 2, 2, options.sampleRate);
+      const auto loudnessTrack =
+          arc::shortTermLoudness(audio.data(), audio.size() / 2, 2, options.sampleRate);
       arc::writeArcPlot(options.plotPath, *source.arc, *timeline, seconds, loudnessTrack);
       extras.push_back("plot " + options.plotPath);
     }
@@ -268,10 +286,12 @@ int runRender(const RenderOptions& options) {
   if (!options.quiet) {
     std::fprintf(stderr,
                  "reverie: rendered '%s' to %s (%s, %.0f Hz, stereo, seed %llu)\n"
-                 "  length %.2f s | %.1fx realtime | peak %.1f dBFS | true peak %.1f dBTP | %.1f LUFS integrated\n",
+                 "  length %.2f s | %.1fx realtime | peak %.1f dBFS | true peak %.1f dBTP | %.1f "
+                 "LUFS integrated\n",
                  source.name.c_str(), target.string().c_str(), describe(target, format).c_str(),
                  options.sampleRate, static_cast<unsigned long long>(options.seed), length + tail,
-                 render.realtimeFactor, loudness.samplePeakDbfs, loudness.truePeakDbtp, loudness.integratedLufs);
+                 render.realtimeFactor, loudness.samplePeakDbfs, loudness.truePeakDbtp,
+                 loudness.integratedLufs);
     if (source.arc) {
       std::string scenes = "  scenes:";
       for (std::size_t i = 0; i < timeline->spans().size(); ++i)
@@ -279,7 +299,8 @@ int runRender(const RenderOptions& options) {
           scenes += (i == 0 ? " " : ", ") + source.arc->scenes[i].name + " " +
                     clockTime(timeline->spans()[i].startSeconds);
       std::fprintf(stderr, "%s\n", scenes.c_str());
-      if (writer.supportsCueMarkers()) std::fprintf(stderr, "  scene markers written as cue points\n");
+      if (writer.supportsCueMarkers())
+        std::fprintf(stderr, "  scene markers written as cue points\n");
       for (const std::string& extra : extras) std::fprintf(stderr, "  wrote %s\n", extra.c_str());
     }
   }
@@ -294,8 +315,9 @@ int runRender(const RenderOptions& options) {
 
 void addRenderCommand(CLI::App& app, Action& action) {
   auto options = std::make_shared<RenderOptions>();
-  CLI::App* render = app.add_subcommand(
-      "render", "Render an arc, a preset or a MIDI file to a sound file (WAV, FLAC, OGG or AIFF), faster than real time");
+  CLI::App* render = app.add_subcommand("render",
+                                        "Render an arc, a preset or a MIDI file to a sound file "
+                                        "(WAV, FLAC, OGG or AIFF), faster than real time");
   render->footer(
       "Every output (sound, labels, curves, plot) is written to an unnamed temporary file in the\n"
       "target's folder and put in place only when complete, so an error, a signal or even a kill\n"
@@ -307,25 +329,37 @@ void addRenderCommand(CLI::App& app, Action& action) {
       "channel through its own with --channel, e.g.\n"
       "  reverie render song.mid --preset glass-harmonica --channel 10=timpani -o song.wav\n"
       "--mpe reads channel 1 as an MPE lower zone's manager and 2-16 as single notes.\n"
-      "Its length is the file's, plus the presets' tail. Program changes in the file are ignored.\n\n"
+      "Its length is the file's, plus the presets' tail. Program changes in the file are "
+      "ignored.\n\n"
       "An arc (presets/arcs/) is performed by the composer, new from every seed:\n"
       "  reverie render                       renders the default arc, the-performance\n"
-      "  reverie render the-performance --seed 7 -o take7.wav --export-curves curves.csv --plot arc.svg\n"
+      "  reverie render the-performance --seed 7 -o take7.wav --export-curves curves.csv --plot "
+      "arc.svg\n"
       "Scene names go into the WAV as cue points and beside it as an Audacity label file\n"
       "(take7.labels.txt: File > Import > Labels).");
-  render->add_option("preset", options->preset,
-                     "Arc or preset name (see 'reverie presets'), path to a .toml file, or a MIDI file")
+  render
+      ->add_option(
+          "preset", options->preset,
+          "Arc or preset name (see 'reverie presets'), path to a .toml file, or a MIDI file")
       ->default_str(kDefaultPreset);
-  CLI::Option* midiPreset = render->add_option("--preset", options->midiPreset,
-                     "MIDI file only: the preset that plays it")->default_str("glass-harmonica");
-  CLI::Option* channels = render->add_option("--channel", options->channelMappings,
-                     "MIDI file only: CHANNEL=PRESET, a channel (1-16) played by its own preset; repeatable");
-  CLI::Option* curve = render->add_option("--velocity-curve", options->velocityCurve,
-                     "MIDI file only: linear, soft, hard, fixed=0.7, or an exponent")->default_str("linear");
-  CLI::Option* mpe = render->add_flag("--mpe", options->mpe, "MIDI file only: play it as MPE (lower zone)");
-  render->add_option("-o,--output", options->output,
-                     "Output file; the format follows the extension (.wav .flac .ogg .aiff) "
-                     "[default: PRESET.wav]")
+  CLI::Option* midiPreset =
+      render
+          ->add_option("--preset", options->midiPreset, "MIDI file only: the preset that plays it")
+          ->default_str("glass-harmonica");
+  CLI::Option* channels = render->add_option(
+      "--channel", options->channelMappings,
+      "MIDI file only: CHANNEL=PRESET, a channel (1-16) played by its own preset; repeatable");
+  CLI::Option* curve =
+      render
+          ->add_option("--velocity-curve", options->velocityCurve,
+                       "MIDI file only: linear, soft, hard, fixed=0.7, or an exponent")
+          ->default_str("linear");
+  CLI::Option* mpe =
+      render->add_flag("--mpe", options->mpe, "MIDI file only: play it as MPE (lower zone)");
+  render
+      ->add_option("-o,--output", options->output,
+                   "Output file; the format follows the extension (.wav .flac .ogg .aiff) "
+                   "[default: PRESET.wav]")
       ->check(nonEmptyPath());
   render->add_option("-r,--rate", options->sampleRate, "Sample rate in Hz")
       ->check(finiteIn(22050.0, 192000.0, "Hz"))
@@ -336,11 +370,13 @@ void addRenderCommand(CLI::App& app, Action& action) {
   render->add_option("--seed", options->seed, "Seed for every random choice")
       ->check(seedValue())
       ->default_str("1");
-  render->add_option("--length", options->lengthSeconds,
-                     "Seconds to render before the tail [default: the preset's]")
+  render
+      ->add_option("--length", options->lengthSeconds,
+                   "Seconds to render before the tail [default: the preset's]")
       ->check(finiteIn(0.001, kHighestMaxRenderSeconds, "seconds"));
-  render->add_option("--tail", options->tailSeconds,
-                     "Seconds to let the sound ring on after that [default: the preset's]")
+  render
+      ->add_option("--tail", options->tailSeconds,
+                   "Seconds to let the sound ring on after that [default: the preset's]")
       ->check(finiteIn(0.0, 600.0, "seconds"));
   render
       ->add_option(
@@ -349,22 +385,29 @@ void addRenderCommand(CLI::App& app, Action& action) {
       ->check(finiteIn(1.0, kHighestMaxRenderSeconds, "seconds"))
       ->capture_default_str();
   CLI::Option* target =
-      render->add_option("--target-lufs", options->targetLufs,
-                         "Normalise to this integrated loudness (EBU R128), e.g. -16")
+      render
+          ->add_option("--target-lufs", options->targetLufs,
+                       "Normalise to this integrated loudness (EBU R128), e.g. -16")
           ->check(finiteIn(-70.0, 0.0, "LUFS"));
-  render->add_option("--true-peak", options->truePeakDbtp,
-                     "True-peak ceiling in dBTP used with --target-lufs")
+  render
+      ->add_option("--true-peak", options->truePeakDbtp,
+                   "True-peak ceiling in dBTP used with --target-lufs")
       ->check(finiteIn(-20.0, 0.0, "dBTP"))
       ->needs(target)
       ->default_str("-1");
-  CLI::Option* curves = render->add_option("--export-curves", options->curvesPath,
-                     "Arc only: write the scripted curves (tension, dynamics, density, brightness) every 10 ms to this CSV");
-  CLI::Option* plot = render->add_option("--plot", options->plotPath,
-                     "Arc only: draw the scripted curves and scenes over the measured loudness, as SVG");
-  CLI::Option* labels = render->add_flag("--no-labels", options->noLabels, "Arc only: no Audacity label file beside the output");
+  CLI::Option* curves =
+      render->add_option("--export-curves", options->curvesPath,
+                         "Arc only: write the scripted curves (tension, dynamics, density, "
+                         "brightness) every 10 ms to this CSV");
+  CLI::Option* plot = render->add_option(
+      "--plot", options->plotPath,
+      "Arc only: draw the scripted curves and scenes over the measured loudness, as SVG");
+  CLI::Option* labels = render->add_flag("--no-labels", options->noLabels,
+                                         "Arc only: no Audacity label file beside the output");
   render->add_flag("-q,--quiet", options->quiet, "No progress bar and no summary");
   render->callback([options, &action, midiPreset, channels, curve, mpe, curves, plot, labels] {
-    options->midiOptionsGiven = midiPreset->count() + channels->count() + curve->count() + mpe->count() > 0;
+    options->midiOptionsGiven =
+        midiPreset->count() + channels->count() + curve->count() + mpe->count() > 0;
     options->arcOptionsGiven = curves->count() + plot->count() + labels->count() > 0;
     action = [options] {
       return preparingInput(options->preset, "render",

@@ -64,9 +64,7 @@ class AdsrEnvelope {
   }
 
  private:
-  static float coefficient(float frames) {
-    return frames < 1.0f ? 0.0f : std::exp(-5.0f / frames);
-  }
+  static float coefficient(float frames) { return frames < 1.0f ? 0.0f : std::exp(-5.0f / frames); }
   Stage stage_ = Stage::kIdle;
   float level_ = 0.0f;
   float attackStep_ = 1.0f;

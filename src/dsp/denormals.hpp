@@ -12,8 +12,12 @@ namespace reverie::dsp {
 class ScopedFlushDenormals {
  public:
 #if defined(__SSE__) || defined(__x86_64__)
-  ScopedFlushDenormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | 0x8040u); }
-  ~ScopedFlushDenormals() { _mm_setcsr(saved_); }
+  ScopedFlushDenormals() : saved_(_mm_getcsr()) {
+    _mm_setcsr(saved_ | 0x8040u);
+  }
+  ~ScopedFlushDenormals() {
+    _mm_setcsr(saved_);
+  }
 
  private:
   unsigned int saved_;
@@ -22,7 +26,9 @@ class ScopedFlushDenormals {
     asm volatile("mrs %0, fpcr" : "=r"(saved_));
     asm volatile("msr fpcr, %0" : : "r"(saved_ | (1ull << 24)));
   }
-  ~ScopedFlushDenormals() { asm volatile("msr fpcr, %0" : : "r"(saved_)); }
+  ~ScopedFlushDenormals() {
+    asm volatile("msr fpcr, %0" : : "r"(saved_));
+  }
 
  private:
   unsigned long long saved_;

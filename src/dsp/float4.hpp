@@ -10,11 +10,19 @@ namespace reverie::dsp {
 using Float4 = float __attribute__((vector_size(16)));
 using Int4 = std::int32_t __attribute__((vector_size(16)));
 
-inline Float4 broadcast(float x) { return Float4{x, x, x, x}; }
-inline Float4 max(Float4 a, Float4 b) { return a > b ? a : b; }
-inline Float4 min(Float4 a, Float4 b) { return a < b ? a : b; }
+inline Float4 broadcast(float x) {
+  return Float4{x, x, x, x};
+}
+inline Float4 max(Float4 a, Float4 b) {
+  return a > b ? a : b;
+}
+inline Float4 min(Float4 a, Float4 b) {
+  return a < b ? a : b;
+}
 /// The sum of the four lanes, in a fixed order.
-inline float sum(Float4 v) { return (v[0] + v[1]) + (v[2] + v[3]); }
+inline float sum(Float4 v) {
+  return (v[0] + v[1]) + (v[2] + v[3]);
+}
 
 /// 2^(cents / 1200) per lane, for |cents| within 100 octaves: the nearest whole octave goes
 /// into the exponent bits and 2^f, |f| <= 1/2, is a degree-6 Taylor polynomial of e^(f ln 2)
@@ -28,7 +36,9 @@ inline Float4 ratioOfCents(Float4 cents) {
   fraction = up ? fraction - 1.0f : (down ? fraction + 1.0f : fraction);
   const Float4 f = fraction * 0.693147181f;
   const Float4 p =
-      1.0f + f * (1.0f + f * (0.5f + f * (1.0f / 6.0f + f * (1.0f / 24.0f + f * (1.0f / 120.0f + f * (1.0f / 720.0f))))));
+      1.0f +
+      f * (1.0f + f * (0.5f + f * (1.0f / 6.0f + f * (1.0f / 24.0f +
+                                                      f * (1.0f / 120.0f + f * (1.0f / 720.0f))))));
   const Int4 scale = (whole + 127) << 23;  // 2^whole as a float's bits
   return p * reinterpret_cast<Float4>(scale);
 }
@@ -44,8 +54,10 @@ inline Float4 sineOfCycles(Float4 phase) {
   x = x < -0.25f ? -0.5f - x : x;
   const Float4 t = x * 6.28318531f;
   const Float4 t2 = t * t;
-  return t * (1.0f + t2 * (-1.0f / 6.0f + t2 * (1.0f / 120.0f + t2 * (-1.0f / 5040.0f +
-             t2 * (1.0f / 362880.0f + t2 * (-1.0f / 39916800.0f))))));
+  return t * (1.0f + t2 * (-1.0f / 6.0f +
+                           t2 * (1.0f / 120.0f +
+                                 t2 * (-1.0f / 5040.0f +
+                                       t2 * (1.0f / 362880.0f + t2 * (-1.0f / 39916800.0f))))));
 }
 
 }  // namespace reverie::dsp

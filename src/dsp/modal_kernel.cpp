@@ -29,7 +29,11 @@ NamedKernel chosenKernel() {
 }
 }  // namespace
 
-ModalKernel modalKernel() { return chosenKernel().kernel; }
-const char* modalKernelName() { return chosenKernel().name; }
+ModalKernel modalKernel() {
+  return chosenKernel().kernel;
+}
+const char* modalKernelName() {
+  return chosenKernel().name;
+}
 
 }  // namespace reverie::dsp

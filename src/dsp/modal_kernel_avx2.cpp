@@ -32,11 +32,11 @@ struct Lanes16 {
   static void reduce2(const Lanes16& a, const Lanes16& b, float& ra, float& rb) {
     // a in the low 128-bit half, b in the high, reduced together.
     const __m256 a8 = _mm256_add_ps(a.lo, a.hi), b8 = _mm256_add_ps(b.lo, b.hi);  // i + (i+8)
-    const __m256 lows = _mm256_permute2f128_ps(a8, b8, 0x20);   // a8[0..3], b8[0..3]
-    const __m256 highs = _mm256_permute2f128_ps(a8, b8, 0x31);  // a8[4..7], b8[4..7]
-    const __m256 s4 = _mm256_add_ps(lows, highs);                               // i + (i+4)
-    const __m256 s2 = _mm256_add_ps(s4, _mm256_permute_ps(s4, 0x4E));            // (0+2), (1+3)
-    const __m256 s1 = _mm256_add_ps(s2, _mm256_permute_ps(s2, 0xB1));            // + lane 1
+    const __m256 lows = _mm256_permute2f128_ps(a8, b8, 0x20);          // a8[0..3], b8[0..3]
+    const __m256 highs = _mm256_permute2f128_ps(a8, b8, 0x31);         // a8[4..7], b8[4..7]
+    const __m256 s4 = _mm256_add_ps(lows, highs);                      // i + (i+4)
+    const __m256 s2 = _mm256_add_ps(s4, _mm256_permute_ps(s4, 0x4E));  // (0+2), (1+3)
+    const __m256 s1 = _mm256_add_ps(s2, _mm256_permute_ps(s2, 0xB1));  // + lane 1
     ra = _mm256_cvtss_f32(s1);
     rb = _mm_cvtss_f32(_mm256_extractf128_ps(s1, 1));
   }
@@ -44,7 +44,8 @@ struct Lanes16 {
 
 }  // namespace
 
-void renderModesAvx2(const ModeArrays& m, const float* excitation, float* mid, float* side, int frames) {
+void renderModesAvx2(const ModeArrays& m, const float* excitation, float* mid, float* side,
+                     int frames) {
   renderModesWith<Lanes16>(m, excitation, mid, side, frames);
 }
 

@@ -13,7 +13,8 @@ namespace {
 // and reduce2(a, b, ra, rb): the sums of a's and of b's 16 lanes, each in the fixed tree
 // ((l_i + l_{i+8}), then +4, then (0+2) + (1+3)), so every implementation rounds alike.
 template <typename V, int kGroups, bool kDriven>
-inline void renderGroups(const ModeArrays& m, const float* excitation, float* mid, float* side, int frames) {
+inline void renderGroups(const ModeArrays& m, const float* excitation, float* mid, float* side,
+                         int frames) {
   V re[kGroups], im[kGroups], c[kGroups], s[kGroups], g[kGroups], w[kGroups];
   for (int k = 0; k < kGroups; ++k) {
     re[k] = V::load(m.re + 16 * k);
@@ -48,17 +49,23 @@ inline void renderGroups(const ModeArrays& m, const float* excitation, float* mi
 }
 
 template <typename V, bool kDriven>
-inline void renderDispatch(const ModeArrays& m, const float* excitation, float* mid, float* side, int frames) {
+inline void renderDispatch(const ModeArrays& m, const float* excitation, float* mid, float* side,
+                           int frames) {
   switch (m.groups) {
-    case 1: return renderGroups<V, 1, kDriven>(m, excitation, mid, side, frames);
-    case 2: return renderGroups<V, 2, kDriven>(m, excitation, mid, side, frames);
-    case 3: return renderGroups<V, 3, kDriven>(m, excitation, mid, side, frames);
-    default: return renderGroups<V, 4, kDriven>(m, excitation, mid, side, frames);
+    case 1:
+      return renderGroups<V, 1, kDriven>(m, excitation, mid, side, frames);
+    case 2:
+      return renderGroups<V, 2, kDriven>(m, excitation, mid, side, frames);
+    case 3:
+      return renderGroups<V, 3, kDriven>(m, excitation, mid, side, frames);
+    default:
+      return renderGroups<V, 4, kDriven>(m, excitation, mid, side, frames);
   }
 }
 
 template <typename V>
-inline void renderModesWith(const ModeArrays& m, const float* excitation, float* mid, float* side, int frames) {
+inline void renderModesWith(const ModeArrays& m, const float* excitation, float* mid, float* side,
+                            int frames) {
   if (m.groups <= 0 || frames <= 0) return;
   if (excitation != nullptr) {
     renderDispatch<V, true>(m, excitation, mid, side, frames);

@@ -56,7 +56,8 @@ struct Lanes16 {
 
 }  // namespace
 
-void renderModesPortable(const ModeArrays& m, const float* excitation, float* mid, float* side, int frames) {
+void renderModesPortable(const ModeArrays& m, const float* excitation, float* mid, float* side,
+                         int frames) {
   renderModesWith<Lanes16>(m, excitation, mid, side, frames);
 }
 

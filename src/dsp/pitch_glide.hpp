@@ -8,7 +8,8 @@ namespace reverie::dsp {
 /// A frequency as cycles per sample, kept between 5 Hz and 0.4 of the sample rate: below 0.45
 /// cycles per sample, where a PolyBLEP oscillator's correction still holds.
 inline double playableCycles(double frequencyHz, double sampleRate) {
-  const double hz = frequencyHz > 5.0 ? (frequencyHz < 0.4 * sampleRate ? frequencyHz : 0.4 * sampleRate) : 5.0;
+  const double hz =
+      frequencyHz > 5.0 ? (frequencyHz < 0.4 * sampleRate ? frequencyHz : 0.4 * sampleRate) : 5.0;
   return hz / sampleRate;
 }
 

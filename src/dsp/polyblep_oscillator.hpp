@@ -16,7 +16,8 @@ class PolyBlepOscillator {
   float phase() const { return phase_; }
 
   float next(Waveform waveform, float cyclesPerSample) {
-    const float dt = cyclesPerSample < 0.0f ? 0.0f : (cyclesPerSample > 0.49f ? 0.49f : cyclesPerSample);
+    const float dt =
+        cyclesPerSample < 0.0f ? 0.0f : (cyclesPerSample > 0.49f ? 0.49f : cyclesPerSample);
     const float t = phase_;
     float value = 0.0f;
     switch (waveform) {
@@ -58,8 +59,10 @@ class PolyBlepOscillator {
   static float blamp(float t, float dt) {
     if (dt <= 0.0f) return 0.0f;
     float x = 1.0f;
-    if (t < dt) x = t / dt;
-    else if (t > 1.0f - dt) x = (1.0f - t) / dt;
+    if (t < dt)
+      x = t / dt;
+    else if (t > 1.0f - dt)
+      x = (1.0f - t) / dt;
     const float r = 1.0f - x;
     return r * r * r * (1.0f / 6.0f);
   }

@@ -16,7 +16,8 @@ class Svf {
   /// cutoff in cycles per sample (clamped below Nyquist) and the damping k itself (2: none
   /// resonant; a Butterworth cascade's stages take 2 cos of their pole angles).
   void setDamping(float cyclesPerSample, float damping) {
-    const float f = cyclesPerSample < 1e-5f ? 1e-5f : (cyclesPerSample > 0.49f ? 0.49f : cyclesPerSample);
+    const float f =
+        cyclesPerSample < 1e-5f ? 1e-5f : (cyclesPerSample > 0.49f ? 0.49f : cyclesPerSample);
     g_ = std::tan(3.14159265358979f * f);
     k_ = damping;
     a1_ = 1.0f / (1.0f + g_ * (g_ + k_));

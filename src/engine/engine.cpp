@@ -29,7 +29,8 @@ namespace {
 /// The engine's side of EventSink: a generator's events go into the plan like a host's.
 class PlanSink final : public EventSink {
  public:
-  PlanSink(RenderPlan& plan, std::atomic<std::uint64_t>& dropped) : plan_(plan), dropped_(dropped) {}
+  PlanSink(RenderPlan& plan, std::atomic<std::uint64_t>& dropped)
+      : plan_(plan), dropped_(dropped) {}
   bool emit(NodeId node, const Event& event) noexcept override {
     const int step = plan_.findStep(node);
     if (step >= 0 && plan_.queueEvent(step, event)) return true;
@@ -126,7 +127,9 @@ void Engine::collectGarbage() {
   while (retired_->pop(plan)) delete plan;
 }
 
-int Engine::latencyFrames() const { return limiter_->latencyFrames(); }
+int Engine::latencyFrames() const {
+  return limiter_->latencyFrames();
+}
 
 EngineStats Engine::stats() const {
   EngineStats s;
@@ -164,7 +167,8 @@ void Engine::drainMessages() noexcept {
         for (int i = 0; i < old->pendingCount; ++i) {
           const RenderPlan::PendingEvent& p = old->pending[static_cast<std::size_t>(i)];
           const int step = next->findStep(old->steps[static_cast<std::size_t>(p.step)].id);
-          if (step < 0 || !next->queueEvent(step, p.event)) droppedEvents_.fetch_add(1, std::memory_order_relaxed);
+          if (step < 0 || !next->queueEvent(step, p.event))
+            droppedEvents_.fetch_add(1, std::memory_order_relaxed);
         }
         old->pendingCount = 0;
         retired_->push(old);
@@ -201,7 +205,8 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
     // Generators (the composer) write this block's events before anything renders.
     if (!plan.generatorSteps.empty()) {
       PlanSink sink(plan, droppedEvents_);
-      for (int step : plan.generatorSteps) plan.steps[static_cast<std::size_t>(step)].node->generate(frames, sink);
+      for (int step : plan.generatorSteps)
+        plan.steps[static_cast<std::size_t>(step)].node->generate(frames, sink);
     }
     plan.sortEvents();
     const std::size_t count = static_cast<std::size_t>(frames);
@@ -209,10 +214,13 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
       for (int m = step.firstMix; m < step.firstMix + step.mixCount; ++m) {
         const RenderPlan::InputMix& mix = plan.mixes[static_cast<std::size_t>(m)];
         float* target = plan.buffers[static_cast<std::size_t>(mix.target)];
-        std::memcpy(target, plan.buffers[static_cast<std::size_t>(plan.mixSources[static_cast<std::size_t>(mix.firstSource)])],
+        std::memcpy(target,
+                    plan.buffers[static_cast<std::size_t>(
+                        plan.mixSources[static_cast<std::size_t>(mix.firstSource)])],
                     count * sizeof(float));
         for (int s = 1; s < mix.sourceCount; ++s) {
-          const float* source = plan.buffers[static_cast<std::size_t>(plan.mixSources[static_cast<std::size_t>(mix.firstSource + s)])];
+          const float* source = plan.buffers[static_cast<std::size_t>(
+              plan.mixSources[static_cast<std::size_t>(mix.firstSource + s)])];
           for (std::size_t i = 0; i < count; ++i) target[i] += source[i];
         }
       }
@@ -220,7 +228,8 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
       block.inputs = plan.inputs.data() + step.firstInput;
       block.outputs = plan.outputs.data() + step.firstOutput;
       block.frames = frames;
-      block.events = {plan.sortedEvents.data() + step.firstEvent, static_cast<std::size_t>(step.eventCount)};
+      block.events = {plan.sortedEvents.data() + step.firstEvent,
+                      static_cast<std::size_t>(step.eventCount)};
       step.node->process(block);
       if (step.isOutput) {
         for (std::size_t i = 0; i < count; ++i) {
@@ -234,8 +243,14 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
   // Master bus: nothing non-finite gets through, and no true peak over the ceiling.
   std::uint64_t nonFinite = 0;
   for (int i = 0; i < frames; ++i) {
-    if (!std::isfinite(left[i])) { left[i] = 0.0f; ++nonFinite; }
-    if (!std::isfinite(right[i])) { right[i] = 0.0f; ++nonFinite; }
+    if (!std::isfinite(left[i])) {
+      left[i] = 0.0f;
+      ++nonFinite;
+    }
+    if (!std::isfinite(right[i])) {
+      right[i] = 0.0f;
+      ++nonFinite;
+    }
     limiter_->process(left[i], right[i]);
   }
   if (nonFinite != 0) nonFiniteSamples_.fetch_add(nonFinite, std::memory_order_relaxed);

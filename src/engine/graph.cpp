@@ -38,9 +38,8 @@ NodeId Graph::add(std::string_view typeName, std::string name) {
 
 void Graph::remove(NodeId id) {
   mutableEntry(id);
-  std::erase_if(connections_, [id](const Connection& c) {
-    return c.from.node == id || c.to.node == id;
-  });
+  std::erase_if(connections_,
+                [id](const Connection& c) { return c.from.node == id || c.to.node == id; });
   entries_.erase(id);
 }
 
@@ -54,8 +53,7 @@ void Graph::connect(PortRef from, PortRef to) {
     throw GraphError("node '" + entry(to.node).name + "' has no input port " +
                      std::to_string(to.port));
   const Connection connection{from, to};
-  if (std::find(connections_.begin(), connections_.end(), connection) != connections_.end())
-    return;
+  if (std::find(connections_.begin(), connections_.end(), connection) != connections_.end()) return;
   connections_.push_back(connection);
 }
 
@@ -81,8 +79,8 @@ void Graph::setParameter(NodeId id, int index, float value) {
 void Graph::setParameter(NodeId id, std::string_view parameterId, float value) {
   const int index = findParameter(node(id).parameters(), parameterId);
   if (index < 0)
-    throw GraphError("node '" + entry(id).name + "' has no parameter '" +
-                     std::string(parameterId) + "'");
+    throw GraphError("node '" + entry(id).name + "' has no parameter '" + std::string(parameterId) +
+                     "'");
   setParameter(id, index, value);
 }
 
@@ -179,7 +177,8 @@ std::vector<NodeId> topologicalOrder(const Graph& graph) {
     ready.pop();
     order.push_back(ids[i]);
     for (int k = start[i]; k < start[i + 1]; ++k)
-      if (--indegree[successors[static_cast<std::size_t>(k)]] == 0) ready.push(successors[static_cast<std::size_t>(k)]);
+      if (--indegree[successors[static_cast<std::size_t>(k)]] == 0)
+        ready.push(successors[static_cast<std::size_t>(k)]);
   }
   if (order.size() != n) {
     const std::vector<NodeId> cycle = findCycle(graph);

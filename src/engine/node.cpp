@@ -52,9 +52,8 @@ void Node::process(const ProcessBlock& block) noexcept {
     // Apply every event due at this frame, then render up to the next one.
     while (next < block.events.size() && static_cast<int>(block.events[next].frame) <= done)
       applyEvent(block.events[next++]);
-    const int end = next < block.events.size()
-                        ? static_cast<int>(block.events[next].frame)
-                        : block.frames;
+    const int end =
+        next < block.events.size() ? static_cast<int>(block.events[next].frame) : block.frames;
     const int span = (end > block.frames ? block.frames : end) - done;
     for (int i = 0; i < inputs; ++i) in[i] = block.inputs[i] + done;
     for (int i = 0; i < outputs; ++i) out[i] = block.outputs[i] + done;
@@ -111,10 +110,11 @@ void Node::applyEvent(const Event& event) noexcept {
                                                                  : -1;
   for (int i = 0; i < mappingCount_ && source >= 0 && !isPerNoteChannel(event.channel); ++i) {
     const ControllerMapping& m = mappings_[i];
-    if (m.source == source) applyParameter(m.parameter, m.minimum + (m.maximum - m.minimum) * event.value, false);
+    if (m.source == source)
+      applyParameter(m.parameter, m.minimum + (m.maximum - m.minimum) * event.value, false);
   }
-  if (event.type == EventType::kControlChange && (event.index == 7 || event.index == 10) && type_.acceptsNotes &&
-      type_.outputs.size() == 2 && !isPerNoteChannel(event.channel))
+  if (event.type == EventType::kControlChange && (event.index == 7 || event.index == 10) &&
+      type_.acceptsNotes && type_.outputs.size() == 2 && !isPerNoteChannel(event.channel))
     setChannelStrip(event.index, event.value);
   onEvent(event);  // the node may use the controller itself as well
 }

@@ -32,8 +32,9 @@ std::uint64_t framesForSeconds(double seconds, double sampleRate) {
 
 OfflineClock::OfflineClock(Engine& engine, std::vector<ScheduledEvent> events)
     : engine_(engine), events_(std::move(events)) {
-  std::stable_sort(events_.begin(), events_.end(),
-                   [](const ScheduledEvent& a, const ScheduledEvent& b) { return a.frame < b.frame; });
+  std::stable_sort(
+      events_.begin(), events_.end(),
+      [](const ScheduledEvent& a, const ScheduledEvent& b) { return a.frame < b.frame; });
   // Sized here, once: rendering never allocates, as a host's render loop should not.
   block_.reserve(events_.size());
   left_.resize(kInterleaveChunk);

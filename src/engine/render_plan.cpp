@@ -22,7 +22,8 @@ void RenderPlan::sortEvents() noexcept {
   // clearEvents() has already left every count at zero.
   if (pendingCount == 0) return;
   for (Step& step : steps) step.eventCount = 0;
-  for (int i = 0; i < pendingCount; ++i) ++steps[static_cast<std::size_t>(pending[static_cast<std::size_t>(i)].step)].eventCount;
+  for (int i = 0; i < pendingCount; ++i)
+    ++steps[static_cast<std::size_t>(pending[static_cast<std::size_t>(i)].step)].eventCount;
   int first = 0;
   for (Step& step : steps) {
     step.firstEvent = first;
@@ -80,13 +81,15 @@ std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames) {
     const int input = inputBase[to] + c.to.port, output = outputBase[from] + c.from.port;
     slots.emplace_back(input, output);
     ++sourceStart[static_cast<std::size_t>(input) + 1];
-    lastUse[static_cast<std::size_t>(output)] = std::max(lastUse[static_cast<std::size_t>(output)], stepOf[to]);
+    lastUse[static_cast<std::size_t>(output)] =
+        std::max(lastUse[static_cast<std::size_t>(output)], stepOf[to]);
   }
   for (std::size_t i = 1; i < sourceStart.size(); ++i) sourceStart[i] += sourceStart[i - 1];
   std::vector<int> sources(connections.size());
   {
     std::vector<int> cursor(sourceStart.begin(), sourceStart.end() - 1);
-    for (const auto& [input, output] : slots) sources[static_cast<std::size_t>(cursor[static_cast<std::size_t>(input)]++)] = output;
+    for (const auto& [input, output] : slots)
+      sources[static_cast<std::size_t>(cursor[static_cast<std::size_t>(input)]++)] = output;
   }
 
   auto plan = std::make_unique<RenderPlan>();
@@ -123,14 +126,16 @@ std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames) {
       if (count == 0) {
         inputBuffers.push_back(0);
       } else if (count == 1) {
-        inputBuffers.push_back(bufferOf[static_cast<std::size_t>(sources[static_cast<std::size_t>(first)])]);
+        inputBuffers.push_back(
+            bufferOf[static_cast<std::size_t>(sources[static_cast<std::size_t>(first)])]);
       } else {
         RenderPlan::InputMix mix;
         mix.target = allocate();
         mix.firstSource = static_cast<int>(plan->mixSources.size());
         mix.sourceCount = count;
         for (int k = first; k < first + count; ++k)
-          plan->mixSources.push_back(bufferOf[static_cast<std::size_t>(sources[static_cast<std::size_t>(k)])]);
+          plan->mixSources.push_back(
+              bufferOf[static_cast<std::size_t>(sources[static_cast<std::size_t>(k)])]);
         plan->mixes.push_back(mix);
         inputBuffers.push_back(mix.target);
         releaseAfter[s].push_back(mix.target);
@@ -157,7 +162,8 @@ std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames) {
   plan->bufferCount = bufferCount;
   const std::size_t frames = static_cast<std::size_t>(maxBlockFrames);
   plan->memory.assign(static_cast<std::size_t>(bufferCount) * frames, 0.0f);
-  for (int b = 0; b < bufferCount; ++b) plan->buffers.push_back(plan->memory.data() + static_cast<std::size_t>(b) * frames);
+  for (int b = 0; b < bufferCount; ++b)
+    plan->buffers.push_back(plan->memory.data() + static_cast<std::size_t>(b) * frames);
   for (int b : inputBuffers) plan->inputs.push_back(plan->buffers[static_cast<std::size_t>(b)]);
   for (int b : outputBuffers) plan->outputs.push_back(plan->buffers[static_cast<std::size_t>(b)]);
   plan->pending.resize(RenderPlan::kEventsPerBlock);

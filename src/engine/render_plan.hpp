@@ -27,7 +27,7 @@ struct RenderPlan {
     int firstOutput = 0;  ///< into outputs
     int firstMix = 0;     ///< into mixes
     int mixCount = 0;
-    int firstEvent = 0;   ///< audio thread: this block's events, into sortedEvents
+    int firstEvent = 0;  ///< audio thread: this block's events, into sortedEvents
     int eventCount = 0;
     bool isOutput = false;
     bool generatesEvents = false;
@@ -51,10 +51,10 @@ struct RenderPlan {
   std::vector<int> mixSources;
   std::vector<PendingEvent> pending;  ///< kEventsPerBlock slots
   int pendingCount = 0;
-  std::vector<Event> sortedEvents;    ///< kEventsPerBlock slots
+  std::vector<Event> sortedEvents;  ///< kEventsPerBlock slots
   int maxBlockFrames = 0;
   int bufferCount = 0;
-  std::vector<int> generatorSteps;    ///< steps whose node generates events, in step order
+  std::vector<int> generatorSteps;  ///< steps whose node generates events, in step order
 
   /// The step of a node, or -1. Binary search: wait-free.
   int findStep(NodeId id) const noexcept;

@@ -25,10 +25,14 @@ std::string lower(std::string text) {
 
 std::string hostKey(PaHostApiTypeId type) {
   switch (type) {
-    case paJACK: return "jack";
-    case paALSA: return "alsa";
-    case paOSS: return "oss";
-    default: return "other";
+    case paJACK:
+      return "jack";
+    case paALSA:
+      return "alsa";
+    case paOSS:
+      return "oss";
+    default:
+      return "other";
   }
 }
 
@@ -36,7 +40,8 @@ std::string listDevices(const std::vector<AudioDeviceInfo>& devices) {
   std::string text;
   for (const AudioDeviceInfo& d : devices)
     text += "\n  " + std::to_string(d.index) + ": " + d.name + " (" + d.hostApiKey + ", " +
-            std::to_string(d.outputChannels) + " out, " + std::to_string(static_cast<int>(d.defaultRate)) + " Hz)";
+            std::to_string(d.outputChannels) + " out, " +
+            std::to_string(static_cast<int>(d.defaultRate)) + " Hz)";
   return text;
 }
 
@@ -81,7 +86,8 @@ AudioSystem::AudioSystem() {
   // A verbose server (jackd -v) makes every client library print its own log lines.
   jack_set_info_function([](const char*) {});
   const PaError error = quietly([] { return Pa_Initialize(); });
-  if (error != paNoError) throw RuntimeFailure(std::string("cannot start PortAudio: ") + Pa_GetErrorText(error));
+  if (error != paNoError)
+    throw RuntimeFailure(std::string("cannot start PortAudio: ") + Pa_GetErrorText(error));
 }
 
 AudioSystem::~AudioSystem() {
@@ -114,9 +120,11 @@ std::vector<std::string> AudioSystem::hostApis() const {
   return keys;
 }
 
-AudioDeviceInfo AudioSystem::chooseOutput(const std::string& hostApi, const std::string& device) const {
+AudioDeviceInfo AudioSystem::chooseOutput(const std::string& hostApi,
+                                          const std::string& device) const {
   std::vector<AudioDeviceInfo> candidates;
-  const std::string api = lower(hostApi == "pulse" ? "alsa" : hostApi);  // PulseAudio is reached through ALSA
+  const std::string api =
+      lower(hostApi == "pulse" ? "alsa" : hostApi);  // PulseAudio is reached through ALSA
   for (const AudioDeviceInfo& d : devices())
     if (api.empty() || d.hostApiKey == api) candidates.push_back(d);
   if (candidates.empty()) {
@@ -131,22 +139,27 @@ AudioDeviceInfo AudioSystem::chooseOutput(const std::string& hostApi, const std:
       for (const AudioDeviceInfo& d : candidates)
         if (lower(d.name).find("pulse") != std::string::npos) return d;
     // The default of the preferred API: JACK if it is running, then the system default.
-    for (const std::string& preferred : {std::string("jack"), std::string("alsa"), std::string("other"), std::string("oss")})
+    for (const std::string& preferred :
+         {std::string("jack"), std::string("alsa"), std::string("other"), std::string("oss")})
       for (const AudioDeviceInfo& d : candidates)
         if (d.hostApiKey == preferred && d.isDefaultOutput) return d;
     return candidates.front();
   }
-  const bool numeric = std::all_of(device.begin(), device.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  const bool numeric = std::all_of(device.begin(), device.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
   for (const AudioDeviceInfo& d : candidates)
     if (numeric ? std::to_string(d.index) == device : lower(d.name) == lower(device)) return d;
   if (!numeric)
     for (const AudioDeviceInfo& d : candidates)
       if (lower(d.name).find(lower(device)) != std::string::npos) return d;
-  throw InputError("no audio output device '" + device + "'" + (hostApi.empty() ? "" : " on " + hostApi) +
+  throw InputError("no audio output device '" + device + "'" +
+                   (hostApi.empty() ? "" : " on " + hostApi) +
                    "; choose one of:" + listDevices(candidates));
 }
 
-AudioStream::AudioStream(const AudioDeviceInfo& device, double sampleRate, int blockFrames, RenderCallback render)
+AudioStream::AudioStream(const AudioDeviceInfo& device, double sampleRate, int blockFrames,
+                         RenderCallback render)
     : render_(std::move(render)) {
   // Listening before the stream opens, so xruns its start causes are counted too. Without the
   // listener (the server refused one more client) PortAudio's flags are counted instead.
@@ -167,21 +180,24 @@ AudioStream::AudioStream(const AudioDeviceInfo& device, double sampleRate, int b
     for (double rate : {44100.0, 48000.0, 88200.0, 96000.0, 192000.0})
       if (Pa_IsFormatSupported(nullptr, &output, rate) == paFormatIsSupported)
         rates += (rates.empty() ? "" : ", ") + std::to_string(static_cast<int>(rate));
-    throw InputError("device '" + device.name + "' cannot play at " + std::to_string(static_cast<int>(sampleRate)) +
-                     " Hz; it takes: " + (rates.empty() ? "none of the usual rates" : rates) + " (use -r)");
+    throw InputError("device '" + device.name + "' cannot play at " +
+                     std::to_string(static_cast<int>(sampleRate)) + " Hz; it takes: " +
+                     (rates.empty() ? "none of the usual rates" : rates) + " (use -r)");
   }
   const PaError error = quietly([&] {
-    return Pa_OpenStream(&stream_, nullptr, &output, sampleRate, static_cast<unsigned long>(blockFrames), paClipOff,
-                         [](const void* in, void* out, unsigned long frames, const PaStreamCallbackTimeInfo* time,
-                            PaStreamCallbackFlags flags, void* self) {
-                           return AudioStream::callback(in, out, frames, time, flags, self);
-                         },
-                         this);
+    return Pa_OpenStream(
+        &stream_, nullptr, &output, sampleRate, static_cast<unsigned long>(blockFrames), paClipOff,
+        [](const void* in, void* out, unsigned long frames, const PaStreamCallbackTimeInfo* time,
+           PaStreamCallbackFlags flags,
+           void* self) { return AudioStream::callback(in, out, frames, time, flags, self); },
+        this);
   });
   if (error != paNoError)
-    throw RuntimeFailure("cannot open '" + device.name + "' at " + std::to_string(static_cast<int>(sampleRate)) + " Hz, " +
+    throw RuntimeFailure("cannot open '" + device.name + "' at " +
+                         std::to_string(static_cast<int>(sampleRate)) + " Hz, " +
                          std::to_string(blockFrames) + " frames: " + Pa_GetErrorText(error));
-  Pa_SetStreamFinishedCallback(stream_, [](void* self) { static_cast<AudioStream*>(self)->finished_.store(true); });
+  Pa_SetStreamFinishedCallback(
+      stream_, [](void* self) { static_cast<AudioStream*>(self)->finished_.store(true); });
 }
 
 AudioStream::~AudioStream() {
@@ -192,7 +208,8 @@ AudioStream::~AudioStream() {
 
 void AudioStream::start() {
   const PaError error = Pa_StartStream(stream_);
-  if (error != paNoError) throw RuntimeFailure(std::string("cannot start the audio stream: ") + Pa_GetErrorText(error));
+  if (error != paNoError)
+    throw RuntimeFailure(std::string("cannot start the audio stream: ") + Pa_GetErrorText(error));
 }
 
 void AudioStream::stop() {
@@ -217,25 +234,29 @@ bool AudioStream::running() const {
   if (finished_.load() || Pa_IsStreamActive(stream_) != 1) return false;
   const std::int64_t last = lastCallbackNanos_.load(std::memory_order_relaxed);
   const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                               std::chrono::steady_clock::now().time_since_epoch()).count();
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
   return last == 0 || now - last < 1'000'000'000;  // before the first callback, give it time
 }
 
-double AudioStream::cpuLoad() const { return Pa_GetStreamCpuLoad(stream_); }
+double AudioStream::cpuLoad() const {
+  return Pa_GetStreamCpuLoad(stream_);
+}
 
 double AudioStream::latencySeconds() const {
   const PaStreamInfo* info = Pa_GetStreamInfo(stream_);
   return info != nullptr ? info->outputLatency : 0.0;
 }
 
-int AudioStream::callback(const void*, void* output, unsigned long frames, const void*, unsigned long statusFlags,
-                          void* self) {
+int AudioStream::callback(const void*, void* output, unsigned long frames, const void*,
+                          unsigned long statusFlags, void* self) {
   auto* stream = static_cast<AudioStream*>(self);
   // One per callback that reports any underflow or overflow (PortAudio cannot say how many).
   if (statusFlags & (paInputUnderflow | paInputOverflow | paOutputUnderflow | paOutputOverflow))
     stream->flaggedCallbacks_.fetch_add(1, std::memory_order_relaxed);
   const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                       std::chrono::steady_clock::now().time_since_epoch()).count();
+                       std::chrono::steady_clock::now().time_since_epoch())
+                       .count();
   stream->lastCallbackNanos_.store(now, std::memory_order_relaxed);
   stream->render_(static_cast<float* const*>(output), static_cast<int>(frames), now);
   return paContinue;

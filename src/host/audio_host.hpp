@@ -23,7 +23,7 @@ bool jackServerRunning();
 struct AudioDeviceInfo {
   int index = 0;  ///< PortAudio's device index
   std::string name;
-  std::string hostApi;  ///< "JACK Audio Connection Kit", "ALSA", ...
+  std::string hostApi;     ///< "JACK Audio Connection Kit", "ALSA", ...
   std::string hostApiKey;  ///< "jack", "alsa", "oss", ...
   int outputChannels = 0;
   double defaultRate = 0.0;
@@ -60,7 +60,8 @@ class AudioStream {
  public:
   /// Throws InputError if the device refuses the rate or block size (listing what works),
   /// RuntimeFailure if it cannot be opened.
-  AudioStream(const AudioDeviceInfo& device, double sampleRate, int blockFrames, RenderCallback render);
+  AudioStream(const AudioDeviceInfo& device, double sampleRate, int blockFrames,
+              RenderCallback render);
   ~AudioStream();
   AudioStream(const AudioStream&) = delete;
   AudioStream& operator=(const AudioStream&) = delete;

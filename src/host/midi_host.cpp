@@ -35,7 +35,8 @@ std::unique_ptr<RtMidiIn> makeInput(const std::string& api, const std::string& c
   const std::string chosen = resolveApi(api);
   // RtMidi's JACK back end "opens" without a server and only warns, so ask JACK first.
   if (chosen == "jack" && !jackServerRunning())
-    throw RuntimeFailure("the JACK server is not running; start it, or use --midi-api alsa or --midi-input none");
+    throw RuntimeFailure(
+        "the JACK server is not running; start it, or use --midi-api alsa or --midi-input none");
   try {
     return quietly([&] { return std::make_unique<RtMidiIn>(toApi(chosen), client, 1024); });
   } catch (const RtMidiError& e) {
@@ -49,7 +50,9 @@ std::string lower(std::string text) {
   return text;
 }
 
-bool isOurs(const std::string& port) { return port.find(kClientName) != std::string::npos || port.find("reverie:") == 0; }
+bool isOurs(const std::string& port) {
+  return port.find(kClientName) != std::string::npos || port.find("reverie:") == 0;
+}
 
 /// Full names of the JACK MIDI inputs named like the virtual port ("<client>:reverie").
 std::set<std::string> virtualPortLookalikes(jack_client_t* client) {
@@ -75,21 +78,25 @@ struct MidiInputs::Input {
   // RtMidi's thread: every byte through the wire parser, each message stamped and queued.
   static void receive(double, std::vector<unsigned char>* bytes, void* user) {
     auto* self = static_cast<Input*>(user);
-    const std::int64_t now =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count();
     for (unsigned char b : *bytes)
-      if (auto message = self->parser.feed(b)) self->renderer->receive(self->queue, {now, *message});
+      if (auto message = self->parser.feed(b))
+        self->renderer->receive(self->queue, {now, *message});
   }
 };
 
 std::vector<MidiPortInfo> listMidiInputs(const std::string& api) {
   auto in = makeInput(api, "reverie-list");
   std::vector<MidiPortInfo> ports;
-  for (unsigned i = 0; i < in->getPortCount(); ++i) ports.push_back({static_cast<int>(i), in->getPortName(i)});
+  for (unsigned i = 0; i < in->getPortCount(); ++i)
+    ports.push_back({static_cast<int>(i), in->getPortName(i)});
   return ports;
 }
 
-MidiInputs::MidiInputs(live::LiveRenderer& renderer, const std::string& api, const std::string& selection)
+MidiInputs::MidiInputs(live::LiveRenderer& renderer, const std::string& api,
+                       const std::string& selection)
     : renderer_(renderer), api_(resolveApi(api)), selection_(selection) {
   if (selection_ == "none") return;
   if (api_ == "jack") {
@@ -118,9 +125,12 @@ MidiInputs::MidiInputs(live::LiveRenderer& renderer, const std::string& api, con
     return;
   }
   const std::vector<MidiPortInfo> ports = listMidiInputs(api_);
-  const bool numeric = std::all_of(selection_.begin(), selection_.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  const bool numeric = std::all_of(selection_.begin(), selection_.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
   for (const MidiPortInfo& port : ports) {
-    if (numeric ? std::to_string(port.index) == selection_ : lower(port.name).find(lower(selection_)) != std::string::npos) {
+    if (numeric ? std::to_string(port.index) == selection_
+                : lower(port.name).find(lower(selection_)) != std::string::npos) {
       if (!wiredToVirtualPort().count(port.name))
         open(port.index, port.name);  // else poll() says so
       return;
@@ -167,7 +177,9 @@ std::set<std::string> MidiInputs::wiredToVirtualPort() {
 void MidiInputs::open(int port, const std::string& name) {
   // Each RtMidiIn has its own thread, so its own queue; a closed input's queue is reused.
   int queue = 0;
-  while (std::any_of(inputs_.begin(), inputs_.end(), [&](const auto& in) { return in->queue == queue; })) ++queue;
+  while (std::any_of(inputs_.begin(), inputs_.end(),
+                     [&](const auto& in) { return in->queue == queue; }))
+    ++queue;
   if (queue >= live::LiveRenderer::kMaxInputs) return;
   auto input = std::make_unique<Input>();
   input->in = makeInput(api_, kClientName);
@@ -215,7 +227,8 @@ std::vector<std::string> MidiInputs::poll() {
   for (std::string& line : checkWiring()) news.push_back(std::move(line));
   // Devices that went away: closed, and reported once.
   for (auto it = inputs_.begin() + 1; it != inputs_.end();) {
-    const bool present = std::any_of(ports.begin(), ports.end(), [&](const MidiPortInfo& p) { return p.name == (*it)->name; });
+    const bool present = std::any_of(ports.begin(), ports.end(),
+                                     [&](const MidiPortInfo& p) { return p.name == (*it)->name; });
     if (present) {
       ++it;
       continue;
@@ -228,8 +241,10 @@ std::vector<std::string> MidiInputs::poll() {
   // wired to the virtual port.
   for (const MidiPortInfo& port : ports) {
     if (isOurs(port.name) || wired_.count(port.name)) continue;
-    const bool wanted = selection_ == "all" || selection_.empty() || lower(port.name).find(lower(selection_)) != std::string::npos;
-    const bool open = std::any_of(inputs_.begin(), inputs_.end(), [&](const auto& in) { return in->name == port.name; });
+    const bool wanted = selection_ == "all" || selection_.empty() ||
+                        lower(port.name).find(lower(selection_)) != std::string::npos;
+    const bool open = std::any_of(inputs_.begin(), inputs_.end(),
+                                  [&](const auto& in) { return in->name == port.name; });
     if (!wanted || open) continue;
     try {
       this->open(port.index, port.name);

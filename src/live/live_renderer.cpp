@@ -30,14 +30,17 @@ LiveRenderer::LiveRenderer(Engine& engine, int inputs, midi::VelocityCurve curve
 }
 
 bool LiveRenderer::receive(int input, const IncomingMidi& midi) noexcept {
-  if (input < 0 || input >= static_cast<int>(inputs_.size()) || !inputs_[static_cast<std::size_t>(input)]->push(midi)) {
+  if (input < 0 || input >= static_cast<int>(inputs_.size()) ||
+      !inputs_[static_cast<std::size_t>(input)]->push(midi)) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
   return true;
 }
 
-bool LiveRenderer::setRouting(const Routing& routing) noexcept { return routing_.push(routing); }
+bool LiveRenderer::setRouting(const Routing& routing) noexcept {
+  return routing_.push(routing);
+}
 
 bool LiveRenderer::latestProgramRequest(midi::Translator::ProgramRequest& request,
                                         std::uint64_t& count) noexcept {
@@ -56,8 +59,9 @@ void LiveRenderer::render(float* const* out, int frames, std::int64_t callbackNa
   Routing routing;
   while (routing_.pop(routing))
     for (int channel = 0; channel < 16; ++channel)
-      translator_.setTargets(channel, {routing.targets[static_cast<std::size_t>(channel)].data(),
-                                       static_cast<std::size_t>(routing.counts[static_cast<std::size_t>(channel)])});
+      translator_.setTargets(
+          channel, {routing.targets[static_cast<std::size_t>(channel)].data(),
+                    static_cast<std::size_t>(routing.counts[static_cast<std::size_t>(channel)])});
 
   const double blockNanos = frames * 1e9 / sampleRate_;
   const double measured = static_cast<double>(callbackNanos);
@@ -69,20 +73,24 @@ void LiveRenderer::render(float* const* out, int frames, std::int64_t callbackNa
   }
   // A callback that comes early has not yet received everything that arrived before the
   // clock's block start, so the window of messages this block plays ends that much earlier.
-  marginNanos_ = std::min(kMaxMarginNanos, std::max(marginNanos_ * kMarginDecay, blockStartNanos_ - measured));
+  marginNanos_ =
+      std::min(kMaxMarginNanos, std::max(marginNanos_ * kMarginDecay, blockStartNanos_ - measured));
   // Messages from one block (plus the margin) ago, at their offsets within that window.
   const double windowStart = blockStartNanos_ - blockNanos - marginNanos_;
   eventCount_ = 0;
   for (auto& queue : inputs_) {
     while (const IncomingMidi* midi = queue->front()) {
-      const double offset = (static_cast<double>(midi->arrivalNanos) - windowStart) * sampleRate_ * 1e-9;
+      const double offset =
+          (static_cast<double>(midi->arrivalNanos) - windowStart) * sampleRate_ * 1e-9;
       if (offset >= frames) break;  // the next block's
       const auto frame = static_cast<std::uint32_t>(std::max(offset, 0.0));
       const midi::Message message = midi->message;
       queue->popFront();
       const auto request = translator_.translate(message, frame, [this](const NodeEvent& e) {
-        if (eventCount_ < events_.size()) events_[eventCount_++] = e;
-        else dropped_.fetch_add(1, std::memory_order_relaxed);
+        if (eventCount_ < events_.size())
+          events_[eventCount_++] = e;
+        else
+          dropped_.fetch_add(1, std::memory_order_relaxed);
       });
       if (request.program >= 0) {
         const std::uint64_t count =
@@ -96,7 +104,8 @@ void LiveRenderer::render(float* const* out, int frames, std::int64_t callbackNa
       if (message.kind() == 0x90 && message.data2 > 0)
         notesPlayed_.fetch_add(1, std::memory_order_relaxed);
       if (message.isChannelMessage())
-        lastMessage_.store(message.status | (std::uint32_t{message.data1} << 8) | (std::uint32_t{message.data2} << 16),
+        lastMessage_.store(message.status | (std::uint32_t{message.data1} << 8) |
+                               (std::uint32_t{message.data2} << 16),
                            std::memory_order_relaxed);
     }
   }

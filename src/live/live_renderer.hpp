@@ -22,7 +22,8 @@ struct IncomingMidi {
 
 /// Which nodes play each channel: sent whole from the control thread on a preset change.
 struct Routing {
-  std::array<std::array<midi::ChannelTarget, midi::Translator::kMaxTargetsPerChannel>, 16> targets{};
+  std::array<std::array<midi::ChannelTarget, midi::Translator::kMaxTargetsPerChannel>, 16>
+      targets{};
   std::array<int, 16> counts{};
 };
 
@@ -47,8 +48,12 @@ class LiveRenderer {
   bool latestProgramRequest(midi::Translator::ProgramRequest& request,
                             std::uint64_t& count) noexcept;
   /// The last MIDI message the audio thread applied (status in the low byte), 0 if none.
-  std::uint32_t lastMessage() const noexcept { return lastMessage_.load(std::memory_order_relaxed); }
-  std::uint64_t droppedMessages() const noexcept { return dropped_.load(std::memory_order_relaxed); }
+  std::uint32_t lastMessage() const noexcept {
+    return lastMessage_.load(std::memory_order_relaxed);
+  }
+  std::uint64_t droppedMessages() const noexcept {
+    return dropped_.load(std::memory_order_relaxed);
+  }
   /// Note-ons the audio thread has applied, from every input together.
   std::uint64_t notesPlayed() const noexcept {
     return notesPlayed_.load(std::memory_order_relaxed);
@@ -70,7 +75,7 @@ class LiveRenderer {
   // then the count. One writer (the audio thread), one reader (the control thread).
   std::atomic<std::uint64_t> programWord_{0};
   std::uint64_t programsTaken_ = 0;  // control thread
-  std::vector<NodeEvent> events_;  // sized once; the audio thread never grows it
+  std::vector<NodeEvent> events_;    // sized once; the audio thread never grows it
   std::size_t eventCount_ = 0;
   double sampleRate_;
   // The block clock: where this block starts on the steady clock, in nanoseconds.

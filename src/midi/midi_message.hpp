@@ -21,15 +21,30 @@ struct Message {
 constexpr int dataBytesAfter(std::uint8_t status) {
   if (status < 0x80) return -1;
   switch (status & 0xF0) {
-    case 0xC0: case 0xD0: return 1;  // program change, channel pressure
-    case 0xF0: break;
-    default: return 2;               // note off/on, poly pressure, control change, pitch bend
+    case 0xC0:
+    case 0xD0:
+      return 1;  // program change, channel pressure
+    case 0xF0:
+      break;
+    default:
+      return 2;  // note off/on, poly pressure, control change, pitch bend
   }
   switch (status) {
-    case 0xF1: case 0xF3: return 1;  // MTC quarter frame, song select
-    case 0xF2: return 2;             // song position
-    case 0xF6: case 0xF8: case 0xFA: case 0xFB: case 0xFC: case 0xFE: case 0xFF: return 0;
-    default: return -1;              // 0xF0 sysex, 0xF7 end of sysex, undefined 0xF4/F5/F9/FD
+    case 0xF1:
+    case 0xF3:
+      return 1;  // MTC quarter frame, song select
+    case 0xF2:
+      return 2;  // song position
+    case 0xF6:
+    case 0xF8:
+    case 0xFA:
+    case 0xFB:
+    case 0xFC:
+    case 0xFE:
+    case 0xFF:
+      return 0;
+    default:
+      return -1;  // 0xF0 sysex, 0xF7 end of sysex, undefined 0xF4/F5/F9/FD
   }
 }
 

@@ -43,7 +43,8 @@ VelocityCurve parseVelocityCurve(const std::string& text) {
 
 void Translator::setTargets(int channel, std::span<const ChannelTarget> targets) {
   ChannelState& state = channels_[static_cast<std::size_t>(channel & 15)];
-  state.targetCount = static_cast<int>(std::min<std::size_t>(targets.size(), kMaxTargetsPerChannel));
+  state.targetCount =
+      static_cast<int>(std::min<std::size_t>(targets.size(), kMaxTargetsPerChannel));
   std::copy_n(targets.begin(), state.targetCount, state.targets.begin());
 }
 

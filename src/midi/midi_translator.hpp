@@ -60,8 +60,8 @@ class Translator {
     int rpnMsb = 127, rpnLsb = 127;  // 127/127 = null: data entry goes nowhere
     int bankMsb = 0, bankLsb = 0;
     int bendSemitones = 2, bendCents = 0;
-    bool soft = false;        // CC67: una corda, softer new notes
-    bool sostenuto = false;   // CC66: holds the notes that were down when it went down
+    bool soft = false;                     // CC67: una corda, softer new notes
+    bool sostenuto = false;                // CC66: holds the notes that were down when it went down
     std::array<std::uint8_t, 128> down{};  // kKeyDown | kKeySostenuto flags per key
   };
   static constexpr std::uint8_t kKeyDown = 1, kKeySostenuto = 2;
@@ -72,7 +72,8 @@ class Translator {
 };
 
 template <class Emit>
-Translator::ProgramRequest Translator::translate(const Message& message, std::uint32_t frame, Emit&& emit) noexcept {
+Translator::ProgramRequest Translator::translate(const Message& message, std::uint32_t frame,
+                                                 Emit&& emit) noexcept {
   if (!message.isChannelMessage()) return {};
   ChannelState& state = channels_[static_cast<std::size_t>(message.channel())];
   const std::uint8_t channel = static_cast<std::uint8_t>(message.channel());
@@ -107,18 +108,30 @@ Translator::ProgramRequest Translator::translate(const Message& message, std::ui
       break;
     case 0xE0: {  // 14 bits, centre 8192; the top value reaches +1 exactly
       const int bend = (d1 | (d2 << 7)) - 8192;
-      send(EventType::kPitchBend, 0, bend < 0 ? static_cast<float>(bend) / 8192.0f : static_cast<float>(bend) / 8191.0f);
+      send(EventType::kPitchBend, 0,
+           bend < 0 ? static_cast<float>(bend) / 8192.0f : static_cast<float>(bend) / 8191.0f);
       break;
     }
     case 0xC0:
       return {message.channel(), state.bankMsb * 128 + state.bankLsb, d1};
     case 0xB0:
       switch (d1) {
-        case 0: state.bankMsb = d2; break;
-        case 32: state.bankLsb = d2; break;
-        case 101: state.rpnMsb = d2; break;
-        case 100: state.rpnLsb = d2; break;
-        case 98: case 99: state.rpnMsb = state.rpnLsb = 127; break;  // NRPNs are not ours
+        case 0:
+          state.bankMsb = d2;
+          break;
+        case 32:
+          state.bankLsb = d2;
+          break;
+        case 101:
+          state.rpnMsb = d2;
+          break;
+        case 100:
+          state.rpnLsb = d2;
+          break;
+        case 98:
+        case 99:
+          state.rpnMsb = state.rpnLsb = 127;
+          break;    // NRPNs are not ours
         case 66: {  // sostenuto: the keys down now hold until the pedal lifts
           const bool down = d2 >= 64;
           if (down == state.sostenuto) break;
@@ -136,16 +149,19 @@ Translator::ProgramRequest Translator::translate(const Message& message, std::ui
         case 67:
           state.soft = d2 >= 64;
           break;
-        case 6: case 38:
-          if (mpe_ && channel != 0) break;  // member channels keep the MPE bend range
+        case 6:
+        case 38:
+          if (mpe_ && channel != 0) break;               // member channels keep the MPE bend range
           if (state.rpnMsb == 0 && state.rpnLsb == 0) {  // RPN 0: pitch-bend sensitivity
             (d1 == 6 ? state.bendSemitones : state.bendCents) = d2;
-            const float range = static_cast<float>(state.bendSemitones) + static_cast<float>(state.bendCents) / 100.0f;
+            const float range = static_cast<float>(state.bendSemitones) +
+                                static_cast<float>(state.bendCents) / 100.0f;
             for (int i = 0; i < state.targetCount; ++i) {
               const ChannelTarget& t = state.targets[static_cast<std::size_t>(i)];
               if (t.bendRangeParameter >= 0)
-                emit(NodeEvent{t.node, Event{frame, EventType::kParameter, channel,
-                                             static_cast<std::uint16_t>(t.bendRangeParameter), range}});
+                emit(NodeEvent{t.node,
+                               Event{frame, EventType::kParameter, channel,
+                                     static_cast<std::uint16_t>(t.bendRangeParameter), range}});
             }
           }
           break;
@@ -157,7 +173,11 @@ Translator::ProgramRequest Translator::translate(const Message& message, std::ui
           state.rpnMsb = state.rpnLsb = 127;
           state.soft = false;
           break;
-        case 123: case 124: case 125: case 126: case 127:  // all notes off, and mode changes that imply it
+        case 123:
+        case 124:
+        case 125:
+        case 126:
+        case 127:  // all notes off, and mode changes that imply it
           send(EventType::kAllNotesOff, 0, 0.0f);
           break;
         default:

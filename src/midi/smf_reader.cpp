@@ -46,7 +46,8 @@ class Cursor {
       value = (value << 7) | (b & 0x7Fu);
       if ((b & 0x80u) == 0) return value;
     }
-    fail(std::string(what) + " is a variable-length number longer than 4 bytes; the file is corrupt");
+    fail(std::string(what) +
+         " is a variable-length number longer than 4 bytes; the file is corrupt");
   }
   void skip(std::size_t count, const char* what) {
     if (count > remaining())
@@ -80,13 +81,13 @@ bool hasTag(std::span<const std::uint8_t> bytes, std::size_t at, const char* tag
 }
 
 std::string describeFormat(int fps, int ticks) {
-  return "SMPTE " + std::string(fps == 29 ? "29.97" : std::to_string(fps)) + " fps x " + std::to_string(ticks) +
-         " ticks";
+  return "SMPTE " + std::string(fps == 29 ? "29.97" : std::to_string(fps)) + " fps x " +
+         std::to_string(ticks) + " ticks";
 }
 
 /// Finds the SMF inside an RMID file ("RIFF" size "RMID", then a "data" chunk).
-std::span<const std::uint8_t> unwrapRmid(std::span<const std::uint8_t> bytes, const std::string& name,
-                                         std::size_t& base) {
+std::span<const std::uint8_t> unwrapRmid(std::span<const std::uint8_t> bytes,
+                                         const std::string& name, std::size_t& base) {
   Cursor riff(bytes, 0, name + ": RMID wrapper");
   riff.skip(12, "the RIFF header");
   while (!riff.atEnd()) {
@@ -95,14 +96,16 @@ std::span<const std::uint8_t> unwrapRmid(std::span<const std::uint8_t> bytes, co
     const bool isData = hasTag(bytes, at, "data");
     riff.skip(4, "a RIFF chunk tag");
     std::uint32_t size = 0;
-    for (int i = 0; i < 4; ++i) size |= static_cast<std::uint32_t>(riff.byte("a RIFF chunk size")) << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      size |= static_cast<std::uint32_t>(riff.byte("a RIFF chunk size")) << (8 * i);
     if (isData) {
       base = riff.offset();
       return riff.take(size, "the RMID data chunk");
     }
     riff.skip(size + (size & 1u), "a RIFF chunk");
   }
-  throw InputError(name + ": an RMID file with no \"data\" chunk holds no MIDI; export it again as a .mid file");
+  throw InputError(
+      name + ": an RMID file with no \"data\" chunk holds no MIDI; export it again as a .mid file");
 }
 
 struct RawEvent {
@@ -113,7 +116,8 @@ struct RawEvent {
   std::uint32_t tempo;  // microseconds per quarter for a tempo event, else 0
 };
 
-void readTrack(Cursor& track, int index, std::uint64_t& order, std::vector<RawEvent>& out, std::uint64_t& endTick) {
+void readTrack(Cursor& track, int index, std::uint64_t& order, std::vector<RawEvent>& out,
+               std::uint64_t& endTick) {
   std::uint64_t tick = 0;
   std::uint8_t running = 0;
   while (!track.atEnd()) {
@@ -136,9 +140,14 @@ void readTrack(Cursor& track, int index, std::uint64_t& order, std::vector<RawEv
         return;
       }
       if (type == 0x51) {
-        if (length != 3) track.fail("a tempo event has " + std::to_string(length) + " bytes, not 3; the file is corrupt");
-        const std::uint32_t tempo = (std::uint32_t{data[0]} << 16) | (std::uint32_t{data[1]} << 8) | data[2];
-        if (tempo == 0) track.fail("a tempo of 0 microseconds per quarter note is impossible; the file is corrupt");
+        if (length != 3)
+          track.fail("a tempo event has " + std::to_string(length) +
+                     " bytes, not 3; the file is corrupt");
+        const std::uint32_t tempo =
+            (std::uint32_t{data[0]} << 16) | (std::uint32_t{data[1]} << 8) | data[2];
+        if (tempo == 0)
+          track.fail(
+              "a tempo of 0 microseconds per quarter note is impossible; the file is corrupt");
         out.push_back({tick, index, order++, {}, tempo});
       }
       continue;
@@ -149,14 +158,17 @@ void readTrack(Cursor& track, int index, std::uint64_t& order, std::vector<RawEv
       continue;
     }
     if (status > 0xF0)
-      track.fail("status byte " + hexByte(status) + " cannot appear in a MIDI file track; the file is corrupt");
+      track.fail("status byte " + hexByte(status) +
+                 " cannot appear in a MIDI file track; the file is corrupt");
     running = status;
     const int count = dataBytesAfter(status);
     Message message{status, 0, 0};
     message.data1 = track.byte("a channel message");
     if (count > 1) message.data2 = track.byte("a channel message");
     if ((message.data1 | message.data2) & 0x80)
-      track.fail("a channel message has a data byte above 127 (a status byte where data belongs); the file is corrupt");
+      track.fail(
+          "a channel message has a data byte above 127 (a status byte where data belongs); the "
+          "file is corrupt");
     if (out.size() >= kMaxEvents) track.fail("holds more than 10 million events; split the file");
     out.push_back({tick, index, order++, message, 0});
   }
@@ -173,29 +185,35 @@ MidiFile parseMidiFile(std::span<const std::uint8_t> bytes, const std::string& n
   std::size_t base = 0;
   if (hasTag(bytes, 0, "RIFF")) {
     if (!hasTag(bytes, 8, "RMID"))
-      throw InputError(name + ": a RIFF file that is not RMID (a WAV?) is not a MIDI file; give a .mid file");
+      throw InputError(
+          name + ": a RIFF file that is not RMID (a WAV?) is not a MIDI file; give a .mid file");
     bytes = unwrapRmid(bytes, name, base);
   }
   if (!hasTag(bytes, 0, "MThd"))
-    throw InputError(name + ": not a Standard MIDI File (it does not start with \"MThd\"); give a .mid file");
+    throw InputError(
+        name + ": not a Standard MIDI File (it does not start with \"MThd\"); give a .mid file");
   Cursor file(bytes, base, name);
   file.skip(4, "the header tag");
   const std::uint32_t headerLength = file.bigEndian(4, "the header length");
   if (headerLength < 6)
-    file.fail("the header chunk is " + std::to_string(headerLength) + " bytes long, less than the 6 it needs; the file is corrupt");
+    file.fail("the header chunk is " + std::to_string(headerLength) +
+              " bytes long, less than the 6 it needs; the file is corrupt");
   const auto header = file.take(headerLength, "the header chunk");
   MidiFile result;
   result.format = (header[0] << 8) | header[1];
   const int trackCount = (header[2] << 8) | header[3];
   const int division = (header[4] << 8) | header[5];
   if (result.format == 2)
-    throw InputError(name + ": format 2 (independent sequences) is not supported; save it as format 0 or 1");
+    throw InputError(
+        name + ": format 2 (independent sequences) is not supported; save it as format 0 or 1");
   if (result.format > 2)
-    throw InputError(name + ": unknown SMF format " + std::to_string(result.format) + " (0 and 1 are read); the file is corrupt");
-  if (trackCount == 0) throw InputError(name + ": the header declares no tracks; the file holds no music");
+    throw InputError(name + ": unknown SMF format " + std::to_string(result.format) +
+                     " (0 and 1 are read); the file is corrupt");
+  if (trackCount == 0)
+    throw InputError(name + ": the header declares no tracks; the file holds no music");
   if (result.format == 0 && trackCount != 1)
-    throw InputError(name + ": a format 0 file must have exactly one track, this declares " + std::to_string(trackCount) +
-                     "; the file is corrupt");
+    throw InputError(name + ": a format 0 file must have exactly one track, this declares " +
+                     std::to_string(trackCount) + "; the file is corrupt");
 
   double secondsPerTickSmpte = 0.0;
   int ticksPerQuarter = 0;
@@ -203,14 +221,16 @@ MidiFile parseMidiFile(std::span<const std::uint8_t> bytes, const std::string& n
     const int fps = -static_cast<std::int8_t>(division >> 8);
     const int ticksPerFrame = division & 0xFF;
     if ((fps != 24 && fps != 25 && fps != 29 && fps != 30) || ticksPerFrame == 0)
-      throw InputError(name + ": SMPTE timing of " + std::to_string(fps) + " fps x " + std::to_string(ticksPerFrame) +
+      throw InputError(name + ": SMPTE timing of " + std::to_string(fps) + " fps x " +
+                       std::to_string(ticksPerFrame) +
                        " ticks is invalid (24, 25, 29 or 30 fps); the file is corrupt");
     const double framesPerSecond = fps == 29 ? 30000.0 / 1001.0 : fps;
     secondsPerTickSmpte = 1.0 / (framesPerSecond * ticksPerFrame);
     result.timing = describeFormat(fps, ticksPerFrame);
   } else {
     ticksPerQuarter = division;
-    if (ticksPerQuarter == 0) throw InputError(name + ": the header sets 0 ticks per quarter note; the file is corrupt");
+    if (ticksPerQuarter == 0)
+      throw InputError(name + ": the header sets 0 ticks per quarter note; the file is corrupt");
     result.timing = std::to_string(ticksPerQuarter) + " ticks per quarter note";
   }
 
@@ -229,19 +249,23 @@ MidiFile parseMidiFile(std::span<const std::uint8_t> bytes, const std::string& n
     }
     const std::size_t start = file.offset();
     if (length > file.remaining())
-      file.fail("track " + std::to_string(tracksRead + 1) + " claims " + std::to_string(length) + " bytes but only " +
-                std::to_string(file.remaining()) + " remain; the file is truncated");
-    Cursor track(file.take(length, "a track"), start, name + ": track " + std::to_string(tracksRead + 1));
+      file.fail("track " + std::to_string(tracksRead + 1) + " claims " + std::to_string(length) +
+                " bytes but only " + std::to_string(file.remaining()) +
+                " remain; the file is truncated");
+    Cursor track(file.take(length, "a track"), start,
+                 name + ": track " + std::to_string(tracksRead + 1));
     readTrack(track, tracksRead, order, raw, endTick);
     ++tracksRead;
   }
   if (tracksRead < trackCount)
-    throw InputError(name + ": the header declares " + std::to_string(trackCount) + " tracks but the file holds " +
-                     std::to_string(tracksRead) + "; the file is truncated");
+    throw InputError(name + ": the header declares " + std::to_string(trackCount) +
+                     " tracks but the file holds " + std::to_string(tracksRead) +
+                     "; the file is truncated");
   result.trackCount = trackCount;
 
   std::stable_sort(raw.begin(), raw.end(), [](const RawEvent& a, const RawEvent& b) {
-    return a.tick != b.tick ? a.tick < b.tick : (a.tempo != 0) > (b.tempo != 0);  // tempo first at a tick
+    return a.tick != b.tick ? a.tick < b.tick
+                            : (a.tempo != 0) > (b.tempo != 0);  // tempo first at a tick
   });
   // Walk the merged events through the tempo map (120 bpm until the first tempo event).
   double seconds = 0.0;
@@ -255,7 +279,8 @@ MidiFile parseMidiFile(std::span<const std::uint8_t> bytes, const std::string& n
     advance(e.tick);
     if (e.tempo != 0) {
       ++result.tempoChanges;
-      if (ticksPerQuarter > 0) secondsPerTick = e.tempo * 1e-6 / ticksPerQuarter;  // SMPTE ignores tempo
+      if (ticksPerQuarter > 0)
+        secondsPerTick = e.tempo * 1e-6 / ticksPerQuarter;  // SMPTE ignores tempo
       continue;
     }
     result.events.push_back({seconds, e.tick, e.track, e.message});

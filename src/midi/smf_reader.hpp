@@ -22,10 +22,10 @@ struct TimedMessage {
 struct MidiFile {
   int format = 0;  ///< 0 or 1
   int trackCount = 0;
-  std::string timing;                 ///< "480 ticks per quarter note" or "SMPTE 25 fps x 40 ticks"
-  std::vector<TimedMessage> events;   ///< channel messages, sorted by time (ties keep file order)
+  std::string timing;                ///< "480 ticks per quarter note" or "SMPTE 25 fps x 40 ticks"
+  std::vector<TimedMessage> events;  ///< channel messages, sorted by time (ties keep file order)
   int tempoChanges = 0;
-  double lengthSeconds = 0.0;         ///< the last event or end of track
+  double lengthSeconds = 0.0;  ///< the last event or end of track
 };
 
 /// Parses a file held in memory; `name` is used in messages. Throws InputError naming the

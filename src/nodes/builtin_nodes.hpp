@@ -30,13 +30,15 @@ extern const NodeType kChorusType;
 extern const NodeType kComposerType;
 
 inline std::vector<const NodeType*> builtinNodeTypes() {
-  return {&kOscillatorType, &kEnvelopeType, &kGainType, &kMixerType, &kSynthType,
-          &kNoiseType, &kEchoType, &kOutputType, &kShimmerType, &kCrystalType,
-          &kStringsType, &kBrassType, &kWindsType, &kTimpaniType, &kChoirType,
-          &kAudienceType, &kTuningType, &kHallType, &kChorusType, &kComposerType};
+  return {&kOscillatorType, &kEnvelopeType, &kGainType,   &kMixerType,   &kSynthType,
+          &kNoiseType,      &kEchoType,     &kOutputType, &kShimmerType, &kCrystalType,
+          &kStringsType,    &kBrassType,    &kWindsType,  &kTimpaniType, &kChoirType,
+          &kAudienceType,   &kTuningType,   &kHallType,   &kChorusType,  &kComposerType};
 }
 
 /// dB to linear gain; -96 dB and below is silence.
-inline float decibelsToGain(float db) { return db <= -96.0f ? 0.0f : std::pow(10.0f, db * 0.05f); }
+inline float decibelsToGain(float db) {
+  return db <= -96.0f ? 0.0f : std::pow(10.0f, db * 0.05f);
+}
 
 }  // namespace reverie

@@ -66,8 +66,10 @@ class EchoNode final : public Node {
 
 }  // namespace
 
-const NodeType kEchoType{"echo", "Stereo ping-pong delay with a darkening feedback path", kInputs,
-                         kOutputs, kParameters, false, false,
-                         []() -> std::unique_ptr<Node> { return std::make_unique<EchoNode>(); }};
+const NodeType kEchoType{
+    "echo",      "Stereo ping-pong delay with a darkening feedback path",
+    kInputs,     kOutputs,
+    kParameters, false,
+    false,       []() -> std::unique_ptr<Node> { return std::make_unique<EchoNode>(); }};
 
 }  // namespace reverie

@@ -46,8 +46,10 @@ class EnvelopeNode final : public Node {
 
 }  // namespace
 
-const NodeType kEnvelopeType{"envelope", "ADSR amplifier opened by any held note", kInputs,
-                             kOutputs, kParameters, true, false,
-                             []() -> std::unique_ptr<Node> { return std::make_unique<EnvelopeNode>(); }};
+const NodeType kEnvelopeType{
+    "envelope",  "ADSR amplifier opened by any held note",
+    kInputs,     kOutputs,
+    kParameters, true,
+    false,       []() -> std::unique_ptr<Node> { return std::make_unique<EnvelopeNode>(); }};
 
 }  // namespace reverie

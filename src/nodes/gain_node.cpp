@@ -28,7 +28,10 @@ class GainNode final : public Node {
 
 }  // namespace
 
-const NodeType kGainType{"gain", "Smoothed gain in dB", kInputs, kOutputs, kParameters, false, false,
-                         []() -> std::unique_ptr<Node> { return std::make_unique<GainNode>(); }};
+const NodeType kGainType{
+    "gain",      "Smoothed gain in dB",
+    kInputs,     kOutputs,
+    kParameters, false,
+    false,       []() -> std::unique_ptr<Node> { return std::make_unique<GainNode>(); }};
 
 }  // namespace reverie

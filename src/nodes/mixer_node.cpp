@@ -57,8 +57,10 @@ class MixerNode final : public Node {
 
 }  // namespace
 
-const NodeType kMixerType{"mixer", "Four mono channels with level and equal-power pan to stereo",
-                          kInputs, kOutputs, kParameters, false, false,
-                          []() -> std::unique_ptr<Node> { return std::make_unique<MixerNode>(); }};
+const NodeType kMixerType{
+    "mixer",     "Four mono channels with level and equal-power pan to stereo",
+    kInputs,     kOutputs,
+    kParameters, false,
+    false,       []() -> std::unique_ptr<Node> { return std::make_unique<MixerNode>(); }};
 
 }  // namespace reverie

@@ -43,7 +43,10 @@ class NoiseNode final : public Node {
 
 }  // namespace
 
-const NodeType kNoiseType{"noise", "Seeded white or pink noise", {}, kOutputs, kParameters, false,
-                          false, []() -> std::unique_ptr<Node> { return std::make_unique<NoiseNode>(); }};
+const NodeType kNoiseType{
+    "noise",     "Seeded white or pink noise",
+    {},          kOutputs,
+    kParameters, false,
+    false,       []() -> std::unique_ptr<Node> { return std::make_unique<NoiseNode>(); }};
 
 }  // namespace reverie

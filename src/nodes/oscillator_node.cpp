@@ -25,7 +25,8 @@ class OscillatorNode final : public Node {
     for (int i = 0; i < frames; ++i) {
       if (dirty_ || parameter(kFrequency).isRamping() || parameter(kDetune).isRamping() ||
           parameter(kLevel).isRamping()) {
-        const float hz = parameter(kFrequency).next() * std::exp2(parameter(kDetune).next() / 1200.0f);
+        const float hz =
+            parameter(kFrequency).next() * std::exp2(parameter(kDetune).next() / 1200.0f);
         cyclesPerSample_ = static_cast<float>(hz / info().sampleRate);
         gain_ = decibelsToGain(parameter(kLevel).next());
         dirty_ = false;
@@ -46,7 +47,8 @@ class OscillatorNode final : public Node {
 
 const NodeType kOscillatorType{
     "oscillator", "Free-running band-limited oscillator (sine, saw, square, triangle)",
-    {}, kOutputs, kParameters, false, false,
-    []() -> std::unique_ptr<Node> { return std::make_unique<OscillatorNode>(); }};
+    {},           kOutputs,
+    kParameters,  false,
+    false,        []() -> std::unique_ptr<Node> { return std::make_unique<OscillatorNode>(); }};
 
 }  // namespace reverie

@@ -17,8 +17,10 @@ class OutputNode final : public Node {
 
 }  // namespace
 
-const NodeType kOutputType{"output", "Stereo master output (followed by the master limiter)",
-                           kInputs, {}, {}, false, true,
-                           []() -> std::unique_ptr<Node> { return std::make_unique<OutputNode>(); }};
+const NodeType kOutputType{
+    "output", "Stereo master output (followed by the master limiter)",
+    kInputs,  {},
+    {},       false,
+    true,     []() -> std::unique_ptr<Node> { return std::make_unique<OutputNode>(); }};
 
 }  // namespace reverie

@@ -15,8 +15,20 @@ constexpr int kMaxVoices = 32;
 constexpr float kBendSemitones = 2.0f;
 constexpr std::string_view kWaveforms[] = {"sine", "saw", "square", "triangle"};
 constexpr std::string_view kOutputs[] = {"left", "right"};
-enum { kWaveform, kVoices, kDetune, kDrift, kCutoff, kResonance, kAttack, kDecay, kSustain,
-       kRelease, kLevel, kSpread };
+enum {
+  kWaveform,
+  kVoices,
+  kDetune,
+  kDrift,
+  kCutoff,
+  kResonance,
+  kAttack,
+  kDecay,
+  kSustain,
+  kRelease,
+  kLevel,
+  kSpread
+};
 constexpr ParameterDescriptor kParameters[] = {
     {"waveform", "Waveform", "", 0.0f, 3.0f, 1.0f, 0.0f, kWaveforms},
     {"voices", "Polyphony", "voices", 1.0f, 32.0f, 8.0f},
@@ -42,8 +54,8 @@ struct Voice {
   float cyclesPerSample = 0.0f;
   float gainLeft = 0.0f, gainRight = 0.0f;
   unsigned long age = 0;
-  bool held = false;      // key down
-  bool sustained = false; // released while the pedal was down
+  bool held = false;       // key down
+  bool sustained = false;  // released while the pedal was down
 };
 
 class SynthNode final : public Node {
@@ -132,12 +144,14 @@ class SynthNode final : public Node {
     }
     if (chosen == nullptr) {
       for (int i = 0; i < polyphony && chosen == nullptr; ++i)
-        if (!voices_[static_cast<std::size_t>(i)].envelope.isActive()) chosen = &voices_[static_cast<std::size_t>(i)];
+        if (!voices_[static_cast<std::size_t>(i)].envelope.isActive())
+          chosen = &voices_[static_cast<std::size_t>(i)];
     }
     if (chosen == nullptr) {  // steal the oldest; its envelope restarts from where it is
       chosen = &voices_[0];
       for (int i = 1; i < polyphony; ++i)
-        if (voices_[static_cast<std::size_t>(i)].age < chosen->age) chosen = &voices_[static_cast<std::size_t>(i)];
+        if (voices_[static_cast<std::size_t>(i)].age < chosen->age)
+          chosen = &voices_[static_cast<std::size_t>(i)];
     }
     Voice& v = *chosen;
     if (!v.envelope.isActive()) {
@@ -147,7 +161,8 @@ class SynthNode final : public Node {
     }
     v.key = key;
     v.velocity = velocity;
-    v.pitchCents = static_cast<float>(key) * 100.0f + parameter(kDrift).current() * random_.bipolar();
+    v.pitchCents =
+        static_cast<float>(key) * 100.0f + parameter(kDrift).current() * random_.bipolar();
     const float pan = parameter(kSpread).current() * random_.bipolar();
     const float angle = (pan + 1.0f) * 0.25f * 3.14159265f;
     v.gainLeft = std::cos(angle);
@@ -201,8 +216,10 @@ class SynthNode final : public Node {
 
 }  // namespace
 
-const NodeType kSynthType{"synth", "Small polyphonic subtractive synth (two detuned oscillators, filter, ADSR)",
-                          {}, kOutputs, kParameters, true, false,
-                          []() -> std::unique_ptr<Node> { return std::make_unique<SynthNode>(); }};
+const NodeType kSynthType{
+    "synth",     "Small polyphonic subtractive synth (two detuned oscillators, filter, ADSR)",
+    {},          kOutputs,
+    kParameters, true,
+    false,       []() -> std::unique_ptr<Node> { return std::make_unique<SynthNode>(); }};
 
 }  // namespace reverie

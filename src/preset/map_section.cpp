@@ -7,7 +7,8 @@ namespace reverie::preset {
 namespace {
 
 const std::vector<std::string> kMapKeys = {"source", "node", "param", "min", "max"};
-const std::string kSourceRule = "write \"cc0\" to \"cc127\" (e.g. \"cc1\" mod wheel, \"cc74\" brightness) or \"aftertouch\"";
+const std::string kSourceRule =
+    "write \"cc0\" to \"cc127\" (e.g. \"cc1\" mod wheel, \"cc74\" brightness) or \"aftertouch\"";
 
 /// "cc74" -> 74, "aftertouch" -> Node::kChannelPressureSource.
 std::optional<int> parseSource(std::string_view text) {
@@ -15,7 +16,8 @@ std::optional<int> parseSource(std::string_view text) {
   if (text.size() < 3 || text.substr(0, 2) != "cc") return std::nullopt;
   int number = -1;
   const auto result = std::from_chars(text.data() + 2, text.data() + text.size(), number);
-  if (result.ec != std::errc() || result.ptr != text.data() + text.size() || number < 0 || number > 127)
+  if (result.ec != std::errc() || result.ptr != text.data() + text.size() || number < 0 ||
+      number > 127)
     return std::nullopt;
   return number;
 }
@@ -29,11 +31,14 @@ void readMapEntry(const toml::table& table, PatchReader& reader) {
   if (const toml::node* source = table.get("source")) {
     const auto text = readString(*source, "'source'", diagnostics);
     const auto parsed = text ? parseSource(*text) : std::nullopt;
-    if (text && !parsed) diagnostics.add(source->source(), "source " + inQuotes(*text) + " is not a controller; " + kSourceRule);
+    if (text && !parsed)
+      diagnostics.add(source->source(),
+                      "source " + inQuotes(*text) + " is not a controller; " + kSourceRule);
     ok = parsed.has_value();
     if (parsed) map.source = *parsed;
   } else {
-    diagnostics.add(table.source(), "[[map]] has no source; add source = \"cc74\" (or another controller)");
+    diagnostics.add(table.source(),
+                    "[[map]] has no source; add source = \"cc74\" (or another controller)");
     ok = false;
   }
 
@@ -47,10 +52,14 @@ void readMapEntry(const toml::table& table, PatchReader& reader) {
     if (id && type != nullptr) {
       const int index = findParameter(type->parameters, *id);
       if (index < 0) {
-        diagnostics.add(param->source(), "node " + inQuotes(map.node) + " (" + std::string(type->name) +
-                                             ") has no parameter " + inQuotes(*id) + suggestion(*id, parameterIds(*type)));
+        diagnostics.add(param->source(), "node " + inQuotes(map.node) + " (" +
+                                             std::string(type->name) + ") has no parameter " +
+                                             inQuotes(*id) + suggestion(*id, parameterIds(*type)));
       } else if (type->parameters[static_cast<std::size_t>(index)].isChoice()) {
-        diagnostics.add(param->source(), inQuotes(*id) + " is a choice, which a controller cannot sweep; map a numeric parameter");
+        diagnostics.add(
+            param->source(),
+            inQuotes(*id) +
+                " is a choice, which a controller cannot sweep; map a numeric parameter");
       } else {
         parameter = &type->parameters[static_cast<std::size_t>(index)];
         map.parameter = *id;
@@ -68,8 +77,10 @@ void readMapEntry(const toml::table& table, PatchReader& reader) {
     for (const char* key : {"min", "max"}) {
       if (const toml::node* value = table.get(key)) {
         const auto number = readParameterValue(*value, *parameter, type->name, diagnostics);
-        if (!number) ok = false;
-        else (std::string_view(key) == "min" ? map.minimum : map.maximum) = *number;
+        if (!number)
+          ok = false;
+        else
+          (std::string_view(key) == "min" ? map.minimum : map.maximum) = *number;
       }
     }
   }
@@ -79,7 +90,8 @@ void readMapEntry(const toml::table& table, PatchReader& reader) {
 }  // namespace
 
 void readMaps(const toml::node& section, PatchReader& reader) {
-  for (const toml::table* table : tablesOf(section, "map", reader.diagnostics)) readMapEntry(*table, reader);
+  for (const toml::table* table : tablesOf(section, "map", reader.diagnostics))
+    readMapEntry(*table, reader);
 }
 
 }  // namespace reverie::preset

@@ -69,14 +69,16 @@ const NodeType* readNodeType(const toml::table& table, std::string_view place,
 
 // Parameters in the order the file lists them: toml++ hands them over sorted by key.
 /// A list parameter: an array of in-range finite numbers, 1 to maxLength of them.
-std::optional<std::vector<float>> readList(const toml::node& value, const ListParameterDescriptor& list,
-                                          std::string_view typeName, DiagnosticList& diagnostics) {
+std::optional<std::vector<float>> readList(const toml::node& value,
+                                           const ListParameterDescriptor& list,
+                                           std::string_view typeName, DiagnosticList& diagnostics) {
   const std::string range = formatNumber(list.minimum) + " to " + formatNumber(list.maximum) +
                             (list.unit.empty() ? "" : " " + std::string(list.unit));
   const auto* array = value.as_array();
   if (array == nullptr || array->empty() || static_cast<int>(array->size()) > list.maxLength) {
-    diagnostics.add(value.source(), inQuotes(list.id) + " must be a list of 1 to " + std::to_string(list.maxLength) +
-                                        " numbers (" + range + "), e.g. [1.0, 2.32, 4.25]");
+    diagnostics.add(value.source(), inQuotes(list.id) + " must be a list of 1 to " +
+                                        std::to_string(list.maxLength) + " numbers (" + range +
+                                        "), e.g. [1.0, 2.32, 4.25]");
     return std::nullopt;
   }
   std::vector<float> values;
@@ -84,8 +86,9 @@ std::optional<std::vector<float>> readList(const toml::node& value, const ListPa
     const auto number = readNumber(element, "each of " + inQuotes(list.id), range, diagnostics);
     if (!number) return std::nullopt;
     if (*number < list.minimum || *number > list.maximum) {
-      diagnostics.add(element.source(), inQuotes(list.id) + " holds " + formatNumber(*number) + ", out of range for " +
-                                            std::string(typeName) + " (" + range + ")");
+      diagnostics.add(element.source(), inQuotes(list.id) + " holds " + formatNumber(*number) +
+                                            ", out of range for " + std::string(typeName) + " (" +
+                                            range + ")");
       return std::nullopt;
     }
     values.push_back(static_cast<float>(*number));
@@ -93,11 +96,9 @@ std::optional<std::vector<float>> readList(const toml::node& value, const ListPa
   return values;
 }
 
-std::vector<std::pair<std::string, float>> readParameters(const toml::node& section,
-                                                          const NodeType* type,
-                                                          std::string_view place,
-                                                          DiagnosticList& diagnostics,
-                                                          std::vector<std::pair<std::string, std::vector<float>>>& lists) {
+std::vector<std::pair<std::string, float>> readParameters(
+    const toml::node& section, const NodeType* type, std::string_view place,
+    DiagnosticList& diagnostics, std::vector<std::pair<std::string, std::vector<float>>>& lists) {
   const auto* table = section.as_table();
   if (table == nullptr) {
     diagnostics.add(section.source(), "params of " + std::string(place) +
@@ -116,7 +117,8 @@ std::vector<std::pair<std::string, float>> readParameters(const toml::node& sect
   for (const auto& [key, value] : *table) {
     const int index = findParameter(type->parameters, key.str());
     if (const int list = findListParameter(type->lists, key.str()); index < 0 && list >= 0) {
-      if (auto values = readList(value, type->lists[static_cast<std::size_t>(list)], typeName, diagnostics))
+      if (auto values =
+              readList(value, type->lists[static_cast<std::size_t>(list)], typeName, diagnostics))
         lists.emplace_back(std::string(key.str()), std::move(*values));
       continue;
     }
@@ -177,7 +179,8 @@ void readNode(const toml::table& table, PatchReader& reader) {
     return;
   }
   if (type != nullptr)
-    reader.patch.nodes.push_back({*name, std::string(type->name), std::move(parameters), std::move(lists)});
+    reader.patch.nodes.push_back(
+        {*name, std::string(type->name), std::move(parameters), std::move(lists)});
 }
 
 }  // namespace
@@ -191,12 +194,13 @@ void readNodes(const toml::node& section, PatchReader& reader) {
   for (const toml::table* table : tables) readNode(*table, reader);
 }
 
-const DeclaredNode* readNodeReference(const toml::table& table, std::string_view section, PatchReader& reader,
-                                      std::string& name) {
+const DeclaredNode* readNodeReference(const toml::table& table, std::string_view section,
+                                      PatchReader& reader, std::string& name) {
   DiagnosticList& diagnostics = reader.diagnostics;
   const toml::node* node = table.get("node");
   if (node == nullptr) {
-    diagnostics.add(table.source(), std::string(section) + " entry has no node; add node = \"<node name>\"");
+    diagnostics.add(table.source(),
+                    std::string(section) + " entry has no node; add node = \"<node name>\"");
     return nullptr;
   }
   const auto text = readString(*node, "'node'", diagnostics);
@@ -204,8 +208,9 @@ const DeclaredNode* readNodeReference(const toml::table& table, std::string_view
   const auto declared = reader.nodes.find(*text);
   if (declared == reader.nodes.end()) {
     const std::string hint = suggestion(*text, reader.nodeNames());
-    diagnostics.add(node->source(), std::string(section) + " refers to unknown node " + inQuotes(*text) +
-                                        (hint.empty() ? "; nodes: " + joinNames(reader.nodeNames()) : hint));
+    diagnostics.add(node->source(),
+                    std::string(section) + " refers to unknown node " + inQuotes(*text) +
+                        (hint.empty() ? "; nodes: " + joinNames(reader.nodeNames()) : hint));
     return nullptr;
   }
   name = *text;

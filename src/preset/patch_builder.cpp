@@ -24,7 +24,8 @@ PortRef resolve(const std::map<std::string, NodeId>& ids, const Graph& graph,
 
 }  // namespace
 
-std::map<std::string, NodeId> buildGraph(const Patch& patch, Graph& graph, std::string_view namePrefix) {
+std::map<std::string, NodeId> buildGraph(const Patch& patch, Graph& graph,
+                                         std::string_view namePrefix) {
   std::map<std::string, NodeId> ids;
   // All or nothing: a clash with a node already in the graph leaves the graph as it was.
   try {
@@ -41,9 +42,10 @@ std::map<std::string, NodeId> buildGraph(const Patch& patch, Graph& graph, std::
       graph.connect(resolve(ids, graph, from, true), resolve(ids, graph, to, false));
     for (const ControllerMap& map : patch.mappings) {
       Node& node = graph.node(ids.at(map.node));
-      if (!node.mapController(map.source, findParameter(node.parameters(), map.parameter), map.minimum, map.maximum))
-        throw GraphError("node '" + map.node + "' takes at most " + std::to_string(Node::kMaxControllerMappings) +
-                         " controller mappings");
+      if (!node.mapController(map.source, findParameter(node.parameters(), map.parameter),
+                              map.minimum, map.maximum))
+        throw GraphError("node '" + map.node + "' takes at most " +
+                         std::to_string(Node::kMaxControllerMappings) + " controller mappings");
     }
   } catch (...) {
     for (const auto& [name, id] : ids) graph.remove(id);

@@ -83,11 +83,13 @@ Patch parsePatch(std::string_view text, const std::string& sourceName) {
     // Without an output node the patch renders silence; say so rather than write a mute file.
     const bool allTypesKnown = std::all_of(reader.nodes.begin(), reader.nodes.end(),
                                            [](const auto& n) { return n.second.type != nullptr; });
-    const bool hasOutput = std::any_of(reader.nodes.begin(), reader.nodes.end(),
-                                       [](const auto& n) { return n.second.type && n.second.type->isOutput; });
+    const bool hasOutput = std::any_of(reader.nodes.begin(), reader.nodes.end(), [](const auto& n) {
+      return n.second.type && n.second.type->isOutput;
+    });
     if (allTypesKnown && !reader.nodes.empty() && !hasOutput)
-      diagnostics.add(nodes->source(), "no output node, so nothing would be heard; add a [[node]] "
-                                       "with type = \"output\" and connect to its left and right");
+      diagnostics.add(nodes->source(),
+                      "no output node, so nothing would be heard; add a [[node]] "
+                      "with type = \"output\" and connect to its left and right");
   } else {
     diagnostics.add(1, 1,
                     "no [[node]] in preset; add at least one [[node]] with a name and a type");

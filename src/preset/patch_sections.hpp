@@ -36,8 +36,8 @@ struct PatchReader {
 /// The node an entry names with node = "...": its declaration (whose type may be null if that
 /// was already reported), or nullptr after reporting a missing key, a non-string or an unknown
 /// name with a did-you-mean. `section` names the entry in messages ("[[score]]").
-const DeclaredNode* readNodeReference(const toml::table& table, std::string_view section, PatchReader& reader,
-                                      std::string& name);
+const DeclaredNode* readNodeReference(const toml::table& table, std::string_view section,
+                                      PatchReader& reader, std::string& name);
 
 void readRender(const toml::node& section, PatchReader& reader);
 void readNodes(const toml::node& section, PatchReader& reader);

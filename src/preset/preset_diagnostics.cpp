@@ -95,8 +95,12 @@ std::string formatFloating(Floating value) {
 }
 }  // namespace
 
-std::string formatNumber(double value) { return formatFloating(value); }
-std::string formatNumber(float value) { return formatFloating(value); }
+std::string formatNumber(double value) {
+  return formatFloating(value);
+}
+std::string formatNumber(float value) {
+  return formatFloating(value);
+}
 
 void DiagnosticList::add(const toml::source_region& where, std::string_view message) {
   diagnostics_.push_back(

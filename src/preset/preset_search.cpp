@@ -86,8 +86,10 @@ std::vector<fs::path> presetSearchPath() {
   const fs::path executable = fs::read_symlink("/proc/self/exe", error);
   if (!error) {
     const fs::path prefix = executable.parent_path().parent_path();
-    if (fs::is_directory(prefix / "share/reverie/presets", error)) add(prefix / "share/reverie/presets");
-    if (fs::is_regular_file(prefix / "CMakeLists.txt", error) && fs::is_directory(prefix / "presets", error))
+    if (fs::is_directory(prefix / "share/reverie/presets", error))
+      add(prefix / "share/reverie/presets");
+    if (fs::is_regular_file(prefix / "CMakeLists.txt", error) &&
+        fs::is_directory(prefix / "presets", error))
       add(prefix / "presets");
   }
 #ifdef REVERIE_PRESET_INSTALL_DIR

@@ -7,7 +7,7 @@
 namespace reverie::preset {
 namespace {
 
-const std::vector<std::string> kScoreKeys = {"at",     "node",  "note", "velocity",
+const std::vector<std::string> kScoreKeys = {"at",     "node",  "note",  "velocity",
                                              "length", "param", "value", "ramp"};
 constexpr int kHighestKey = 127;  // MIDI 1.0 key numbers
 // A score plays within a render, which is at most a day long (render --max-length); a ramp
@@ -77,9 +77,10 @@ bool readNote(const toml::table& table, const toml::node& note, const NodeType* 
   bool ok = readKey(note, entry, diagnostics);
   for (const char* changeKey : {"value", "ramp"}) {
     if (const toml::node* misplaced = table.get(changeKey)) {
-      diagnostics.add(misplaced->source(), "'" + std::string(changeKey) +
-                                               "' belongs to a parameter change (with param = ...); "
-                                               "a note takes velocity and length");
+      diagnostics.add(misplaced->source(),
+                      "'" + std::string(changeKey) +
+                          "' belongs to a parameter change (with param = ...); "
+                          "a note takes velocity and length");
       ok = false;
     }
   }
@@ -169,8 +170,8 @@ bool readParameterChange(const toml::table& table, const toml::node& param, cons
       return false;
     }
     if (descriptor.isChoice() && *seconds > 0.0) {
-      diagnostics.add(ramp->source(), "parameter " + inQuotes(*id) +
-                                          " is a choice and cannot ramp; remove 'ramp'");
+      diagnostics.add(ramp->source(),
+                      "parameter " + inQuotes(*id) + " is a choice and cannot ramp; remove 'ramp'");
       return false;
     }
     entry.rampSeconds = *seconds;

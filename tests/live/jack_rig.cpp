@@ -126,7 +126,8 @@ int Rig::run(jack_nframes_t frames) {
   const std::int64_t end = elapsed + static_cast<std::int64_t>(frames);
   while (nextNote < notes.size() && static_cast<std::int64_t>(notes[nextNote].frame) < end) {
     const Note& n = notes[nextNote];
-    const std::int64_t offset = std::max<std::int64_t>(0, static_cast<std::int64_t>(n.frame) - elapsed);
+    const std::int64_t offset =
+        std::max<std::int64_t>(0, static_cast<std::int64_t>(n.frame) - elapsed);
     if (jack_midi_event_write(midi, static_cast<jack_nframes_t>(offset), n.bytes,
                               static_cast<size_t>(n.size)) != 0)
       break;  // full: next cycle

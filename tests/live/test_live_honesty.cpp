@@ -171,7 +171,9 @@ TEST_CASE("live: the xruns reverie play reports are the JACK server's own, equal
           << reported << "; the server logged " << serverXruns << " while reverie listened ("
           << serverXrunsOverall << " in all, " << notified
           << " notifications sent to reverie); the sender's own client saw " << senderSaw
-          << "; notes sent " << sent / 2 << " (a late sender's MIDI can be lost or read twice by the server; without the stalls all arrive)"
+          << "; notes sent " << sent / 2
+          << " (a late sender's MIDI can be lost or read twice by the server; without the stalls "
+             "all arrive)"
           << ", reverie played " << closingFigure(log, "notes"));
   CHECK(reverieExit == 0);
   CHECK(seenActivation);
@@ -330,8 +332,8 @@ TEST_CASE("live: a flood of program changes without a preset gives a few summed-
   // period's worth, 256 frames at one change per 48 frames.
   const int xruns = rig.xruns.load();
   const long long lostAtXruns = kFlood - (summedUp + dropped);
-  MESSAGE("xruns seen by the sender: " << xruns << "; program changes unaccounted for: "
-                                       << lostAtXruns);
+  MESSAGE("xruns seen by the sender: " << xruns
+                                       << "; program changes unaccounted for: " << lostAtXruns);
   CHECK(lostAtXruns >= 0);
   CHECK(lostAtXruns <= 6LL * xruns);
   CHECK(contains(

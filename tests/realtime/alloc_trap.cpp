@@ -21,9 +21,15 @@ void noteAllocation() {
 }  // namespace
 
 namespace reverie::test {
-void setAudioThread(bool value) { onAudioThread = value; }
-std::uint64_t allocationViolations() { return allocations.load(); }
-std::uint64_t lockViolations() { return locks.load(); }
+void setAudioThread(bool value) {
+  onAudioThread = value;
+}
+std::uint64_t allocationViolations() {
+  return allocations.load();
+}
+std::uint64_t lockViolations() {
+  return locks.load();
+}
 void resetViolations() {
   allocations = 0;
   locks = 0;
@@ -92,7 +98,9 @@ void* operator new(std::size_t size) {
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
-void* operator new[](std::size_t size) { return operator new(size); }
+void* operator new[](std::size_t size) {
+  return operator new(size);
+}
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
   noteAllocation();
   return std::malloc(size == 0 ? 1 : size);
@@ -104,6 +112,12 @@ void operator delete(void* p) noexcept {
   if (p != nullptr) noteAllocation();
   std::free(p);
 }
-void operator delete[](void* p) noexcept { operator delete(p); }
-void operator delete(void* p, std::size_t) noexcept { operator delete(p); }
-void operator delete[](void* p, std::size_t) noexcept { operator delete(p); }
+void operator delete[](void* p) noexcept {
+  operator delete(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  operator delete(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  operator delete(p);
+}

@@ -14,7 +14,9 @@
 
 using namespace reverie;
 
-TEST_CASE("arc: the-performance performed on the audio thread, steered live, with no allocation or lock") {
+TEST_CASE(
+    "arc: the-performance performed on the audio thread, steered live, with no allocation or "
+    "lock") {
   const Arc arc = loadArc(std::string(REVERIE_SOURCE_DIR) + "/presets/arcs/the-performance.toml");
   Engine engine({48000.0, 256, 4});
   const arc::ArcNodes nodes = arc::buildArc(arc, engine.graph());
@@ -30,14 +32,18 @@ TEST_CASE("arc: the-performance performed on the audio thread, steered live, wit
   std::vector<std::vector<NodeEvent>> live(static_cast<std::size_t>(blocks));
   for (int b = 0; b < blocks; b += 20) {
     const float wheel = 0.5f + 0.5f * std::sin(static_cast<float>(b) * 0.01f);
-    live[static_cast<std::size_t>(b)].push_back({nodes.composer, {3, EventType::kControlChange, 0, 1, wheel}});
+    live[static_cast<std::size_t>(b)].push_back(
+        {nodes.composer, {3, EventType::kControlChange, 0, 1, wheel}});
   }
   // Halfway, the player takes the tension; later the pedal cuts two scenes short.
   live[static_cast<std::size_t>(blocks / 2)].push_back(
-      {nodes.composer, {0, EventType::kParameter, 0, arc::composer_parameter::kTensionSource, 1.0f}});
+      {nodes.composer,
+       {0, EventType::kParameter, 0, arc::composer_parameter::kTensionSource, 1.0f}});
   for (int at : {blocks * 6 / 10, blocks * 7 / 10}) {
-    live[static_cast<std::size_t>(at)].push_back({nodes.composer, {10, EventType::kControlChange, 0, 67, 1.0f}});
-    live[static_cast<std::size_t>(at + 40)].push_back({nodes.composer, {10, EventType::kControlChange, 0, 67, 0.0f}});
+    live[static_cast<std::size_t>(at)].push_back(
+        {nodes.composer, {10, EventType::kControlChange, 0, 67, 1.0f}});
+    live[static_cast<std::size_t>(at + 40)].push_back(
+        {nodes.composer, {10, EventType::kControlChange, 0, 67, 0.0f}});
   }
 
   float left[kBlock], right[kBlock];
@@ -49,14 +55,16 @@ TEST_CASE("arc: the-performance performed on the audio thread, steered live, wit
   for (int b = 0; b < blocks; ++b) {
     engine.process(output, kBlock, live[static_cast<std::size_t>(b)]);
     for (int i = 0; i < kBlock; ++i) energy += static_cast<double>(left[i]) * left[i];
-    if (endedAt < 0 && arc::composerScene(composer) == static_cast<int>(arc.scenes.size())) endedAt = b;
+    if (endedAt < 0 && arc::composerScene(composer) == static_cast<int>(arc.scenes.size()))
+      endedAt = b;
   }
   test::setAudioThread(false);
   const int scene = arc::composerScene(composer);
-  MESSAGE((blocks * kBlock / 48000) << " s performed; allocations on the audio thread: " << test::allocationViolations()
-                                  << ", locks: " << test::lockViolations() << "; events dropped: "
-                                  << engine.stats().droppedEvents << "; composer at scene " << scene << " of "
-                                  << arc.scenes.size());
+  MESSAGE((blocks * kBlock / 48000)
+          << " s performed; allocations on the audio thread: " << test::allocationViolations()
+          << ", locks: " << test::lockViolations()
+          << "; events dropped: " << engine.stats().droppedEvents << "; composer at scene " << scene
+          << " of " << arc.scenes.size());
   CHECK(test::allocationViolations() == 0);
   CHECK(test::lockViolations() == 0);
   CHECK(engine.stats().droppedEvents == 0);

@@ -13,7 +13,9 @@
 
 using namespace reverie;
 
-TEST_CASE("live: two MIDI threads and the audio thread, no allocation or lock, every program request delivered") {
+TEST_CASE(
+    "live: two MIDI threads and the audio thread, no allocation or lock, every program request "
+    "delivered") {
   Engine engine({48000.0, 4096, 1});
   const NodeId synth = engine.graph().add("synth", "tone");
   const NodeId crystal = engine.graph().add("crystal", "glass");
@@ -41,7 +43,8 @@ TEST_CASE("live: two MIDI threads and the audio thread, no allocation or lock, e
     float* channels[] = {left, right};
     while (!stop.load()) {
       const auto now = std::chrono::steady_clock::now().time_since_epoch();
-      renderer.render(channels, 256, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+      renderer.render(channels, 256,
+                      std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
       blocks.fetch_add(1);
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
@@ -51,11 +54,15 @@ TEST_CASE("live: two MIDI threads and the audio thread, no allocation or lock, e
   auto midiThread = [&](int input) {
     for (int i = 0; i < kMessages; ++i) {
       const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                           std::chrono::steady_clock::now().time_since_epoch()).count();
+                           std::chrono::steady_clock::now().time_since_epoch())
+                           .count();
       const std::uint8_t key = static_cast<std::uint8_t>(36 + (i * 7 + input * 3) % 60);
-      midi::Message m{static_cast<std::uint8_t>(0x90 | input), key, static_cast<std::uint8_t>(i % 2 ? 0 : 90)};
-      if (i % 37 == 0) m = {static_cast<std::uint8_t>(0xE0 | input), static_cast<std::uint8_t>(i % 128), 0x40};
-      if (i % 100 == 99) m = {static_cast<std::uint8_t>(0xC0 | input), static_cast<std::uint8_t>(i / 100 % 128), 0};
+      midi::Message m{static_cast<std::uint8_t>(0x90 | input), key,
+                      static_cast<std::uint8_t>(i % 2 ? 0 : 90)};
+      if (i % 37 == 0)
+        m = {static_cast<std::uint8_t>(0xE0 | input), static_cast<std::uint8_t>(i % 128), 0x40};
+      if (i % 100 == 99)
+        m = {static_cast<std::uint8_t>(0xC0 | input), static_cast<std::uint8_t>(i / 100 % 128), 0};
       while (!renderer.receive(input, {now, m})) std::this_thread::yield();
       std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
@@ -76,7 +83,8 @@ TEST_CASE("live: two MIDI threads and the audio thread, no allocation or lock, e
   b.join();
   stop = true;
   audio.join();
-  MESSAGE(blocks.load() << " blocks rendered; " << programs << " program requests came back; allocations "
+  MESSAGE(blocks.load() << " blocks rendered; " << programs
+                        << " program requests came back; allocations "
                         << test::allocationViolations() << ", locks " << test::lockViolations()
                         << " on the audio thread (libc trapped: " << test::trapsLibc() << ")");
   CHECK(programs == 60);  // 30 from each input

@@ -100,9 +100,9 @@ TEST_CASE("1,000+ graph edits while rendering: no allocation, no lock, no discon
 
   std::mt19937 random(1234);
   std::vector<NodeId> extras;
-  const char* types[] = {"oscillator", "noise",   "gain",    "synth",    "echo",  "envelope", "shimmer", "crystal",
-                         "strings",    "brass",   "winds",   "timpani",  "choir", "tuning",   "audience", "hall",
-                         "chorus"};
+  const char* types[] = {"oscillator", "noise",   "gain",     "synth", "echo",  "envelope",
+                         "shimmer",    "crystal", "strings",  "brass", "winds", "timpani",
+                         "choir",      "tuning",  "audience", "hall",  "chorus"};
   int edits = 0, commits = 0;
   while (edits < 1200) {
     const int action = static_cast<int>(random() % 5);
@@ -120,7 +120,8 @@ TEST_CASE("1,000+ graph edits while rendering: no allocation, no lock, no discon
       // Notes too, so voice allocation and stealing run under the trap.
       if (node.type().acceptsNotes)
         for (int n = 0; n < 1 + static_cast<int>(random() % 40); ++n)
-          engine.send(id, {0, EventType::kNoteOn, 0, static_cast<std::uint16_t>(30 + random() % 70), 0.8f});
+          engine.send(
+              id, {0, EventType::kNoteOn, 0, static_cast<std::uint16_t>(30 + random() % 70), 0.8f});
     } else if (action == 1) {  // remove one
       const std::size_t which = random() % extras.size();
       graph.remove(extras[which]);
@@ -141,7 +142,9 @@ TEST_CASE("1,000+ graph edits while rendering: no allocation, no lock, no discon
       if (!node.parameters().empty()) {
         const int index = static_cast<int>(random() % node.parameters().size());
         const ParameterDescriptor& d = node.parameters()[static_cast<std::size_t>(index)];
-        graph.setParameter(id, index, d.minimum + (d.maximum - d.minimum) * static_cast<float>(random() % 1000) / 1000.0f);
+        graph.setParameter(
+            id, index,
+            d.minimum + (d.maximum - d.minimum) * static_cast<float>(random() % 1000) / 1000.0f);
       }
       graph.setParameter(patch.mixer, "pan" + std::to_string(1 + random() % 4),
                          static_cast<float>(random() % 200) / 100.0f - 1.0f);
@@ -185,14 +188,16 @@ TEST_CASE("1,000+ graph edits while rendering: no allocation, no lock, no discon
   for (std::size_t i = 0; i < frames; ++i) {
     if (audio.recorded[i] != expected[i]) ++mismatches;
     if (i >= 100)  // after the tone's own onset
-      worstStep = std::max(worstStep, std::fabs(static_cast<double>(audio.recorded[i]) - 2.0 * audio.recorded[i - 1] + audio.recorded[i - 2]));
+      worstStep =
+          std::max(worstStep, std::fabs(static_cast<double>(audio.recorded[i]) -
+                                        2.0 * audio.recorded[i - 1] + audio.recorded[i - 2]));
   }
   // A 440 Hz sine at amplitude a has |second difference| <= a * (2 pi f / fs)^2.
   const double amplitude = std::pow(10.0, -12.0 / 20.0);
   const double bound = amplitude * std::pow(2.0 * M_PI * 440.0 / kRate, 2.0) * 1.01 + 1e-6;
-  MESSAGE("samples differing from the undisturbed tone: " << mismatches << " of " << frames
-                                                          << "; largest second difference "
-                                                          << worstStep << " (sine bound " << bound << ")");
+  MESSAGE("samples differing from the undisturbed tone: "
+          << mismatches << " of " << frames << "; largest second difference " << worstStep
+          << " (sine bound " << bound << ")");
   CHECK(frames > 48000);
   CHECK(mismatches == 0);
   CHECK(worstStep <= bound);

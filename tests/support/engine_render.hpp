@@ -18,7 +18,8 @@ inline Stereo renderBlocks(Engine& engine, std::vector<ScheduledEvent> events, s
   OfflineClock clock(engine, std::move(events));
   Stereo out{std::vector<float>(frames), std::vector<float>(frames)};
   for (std::size_t done = 0; done < frames;) {
-    const int block = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(blockSize()), frames - done));
+    const int block = static_cast<int>(
+        std::min<std::size_t>(static_cast<std::size_t>(blockSize()), frames - done));
     clock.render(out.left.data() + done, out.right.data() + done, block);
     done += static_cast<std::size_t>(block);
   }

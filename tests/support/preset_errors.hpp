@@ -25,7 +25,8 @@ inline std::string expectation(const std::filesystem::path& path) {
 
 /// The diagnostics `load` throws, with the whole message in `what`; empty, and a failed check,
 /// when it does not throw.
-inline std::vector<PresetDiagnostic> diagnosticsOf(const std::function<void()>& load, std::string* what = nullptr) {
+inline std::vector<PresetDiagnostic> diagnosticsOf(const std::function<void()>& load,
+                                                   std::string* what = nullptr) {
   try {
     load();
   } catch (const PresetError& error) {

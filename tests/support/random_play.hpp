@@ -14,7 +14,7 @@ struct RandomPlayOptions {
   double stepSeconds = 0.01;  ///< one event this often
   double sampleRate = 48000.0;
   unsigned seed = 77;
-  bool notes = true;          ///< false for effects and the audience: parameters only
+  bool notes = true;  ///< false for effects and the audience: parameters only
   /// Parameter values land anywhere in their range and this fraction of it beyond each edge.
   float outOfRange = 0.2f;
 };
@@ -22,6 +22,7 @@ struct RandomPlayOptions {
 /// Seeded random events: notes on and off at any key and velocity, pitch bend, channel and
 /// polyphonic pressure, CC1, CC11 and CC64 (and, one time in eight, all sound or notes off,
 /// so voices pile up to the polyphony between clear-outs), and any parameter at any value.
-std::vector<TimedEvent> randomPlay(std::span<const ParameterDescriptor> parameters, const RandomPlayOptions& options = {});
+std::vector<TimedEvent> randomPlay(std::span<const ParameterDescriptor> parameters,
+                                   const RandomPlayOptions& options = {});
 
 }  // namespace reverie::test

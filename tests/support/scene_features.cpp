@@ -114,7 +114,8 @@ std::vector<RoughnessFrame> roughnessFrames(std::span<const float> signal, doubl
     double meanSquare = 0.0;
     const auto first = static_cast<std::size_t>(std::max(0L, start));
     const std::size_t last = std::min(signal.size(), first + settings.frameSize);
-    for (std::size_t n = first; n < last; ++n) meanSquare += static_cast<double>(signal[n]) * signal[n];
+    for (std::size_t n = first; n < last; ++n)
+      meanSquare += static_cast<double>(signal[n]) * signal[n];
     if (last <= first || meanSquare / static_cast<double>(last - first) < kSilenceMeanSquare) {
       frames.push_back(frame);
       return;
@@ -159,8 +160,9 @@ std::vector<double> pitchedOnsetTimes(std::span<const float> signal, double samp
                                       std::span<const RoughnessFrame> frames) {
   std::vector<double> pitched;
   for (double t : onsetTimes(signal, sampleRate)) {
-    const auto next = std::lower_bound(frames.begin(), frames.end(), t,
-                                       [](const RoughnessFrame& f, double time) { return f.startSeconds < time; });
+    const auto next = std::lower_bound(
+        frames.begin(), frames.end(), t,
+        [](const RoughnessFrame& f, double time) { return f.startSeconds < time; });
     if (next != frames.end() && next->tonalPeaks >= 2) pitched.push_back(t);
   }
   return pitched;

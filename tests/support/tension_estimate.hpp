@@ -12,7 +12,8 @@ struct TensionTrack {
   std::vector<double> seconds;    ///< centre of the window, seconds from the signal's start
   std::vector<double> loudness;   ///< loudness of the window (EBU R128 short-term), LUFS >= -70
   std::vector<double> roughness;  ///< energyWeightedRoughness of its frames, dimensionless
-  std::vector<double> onsetRate;  ///< pitched onsets (pitchedOnsetTimes) per second within the window
+  std::vector<double>
+      onsetRate;  ///< pitched onsets (pitchedOnsetTimes) per second within the window
   /// kLoudnessWeight z(loudness) + kRoughnessWeight z(roughness) + kOnsetWeight z(onsetRate),
   /// each feature z-scored over the whole track: dimensionless, mean 0 over the track.
   std::vector<double> estimate;

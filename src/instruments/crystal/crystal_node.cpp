@@ -14,13 +14,34 @@ constexpr std::string_view kExciters[] = {"strike", "bow", "shatter"};
 constexpr std::string_view kMpeModes[] = {"off", "lower"};
 constexpr std::string_view kOutputs[] = {"left", "right"};
 enum {
-  kVoices, kModes, kGeometry, kStretch, kBeat, kT60, kDamping, kBrightness, kHardness, kPosition,
-  kSpread, kExciter, kPressure, kBowSpeed, kRelease, kShards, kBendRange, kTuning, kLevel, kDrift, kDriftRate, kMpe
+  kVoices,
+  kModes,
+  kGeometry,
+  kStretch,
+  kBeat,
+  kT60,
+  kDamping,
+  kBrightness,
+  kHardness,
+  kPosition,
+  kSpread,
+  kExciter,
+  kPressure,
+  kBowSpeed,
+  kRelease,
+  kShards,
+  kBendRange,
+  kTuning,
+  kLevel,
+  kDrift,
+  kDriftRate,
+  kMpe
 };
 constexpr ParameterDescriptor kParameters[] = {
     {"voices", "Polyphony", "voices", 1.0f, 128.0f, 64.0f},
     {"modes", "Modes per voice", "modes", 1.0f, 64.0f, 32.0f},
-    {"geometry", "Mode geometry (custom: the ratios list)", "", 0.0f, 5.0f, 2.0f, 0.0f, kGeometries},
+    {"geometry", "Mode geometry (custom: the ratios list)", "", 0.0f, 5.0f, 2.0f, 0.0f,
+     kGeometries},
     {"stretch", "Partial stretch (harmonic and spiral series)", "", 0.9f, 1.3f, 1.0f},
     {"beat", "Splitting of mode pairs at the principal (beats)", "Hz", 0.0f, 12.0f, 0.0f},
     {"t60", "Decay time of the principal mode", "s", 0.05f, 60.0f, 4.0f},
@@ -39,7 +60,8 @@ constexpr ParameterDescriptor kParameters[] = {
     {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
     {"drift", "Slow spiralling detune of the modes", "cents", 0.0f, 50.0f, 0.0f},
     {"drift_rate", "Speed of the spiralling detune", "Hz", 0.01f, 2.0f, 0.15f},
-    {"mpe", "MPE lower zone: channels 2-16 bend, press and brighten single notes (48-semitone bend)", "",
+    {"mpe",
+     "MPE lower zone: channels 2-16 bend, press and brighten single notes (48-semitone bend)", "",
      0.0f, 1.0f, 0.0f, 0.0f, kMpeModes},
 };
 
@@ -52,7 +74,8 @@ constexpr ListParameterDescriptor kLists[] = {
 void CrystalNode::setList(int index, std::span<const float> values) {
   if (index != 0) return;
   customCount_ = static_cast<int>(std::min<std::size_t>(values.size(), customRatios_.size()));
-  for (int i = 0; i < customCount_; ++i) customRatios_[static_cast<std::size_t>(i)] = values[static_cast<std::size_t>(i)];
+  for (int i = 0; i < customCount_; ++i)
+    customRatios_[static_cast<std::size_t>(i)] = values[static_cast<std::size_t>(i)];
   settings_.customRatios = customRatios_.data();
   settings_.customCount = customCount_;
 }
@@ -137,7 +160,8 @@ void CrystalNode::noteOn(int key, float velocity, int channel) noexcept {
   const bool member = isPerNoteChannel(channel);
   const auto c = static_cast<std::size_t>(channel & 15);
   const double bend = member ? memberBend_[c] : 0.0;
-  voice->start(key, velocity, noteHz(key, bend), settings_, (static_cast<std::uint64_t>(random_.next()) << 32) | random_.next());
+  voice->start(key, velocity, noteHz(key, bend), settings_,
+               (static_cast<std::uint64_t>(random_.next()) << 32) | random_.next());
   voice->setChannel(channel);
   voice->setNoteBend(bend);
   voice->setAge(++clock_);
@@ -173,7 +197,8 @@ void CrystalNode::setPedal(bool down) noexcept {
 void CrystalNode::onEvent(const Event& event) noexcept {
   switch (event.type) {
     case EventType::kNoteOn:
-      if (event.value > 0.0f) return noteOn(event.index, std::min(event.value, 1.0f), event.channel);
+      if (event.value > 0.0f)
+        return noteOn(event.index, std::min(event.value, 1.0f), event.channel);
       return noteOff(event.index);
     case EventType::kNoteOff:
       return noteOff(event.index);
@@ -197,7 +222,8 @@ void CrystalNode::onEvent(const Event& event) noexcept {
       if (isPerNoteChannel(event.channel)) {
         memberPressure_[event.channel] = std::clamp(event.value, 0.0f, 1.0f);
         for (crystal::CrystalVoice& v : voices_)
-          if (v.active() && v.channel() == event.channel) v.setPressure(memberPressure_[event.channel]);
+          if (v.active() && v.channel() == event.channel)
+            v.setPressure(memberPressure_[event.channel]);
         return;
       }
       aftertouch_ = std::clamp(event.value, 0.0f, 1.0f);
@@ -205,7 +231,8 @@ void CrystalNode::onEvent(const Event& event) noexcept {
       return;
     case EventType::kPolyPressure:
       for (crystal::CrystalVoice& v : voices_)
-        if (v.active() && v.key() == event.index) v.setPressure(std::clamp(event.value, 0.0f, 1.0f));
+        if (v.active() && v.key() == event.index)
+          v.setPressure(std::clamp(event.value, 0.0f, 1.0f));
       return;
     case EventType::kControlChange:
       if (event.index == 74 && isPerNoteChannel(event.channel)) {  // MPE timbre of one note
@@ -240,13 +267,16 @@ void CrystalNode::render(const float* const*, float* const* out, int frames) noe
   std::fill(mid_.begin(), mid_.begin() + frames, 0.0f);
   std::fill(side_.begin(), side_.begin() + frames, 0.0f);
   for (crystal::CrystalVoice& v : voices_)
-    if (v.active()) v.render(mid_.data(), side_.data(), scratch_.data(), frames, kernel_, settings_);
+    if (v.active())
+      v.render(mid_.data(), side_.data(), scratch_.data(), frames, kernel_, settings_);
   SmoothedValue& level = parameter(kLevel);
   float gain = decibelsToGain(level.current());
   for (int i = 0; i < frames; ++i) {
     if (level.isRamping()) gain = decibelsToGain(level.next());
-    const float left = (mid_[static_cast<std::size_t>(i)] + side_[static_cast<std::size_t>(i)]) * gain;
-    const float right = (mid_[static_cast<std::size_t>(i)] - side_[static_cast<std::size_t>(i)]) * gain;
+    const float left =
+        (mid_[static_cast<std::size_t>(i)] + side_[static_cast<std::size_t>(i)]) * gain;
+    const float right =
+        (mid_[static_cast<std::size_t>(i)] - side_[static_cast<std::size_t>(i)]) * gain;
     // DC blocker (one-pole high-pass near 5 Hz): a bow's steady pull displaces the body.
     dcOutL_ = left - dcInL_ + dcPole_ * dcOutL_;
     dcOutR_ = right - dcInR_ + dcPole_ * dcOutR_;
@@ -258,8 +288,10 @@ void CrystalNode::render(const float* const*, float* const* out, int frames) noe
 }
 
 const NodeType kCrystalType{
-    "crystal", "The crystal instrument: polyphonic modal voices struck, bowed or shattered", {},
-    kOutputs, kParameters, true, false,
-    []() -> std::unique_ptr<Node> { return std::make_unique<CrystalNode>(); }, kLists};
+    "crystal",   "The crystal instrument: polyphonic modal voices struck, bowed or shattered",
+    {},          kOutputs,
+    kParameters, true,
+    false,       []() -> std::unique_ptr<Node> { return std::make_unique<CrystalNode>(); },
+    kLists};
 
 }  // namespace reverie

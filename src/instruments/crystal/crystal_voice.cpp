@@ -9,15 +9,15 @@ namespace reverie::crystal {
 namespace {
 
 constexpr double kTwoPi = 6.283185307179586;
-constexpr int kCheckFrames = 256;            // the voice's energy is read on this grid
-constexpr double kSilentEnergy = 1e-12;      // -120 dB: the voice is done
-constexpr double kFadeSeconds = 0.005;       // a stolen voice's T60
-constexpr float kModeGain = 0.25f;           // output level of a full-velocity strike
+constexpr int kCheckFrames = 256;        // the voice's energy is read on this grid
+constexpr double kSilentEnergy = 1e-12;  // -120 dB: the voice is done
+constexpr double kFadeSeconds = 0.005;   // a stolen voice's T60
+constexpr float kModeGain = 0.25f;       // output level of a full-velocity strike
 // The bow's loop gain goes as the square of its mode gains (force in, velocity out through the
 // same weights); its friction constants below are tuned for this value.
 constexpr float kBowModeGain = 1.0f;
-constexpr float kBowVelocityScale = 0.15f;   // bow speed 1 in units of the modes' velocity
-constexpr float kBowCoupling = 0.05f;         // force per unit of slip while sticking
+constexpr float kBowVelocityScale = 0.15f;  // bow speed 1 in units of the modes' velocity
+constexpr float kBowCoupling = 0.05f;       // force per unit of slip while sticking
 constexpr float kShardLevel = 0.5f;
 constexpr double kBowFullGripHz = 220.0;  // A3: the bow grips notes above it at full strength
 constexpr double kBowTrackGain = 0.6;     // of the log pitch error corrected per reading
@@ -28,7 +28,8 @@ double radiusFor(double t60Seconds, double sampleRate) {
 
 }  // namespace
 
-void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSettings& s, std::uint64_t seed) {
+void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSettings& s,
+                         std::uint64_t seed) {
   const bool restrike = active_ && key_ == key && !fading_;
   timbre_ = 0.5f;  // neutral; an MPE note sets its own after the start
   random_.reseed(seed);
@@ -41,8 +42,8 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
   voiceFrame_ = 0;
 
   ModeRatio table[kMaxModes];
-  const int available = modeRatios(s.geometry, s.maxModes, s.stretch, s.pairSplitHz, noteHz, table, s.customRatios,
-                                   s.customCount);
+  const int available = modeRatios(s.geometry, s.maxModes, s.stretch, s.pairSplitHz, noteHz, table,
+                                   s.customRatios, s.customCount);
   modeCount_ = 0;
   while (modeCount_ < available && table[modeCount_].ratio > 0.0 &&
          noteHz * table[modeCount_].ratio < 0.5 * s.sampleRate)
@@ -73,7 +74,8 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
     const double position = std::cos(3.141592653589793 * table[m].order * s.position);
     const double tilt = std::pow(centre, -3.0 + 3.5 * s.brightness);
     const double mallet = 1.0 / std::sqrt(1.0 + std::pow(noteHz * centre / malletHz, 4.0));
-    baseGain_[m] = static_cast<float>(position * tilt * (exciter_ == Exciter::kBow ? kBowModeGain : mallet * kModeGain));
+    baseGain_[m] = static_cast<float>(
+        position * tilt * (exciter_ == Exciter::kBow ? kBowModeGain : mallet * kModeGain));
     gain_[m] = baseGain_[m];
     // Golden-angle pattern: neighbouring modes land far apart in the stereo field.
     side_[m] = static_cast<float>(s.spread * std::sin(2.399963 * (m + 1)));
@@ -121,7 +123,8 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
     showering_ = true;
     shardFrame_ = 0;
     framesToShard_ = 0;
-    for (int i = 0; i < kShards; ++i) shardRe_[i] = shardIm_[i] = shardC_[i] = shardS_[i] = shardGain_[i] = shardSide_[i] = 0.0f;
+    for (int i = 0; i < kShards; ++i)
+      shardRe_[i] = shardIm_[i] = shardC_[i] = shardS_[i] = shardGain_[i] = shardSide_[i] = 0.0f;
   }
 }
 
@@ -245,14 +248,15 @@ void CrystalVoice::tuneMode(int m, double hz, const VoiceSettings& s) {
   s_[m] = static_cast<float>(radius * std::sin(omega));
 }
 
-void CrystalVoice::render(float* mid, float* side, float* scratch, int frames, dsp::ModalKernel kernel,
-                          const VoiceSettings& s) {
+void CrystalVoice::render(float* mid, float* side, float* scratch, int frames,
+                          dsp::ModalKernel kernel, const VoiceSettings& s) {
   const dsp::ModeArrays modes{re_, im_, c_, s_, gain_, side_, groups_};
   for (int done = 0; done < frames && active_;) {
     // Drift moves on the same grid: smooth enough at spiral speeds, and block-size independent.
     if (s.driftCents > 0.0 && voiceFrame_ % kCheckFrames == 0 && balanceFrames_ == 0) applyDrift(s);
     // Stop at the next point of the voice's 256-frame grid, where its energy is read.
-    const int span = std::min(frames - done, kCheckFrames - static_cast<int>(voiceFrame_ % kCheckFrames));
+    const int span =
+        std::min(frames - done, kCheckFrames - static_cast<int>(voiceFrame_ % kCheckFrames));
     if (bowing_) {
       renderBow(mid + done, side + done, span, kernel);
     } else if (struck_) {
@@ -273,8 +277,11 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames, d
     if (voiceFrame_ % kCheckFrames != 0) continue;
     if (bowing_) trackBowPitch(s);
     double energy = 0.0;
-    for (int m = 0; m < modeCount_; ++m) energy += static_cast<double>(re_[m]) * re_[m] + static_cast<double>(im_[m]) * im_[m];
-    for (int i = 0; i < kShards; ++i) energy += static_cast<double>(shardRe_[i]) * shardRe_[i] + static_cast<double>(shardIm_[i]) * shardIm_[i];
+    for (int m = 0; m < modeCount_; ++m)
+      energy += static_cast<double>(re_[m]) * re_[m] + static_cast<double>(im_[m]) * im_[m];
+    for (int i = 0; i < kShards; ++i)
+      energy += static_cast<double>(shardRe_[i]) * shardRe_[i] +
+                static_cast<double>(shardIm_[i]) * shardIm_[i];
     energy_ = energy;
     const bool driven = bowing_ || showering_ || struck_;
     if (!driven && energy < kSilentEnergy) active_ = false;
@@ -384,14 +391,16 @@ void CrystalVoice::startShard(const VoiceSettings& s) {
   const int target = static_cast<int>(random_.uniform() * std::min(modeCount_, 6));
   const double home = modeCount_ > 0 ? ratio_[target] : 1.0;
   const double wild = 4.0 + 12.0 * random_.uniform();
-  double hz = noteHz_ * std::exp(std::log(wild) + (std::log(home) - std::log(wild)) * progress * progress);
+  double hz =
+      noteHz_ * std::exp(std::log(wild) + (std::log(home) - std::log(wild)) * progress * progress);
   if (hz >= 0.45 * s.sampleRate) hz = 0.45 * s.sampleRate * (0.5 + 0.5 * random_.uniform());
   const int lane = nextShardLane_++ % kShards;
   const double radius = radiusFor(0.03 + 0.3 * progress, s.sampleRate);
   shardC_[lane] = static_cast<float>(radius * std::cos(kTwoPi * hz / s.sampleRate));
   shardS_[lane] = static_cast<float>(radius * std::sin(kTwoPi * hz / s.sampleRate));
   for (float& g : shardGain_) g = 0.0f;
-  shardGain_[lane] = static_cast<float>(velocity_ * kShardLevel * (1.0 - 0.6 * progress) * (0.5 + 0.5 * random_.uniform()));
+  shardGain_[lane] = static_cast<float>(velocity_ * kShardLevel * (1.0 - 0.6 * progress) *
+                                        (0.5 + 0.5 * random_.uniform()));
   shardSide_[lane] = static_cast<float>(s.spread * random_.bipolar());
   const double interval = std::max(0.012, -std::log(1.0 - 0.999 * random_.uniform()) / rate);
   framesToShard_ = std::max(1, static_cast<int>(interval * s.sampleRate));

@@ -18,12 +18,12 @@ struct VoiceSettings {
   int maxModes = 32;
   double stretch = 1.0;
   double pairSplitHz = 0.0;
-  double t60Seconds = 4.0;      ///< of the principal mode
-  double damping = 1.0;         ///< higher modes: T60 / ratio^damping
-  double brightness = 0.5;      ///< 0 dark (steep tilt) .. 1 flat
-  double hardness = 0.5;        ///< mallet: soft (long contact) .. hard (short)
-  double position = 0.2;        ///< strike/pickup position along the body, 0..1
-  double spread = 0.5;          ///< stereo spread of the modes
+  double t60Seconds = 4.0;  ///< of the principal mode
+  double damping = 1.0;     ///< higher modes: T60 / ratio^damping
+  double brightness = 0.5;  ///< 0 dark (steep tilt) .. 1 flat
+  double hardness = 0.5;    ///< mallet: soft (long contact) .. hard (short)
+  double position = 0.2;    ///< strike/pickup position along the body, 0..1
+  double spread = 0.5;      ///< stereo spread of the modes
   Exciter exciter = Exciter::kStrike;
   double bowPressure = 0.5;     ///< 0..1 friction strength
   double bowSpeed = 0.5;        ///< 0..1
@@ -39,7 +39,8 @@ class CrystalVoice {
  public:
   /// Audio thread: starts a note (a re-strike of a sounding voice keeps its ringing). `seed`
   /// feeds the voice's own generator, so voices never share random draws.
-  void start(int key, float velocity, double noteHz, const VoiceSettings& settings, std::uint64_t seed);
+  void start(int key, float velocity, double noteHz, const VoiceSettings& settings,
+             std::uint64_t seed);
   /// Key up (and no pedal): the modes damp to the release T60.
   void release(const VoiceSettings& settings);
   /// Stolen: damp to silence in a few milliseconds, with no step in the signal.
@@ -81,7 +82,8 @@ class CrystalVoice {
   /// While the bow is on: nudges its pitch correction toward the principal's nominal pitch.
   void trackBowPitch(const VoiceSettings& settings);
   void renderBow(float* mid, float* side, int frames, dsp::ModalKernel kernel);
-  void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel, const VoiceSettings& s);
+  void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,
+                    const VoiceSettings& s);
   void startShard(const VoiceSettings& s);
 
   static constexpr int kShards = 16;

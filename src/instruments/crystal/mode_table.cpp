@@ -14,7 +14,8 @@ constexpr double kGlass[] = {1.0, 2.32, 4.25, 6.63, 9.38};
 
 // Tibetan singing bowl, measured as near-identical pairs (SOUND.md reference facts); the
 // splitting of each pair is what makes a bowl beat.
-constexpr double kBowl[] = {0.996, 1.004, 2.979, 2.993, 5.704, 8.998, 9.016, 12.807, 12.833, 17.28, 21.98};
+constexpr double kBowl[] = {0.996, 1.004,  2.979,  2.993, 5.704, 8.998,
+                            9.016, 12.807, 12.833, 17.28, 21.98};
 constexpr int kBowlOrder[] = {1, 1, 2, 2, 3, 4, 4, 5, 5, 6, 7};
 
 // Free-free Euler-Bernoulli bar: f_n proportional to beta_n^2, beta = 4.7300, 7.8532, 10.9956,
@@ -81,7 +82,8 @@ int modeRatios(Geometry geometry, int maxModes, double stretch, double pairSplit
       add(ratio + half, n);
     }
   }
-  std::sort(modes, modes + count, [](const ModeRatio& a, const ModeRatio& b) { return a.ratio < b.ratio; });
+  std::sort(modes, modes + count,
+            [](const ModeRatio& a, const ModeRatio& b) { return a.ratio < b.ratio; });
   count = std::min({count, maxModes, kMaxModes});
   std::copy(modes, modes + count, out);
   return count;

@@ -20,7 +20,8 @@ int SectionNode::polyphony() const noexcept {
 
 int SectionNode::soundingVoices() const noexcept {
   int count = 0;
-  for (int v = 0; v < kMaxVoices; ++v) count += slots_[static_cast<std::size_t>(v)].key >= 0 && voiceSounding(v);
+  for (int v = 0; v < kMaxVoices; ++v)
+    count += slots_[static_cast<std::size_t>(v)].key >= 0 && voiceSounding(v);
   return count;
 }
 
@@ -31,17 +32,22 @@ void SectionNode::noteOn(int key, float velocity) noexcept {
   // The same key again takes its own voice (no doubled unisons), then a free slot,
   // then the oldest voice, preferring released ones.
   for (int v = 0; v < kMaxVoices && chosen < 0; ++v)
-    if (slots_[static_cast<std::size_t>(v)].key == key && voiceSounding(v)) chosen = v, stolen = true;
+    if (slots_[static_cast<std::size_t>(v)].key == key && voiceSounding(v))
+      chosen = v, stolen = true;
   for (int v = 0; v < limit && chosen < 0; ++v)
     if (slots_[static_cast<std::size_t>(v)].key < 0 || !voiceSounding(v)) chosen = v;
   if (chosen < 0) {
     stolen = true;
     for (int v = 0; v < limit; ++v) {
       const VoiceSlot& s = slots_[static_cast<std::size_t>(v)];
-      if (chosen < 0) { chosen = v; continue; }
+      if (chosen < 0) {
+        chosen = v;
+        continue;
+      }
       const VoiceSlot& best = slots_[static_cast<std::size_t>(chosen)];
       const bool releasedFirst = !s.held && !s.sustained && (best.held || best.sustained);
-      const bool sameClassOlder = (s.held || s.sustained) == (best.held || best.sustained) && s.age < best.age;
+      const bool sameClassOlder =
+          (s.held || s.sustained) == (best.held || best.sustained) && s.age < best.age;
       if (releasedFirst || sameClassOlder) chosen = v;
     }
   }
@@ -87,7 +93,8 @@ void SectionNode::resetLevelGain() noexcept {
 void SectionNode::applyExpressionAndLevel(float* left, float* right, int frames,
                                           std::span<const int> alsoSmoothed) noexcept {
   SmoothedValue& expression = parameter(layout_.expression);
-  bool ramping = expression.isRamping() || (layout_.level >= 0 && parameter(layout_.level).isRamping());
+  bool ramping =
+      expression.isRamping() || (layout_.level >= 0 && parameter(layout_.level).isRamping());
   for (int index : alsoSmoothed) ramping = ramping || parameter(index).isRamping();
   if (!ramping) {
     const float x = expression.current();
@@ -100,7 +107,8 @@ void SectionNode::applyExpressionAndLevel(float* left, float* right, int frames,
   }
   for (int i = 0; i < frames; ++i) {
     for (int index : alsoSmoothed) parameter(index).next();
-    if (layout_.level >= 0 && parameter(layout_.level).isRamping()) levelGain_ = decibelsToGain(parameter(layout_.level).next());
+    if (layout_.level >= 0 && parameter(layout_.level).isRamping())
+      levelGain_ = decibelsToGain(parameter(layout_.level).next());
     const float x = expression.next();
     const float gain = x * x * levelGain_;
     left[i] *= gain;
@@ -147,7 +155,8 @@ void SectionNode::onEvent(const Event& event) noexcept {
       }
       if (event.index == 123) {  // all notes off
         for (int v = 0; v < kMaxVoices; ++v)
-          if (slots_[static_cast<std::size_t>(v)].held) noteOff(slots_[static_cast<std::size_t>(v)].key);
+          if (slots_[static_cast<std::size_t>(v)].held)
+            noteOff(slots_[static_cast<std::size_t>(v)].key);
         return;
       }
       return onOtherEvent(event);

@@ -68,12 +68,15 @@ class SectionNode : public Node {
   double concertA() const noexcept {
     return layout_.tuning >= 0 ? parameterTarget(layout_.tuning) : 440.0;
   }
-  const VoiceSlot& slot(int voice) const noexcept { return slots_[static_cast<std::size_t>(voice)]; }
+  const VoiceSlot& slot(int voice) const noexcept {
+    return slots_[static_cast<std::size_t>(voice)];
+  }
   double bendSemitones() const noexcept { return bendSemitones_; }
 
   /// Audio thread: multiplies a rendered span by expression squared (CC11's documented law)
   /// and the level, stepping those and the `alsoSmoothed` parameters once per sample.
-  void applyExpressionAndLevel(float* left, float* right, int frames, std::span<const int> alsoSmoothed) noexcept;
+  void applyExpressionAndLevel(float* left, float* right, int frames,
+                               std::span<const int> alsoSmoothed) noexcept;
   /// Control thread (onPrepare): the level's gain, read again from its parameter.
   void resetLevelGain() noexcept;
   float channelPressure() const noexcept { return pressure_; }
@@ -102,9 +105,15 @@ template <class Voice>
 class VoiceArraySection : public SectionNode {
  protected:
   using SectionNode::SectionNode;
-  void releaseVoice(int voice) noexcept override { voices_[static_cast<std::size_t>(voice)].release(); }
-  void silenceVoice(int voice) noexcept override { voices_[static_cast<std::size_t>(voice)].silence(); }
-  bool voiceSounding(int voice) const noexcept override { return voices_[static_cast<std::size_t>(voice)].active(); }
+  void releaseVoice(int voice) noexcept override {
+    voices_[static_cast<std::size_t>(voice)].release();
+  }
+  void silenceVoice(int voice) noexcept override {
+    voices_[static_cast<std::size_t>(voice)].silence();
+  }
+  bool voiceSounding(int voice) const noexcept override {
+    return voices_[static_cast<std::size_t>(voice)].active();
+  }
 
   std::array<Voice, kMaxVoices> voices_{};
 };

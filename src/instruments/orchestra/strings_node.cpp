@@ -70,7 +70,8 @@ constexpr int kSmoothed[] = {kVibrato, kVibratoRate, kDynamics,
 class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringVoice> {
  public:
   StringsNode()
-      : VoiceArraySection(kStringsType, {kVoices, kDynamics, kExpression, kBendRange, kTuning, kLevel}) {}
+      : VoiceArraySection(kStringsType,
+                          {kVoices, kDynamics, kExpression, kBendRange, kTuning, kLevel}) {}
 
  protected:
   void onPrepare(const PrepareInfo& info) override {

@@ -45,8 +45,10 @@ struct PitchPath {
     if (frame <= at[0]) return cents[0];
     for (int i = 1; i < kWaypoints; ++i)
       if (frame < at[static_cast<std::size_t>(i)]) {
-        const double t = (frame - at[static_cast<std::size_t>(i - 1)]) / (at[static_cast<std::size_t>(i)] - at[static_cast<std::size_t>(i - 1)]);
-        return cents[static_cast<std::size_t>(i - 1)] + t * (cents[static_cast<std::size_t>(i)] - cents[static_cast<std::size_t>(i - 1)]);
+        const double t = (frame - at[static_cast<std::size_t>(i - 1)]) /
+                         (at[static_cast<std::size_t>(i)] - at[static_cast<std::size_t>(i - 1)]);
+        return cents[static_cast<std::size_t>(i - 1)] +
+               t * (cents[static_cast<std::size_t>(i)] - cents[static_cast<std::size_t>(i - 1)]);
       }
     return cents[kWaypoints - 1];
   }
@@ -60,8 +62,12 @@ class TuningNode final : public Node {
   void onPrepare(const PrepareInfo& info) override {
     random_.reseed(info.seed);
     oboe_.prepare(info.sampleRate, dsp::mixSeed(info.seed ^ 0x0b0e));
-    for (int i = 0; i < kMaxStrings; ++i) strings_[static_cast<std::size_t>(i)].prepare(info.sampleRate, dsp::mixSeed(info.seed + 101u * (i + 1)));
-    for (int i = 0; i < kMaxBrass; ++i) brass_[static_cast<std::size_t>(i)].prepare(info.sampleRate, dsp::mixSeed(info.seed + 997u * (i + 1)));
+    for (int i = 0; i < kMaxStrings; ++i)
+      strings_[static_cast<std::size_t>(i)].prepare(info.sampleRate,
+                                                    dsp::mixSeed(info.seed + 101u * (i + 1)));
+    for (int i = 0; i < kMaxBrass; ++i)
+      brass_[static_cast<std::size_t>(i)].prepare(info.sampleRate,
+                                                  dsp::mixSeed(info.seed + 997u * (i + 1)));
   }
 
   int countSoundingVoices() const noexcept override {
@@ -73,9 +79,11 @@ class TuningNode final : public Node {
 
   void onEvent(const Event& event) noexcept override {
     const bool on = event.type == EventType::kNoteOn && event.value > 0.0f;
-    const bool off = event.type == EventType::kNoteOff || (event.type == EventType::kNoteOn && event.value <= 0.0f) ||
-                     event.type == EventType::kAllNotesOff ||
-                     (event.type == EventType::kControlChange && (event.index == 120 || event.index == 123));
+    const bool off =
+        event.type == EventType::kNoteOff ||
+        (event.type == EventType::kNoteOn && event.value <= 0.0f) ||
+        event.type == EventType::kAllNotesOff ||
+        (event.type == EventType::kControlChange && (event.index == 120 || event.index == 123));
     if (on) begin(event.value);
     if (off) end(event.type == EventType::kControlChange && event.index == 120);
   }
@@ -94,8 +102,8 @@ class TuningNode final : public Node {
       if (oboe_.active()) oboe_.render(left, right, span, windSettings_);
       for (int i = 0; i < kMaxStrings; ++i) {
         auto& s = strings_[static_cast<std::size_t>(i)];
-        if (!stringStarted_[static_cast<std::size_t>(i)] && playing_ && frame_ >= stringEntry_[static_cast<std::size_t>(i)] &&
-            i < stringCount_) {
+        if (!stringStarted_[static_cast<std::size_t>(i)] && playing_ &&
+            frame_ >= stringEntry_[static_cast<std::size_t>(i)] && i < stringCount_) {
           stringStarted_[static_cast<std::size_t>(i)] = true;
           s.start(stringHz(i), velocity_, stringSettings_);
         }
@@ -103,8 +111,8 @@ class TuningNode final : public Node {
       }
       for (int i = 0; i < kMaxBrass; ++i) {
         auto& b = brass_[static_cast<std::size_t>(i)];
-        if (!brassStarted_[static_cast<std::size_t>(i)] && playing_ && frame_ >= brassEntry_[static_cast<std::size_t>(i)] &&
-            i < brassCount_) {
+        if (!brassStarted_[static_cast<std::size_t>(i)] && playing_ &&
+            frame_ >= brassEntry_[static_cast<std::size_t>(i)] && i < brassCount_) {
           brassStarted_[static_cast<std::size_t>(i)] = true;
           b.start(brassHz(i), velocity_ * 0.8f);
         }
@@ -123,12 +131,18 @@ class TuningNode final : public Node {
   }
 
  private:
-  double aHz(int octave) const { return parameterTarget(kTuning) * std::exp2(static_cast<double>(octave)); }
+  double aHz(int octave) const {
+    return parameterTarget(kTuning) * std::exp2(static_cast<double>(octave));
+  }
   double stringHz(int i) const {
-    return aHz(kStringOctave[static_cast<std::size_t>(i)]) * std::exp2(stringPath_[static_cast<std::size_t>(i)].centsAt(static_cast<double>(frame_)) / 1200.0);
+    return aHz(kStringOctave[static_cast<std::size_t>(i)]) *
+           std::exp2(stringPath_[static_cast<std::size_t>(i)].centsAt(static_cast<double>(frame_)) /
+                     1200.0);
   }
   double brassHz(int i) const {
-    return aHz(kBrassOctave[static_cast<std::size_t>(i)]) * std::exp2(brassPath_[static_cast<std::size_t>(i)].centsAt(static_cast<double>(frame_)) / 1200.0);
+    return aHz(kBrassOctave[static_cast<std::size_t>(i)]) *
+           std::exp2(brassPath_[static_cast<std::size_t>(i)].centsAt(static_cast<double>(frame_)) /
+                     1200.0);
   }
 
   /// A player's path: in at `entry` from `startCents`, a wandering approach with one
@@ -137,8 +151,10 @@ class TuningNode final : public Node {
     PitchPath p;
     const double landing = entry + (settleFrame - entry) * (0.55 + 0.4 * random_.uniform());
     const double overshoot = (startCents > 0 ? -1.0 : 1.0) * (4.0 + 10.0 * random_.uniform());
-    p.at = {entry, entry + (landing - entry) * 0.35, entry + (landing - entry) * 0.7, entry + (landing - entry) * 0.88, landing};
-    p.cents = {startCents, startCents * (0.35 + 0.2 * random_.uniform()), overshoot, overshoot * 0.3, 0.0};
+    p.at = {entry, entry + (landing - entry) * 0.35, entry + (landing - entry) * 0.7,
+            entry + (landing - entry) * 0.88, landing};
+    p.cents = {startCents, startCents * (0.35 + 0.2 * random_.uniform()), overshoot,
+               overshoot * 0.3, 0.0};
     return p;
   }
 
@@ -177,15 +193,17 @@ class TuningNode final : public Node {
       stringStarted_[k] = false;
       stringEntry_[k] = onGrid(settle * (kStringsEnter + 0.25 * random_.uniform()));
       const int neighbour = kStringNeighbour[k];
-      const double start = neighbour != 0 && scatter > 0.0 ? neighbour * 100.0 + 0.3 * scatter * random_.bipolar()
-                                                           : scatter * random_.bipolar();
+      const double start = neighbour != 0 && scatter > 0.0
+                               ? neighbour * 100.0 + 0.3 * scatter * random_.bipolar()
+                               : scatter * random_.bipolar();
       stringPath_[k] = makePath(static_cast<double>(stringEntry_[k]), start, settle);
     }
     for (int i = 0; i < kMaxBrass; ++i) {
       const auto k = static_cast<std::size_t>(i);
       brassStarted_[k] = false;
       brassEntry_[k] = onGrid(settle * (kBrassEnter + 0.2 * random_.uniform()));
-      brassPath_[k] = makePath(static_cast<double>(brassEntry_[k]), 0.7 * scatter * random_.bipolar(), settle);
+      brassPath_[k] =
+          makePath(static_cast<double>(brassEntry_[k]), 0.7 * scatter * random_.bipolar(), settle);
     }
   }
 
@@ -199,8 +217,10 @@ class TuningNode final : public Node {
     playing_ = false;
     auto stop = [now](auto& voice) {
       if (!voice.active()) return;
-      if (now) voice.silence();
-      else voice.release();
+      if (now)
+        voice.silence();
+      else
+        voice.release();
     };
     stop(oboe_);
     for (auto& s : strings_) stop(s);
@@ -209,10 +229,12 @@ class TuningNode final : public Node {
 
   void updatePitches() noexcept {
     for (int i = 0; i < kMaxStrings; ++i)
-      if (stringStarted_[static_cast<std::size_t>(i)] && strings_[static_cast<std::size_t>(i)].active())
+      if (stringStarted_[static_cast<std::size_t>(i)] &&
+          strings_[static_cast<std::size_t>(i)].active())
         strings_[static_cast<std::size_t>(i)].setFrequencyHz(stringHz(i));
     for (int i = 0; i < kMaxBrass; ++i)
-      if (brassStarted_[static_cast<std::size_t>(i)] && brass_[static_cast<std::size_t>(i)].active())
+      if (brassStarted_[static_cast<std::size_t>(i)] &&
+          brass_[static_cast<std::size_t>(i)].active())
         brass_[static_cast<std::size_t>(i)].setFrequencyHz(brassHz(i));
   }
 
@@ -237,9 +259,10 @@ class TuningNode final : public Node {
 
 }  // namespace
 
-const NodeType kTuningType{"tuning",
-                           "The orchestra tuning up: the oboe's A, then strings and brass gliding onto it",
-                           {}, kOutputs, kParameters, true, false,
-                           []() -> std::unique_ptr<Node> { return std::make_unique<TuningNode>(); }};
+const NodeType kTuningType{
+    "tuning",    "The orchestra tuning up: the oboe's A, then strings and brass gliding onto it",
+    {},          kOutputs,
+    kParameters, true,
+    false,       []() -> std::unique_ptr<Node> { return std::make_unique<TuningNode>(); }};
 
 }  // namespace reverie

@@ -109,10 +109,10 @@ class WindVoice {
   float amplitude_ = 0.0f,
         amplitudeStep_ = 0.0f;  // envelope x gain at the period's start, and its ramp
   float vibratoPhase_ = 0.0f, vibratoRateScale_ = 1.0f, vibratoFade_ = 0.0f, vibratoRatio_ = 1.0f;
-  float fluteCos_ = 1.0f, fluteSin_ = 0.0f;          // the flute's phasor
-  float reedState_ = 0.0f, reedTopState_ = 0.0f;     // the oboe's tone filter: two one-poles
+  float fluteCos_ = 1.0f, fluteSin_ = 0.0f;       // the flute's phasor
+  float reedState_ = 0.0f, reedTopState_ = 0.0f;  // the oboe's tone filter: two one-poles
   float reedCoefficient_ = 1.0f;
-  float rotationCos_ = 1.0f, rotationSin_ = 0.0f;    // and its turn per sample
+  float rotationCos_ = 1.0f, rotationSin_ = 0.0f;  // and its turn per sample
   float noiseGain_ = 0.0f;
   float panLeft_ = 0.707f, panRight_ = 0.707f;
   float filterHz_ = -1.0f, filterDynamics_ = -1.0f;  // what the filters were last set for

@@ -50,7 +50,9 @@ constexpr int kSmoothed[] = {kVibrato, kVibratoRate, kBreath, kDynamics};
 
 class WindsNode final : public orchestra::VoiceArraySection<orchestra::WindVoice> {
  public:
-  WindsNode() : VoiceArraySection(kWindsType, {kVoices, kDynamics, kExpression, kBendRange, kTuning, kLevel}) {}
+  WindsNode()
+      : VoiceArraySection(kWindsType,
+                          {kVoices, kDynamics, kExpression, kBendRange, kTuning, kLevel}) {}
 
  protected:
   void onPrepare(const PrepareInfo& info) override {
