@@ -7,6 +7,9 @@
 #include <cstring>
 #include <vector>
 
+#include "dsp/float4.hpp"
+#include "dsp/lfo_sine.hpp"
+
 namespace reverie::dsp {
 
 /// The ensemble of the Solina / ARP String Ensemble and the Roland RS-series string machines:
@@ -57,8 +60,8 @@ class EnsembleChorus {
 
   /// Each tap's gain into the left and right outputs. Read at the next grid point.
   void setPan(const float (&left)[kTaps], const float (&right)[kTaps]) {
-    panLeft_ = Lanes{left[0], left[1], left[2], 0.0f};
-    panRight_ = Lanes{right[0], right[1], right[2], 0.0f};
+    panLeft_ = Float4{left[0], left[1], left[2], 0.0f};
+    panRight_ = Float4{right[0], right[1], right[2], 0.0f};
   }
 
   /// Audio thread: mono input in, the panned sum of the three taps out.
@@ -75,24 +78,15 @@ class EnsembleChorus {
   }
 
  private:
-  typedef float Lanes __attribute__((vector_size(16)));
-  typedef std::int32_t Ints __attribute__((vector_size(16)));
   // Third-order Lagrange weights of the window (delays whole+2, whole+1, whole, whole-1) as
   // cubic polynomials in the fraction f: w = kC0 + f (kC1 + f (kC2 + f kC3)).
-  static constexpr Lanes kC0 = {0.0f, 0.0f, 1.0f, 0.0f};
-  static constexpr Lanes kC1 = {-1.0f / 6.0f, 1.0f, -0.5f, -1.0f / 3.0f};
-  static constexpr Lanes kC2 = {0.0f, 0.5f, -1.0f, 0.5f};
-  static constexpr Lanes kC3 = {1.0f / 6.0f, -0.5f, 0.5f, -1.0f / 6.0f};
+  static constexpr Float4 kC0 = {0.0f, 0.0f, 1.0f, 0.0f};
+  static constexpr Float4 kC1 = {-1.0f / 6.0f, 1.0f, -0.5f, -1.0f / 3.0f};
+  static constexpr Float4 kC2 = {0.0f, 0.5f, -1.0f, 0.5f};
+  static constexpr Float4 kC3 = {1.0f / 6.0f, -0.5f, 0.5f, -1.0f / 6.0f};
 
   static std::uint32_t phaseIncrement(float cyclesPerSample) {
     return static_cast<std::uint32_t>(std::clamp(cyclesPerSample, 0.0f, 0.01f) * 4294967296.0f);
-  }
-
-  /// sin(2 pi phase / 2^32) by a refined parabola (max error ~0.1 %, smooth first derivative).
-  static float sine(std::uint32_t phase) {
-    const float x = static_cast<float>(static_cast<std::int32_t>(phase)) * (1.0f / 2147483648.0f);
-    const float y = 4.0f * x * (1.0f - std::fabs(x));
-    return 0.225f * (y * std::fabs(y) - y) + y;
   }
 
   void renderSpan(const float* in, float* wetLeft, float* wetRight, int frames) {
@@ -100,35 +94,32 @@ class EnsembleChorus {
     float* const line = line_.data();
     const std::uint32_t mask = mask_;
     std::uint32_t write = write_;
-    Lanes delay = delay_, gainLeft = gainLeft_, gainRight = gainRight_;
-    const Lanes delayStep = delayStep_, gainLeftStep = gainLeftStep_,
-                gainRightStep = gainRightStep_;
+    Float4 delay = delay_, gainLeft = gainLeft_, gainRight = gainRight_;
+    const Float4 delayStep = delayStep_, gainLeftStep = gainLeftStep_,
+                 gainRightStep = gainRightStep_;
     const std::uint32_t size = mask + 1u;
     for (int n = 0; n < frames; ++n) {
       // Written twice, a ring's length apart, so every four-sample window is contiguous.
       const float x = std::fabs(in[n]) <= 1e6f ? in[n] : 0.0f;  // a NaN would ring forever
       line[write & mask] = x;
       line[(write & mask) + size] = x;
-      const Ints whole = __builtin_convertvector(delay, Ints);
-      const Lanes fraction = delay - __builtin_convertvector(whole, Lanes);
-      Lanes left{}, right{};
+      const Int4 whole = __builtin_convertvector(delay, Int4);
+      const Float4 fraction = delay - __builtin_convertvector(whole, Float4);
+      Float4 left{}, right{};
       for (int k = 0; k < kTaps; ++k) {
         // The window holds the samples at delay whole+2, whole+1, whole, whole-1; third-order
         // Lagrange weights for them as polynomials in the fraction (exactly {0, 0, 1, 0} at 0).
         const float f = fraction[k];
-        const Lanes weights = kC0 + f * (kC1 + f * (kC2 + f * kC3));
-        Lanes window;
+        const Float4 weights = kC0 + f * (kC1 + f * (kC2 + f * kC3));
+        Float4 window;
         std::memcpy(&window, line + ((write - static_cast<std::uint32_t>(whole[k]) - 2u) & mask),
                     sizeof window);
-        const Lanes weighted = window * weights;
+        const Float4 weighted = window * weights;
         left += weighted * gainLeft[k];
         right += weighted * gainRight[k];
       }
       // Lane sums of both at once (a fixed order: the result never depends on the block).
-      const Lanes pairs = __builtin_shufflevector(left, right, 0, 1, 4, 5) +
-                          __builtin_shufflevector(left, right, 2, 3, 6, 7);
-      wetLeft[n] = pairs[0] + pairs[1];
-      wetRight[n] = pairs[2] + pairs[3];
+      sumByHalves(left, right, wetLeft[n], wetRight[n]);
       delay += delayStep;
       gainLeft += gainLeftStep;
       gainRight += gainRightStep;
@@ -146,12 +137,12 @@ class EnsembleChorus {
     const float centre = std::max(std::min(centre_, maxDelay_ - 3.0f - depth), 1.0f + depth);
     slowPhase_ += slowIncrement_ * static_cast<std::uint32_t>(kControlFrames);
     fastPhase_ += fastIncrement_ * static_cast<std::uint32_t>(kControlFrames);
-    Lanes target{};
+    Float4 target{};
     for (int k = 0; k < kTaps; ++k) {
       const std::uint32_t offset = static_cast<std::uint32_t>(k) * 1431655765u;  // k * 2^32 / 3
-      target[k] = std::clamp(
-          centre + slowDepth_ * sine(slowPhase_ + offset) + fastDepth_ * sine(fastPhase_ + offset),
-          1.0f, maxDelay_ - 3.0f);
+      target[k] = std::clamp(centre + slowDepth_ * lfoSine(slowPhase_ + offset) +
+                                 fastDepth_ * lfoSine(fastPhase_ + offset),
+                             1.0f, maxDelay_ - 3.0f);
     }
     target[3] = target[0];  // the silent lane reads somewhere valid
     // Each ramp starts from the last target exactly, so rounding never accumulates.
@@ -179,10 +170,10 @@ class EnsembleChorus {
   float maxDelay_ = 4.0f;
   float centre_ = 0.0f, slowDepth_ = 0.0f, fastDepth_ = 0.0f;
   std::uint32_t slowIncrement_ = 0, fastIncrement_ = 0, slowPhase_ = 0, fastPhase_ = 0;
-  Lanes delay_{}, delayTarget_{}, delayStep_{};
-  Lanes panLeft_{}, panRight_{};
-  Lanes gainLeft_{}, gainLeftTarget_{}, gainLeftStep_{};
-  Lanes gainRight_{}, gainRightTarget_{}, gainRightStep_{};
+  Float4 delay_{}, delayTarget_{}, delayStep_{};
+  Float4 panLeft_{}, panRight_{};
+  Float4 gainLeft_{}, gainLeftTarget_{}, gainLeftStep_{};
+  Float4 gainRight_{}, gainRightTarget_{}, gainRightStep_{};
   bool started_ = false;
 };
 

@@ -6,6 +6,9 @@
 #include <cstring>
 #include <type_traits>
 
+#include "dsp/float4.hpp"
+#include "dsp/lfo_sine.hpp"
+
 namespace reverie::dsp {
 namespace {
 
@@ -50,38 +53,6 @@ int powerOfTwoAtLeast(int n) {
   int size = 1;
   while (size < n) size *= 2;
   return size;
-}
-
-/// sin(2 pi phase / 2^32) by a refined parabola (max error ~0.1 %): smooth enough for an LFO.
-float lfoSine(std::uint32_t phase) {
-  const float x = static_cast<float>(static_cast<std::int32_t>(phase)) * (1.0f / 2147483648.0f);
-  const float y = 4.0f * x * (1.0f - std::fabs(x));  // ~sin(pi x) for x in [-1, 1)
-  return 0.225f * (y * std::fabs(y) - y) + y;
-}
-
-// Four floats processed together (GCC/Clang vector extensions: SSE2 on x86-64, NEON on ARM).
-typedef float Lanes __attribute__((vector_size(16)));
-typedef std::int32_t Ints __attribute__((vector_size(16)));
-
-inline Lanes load(const float* p) {
-  Lanes v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store(float* p, Lanes v) {
-  std::memcpy(p, &v, sizeof v);
-}
-
-/// Transposes the 4x4 matrix whose rows are a, b, c, d.
-inline void transpose(Lanes& a, Lanes& b, Lanes& c, Lanes& d) {
-  const Lanes ab01 = __builtin_shufflevector(a, b, 0, 4, 1, 5);
-  const Lanes ab23 = __builtin_shufflevector(a, b, 2, 6, 3, 7);
-  const Lanes cd01 = __builtin_shufflevector(c, d, 0, 4, 1, 5);
-  const Lanes cd23 = __builtin_shufflevector(c, d, 2, 6, 3, 7);
-  a = __builtin_shufflevector(ab01, cd01, 0, 1, 4, 5);
-  b = __builtin_shufflevector(ab01, cd01, 2, 3, 6, 7);
-  c = __builtin_shufflevector(ab23, cd23, 0, 1, 4, 5);
-  d = __builtin_shufflevector(ab23, cd23, 2, 3, 6, 7);
 }
 
 }  // namespace
@@ -350,8 +321,8 @@ void FdnReverb::readLines(float (*lineMajor)[kBlockFrames], float (*modulated)[4
   const float* const memory = memory_.data();
   const bool gliding = glideRemaining_ > 0;
   alignas(16) float glide[kLines][kBlockFrames];  // per-frame lengths while gliding
-  Lanes mod = load(modFrames_.data());
-  const Lanes modStep = load(modStep_.data());
+  Float4 mod = load4(modFrames_.data());
+  const Float4 modStep = load4(modStep_.data());
   for (int n = 0; n < frames; ++n) {
     if (glideRemaining_ > 0) {
       // Each length is computed from the glide's start, not accumulated: rounding in 48000
@@ -372,10 +343,10 @@ void FdnReverb::readLines(float (*lineMajor)[kBlockFrames], float (*modulated)[4
     // delay", IEEE Signal Processing Magazine 13(1), 1996), so the loop stays passive; its loss
     // is under 0.1 dB below 6 kHz at 48 kHz.
     mod += modStep;
-    const Lanes length = load(lengthFrames_.data()) + mod;
-    const Ints whole = __builtin_convertvector(length, Ints);
-    const Lanes f = length - __builtin_convertvector(whole, Lanes);
-    Lanes xm1, x0, x1, x2;
+    const Float4 length = load4(lengthFrames_.data()) + mod;
+    const Int4 whole = __builtin_convertvector(length, Int4);
+    const Float4 f = length - __builtin_convertvector(whole, Float4);
+    Float4 xm1, x0, x1, x2;
     for (int k = 0; k < kModulatedLines; ++k) {
       const float* const ring = memory + lineOffset_[static_cast<std::size_t>(k)];
       const std::uint32_t mask = static_cast<std::uint32_t>(lineMask_[static_cast<std::size_t>(k)]);
@@ -386,12 +357,12 @@ void FdnReverb::readLines(float (*lineMajor)[kBlockFrames], float (*modulated)[4
       x1[k] = ring[(at - 1u) & mask];
       x2[k] = ring[(at - 2u) & mask];
     }
-    const Lanes fm1 = f - 1.0f, fm2 = f - 2.0f, fp1 = f + 1.0f;
-    const Lanes value = (-f * fm1 * fm2 * (1.0f / 6.0f)) * xm1 + (fp1 * fm1 * fm2 * 0.5f) * x0 +
-                        (-fp1 * f * fm2 * 0.5f) * x1 + (fp1 * f * fm1 * (1.0f / 6.0f)) * x2;
-    store(modulated[n], value);
+    const Float4 fm1 = f - 1.0f, fm2 = f - 2.0f, fp1 = f + 1.0f;
+    const Float4 value = (-f * fm1 * fm2 * (1.0f / 6.0f)) * xm1 + (fp1 * fm1 * fm2 * 0.5f) * x0 +
+                         (-fp1 * f * fm2 * 0.5f) * x1 + (fp1 * f * fm1 * (1.0f / 6.0f)) * x2;
+    store4(modulated[n], value);
   }
-  store(modFrames_.data(), mod);
+  store4(modFrames_.data(), mod);
 
   for (int i = kModulatedLines; i < kLines; ++i) {
     const std::size_t s = static_cast<std::size_t>(i);
@@ -439,67 +410,66 @@ void FdnReverb::renderSpan(const float* inLeft, const float* inRight, float* wet
     for (int n = frames; n < quads * 4; ++n) lineMajor[r][n] = 0.0f;
   for (int m = 0; m < quads; ++m) {
     for (int group = 0; group < kRows / 4; ++group) {
-      Lanes a = load(&lineMajor[4 * group][4 * m]), b = load(&lineMajor[4 * group + 1][4 * m]);
-      Lanes c = load(&lineMajor[4 * group + 2][4 * m]), d = load(&lineMajor[4 * group + 3][4 * m]);
+      Float4 a = load4(&lineMajor[4 * group][4 * m]), b = load4(&lineMajor[4 * group + 1][4 * m]);
+      Float4 c = load4(&lineMajor[4 * group + 2][4 * m]),
+             d = load4(&lineMajor[4 * group + 3][4 * m]);
       transpose(a, b, c, d);
       const int q = group + 1;
-      store(&frameMajor[4 * m][4 * q], a);
-      store(&frameMajor[4 * m + 1][4 * q], b);
-      store(&frameMajor[4 * m + 2][4 * q], c);
-      store(&frameMajor[4 * m + 3][4 * q], d);
+      store4(&frameMajor[4 * m][4 * q], a);
+      store4(&frameMajor[4 * m + 1][4 * q], b);
+      store4(&frameMajor[4 * m + 2][4 * q], c);
+      store4(&frameMajor[4 * m + 3][4 * q], d);
     }
-    for (int s = 0; s < 4; ++s) store(&frameMajor[4 * m + s][0], load(modulatedLines[4 * m + s]));
+    for (int s = 0; s < 4; ++s) store4(&frameMajor[4 * m + s][0], load4(modulatedLines[4 * m + s]));
   }
 
   // Per frame: absorption shelves, output taps, Hadamard feedback, input.
-  Lanes b0[4], b1[4], a1[4], x1[4], y1[4], b0Step[4], b1Step[4], a1Step[4];
+  Float4 b0[4], b1[4], a1[4], x1[4], y1[4], b0Step[4], b1Step[4], a1Step[4];
   for (int q = 0; q < 4; ++q) {
     const std::size_t s = static_cast<std::size_t>(4 * q);
-    b0[q] = load(&shelf_[kB0][s]);
-    b1[q] = load(&shelf_[kB1][s]);
-    a1[q] = load(&shelf_[kA1][s]);
-    b0Step[q] = load(&shelfStep_[kB0][s]);
-    b1Step[q] = load(&shelfStep_[kB1][s]);
-    a1Step[q] = load(&shelfStep_[kA1][s]);
-    x1[q] = load(&x1_[s]);
-    y1[q] = load(&y1_[s]);
+    b0[q] = load4(&shelf_[kB0][s]);
+    b1[q] = load4(&shelf_[kB1][s]);
+    a1[q] = load4(&shelf_[kA1][s]);
+    b0Step[q] = load4(&shelfStep_[kB0][s]);
+    b1Step[q] = load4(&shelfStep_[kB1][s]);
+    a1Step[q] = load4(&shelfStep_[kA1][s]);
+    x1[q] = load4(&x1_[s]);
+    y1[q] = load4(&y1_[s]);
   }
   auto frameLoop = [&](auto ramping) {
     for (int n = 0; n < frames; ++n) {
-      Lanes y[4];
+      Float4 y[4];
       for (int q = 0; q < 4; ++q) {
         if constexpr (decltype(ramping)::value) {
           b0[q] += b0Step[q];
           b1[q] += b1Step[q];
           a1[q] += a1Step[q];
         }
-        const Lanes x = load(&frameMajor[n][4 * q]);
+        const Float4 x = load4(&frameMajor[n][4 * q]);
         y[q] = b0[q] * x + b1[q] * x1[q] - a1[q] * y1[q];
         x1[q] = x;
         y1[q] = y[q];
       }
-      const Lanes left = load(&kTapLeft[0]) * y[0] + load(&kTapLeft[4]) * y[1] +
-                         load(&kTapLeft[8]) * y[2] + load(&kTapLeft[12]) * y[3];
-      const Lanes right = load(&kTapRight[0]) * y[0] + load(&kTapRight[4]) * y[1] +
-                          load(&kTapRight[8]) * y[2] + load(&kTapRight[12]) * y[3];
-      // Horizontal sums of both at once: lanes 0 and 2 end up holding left and right.
-      const Lanes pairs = __builtin_shufflevector(left, right, 0, 1, 4, 5) +
-                          __builtin_shufflevector(left, right, 2, 3, 6, 7);
-      const Lanes sums = pairs + __builtin_shufflevector(pairs, pairs, 1, 0, 3, 2);
-      wetLeft[n] = sums[0] * kOutputGain;
-      wetRight[n] = sums[2] * kOutputGain;
+      const Float4 left = load4(&kTapLeft[0]) * y[0] + load4(&kTapLeft[4]) * y[1] +
+                          load4(&kTapLeft[8]) * y[2] + load4(&kTapLeft[12]) * y[3];
+      const Float4 right = load4(&kTapRight[0]) * y[0] + load4(&kTapRight[4]) * y[1] +
+                           load4(&kTapRight[8]) * y[2] + load4(&kTapRight[12]) * y[3];
+      float sumLeft, sumRight;
+      sumByHalves(left, right, sumLeft, sumRight);
+      wetLeft[n] = sumLeft * kOutputGain;
+      wetRight[n] = sumRight * kOutputGain;
       // H16 = H4 (across the four vectors) x H4 (across lanes, by a transpose). The transpose
       // is not undone: the result is a row permutation of H16, just as orthogonal.
-      const Lanes p = y[0] + y[1], r = y[0] - y[1], s = y[2] + y[3], t = y[2] - y[3];
-      Lanes e0 = p + s, e1 = r + t, e2 = p - s, e3 = r - t;
+      const Float4 p = y[0] + y[1], r = y[0] - y[1], s = y[2] + y[3], t = y[2] - y[3];
+      Float4 e0 = p + s, e1 = r + t, e2 = p - s, e3 = r - t;
       transpose(e0, e1, e2, e3);
-      const Lanes u = e0 + e1, v = e0 - e1, g = e2 + e3, h = e2 - e3;
-      const Lanes feedback[4] = {u + g, v + h, u - g, v - h};
-      const Lanes inL = Lanes{} + in[0][n], inR = Lanes{} + in[1][n];
+      const Float4 u = e0 + e1, v = e0 - e1, g = e2 + e3, h = e2 - e3;
+      const Float4 feedback[4] = {u + g, v + h, u - g, v - h};
+      const Float4 inL = Float4{} + in[0][n], inR = Float4{} + in[1][n];
       for (int q = 0; q < 4; ++q)
-        store(&frameMajor[n][4 * q], kMatrixScale * feedback[q] +
-                                         load(&kInLeft[4 * q]) * (kInputGain * inL) +
-                                         load(&kInRight[4 * q]) * (kInputGain * inR));
+        store4(&frameMajor[n][4 * q], kMatrixScale * feedback[q] +
+                                          load4(&kInLeft[4 * q]) * (kInputGain * inL) +
+                                          load4(&kInRight[4 * q]) * (kInputGain * inR));
     }
   };
   if (shelfRamping_) {
@@ -509,23 +479,23 @@ void FdnReverb::renderSpan(const float* inLeft, const float* inRight, float* wet
   }
   for (int q = 0; q < 4; ++q) {
     const std::size_t s = static_cast<std::size_t>(4 * q);
-    store(&shelf_[kB0][s], b0[q]);
-    store(&shelf_[kB1][s], b1[q]);
-    store(&shelf_[kA1][s], a1[q]);
-    store(&x1_[s], x1[q]);
-    store(&y1_[s], y1[q]);
+    store4(&shelf_[kB0][s], b0[q]);
+    store4(&shelf_[kB1][s], b1[q]);
+    store4(&shelf_[kA1][s], a1[q]);
+    store4(&x1_[s], x1[q]);
+    store4(&y1_[s], y1[q]);
   }
 
   // Back to rows, and into the rings, split where each wraps.
   for (int m = 0; m < quads; ++m)
     for (int q = 0; q < 4; ++q) {
-      Lanes a = load(&frameMajor[4 * m][4 * q]), b = load(&frameMajor[4 * m + 1][4 * q]);
-      Lanes c = load(&frameMajor[4 * m + 2][4 * q]), d = load(&frameMajor[4 * m + 3][4 * q]);
+      Float4 a = load4(&frameMajor[4 * m][4 * q]), b = load4(&frameMajor[4 * m + 1][4 * q]);
+      Float4 c = load4(&frameMajor[4 * m + 2][4 * q]), d = load4(&frameMajor[4 * m + 3][4 * q]);
       transpose(a, b, c, d);
-      store(&lineMajor[4 * q][4 * m], a);
-      store(&lineMajor[4 * q + 1][4 * m], b);
-      store(&lineMajor[4 * q + 2][4 * m], c);
-      store(&lineMajor[4 * q + 3][4 * m], d);
+      store4(&lineMajor[4 * q][4 * m], a);
+      store4(&lineMajor[4 * q + 1][4 * m], b);
+      store4(&lineMajor[4 * q + 2][4 * m], c);
+      store4(&lineMajor[4 * q + 3][4 * m], d);
     }
   float* const memory = memory_.data();
   for (int i = 0; i < kLines; ++i) {

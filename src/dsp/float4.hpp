@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 namespace reverie::dsp {
 
@@ -9,6 +10,7 @@ namespace reverie::dsp {
 /// comparisons giving lane masks, and `mask ? a : b` per lane. SSE2 on x86-64, NEON on AArch64.
 using Float4 = float __attribute__((vector_size(16)));
 using Int4 = std::int32_t __attribute__((vector_size(16)));
+using UInt4 = std::uint32_t __attribute__((vector_size(16)));
 
 inline Float4 broadcast(float x) {
   return Float4{x, x, x, x};
@@ -19,9 +21,57 @@ inline Float4 max(Float4 a, Float4 b) {
 inline Float4 min(Float4 a, Float4 b) {
   return a < b ? a : b;
 }
-/// The sum of the four lanes, in a fixed order.
+/// The sum of the four lanes, in a fixed order: neighbours first.
 inline float sum(Float4 v) {
   return (v[0] + v[1]) + (v[2] + v[3]);
+}
+/// The sum of the four lanes, the upper half added onto the lower first (the order a
+/// shuffle-and-add takes); rounds differently from sum(), so each caller keeps its own.
+inline float sumByHalves(Float4 v) {
+  return (v[0] + v[2]) + (v[1] + v[3]);
+}
+/// sumByHalves of two vectors at once, with two shuffles and adds.
+inline void sumByHalves(Float4 a, Float4 b, float& sumA, float& sumB) {
+  const Float4 pairs =
+      __builtin_shufflevector(a, b, 0, 1, 4, 5) + __builtin_shufflevector(a, b, 2, 3, 6, 7);
+  sumA = pairs[0] + pairs[1];
+  sumB = pairs[2] + pairs[3];
+}
+
+/// Per lane, `yes` where the mask is all ones (a comparison's true) and `no` where it is zero.
+inline Float4 select(Int4 mask, Float4 yes, Float4 no) {
+  return reinterpret_cast<Float4>((reinterpret_cast<Int4>(yes) & mask) |
+                                  (reinterpret_cast<Int4>(no) & ~mask));
+}
+/// Whether any lane of a comparison's mask is true (one movmskps on SSE).
+inline bool anyLane(Int4 mask) {
+#if defined(__SSE__)
+  return __builtin_ia32_movmskps(reinterpret_cast<Float4>(mask)) != 0;
+#else
+  return (mask[0] | mask[1] | mask[2] | mask[3]) != 0;
+#endif
+}
+
+/// Four floats from memory that need not be aligned, and back.
+inline Float4 load4(const float* p) {
+  Float4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store4(float* p, Float4 v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+/// Transposes four vectors (rows) so that row k holds lane k of the four inputs.
+inline void transpose(Float4& a, Float4& b, Float4& c, Float4& d) {
+  const Float4 t0 = __builtin_shufflevector(a, b, 0, 4, 1, 5),
+               t1 = __builtin_shufflevector(a, b, 2, 6, 3, 7);
+  const Float4 t2 = __builtin_shufflevector(c, d, 0, 4, 1, 5),
+               t3 = __builtin_shufflevector(c, d, 2, 6, 3, 7);
+  a = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+  b = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+  c = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+  d = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
 }
 
 /// 2^(cents / 1200) per lane, for |cents| within 100 octaves: the nearest whole octave goes

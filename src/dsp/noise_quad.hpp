@@ -12,9 +12,6 @@ namespace reverie::dsp {
 /// integer operations for four samples, uniform in [-1, 1).
 class NoiseQuad {
  public:
-  using Bits = std::uint32_t __attribute__((vector_size(16)));
-  using SignedBits = std::int32_t __attribute__((vector_size(16)));
-
   /// Seeds every lane from `random` (xorshift's state must never be zero).
   void seed(Random& random) {
     for (int lane = 0; lane < 4; ++lane) state_[lane] = random.next() | 1u;
@@ -23,12 +20,11 @@ class NoiseQuad {
     state_ ^= state_ << 13;
     state_ ^= state_ >> 17;
     state_ ^= state_ << 5;
-    return __builtin_convertvector(reinterpret_cast<SignedBits>(state_), Float4) *
-           (1.0f / 2147483648.0f);
+    return __builtin_convertvector(reinterpret_cast<Int4>(state_), Float4) * (1.0f / 2147483648.0f);
   }
 
  private:
-  Bits state_ = {1u, 2u, 3u, 4u};
+  UInt4 state_ = {1u, 2u, 3u, 4u};
 };
 
 }  // namespace reverie::dsp

@@ -6,32 +6,18 @@
 #include <cmath>
 #include <cstdint>
 
+#include "dsp/float4.hpp"
+
 namespace reverie::orchestra {
 namespace {
 
-// Four voices share each vector, one lane each (GCC/Clang vector extensions: SSE2 on x86-64,
-// NEON on ARM); a voice's players are one vector each.
-using Float4 = float __attribute__((vector_size(16)));
-using Int4 = std::int32_t __attribute__((vector_size(16)));
-using UInt4 = std::uint32_t __attribute__((vector_size(16)));
+// Four voices share each vector, one lane each; a voice's players are one vector each.
+using dsp::anyLane;
+using dsp::Float4;
+using dsp::Int4;
+using dsp::select;
+using dsp::UInt4;
 constexpr int kLanes = 4;
-inline Float4 splat(float x) {
-  return Float4{x, x, x, x};
-}
-inline Float4 select(Int4 mask, Float4 yes, Float4 no) {
-  return reinterpret_cast<Float4>((reinterpret_cast<Int4>(yes) & mask) |
-                                  (reinterpret_cast<Int4>(no) & ~mask));
-}
-inline float sumLanes(Float4 x) {
-  return (x[0] + x[2]) + (x[1] + x[3]);
-}
-inline bool anyLane(Int4 mask) {
-#if defined(__SSE__)
-  return __builtin_ia32_movmskps(reinterpret_cast<Float4>(mask)) != 0;
-#else
-  return (mask[0] | mask[1] | mask[2] | mask[3]) != 0;
-#endif
-}
 
 constexpr float kTwoPi = 6.283185307f;
 constexpr float kLn1000 = 6.907755279f;  // a T60 is ln(1000) time constants
@@ -66,7 +52,7 @@ struct Lanes {
 
 template <int kPlayers>
 void renderGroup(Lanes& g, Float4* left, Float4* right, int frames) {
-  const Float4 one = splat(1.0f), zero = splat(0.0f);
+  const Float4 one = dsp::broadcast(1.0f), zero = dsp::broadcast(0.0f);
   Float4 phase[kPlayers], ic1[kPlayers], ic2[kPlayers];
   for (int p = 0; p < kPlayers; ++p) phase[p] = g.phase[p], ic1[p] = g.ic1[p], ic2[p] = g.ic2[p];
   UInt4 noiseState = g.noiseState;
@@ -374,8 +360,8 @@ void BrassVoice::renderVoices(BrassVoice* const* voices, int count, float* left,
     }
     if (count > 0) {
       for (int i = 0; i < span; ++i) {
-        left[done + i] += sumLanes(sumLeft[i]);
-        right[done + i] += sumLanes(sumRight[i]);
+        left[done + i] += dsp::sumByHalves(sumLeft[i]);
+        right[done + i] += dsp::sumByHalves(sumRight[i]);
       }
     }
     done += span;

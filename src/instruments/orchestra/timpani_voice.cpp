@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "dsp/float4.hpp"
 #include "dsp/random.hpp"
 
 namespace reverie::orchestra {
@@ -23,13 +24,10 @@ constexpr double kOpenT60Seconds = 4.0;        // a head ringing less long rings
 constexpr float kAttackEnd = 1e-5f;
 constexpr int kKernelGroups = 4;  // the kernel takes up to 4 groups of 16 modes
 
-using Float4 = float __attribute__((vector_size(16)));
-using Int4 = std::int32_t __attribute__((vector_size(16)));
-using UInt4 = std::uint32_t __attribute__((vector_size(16)));
-inline Float4 select(Int4 mask, Float4 yes, Float4 no) {
-  return reinterpret_cast<Float4>((reinterpret_cast<Int4>(yes) & mask) |
-                                  (reinterpret_cast<Int4>(no) & ~mask));
-}
+using dsp::Float4;
+using dsp::Int4;
+using dsp::select;
+using dsp::UInt4;
 
 double radiusFor(double t60Seconds, double sampleRate) {
   return std::pow(10.0, -3.0 / (std::max(t60Seconds, 1e-3) * sampleRate));  // -60 dB in T60

@@ -332,7 +332,6 @@ void WindVoice::renderSpan(float* __restrict left, float* __restrict right, int 
 
 namespace {
 
-using UInt4 = std::uint32_t __attribute__((vector_size(16)));
 // What an empty lane of a group runs: silent filters and harmless oscillators.
 constexpr dsp::ParallelSvf kSilentFilters{};
 constexpr dsp::SawBank kSilentSaws{};
@@ -410,7 +409,7 @@ void WindVoice::renderLanes(WindVoice* const* members, int count, float* __restr
   dsp::Float4 amplitude{}, step{}, first{}, panLeft{}, panRight{}, noiseGain{}, reed{}, reedTop{},
       reedCoefficient{};
   dsp::Float4 phasorCos{}, phasorSin{}, rotationCos{}, rotationSin{}, second{}, third{};
-  UInt4 noiseState = {1u, 1u, 1u, 1u};
+  dsp::UInt4 noiseState = {1u, 1u, 1u, 1u};
   for (int v = 0; v < 4; ++v) {
     filterOwners[v] = &kSilentFilters;
     sawOwners[v] = &kSilentSaws;
