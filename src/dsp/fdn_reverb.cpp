@@ -8,12 +8,12 @@
 
 #include "dsp/float4.hpp"
 #include "dsp/lfo_sine.hpp"
+#include "dsp/math_constants.hpp"
 
 namespace reverie::dsp {
 namespace {
 
 constexpr int kLines = FdnReverb::kLines;
-constexpr double kPi = 3.14159265358979323846;
 enum { kB0, kB1, kA1 };  // the shelf's coefficients: y = b0 x + b1 x1 - a1 y1
 
 // Line lengths at size 1 and 48 kHz (29 to 100 ms), spread geometrically (ratio ~1.085) and

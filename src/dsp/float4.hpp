@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "dsp/math_constants.hpp"
+
 namespace reverie::dsp {
 
 /// GCC/Clang vector extension: element-wise arithmetic (a scalar operand is broadcast),
@@ -102,7 +104,7 @@ inline Float4 sineOfCycles(Float4 phase) {
   // x in [-0.5, 0.5): reflect the outer quarters, sin(pi - a) = sin(a).
   x = x > 0.25f ? 0.5f - x : x;
   x = x < -0.25f ? -0.5f - x : x;
-  const Float4 t = x * 6.28318531f;
+  const Float4 t = x * kTwoPiF;
   const Float4 t2 = t * t;
   return t * (1.0f + t2 * (-1.0f / 6.0f +
                            t2 * (1.0f / 120.0f +

@@ -1,6 +1,8 @@
 // A constant-peak-gain two-pole resonator: the formant filter of voices, claps and coughs.
 #pragma once
 
+#include "dsp/math_constants.hpp"
+
 namespace reverie::dsp {
 
 /// y[n] = gain (x[n] - x[n-2]) + a1 y[n-1] + a2 y[n-2]. With zeros at z = +-1 and
@@ -31,9 +33,9 @@ inline ResonatorCoefficients resonatorCoefficients(float centreCycles, float ban
   const float c = centreCycles < 0.0005f ? 0.0005f : (centreCycles > 0.24f ? 0.24f : centreCycles);
   const float b =
       bandwidthCycles < 0.0001f ? 0.0001f : (bandwidthCycles > 0.1f ? 0.1f : bandwidthCycles);
-  const float x = 3.14159265f * b;
+  const float x = kPiF * b;
   const float radius = 1.0f - x * (1.0f - x * (0.5f - x * (1.0f / 6.0f - x * (1.0f / 24.0f))));
-  const float theta = 6.28318531f * c;
+  const float theta = kTwoPiF * c;
   return {0.5f * (1.0f - radius * radius) * peakGain, 2.0f * radius * cosineNearZero(theta),
           -radius * radius};
 }

@@ -6,6 +6,7 @@
 
 #include "dsp/float4.hpp"
 #include "dsp/lane_mixdown.hpp"
+#include "dsp/math_constants.hpp"
 
 namespace reverie::dsp {
 
@@ -30,7 +31,7 @@ class ParallelSvf {
   void setLane(int lane, float cyclesPerSample, float q) {
     const float f =
         cyclesPerSample < 1e-5f ? 1e-5f : (cyclesPerSample > 0.45f ? 0.45f : cyclesPerSample);
-    const float g = std::tan(3.14159265f * f);
+    const float g = std::tan(kPiF * f);
     const float k = 1.0f / (q < 0.1f ? 0.1f : q);
     const float a1 = 1.0f / (1.0f + g * (g + k));
     const float a2 = g * a1, a3 = g * a2;

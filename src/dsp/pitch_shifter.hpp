@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "dsp/math_constants.hpp"
 #include "dsp/svf.hpp"
 
 namespace reverie::dsp {
@@ -87,7 +88,7 @@ inline float PitchShifter::process(float x, float ratio, float extraDelayFrames)
   const float phase0 = static_cast<float>(phase_);
   const float phase1 = phase0 < 0.5f ? phase0 + 0.5f : phase0 - 0.5f;
   // sin^2 and cos^2 of the same angle: Hann windows that sum to one, zero where a head jumps.
-  const float s = std::sin(3.14159265f * phase0);
+  const float s = std::sin(kPiF * phase0);
   const float weight0 = s * s;
   const float y =
       weight0 * read(kGuardFrames + extra + phase0 * static_cast<float>(window)) +

@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "dsp/math_constants.hpp"
+
 namespace reverie::dsp {
 
 enum class Waveform { kSine = 0, kSaw = 1, kSquare = 2, kTriangle = 3 };
@@ -22,7 +24,7 @@ class PolyBlepOscillator {
     float value = 0.0f;
     switch (waveform) {
       case Waveform::kSine:
-        value = std::sin(6.283185307179586f * t);
+        value = std::sin(kTwoPiF * t);
         break;
       case Waveform::kSaw:
         value = 2.0f * t - 1.0f - blep(t, dt);

@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "dsp/math_constants.hpp"
+
 namespace reverie::dsp {
 
 /// Zavalishin, "The Art of VA Filter Design" (2012), ch. 4; Simper's trapezoidal SVF form.
@@ -18,7 +20,7 @@ class Svf {
   void setDamping(float cyclesPerSample, float damping) {
     const float f =
         cyclesPerSample < 1e-5f ? 1e-5f : (cyclesPerSample > 0.49f ? 0.49f : cyclesPerSample);
-    g_ = std::tan(3.14159265358979f * f);
+    g_ = std::tan(kPiF * f);
     k_ = damping;
     a1_ = 1.0f / (1.0f + g_ * (g_ + k_));
     a2_ = g_ * a1_;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "dsp/float4.hpp"
+#include "dsp/math_constants.hpp"
 
 namespace reverie::dsp {
 
@@ -75,7 +76,6 @@ class TruePeakDetector {
   }
 
  private:
-  static constexpr double kPi = 3.14159265358979323846;
   static_assert(kTapsPerPhase % 4 == 0, "the taps are summed in four chains");
 
   std::array<Float4, kTapsPerPhase> coefficients_{};  // per tap, one lane per phase

@@ -1,6 +1,7 @@
 // "echo": a stereo ping-pong delay with a darkening feedback path.
 #include <vector>
 
+#include "dsp/math_constants.hpp"
 #include "nodes/builtin_nodes.hpp"
 
 namespace reverie {
@@ -34,7 +35,7 @@ class EchoNode final : public Node {
       const float feedback = parameter(kFeedback).next();
       const float mix = parameter(kMix).next();
       // One-pole low-pass in the loop: each repeat a little darker, as tape and air do.
-      const float toneCoef = 1.0f - std::exp(-6.2831853f * parameter(kTone).next() / rate);
+      const float toneCoef = 1.0f - std::exp(-dsp::kTwoPiF * parameter(kTone).next() / rate);
       const float wetL = read(left_, delayFrames);
       const float wetR = read(right_, delayFrames);
       dampL_ += (wetL - dampL_) * toneCoef;

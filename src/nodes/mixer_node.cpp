@@ -1,6 +1,7 @@
 // "mixer": four mono channels with level and pan onto a stereo pair.
 #include <cmath>
 
+#include "dsp/math_constants.hpp"
 #include "nodes/builtin_nodes.hpp"
 
 namespace reverie {
@@ -35,7 +36,7 @@ class MixerNode final : public Node {
         if (dirty_ || level.isRamping() || pan.isRamping()) {
           // Equal-power pan law: -3 dB in each side at the centre.
           const float gain = decibelsToGain(level.next());
-          const float angle = (pan.next() + 1.0f) * 0.25f * 3.14159265f;
+          const float angle = (pan.next() + 1.0f) * 0.25f * dsp::kPiF;
           gainLeft_[c] = gain * std::cos(angle);
           gainRight_[c] = gain * std::sin(angle);
         }

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "dsp/allpass_diffuser.hpp"
+#include "dsp/math_constants.hpp"
 #include "dsp/pitch_shifter.hpp"
 #include "nodes/builtin_nodes.hpp"
 
@@ -99,7 +100,7 @@ class ShimmerNode final : public Node {
       channel.shifter.init(window, static_cast<int>(channel.loopDelayFrames) + 1, 0.25 * c);
       channel.diffuser.init(scaled(c == 0 ? kLengthsLeft : kLengthsRight), kDiffuserGain);
     }
-    dcPole_ = static_cast<float>(1.0 - 2.0 * 3.14159265358979 * kDcBlockHz / rate);
+    dcPole_ = static_cast<float>(1.0 - 2.0 * dsp::kPiTo15Digits * kDcBlockHz / rate);
     // NaN differs from every value: the first frame computes every derived coefficient.
     shiftSeen_ = toneSeen_ = sizeSeen_ = NAN;
   }
@@ -120,7 +121,7 @@ class ShimmerNode final : public Node {
       }
       if (tone != toneSeen_) {
         toneSeen_ = tone;
-        toneCoef_ = 1.0f - std::exp(-6.2831853f * tone / rate);
+        toneCoef_ = 1.0f - std::exp(-dsp::kTwoPiF * tone / rate);
       }
       if (size != sizeSeen_) {
         sizeSeen_ = size;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "dsp/adsr_envelope.hpp"
+#include "dsp/math_constants.hpp"
 #include "dsp/polyblep_oscillator.hpp"
 #include "dsp/random.hpp"
 #include "dsp/svf.hpp"
@@ -164,7 +165,7 @@ class SynthNode final : public Node {
     v.pitchCents =
         static_cast<float>(key) * 100.0f + parameter(kDrift).current() * random_.bipolar();
     const float pan = parameter(kSpread).current() * random_.bipolar();
-    const float angle = (pan + 1.0f) * 0.25f * 3.14159265f;
+    const float angle = (pan + 1.0f) * 0.25f * dsp::kPiF;
     v.gainLeft = std::cos(angle);
     v.gainRight = std::sin(angle);
     v.age = ++clock_;

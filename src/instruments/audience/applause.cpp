@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "dsp/formant_resonator.hpp"
+#include "dsp/math_constants.hpp"
 
 namespace reverie::audience {
 namespace {
@@ -58,7 +59,7 @@ void Applause::prepare(double sampleRate, std::uint64_t seed) {
   for (int s = 0; s < kTickFrames; ++s)
     for (int q = 0; q < kQuads; ++q) jumpLeft_[s][q] = jumpRight_[s][q] = dsp::broadcast(0.0f);
   crackCoefficient_ =
-      static_cast<float>(1.0 - std::exp(-2.0 * 3.14159265358979 * kCrackCornerHz / sampleRate));
+      static_cast<float>(1.0 - std::exp(-2.0 * dsp::kPiTo15Digits * kCrackCornerHz / sampleRate));
   for (int q = 0; q < kQuads; ++q) crackLeft_[q] = crackRight_[q] = dsp::broadcast(0.0f);
   spread_ = -1.0f;  // pan gains placed at the first tick
   nextClap_.fill(0);

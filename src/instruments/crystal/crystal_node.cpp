@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dsp/math_constants.hpp"
 #include "nodes/builtin_nodes.hpp"
 
 namespace reverie {
@@ -91,7 +92,7 @@ void CrystalNode::onPrepare(const PrepareInfo& info) {
   kernel_ = dsp::modalKernel();
   random_.reseed(info.seed);
   settings_.sampleRate = info.sampleRate;
-  dcPole_ = static_cast<float>(std::exp(-6.283185307179586 * 5.0 / info.sampleRate));
+  dcPole_ = static_cast<float>(std::exp(-dsp::kTwoPi * 5.0 / info.sampleRate));
 }
 
 void CrystalNode::onParameterChanged(int) noexcept {

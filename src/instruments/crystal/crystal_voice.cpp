@@ -5,10 +5,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dsp/math_constants.hpp"
+
 namespace reverie::crystal {
 namespace {
 
-constexpr double kTwoPi = 6.283185307179586;
 constexpr int kCheckFrames = 256;        // the voice's energy is read on this grid
 constexpr double kSilentEnergy = 1e-12;  // -120 dB: the voice is done
 constexpr double kFadeSeconds = 0.005;   // a stolen voice's T60
@@ -71,7 +72,7 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
     radius_[m] = radiusFor(s.t60Seconds / std::pow(centre, s.damping), s.sampleRate);
     tuneMode(m, noteHz * ratio_[m], s);
     // Cosine position weights (as in Mutable Instruments Elements/Rings) and a spectral tilt.
-    const double position = std::cos(3.141592653589793 * table[m].order * s.position);
+    const double position = std::cos(dsp::kPi * table[m].order * s.position);
     const double tilt = std::pow(centre, -3.0 + 3.5 * s.brightness);
     const double mallet = 1.0 / std::sqrt(1.0 + std::pow(noteHz * centre / malletHz, 4.0));
     baseGain_[m] = static_cast<float>(
@@ -183,7 +184,8 @@ void CrystalVoice::applyDrift(const VoiceSettings& s) {
   // Each mode's pitch wanders on a slow sine; successive modes are a golden angle apart in
   // phase, so the partials turn around one another like a spiral (seed 004's living crystal).
   // The depth grows with the octaves above the principal, which stays in tune.
-  const double phase = kTwoPi * s.driftRateHz * static_cast<double>(voiceFrame_) / s.sampleRate;
+  const double phase =
+      dsp::kTwoPi * s.driftRateHz * static_cast<double>(voiceFrame_) / s.sampleRate;
   for (int m = 0; m < modeCount_; ++m) {
     const double cents = s.driftCents * std::fabs(std::log2(ratio_[m] / principalRatio_)) *
                          std::sin(phase + 2.399963 * m);
@@ -198,14 +200,14 @@ void CrystalVoice::retune(const VoiceSettings& s) {
 
 void CrystalVoice::trackBowPitch(const VoiceSettings& s) {
   if (principalA_ < 0) return;
-  const double target = kTwoPi * noteHz_ * principalRatio_ / s.sampleRate;
+  const double target = dsp::kTwoPi * noteHz_ * principalRatio_ / s.sampleRate;
   // The pitch is read from whole cycles of the principal's phase (a pair summed: the line the
   // ear follows), timed from the same point of one cycle to the same point of a later one, so
   // the stick-slip cycle's uneven pace cancels. At least 2048 frames and 4 cycles a reading.
   trackedFrames_ += kCheckFrames;
   if (trackedFrames_ < 2048 || principalClock_.cycles < 4) return;
   trackedFrames_ = 0;
-  const double advance = kTwoPi * principalClock_.cycles /
+  const double advance = dsp::kTwoPi * principalClock_.cycles /
                          (principalClock_.lastCycleFrame - principalClock_.firstCycleFrame);
   principalClock_.cycles = 0;
   principalClock_.firstCycleFrame = principalClock_.lastCycleFrame;
@@ -243,7 +245,7 @@ void CrystalVoice::tuneMode(int m, double hz, const VoiceSettings& s) {
   // A new rotation angle at the same radius: the mode keeps its amplitude. Bent or drifted
   // past Nyquist, it stops.
   const double radius = hz < 0.5 * s.sampleRate ? radius_[m] : 0.0;
-  const double omega = kTwoPi * hz / s.sampleRate;
+  const double omega = dsp::kTwoPi * hz / s.sampleRate;
   c_[m] = static_cast<float>(radius * std::cos(omega));
   s_[m] = static_cast<float>(radius * std::sin(omega));
 }
@@ -328,7 +330,7 @@ void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::ModalKern
 void CrystalVoice::PhaseClock::reset() {
   lastRe = lastIm = 0.0f;
   phase = 0.0;
-  nextCycle = kTwoPi;
+  nextCycle = dsp::kTwoPi;
   firstCycleFrame = lastCycleFrame = -1.0;
   cycles = 0;
 }
@@ -351,7 +353,7 @@ void CrystalVoice::PhaseClock::listen(float re, float im, double frame) {
     lastCycleFrame = at;
     ++cycles;
   }
-  nextCycle = (std::floor(phase / kTwoPi) + 1.0) * kTwoPi;
+  nextCycle = (std::floor(phase / dsp::kTwoPi) + 1.0) * dsp::kTwoPi;
 }
 
 void CrystalVoice::renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,
@@ -396,8 +398,8 @@ void CrystalVoice::startShard(const VoiceSettings& s) {
   if (hz >= 0.45 * s.sampleRate) hz = 0.45 * s.sampleRate * (0.5 + 0.5 * random_.uniform());
   const int lane = nextShardLane_++ % kShards;
   const double radius = radiusFor(0.03 + 0.3 * progress, s.sampleRate);
-  shardC_[lane] = static_cast<float>(radius * std::cos(kTwoPi * hz / s.sampleRate));
-  shardS_[lane] = static_cast<float>(radius * std::sin(kTwoPi * hz / s.sampleRate));
+  shardC_[lane] = static_cast<float>(radius * std::cos(dsp::kTwoPi * hz / s.sampleRate));
+  shardS_[lane] = static_cast<float>(radius * std::sin(dsp::kTwoPi * hz / s.sampleRate));
   for (float& g : shardGain_) g = 0.0f;
   shardGain_[lane] = static_cast<float>(velocity_ * kShardLevel * (1.0 - 0.6 * progress) *
                                         (0.5 + 0.5 * random_.uniform()));

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <iterator>
 
+#include "dsp/math_constants.hpp"
+
 namespace reverie::crystal {
 namespace {
 
@@ -22,7 +24,7 @@ constexpr int kBowlOrder[] = {1, 1, 2, 2, 3, 4, 4, 5, 5, 6, 7};
 // 14.1372, 17.2788, then (2n + 1) pi / 2 (Fletcher & Rossing, The Physics of Musical Instruments).
 double barBeta(int n) {
   constexpr double kBeta[] = {4.7300407, 7.8532046, 10.9956078, 14.1371655, 17.2787597};
-  return n <= 5 ? kBeta[n - 1] : (2.0 * n + 1.0) * 3.14159265358979 / 2.0;
+  return n <= 5 ? kBeta[n - 1] : (2.0 * n + 1.0) * dsp::kPiTo15Digits / 2.0;
 }
 
 double baseRatio(Geometry geometry, int n, double stretch) {

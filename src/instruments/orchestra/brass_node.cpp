@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 
+#include "dsp/math_constants.hpp"
 #include "instruments/orchestra/brass_voice.hpp"
 #include "instruments/orchestra/section_node.hpp"
 #include "nodes/builtin_nodes.hpp"
@@ -73,7 +74,7 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
     refreshSettings();
     dispersion_ = {};
     for (int stage = 0; stage < kDispersionStages; ++stage) {
-      const double t = std::tan(3.141592653589793 * kDispersionHz[stage] / info.sampleRate);
+      const double t = std::tan(dsp::kPi * kDispersionHz[stage] / info.sampleRate);
       dispersionCoefficients_[static_cast<std::size_t>(stage)] =
           static_cast<float>((t - 1.0) / (t + 1.0));
     }

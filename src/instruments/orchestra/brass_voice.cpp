@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "dsp/float4.hpp"
+#include "dsp/math_constants.hpp"
 
 namespace reverie::orchestra {
 namespace {
@@ -19,7 +20,6 @@ using dsp::select;
 using dsp::UInt4;
 constexpr int kLanes = 4;
 
-constexpr float kTwoPi = 6.283185307f;
 constexpr float kLn1000 = 6.907755279f;  // a T60 is ln(1000) time constants
 constexpr float kOutputGain = 0.32f;     // one voice at full dynamics peaks near -10 dBFS
 constexpr float kSvfDamping = 1.3f;      // k = 1/Q: a Q of 0.77, a faint bump at the cutoff
@@ -269,7 +269,7 @@ void BrassVoice::control(const BrassSettings& s) {
       s.vibratoCents * std::clamp((age - kVibratoDelaySeconds) / kVibratoFadeSeconds, 0.0f, 1.0f);
   vibratoPhase_ += s.vibratoRateHz * tickSeconds;
   vibratoPhase_ -= std::floor(vibratoPhase_);
-  const float vibrato = depth > 0.0f ? depth * std::sin(kTwoPi * vibratoPhase_) : 0.0f;
+  const float vibrato = depth > 0.0f ? depth * std::sin(dsp::kTwoPiF * vibratoPhase_) : 0.0f;
   const float pitch = vibrato == scoopCents_ ? 1.0f : std::exp2((vibrato - scoopCents_) / 1200.0f);
 
   // Loudness drives the bandwidth: the cutoff opens with envelope x dynamics (Risset; Moorer &
@@ -278,7 +278,8 @@ void BrassVoice::control(const BrassSettings& s) {
   const float drive =
       envelope_ * (0.15f + 0.85f * dynamics) * (0.7f + 0.3f * velocity_) * (1.0f + 2.5f * blat_);
   const float noteHz = cyclesPerSample_ * sampleRate_;
-  bellCoefficient_ = 1.0f - std::exp(-kTwoPi * std::min(kBellCornerRatio * cyclesPerSample_, 0.2f));
+  bellCoefficient_ =
+      1.0f - std::exp(-dsp::kTwoPiF * std::min(kBellCornerRatio * cyclesPerSample_, 0.2f));
   const float bandwidthHz = 300.0f + 7700.0f * std::clamp(s.brightness, 0.0f, 1.0f);
   float cutoffHz =
       std::min(1.2f * noteHz + bandwidthHz * drive * std::sqrt(drive), 0.2f * sampleRate_);
@@ -287,7 +288,7 @@ void BrassVoice::control(const BrassSettings& s) {
   if (stage_ == Stage::kRelease && lastCutoffHz_ > 0.0f)
     cutoffHz = std::max(cutoffHz, lastCutoffHz_);
   if (cutoffHz != lastCutoffHz_) {  // a held note at steady dynamics keeps its filter
-    const float g = std::tan(3.14159265f * cutoffHz / sampleRate_);
+    const float g = std::tan(dsp::kPiF * cutoffHz / sampleRate_);
     a1_ = 1.0f / (1.0f + g * (g + kSvfDamping));
     a2_ = g * a1_;
     a3_ = g * a2_;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dsp/math_constants.hpp"
+
 namespace reverie::orchestra::choir {
 namespace {
 
@@ -40,7 +42,7 @@ void VoiceQuad::prepare(double sampleRate, std::uint64_t seed) {
   const double tickSeconds = kControlFrames / sampleRate;
   // Jitter: uniform noise through a one-pole low-pass at the control rate, scaled so its RMS
   // is the jitter setting: Var(j) = s^2 / (3 (1 - a^2)) for j <- a j + s u, u uniform in [-1, 1).
-  const double pole = std::exp(-2.0 * 3.14159265358979 * kJitterCornerHz * tickSeconds);
+  const double pole = std::exp(-2.0 * dsp::kPiTo15Digits * kJitterCornerHz * tickSeconds);
   jitterPole_ = static_cast<float>(pole);
   jitterScale_ = static_cast<float>(std::sqrt(3.0 * (1.0 - pole * pole)));
   silencePerTick_ = static_cast<float>(1.0 - std::exp(-6.91 * tickSeconds / kSilenceSeconds));
@@ -145,7 +147,7 @@ void VoiceQuad::control(const ChoirSettings& s) noexcept {
   const float dynamics = std::clamp(s.dynamics, 0.0f, 1.0f);
   const Float4 brightness = dynamics * (0.8f + 0.2f * velocity_);
   const Float4 w =
-      (6.28318531f * kDarkestHz / sampleRate_) * dsp::ratioOfCents(brightness * kBrightnessCents);
+      (dsp::kTwoPiF * kDarkestHz / sampleRate_) * dsp::ratioOfCents(brightness * kBrightnessCents);
   glottalCoefficient_ = w / (1.0f + w);  // one-pole 1 - e^-w, to first order in w
   breath_ = dsp::broadcast(kBreathScale * std::clamp(s.breath, 0.0f, 1.0f));
 

@@ -7,12 +7,12 @@
 #include <cstring>
 
 #include "dsp/float4.hpp"
+#include "dsp/math_constants.hpp"
 #include "dsp/random.hpp"
 
 namespace reverie::orchestra {
 namespace {
 
-constexpr double kTwoPi = 6.283185307179586;
 constexpr double kSilentEnergy = 1e-11;  // about -110 dB: the drum has stopped
 constexpr double kStrikeGain = 0.128;    // one full stroke peaks near -9 dBFS
 constexpr double kShortestT60 = 0.03;
@@ -53,7 +53,7 @@ void TimpaniVoice::prepare(double sampleRate, std::uint64_t seed) {
 void TimpaniVoice::setMode(int k, double hz) {
   // A new angle at the same radius: the mode keeps its amplitude. Past Nyquist it stops.
   const double radius = hz < 0.48 * sampleRate_ ? radius_[k] : 0.0;
-  const double omega = kTwoPi * hz / sampleRate_;
+  const double omega = dsp::kTwoPi * hz / sampleRate_;
   c_[k] = static_cast<float>(radius * std::cos(omega));
   s_[k] = static_cast<float>(radius * std::sin(omega));
 }
@@ -96,7 +96,7 @@ void TimpaniVoice::strike(float force, float hardness, float position) {
   // off above about 1/contact time (Fletcher & Rossing ch. 18; Rossing, Science of Percussion).
   const double contactSeconds = (0.0012 + 0.0065 * (1.0 - h)) * (1.5 - 0.9 * std::min(f, 1.0));
   const int length = std::max(3, static_cast<int>(std::lround(contactSeconds * sampleRate_)));
-  const double w = kTwoPi / length;
+  const double w = dsp::kTwoPi / length;
   pulseTwoCos_ = 2.0 * std::cos(w);
   pulseCos_ = 1.0;              // cos(0 w)
   pulsePrevCos_ = std::cos(w);  // cos(-w)
@@ -109,8 +109,9 @@ void TimpaniVoice::strike(float force, float hardness, float position) {
   // Each mode's gain is divided by the difference's gain at its frequency, |1 - e^-jw| =
   // 2 sin(w / 2), so its level is as before.
   for (int k = 0; k < kMembraneModeCount; ++k) {
-    const double omega =
-        kTwoPi * std::min(principalHz_ * kMembraneModes[k].ratio, 0.45 * sampleRate_) / sampleRate_;
+    const double omega = dsp::kTwoPi *
+                         std::min(principalHz_ * kMembraneModes[k].ratio, 0.45 * sampleRate_) /
+                         sampleRate_;
     gain_[k] = static_cast<float>(kStrikeGain * kMembraneModes[k].level *
                                   strikeWeight(kMembraneModes[k], position) /
                                   (2.0 * std::sin(0.5 * omega)));
@@ -124,8 +125,8 @@ void TimpaniVoice::strike(float force, float hardness, float position) {
   const double lowHz = std::min(kAttackLowRatio * principalHz_, 0.2 * sampleRate_);
   const double highHz =
       std::clamp(kAttackCornerContacts / contactSeconds, lowHz * 1.5, 0.3 * sampleRate_);
-  attackLow_ = static_cast<float>(1.0 - std::exp(-kTwoPi * lowHz / sampleRate_));
-  attackHigh_ = static_cast<float>(1.0 - std::exp(-kTwoPi * highHz / sampleRate_));
+  attackLow_ = static_cast<float>(1.0 - std::exp(-dsp::kTwoPi * lowHz / sampleRate_));
+  attackHigh_ = static_cast<float>(1.0 - std::exp(-dsp::kTwoPi * highHz / sampleRate_));
   // Soft felt barely excites them, and a damped (muffled) head, as a heartbeat's, damps them
   // in level and in length.
   const double muffle = std::min(1.0, t60_[1] / kOpenT60Seconds);

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dsp/math_constants.hpp"
+
 namespace reverie::orchestra {
 namespace {
 
@@ -119,7 +121,7 @@ void WindVoice::setFilters(float f0Hz, float dynamics) noexcept {
       // upper formant left 5-16 kHz 20-37 dB too strong, a hiss; that formant is now 4.4 dB
       // weaker (still a bump over its neighbours).
       reedCoefficient_ =
-          1.0f - std::exp(-6.2831853f * (700.0f + (2400.0f + 1600.0f * velocity_) * d * d) * r);
+          1.0f - std::exp(-dsp::kTwoPiF * (700.0f + (2400.0f + 1600.0f * velocity_) * d * d) * r);
       filters_.setLane(0, f0Hz * (1.0f + 1.5f * d) * r, 0.7f);
       filters_.setLane(1, 1150.0f * r, 2.8f);
       filters_.setLane(2, 2900.0f * r, 4.0f);
