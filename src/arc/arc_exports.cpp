@@ -1,8 +1,6 @@
 // Curve CSV, Audacity labels, short-term loudness and the SVG arc plot.
 #include "arc/arc_exports.hpp"
 
-#include <ebur128.h>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -13,6 +11,7 @@
 #include <string_view>
 
 #include "io/atomic_file.hpp"
+#include "io/ebur128_meter.hpp"
 #include "reverie/errors.hpp"
 
 namespace reverie::arc {
@@ -90,10 +89,6 @@ int barInScene(const Timeline& timeline, std::size_t scene, std::uint64_t frame)
   while (bar < lastBar && timeline.barFrame(scene, bar + 1) <= frame) ++bar;
   return bar + 1;
 }
-
-struct StateDeleter {
-  void operator()(ebur128_state* state) const { ebur128_destroy(&state); }
-};
 
 // ---- The plot's layout, in SVG user units (pixels at 100 %) ----
 constexpr int kWidth = 1200;
@@ -201,22 +196,14 @@ std::vector<LoudnessPoint> shortTermLoudness(const float* interleaved, std::size
                      std::to_string(hopSeconds) +
                      " s (use a whole sample rate such as 48000 and a hop of at least one frame)");
   }
-  std::unique_ptr<ebur128_state, StateDeleter> state(ebur128_init(
-      static_cast<unsigned>(channels), static_cast<unsigned long>(rate), EBUR128_MODE_S));
-  if (!state) {
-    throw RuntimeFailure("cannot measure loudness at " + std::to_string(rate) +
-                         " Hz (libebur128 refused it; try 48000)");
-  }
+  io::Ebur128Meter meter(channels, rate, EBUR128_MODE_S);
   const auto hop = static_cast<std::size_t>(hopFrames);
   std::vector<LoudnessPoint> points;
   points.reserve(frames / hop);
   for (std::size_t done = hop; done <= frames; done += hop) {
-    if (ebur128_add_frames_float(state.get(), interleaved + (done - hop) * channels, hop) !=
-        EBUR128_SUCCESS) {
-      throw RuntimeFailure("short-term loudness measurement failed (out of memory?)");
-    }
-    double lufs = -HUGE_VAL;
-    ebur128_loudness_shortterm(state.get(), &lufs);
+    meter.add(interleaved + (done - hop) * channels, hop,
+              "short-term loudness measurement failed (out of memory?)");
+    const double lufs = meter.shortTermLufs();
     points.push_back({static_cast<double>(done) / sampleRate, std::max(lufs, kSilenceLufs)});
   }
   return points;

@@ -1,14 +1,12 @@
 // Loudness measurement (libebur128) and normalisation to a LUFS target under a true-peak ceiling.
 #include "reverie/loudness.hpp"
 
-#include <ebur128.h>
-
 #include <algorithm>
 #include <cmath>
-#include <memory>
 #include <optional>
 #include <string>
 
+#include "io/ebur128_meter.hpp"
 #include "io/gain_search.hpp"
 #include "io/lookahead_limiter.hpp"
 #include "reverie/errors.hpp"
@@ -39,10 +37,6 @@ double toLinear(double db) {
   return std::pow(10.0, db / 20.0);
 }
 
-struct StateDeleter {
-  void operator()(ebur128_state* state) const { ebur128_destroy(&state); }
-};
-
 /// As LoudnessStats, but with integrated loudness left at -inf when no block passes the gates.
 LoudnessStats measureRaw(const float* interleaved, std::size_t frames, int channels,
                          double sampleRate) {
@@ -51,32 +45,21 @@ LoudnessStats measureRaw(const float* interleaved, std::size_t frames, int chann
     throw InputError("cannot measure loudness of " + std::to_string(channels) + " channels at " +
                      std::to_string(sampleRate) + " Hz (use a whole sample rate such as 48000)");
   }
-  std::unique_ptr<ebur128_state, StateDeleter> state(
-      ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(rate),
-                   EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK | EBUR128_MODE_SAMPLE_PEAK));
-  if (!state) {
-    throw RuntimeFailure("cannot measure loudness at " + std::to_string(rate) +
-                         " Hz (libebur128 refused it; try 48000)");
-  }
+  io::Ebur128Meter meter(channels, rate,
+                         EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK | EBUR128_MODE_SAMPLE_PEAK);
   for (std::size_t done = 0; done < frames; done += kMeasureChunkFrames) {
     if (stopRequested()) throw RuntimeFailure("interrupted while measuring loudness");
     const std::size_t chunk = std::min(kMeasureChunkFrames, frames - done);
-    if (ebur128_add_frames_float(state.get(), interleaved + done * channels, chunk) !=
-        EBUR128_SUCCESS) {
-      throw RuntimeFailure("loudness measurement failed (out of memory?)");
-    }
+    meter.add(interleaved + done * channels, chunk, "loudness measurement failed (out of memory?)");
   }
 
   LoudnessStats stats;
-  ebur128_loudness_global(state.get(), &stats.integratedLufs);
+  stats.integratedLufs = meter.integratedLufs();
   double truePeak = 0.0;
   double samplePeak = 0.0;
   for (int c = 0; c < channels; ++c) {
-    double value = 0.0;
-    ebur128_true_peak(state.get(), static_cast<unsigned>(c), &value);
-    truePeak = std::max(truePeak, value);
-    ebur128_sample_peak(state.get(), static_cast<unsigned>(c), &value);
-    samplePeak = std::max(samplePeak, value);
+    truePeak = std::max(truePeak, meter.truePeak(c));
+    samplePeak = std::max(samplePeak, meter.samplePeak(c));
   }
   stats.truePeakDbtp = toDb(truePeak);
   stats.samplePeakDbfs = toDb(samplePeak);
