@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "io/lookahead_limiter.hpp"
+#include "io/offline_peak_limiter.hpp"
 #include "reverie/loudness.hpp"
 
 using namespace reverie;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "dsp/lookahead_limiter.hpp"
+#include "dsp/master_limiter.hpp"
 #include "dsp/true_peak_detector.hpp"
 #include "reverie/engine.hpp"
 #include "reverie/errors.hpp"
@@ -223,7 +223,7 @@ TEST_CASE("true peak: the detector reads the peak between samples that the sampl
 }
 
 TEST_CASE("true peak: the master limiter turns inter-sample peaks down before they arrive") {
-  dsp::LookaheadLimiter limiter;
+  dsp::MasterLimiter limiter;
   const float ceiling = std::pow(10.0f, -1.0f / 20.0f);
   limiter.prepare(kRate, 48, 0.08f * kRate, ceiling);
   const std::vector<float> input = interSamplePeaky(2.0, 1.5);  // +3.5 dBTP, samples at +0.5 dBFS

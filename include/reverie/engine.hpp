@@ -13,7 +13,7 @@ namespace reverie {
 
 struct RenderPlan;
 namespace dsp {
-class LookaheadLimiter;
+class MasterLimiter;
 }
 template <typename T>
 class SpscQueue;
@@ -75,7 +75,7 @@ class Engine final : public ParameterSink {
   Graph graph_;
   std::unique_ptr<SpscQueue<Message>> toAudio_;
   std::unique_ptr<SpscQueue<RenderPlan*>> retired_;
-  std::unique_ptr<dsp::LookaheadLimiter> limiter_;
+  std::unique_ptr<dsp::MasterLimiter> limiter_;
   RenderPlan* current_ = nullptr;  // audio thread
   std::atomic<std::uint64_t> framesRendered_{0};
   std::atomic<std::uint64_t> planSwaps_{0};

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "dsp/denormals.hpp"
-#include "dsp/lookahead_limiter.hpp"
+#include "dsp/master_limiter.hpp"
 #include "dsp/random.hpp"
 #include "engine/render_plan.hpp"
 #include "reverie/errors.hpp"
@@ -65,7 +65,7 @@ Engine::Engine(const EngineConfig& config) : config_(config) {
   toAudio_ = std::make_unique<SpscQueue<Message>>(kMessageCapacity);
   retired_ = std::make_unique<SpscQueue<RenderPlan*>>(kRetiredCapacity);
   config_.ceilingDb = effectiveCeilingDb(config.ceilingDb);
-  limiter_ = std::make_unique<dsp::LookaheadLimiter>();
+  limiter_ = std::make_unique<dsp::MasterLimiter>();
   limiter_->prepare(config.sampleRate,
                     static_cast<int>(std::lround(kLimiterLookaheadSeconds * config.sampleRate)),
                     static_cast<float>(kLimiterReleaseSeconds * config.sampleRate),

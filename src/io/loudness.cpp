@@ -8,7 +8,7 @@
 
 #include "io/ebur128_meter.hpp"
 #include "io/gain_search.hpp"
-#include "io/lookahead_limiter.hpp"
+#include "io/offline_peak_limiter.hpp"
 #include "reverie/errors.hpp"
 #include "reverie/stop_request.hpp"
 

@@ -1,5 +1,6 @@
-// Stereo-linked look-ahead true-peak limiter for the master bus: no peak, between samples or on
-// one, leaves above the ceiling.
+// The master bus's limiter: stereo-linked, look-ahead, true-peak, streaming on the audio thread;
+// no peak, between samples or on one, leaves above the ceiling. (Offline normalisation has its
+// own whole-buffer form, io/offline_peak_limiter.hpp.)
 #pragma once
 
 #include <algorithm>
@@ -17,7 +18,7 @@ namespace reverie::dsp {
 /// stays down for the interpolator's span either side of it, so the reconstructed waveform
 /// between the output samples meets the ceiling too. Per frame, so block sizes cannot change the
 /// result. Fixed arrays: prepare and process never allocate.
-class LookaheadLimiter {
+class MasterLimiter {
  public:
   /// Largest delay: look-ahead, the detector's latency and the hold either side of a peak.
   static constexpr int kMaxDelay = 2048;

@@ -1,5 +1,6 @@
-// Offline look-ahead true-peak limiter: no peak leaves above the ceiling, and nothing moves in
-// time.
+// The offline normaliser's limiter: look-ahead, true-peak, over a whole interleaved buffer in
+// place; no peak leaves above the ceiling, and nothing moves in time. (The live master bus has
+// its own streaming form, dsp/master_limiter.hpp.)
 #pragma once
 
 #include <algorithm>
