@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "dsp/decibels.hpp"
 #include "io/ebur128_meter.hpp"
 #include "io/gain_search.hpp"
 #include "io/offline_peak_limiter.hpp"
@@ -31,10 +32,7 @@ constexpr double kLoudestTargetLufs = 6.0;  // beyond anything under 0 dBTP (a f
 constexpr float kLargestSample = 1e30f;
 
 double toDb(double linear) {
-  return linear > 0.0 ? std::max(kFloorDb, 20.0 * std::log10(linear)) : kFloorDb;
-}
-double toLinear(double db) {
-  return std::pow(10.0, db / 20.0);
+  return dsp::ratioToDecibels(linear, kFloorDb);
 }
 
 /// As LoudnessStats, but with integrated loudness left at -inf when no block passes the gates.
@@ -74,11 +72,11 @@ LoudnessStats reported(LoudnessStats stats) {
 /// original × gain, then limited so no true peak exceeds `limitDb`.
 void render(const std::vector<float>& original, std::vector<float>& out, int channels,
             double sampleRate, double gainDb, double limitDb) {
-  const float gain = static_cast<float>(toLinear(gainDb));
+  const float gain = static_cast<float>(dsp::decibelsToRatio(gainDb));
   std::transform(original.begin(), original.end(), out.begin(),
                  [gain](float x) { return std::clamp(x * gain, -kLargestSample, kLargestSample); });
   io::limitPeaks(out.data(), out.size() / channels, channels, sampleRate,
-                 static_cast<float>(toLinear(limitDb)));
+                 static_cast<float>(dsp::decibelsToRatio(limitDb)));
 }
 
 /// One attempt: make-up gain, limiter threshold, and what came out.
@@ -119,7 +117,7 @@ void enforceCeiling(std::vector<float>& interleaved, int channels, double sample
   const std::size_t frames = interleaved.size() / static_cast<std::size_t>(channels);
   for (int guard = 0; guard < 4 && stats.truePeakDbtp > ceilingDbtp; ++guard) {
     const double trimDb = ceilingDbtp - stats.truePeakDbtp - kTrimMarginDb;
-    const float scale = static_cast<float>(toLinear(trimDb));
+    const float scale = static_cast<float>(dsp::decibelsToRatio(trimDb));
     for (float& x : interleaved) x *= scale;
     gainDb += trimDb;
     stats = measureRaw(interleaved.data(), frames, channels, sampleRate);

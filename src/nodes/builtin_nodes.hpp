@@ -1,9 +1,9 @@
 // The node types reverie ships with, for the registry.
 #pragma once
 
-#include <cmath>
 #include <vector>
 
+#include "dsp/decibels.hpp"
 #include "reverie/node.hpp"
 
 namespace reverie {
@@ -36,9 +36,7 @@ inline std::vector<const NodeType*> builtinNodeTypes() {
           &kAudienceType,   &kTuningType,   &kHallType,   &kChorusType,  &kComposerType};
 }
 
-/// dB to linear gain; -96 dB and below is silence.
-inline float decibelsToGain(float db) {
-  return db <= -96.0f ? 0.0f : std::pow(10.0f, db * 0.05f);
-}
+// Node files convert their level parameters with the dsp/ helper under its short name.
+using dsp::decibelsToGain;
 
 }  // namespace reverie
