@@ -19,4 +19,13 @@ inline Float4 weightedLaneSums(const Float4* y, Float4 w) {
   return ((a + b) + c) + d;
 }
 
+/// Adds each frame's lane sums (in dsp::sum's order) onto a stereo pair of channels.
+inline void addLaneSums(const Float4* sumLeft, const Float4* sumRight, float* left, float* right,
+                        int frames) {
+  for (int i = 0; i < frames; ++i) {
+    left[i] += sum(sumLeft[i]);
+    right[i] += sum(sumRight[i]);
+  }
+}
+
 }  // namespace reverie::dsp

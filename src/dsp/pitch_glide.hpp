@@ -1,6 +1,7 @@
 // A pitch that slides at a constant rate in cents: one multiply per sample while it moves.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 
 namespace reverie::dsp {
@@ -51,6 +52,31 @@ class PitchGlide {
  private:
   double cycles_ = 0.01, inverse_ = 100.0, target_ = 0.01, step_ = 1.0, inverseStep_ = 1.0;
   long framesLeft_ = 0;
+};
+
+/// The pitch calls a sustained section voice (strings, winds) takes in Hz, on a PitchGlide at
+/// the voice's sample rate. Voices derive from it and read pitch_ and sampleRate_ directly.
+class VoicePitch {
+ public:
+  /// Sets the pitch at once, ending any glide. Cheap (one division): may be called every sample.
+  void setFrequencyHz(double frequencyHz) noexcept {
+    pitch_.set(playableCycles(frequencyHz, sampleRate_));
+  }
+  /// Slides from the current pitch to `frequencyHz` over `seconds`, linearly in cents.
+  void glideTo(double frequencyHz, double seconds) noexcept {
+    pitch_.glideTo(playableCycles(frequencyHz, sampleRate_),
+                   std::lround(std::clamp(seconds, 0.0, 60.0) * sampleRate_));
+  }
+  /// Moves where the pitch is heading (pitch bend): a glide keeps its remaining time.
+  void retarget(double frequencyHz) noexcept {
+    pitch_.retarget(playableCycles(frequencyHz, sampleRate_));
+  }
+  /// The pitch now (mid-glide, without vibrato or detune).
+  double frequencyHz() const noexcept { return pitch_.cyclesPerSample() * sampleRate_; }
+
+ protected:
+  PitchGlide pitch_;
+  double sampleRate_ = 48000.0;
 };
 
 }  // namespace reverie::dsp

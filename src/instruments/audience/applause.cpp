@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "dsp/formant_resonator.hpp"
+#include "dsp/lane_mixdown.hpp"
 #include "dsp/math_constants.hpp"
 
 namespace reverie::audience {
@@ -186,10 +187,7 @@ void Applause::render(float* left, float* right, int offset, int frames) noexcep
     crackRight_[q] = crackRight;
     noise_[q] = noise;
   }
-  for (int i = 0; i < frames; ++i) {
-    left[i] += dsp::sum(sumLeft[i]);
-    right[i] += dsp::sum(sumRight[i]);
-  }
+  dsp::addLaneSums(sumLeft, sumRight, left, right, frames);
 }
 
 }  // namespace reverie::audience

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "dsp/formant_resonator.hpp"
+#include "dsp/lane_mixdown.hpp"
 
 namespace reverie::audience {
 namespace {
@@ -160,10 +161,7 @@ void Babble::render(float* left, float* right, int frames) noexcept {
     f2Out1_[q] = b1;
     f2Out2_[q] = b2;
   }
-  for (int i = 0; i < frames; ++i) {
-    left[i] += dsp::sum(sumLeft[i]);
-    right[i] += dsp::sum(sumRight[i]);
-  }
+  dsp::addLaneSums(sumLeft, sumRight, left, right, frames);
 }
 
 }  // namespace reverie::audience

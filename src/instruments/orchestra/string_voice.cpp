@@ -19,18 +19,7 @@ float clamp01(float x) {
 }  // namespace
 
 void StringVoice::prepare(double sampleRate, std::uint64_t seed) noexcept {
-  sampleRate_ = sampleRate;
-  inverseRate_ = static_cast<float>(1.0 / sampleRate);
-  envelope_.setSampleRate(static_cast<float>(sampleRate), kControlFrames);
-  envelope_.reset();
-  sounding_ = false;
-  amplitude_ = amplitudeStep_ = 0.0f;
-  periodFrames_ = 0;
-  random_.reseed(seed);
-  noise_ = static_cast<std::uint32_t>(dsp::mixSeed(seed)) | 1u;
-  pitch_.set(dsp::playableCycles(440.0, sampleRate_));
-  tick_ = 0;
-  controlTicks_ = 0;
+  prepareShared(sampleRate, seed, kControlFrames);
 }
 
 void StringVoice::start(double frequencyHz, float velocity,
@@ -68,19 +57,6 @@ void StringVoice::start(double frequencyHz, float velocity,
   envelope_.gateOn();
   controlTicks_ = 0;
   tick_ = 0;
-}
-
-void StringVoice::setFrequencyHz(double frequencyHz) noexcept {
-  pitch_.set(dsp::playableCycles(frequencyHz, sampleRate_));
-}
-
-void StringVoice::glideTo(double frequencyHz, double seconds) noexcept {
-  pitch_.glideTo(dsp::playableCycles(frequencyHz, sampleRate_),
-                 std::lround(std::clamp(seconds, 0.0, 60.0) * sampleRate_));
-}
-
-void StringVoice::retarget(double frequencyHz) noexcept {
-  pitch_.retarget(dsp::playableCycles(frequencyHz, sampleRate_));
 }
 
 void StringVoice::placePlayers(float spread) noexcept {

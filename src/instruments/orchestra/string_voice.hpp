@@ -6,10 +6,8 @@
 #include "dsp/float4.hpp"
 #include "dsp/lane_mixdown.hpp"
 #include "dsp/parallel_svf.hpp"
-#include "dsp/pitch_glide.hpp"
-#include "dsp/random.hpp"
 #include "dsp/saw_bank.hpp"
-#include "dsp/swell_envelope.hpp"
+#include "instruments/orchestra/sustained_voice.hpp"
 
 namespace reverie::orchestra {
 
@@ -40,7 +38,7 @@ struct StringSettings {
 /// of it allocates, locks or throws. Output is deterministic for the seed and the calls made.
 /// Expression and level are not applied here: the section multiplies the sum by them.
 /// A single note at full dynamics and velocity peaks near -11 dBFS, a six-note chord under 0.
-class StringVoice {
+class StringVoice : public SustainedVoice {
  public:
   static constexpr int kMaxPlayers = 4;
   /// Vibrato, gains, the body filter and settings are refreshed every this many samples,
@@ -53,20 +51,6 @@ class StringVoice {
   /// is (phases, level), so a stolen or re-struck voice does not click; a silent one starts
   /// with fresh seeded player phases.
   void start(double frequencyHz, float velocity, const StringSettings& settings) noexcept;
-  /// Sets the pitch at once, ending any glide. Cheap (one division): may be called every sample.
-  void setFrequencyHz(double frequencyHz) noexcept;
-  /// Slides from the current pitch to `frequencyHz` over `seconds`, linearly in cents.
-  void glideTo(double frequencyHz, double seconds) noexcept;
-  /// Moves where the pitch is heading (pitch bend): a glide keeps its remaining time.
-  void retarget(double frequencyHz) noexcept;
-  /// The bow lifts: fades over settings.releaseSeconds.
-  void release() noexcept { envelope_.gateOff(); }
-  /// Fades out within 5 ms (all sound off).
-  void silence() noexcept { envelope_.fastRelease(); }
-  bool active() const noexcept { return sounding_; }
-  bool held() const noexcept { return envelope_.held(); }
-  /// The pitch now (mid-glide, without vibrato or detune).
-  double frequencyHz() const noexcept { return pitch_.cyclesPerSample() * sampleRate_; }
 
   /// Adds `frames` samples of the note into `left` and `right`. Does nothing once inactive.
   void render(float* left, float* right, int frames, const StringSettings& settings) noexcept;
@@ -78,33 +62,21 @@ class StringVoice {
   void placePlayers(float spread) noexcept;
 
   dsp::SawBank saws_;
-  dsp::ParallelSvf body_;  // one body filter per player lane
-  dsp::PitchGlide pitch_;
-  dsp::SwellEnvelope envelope_;
-  dsp::Random random_;
+  dsp::ParallelSvf body_;     // one body filter per player lane
   dsp::Float4 position_{};    // -0.5..0.5 across the section; 0 in unused lanes
   dsp::Float4 playerGain_{};  // 1/sqrt(players) in used lanes, 0 elsewhere
   dsp::Float4 panJitter_{};
   dsp::Float4 panLeft_{}, panRight_{};
   dsp::Float4 vibratoPhase_{};  // cycles
   dsp::Float4 vibratoRateScale_{};
-  double sampleRate_ = 48000.0;
-  float inverseRate_ = 1.0f / 48000.0f;
   float velocity_ = 0.0f;
   float attackScale_ = 1.0f;  // settings.attackScale when the note started
-  float amplitude_ = 0.0f,
-        amplitudeStep_ = 0.0f;  // envelope x gain at the period's start, and its ramp
   float vibratoFade_ = 0.0f;
   float tremoloPhase_ = 0.0f, tremoloStep_ = 0.0f, tremoloDepth_ = 0.0f;
   float noiseGain_ = 0.0f;
   float bodyCutoff_ = -1.0f;  // cycles per sample the body filter was last set to
   float placedSpread_ = -1.0f;
-  long controlTicks_ = 0;  // control updates since the note started
-  int periodFrames_ = 0;   // samples rendered since the last control update
-  int tick_ = 0;           // samples until the next control update
   int players_ = 1;
-  std::uint32_t noise_ = 1;
-  bool sounding_ = false;
 };
 
 }  // namespace reverie::orchestra

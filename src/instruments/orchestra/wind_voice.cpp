@@ -29,18 +29,7 @@ int indexOf(WindInstrument instrument) {
 }  // namespace
 
 void WindVoice::prepare(double sampleRate, std::uint64_t seed) noexcept {
-  sampleRate_ = sampleRate;
-  inverseRate_ = static_cast<float>(1.0 / sampleRate);
-  envelope_.setSampleRate(static_cast<float>(sampleRate), kControlFrames);
-  envelope_.reset();
-  sounding_ = false;
-  amplitude_ = amplitudeStep_ = 0.0f;
-  periodFrames_ = 0;
-  random_.reseed(seed);
-  noise_ = static_cast<std::uint32_t>(dsp::mixSeed(seed)) | 1u;
-  pitch_.set(dsp::playableCycles(440.0, sampleRate_));
-  tick_ = 0;
-  controlTicks_ = 0;
+  prepareShared(sampleRate, seed, kControlFrames);
 }
 
 void WindVoice::start(double frequencyHz, float velocity, const WindSettings& settings) noexcept {
@@ -91,19 +80,6 @@ void WindVoice::start(double frequencyHz, float velocity, const WindSettings& se
   envelope_.gateOn();
   controlTicks_ = 0;
   tick_ = 0;
-}
-
-void WindVoice::setFrequencyHz(double frequencyHz) noexcept {
-  pitch_.set(dsp::playableCycles(frequencyHz, sampleRate_));
-}
-
-void WindVoice::glideTo(double frequencyHz, double seconds) noexcept {
-  pitch_.glideTo(dsp::playableCycles(frequencyHz, sampleRate_),
-                 std::lround(std::clamp(seconds, 0.0, 60.0) * sampleRate_));
-}
-
-void WindVoice::retarget(double frequencyHz) noexcept {
-  pitch_.retarget(dsp::playableCycles(frequencyHz, sampleRate_));
 }
 
 void WindVoice::setFilters(float f0Hz, float dynamics) noexcept {

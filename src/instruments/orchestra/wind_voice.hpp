@@ -6,10 +6,8 @@
 #include "dsp/float4.hpp"
 #include "dsp/lane_mixdown.hpp"
 #include "dsp/parallel_svf.hpp"
-#include "dsp/pitch_glide.hpp"
-#include "dsp/random.hpp"
 #include "dsp/saw_bank.hpp"
-#include "dsp/swell_envelope.hpp"
+#include "instruments/orchestra/sustained_voice.hpp"
 
 namespace reverie::orchestra {
 
@@ -40,7 +38,7 @@ struct WindSettings {
 /// Expression and level are not applied here: the section multiplies the sum by them.
 /// A single note at full dynamics and velocity peaks near -11 dBFS (oboe, pad) or -15 dBFS
 /// (flute, clarinet: low crest factors), so a six-note chord stays under full scale.
-class WindVoice {
+class WindVoice : public SustainedVoice {
  public:
   /// Vibrato, gains, filters and settings are refreshed every this many samples of the note.
   static constexpr int kControlFrames = 64;
@@ -50,21 +48,7 @@ class WindVoice {
   /// Starts a note at `frequencyHz` (velocity 0..1). A sounding voice carries on from where it
   /// is (same instrument, phases, level), so a stolen or re-tongued voice does not click.
   void start(double frequencyHz, float velocity, const WindSettings& settings) noexcept;
-  /// Sets the pitch at once, ending any glide. Cheap (one division): may be called every sample.
-  void setFrequencyHz(double frequencyHz) noexcept;
-  /// Slides from the current pitch to `frequencyHz` over `seconds`, linearly in cents.
-  void glideTo(double frequencyHz, double seconds) noexcept;
-  /// Moves where the pitch is heading (pitch bend): a glide keeps its remaining time.
-  void retarget(double frequencyHz) noexcept;
-  /// The note ends: fades over settings.releaseSeconds.
-  void release() noexcept { envelope_.gateOff(); }
-  /// Fades out within 5 ms (all sound off).
-  void silence() noexcept { envelope_.fastRelease(); }
-  bool active() const noexcept { return sounding_; }
-  bool held() const noexcept { return envelope_.held(); }
   WindInstrument instrument() const noexcept { return instrument_; }
-  /// The pitch now (mid-glide, without vibrato).
-  double frequencyHz() const noexcept { return pitch_.cyclesPerSample() * sampleRate_; }
 
   /// Adds `frames` samples of the note into `left` and `right`. Does nothing once inactive.
   void render(float* left, float* right, int frames, const WindSettings& settings) noexcept;
@@ -97,17 +81,10 @@ class WindVoice {
 
   dsp::SawBank saws_;         // oboe: one saw; clarinet: two half a cycle apart; pad: three detuned
   dsp::ParallelSvf filters_;  // per instrument: body, resonances and the breath's colour
-  dsp::PitchGlide pitch_;
-  dsp::SwellEnvelope envelope_;
-  dsp::Random random_;
   dsp::Float4 laneRatios_{1.0f, 1.0f, 1.0f, 1.0f};  // the pad's detune
   dsp::Float4 harmonics_{};                         // flute: partials 1, 2, 3
-  double sampleRate_ = 48000.0;
-  float inverseRate_ = 1.0f / 48000.0f;
   WindInstrument instrument_ = WindInstrument::kOboe;
   float velocity_ = 0.0f;
-  float amplitude_ = 0.0f,
-        amplitudeStep_ = 0.0f;  // envelope x gain at the period's start, and its ramp
   float vibratoPhase_ = 0.0f, vibratoRateScale_ = 1.0f, vibratoFade_ = 0.0f, vibratoRatio_ = 1.0f;
   float fluteCos_ = 1.0f, fluteSin_ = 0.0f;       // the flute's phasor
   float reedState_ = 0.0f, reedTopState_ = 0.0f;  // the oboe's tone filter: two one-poles
@@ -116,12 +93,7 @@ class WindVoice {
   float noiseGain_ = 0.0f;
   float panLeft_ = 0.707f, panRight_ = 0.707f;
   float filterHz_ = -1.0f, filterDynamics_ = -1.0f;  // what the filters were last set for
-  long controlTicks_ = 0;
-  int periodFrames_ = 0;  // samples rendered since the last control update
-  int tick_ = 0;
   int firstPeriod_ = 0;  // alignControl(): the period after the next control update
-  std::uint32_t noise_ = 1;
-  bool sounding_ = false;
 };
 
 }  // namespace reverie::orchestra
