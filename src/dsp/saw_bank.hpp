@@ -5,6 +5,7 @@
 
 #include "dsp/float4.hpp"
 #include "dsp/lane_mixdown.hpp"
+#include "dsp/pitch_glide.hpp"
 
 #if defined(__SSE__) || defined(__x86_64__)
 #include <xmmintrin.h>
@@ -54,6 +55,12 @@ class SawBank {
                   Float4& inverseCycles) const {
     cyclesPerSample = ratio_ * base;
     inverseCycles = inverseRatio_ * inverseBase;
+  }
+  /// The same at the pitch a PitchGlide stands at now (in float); returns that base pitch.
+  float increments(const PitchGlide& pitch, Float4& cyclesPerSample, Float4& inverseCycles) const {
+    const float base = static_cast<float>(pitch.cyclesPerSample());
+    increments(base, static_cast<float>(pitch.inverse()), cyclesPerSample, inverseCycles);
+    return base;
   }
 
   /// Regroups four banks lane for bank: out[k] lane v becomes in[v] lane k, so that

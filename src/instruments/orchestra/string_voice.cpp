@@ -156,16 +156,12 @@ void StringVoice::renderSpan(float* __restrict left, float* __restrict right, in
   const float noiseGain = noiseGain_, tremoloDepth = tremoloDepth_, tremoloStep = tremoloStep_;
   float tremoloPhase = tremoloPhase_;
   std::uint32_t noiseState = noise_;
-  float base = static_cast<float>(pitch.cyclesPerSample());
-  float inverseBase = static_cast<float>(pitch.inverse());
   dsp::Float4 increment, inverseIncrement;  // each saw lane's, fixed while the pitch holds
-  saws.increments(base, inverseBase, increment, inverseIncrement);
+  saws.increments(pitch, increment, inverseIncrement);
   for (int i = 0; i < frames; ++i) {
     if constexpr (kGliding) {
-      base = static_cast<float>(pitch.cyclesPerSample());
-      inverseBase = static_cast<float>(pitch.inverse());
+      saws.increments(pitch, increment, inverseIncrement);
       pitch.next();
-      saws.increments(base, inverseBase, increment, inverseIncrement);
     }
     noiseState = noiseState * 1664525u + 1013904223u;  // Numerical Recipes LCG: rosin noise
     const float noise = static_cast<float>(static_cast<std::int32_t>(noiseState)) * noiseGain;

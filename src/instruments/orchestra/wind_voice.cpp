@@ -244,16 +244,12 @@ void WindVoice::renderSpan(float* __restrict left, float* __restrict right, int 
   float reed = reedState_, reedTop = reedTopState_;
   const float reedCoefficient = reedCoefficient_;
   std::uint32_t noiseState = noise_;
-  float base = static_cast<float>(pitch.cyclesPerSample());
-  float inverseBase = static_cast<float>(pitch.inverse());
   dsp::Float4 increment, inverseIncrement;  // each saw lane's, fixed while the pitch holds
-  saws.increments(base, inverseBase, increment, inverseIncrement);
+  saws.increments(pitch, increment, inverseIncrement);
   for (int i = 0; i < frames; ++i) {
     if constexpr (kGliding) {
-      base = static_cast<float>(pitch.cyclesPerSample());
-      inverseBase = static_cast<float>(pitch.inverse());
+      const float base = saws.increments(pitch, increment, inverseIncrement);
       pitch.next();
-      saws.increments(base, inverseBase, increment, inverseIncrement);
       if constexpr (kInstrument == WindInstrument::kFlute) setFluteRotation(base * vibratoRatio_);
     }
     noiseState = noiseState * 1664525u + 1013904223u;  // Numerical Recipes LCG: breath
