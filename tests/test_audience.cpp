@@ -162,14 +162,8 @@ TEST_CASE("audience: whispers are high and breathy; cheers come and go; silence 
 }
 
 TEST_CASE("audience: plays by its type name through the engine, every sample finite") {
-  Engine engine({kRate, 512, 2});
-  Graph& g = engine.graph();
-  const NodeId audience = g.add("audience", "audience");
-  const NodeId out = g.add("output", "out");
-  g.connect({audience, 0}, {out, 0});
-  g.connect({audience, 1}, {out, 1});
-  g.setParameter(audience, "applause", 0.7f);
-  engine.commit();
+  test::OneNodeEngine solo("audience", 2, {{"applause", 0.7f}});
+  Engine& engine = solo.engine;
   const test::Stereo audio = test::renderBlocks(engine, {}, at(2.0), [] { return 300; });
   const double rms = test::rmsDb(audio.left, at(1.0), at(2.0));
   MESSAGE("applause through the engine: RMS " << rms << " dB, non-finite samples "

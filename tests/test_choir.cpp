@@ -279,13 +279,9 @@ TEST_CASE("choir: any block size renders the same samples; a seed repeats, anoth
 }
 
 TEST_CASE("choir: plays by its type name through the engine, every sample finite") {
-  Engine engine({kRate, 512, 2});
-  Graph& g = engine.graph();
-  const NodeId choir = g.add("choir", "choir");
-  const NodeId out = g.add("output", "out");
-  g.connect({choir, 0}, {out, 0});
-  g.connect({choir, 1}, {out, 1});
-  engine.commit();
+  test::OneNodeEngine solo("choir", 2);
+  Engine& engine = solo.engine;
+  const NodeId choir = solo.node;
   std::vector<ScheduledEvent> events;
   for (int key : {48, 55, 60, 64}) events.push_back(test::note(0, choir, key, 0.8f));
   const test::Stereo audio = test::renderBlocks(engine, events, at(1.5), [] { return 256; });

@@ -284,12 +284,9 @@ TEST_CASE(
   CHECK(test::allFinite(audio.right));
   CHECK(peak <= 4.0f);
 
-  Engine engine({kRate, 512, 5});
-  const NodeId timpani = engine.graph().add("timpani", "timpani");
-  const NodeId out = engine.graph().add("output", "out");
-  engine.graph().connect({timpani, 0}, {out, 0});
-  engine.graph().connect({timpani, 1}, {out, 1});
-  engine.commit();
+  test::OneNodeEngine solo("timpani", 5);
+  Engine& engine = solo.engine;
+  const NodeId timpani = solo.node;
   std::vector<ScheduledEvent> scheduled;
   for (const test::TimedEvent& e : events)
     if (e.frame < at(20.0)) scheduled.push_back({e.frame, timpani, e.event});
