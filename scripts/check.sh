@@ -1,26 +1,47 @@
 #!/usr/bin/env bash
-# Installs, builds and runs every test: a Release build with warnings as errors, the whole suite
-# under ASan+UBSan, and the concurrency tests under ThreadSanitizer. What CI runs.
+# Installs, builds and runs every test: the format check first (cheap, so a format slip fails
+# fast), a Release build with warnings as errors and the golden renders against it, the whole
+# suite, the whole suite under ASan+UBSan, and the concurrency tests under ThreadSanitizer.
+# What CI runs. `scripts/check.sh --quick`: only the format check, the Release build and the
+# golden renders, without installing anything (before a commit, on a machine already set up).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+QUICK=0
+if [ "${1:-}" = "--quick" ]; then QUICK=1; fi
+[ "$QUICK" = 1 ] || bash scripts/install-deps.sh
 JOBS=$(nproc)
 
-run_suite() {  # build-dir, cmake options..., -- ctest options...
+build_suite() {  # build-dir, cmake options...
   local dir=$1; shift
-  local cmake_args=() ctest_args=()
-  while [ $# -gt 0 ] && [ "$1" != "--" ]; do cmake_args+=("$1"); shift; done
-  [ $# -gt 0 ] && shift
-  ctest_args=("$@")
-  echo "=== $dir: configure ${cmake_args[*]}"
-  cmake -S . -B "$dir" -G Ninja -DREVERIE_WERROR=ON "${cmake_args[@]}" >/dev/null
+  echo "=== $dir: configure $*"
+  cmake -S . -B "$dir" -G Ninja -DREVERIE_WERROR=ON "$@" >/dev/null
   echo "=== $dir: build"
   cmake --build "$dir" -j "$JOBS"
-  echo "=== $dir: test ${ctest_args[*]}"
-  (cd "$dir" && ctest --output-on-failure -j "$JOBS" "${ctest_args[@]}")
+}
+test_suite() {  # build-dir, ctest options...
+  local dir=$1; shift
+  echo "=== $dir: test $*"
+  (cd "$dir" && ctest --output-on-failure -j "$JOBS" "$@")
+}
+run_suite() {  # build-dir, cmake options..., -- ctest options...
+  local dir=$1; shift
+  local cmake_args=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do cmake_args+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  build_suite "$dir" "${cmake_args[@]}"
+  test_suite "$dir" "$@"
 }
 
-run_suite build-release -DCMAKE_BUILD_TYPE=Release
+echo "=== format"
+bash scripts/check-format.sh
+build_suite build-release -DCMAKE_BUILD_TYPE=Release
+echo "=== golden renders"
+bash scripts/golden.sh build-release
+if [ "$QUICK" = 1 ]; then
+  echo "check: format, Release build and golden renders passed (--quick: no test suites)"
+  exit 0
+fi
+test_suite build-release
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREVERIE_SANITIZE=address -DREVERIE_BUILD_BENCH=OFF
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \

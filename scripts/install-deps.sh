@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything reverie needs to build and test, from Debian's packages (Debian 12, root).
 # jackd2 is for the live tests: they start a dummy JACK server of their own. GNU time reports a
-# child's own peak memory for the input-limit tests.
+# child's own peak memory for the input-limit tests. clang-format-14 is the formatter check.sh
+# holds the tree to (clang-format adds the plain `clang-format` and `git clang-format` names).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -13,5 +14,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   g++ cmake ninja-build pkg-config make \
   portaudio19-dev librtmidi-dev libjack-jackd2-dev jackd2 libsndfile1-dev libebur128-dev \
   doctest-dev libtomlplusplus-dev libcli11-dev libbenchmark-dev \
-  util-linux time >/dev/null
+  clang-format-14 clang-format util-linux time >/dev/null
 echo "install-deps: done"

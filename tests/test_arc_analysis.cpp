@@ -17,20 +17,13 @@
 #include "support/scene_features.hpp"
 #include "support/tension_estimate.hpp"
 #include "support/test_signals.hpp"
+#include "support/units.hpp"
 
 using namespace reverie::test;
 
 namespace {
 
-constexpr double kRate = 48000.0;
-
-double midiHz(int note) {
-  return 440.0 * std::exp2((note - 69) / 12.0);
-}
-
-std::size_t at(double seconds) {
-  return static_cast<std::size_t>(std::llround(seconds * kRate));
-}
+constexpr double kRate = kTestRate;
 
 /// Adds a harmonic tone to `out` from `startSeconds` for `seconds`: partial k at k f0 with
 /// amplitude `amplitude` / k (a saw's spectrum when `partials` reaches Nyquist), a 10 ms attack
@@ -38,7 +31,7 @@ std::size_t at(double seconds) {
 /// of saws costs a few multiplications per partial and sample.
 void addTone(std::vector<float>& out, double startSeconds, double seconds, double frequencyHz,
              double amplitude, int partials) {
-  const std::size_t start = at(startSeconds), length = at(seconds);
+  const std::size_t start = nearestFrame(startSeconds), length = nearestFrame(seconds);
   if (out.size() < start + length) out.resize(start + length, 0.0f);
   const int audible = std::min(partials, static_cast<int>(0.45 * kRate / frequencyHz));
   std::vector<double> envelope(length);
@@ -62,7 +55,7 @@ std::vector<float> progression(const std::vector<std::vector<int>>& chords) {
   std::vector<float> out;
   for (std::size_t c = 0; c < chords.size(); ++c) {
     for (const int note : chords[c]) {
-      addTone(out, static_cast<double>(c), 1.0, midiHz(note), 0.1, 6);
+      addTone(out, static_cast<double>(c), 1.0, hzOfKey(note), 0.1, 6);
     }
   }
   return out;
@@ -85,7 +78,7 @@ std::string describe(const std::array<double, 12>& profile) {
 /// Saw tones (all partials to 0.45 sr) on MIDI `notes`, each of amplitude `amplitude`.
 std::vector<float> sawChord(const std::vector<int>& notes, double seconds, double amplitude) {
   std::vector<float> out;
-  for (const int note : notes) addTone(out, 0.0, seconds, midiHz(note), amplitude, 1000);
+  for (const int note : notes) addTone(out, 0.0, seconds, hzOfKey(note), amplitude, 1000);
   return out;
 }
 
@@ -95,15 +88,15 @@ std::vector<float> sawChord(const std::vector<int>& notes, double seconds, doubl
 std::vector<float> applause(double seconds, double clapsPerSecond, std::uint32_t seed) {
   std::mt19937 random(seed);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
-  std::vector<float> out(at(seconds), 0.0f);
+  std::vector<float> out(nearestFrame(seconds), 0.0f);
   for (double t = 0.0; t < seconds; t += -std::log(1.0 - unit(random)) / clapsPerSecond) {
     const double centreHz = 700.0 + 2500.0 * unit(random), loudness = 0.2 + 0.8 * unit(random);
     const double radius = std::exp(-std::numbers::pi * centreHz / 1.5 / kRate);
     const double a1 = 2.0 * radius * std::cos(2.0 * std::numbers::pi * centreHz / kRate);
     const double a2 = -radius * radius;
     double x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0;
-    const std::size_t start = at(t);
-    for (std::size_t n = 0; n < at(0.04) && start + n < out.size(); ++n) {
+    const std::size_t start = nearestFrame(t);
+    for (std::size_t n = 0; n < nearestFrame(0.04) && start + n < out.size(); ++n) {
       const double x = loudness * std::exp(-static_cast<double>(n) / (0.006 * kRate)) *
                        (2.0 * unit(random) - 1.0);
       // Zeros at DC and Nyquist, as a band-pass resonator has.
@@ -128,14 +121,14 @@ std::vector<float> join(std::vector<float> first, const std::vector<float>& seco
 /// `seconds` of soft, sparse, consonant music: a C major arpeggio of harmonic tones, one note a
 /// second, each ringing for its second, over a quiet sustained fifth.
 std::vector<float> calmPart(double seconds, double amplitude) {
-  std::vector<float> out(at(seconds), 0.0f);
+  std::vector<float> out(nearestFrame(seconds), 0.0f);
   const std::array<int, 4> arpeggio = {60, 64, 67, 72};
   for (int i = 0; i < static_cast<int>(seconds); ++i) {
-    addTone(out, i, 1.0, midiHz(arpeggio[static_cast<std::size_t>(i) % 4]), amplitude, 8);
+    addTone(out, i, 1.0, hzOfKey(arpeggio[static_cast<std::size_t>(i) % 4]), amplitude, 8);
   }
-  addTone(out, 0.0, seconds, midiHz(48), 0.5 * amplitude, 8);
-  addTone(out, 0.0, seconds, midiHz(55), 0.5 * amplitude, 8);
-  out.resize(at(seconds));
+  addTone(out, 0.0, seconds, hzOfKey(48), 0.5 * amplitude, 8);
+  addTone(out, 0.0, seconds, hzOfKey(55), 0.5 * amplitude, 8);
+  out.resize(nearestFrame(seconds));
   return out;
 }
 
@@ -143,12 +136,12 @@ std::vector<float> calmPart(double seconds, double amplitude) {
 /// (C5..F5), over the cluster C4..F4 held throughout.
 std::vector<float> turbulentPart(double seconds, double amplitude, std::uint32_t seed) {
   std::mt19937 random(seed);
-  std::vector<float> out(at(seconds), 0.0f);
-  for (int note = 60; note <= 65; ++note) addTone(out, 0.0, seconds, midiHz(note), amplitude, 8);
+  std::vector<float> out(nearestFrame(seconds), 0.0f);
+  for (int note = 60; note <= 65; ++note) addTone(out, 0.0, seconds, hzOfKey(note), amplitude, 8);
   for (double t = 0.0; t + 0.2 <= seconds; t += 0.125) {
-    addTone(out, t, 0.2, midiHz(72 + static_cast<int>(random() % 6)), 1.5 * amplitude, 8);
+    addTone(out, t, 0.2, hzOfKey(72 + static_cast<int>(random() % 6)), 1.5 * amplitude, 8);
   }
-  out.resize(at(seconds));
+  out.resize(nearestFrame(seconds));
   return out;
 }
 
@@ -246,7 +239,7 @@ TEST_CASE("Roughness: noise and applause read far smoother than a saw cluster, a
   CHECK(noise < 0.02 * cluster);
   CHECK(crowd < 0.02 * cluster);
   CHECK(fewClappers < 0.02 * cluster);
-  CHECK(normalizedRoughness(std::vector<float>(at(2.0), 0.0f), kRate) == 0.0);
+  CHECK(normalizedRoughness(std::vector<float>(nearestFrame(2.0), 0.0f), kRate) == 0.0);
 }
 
 TEST_CASE("Roughness: two equal sines at the curve's peak read half its maximum") {
@@ -265,10 +258,10 @@ TEST_CASE("Roughness: the same at 40 dB less and over a third of the length") {
   const std::vector<float> cluster = sawChord({60, 61, 62, 63, 64, 65}, 4.5, 0.2);
   const double full = normalizedRoughness(cluster, kRate);
   const double quiet = normalizedRoughness(scaled(cluster, 0.01), kRate);
-  const double part = normalizedRoughness(std::span(cluster).first(at(1.5)), kRate);
+  const double part = normalizedRoughness(std::span(cluster).first(nearestFrame(1.5)), kRate);
   // A rest after the music: the silent frames neither count nor dilute.
   const double withRest =
-      normalizedRoughness(join(cluster, std::vector<float>(at(3.0), 0.0f)), kRate);
+      normalizedRoughness(join(cluster, std::vector<float>(nearestFrame(3.0), 0.0f)), kRate);
   MESSAGE("cluster " << full << ", 40 dB quieter " << quiet << ", first 1.5 s " << part
                      << ", followed by 3 s of silence " << withRest);
   CHECK(quiet == doctest::Approx(full).epsilon(0.01));
@@ -279,8 +272,8 @@ TEST_CASE("Roughness: the same at 40 dB less and over a third of the length") {
 TEST_CASE("Scene features: onset rate, loudness and flatness of known signals") {
   // Onsets: a note every 0.25 s for 6 s.
   std::vector<float> notes;
-  for (int i = 0; i < 24; ++i) addTone(notes, 0.25 * i, 0.2, midiHz(60 + i % 7), 0.2, 6);
-  notes.resize(at(6.0), 0.0f);
+  for (int i = 0; i < 24; ++i) addTone(notes, 0.25 * i, 0.2, hzOfKey(60 + i % 7), 0.2, 6);
+  notes.resize(nearestFrame(6.0), 0.0f);
   const double rate = onsetRate(notes, kRate);
   const double steadyRate = onsetRate(sawChord({60, 64, 67}, 6.0, 0.1), kRate);
   MESSAGE("onset rate: 4 notes/s reads " << rate << "/s; a held triad " << steadyRate << "/s");
@@ -301,9 +294,9 @@ TEST_CASE("Scene features: onset rate, loudness and flatness of known signals") 
                                      << " LUFS in both channels");
   CHECK(sineLufs == doctest::Approx(-23.01).epsilon(0.005));
   CHECK(stereoLufs == doctest::Approx(sineLufs + 3.01).epsilon(0.005));
-  CHECK(loudnessLufs(std::vector<float>(at(2.0), 0.0f), kRate) == -70.0);
+  CHECK(loudnessLufs(std::vector<float>(nearestFrame(2.0), 0.0f), kRate) == -70.0);
   const std::vector<float> mono = monoMix(stereoSine, 2);
-  CHECK(mono.size() == at(3.0));
+  CHECK(mono.size() == nearestFrame(3.0));
   CHECK(mono[100] == stereoSine[200]);
 
   // Flatness: noise and applause against tones.

@@ -15,53 +15,32 @@
 #include "support/spectral_shape.hpp"
 #include "support/test_signals.hpp"
 #include "support/tonal_peaks.hpp"
+#include "support/units.hpp"
 
 using namespace reverie;
+using test::at;
+using test::segment;
 
 namespace {
 
-constexpr double kRate = 48000.0;
+constexpr double kRate = test::kTestRate;
 
-std::uint64_t at(double seconds) {
-  return static_cast<std::uint64_t>(seconds * kRate);
-}
 int parameterIndex(const char* id) {
   return findParameter(kAudienceType.parameters, id);
 }
 
 /// An audience node on its own: its raw output, no master limiter. Quiet unless told.
-struct AudienceRig {
-  std::unique_ptr<Node> node = kAudienceType.create();
-
+struct AudienceRig : test::NodeRig {
   explicit AudienceRig(std::initializer_list<std::pair<const char*, float>> parameters,
-                       std::uint64_t seed = 5) {
-    for (const char* id : {"murmur", "coughs", "whispers"})
-      node->setParameterDirect(parameterIndex(id), 0.0f);
-    for (const auto& [id, value] : parameters) {
-      const int index = parameterIndex(id);
-      REQUIRE(index >= 0);
-      node->setParameterDirect(index, value);
-    }
-    node->prepare({kRate, 4096, seed});
+                       std::uint64_t seed = 5)
+      : NodeRig(kAudienceType) {
+    set({{"murmur", 0.0f}, {"coughs", 0.0f}, {"whispers", 0.0f}});
+    set(parameters);
+    prepare(seed);
   }
-  test::Stereo render(std::vector<test::TimedEvent> events, double seconds, int block = 512) {
-    return test::renderNodeDirect(*node, std::move(events),
-                                  static_cast<std::size_t>(seconds * kRate),
-                                  [block] { return block; });
-  }
-  std::vector<float> renderMono(double seconds) {
-    const test::Stereo audio = render({}, seconds);
-    std::vector<float> mono(audio.left.size());
-    for (std::size_t i = 0; i < mono.size(); ++i) mono[i] = audio.left[i] + audio.right[i];
-    return mono;
-  }
+  /// Left plus right, no events.
+  std::vector<float> renderMono(double seconds) { return test::channelSum(render({}, seconds)); }
 };
-
-std::span<const float> segment(const std::vector<float>& x, double from, double to) {
-  const std::size_t a = static_cast<std::size_t>(from * kRate);
-  const std::size_t b = std::min(x.size(), static_cast<std::size_t>(to * kRate));
-  return {x.data() + a, b - a};
-}
 
 }  // namespace
 
@@ -183,14 +162,8 @@ TEST_CASE("audience: whispers are high and breathy; cheers come and go; silence 
 }
 
 TEST_CASE("audience: plays by its type name through the engine, every sample finite") {
-  Engine engine({kRate, 512, 2});
-  Graph& g = engine.graph();
-  const NodeId audience = g.add("audience", "audience");
-  const NodeId out = g.add("output", "out");
-  g.connect({audience, 0}, {out, 0});
-  g.connect({audience, 1}, {out, 1});
-  g.setParameter(audience, "applause", 0.7f);
-  engine.commit();
+  test::OneNodeEngine solo("audience", 2, {{"applause", 0.7f}});
+  Engine& engine = solo.engine;
   const test::Stereo audio = test::renderBlocks(engine, {}, at(2.0), [] { return 300; });
   const double rms = test::rmsDb(audio.left, at(1.0), at(2.0));
   MESSAGE("applause through the engine: RMS " << rms << " dB, non-finite samples "

@@ -17,51 +17,27 @@
 #include "support/sample_statistics.hpp"
 #include "support/spectral_shape.hpp"
 #include "support/spectrum_peaks.hpp"
+#include "support/units.hpp"
 
 using namespace reverie;
+using test::at;
 using test::controllerAt;
+using test::hzOfKey;
 using test::noteAt;
 using test::noteOffAt;
 using test::parameterAt;
+using test::segment;
 
 namespace {
 
-constexpr double kRate = 48000.0;
+constexpr double kRate = test::kTestRate;
 
-double hzOfKey(int key) {
-  return 440.0 * std::exp2((key - 69) / 12.0);
-}
-std::uint64_t at(double seconds) {
-  return static_cast<std::uint64_t>(seconds * kRate);
-}
-std::span<const float> segment(const std::vector<float>& x, double from, double to) {
-  const std::size_t a = std::min(x.size(), static_cast<std::size_t>(from * kRate));
-  const std::size_t b = std::min(x.size(), static_cast<std::size_t>(to * kRate));
-  return {x.data() + a, b - a};
-}
-std::vector<float> mono(const test::Stereo& s) {
-  std::vector<float> m(s.left.size());
-  for (std::size_t i = 0; i < m.size(); ++i) m[i] = 0.5f * (s.left[i] + s.right[i]);
-  return m;
-}
 int index(std::string_view id) {
   return findParameter(kBrassType.parameters, id);
 }
 
 /// A brass node rendered on its own (its raw output, no limiter).
-struct BrassRig {
-  std::unique_ptr<Node> node = kBrassType.create();
-  explicit BrassRig(std::initializer_list<std::pair<const char*, float>> parameters,
-                    std::uint64_t seed = 7) {
-    for (const auto& [id, value] : parameters) node->setParameterDirect(index(id), value);
-    node->prepare({kRate, 4096, seed});
-  }
-  test::Stereo render(std::vector<test::TimedEvent> events, double seconds, int block = 512) {
-    return test::renderNodeDirect(*node, std::move(events),
-                                  static_cast<std::size_t>(seconds * kRate),
-                                  [block] { return block; });
-  }
-};
+using BrassRig = test::RigOf<kBrassType, 7>;
 
 }  // namespace
 
@@ -98,12 +74,12 @@ TEST_CASE("brass: with vibrato off the section's pitch is within 2 cents of 12-T
     const double expected = hzOfKey(key);
     // The section: two players at +-3.5 cents. Its pitch is the centre of the fundamental's line.
     BrassRig section({{"vibrato", 0.0f}, {"breath", 0.0f}});
-    const std::vector<float> pair = mono(section.render({noteAt(0, key, 0.8f)}, 1.6));
+    const std::vector<float> pair = test::mid(section.render({noteAt(0, key, 0.8f)}, 1.6));
     const double sectionCents = test::centsBetween(
         test::lineCentreHz(segment(pair, 0.4, 1.6), kRate, expected, 8.0), expected);
     // One player alone: a single line, read by its peak.
     BrassRig solo({{"vibrato", 0.0f}, {"players", 1.0f}});
-    const std::vector<float> one = mono(solo.render({noteAt(0, key, 0.8f)}, 1.6));
+    const std::vector<float> one = test::mid(solo.render({noteAt(0, key, 0.8f)}, 1.6));
     const double playerCents =
         test::centsBetween(test::fundamentalHz(segment(one, 0.4, 1.6), kRate, expected), expected);
     MESSAGE("key " << key << ": section " << sectionCents << " cents, one player " << playerCents
@@ -129,9 +105,10 @@ TEST_CASE("brass: a note-off moves no pitch, MIDI 36-96 (the partial's instantan
     CAPTURE(key);
     const double hz = hzOfKey(key);
     BrassRig releasing({{"players", 1.0f}}), holding({{"players", 1.0f}});
-    const std::vector<float> released =
-        mono(releasing.render({noteAt(0, key, 0.8f), noteOffAt(at(kOff), key)}, kOff + kAfter));
-    const std::vector<float> held = mono(holding.render({noteAt(0, key, 0.8f)}, kOff + kAfter));
+    const std::vector<float> released = test::mid(
+        releasing.render({noteAt(0, key, 0.8f), noteOffAt(at(kOff), key)}, kOff + kAfter));
+    const std::vector<float> held =
+        test::mid(holding.render({noteAt(0, key, 0.8f)}, kOff + kAfter));
     const auto a = static_cast<std::size_t>((kOff - 0.3) * kRate), b = at(kOff);
     const auto c = static_cast<std::size_t>((kOff + 0.01) * kRate), d = at(kOff + kAfter);
     int partial = 1;
@@ -169,7 +146,7 @@ TEST_CASE("brass: the spectral centroid rises with dynamics, step by step, on a 
   for (float dynamics : {0.2f, 0.4f, 0.6f, 0.8f, 1.0f}) {
     BrassRig rig({{"dynamics", dynamics}, {"vibrato", 0.0f}});
     const std::vector<float> audio =
-        mono(rig.render({noteAt(0, 58, 0.8f), noteAt(0, 62, 0.8f), noteAt(0, 65, 0.8f)}, 1.5));
+        test::mid(rig.render({noteAt(0, 58, 0.8f), noteAt(0, 62, 0.8f), noteAt(0, 65, 0.8f)}, 1.5));
     const double centroid = test::spectralCentroidHz(segment(audio, 0.4, 1.5), kRate);
     MESSAGE("dynamics " << dynamics << ": centroid " << centroid << " Hz");
     CAPTURE(dynamics);
@@ -188,7 +165,7 @@ TEST_CASE("brass: a CC1 swell raises level and brightness, a CC11 swell only the
     for (int step = 0; step <= 100; ++step)  // 0.2 -> 1.0 between 0.5 s and 2.5 s
       events.push_back(controllerAt(at(0.5 + 0.02 * step), controller,
                                     0.2f + 0.008f * static_cast<float>(step)));
-    return mono(rig.render(events, 3.0));
+    return test::mid(rig.render(events, 3.0));
   };
   const std::vector<float> dynamics = swell(1), expression = swell(11);
   const double dynGain =
@@ -217,7 +194,7 @@ TEST_CASE("brass: a stab dies within half a second while a sustained note holds"
   auto levels = [](float articulation) {
     BrassRig rig({{"articulation", articulation}, {"vibrato", 0.0f}, {"players", 1.0f}});
     const std::vector<float> audio =
-        mono(rig.render({noteAt(0, 60, 1.0f), noteOffAt(at(1.5), 60)}, 1.6));
+        test::mid(rig.render({noteAt(0, 60, 1.0f), noteOffAt(at(1.5), 60)}, 1.6));
     const std::vector<double> envelope = test::rmsEnvelope(audio, kRate, 0.02, 0.01);
     const double peak = 20.0 * std::log10(*std::max_element(envelope.begin(), envelope.end()));
     return std::make_pair(peak, test::rmsDb(audio, at(0.55), at(0.6)));  // both RMS levels
@@ -236,7 +213,7 @@ TEST_CASE("brass: the attack starts flat and brighter, then settles") {
                 {"breath", 0.0f},
                 {"attack", 0.03f},
                 {"players", 1.0f}});
-  const std::vector<float> audio = mono(rig.render({noteAt(0, 57, 1.0f)}, 1.0));
+  const std::vector<float> audio = test::mid(rig.render({noteAt(0, 57, 1.0f)}, 1.0));
   // Pitch from the rising zero crossings of a copy low-passed to the fundamental (four
   // one-poles at 250 Hz leave the second harmonic 20 dB under the first).
   auto crossingsHz = [&](double from, double to) {
@@ -281,7 +258,7 @@ TEST_CASE("brass: a voice glides smoothly when its frequency is set every sample
     voice.setFrequencyHz(415.3 * std::pow(440.0 / 415.3, progress));
     voice.render(&left[n], &right[n], 1, settings);
   }
-  const std::vector<float> audio = mono({left, right});
+  const std::vector<float> audio = test::mid({left, right});
   const double start = test::lineCentreHz(segment(audio, 0.05, 0.3), kRate, 415.3, 25.0);
   const double end = test::lineCentreHz(segment(audio, 1.0, 2.0), kRate, 440.0, 10.0);
   const double stepDuring = test::largestStep(segment(audio, 0.3, 0.8));
@@ -363,12 +340,9 @@ TEST_CASE("brass: 60 s of random notes, controllers, bend and parameters stay fi
   CHECK(peak <= 4.0f);  // 16 voices at +12 dB level, all in phase, could reach about 4
 
   // The same kind of play through an engine: nothing non-finite reaches the master.
-  Engine engine({kRate, 512, 5});
-  const NodeId brass = engine.graph().add("brass", "brass");
-  const NodeId out = engine.graph().add("output", "out");
-  engine.graph().connect({brass, 0}, {out, 0});
-  engine.graph().connect({brass, 1}, {out, 1});
-  engine.commit();
+  test::OneNodeEngine solo("brass", 5);
+  Engine& engine = solo.engine;
+  const NodeId brass = solo.node;
   std::vector<ScheduledEvent> scheduled;
   for (const test::TimedEvent& e : events)
     if (e.frame < at(20.0)) scheduled.push_back({e.frame, brass, e.event});

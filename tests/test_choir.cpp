@@ -19,57 +19,30 @@
 #include "support/sample_statistics.hpp"
 #include "support/spectral_shape.hpp"
 #include "support/spectrum_peaks.hpp"
+#include "support/units.hpp"
 
 using namespace reverie;
+using test::at;
+using test::hzOfKey;
 using test::noteAt;
 using test::noteOffAt;
+using test::segment;
 
 namespace {
 
-constexpr double kRate = 48000.0;
-
-std::uint64_t at(double seconds) {
-  return static_cast<std::uint64_t>(seconds * kRate);
-}
-double hzOfKey(int key) {
-  return 440.0 * std::exp2((key - 69) / 12.0);
-}
+constexpr double kRate = test::kTestRate;
 
 /// A choir node on its own: its raw output, no master limiter.
-struct ChoirRig {
-  std::unique_ptr<Node> node = kChoirType.create();
-
-  explicit ChoirRig(std::initializer_list<std::pair<const char*, float>> parameters,
-                    std::uint64_t seed = 3) {
-    for (const auto& [id, value] : parameters) {
-      const int index = findParameter(kChoirType.parameters, id);
-      REQUIRE(index >= 0);
-      node->setParameterDirect(index, value);
-    }
-    node->prepare({kRate, 4096, seed});
-  }
-  test::Stereo render(std::vector<test::TimedEvent> events, double seconds, int block = 512) {
-    return test::renderNodeDirect(*node, std::move(events),
-                                  static_cast<std::size_t>(seconds * kRate),
-                                  [block] { return block; });
-  }
+struct ChoirRig : test::RigOf<kChoirType, 3> {
+  using RigOf::RigOf;
   /// Left plus right.
   std::vector<float> renderMono(std::vector<test::TimedEvent> events, double seconds) {
-    const test::Stereo audio = render(std::move(events), seconds);
-    std::vector<float> mono(audio.left.size());
-    for (std::size_t i = 0; i < mono.size(); ++i) mono[i] = audio.left[i] + audio.right[i];
-    return mono;
+    return test::channelSum(render(std::move(events), seconds));
   }
 };
 
 int parameterIndex(const char* id) {
   return findParameter(kChoirType.parameters, id);
-}
-
-std::span<const float> segment(const std::vector<float>& x, double from, double to) {
-  const std::size_t a = static_cast<std::size_t>(from * kRate);
-  const std::size_t b = std::min(x.size(), static_cast<std::size_t>(to * kRate));
-  return {x.data() + a, b - a};
 }
 
 /// F1 and F2 read off the harmonics of four low notes (110 to 131 Hz) sung with `parameters`:
@@ -306,13 +279,9 @@ TEST_CASE("choir: any block size renders the same samples; a seed repeats, anoth
 }
 
 TEST_CASE("choir: plays by its type name through the engine, every sample finite") {
-  Engine engine({kRate, 512, 2});
-  Graph& g = engine.graph();
-  const NodeId choir = g.add("choir", "choir");
-  const NodeId out = g.add("output", "out");
-  g.connect({choir, 0}, {out, 0});
-  g.connect({choir, 1}, {out, 1});
-  engine.commit();
+  test::OneNodeEngine solo("choir", 2);
+  Engine& engine = solo.engine;
+  const NodeId choir = solo.node;
   std::vector<ScheduledEvent> events;
   for (int key : {48, 55, 60, 64}) events.push_back(test::note(0, choir, key, 0.8f));
   const test::Stereo audio = test::renderBlocks(engine, events, at(1.5), [] { return 256; });

@@ -15,14 +15,18 @@
 #include "support/sample_statistics.hpp"
 #include "support/spectral_shape.hpp"
 #include "support/spectrum_peaks.hpp"
+#include "support/units.hpp"
 
 using namespace reverie;
+using test::at;
+using test::hzOfKey;
 using test::note;
 using test::noteOff;
+using test::segment;
 
 namespace {
 
-constexpr double kRate = 48000.0;
+constexpr double kRate = test::kTestRate;
 constexpr double kGlassRatios[] = {1.0, 2.32, 4.25, 6.63, 9.38};
 
 struct CrystalRig {
@@ -51,18 +55,6 @@ struct CrystalRig {
     return {audio.left.begin() + static_cast<long>(latency), audio.left.end()};
   }
 };
-
-double hzOfKey(int key) {
-  return 440.0 * std::exp2((key - 69) / 12.0);
-}
-std::uint64_t at(double seconds) {
-  return static_cast<std::uint64_t>(seconds * kRate);
-}
-std::span<const float> segment(const std::vector<float>& x, double from, double to) {
-  const std::size_t a = static_cast<std::size_t>(from * kRate);
-  const std::size_t b = std::min(x.size(), static_cast<std::size_t>(to * kRate));
-  return {x.data() + a, b - a};
-}
 
 /// Builds a patch from TOML text and renders the left channel; `events` address its "crystal".
 std::vector<float> renderPatchText(const char* text, std::vector<ScheduledEvent> events,

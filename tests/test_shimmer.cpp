@@ -9,6 +9,7 @@
 #include "reverie/engine.hpp"
 #include "reverie/node_registry.hpp"
 #include "support/engine_render.hpp"
+#include "support/node_render.hpp"
 
 using namespace reverie;
 using test::parameterChange;
@@ -16,44 +17,6 @@ using test::parameterChange;
 namespace {
 
 constexpr double kPi = 3.14159265358979;
-
-struct TimedParameter {
-  std::size_t frame;
-  int index;
-  float value;
-};
-
-std::unique_ptr<Node> makeShimmer(double rate,
-                                  std::initializer_list<std::pair<const char*, float>> values) {
-  std::unique_ptr<Node> node = findNodeType("shimmer")->create();
-  for (const auto& [id, value] : values)
-    node->setParameterDirect(findParameter(node->parameters(), id), value);
-  node->prepare({rate, 4096, 1});
-  return node;
-}
-
-// Drives a node directly, block by block, with parameter events at their exact frames.
-test::Stereo renderNode(Node& node, const std::vector<float>& left, const std::vector<float>& right,
-                        const std::vector<TimedParameter>& changes,
-                        const std::function<int()>& blockSize) {
-  test::Stereo out{std::vector<float>(left.size()), std::vector<float>(left.size())};
-  std::size_t next = 0;
-  std::vector<Event> events;
-  for (std::size_t done = 0; done < left.size();) {
-    const std::size_t frames =
-        std::min<std::size_t>(static_cast<std::size_t>(blockSize()), left.size() - done);
-    events.clear();
-    for (; next < changes.size() && changes[next].frame < done + frames; ++next)
-      events.push_back({static_cast<std::uint32_t>(changes[next].frame - done),
-                        EventType::kParameter, 0, static_cast<std::uint16_t>(changes[next].index),
-                        changes[next].value});
-    const float* in[] = {left.data() + done, right.data() + done};
-    float* outs[] = {out.left.data() + done, out.right.data() + done};
-    node.process({in, outs, static_cast<int>(frames), events});
-    done += frames;
-  }
-  return out;
-}
 
 // A sine burst with 5 ms raised-cosine edges (hard edges would splash energy over every band).
 std::vector<float> sineBurst(double rate, double hz, double seconds, double totalSeconds) {
@@ -108,10 +71,6 @@ double meanSquare(const std::vector<float>& x, double beginSeconds, double endSe
   return sum / static_cast<double>(end - begin);
 }
 
-bool sameBits(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 }  // namespace
 
 TEST_CASE("shimmer: mix 0 passes the input through bit for bit, whatever the loop does") {
@@ -146,16 +105,17 @@ TEST_CASE("shimmer: mix 0 passes the input through bit for bit, whatever the loo
   const test::Stereo dry = render(true, 0.0f);
   const test::Stereo wet = render(true, 0.35f);
   CHECK(meanSquare(alone.left, 0.0, 2.0, 48000.0) > 0.01);
-  CHECK(sameBits(alone.left, dry.left));
-  CHECK(sameBits(alone.right, dry.right));
-  CHECK_FALSE(sameBits(alone.left, wet.left));  // the comparison can fail
+  CHECK(test::sameSamples(alone.left, dry.left));
+  CHECK(test::sameSamples(alone.right, dry.right));
+  CHECK_FALSE(test::sameSamples(alone.left, wet.left));  // the comparison can fail
 }
 
 TEST_CASE("shimmer: a 440 Hz burst leaves a tail at 880 and 1760 Hz, not at 440 Hz") {
   for (double rate : {44100.0, 48000.0, 96000.0}) {
-    std::unique_ptr<Node> halo = makeShimmer(rate, {{"mix", 1.0f}, {"feedback", 0.6f}});
+    std::unique_ptr<Node> halo =
+        test::makeNode("shimmer", rate, {{"mix", 1.0f}, {"feedback", 0.6f}});
     const std::vector<float> burst = sineBurst(rate, 440.0, 0.3, 2.0);
-    const test::Stereo out = renderNode(*halo, burst, burst, {}, [] { return 256; });
+    const test::Stereo out = test::renderStereoNode(*halo, burst, burst, {}, [] { return 256; });
     for (const std::vector<float>* side : {&out.left, &out.right}) {
       // The tail: the half second after the burst ends (the first two passes round the loop).
       auto level = [&](double hz) { return peakNearDb(*side, 0.3, 0.8, hz, rate); };
@@ -198,8 +158,8 @@ TEST_CASE("shimmer: 30 s of random parameters and noise bursts stay finite, boun
     }
     start += length + static_cast<std::size_t>(unit(random) * kRate);
   }
-  std::unique_ptr<Node> halo = makeShimmer(kRate, {});
-  std::vector<TimedParameter> changes;
+  std::unique_ptr<Node> halo = test::makeNode("shimmer", kRate, {});
+  std::vector<test::TimedParameter> changes;
   const auto table = halo->parameters();
   for (std::size_t at = 0; at < frames - static_cast<std::size_t>(2 * kRate);) {
     const int index = static_cast<int>(random() % table.size());
@@ -218,13 +178,13 @@ TEST_CASE("shimmer: 30 s of random parameters and noise bursts stay finite, boun
   for (std::size_t n = frames - static_cast<std::size_t>(2 * kRate); n < frames; ++n)
     left[n] = right[n] = 0.0f;
 
-  const test::Stereo out = renderNode(*halo, left, right, changes,
-                                      [&] { return 1 + static_cast<int>(random() % 4096); });
+  const test::Stereo out = test::renderStereoNode(
+      *halo, left, right, changes, [&] { return 1 + static_cast<int>(random() % 4096); });
   // The same abuse in fixed blocks of 64, from a fresh node: not one sample may differ.
-  std::unique_ptr<Node> twin = makeShimmer(kRate, {});
-  const test::Stereo fixed = renderNode(*twin, left, right, changes, [] { return 64; });
-  CHECK(sameBits(out.left, fixed.left));
-  CHECK(sameBits(out.right, fixed.right));
+  std::unique_ptr<Node> twin = test::makeNode("shimmer", kRate, {});
+  const test::Stereo fixed = test::renderStereoNode(*twin, left, right, changes, [] { return 64; });
+  CHECK(test::sameSamples(out.left, fixed.left));
+  CHECK(test::sameSamples(out.right, fixed.right));
   bool finite = true;
   float peak = 0.0f;
   for (const std::vector<float>* side : {&out.left, &out.right})
@@ -240,11 +200,12 @@ TEST_CASE("shimmer: 30 s of random parameters and noise bursts stay finite, boun
 }
 
 TEST_CASE("shimmer: a NaN from upstream does not poison the loop") {
-  std::unique_ptr<Node> halo = makeShimmer(48000.0, {{"mix", 1.0f}, {"feedback", 0.9f}});
+  std::unique_ptr<Node> halo =
+      test::makeNode("shimmer", 48000.0, {{"mix", 1.0f}, {"feedback", 0.9f}});
   std::vector<float> input = sineBurst(48000.0, 440.0, 0.3, 2.0);
   input[1000] = NAN;
   input[2000] = INFINITY;
-  const test::Stereo out = renderNode(*halo, input, input, {}, [] { return 128; });
+  const test::Stereo out = test::renderStereoNode(*halo, input, input, {}, [] { return 128; });
   bool finiteAfter = true;
   for (std::size_t n = 2001; n < out.left.size(); ++n)
     finiteAfter = finiteAfter && std::isfinite(out.left[n]);
@@ -286,16 +247,17 @@ TEST_CASE("shimmer: blocks of 64 and of random sizes render the same samples") {
   std::mt19937 random(41);
   const test::Stereo b = render([&] { return 1 + static_cast<int>(random() % 4096); });
   CHECK(meanSquare(a.left, 0.0, 3.0, 48000.0) > 1e-4);
-  CHECK(sameBits(a.left, b.left));
-  CHECK(sameBits(a.right, b.right));
+  CHECK(test::sameSamples(a.left, b.left));
+  CHECK(test::sameSamples(a.right, b.right));
 }
 
 TEST_CASE("shimmer: feedback 0.8 rings on long after feedback 0 has died") {
   constexpr double kRate = 48000.0;
   auto tail = [&](float feedback) {
-    std::unique_ptr<Node> halo = makeShimmer(kRate, {{"mix", 1.0f}, {"feedback", feedback}});
+    std::unique_ptr<Node> halo =
+        test::makeNode("shimmer", kRate, {{"mix", 1.0f}, {"feedback", feedback}});
     const std::vector<float> burst = sineBurst(kRate, 440.0, 0.3, 2.5);
-    const test::Stereo out = renderNode(*halo, burst, burst, {}, [] { return 512; });
+    const test::Stereo out = test::renderStereoNode(*halo, burst, burst, {}, [] { return 512; });
     // 1 to 2 s after the burst ends.
     return meanSquare(out.left, 1.3, 2.3, kRate) + meanSquare(out.right, 1.3, 2.3, kRate);
   };

@@ -16,70 +16,30 @@
 #include "support/sample_statistics.hpp"
 #include "support/spectral_shape.hpp"
 #include "support/spectrum_peaks.hpp"
+#include "support/tension_estimate.hpp"
+#include "support/units.hpp"
 
 using namespace reverie;
 using test::controllerAt;
+using test::hzOfKey;
+using test::keyOfHz;
+using test::nearestFrame;
 using test::noteAt;
 using test::noteOffAt;
 using test::parameterAt;
+using test::segment;
 using test::TimedEvent;
 
 namespace {
 
-constexpr double kRate = 48000.0;
+constexpr double kRate = test::kTestRate;
 
-std::uint64_t at(double seconds) {
-  return static_cast<std::uint64_t>(std::llround(seconds * kRate));
-}
-double hzOfKey(double key) {
-  return 440.0 * std::exp2((key - 69.0) / 12.0);
-}
-double keyOfHz(double hz) {
-  return 69.0 + 12.0 * std::log2(hz / 440.0);
-}
 int parameterIndex(const char* id) {
   return findParameter(kStringsType.parameters, id);
 }
-std::span<const float> segment(const std::vector<float>& x, double from, double to) {
-  const std::size_t a = std::min(x.size(), static_cast<std::size_t>(from * kRate));
-  const std::size_t b = std::min(x.size(), static_cast<std::size_t>(to * kRate));
-  return {x.data() + a, b - a};
-}
 
 /// A strings node on its own (no engine, no master limiter), its parameters set by id.
-struct StringsRig {
-  std::unique_ptr<Node> node;
-  explicit StringsRig(std::initializer_list<std::pair<const char*, float>> parameters,
-                      std::uint64_t seed = 7) {
-    node = kStringsType.create();
-    for (const auto& [id, value] : parameters) {
-      REQUIRE(parameterIndex(id) >= 0);
-      node->setParameterDirect(parameterIndex(id), value);
-    }
-    node->prepare({kRate, 4096, seed});
-  }
-  test::Stereo render(std::vector<TimedEvent> events, double seconds,
-                      const std::function<int()>& block) {
-    return test::renderNodeDirect(*node, std::move(events),
-                                  static_cast<std::size_t>(seconds * kRate), block);
-  }
-  std::vector<float> left(std::vector<TimedEvent> events, double seconds, int block = 256) {
-    return render(std::move(events), seconds, [block] { return block; }).left;
-  }
-};
-
-double pearson(const std::vector<double>& a, const std::vector<double>& b) {
-  const double n = static_cast<double>(a.size());
-  double ma = 0.0, mb = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) ma += a[i] / n, mb += b[i] / n;
-  double sab = 0.0, saa = 0.0, sbb = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) * (a[i] - ma);
-    sbb += (b[i] - mb) * (b[i] - mb);
-  }
-  return sab / std::sqrt(saa * sbb);
-}
+using StringsRig = test::RigOf<kStringsType, 7, 256>;
 
 }  // namespace
 
@@ -133,7 +93,7 @@ TEST_CASE("strings: the RMS envelope follows a CC11 swell through the documented
   for (int key : {55, 62, 67, 71}) events.push_back(noteAt(0, key, 0.8f));
   auto curve = [](double t) { return t <= 0.0 || t >= 4.0 ? 0.0 : std::sin(M_PI * t / 4.0); };
   for (double t = 0.01; t < 4.0; t += 0.01)
-    events.push_back(controllerAt(at(t), 11, static_cast<float>(curve(t))));
+    events.push_back(controllerAt(nearestFrame(t), 11, static_cast<float>(curve(t))));
   const std::vector<float> audio = rig.left(events, 4.0);
   const std::vector<double> rms = test::rmsEnvelope(audio, kRate, 0.02, 0.02);
   std::vector<double> measured, lawSquared, logRms, logX;
@@ -154,7 +114,7 @@ TEST_CASE("strings: the RMS envelope follows a CC11 swell through the documented
   double sxy = 0.0, sxx = 0.0;
   for (std::size_t i = 0; i < logX.size(); ++i)
     sxy += (logX[i] - mx) * (logRms[i] - my), sxx += (logX[i] - mx) * (logX[i] - mx);
-  const double r = pearson(measured, lawSquared);
+  const double r = test::pearson(measured, lawSquared);
   MESSAGE("20 ms RMS against x^2: r = " << r << "; fitted exponent of the law " << sxy / sxx
                                         << " (documented: 2)");
   CHECK(r >= 0.95);
@@ -181,8 +141,9 @@ TEST_CASE("strings: tremolo modulates the amplitude at its rate; without it the 
 
 TEST_CASE("strings: a glide travels from the previous key's pitch to the new one") {
   StringsRig rig({{"glide", 1.0f}, {"vibrato", 0.0f}, {"detune", 0.0f}, {"release", 0.1f}});
-  const std::vector<float> audio =
-      rig.left({noteAt(0, 60, 0.8f), noteOffAt(at(1.0), 60), noteAt(at(1.0), 72, 0.8f)}, 3.0);
+  const std::vector<float> audio = rig.left(
+      {noteAt(0, 60, 0.8f), noteOffAt(nearestFrame(1.0), 60), noteAt(nearestFrame(1.0), 72, 0.8f)},
+      3.0);
   auto keyAt = [&](double from, double to) {
     const test::Spectrum spectrum = test::analyseSpectrum(segment(audio, from, to), kRate);
     const std::optional<test::Peak> peak =
@@ -229,7 +190,7 @@ TEST_CASE("strings: dynamics (CC1) raises the spectral centroid step by step") {
         rig.left({controllerAt(0, 1, dynamics), noteAt(0, 57, 0.8f), noteAt(0, 64, 0.8f)}, 1.5);
     const double centroid = test::spectralCentroidHz(segment(audio, 0.5, 1.5), kRate);
     MESSAGE("dynamics " << dynamics << ": centroid " << centroid << " Hz, RMS "
-                        << test::rmsDb(audio, at(0.5), at(1.5)) << " dB");
+                        << test::rmsDb(audio, nearestFrame(0.5), nearestFrame(1.5)) << " dB");
     CHECK(centroid > previous * 1.05);
     previous = centroid;
   }
@@ -258,22 +219,24 @@ TEST_CASE(
 TEST_CASE("strings: any block size renders the same samples, and the seed alone decides") {
   const int tremolo = parameterIndex("tremolo"), spread = parameterIndex("spread"),
             glide = parameterIndex("glide");
-  std::vector<TimedEvent> events = {noteAt(5, 55, 0.7f),
-                                    noteAt(5, 62, 0.6f),
-                                    parameterAt(at(0.3), glide, 0.4f),
-                                    noteAt(at(0.5) + 3, 67, 0.8f),
-                                    controllerAt(at(0.6), 64, 1.0f),
-                                    noteOffAt(at(0.7), 62),
-                                    parameterAt(at(0.8), tremolo, 0.7f),
-                                    {at(0.9) + 11, {0, EventType::kPitchBend, 0, 0, 0.4f}},
-                                    parameterAt(at(1.0), spread, 0.2f),
-                                    controllerAt(at(1.1), 64, 0.0f),
-                                    noteAt(at(1.2) + 1, 74, 0.9f),
-                                    noteOffAt(at(1.6), 55)};
+  std::vector<TimedEvent> events = {
+      noteAt(5, 55, 0.7f),
+      noteAt(5, 62, 0.6f),
+      parameterAt(nearestFrame(0.3), glide, 0.4f),
+      noteAt(nearestFrame(0.5) + 3, 67, 0.8f),
+      controllerAt(nearestFrame(0.6), 64, 1.0f),
+      noteOffAt(nearestFrame(0.7), 62),
+      parameterAt(nearestFrame(0.8), tremolo, 0.7f),
+      {nearestFrame(0.9) + 11, {0, EventType::kPitchBend, 0, 0, 0.4f}},
+      parameterAt(nearestFrame(1.0), spread, 0.2f),
+      controllerAt(nearestFrame(1.1), 64, 0.0f),
+      noteAt(nearestFrame(1.2) + 1, 74, 0.9f),
+      noteOffAt(nearestFrame(1.6), 55)};
   for (double t = 0.0; t < 1.8; t += 0.013) {
     events.push_back(
-        controllerAt(at(t) + 2, 11, static_cast<float>(0.6 + 0.4 * std::sin(t * 5.0))));
-    events.push_back(controllerAt(at(t) + 7, 1, static_cast<float>(0.5 + 0.5 * std::cos(t * 3.0))));
+        controllerAt(nearestFrame(t) + 2, 11, static_cast<float>(0.6 + 0.4 * std::sin(t * 5.0))));
+    events.push_back(
+        controllerAt(nearestFrame(t) + 7, 1, static_cast<float>(0.5 + 0.5 * std::cos(t * 3.0))));
   }
   auto render = [&](std::uint64_t seed, const std::function<int()>& block) {
     StringsRig rig({{"tremolo_rate", 11.0f}, {"vibrato_delay", 0.1f}}, seed);
@@ -325,13 +288,15 @@ TEST_CASE(
   std::vector<ScheduledEvent> events;
   std::mt19937 random(9);
   for (double t = 0.0; t < 5.0; t += 0.02) {
-    events.push_back(test::note(at(t), strings, 30 + static_cast<int>(random() % 70), 1.0f));
     events.push_back(
-        {at(t) + 1,
+        test::note(nearestFrame(t), strings, 30 + static_cast<int>(random() % 70), 1.0f));
+    events.push_back(
+        {nearestFrame(t) + 1,
          strings,
          {0, EventType::kPitchBend, 0, 0, static_cast<float>(random() % 200) / 100.0f - 1.0f}});
   }
-  const test::Stereo audio = test::renderBlocks(engine, events, at(6.0), [] { return 256; });
+  const test::Stereo audio =
+      test::renderBlocks(engine, events, nearestFrame(6.0), [] { return 256; });
   MESSAGE("non-finite samples at the master: " << engine.stats().nonFiniteSamples);
   CHECK(engine.stats().nonFiniteSamples == 0);
   CHECK(test::allFinite(audio.left));
@@ -345,7 +310,7 @@ TEST_CASE("strings: StringVoice on its own glides onto A4 when its pitch is set 
   settings.vibratoCents = 0.0f;
   settings.detuneCents = 0.0f;
   voice.start(hzOfKey(66.3), 0.8f, settings);
-  std::vector<float> left(at(3.0)), right(at(3.0));
+  std::vector<float> left(nearestFrame(3.0)), right(nearestFrame(3.0));
   for (std::size_t i = 0; i < left.size(); ++i) {
     const double t = static_cast<double>(i) / kRate;
     voice.setFrequencyHz(hzOfKey(66.3 + 2.7 * std::min(1.0, t / 1.0)));
@@ -360,7 +325,7 @@ TEST_CASE("strings: StringVoice on its own glides onto A4 when its pitch is set 
   CHECK(early < 67.0);
   CHECK(std::fabs(cents) <= 1.0);
   voice.release();
-  std::vector<float> tail(at(1.0)), tailRight(at(1.0));
+  std::vector<float> tail(nearestFrame(1.0)), tailRight(nearestFrame(1.0));
   voice.render(tail.data(), tailRight.data(), static_cast<int>(tail.size()), settings);
   CHECK_FALSE(voice.active());
 }

@@ -16,49 +16,26 @@
 #include "support/sample_statistics.hpp"
 #include "support/spectral_shape.hpp"
 #include "support/spectrum_peaks.hpp"
+#include "support/units.hpp"
 
 using namespace reverie;
+using test::at;
 using test::controllerAt;
+using test::hzOfKey;
 using test::noteAt;
 using test::noteOffAt;
 using test::parameterAt;
+using test::segment;
 
 namespace {
 
-constexpr double kRate = 48000.0;
+constexpr double kRate = test::kTestRate;
 
-double hzOfKey(int key) {
-  return 440.0 * std::exp2((key - 69) / 12.0);
-}
-std::uint64_t at(double seconds) {
-  return static_cast<std::uint64_t>(seconds * kRate);
-}
-std::span<const float> segment(const std::vector<float>& x, double from, double to) {
-  const std::size_t a = std::min(x.size(), static_cast<std::size_t>(from * kRate));
-  const std::size_t b = std::min(x.size(), static_cast<std::size_t>(to * kRate));
-  return {x.data() + a, b - a};
-}
-std::vector<float> mono(const test::Stereo& s) {
-  std::vector<float> m(s.left.size());
-  for (std::size_t i = 0; i < m.size(); ++i) m[i] = 0.5f * (s.left[i] + s.right[i]);
-  return m;
-}
-int index(std::string_view id) {
-  return findParameter(kTimpaniType.parameters, id);
-}
-
-/// A timpani node rendered on its own (its raw output, no limiter).
-struct TimpaniRig {
-  std::unique_ptr<Node> node = kTimpaniType.create();
-  explicit TimpaniRig(std::initializer_list<std::pair<const char*, float>> parameters,
-                      std::uint64_t seed = 7) {
-    for (const auto& [id, value] : parameters) node->setParameterDirect(index(id), value);
-    node->prepare({kRate, 4096, seed});
-  }
+/// A timpani node rendered on its own (its raw output, no limiter), the two channels' mean.
+struct TimpaniRig : test::RigOf<kTimpaniType, 7> {
+  using RigOf::RigOf;
   std::vector<float> render(std::vector<test::TimedEvent> events, double seconds, int block = 512) {
-    return mono(test::renderNodeDirect(*node, std::move(events),
-                                       static_cast<std::size_t>(seconds * kRate),
-                                       [block] { return block; }));
+    return test::mid(NodeRig::render(std::move(events), seconds, block));
   }
 };
 
@@ -307,12 +284,9 @@ TEST_CASE(
   CHECK(test::allFinite(audio.right));
   CHECK(peak <= 4.0f);
 
-  Engine engine({kRate, 512, 5});
-  const NodeId timpani = engine.graph().add("timpani", "timpani");
-  const NodeId out = engine.graph().add("output", "out");
-  engine.graph().connect({timpani, 0}, {out, 0});
-  engine.graph().connect({timpani, 1}, {out, 1});
-  engine.commit();
+  test::OneNodeEngine solo("timpani", 5);
+  Engine& engine = solo.engine;
+  const NodeId timpani = solo.node;
   std::vector<ScheduledEvent> scheduled;
   for (const test::TimedEvent& e : events)
     if (e.frame < at(20.0)) scheduled.push_back({e.frame, timpani, e.event});

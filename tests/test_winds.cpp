@@ -17,55 +17,29 @@
 #include "support/sample_statistics.hpp"
 #include "support/spectral_shape.hpp"
 #include "support/spectrum_peaks.hpp"
+#include "support/units.hpp"
 
 using namespace reverie;
 using test::controllerAt;
+using test::hzOfKey;
+using test::nearestFrame;
 using test::noteAt;
 using test::noteOffAt;
 using test::parameterAt;
+using test::segment;
 using test::TimedEvent;
 
 namespace {
 
-constexpr double kRate = 48000.0;
+constexpr double kRate = test::kTestRate;
 const std::string kNames[] = {"oboe", "flute", "clarinet", "pad"};
 
-std::uint64_t at(double seconds) {
-  return static_cast<std::uint64_t>(std::llround(seconds * kRate));
-}
-double hzOfKey(double key) {
-  return 440.0 * std::exp2((key - 69.0) / 12.0);
-}
 int parameterIndex(const char* id) {
   return findParameter(kWindsType.parameters, id);
 }
-std::span<const float> segment(const std::vector<float>& x, double from, double to) {
-  const std::size_t a = std::min(x.size(), static_cast<std::size_t>(from * kRate));
-  const std::size_t b = std::min(x.size(), static_cast<std::size_t>(to * kRate));
-  return {x.data() + a, b - a};
-}
 
 /// A winds node on its own (no engine, no master limiter), its parameters set by id.
-struct WindsRig {
-  std::unique_ptr<Node> node;
-  explicit WindsRig(std::initializer_list<std::pair<const char*, float>> parameters,
-                    std::uint64_t seed = 7) {
-    node = kWindsType.create();
-    for (const auto& [id, value] : parameters) {
-      REQUIRE(parameterIndex(id) >= 0);
-      node->setParameterDirect(parameterIndex(id), value);
-    }
-    node->prepare({kRate, 4096, seed});
-  }
-  test::Stereo render(std::vector<TimedEvent> events, double seconds,
-                      const std::function<int()>& block) {
-    return test::renderNodeDirect(*node, std::move(events),
-                                  static_cast<std::size_t>(seconds * kRate), block);
-  }
-  std::vector<float> left(std::vector<TimedEvent> events, double seconds, int block = 256) {
-    return render(std::move(events), seconds, [block] { return block; }).left;
-  }
-};
+using WindsRig = test::RigOf<kWindsType, 7, 256>;
 
 /// Level in dB of harmonic k of f0 (the strongest peak within 2% of it).
 double harmonicDb(const test::Spectrum& spectrum, double f0, int k) {
@@ -223,12 +197,13 @@ TEST_CASE("winds: CC11 scales the output by the documented law gain = x^2") {
   auto render = [&](bool steps) {
     WindsRig rig({{"instrument", 0.0f}});
     std::vector<TimedEvent> events = {noteAt(0, 62, 0.8f)};
-    for (int i = 1; i < 5 && steps; ++i) events.push_back(controllerAt(at(0.5 * i), 11, kSteps[i]));
+    for (int i = 1; i < 5 && steps; ++i)
+      events.push_back(controllerAt(nearestFrame(0.5 * i), 11, kSteps[i]));
     return rig.left(events, 2.5);
   };
   const std::vector<float> stepped = render(true), steady = render(false);
   for (int i = 1; i < 5; ++i) {
-    const std::size_t from = at(0.5 * i + 0.05), to = at(0.5 * i + 0.5);
+    const std::size_t from = nearestFrame(0.5 * i + 0.05), to = nearestFrame(0.5 * i + 0.5);
     const double level = test::rmsDb(stepped, from, to) - test::rmsDb(steady, from, to);
     const double law = 40.0 * std::log10(kSteps[i]);
     MESSAGE("expression " << kSteps[i] << ": " << level << " dB, the law says " << law << " dB");
@@ -268,33 +243,35 @@ TEST_CASE("winds: any block size renders the same samples, and the seed alone de
   const int instrumentIndex = parameterIndex("instrument"), breath = parameterIndex("breath");
   // Six oboes at once (voices grouped four and two to a SIMD register), ending one by one,
   // then a note of each other instrument.
-  std::vector<TimedEvent> events = {noteAt(3, 69, 0.7f),
-                                    noteAt(3, 60, 0.5f),
-                                    noteAt(17, 62, 0.6f),
-                                    noteAt(17, 65, 0.6f),
-                                    noteAt(40, 67, 0.7f),
-                                    noteAt(at(0.1) + 1, 71, 0.7f),
-                                    noteOffAt(at(0.15) + 3, 62),
-                                    noteOffAt(at(0.25) + 5, 60),
-                                    noteOffAt(at(0.28) + 9, 65),
-                                    noteAt(at(0.2) + 5, 64, 0.6f),
-                                    parameterAt(at(0.3), instrumentIndex, 1.0f),
-                                    noteAt(at(0.35) + 1, 72, 0.8f),
-                                    parameterAt(at(0.5), instrumentIndex, 2.0f),
-                                    noteAt(at(0.55) + 9, 57, 0.8f),
-                                    {at(0.6) + 3, {0, EventType::kPitchBend, 0, 0, -0.5f}},
-                                    parameterAt(at(0.7), instrumentIndex, 3.0f),
-                                    noteAt(at(0.75) + 2, 60, 0.9f),
-                                    parameterAt(at(0.8), breath, 0.9f),
-                                    controllerAt(at(0.9), 64, 1.0f),
-                                    noteOffAt(at(1.0), 69),
-                                    noteOffAt(at(1.1) + 4, 72),
-                                    controllerAt(at(1.3), 64, 0.0f),
-                                    noteOffAt(at(1.4), 60)};
+  std::vector<TimedEvent> events = {
+      noteAt(3, 69, 0.7f),
+      noteAt(3, 60, 0.5f),
+      noteAt(17, 62, 0.6f),
+      noteAt(17, 65, 0.6f),
+      noteAt(40, 67, 0.7f),
+      noteAt(nearestFrame(0.1) + 1, 71, 0.7f),
+      noteOffAt(nearestFrame(0.15) + 3, 62),
+      noteOffAt(nearestFrame(0.25) + 5, 60),
+      noteOffAt(nearestFrame(0.28) + 9, 65),
+      noteAt(nearestFrame(0.2) + 5, 64, 0.6f),
+      parameterAt(nearestFrame(0.3), instrumentIndex, 1.0f),
+      noteAt(nearestFrame(0.35) + 1, 72, 0.8f),
+      parameterAt(nearestFrame(0.5), instrumentIndex, 2.0f),
+      noteAt(nearestFrame(0.55) + 9, 57, 0.8f),
+      {nearestFrame(0.6) + 3, {0, EventType::kPitchBend, 0, 0, -0.5f}},
+      parameterAt(nearestFrame(0.7), instrumentIndex, 3.0f),
+      noteAt(nearestFrame(0.75) + 2, 60, 0.9f),
+      parameterAt(nearestFrame(0.8), breath, 0.9f),
+      controllerAt(nearestFrame(0.9), 64, 1.0f),
+      noteOffAt(nearestFrame(1.0), 69),
+      noteOffAt(nearestFrame(1.1) + 4, 72),
+      controllerAt(nearestFrame(1.3), 64, 0.0f),
+      noteOffAt(nearestFrame(1.4), 60)};
   for (double t = 0.0; t < 1.8; t += 0.011) {
     events.push_back(
-        controllerAt(at(t) + 2, 11, static_cast<float>(0.6 + 0.4 * std::sin(t * 5.0))));
-    events.push_back(controllerAt(at(t) + 6, 1, static_cast<float>(0.5 + 0.5 * std::cos(t * 3.0))));
+        controllerAt(nearestFrame(t) + 2, 11, static_cast<float>(0.6 + 0.4 * std::sin(t * 5.0))));
+    events.push_back(
+        controllerAt(nearestFrame(t) + 6, 1, static_cast<float>(0.5 + 0.5 * std::cos(t * 3.0))));
   }
   auto render = [&](std::uint64_t seed, const std::function<int()>& block) {
     WindsRig rig({{"vibrato_delay", 0.05f}, {"release", 0.05f}}, seed);
@@ -343,14 +320,16 @@ TEST_CASE("winds: through the engine, every instrument at once leaves no non-fin
   std::vector<ScheduledEvent> events;
   std::mt19937 random(19);
   for (double t = 0.0; t < 5.0; t += 0.02) {
-    events.push_back({at(t),
+    events.push_back({nearestFrame(t),
                       winds,
                       {0, EventType::kParameter, 0, instrument, static_cast<float>(random() % 4)}});
-    events.push_back(test::note(at(t) + 1, winds, 30 + static_cast<int>(random() % 70), 1.0f));
+    events.push_back(
+        test::note(nearestFrame(t) + 1, winds, 30 + static_cast<int>(random() % 70), 1.0f));
     const float bend = static_cast<float>(random() % 200) / 100.0f - 1.0f;
-    events.push_back({at(t) + 2, winds, {0, EventType::kPitchBend, 0, 0, bend}});
+    events.push_back({nearestFrame(t) + 2, winds, {0, EventType::kPitchBend, 0, 0, bend}});
   }
-  const test::Stereo audio = test::renderBlocks(engine, events, at(6.0), [] { return 256; });
+  const test::Stereo audio =
+      test::renderBlocks(engine, events, nearestFrame(6.0), [] { return 256; });
   MESSAGE("non-finite samples at the master: " << engine.stats().nonFiniteSamples);
   CHECK(engine.stats().nonFiniteSamples == 0);
   CHECK(test::allFinite(audio.left));
@@ -364,9 +343,9 @@ TEST_CASE(
   orchestra::WindSettings settings;
   settings.vibratoCents = 0.0f;
   voice.start(440.0, 0.8f, settings);
-  std::vector<float> left(at(4.0)), right(at(4.0));
-  voice.render(left.data(), right.data(), static_cast<int>(at(2.0)), settings);
-  for (std::size_t i = at(2.0); i < left.size();
+  std::vector<float> left(nearestFrame(4.0)), right(nearestFrame(4.0));
+  voice.render(left.data(), right.data(), static_cast<int>(nearestFrame(2.0)), settings);
+  for (std::size_t i = nearestFrame(2.0); i < left.size();
        ++i) {  // down a whole tone over 1 s, a sample at a time
     const double t = static_cast<double>(i) / kRate - 2.0;
     voice.setFrequencyHz(440.0 * std::exp2(-2.0 / 12.0 * std::min(1.0, t)));

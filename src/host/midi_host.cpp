@@ -1,4 +1,4 @@
-// MidiInputs over RtMidi: one RtMidiIn per connection, each with its own parser and queue.
+// MidiInputs over RtMidi: one RtMidiIn per connection, each with its own queue.
 #include "host/midi_host.hpp"
 
 #include <RtMidi.h>
@@ -9,7 +9,7 @@
 #include <chrono>
 
 #include "host/audio_host.hpp"
-#include "midi/byte_parser.hpp"
+#include "midi/midi_message.hpp"
 #include "reverie/errors.hpp"
 
 namespace reverie::host {
@@ -72,18 +72,17 @@ struct MidiInputs::Input {
   std::string name;
   int queue = 0;
   live::LiveRenderer* renderer = nullptr;
-  midi::ByteParser parser;
   std::unique_ptr<RtMidiIn> in;
 
-  // RtMidi's thread: every byte through the wire parser, each message stamped and queued.
+  // RtMidi's thread: RtMidi delivers each message whole (status, then its data bytes), so it
+  // is taken as it is, stamped and handed on; anything else (sysex is ignored) is dropped.
   static void receive(double, std::vector<unsigned char>* bytes, void* user) {
     auto* self = static_cast<Input*>(user);
     const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                  std::chrono::steady_clock::now().time_since_epoch())
                                  .count();
-    for (unsigned char b : *bytes)
-      if (auto message = self->parser.feed(b))
-        self->renderer->receive(self->queue, {now, *message});
+    if (const auto message = midi::completeMessage(*bytes))
+      self->renderer->receive(self->queue, {now, *message});
   }
 };
 

@@ -26,12 +26,34 @@ LiveRenderer::LiveRenderer(Engine& engine, int inputs, midi::VelocityCurve curve
   translator_.setMpe(mpe);
   for (int i = 0; i < std::clamp(inputs, 1, kMaxInputs); ++i)
     inputs_.push_back(std::make_unique<SpscQueue<IncomingMidi>>(kQueueCapacity));
+  banks_.resize(inputs_.size());
   events_.resize(kMaxEventsPerBlock);
 }
 
 bool LiveRenderer::receive(int input, const IncomingMidi& midi) noexcept {
-  if (input < 0 || input >= static_cast<int>(inputs_.size()) ||
-      !inputs_[static_cast<std::size_t>(input)]->push(midi)) {
+  if (input < 0 || input >= static_cast<int>(inputs_.size())) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  const auto i = static_cast<std::size_t>(input);
+  const midi::ProgramRequest request = banks_[i].feed(midi.message);
+  if (request.program >= 0) {
+    // Straight to the control thread: the audio thread has nothing to do with it. The count
+    // goes up by one per request, whichever input's thread wins the exchange.
+    const std::uint64_t fields = static_cast<std::uint64_t>(request.channel & 0xF) << 21 |
+                                 static_cast<std::uint64_t>(request.bank & 0x3FFF) << 7 |
+                                 static_cast<std::uint64_t>(request.program & 0x7F);
+    std::uint64_t word = programWord_.load(std::memory_order_relaxed);
+    while (!programWord_.compare_exchange_weak(
+        word, ((word >> kProgramCountShift) + 1) << kProgramCountShift | fields,
+        std::memory_order_release, std::memory_order_relaxed)) {
+    }
+    const midi::Message& m = midi.message;
+    lastMessage_.store(m.status | (std::uint32_t{m.data1} << 8) | (std::uint32_t{m.data2} << 16),
+                       std::memory_order_relaxed);
+    return true;
+  }
+  if (!inputs_[i]->push(midi)) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
@@ -86,21 +108,13 @@ void LiveRenderer::render(float* const* out, int frames, std::int64_t callbackNa
       const auto frame = static_cast<std::uint32_t>(std::max(offset, 0.0));
       const midi::Message message = midi->message;
       queue->popFront();
-      const auto request = translator_.translate(message, frame, [this](const NodeEvent& e) {
+      // Program changes never come this way (receive() hands them to the control thread).
+      translator_.translate(message, frame, [this](const NodeEvent& e) {
         if (eventCount_ < events_.size())
           events_[eventCount_++] = e;
         else
           dropped_.fetch_add(1, std::memory_order_relaxed);
       });
-      if (request.program >= 0) {
-        const std::uint64_t count =
-            (programWord_.load(std::memory_order_relaxed) >> kProgramCountShift) + 1;
-        programWord_.store(count << kProgramCountShift |
-                               static_cast<std::uint64_t>(request.channel & 0xF) << 21 |
-                               static_cast<std::uint64_t>(request.bank & 0x3FFF) << 7 |
-                               static_cast<std::uint64_t>(request.program & 0x7F),
-                           std::memory_order_release);
-      }
       if (message.kind() == 0x90 && message.data2 > 0)
         notesPlayed_.fetch_add(1, std::memory_order_relaxed);
       if (message.isChannelMessage())

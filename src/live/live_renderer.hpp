@@ -1,5 +1,6 @@
 // The audio-thread half of live play: MIDI from input threads, placed by arrival time, into
-// the engine. Host-agnostic (no PortAudio or RtMidi here), so it is tested without a server.
+// the engine; program changes handed from the input threads straight to the control thread.
+// Host-agnostic (no PortAudio or RtMidi here), so it is tested without a server.
 #pragma once
 
 #include <array>
@@ -36,18 +37,21 @@ class LiveRenderer {
   LiveRenderer(Engine& engine, int inputs, midi::VelocityCurve curve, bool mpe = false);
 
   // ---- MIDI input threads (one per queue) ----
-  /// Queues a message; false if the queue is full (counted as dropped).
+  /// Queues a message for the audio thread; false if the queue is full (counted as dropped).
+  /// A program change is not queued: it goes to the control thread at once (see
+  /// latestProgramRequest), with the bank this input last selected on its channel.
   bool receive(int input, const IncomingMidi& midi) noexcept;
 
   // ---- control thread ----
   /// Routes channels to nodes from the audio thread's next block on.
   bool setRouting(const Routing& routing) noexcept;
-  /// The last program change the audio thread passed on since the previous call, and how many
-  /// came in all (`count`): a controller sending them in a loop must make the host build one
-  /// patch, not one per message, and none is lost to a full queue. False if none came.
+  /// The last program change received since the previous call, and how many came in all
+  /// (`count`): a controller sending them in a loop must make the host build one patch, not
+  /// one per message, and none is lost to a full queue. False if none came.
   bool latestProgramRequest(midi::Translator::ProgramRequest& request,
                             std::uint64_t& count) noexcept;
-  /// The last MIDI message the audio thread applied (status in the low byte), 0 if none.
+  /// The last MIDI message the audio thread applied, or program change received (status in the
+  /// low byte), 0 if none.
   std::uint32_t lastMessage() const noexcept {
     return lastMessage_.load(std::memory_order_relaxed);
   }
@@ -70,9 +74,10 @@ class LiveRenderer {
   Engine& engine_;
   midi::Translator translator_;
   std::vector<std::unique_ptr<SpscQueue<IncomingMidi>>> inputs_;
+  std::vector<midi::ProgramSelect> banks_;  // one per input, used by its thread alone
   SpscQueue<Routing> routing_{4};
   // The last program request and how many there were: program (7 bits), bank (14), channel (4),
-  // then the count. One writer (the audio thread), one reader (the control thread).
+  // then the count. Written by the input threads (compare-exchange), read by the control thread.
   std::atomic<std::uint64_t> programWord_{0};
   std::uint64_t programsTaken_ = 0;  // control thread
   std::vector<NodeEvent> events_;    // sized once; the audio thread never grows it

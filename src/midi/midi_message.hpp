@@ -1,7 +1,10 @@
 // One MIDI 1.0 channel or system message, as three bytes, with the facts a reader needs.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <span>
 
 namespace reverie::midi {
 
@@ -46,6 +49,20 @@ constexpr int dataBytesAfter(std::uint8_t status) {
     default:
       return -1;  // 0xF0 sysex, 0xF7 end of sysex, undefined 0xF4/F5/F9/FD
   }
+}
+
+/// One message as a driver delivers it whole (RtMidi, JACK, the ALSA sequencer): its status
+/// byte, then exactly the data bytes that status takes. Sysex, a message cut short or run on,
+/// a data byte with the top bit set, or one with no status (running status is the wire's
+/// business; ByteParser handles the wire): nullopt.
+constexpr std::optional<Message> completeMessage(std::span<const std::uint8_t> bytes) {
+  if (bytes.empty()) return std::nullopt;
+  const int needed = dataBytesAfter(bytes[0]);
+  if (needed < 0 || bytes.size() != static_cast<std::size_t>(needed) + 1) return std::nullopt;
+  for (std::size_t i = 1; i < bytes.size(); ++i)
+    if (bytes[i] >= 0x80) return std::nullopt;
+  return Message{bytes[0], needed > 0 ? bytes[1] : std::uint8_t{0},
+                 needed > 1 ? bytes[2] : std::uint8_t{0}};
 }
 
 }  // namespace reverie::midi

@@ -30,6 +30,30 @@ struct ChannelTarget {
   int bendRangeParameter = -1;
 };
 
+/// A program change a host should act on (bank from CC0/CC32); program -1 when none.
+struct ProgramRequest {
+  int channel = -1, bank = 0, program = -1;
+};
+
+/// Bank select (CC0 and CC32) per channel, and the program request a program change makes of
+/// it. Wait-free; one instance per thread that feeds it.
+class ProgramSelect {
+ public:
+  /// Remembers a bank select; for a program change returns its request, else program -1.
+  ProgramRequest feed(const Message& message) noexcept {
+    if (!message.isChannelMessage()) return {};
+    const auto channel = static_cast<std::size_t>(message.channel());
+    const int d1 = message.data1 & 0x7F, d2 = message.data2 & 0x7F;
+    if (message.kind() == 0xB0 && d1 == 0) bankMsb_[channel] = static_cast<std::uint8_t>(d2);
+    if (message.kind() == 0xB0 && d1 == 32) bankLsb_[channel] = static_cast<std::uint8_t>(d2);
+    if (message.kind() != 0xC0) return {};
+    return {message.channel(), bankMsb_[channel] * 128 + bankLsb_[channel], d1};
+  }
+
+ private:
+  std::array<std::uint8_t, 16> bankMsb_{}, bankLsb_{};
+};
+
 /// Per-channel MIDI state. Wait-free and allocation-free after construction: it may run on a
 /// MIDI thread or the audio thread. Events come out through `emit(NodeEvent)`.
 class Translator {
@@ -44,10 +68,7 @@ class Translator {
   /// bend range) is left to the instrument's fixed member range.
   void setMpe(bool on) { mpe_ = on; }
 
-  /// A program change the host should act on (bank from CC0/CC32); -1 program when none.
-  struct ProgramRequest {
-    int channel = -1, bank = 0, program = -1;
-  };
+  using ProgramRequest = midi::ProgramRequest;
 
   /// Translates one message. Returns a program request when the message was a program change.
   template <class Emit>
@@ -58,7 +79,6 @@ class Translator {
     std::array<ChannelTarget, kMaxTargetsPerChannel> targets{};
     int targetCount = 0;
     int rpnMsb = 127, rpnLsb = 127;  // 127/127 = null: data entry goes nowhere
-    int bankMsb = 0, bankLsb = 0;
     int bendSemitones = 2, bendCents = 0;
     bool soft = false;                     // CC67: una corda, softer new notes
     bool sostenuto = false;                // CC66: holds the notes that were down when it went down
@@ -68,6 +88,7 @@ class Translator {
   static constexpr float kSoftPedal = 0.6f;  // velocity scale under the soft pedal
   bool mpe_ = false;
   std::array<ChannelState, 16> channels_{};
+  ProgramSelect programs_;
   VelocityCurve curve_;
 };
 
@@ -75,6 +96,7 @@ template <class Emit>
 Translator::ProgramRequest Translator::translate(const Message& message, std::uint32_t frame,
                                                  Emit&& emit) noexcept {
   if (!message.isChannelMessage()) return {};
+  const ProgramRequest request = programs_.feed(message);
   ChannelState& state = channels_[static_cast<std::size_t>(message.channel())];
   const std::uint8_t channel = static_cast<std::uint8_t>(message.channel());
   auto send = [&](EventType type, int index, float value) {
@@ -113,15 +135,12 @@ Translator::ProgramRequest Translator::translate(const Message& message, std::ui
       break;
     }
     case 0xC0:
-      return {message.channel(), state.bankMsb * 128 + state.bankLsb, d1};
+      return request;
     case 0xB0:
       switch (d1) {
         case 0:
-          state.bankMsb = d2;
-          break;
         case 32:
-          state.bankLsb = d2;
-          break;
+          break;  // bank select: programs_ keeps it
         case 101:
           state.rpnMsb = d2;
           break;

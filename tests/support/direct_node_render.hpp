@@ -2,14 +2,21 @@
 // of block sizes, so a test hears the node's raw output.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
+#include <memory>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dsp/denormals.hpp"
 #include "reverie/node.hpp"
 #include "support/engine_render.hpp"
+#include "support/units.hpp"
 
 namespace reverie::test {
 
@@ -59,5 +66,81 @@ inline Stereo renderNodeDirect(Node& node, std::vector<TimedEvent> events, std::
   }
   return out;
 }
+
+/// The mean of the two channels, frame by frame.
+inline std::vector<float> mid(const Stereo& s) {
+  std::vector<float> m(s.left.size());
+  for (std::size_t i = 0; i < m.size(); ++i) m[i] = 0.5f * (s.left[i] + s.right[i]);
+  return m;
+}
+
+/// Left plus right, frame by frame.
+inline std::vector<float> channelSum(const Stereo& s) {
+  std::vector<float> m(s.left.size());
+  for (std::size_t i = 0; i < m.size(); ++i) m[i] = s.left[i] + s.right[i];
+  return m;
+}
+
+/// A node of one type on its own (no engine, no master limiter): its parameters set by id (each
+/// id must be in the type's table), then prepared with a seed, rendered by renderNodeDirect.
+struct NodeRig {
+  const NodeType& type;
+  std::unique_ptr<Node> node;
+  double rate;
+  int block = 512;  ///< the block size render() and left() use when given none
+
+  /// Created, parameters not yet set, not prepared: set() then prepare().
+  explicit NodeRig(const NodeType& nodeType, double sampleRate = kTestRate)
+      : type(nodeType), node(nodeType.create()), rate(sampleRate) {}
+  NodeRig(const NodeType& nodeType, std::initializer_list<std::pair<const char*, float>> parameters,
+          std::uint64_t seed, double sampleRate = kTestRate)
+      : NodeRig(nodeType, sampleRate) {
+    set(parameters);
+    prepare(seed);
+  }
+
+  /// The index of parameter `id` in the type's table; fails the test when there is none.
+  int index(std::string_view id) const {
+    const int i = findParameter(type.parameters, id);
+    REQUIRE_MESSAGE(i >= 0, "no parameter '" << id << "' in " << type.name);
+    return i;
+  }
+  void set(std::initializer_list<std::pair<const char*, float>> parameters) {
+    for (const auto& [id, value] : parameters) node->setParameterDirect(index(id), value);
+  }
+  void prepare(std::uint64_t seed, int maxBlock = 4096) { node->prepare({rate, maxBlock, seed}); }
+
+  /// `seconds` of output, in blocks of `blockSize()` frames.
+  Stereo render(std::vector<TimedEvent> events, double seconds,
+                const std::function<int()>& blockSize) {
+    return renderNodeDirect(*node, std::move(events), static_cast<std::size_t>(seconds * rate),
+                            blockSize);
+  }
+  /// `seconds` of output, in blocks of `frames` frames.
+  Stereo render(std::vector<TimedEvent> events, double seconds, int frames) {
+    return render(std::move(events), seconds, [frames] { return frames; });
+  }
+  Stereo render(std::vector<TimedEvent> events, double seconds) {
+    return render(std::move(events), seconds, block);
+  }
+  /// The left channel alone.
+  std::vector<float> left(std::vector<TimedEvent> events, double seconds, int frames) {
+    return render(std::move(events), seconds, frames).left;
+  }
+  std::vector<float> left(std::vector<TimedEvent> events, double seconds) {
+    return left(std::move(events), seconds, block);
+  }
+};
+
+/// A NodeRig of one type with its test's default seed and block size:
+/// `using BrassRig = test::RigOf<kBrassType, 7>;  BrassRig rig({{"vibrato", 0.0f}});`
+template <const NodeType& kType, std::uint64_t kSeed, int kBlock = 512>
+struct RigOf : NodeRig {
+  explicit RigOf(std::initializer_list<std::pair<const char*, float>> parameters,
+                 std::uint64_t seed = kSeed)
+      : NodeRig(kType, parameters, seed) {
+    block = kBlock;
+  }
+};
 
 }  // namespace reverie::test

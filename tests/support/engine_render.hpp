@@ -1,9 +1,15 @@
 // Test helpers: render an engine offline with a chosen pattern of block sizes.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "reverie/engine.hpp"
 #include "reverie/offline_clock.hpp"
 
 namespace reverie::test {
@@ -35,5 +41,24 @@ inline ScheduledEvent noteOff(std::uint64_t frame, NodeId node, int key) {
 inline ScheduledEvent parameterChange(std::uint64_t frame, NodeId node, int index, float value) {
   return {frame, node, {0, EventType::kParameter, 0, static_cast<std::uint16_t>(index), value}};
 }
+
+/// An engine in which one node of `type` (named as its type) plays straight into the output,
+/// its parameters set by id before the first commit: the node heard through the engine.
+struct OneNodeEngine {
+  Engine engine;
+  NodeId node = kInvalidNode;
+  OneNodeEngine(std::string_view type, std::uint64_t seed,
+                std::initializer_list<std::pair<const char*, float>> parameters = {},
+                double sampleRate = 48000.0, int maxBlock = 512)
+      : engine({sampleRate, maxBlock, seed}) {
+    Graph& g = engine.graph();
+    node = g.add(type, std::string(type));
+    const NodeId out = g.add("output", "out");
+    g.connect({node, 0}, {out, 0});
+    g.connect({node, 1}, {out, 1});
+    for (const auto& [id, value] : parameters) g.setParameter(node, id, value);
+    engine.commit();
+  }
+};
 
 }  // namespace reverie::test
