@@ -14,6 +14,9 @@ constexpr ParameterDescriptor kParameters[] = {
     {"sustain", "Sustain level", "", 0.0f, 1.0f, 0.7f},
     {"release", "Release", "s", 0.001f, 30.0f, 0.5f},
 };
+static_assert(indicesMatch(
+    kParameters,
+    {{kAttack, "attack"}, {kDecay, "decay"}, {kSustain, "sustain"}, {kRelease, "release"}}));
 
 class EnvelopeNode final : public Node {
  public:
@@ -47,9 +50,15 @@ class EnvelopeNode final : public Node {
 }  // namespace
 
 const NodeType kEnvelopeType{
-    "envelope",  "ADSR amplifier opened by any held note",
-    kInputs,     kOutputs,
-    kParameters, true,
-    false,       []() -> std::unique_ptr<Node> { return std::make_unique<EnvelopeNode>(); }};
+    .name = "envelope",
+    .description = "ADSR amplifier opened by any held note",
+    .inputs = kInputs,
+    .outputs = kOutputs,
+    .parameters = kParameters,
+    .acceptsNotes = true,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<EnvelopeNode>(); },
+    // Notes open it, so the composer's chords do (as they did any note player's).
+    .role = NodeRole::kKeys,
+};
 
 }  // namespace reverie

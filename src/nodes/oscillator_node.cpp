@@ -1,6 +1,7 @@
 // "oscillator": a free-running band-limited oscillator.
 #include "dsp/polyblep_oscillator.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
@@ -12,8 +13,11 @@ constexpr ParameterDescriptor kParameters[] = {
     {"frequency", "Frequency", "Hz", 1.0f, 20000.0f, 440.0f, 0.02f},
     {"waveform", "Waveform", "", 0.0f, 3.0f, 0.0f, 0.0f, kWaveforms},
     {"detune", "Detune", "cents", -1200.0f, 1200.0f, 0.0f, 0.02f},
-    {"level", "Level", "dB", -96.0f, 0.0f, -12.0f, 0.02f},
+    rows::level(-12.0f),
 };
+static_assert(indicesMatch(
+    kParameters,
+    {{kFrequency, "frequency"}, {kWaveform, "waveform"}, {kDetune, "detune"}, {kLevel, "level"}}));
 
 class OscillatorNode final : public Node {
  public:

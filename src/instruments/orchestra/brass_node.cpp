@@ -1,4 +1,6 @@
 // "brass": the brass section, bright when loud, dark when soft; swells on CC1/CC11, and stabs.
+#include "instruments/orchestra/brass_node.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -6,51 +8,53 @@
 #include "instruments/orchestra/brass_voice.hpp"
 #include "instruments/orchestra/section_node.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
 
 constexpr std::string_view kOutputs[] = {"left", "right"};
 constexpr std::string_view kArticulations[] = {"sustain", "stab"};
-enum {
-  kVoices,
-  kPlayers,
-  kDetune,
-  kAttack,
-  kRelease,
-  kDynamics,
-  kExpression,
-  kBrightness,
-  kVibrato,
-  kVibratoRate,
-  kArticulation,
-  kBendRange,
-  kTuning,
-  kLevel,
-  kBreath,
-  kScoop,
-  kSpread
-};
+using namespace brass_parameter;
 constexpr ParameterDescriptor kParameters[] = {
-    {"voices", "Polyphony", "voices", 1.0f, 64.0f, 16.0f},
+    rows::voices(64.0f, 16.0f),
     {"players", "Players per note, detuned symmetrically about it", "players", 1.0f, 3.0f, 2.0f},
     {"detune", "Detune between the outer players", "cents", 0.0f, 40.0f, 7.0f, 0.02f},
     {"attack", "Attack time (sustain articulation)", "s", 0.005f, 2.0f, 0.06f},
     {"release", "Release time (T60)", "s", 0.02f, 8.0f, 0.35f},
-    {"dynamics", "Dynamics: loudness and brightness together (CC1)", "", 0.0f, 1.0f, 0.7f, 0.03f},
-    {"expression", "Expression: loudness only (CC11)", "", 0.0f, 1.0f, 1.0f, 0.03f},
-    {"brightness", "How far loudness opens the bandwidth", "", 0.0f, 1.0f, 0.5f, 0.03f},
+    rows::dynamics("Dynamics: loudness and brightness together (CC1)", 0.7f, 0.03f),
+    rows::expression("Expression: loudness only (CC11)", 0.03f),
+    rows::brightness("How far loudness opens the bandwidth", 0.03f),
     {"vibrato", "Vibrato depth, fading in after the attack", "cents", 0.0f, 50.0f, 6.0f},
     {"vibrato_rate", "Vibrato rate", "Hz", 0.5f, 10.0f, 5.0f},
     {"articulation", "Articulation: held notes or short stabs", "", 0.0f, 1.0f, 0.0f, 0.0f,
      kArticulations},
-    {"bend_range", "Pitch-bend range", "semitones", 0.0f, 24.0f, 2.0f},
-    {"tuning", "Frequency of A4", "Hz", 400.0f, 480.0f, 440.0f},
-    {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
+    rows::bendRange(),
+    rows::tuning(),
+    rows::level(0.0f),
     {"breath", "Breath noise, strongest in the attack", "", 0.0f, 1.0f, 0.3f},
     {"scoop", "Pitch scoop into the note at full velocity", "cents", 0.0f, 100.0f, 25.0f},
     {"spread", "Stereo spread of the players", "", 0.0f, 1.0f, 0.5f},
 };
+static_assert(indicesMatch(kParameters, {{kVoices, "voices"},
+                                         {kPlayers, "players"},
+                                         {kDetune, "detune"},
+                                         {kAttack, "attack"},
+                                         {kRelease, "release"},
+                                         {kDynamics, "dynamics"},
+                                         {kExpression, "expression"},
+                                         {kBrightness, "brightness"},
+                                         {kVibrato, "vibrato"},
+                                         {kVibratoRate, "vibrato_rate"},
+                                         {kArticulation, "articulation"},
+                                         {kBendRange, "bend_range"},
+                                         {kTuning, "tuning"},
+                                         {kLevel, "level"},
+                                         {kBreath, "breath"},
+                                         {kScoop, "scoop"},
+                                         {kSpread, "spread"}}));
+static_assert(kArticulations[kSustain] == "sustain" && kArticulations[kStab] == "stab" &&
+              static_cast<int>(orchestra::BrassArticulation::kStab) == kStab);
 // The bell and the hall smear the harmonics' phases: first-order all-passes spread the saws'
 // aligned edges, so the section, its fundamentals shelved by each voice's bell, is no peakier
 // for its loudness. kRadiationGain (+2.9 dB) brings the section back near its old loudness
@@ -58,7 +62,8 @@ constexpr ParameterDescriptor kParameters[] = {
 constexpr float kRadiationGain = 1.4f;
 constexpr int kDispersionStages = 4;
 constexpr double kDispersionHz[kDispersionStages] = {400.0, 900.0, 1800.0, 3500.0};
-constexpr orchestra::SectionLayout kLayout{kVoices, kDynamics, kExpression, kBendRange, kTuning};
+constexpr orchestra::SectionLayout kLayout{
+    .polyphony = kVoices, .dynamics = kDynamics, .expression = kExpression, .tuning = kTuning};
 
 class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoice> {
  public:
@@ -188,13 +193,15 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
 }  // namespace
 
 const NodeType kBrassType{
-    "brass",
-    "Brass section: detuned players whose brightness tracks loudness; swells and stabs",
-    {},
-    kOutputs,
-    kParameters,
-    true,
-    false,
-    []() -> std::unique_ptr<Node> { return std::make_unique<BrassNode>(); }};
+    .name = "brass",
+    .description =
+        "Brass section: detuned players whose brightness tracks loudness; swells and stabs",
+    .outputs = kOutputs,
+    .parameters = kParameters,
+    .acceptsNotes = true,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<BrassNode>(); },
+    .role = NodeRole::kBrass,
+    .bendRangeParameter = brass_parameter::kBendRange,
+};
 
 }  // namespace reverie
