@@ -42,6 +42,8 @@ static_assert(indicesMatch(kParameters,
                             {arc::composer_parameter::kAdvance, "advance"},
                             {arc::composer_parameter::kAdvanceNote, "advance_note"},
                             {arc::composer_parameter::kAdvanceController, "advance_cc"}}));
+static_assert(kSources[arc::composer_parameter::kScriptTension] == "script" &&
+              kSources[arc::composer_parameter::kLiveTensionSource] == "live");
 
 constexpr int kPhraseBars = 4;
 
@@ -272,7 +274,8 @@ class ComposerNode final : public Node {
   // ---- harmony, theme and textures ----
 
   float tensionAt(std::uint64_t frame) noexcept {
-    if (parameter(arc::composer_parameter::kTensionSource).target() > 0.5f)
+    if (static_cast<int>(parameter(arc::composer_parameter::kTensionSource).target()) ==
+        arc::composer_parameter::kLiveTensionSource)
       return parameter(arc::composer_parameter::kLiveTension).target();
     return sceneData().tension.valueAt(scenePosition(frame));
   }

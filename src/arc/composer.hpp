@@ -72,6 +72,8 @@ int composerScene(const Node& composer);
 /// Composer parameters by index, for hosts that drive it live.
 namespace composer_parameter {
 enum : int { kTensionSource = 0, kLiveTension, kAdvance, kAdvanceNote, kAdvanceController };
+/// The choices of kTensionSource: the arc's tension curve, or live_tension.
+enum TensionSource : int { kScriptTension, kLiveTensionSource };
 }
 
 }  // namespace reverie::arc
