@@ -111,49 +111,26 @@ TEST_CASE(
     "node tables: the composer finds roles from the patch's choices and drives the rows "
     "it means") {
   Arc arc;
-  arc.patch = parsePatch(R"(format_version = 1
-[[node]]
-name = "oboe"
-type = "winds"
-[[node]]
-name = "pad"
-type = "winds"
-params = { instrument = "pad" }
-[[node]]
-name = "glass"
-type = "crystal"
-[[node]]
-name = "bowed"
-type = "crystal"
-params = { exciter = "bow" }
-[[node]]
-name = "shards"
-type = "crystal"
-params = { exciter = "shatter" }
-[[node]]
-name = "strings"
-type = "strings"
-[[node]]
-name = "brass"
-type = "brass"
-[[node]]
-name = "drums"
-type = "timpani"
-[[node]]
-name = "crowd"
-type = "audience"
-params = { coughs = 7, whispers = 3 }
-[[node]]
-name = "keys"
-type = "synth"
-[[node]]
-name = "room"
-type = "hall"
-[[node]]
-name = "out"
-type = "output"
-)",
-                         "roles.toml");
+  struct Entry {
+    const char *name, *type, *params;
+  };
+  const Entry entries[] = {{"oboe", "winds", ""},
+                           {"pad", "winds", "instrument = \"pad\""},
+                           {"glass", "crystal", ""},
+                           {"bowed", "crystal", "exciter = \"bow\""},
+                           {"shards", "crystal", "exciter = \"shatter\""},
+                           {"strings", "strings", ""},
+                           {"brass", "brass", ""},
+                           {"drums", "timpani", ""},
+                           {"crowd", "audience", "coughs = 7, whispers = 3"},
+                           {"keys", "synth", ""},
+                           {"room", "hall", ""},
+                           {"out", "output", ""}};
+  std::string text = "format_version = 1\n";
+  for (const Entry& e : entries)
+    text += std::string("[[node]]\nname = \"") + e.name + "\"\ntype = \"" + e.type + "\"\n" +
+            (*e.params != 0 ? std::string("params = { ") + e.params + " }\n" : "");
+  arc.patch = parsePatch(text, "roles.toml");
   Graph graph;
   const auto ids = buildGraph(arc.patch, graph);
   const auto script = arc::makeComposerScript(arc, graph, ids);
