@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 
+#include "dsp/control_grid.hpp"
 #include "instruments/orchestra/brass_voice.hpp"
 #include "instruments/orchestra/section_node.hpp"
 #include "nodes/builtin_nodes.hpp"
@@ -74,7 +75,7 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
     for (int v = 0; v < kMaxVoices; ++v)
       voices_[static_cast<std::size_t>(v)].prepare(
           info.sampleRate, dsp::mixSeed(info.seed ^ (0xb7a55ull * (v + 1))));
-    frame_ = 0;
+    grid_.reset();
     refreshSettings();
     dispersion_ = {};
     for (int stage = 0; stage < kDispersionStages; ++stage) {
@@ -117,15 +118,15 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
     SmoothedValue& level = parameter(kLevel);
     for (int done = 0; done < frames;) {
       // Settings change on a grid of absolute sample counts, so any block split renders alike.
-      const int phase = static_cast<int>(frame_ % orchestra::BrassVoice::kControlFrames);
-      if (phase == 0) refreshSettings();
-      const int span = std::min(frames - done, orchestra::BrassVoice::kControlFrames - phase);
+      const bool onGrid = grid_.onGrid();
+      if (onGrid) refreshSettings();
+      const int span = grid_.span(frames - done);
       // Control ticks on the grid (and at once for a voice just started), then every
       // sounding voice renders the span together, four to a vector.
       int count = 0;
       for (orchestra::BrassVoice& v : voices_) {
         if (!v.active()) continue;
-        if (phase == 0 || v.needsControl()) v.control(settings_);
+        if (onGrid || v.needsControl()) v.control(settings_);
         if (v.active()) sounding_[count++] = &v;
       }
       orchestra::BrassVoice::renderVoices(sounding_.data(), count, left + done, right + done, span);
@@ -148,7 +149,7 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
         }
       }
       done += span;
-      frame_ += static_cast<std::uint64_t>(span);
+      grid_.advance(span);
     }
     for (int i = 0; i < frames; ++i) {
       left[i] = radiate(left[i], 0);
@@ -186,7 +187,7 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
   std::array<float, kDispersionStages> dispersionCoefficients_{};
   std::array<orchestra::BrassVoice*, kMaxVoices> sounding_{};
   orchestra::BrassSettings settings_;
-  std::uint64_t frame_ = 0;
+  dsp::ControlGrid grid_{orchestra::BrassVoice::kControlFrames};
   float gain_ = 1.0f;
 };
 
