@@ -44,8 +44,9 @@ TEST_CASE("node tables: every shared row has the one range its factory gives") {
         ++levels;
       }
       const ParameterDescriptor sharedRows[] = {
-          rows::tuning(),       rows::dynamics(""), rows::expression(),
-          rows::brightness(""), rows::mix(0.0f),    rows::voices(row.maximum, 1.0f)};
+          rows::tuning(),       rows::dynamics(""),      rows::expression(),
+          rows::brightness(""), rows::mix(0.0f),         rows::voices(row.maximum, 1.0f),
+          rows::waveform(0.0f), rows::vibratoDelay(0.0f)};
       for (const ParameterDescriptor& sharedRow : sharedRows) {
         if (row.id != sharedRow.id) continue;
         CHECK(sameRange(row, sharedRow));

@@ -62,4 +62,33 @@ constexpr ParameterDescriptor mix(float defaultValue,
   return {"mix", name, "", 0.0f, 1.0f, defaultValue, 0.02f};
 }
 
+/// Vibrato onset: seconds after the note starts, before a 0.5 s fade-in.
+constexpr ParameterDescriptor vibratoDelay(float defaultSeconds) {
+  return {
+      "vibrato_delay", "Vibrato onset after the note starts (then 0.5 s fade-in)", "s", 0.0f, 3.0f,
+      defaultSeconds};
+}
+
+/// The shapes an oscillator draws, by index (dsp::Waveform in the same order).
+inline constexpr std::string_view kWaveforms[] = {"sine", "saw", "square", "triangle"};
+constexpr ParameterDescriptor waveform(float defaultIndex) {
+  return {"waveform", "Waveform", "", 0.0f, 3.0f, defaultIndex, 0.0f, kWaveforms};
+}
+
+/// The four rows of an ADSR envelope (the envelope node's and the synth's).
+namespace adsr {
+constexpr ParameterDescriptor attack(float defaultSeconds) {
+  return {"attack", "Attack", "s", 0.0f, 30.0f, defaultSeconds};
+}
+constexpr ParameterDescriptor decay(float defaultSeconds) {
+  return {"decay", "Decay", "s", 0.001f, 30.0f, defaultSeconds};
+}
+constexpr ParameterDescriptor sustain(float defaultLevel) {
+  return {"sustain", "Sustain level", "", 0.0f, 1.0f, defaultLevel};
+}
+constexpr ParameterDescriptor release(float defaultSeconds) {
+  return {"release", "Release", "s", 0.001f, 30.0f, defaultSeconds};
+}
+}  // namespace adsr
+
 }  // namespace reverie::rows

@@ -1,6 +1,7 @@
 // "envelope": an ADSR amplifier gated by notes.
 #include "dsp/adsr_envelope.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
@@ -9,10 +10,10 @@ constexpr std::string_view kInputs[] = {"in"};
 constexpr std::string_view kOutputs[] = {"out"};
 enum { kAttack, kDecay, kSustain, kRelease };
 constexpr ParameterDescriptor kParameters[] = {
-    {"attack", "Attack", "s", 0.0f, 30.0f, 0.01f},
-    {"decay", "Decay", "s", 0.001f, 30.0f, 0.3f},
-    {"sustain", "Sustain level", "", 0.0f, 1.0f, 0.7f},
-    {"release", "Release", "s", 0.001f, 30.0f, 0.5f},
+    rows::adsr::attack(0.01f),
+    rows::adsr::decay(0.3f),
+    rows::adsr::sustain(0.7f),
+    rows::adsr::release(0.5f),
 };
 static_assert(indicesMatch(
     kParameters,

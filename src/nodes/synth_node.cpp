@@ -14,7 +14,6 @@ namespace {
 
 constexpr int kMaxVoices = 32;
 constexpr float kBendSemitones = 2.0f;
-constexpr std::string_view kWaveforms[] = {"sine", "saw", "square", "triangle"};
 constexpr std::string_view kOutputs[] = {"left", "right"};
 enum {
   kWaveform,
@@ -31,16 +30,16 @@ enum {
   kSpread
 };
 constexpr ParameterDescriptor kParameters[] = {
-    {"waveform", "Waveform", "", 0.0f, 3.0f, 1.0f, 0.0f, kWaveforms},
+    rows::waveform(1.0f),
     rows::voices(32.0f, 8.0f),
     {"detune", "Detune between the two oscillators", "cents", 0.0f, 50.0f, 7.0f, 0.02f},
     {"drift", "Random detune per note (seeded)", "cents", 0.0f, 50.0f, 0.0f},
     {"cutoff", "Filter cutoff", "Hz", 20.0f, 20000.0f, 2400.0f, 0.02f},
     {"resonance", "Filter resonance", "", 0.0f, 1.0f, 0.2f, 0.02f},
-    {"attack", "Attack", "s", 0.0f, 30.0f, 0.01f},
-    {"decay", "Decay", "s", 0.001f, 30.0f, 0.4f},
-    {"sustain", "Sustain level", "", 0.0f, 1.0f, 0.6f},
-    {"release", "Release", "s", 0.001f, 30.0f, 0.6f},
+    rows::adsr::attack(0.01f),
+    rows::adsr::decay(0.4f),
+    rows::adsr::sustain(0.6f),
+    rows::adsr::release(0.6f),
     rows::level(-12.0f),
     {"spread", "Random stereo spread per note (seeded)", "", 0.0f, 1.0f, 0.0f},
 };
