@@ -19,13 +19,31 @@ class Node;
 /// Most audio ports a node type may declare on each side.
 inline constexpr int kMaxPorts = 16;
 
+/// What a node type does for an arc's composer: which part it plays and how it is driven.
+enum class NodeRole : std::uint8_t {
+  kStrings,       ///< chords (tremolo in a tremolo scene), the theme; its tremolo is driven
+  kWinds,         ///< the theme and the improviser's lines
+  kPad,           ///< sustained chords (a winds node set to "pad")
+  kBrass,         ///< chords, stabs (its articulation is driven), the theme
+  kChoir,         ///< chords and the theme
+  kTimpani,       ///< strokes, rolls and the heartbeat (its pattern and heart rate are driven)
+  kCrystal,       ///< struck: the drop and the improviser's lines
+  kShards,        ///< shattered: the shatters of a panic
+  kBowedCrystal,  ///< bowed: chords high up and the drop
+  kAudience,      ///< murmur, applause, cheers, coughs and whispers, by its parameters
+  kTuning,        ///< the orchestra tuning up: the A at a tuning scene's start
+  kKeys,          ///< any other node that plays notes: the chords
+  kOther,         ///< not played by the composer (effects, mixers, sources, the output)
+  kClock,         ///< never a type's own: the node an arc names as its clock (ticks)
+};
+
 /// Static description of a node type: the single source of truth for presets, MIDI and docs.
 struct NodeType {
   std::string_view name;                      ///< type name used in presets, e.g. "oscillator"
   std::string_view description;               ///< one line for `reverie nodes`
-  std::span<const std::string_view> inputs;   ///< mono audio input ports, by name
-  std::span<const std::string_view> outputs;  ///< mono audio output ports, by name
-  std::span<const ParameterDescriptor> parameters;
+  std::span<const std::string_view> inputs = {};   ///< mono audio input ports, by name
+  std::span<const std::string_view> outputs = {};  ///< mono audio output ports, by name
+  std::span<const ParameterDescriptor> parameters = {};
   bool acceptsNotes = false;  ///< plays notes (appears as a target for scores and MIDI)
   bool isOutput = false;      ///< its inputs (left, right) feed the master bus
   std::unique_ptr<Node> (*create)() = nullptr;
@@ -33,6 +51,26 @@ struct NodeType {
   /// Writes events for other nodes (the composer): the engine calls Node::generate before any
   /// node of the block renders, so what it writes lands sample-accurately in the same block.
   bool generatesEvents = false;
+  /// What the composer does with a node of this type (see roleFor).
+  NodeRole role = NodeRole::kOther;
+  /// Where a choice parameter decides the role (a winds node set to "pad"): its index, and
+  /// the role each of its choices gives; -1 and empty when `role` alone holds.
+  int roleParameter = -1;
+  std::span<const NodeRole> roleByChoice = {};
+  /// The parameter a MIDI pitch-bend range (RPN 0) sets, in semitones; -1 when it has none.
+  int bendRangeParameter = -1;
+  /// The choice parameter that makes the node play MPE's lower zone (choice kMpeLowerZone);
+  /// -1 when it takes no MPE.
+  int mpeParameter = -1;
+  static constexpr float kMpeLowerZone = 1.0f;
+
+  /// The role of a node whose role parameter holds `choice` (any value when it has none).
+  constexpr NodeRole roleFor(float choice) const {
+    if (roleParameter < 0 || roleByChoice.empty()) return role;
+    const float rounded = choice + 0.5f;  // choices are whole indices; round like the node does
+    const std::size_t index = rounded < 1.0f ? 0 : static_cast<std::size_t>(rounded);
+    return roleByChoice[index < roleByChoice.size() ? index : roleByChoice.size() - 1];
+  }
 };
 
 /// Where an event generator writes: the engine queues each event for its node's step.
@@ -71,6 +109,11 @@ class Node {
   Node& operator=(const Node&) = delete;
 
   const NodeType& type() const { return type_; }
+  /// What the composer does with this node, by its type and (where it decides) a choice.
+  NodeRole role() const {
+    return type_.roleParameter >= 0 ? type_.roleFor(parameterTarget(type_.roleParameter))
+                                    : type_.role;
+  }
   std::span<const ParameterDescriptor> parameters() const { return type_.parameters; }
 
   /// Control thread, before publication: may allocate; sizes everything for the largest block.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <span>
 #include <string_view>
 
@@ -35,6 +36,27 @@ struct ListParameterDescriptor {
   float maximum = 1.0f;
   int maxLength = 1;
 };
+
+/// An index of a node's parameter enum and the id of the row it must name.
+struct ParameterIndex {
+  int index;
+  std::string_view id;
+};
+
+/// For a static_assert beside a table: each index names the row it says, and the indices
+/// cover the table, so an index enum cannot drift from its rows.
+constexpr bool indicesMatch(std::span<const ParameterDescriptor> table,
+                            std::initializer_list<ParameterIndex> indices) {
+  if (indices.size() != table.size()) return false;
+  for (const ParameterIndex& i : indices) {
+    if (i.index < 0 || static_cast<std::size_t>(i.index) >= table.size() ||
+        table[static_cast<std::size_t>(i.index)].id != i.id)
+      return false;
+    for (const ParameterIndex& j : indices)
+      if (&i != &j && i.index == j.index) return false;
+  }
+  return true;
+}
 
 /// Finds a parameter by id; returns its index or -1.
 inline int findParameter(std::span<const ParameterDescriptor> table, std::string_view id) {

@@ -289,7 +289,7 @@ std::vector<std::string> ArcReader::sectionNames() const {
   std::vector<std::string> names;
   for (const NodeSpec& node : arc.patch.nodes) {
     const NodeType* type = findNodeType(node.type);
-    if (type != nullptr && (type->acceptsNotes || type->name == "audience"))
+    if (type != nullptr && (type->acceptsNotes || type->role == NodeRole::kAudience))
       names.push_back(node.name);
   }
   return names;

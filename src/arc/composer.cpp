@@ -12,6 +12,10 @@
 
 #include "arc/harmony.hpp"
 #include "dsp/random.hpp"
+#include "instruments/audience/audience_node.hpp"
+#include "instruments/orchestra/brass_node.hpp"
+#include "instruments/orchestra/strings_node.hpp"
+#include "instruments/orchestra/timpani_node.hpp"
 #include "nodes/builtin_nodes.hpp"
 #include "reverie/errors.hpp"
 #include "reverie/node.hpp"
@@ -32,6 +36,14 @@ constexpr ParameterDescriptor kParameters[] = {
     {"advance_cc", "This controller (a pedal) moves to the next scene when pressed (-1: none)", "",
      -1.0f, 127.0f, -1.0f, 0.0f},
 };
+static_assert(indicesMatch(kParameters,
+                           {{arc::composer_parameter::kTensionSource, "tension_source"},
+                            {arc::composer_parameter::kLiveTension, "live_tension"},
+                            {arc::composer_parameter::kAdvance, "advance"},
+                            {arc::composer_parameter::kAdvanceNote, "advance_note"},
+                            {arc::composer_parameter::kAdvanceController, "advance_cc"}}));
+static_assert(kSources[arc::composer_parameter::kScriptTension] == "script" &&
+              kSources[arc::composer_parameter::kLiveTensionSource] == "live");
 
 constexpr int kPhraseBars = 4;
 
@@ -58,6 +70,12 @@ constexpr std::array<std::array<std::uint8_t, 8>, 11> kCadencePlans = {{
 /// What leads to the scene's closing V7 - I: V7 itself, ii or IV.
 constexpr std::uint8_t kLastApproach[] = {kV7, 1, 3};
 constexpr int kMaxPendingOffs = 1024;
+// The timpani's stroke patterns and the brass's articulations, as their parameters' values.
+constexpr float kSinglePattern = static_cast<float>(timpani_parameter::Pattern::kSingle);
+constexpr float kRollPattern = static_cast<float>(timpani_parameter::Pattern::kRoll);
+constexpr float kHeartbeatPattern = static_cast<float>(timpani_parameter::Pattern::kHeartbeat);
+constexpr float kSustained = static_cast<float>(brass_parameter::kSustain);
+constexpr float kStabbed = static_cast<float>(brass_parameter::kStab);
 constexpr double kControlSeconds = 0.01;
 constexpr float kHeldBreathMurmur = 0.02f;  // the audience's murmur in a silence: room tone
 
@@ -256,7 +274,8 @@ class ComposerNode final : public Node {
   // ---- harmony, theme and textures ----
 
   float tensionAt(std::uint64_t frame) noexcept {
-    if (parameter(arc::composer_parameter::kTensionSource).target() > 0.5f)
+    if (static_cast<int>(parameter(arc::composer_parameter::kTensionSource).target()) ==
+        arc::composer_parameter::kLiveTensionSource)
       return parameter(arc::composer_parameter::kLiveTension).target();
     return sceneData().tension.valueAt(scenePosition(frame));
   }
@@ -437,14 +456,14 @@ class ComposerNode final : public Node {
     const float d = sceneData().dynamics.valueAt(scenePosition(frame));
     if (p.has(Texture::kHeartbeat)) {
       if (bar == 0) {
-        setParameter(frame, b.node, b.pattern, 2.0f);
+        setParameter(frame, b.node, b.pattern, kHeartbeatPattern);
         noteOn(frame, section, tonicKey, 0.4f + 0.5f * d);
       }
       return;
     }
     if (p.has(Texture::kRoll)) {
       if (phraseBar == kPhraseBars - 1) {
-        setParameter(frame, b.node, b.pattern, 1.0f);
+        setParameter(frame, b.node, b.pattern, kRollPattern);
         const int key = (chord_.bass() + tonic_) % 12 == (tonic_ + 7) % 12
                             ? tonicKey + 7 - (tonicKey + 7 > 50 ? 12 : 0)
                             : tonicKey;
@@ -456,7 +475,7 @@ class ComposerNode final : public Node {
       return;
     }
     if (p.has(Texture::kChorale) && phraseBar == 0) {
-      setParameter(frame, b.node, b.pattern, 0.0f);
+      setParameter(frame, b.node, b.pattern, kSinglePattern);
       noteOn(frame, section, tonicKey, 0.3f + 0.6f * d);
       scheduleOff(frame + static_cast<std::uint64_t>(std::llround(barSeconds_ * info().sampleRate)),
                   section, tonicKey);
@@ -779,7 +798,7 @@ class ComposerNode final : public Node {
       if (b.role == Role::kTimpani && plays && p.has(Texture::kHeartbeat))
         sendParameter(frame, b.node, b.heartRate, 55.0f + 95.0f * tension, sent.heartRate);
       if (b.role == Role::kBrass && plays)
-        sendParameter(frame, b.node, b.articulation, p.has(Texture::kStabs) ? 1.0f : 0.0f,
+        sendParameter(frame, b.node, b.articulation, p.has(Texture::kStabs) ? kStabbed : kSustained,
                       sent.articulation);
       if (b.role == Role::kAudience) {
         const bool murmur = plays && p.has(Texture::kMurmur);
@@ -957,42 +976,16 @@ class ComposerNode final : public Node {
 }  // namespace
 
 const NodeType kComposerType{
-    "composer",
-    "The arc's composer: performs an arc's scenes on the patch (reverie adds it to every arc)",
-    {},
-    {},
-    kParameters,
-    false,
-    false,
-    []() -> std::unique_ptr<Node> { return std::make_unique<ComposerNode>(); },
-    {},
-    true};
+    .name = "composer",
+    .description =
+        "The arc's composer: performs an arc's scenes on the patch (reverie adds it to every arc)",
+    .parameters = kParameters,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<ComposerNode>(); },
+    .generatesEvents = true,
+};
 
 namespace arc {
 namespace {
-
-Role roleOf(const NodeSpec* spec, const NodeType& type) {
-  const std::string_view name = type.name;
-  auto parameterValue = [&](std::string_view id, float fallback) {
-    if (spec != nullptr)
-      for (const auto& [key, value] : spec->parameters)
-        if (key == id) return value;
-    return fallback;
-  };
-  if (name == "strings") return Role::kStrings;
-  if (name == "winds")
-    return parameterValue("instrument", 0.0f) >= 2.5f ? Role::kPad : Role::kWinds;
-  if (name == "brass") return Role::kBrass;
-  if (name == "choir") return Role::kChoir;
-  if (name == "timpani") return Role::kTimpani;
-  if (name == "audience") return Role::kAudience;
-  if (name == "tuning") return Role::kTuning;
-  if (name == "crystal") {
-    const float exciter = parameterValue("exciter", 0.0f);
-    return exciter >= 1.5f ? Role::kShards : exciter >= 0.5f ? Role::kBowedCrystal : Role::kCrystal;
-  }
-  return type.acceptsNotes ? Role::kKeys : Role::kOther;
-}
 
 /// Where each role voices chords (bass floor, low, high), or nothing.
 struct ChordRange {
@@ -1052,10 +1045,10 @@ std::shared_ptr<const ComposerScript> makeComposerScript(const Arc& arc, const G
   for (const NodeSpec& spec : arc.patch.nodes) {
     const auto id = ids.find(spec.name);
     if (id == ids.end()) continue;
-    const NodeType& type = graph.node(id->second).type();
-    // The clock is the one the arc names; every other role follows from the node's type.
-    const Role role =
-        !arc.clock.empty() && spec.name == arc.clock ? Role::kClock : roleOf(&spec, type);
+    const Node& node = graph.node(id->second);
+    // The clock is the one the arc names; every other role is the node's (its type's, or the
+    // choice that decides it, as the patch set it).
+    const Role role = !arc.clock.empty() && spec.name == arc.clock ? Role::kClock : node.role();
     if (role == Role::kOther) continue;
     if (script->sections.size() == 64)
       throw GraphError("an arc's patch may have at most 64 playing nodes");
@@ -1063,29 +1056,29 @@ std::shared_ptr<const ComposerScript> makeComposerScript(const Arc& arc, const G
     b.name = spec.name;
     b.node = id->second;
     b.role = role;
-    const auto find = [&](std::string_view parameter) {
-      return findParameter(type.parameters, parameter);
-    };
-    b.tremolo = role == Role::kStrings ? find("tremolo") : -1;
-    b.tremoloRate = role == Role::kStrings ? find("tremolo_rate") : -1;
-    b.articulation = role == Role::kBrass ? find("articulation") : -1;
-    b.pattern = role == Role::kTimpani ? find("pattern") : -1;
-    b.heartRate = role == Role::kTimpani ? find("heart_rate") : -1;
+    // A role names the node type whose parameters the composer drives (the table of each
+    // type checks these indices against its rows).
+    if (role == Role::kStrings) {
+      b.tremolo = strings_parameter::kTremolo;
+      b.tremoloRate = strings_parameter::kTremoloRate;
+    }
+    if (role == Role::kBrass) b.articulation = brass_parameter::kArticulation;
+    if (role == Role::kTimpani) {
+      b.pattern = timpani_parameter::kPattern;
+      b.heartRate = timpani_parameter::kHeartRate;
+    }
     const ChordRange range = chordRangeOf(role);
     b.bassLow = range.bassLow, b.low = range.low, b.high = range.high;
-    b.murmur = role == Role::kAudience ? find("murmur") : -1;
-    b.applause = role == Role::kAudience ? find("applause") : -1;
-    b.cheers = role == Role::kAudience ? find("cheers") : -1;
-    b.coughs = role == Role::kAudience ? find("coughs") : -1;
-    b.whispers = role == Role::kAudience ? find("whispers") : -1;
-    const auto patchValue = [&](int index) {
-      if (index < 0) return 0.0f;
-      for (const auto& [key, value] : spec.parameters)
-        if (key == type.parameters[static_cast<std::size_t>(index)].id) return value;
-      return type.parameters[static_cast<std::size_t>(index)].defaultValue;
-    };
-    b.coughRate = patchValue(b.coughs);
-    b.whisperRate = patchValue(b.whispers);
+    if (role == Role::kAudience) {
+      b.murmur = audience_parameter::kMurmur;
+      b.applause = audience_parameter::kApplause;
+      b.cheers = audience_parameter::kCheers;
+      b.coughs = audience_parameter::kCoughs;
+      b.whispers = audience_parameter::kWhispers;
+      // As the patch set them (built into the node before this script).
+      b.coughRate = node.parameterTarget(b.coughs);
+      b.whisperRate = node.parameterTarget(b.whispers);
+    }
     sectionIndex[spec.name] = static_cast<int>(script->sections.size());
     script->sections.push_back(std::move(b));
   }

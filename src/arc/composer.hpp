@@ -13,23 +13,9 @@
 
 namespace reverie::arc {
 
-/// What a patch node does for the composer, from its type (and a crystal's exciter).
-enum class Role : std::uint8_t {
-  kStrings,
-  kWinds,
-  kPad,
-  kBrass,
-  kChoir,
-  kTimpani,
-  kCrystal,
-  kShards,
-  kBowedCrystal,
-  kAudience,
-  kTuning,
-  kKeys,
-  kOther,  ///< kKeys: any other node that plays notes (chords)
-  kClock,  ///< the arc's clock ([music] clock): ticks in `ticking` scenes, nothing else
-};
+/// What a patch node does for the composer: its type's role (NodeType::role), or kClock for
+/// the node the arc names as its clock.
+using Role = NodeRole;
 
 /// A patch node the composer writes to, with the parameters it drives (-1 where absent).
 struct SectionBinding {
@@ -86,6 +72,8 @@ int composerScene(const Node& composer);
 /// Composer parameters by index, for hosts that drive it live.
 namespace composer_parameter {
 enum : int { kTensionSource = 0, kLiveTension, kAdvance, kAdvanceNote, kAdvanceController };
+/// The choices of kTensionSource: the arc's tension curve, or live_tension.
+enum TensionSource : int { kScriptTension, kLiveTensionSource };
 }
 
 }  // namespace reverie::arc

@@ -1,8 +1,6 @@
 // LivePatch: build beside, route, release, remove.
 #include "cli/live_patch.hpp"
 
-#include "reverie/node_registry.hpp"
-
 namespace reverie::cli {
 namespace {
 
@@ -19,12 +17,12 @@ void LivePatch::load(const Patch& patch) {
   for (const NodeSpec& spec : patch.nodes) {
     const NodeId id = ids.at(spec.name);
     next.nodes.push_back(id);
-    if (mpe_ && findParameter(graph.node(id).parameters(), "mpe") >= 0)
-      graph.setParameter(id, "mpe", 1.0f);
-    const NodeType* type = findNodeType(spec.type);
-    if (type == nullptr || !type->acceptsNotes) continue;
+    const NodeType& type = graph.node(id).type();
+    if (mpe_ && type.mpeParameter >= 0)
+      graph.setParameter(id, type.mpeParameter, NodeType::kMpeLowerZone);
+    if (!type.acceptsNotes) continue;
     next.players.push_back(id);
-    const midi::ChannelTarget target{id, findParameter(graph.node(id).parameters(), "bend_range")};
+    const midi::ChannelTarget target{id, type.bendRangeParameter};
     for (int channel = 0; channel < 16; ++channel) {
       int& count = routing.counts[static_cast<std::size_t>(channel)];
       if (count < midi::Translator::kMaxTargetsPerChannel)

@@ -14,7 +14,7 @@ namespace reverie::cli {
 
 class LivePatch {
  public:
-  /// `mpe`: nodes that can (an "mpe" parameter) play MPE's lower zone.
+  /// `mpe`: nodes whose type takes MPE (NodeType::mpeParameter) play MPE's lower zone.
   LivePatch(Engine& engine, live::LiveRenderer& renderer, bool mpe)
       : engine_(engine), renderer_(renderer), mpe_(mpe) {}
 

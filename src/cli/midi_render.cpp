@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "reverie/errors.hpp"
-#include "reverie/node_registry.hpp"
 #include "reverie/score.hpp"
 
 namespace reverie::cli {
@@ -16,10 +15,9 @@ std::vector<midi::ChannelTarget> notePlayers(const Patch& patch,
                                              const Graph& graph) {
   std::vector<midi::ChannelTarget> targets;
   for (const NodeSpec& spec : patch.nodes) {
-    const NodeType* type = findNodeType(spec.type);
-    if (type == nullptr || !type->acceptsNotes) continue;
     const NodeId id = ids.at(spec.name);
-    targets.push_back({id, findParameter(graph.node(id).parameters(), "bend_range")});
+    const NodeType& type = graph.node(id).type();
+    if (type.acceptsNotes) targets.push_back({id, type.bendRangeParameter});
   }
   return targets;
 }
@@ -57,9 +55,10 @@ std::vector<ScheduledEvent> scheduleMidiFile(const midi::MidiFile& file,
     const std::string prefix =
         built.empty() ? std::string() : "p" + std::to_string(built.size()) + "-";
     const auto ids = buildGraph(*patch, graph, prefix);
-    for (const auto& [name, id] : ids)
-      if (setup.mpe && findParameter(graph.node(id).parameters(), "mpe") >= 0)
-        graph.setParameter(id, "mpe", 1.0f);
+    for (const auto& [name, id] : ids) {
+      const int mpe = graph.node(id).type().mpeParameter;
+      if (setup.mpe && mpe >= 0) graph.setParameter(id, mpe, NodeType::kMpeLowerZone);
+    }
     return built.emplace(patch, notePlayers(*patch, ids, graph)).first->second;
   };
   for (int channel = 1; channel <= 16; ++channel) {

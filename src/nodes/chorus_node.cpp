@@ -5,6 +5,7 @@
 #include "dsp/control_grid.hpp"
 #include "dsp/ensemble_chorus.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
@@ -18,8 +19,14 @@ constexpr ParameterDescriptor kParameters[] = {
     {"depth", "Modulation depth (1 = +-2 ms slow, +-0.3 ms fast)", "", 0.0f, 1.0f, 0.5f, 0.05f},
     {"delay", "Centre delay", "ms", 4.0f, 30.0f, 7.0f, 0.1f},
     {"spread", "Stereo spread of the three taps", "", 0.0f, 1.0f, 1.0f, 0.05f},
-    {"mix", "Wet mix (0 = dry only, 1 = wet only)", "", 0.0f, 1.0f, 0.5f, 0.02f},
+    rows::mix(0.5f),
 };
+static_assert(indicesMatch(kParameters, {{kRate, "rate"},
+                                         {kFastRate, "fast_rate"},
+                                         {kDepth, "depth"},
+                                         {kDelay, "delay"},
+                                         {kSpread, "spread"},
+                                         {kMix, "mix"}}));
 
 // Sweep depths at depth 1, in seconds (peak). Slow: 2 pi 0.6 Hz 2 ms = 0.75 % (13 cents) of
 // pitch deviation; fast: 2 pi 6 Hz 0.3 ms = 1.1 % (20 cents): the lush, slightly seasick

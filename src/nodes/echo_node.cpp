@@ -3,6 +3,7 @@
 
 #include "dsp/math_constants.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
@@ -14,9 +15,11 @@ enum { kTime, kFeedback, kMix, kTone };
 constexpr ParameterDescriptor kParameters[] = {
     {"time", "Delay time", "s", 0.01f, 2.0f, 0.375f, 0.2f},
     {"feedback", "Feedback", "", 0.0f, 0.95f, 0.45f, 0.02f},
-    {"mix", "Wet mix", "", 0.0f, 1.0f, 0.3f, 0.02f},
+    rows::mix(0.3f, "Wet mix"),
     {"tone", "Feedback low-pass", "Hz", 200.0f, 20000.0f, 4000.0f, 0.02f},
 };
+static_assert(indicesMatch(
+    kParameters, {{kTime, "time"}, {kFeedback, "feedback"}, {kMix, "mix"}, {kTone, "tone"}}));
 
 class EchoNode final : public Node {
  public:

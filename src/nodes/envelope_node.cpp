@@ -1,6 +1,7 @@
 // "envelope": an ADSR amplifier gated by notes.
 #include "dsp/adsr_envelope.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
@@ -9,11 +10,14 @@ constexpr std::string_view kInputs[] = {"in"};
 constexpr std::string_view kOutputs[] = {"out"};
 enum { kAttack, kDecay, kSustain, kRelease };
 constexpr ParameterDescriptor kParameters[] = {
-    {"attack", "Attack", "s", 0.0f, 30.0f, 0.01f},
-    {"decay", "Decay", "s", 0.001f, 30.0f, 0.3f},
-    {"sustain", "Sustain level", "", 0.0f, 1.0f, 0.7f},
-    {"release", "Release", "s", 0.001f, 30.0f, 0.5f},
+    rows::adsr::attack(0.01f),
+    rows::adsr::decay(0.3f),
+    rows::adsr::sustain(0.7f),
+    rows::adsr::release(0.5f),
 };
+static_assert(indicesMatch(
+    kParameters,
+    {{kAttack, "attack"}, {kDecay, "decay"}, {kSustain, "sustain"}, {kRelease, "release"}}));
 
 class EnvelopeNode final : public Node {
  public:
@@ -47,9 +51,15 @@ class EnvelopeNode final : public Node {
 }  // namespace
 
 const NodeType kEnvelopeType{
-    "envelope",  "ADSR amplifier opened by any held note",
-    kInputs,     kOutputs,
-    kParameters, true,
-    false,       []() -> std::unique_ptr<Node> { return std::make_unique<EnvelopeNode>(); }};
+    .name = "envelope",
+    .description = "ADSR amplifier opened by any held note",
+    .inputs = kInputs,
+    .outputs = kOutputs,
+    .parameters = kParameters,
+    .acceptsNotes = true,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<EnvelopeNode>(); },
+    // Notes open it, so the composer's chords do (as they did any note player's).
+    .role = NodeRole::kKeys,
+};
 
 }  // namespace reverie

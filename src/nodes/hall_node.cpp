@@ -5,6 +5,7 @@
 #include "dsp/control_grid.hpp"
 #include "dsp/fdn_reverb.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
@@ -36,9 +37,19 @@ constexpr ParameterDescriptor kParameters[] = {
     {"modulation", "Delay-length modulation depth (against metallic ringing)", "", 0.0f, 1.0f, 0.5f,
      0.1f},
     {"width", "Stereo width of the tail (0 = mono)", "", 0.0f, 1.0f, 1.0f, 0.02f},
-    {"mix", "Wet mix (0 = dry only, 1 = wet only)", "", 0.0f, 1.0f, 0.3f, 0.02f},
-    {"level", "Wet level", "dB", -48.0f, 12.0f, 0.0f, 0.02f},
+    rows::mix(0.3f),
+    rows::level(0.0f, 0.02f, "Wet level"),
 };
+static_assert(indicesMatch(kParameters, {{kT60, "t60"},
+                                         {kHfRatio, "hf_ratio"},
+                                         {kCrossover, "crossover"},
+                                         {kSize, "size"},
+                                         {kPredelay, "predelay"},
+                                         {kDiffusion, "diffusion"},
+                                         {kModulation, "modulation"},
+                                         {kWidth, "width"},
+                                         {kMix, "mix"},
+                                         {kLevel, "level"}}));
 
 constexpr double kMaxPredelaySeconds = 0.25;
 // A size change moves every line over one second: at most an 8 % pitch bend in the tail while

@@ -3,6 +3,7 @@
 
 #include "dsp/math_constants.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
@@ -12,15 +13,23 @@ constexpr std::string_view kInputs[] = {"in1", "in2", "in3", "in4"};
 constexpr std::string_view kOutputs[] = {"left", "right"};
 // Levels first, then pans: parameter 2c is channel c's level, 2c+1 its pan.
 constexpr ParameterDescriptor kParameters[] = {
-    {"level1", "Channel 1 level", "dB", -96.0f, 12.0f, 0.0f, 0.02f},
+    rows::level(0.0f, 0.02f, "Channel 1 level", "level1"),
     {"pan1", "Channel 1 pan", "", -1.0f, 1.0f, 0.0f, 0.02f},
-    {"level2", "Channel 2 level", "dB", -96.0f, 12.0f, 0.0f, 0.02f},
+    rows::level(0.0f, 0.02f, "Channel 2 level", "level2"),
     {"pan2", "Channel 2 pan", "", -1.0f, 1.0f, 0.0f, 0.02f},
-    {"level3", "Channel 3 level", "dB", -96.0f, 12.0f, 0.0f, 0.02f},
+    rows::level(0.0f, 0.02f, "Channel 3 level", "level3"),
     {"pan3", "Channel 3 pan", "", -1.0f, 1.0f, 0.0f, 0.02f},
-    {"level4", "Channel 4 level", "dB", -96.0f, 12.0f, 0.0f, 0.02f},
+    rows::level(0.0f, 0.02f, "Channel 4 level", "level4"),
     {"pan4", "Channel 4 pan", "", -1.0f, 1.0f, 0.0f, 0.02f},
 };
+static_assert(indicesMatch(kParameters, {{0, "level1"},
+                                         {1, "pan1"},
+                                         {2, "level2"},
+                                         {3, "pan2"},
+                                         {4, "level3"},
+                                         {5, "pan3"},
+                                         {6, "level4"},
+                                         {7, "pan4"}}));
 
 class MixerNode final : public Node {
  public:

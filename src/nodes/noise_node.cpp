@@ -1,6 +1,7 @@
 // "noise": seeded white or pink noise.
 #include "dsp/random.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
@@ -10,8 +11,9 @@ constexpr std::string_view kOutputs[] = {"out"};
 enum { kColour, kLevel };
 constexpr ParameterDescriptor kParameters[] = {
     {"colour", "Colour", "", 0.0f, 1.0f, 0.0f, 0.0f, kColours},
-    {"level", "Level", "dB", -96.0f, 0.0f, -24.0f, 0.02f},
+    rows::level(-24.0f),
 };
+static_assert(indicesMatch(kParameters, {{kColour, "colour"}, {kLevel, "level"}}));
 
 class NoiseNode final : public Node {
  public:

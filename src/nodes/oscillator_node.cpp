@@ -1,19 +1,27 @@
 // "oscillator": a free-running band-limited oscillator.
 #include "dsp/polyblep_oscillator.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
 
-constexpr std::string_view kWaveforms[] = {"sine", "saw", "square", "triangle"};
+// The waveform row's choices are dsp::Waveform's values (the synth reads them the same way).
+static_assert(rows::kWaveforms[static_cast<int>(dsp::Waveform::kSine)] == "sine" &&
+              rows::kWaveforms[static_cast<int>(dsp::Waveform::kSaw)] == "saw" &&
+              rows::kWaveforms[static_cast<int>(dsp::Waveform::kSquare)] == "square" &&
+              rows::kWaveforms[static_cast<int>(dsp::Waveform::kTriangle)] == "triangle");
 constexpr std::string_view kOutputs[] = {"out"};
 enum { kFrequency, kWaveform, kDetune, kLevel };
 constexpr ParameterDescriptor kParameters[] = {
     {"frequency", "Frequency", "Hz", 1.0f, 20000.0f, 440.0f, 0.02f},
-    {"waveform", "Waveform", "", 0.0f, 3.0f, 0.0f, 0.0f, kWaveforms},
+    rows::waveform(0.0f),
     {"detune", "Detune", "cents", -1200.0f, 1200.0f, 0.0f, 0.02f},
-    {"level", "Level", "dB", -96.0f, 0.0f, -12.0f, 0.02f},
+    rows::level(-12.0f),
 };
+static_assert(indicesMatch(
+    kParameters,
+    {{kFrequency, "frequency"}, {kWaveform, "waveform"}, {kDetune, "detune"}, {kLevel, "level"}}));
 
 class OscillatorNode final : public Node {
  public:

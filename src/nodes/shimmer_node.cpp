@@ -6,6 +6,7 @@
 #include "dsp/math_constants.hpp"
 #include "dsp/pitch_shifter.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
@@ -16,11 +17,14 @@ enum { kShift, kFeedback, kMix, kTone, kSize };
 constexpr ParameterDescriptor kParameters[] = {
     {"shift", "Pitch shift per pass", "semitones", 0.0f, 24.0f, 12.0f, 0.05f},
     {"feedback", "Feedback", "", 0.0f, 0.95f, 0.6f, 0.02f},
-    {"mix", "Wet mix", "", 0.0f, 1.0f, 0.35f, 0.02f},
+    rows::mix(0.35f, "Wet mix"),
     {"tone", "Feedback low-pass", "Hz", 500.0f, 18000.0f, 6000.0f, 0.02f},
     // Slow: size moves the diffuser's delays, and a fast move would bend the pitch.
     {"size", "Diffusion size", "", 0.1f, 1.0f, 0.6f, 1.0f},
 };
+static_assert(indicesMatch(
+    kParameters,
+    {{kShift, "shift"}, {kFeedback, "feedback"}, {kMix, "mix"}, {kTone, "tone"}, {kSize, "size"}}));
 
 constexpr int kDiffuserStages = 5;
 constexpr float kDiffuserGain = 0.6f;

@@ -8,13 +8,13 @@
 #include "dsp/random.hpp"
 #include "dsp/svf.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
 
 constexpr int kMaxVoices = 32;
 constexpr float kBendSemitones = 2.0f;
-constexpr std::string_view kWaveforms[] = {"sine", "saw", "square", "triangle"};
 constexpr std::string_view kOutputs[] = {"left", "right"};
 enum {
   kWaveform,
@@ -31,19 +31,31 @@ enum {
   kSpread
 };
 constexpr ParameterDescriptor kParameters[] = {
-    {"waveform", "Waveform", "", 0.0f, 3.0f, 1.0f, 0.0f, kWaveforms},
-    {"voices", "Polyphony", "voices", 1.0f, 32.0f, 8.0f},
+    rows::waveform(1.0f),
+    rows::voices(32.0f, 8.0f),
     {"detune", "Detune between the two oscillators", "cents", 0.0f, 50.0f, 7.0f, 0.02f},
     {"drift", "Random detune per note (seeded)", "cents", 0.0f, 50.0f, 0.0f},
     {"cutoff", "Filter cutoff", "Hz", 20.0f, 20000.0f, 2400.0f, 0.02f},
     {"resonance", "Filter resonance", "", 0.0f, 1.0f, 0.2f, 0.02f},
-    {"attack", "Attack", "s", 0.0f, 30.0f, 0.01f},
-    {"decay", "Decay", "s", 0.001f, 30.0f, 0.4f},
-    {"sustain", "Sustain level", "", 0.0f, 1.0f, 0.6f},
-    {"release", "Release", "s", 0.001f, 30.0f, 0.6f},
-    {"level", "Level", "dB", -96.0f, 0.0f, -12.0f, 0.02f},
+    rows::adsr::attack(0.01f),
+    rows::adsr::decay(0.4f),
+    rows::adsr::sustain(0.6f),
+    rows::adsr::release(0.6f),
+    rows::level(-12.0f),
     {"spread", "Random stereo spread per note (seeded)", "", 0.0f, 1.0f, 0.0f},
 };
+static_assert(indicesMatch(kParameters, {{kWaveform, "waveform"},
+                                         {kVoices, "voices"},
+                                         {kDetune, "detune"},
+                                         {kDrift, "drift"},
+                                         {kCutoff, "cutoff"},
+                                         {kResonance, "resonance"},
+                                         {kAttack, "attack"},
+                                         {kDecay, "decay"},
+                                         {kSustain, "sustain"},
+                                         {kRelease, "release"},
+                                         {kLevel, "level"},
+                                         {kSpread, "spread"}}));
 
 struct Voice {
   dsp::PolyBlepOscillator a, b;
@@ -218,9 +230,13 @@ class SynthNode final : public Node {
 }  // namespace
 
 const NodeType kSynthType{
-    "synth",     "Small polyphonic subtractive synth (two detuned oscillators, filter, ADSR)",
-    {},          kOutputs,
-    kParameters, true,
-    false,       []() -> std::unique_ptr<Node> { return std::make_unique<SynthNode>(); }};
+    .name = "synth",
+    .description = "Small polyphonic subtractive synth (two detuned oscillators, filter, ADSR)",
+    .outputs = kOutputs,
+    .parameters = kParameters,
+    .acceptsNotes = true,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<SynthNode>(); },
+    .role = NodeRole::kKeys,
+};
 
 }  // namespace reverie

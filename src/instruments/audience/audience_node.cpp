@@ -1,5 +1,7 @@
 // "audience": the hall's audience, driven by parameters: murmur, coughs, whispers, applause,
 // cheers.
+#include "instruments/audience/audience_node.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -10,12 +12,13 @@
 #include "instruments/audience/cough.hpp"
 #include "instruments/audience/whisper.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
 
 constexpr std::string_view kOutputs[] = {"left", "right"};
-enum { kMurmur, kCoughs, kWhispers, kApplause, kCheers, kSize, kSpread, kLevel };
+using namespace audience_parameter;
 // clang-format off
 constexpr ParameterDescriptor kParameters[] = {
     {"murmur", "Murmur: the babble of talkers, level", "", 0.0f, 1.0f, 0.5f, 0.5f},
@@ -25,9 +28,17 @@ constexpr ParameterDescriptor kParameters[] = {
     {"cheers", "Cheers (woo, yeah, whistles): how often and how loud", "", 0.0f, 1.0f, 0.0f, 0.1f},
     {"size", "Audience size: 24 to 400 clappers, 4 to 12 talkers", "", 0.0f, 1.0f, 0.6f},
     {"spread", "Stereo width of the audience", "", 0.0f, 1.0f, 0.8f},
-    {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.05f},
+    rows::level(0.0f, 0.05f),
 };
 // clang-format on
+static_assert(indicesMatch(kParameters, {{kMurmur, "murmur"},
+                                         {kCoughs, "coughs"},
+                                         {kWhispers, "whispers"},
+                                         {kApplause, "applause"},
+                                         {kCheers, "cheers"},
+                                         {kSize, "size"},
+                                         {kSpread, "spread"},
+                                         {kLevel, "level"}}));
 // Only these ramp (smoothingSeconds > 0); the rest change at once.
 constexpr int kSmoothed[] = {kMurmur, kApplause, kCheers, kLevel};
 
@@ -131,13 +142,13 @@ class AudienceNode final : public Node {
 }  // namespace
 
 const NodeType kAudienceType{
-    "audience",
-    "The audience: murmur, coughs, whispers, applause and cheers, driven by parameters",
-    {},
-    kOutputs,
-    kParameters,
-    false,
-    false,
-    []() -> std::unique_ptr<Node> { return std::make_unique<AudienceNode>(); }};
+    .name = "audience",
+    .description =
+        "The audience: murmur, coughs, whispers, applause and cheers, driven by parameters",
+    .outputs = kOutputs,
+    .parameters = kParameters,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<AudienceNode>(); },
+    .role = NodeRole::kAudience,
+};
 
 }  // namespace reverie

@@ -6,6 +6,7 @@
 
 #include "dsp/math_constants.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
@@ -39,7 +40,7 @@ enum {
   kMpe
 };
 constexpr ParameterDescriptor kParameters[] = {
-    {"voices", "Polyphony", "voices", 1.0f, 128.0f, 64.0f},
+    rows::voices(128.0f, 64.0f),
     {"modes", "Modes per voice", "modes", 1.0f, 64.0f, 32.0f},
     {"geometry", "Mode geometry (custom: the ratios list)", "", 0.0f, 5.0f, 2.0f, 0.0f,
      kGeometries},
@@ -47,7 +48,7 @@ constexpr ParameterDescriptor kParameters[] = {
     {"beat", "Splitting of mode pairs at the principal (beats)", "Hz", 0.0f, 12.0f, 0.0f},
     {"t60", "Decay time of the principal mode", "s", 0.05f, 60.0f, 4.0f},
     {"damping", "How much faster higher modes decay", "", 0.0f, 3.0f, 1.0f},
-    {"brightness", "Brightness: spectral tilt of the modes", "", 0.0f, 1.0f, 0.5f},
+    rows::brightness("Brightness: spectral tilt of the modes"),
     {"hardness", "Mallet hardness", "", 0.0f, 1.0f, 0.5f},
     {"position", "Strike and pickup position", "", 0.0f, 1.0f, 0.2f},
     {"spread", "Stereo spread of the modes", "", 0.0f, 1.0f, 0.5f},
@@ -56,15 +57,41 @@ constexpr ParameterDescriptor kParameters[] = {
     {"bow_speed", "Bow speed", "", 0.0f, 1.0f, 0.5f},
     {"release", "Decay after the key is released", "s", 0.01f, 30.0f, 0.6f},
     {"shards", "Shatter: density of the shower of shards", "", 0.0f, 1.0f, 0.6f},
-    {"bend_range", "Pitch-bend range", "semitones", 0.0f, 24.0f, 2.0f},
-    {"tuning", "Frequency of A4", "Hz", 400.0f, 480.0f, 440.0f},
-    {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
+    rows::bendRange(),
+    rows::tuning(),
+    rows::level(0.0f),
     {"drift", "Slow spiralling detune of the modes", "cents", 0.0f, 50.0f, 0.0f},
     {"drift_rate", "Speed of the spiralling detune", "Hz", 0.01f, 2.0f, 0.15f},
     {"mpe",
      "MPE lower zone: channels 2-16 bend, press and brighten single notes (48-semitone bend)", "",
      0.0f, 1.0f, 0.0f, 0.0f, kMpeModes},
 };
+static_assert(indicesMatch(kParameters, {{kVoices, "voices"},
+                                         {kModes, "modes"},
+                                         {kGeometry, "geometry"},
+                                         {kStretch, "stretch"},
+                                         {kBeat, "beat"},
+                                         {kT60, "t60"},
+                                         {kDamping, "damping"},
+                                         {kBrightness, "brightness"},
+                                         {kHardness, "hardness"},
+                                         {kPosition, "position"},
+                                         {kSpread, "spread"},
+                                         {kExciter, "exciter"},
+                                         {kPressure, "pressure"},
+                                         {kBowSpeed, "bow_speed"},
+                                         {kRelease, "release"},
+                                         {kShards, "shards"},
+                                         {kBendRange, "bend_range"},
+                                         {kTuning, "tuning"},
+                                         {kLevel, "level"},
+                                         {kDrift, "drift"},
+                                         {kDriftRate, "drift_rate"},
+                                         {kMpe, "mpe"}}));
+static_assert(kMpeModes[static_cast<int>(NodeType::kMpeLowerZone)] == "lower");
+// The composer strikes, bows or shatters the crystal by its exciter.
+constexpr NodeRole kRoles[] = {NodeRole::kCrystal, NodeRole::kBowedCrystal, NodeRole::kShards};
+static_assert(std::size(kRoles) == std::size(kExciters));
 
 constexpr ListParameterDescriptor kLists[] = {
     {"ratios", "Mode frequency ratios for geometry = \"custom\"", "", 0.01f, 200.0f, 64},
@@ -289,10 +316,18 @@ void CrystalNode::render(const float* const*, float* const* out, int frames) noe
 }
 
 const NodeType kCrystalType{
-    "crystal",   "The crystal instrument: polyphonic modal voices struck, bowed or shattered",
-    {},          kOutputs,
-    kParameters, true,
-    false,       []() -> std::unique_ptr<Node> { return std::make_unique<CrystalNode>(); },
-    kLists};
+    .name = "crystal",
+    .description = "The crystal instrument: polyphonic modal voices struck, bowed or shattered",
+    .outputs = kOutputs,
+    .parameters = kParameters,
+    .acceptsNotes = true,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<CrystalNode>(); },
+    .lists = kLists,
+    .role = NodeRole::kCrystal,
+    .roleParameter = kExciter,
+    .roleByChoice = kRoles,
+    .bendRangeParameter = kBendRange,
+    .mpeParameter = kMpe,
+};
 
 }  // namespace reverie

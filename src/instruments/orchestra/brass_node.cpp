@@ -1,57 +1,62 @@
 // "brass": the brass section, bright when loud, dark when soft; swells on CC1/CC11, and stabs.
+#include "instruments/orchestra/brass_node.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
 
+#include "dsp/control_grid.hpp"
 #include "dsp/math_constants.hpp"
 #include "instruments/orchestra/brass_voice.hpp"
 #include "instruments/orchestra/section_node.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
 
 constexpr std::string_view kOutputs[] = {"left", "right"};
 constexpr std::string_view kArticulations[] = {"sustain", "stab"};
-enum {
-  kVoices,
-  kPlayers,
-  kDetune,
-  kAttack,
-  kRelease,
-  kDynamics,
-  kExpression,
-  kBrightness,
-  kVibrato,
-  kVibratoRate,
-  kArticulation,
-  kBendRange,
-  kTuning,
-  kLevel,
-  kBreath,
-  kScoop,
-  kSpread
-};
+using namespace brass_parameter;
 constexpr ParameterDescriptor kParameters[] = {
-    {"voices", "Polyphony", "voices", 1.0f, 64.0f, 16.0f},
+    rows::voices(64.0f, 16.0f),
     {"players", "Players per note, detuned symmetrically about it", "players", 1.0f, 3.0f, 2.0f},
     {"detune", "Detune between the outer players", "cents", 0.0f, 40.0f, 7.0f, 0.02f},
     {"attack", "Attack time (sustain articulation)", "s", 0.005f, 2.0f, 0.06f},
     {"release", "Release time (T60)", "s", 0.02f, 8.0f, 0.35f},
-    {"dynamics", "Dynamics: loudness and brightness together (CC1)", "", 0.0f, 1.0f, 0.7f, 0.03f},
-    {"expression", "Expression: loudness only (CC11)", "", 0.0f, 1.0f, 1.0f, 0.03f},
-    {"brightness", "How far loudness opens the bandwidth", "", 0.0f, 1.0f, 0.5f, 0.03f},
+    rows::dynamics("Dynamics: loudness and brightness together (CC1)", 0.7f, 0.03f),
+    rows::expression("Expression: loudness only (CC11)", 0.03f),
+    rows::brightness("How far loudness opens the bandwidth", 0.03f),
     {"vibrato", "Vibrato depth, fading in after the attack", "cents", 0.0f, 50.0f, 6.0f},
     {"vibrato_rate", "Vibrato rate", "Hz", 0.5f, 10.0f, 5.0f},
     {"articulation", "Articulation: held notes or short stabs", "", 0.0f, 1.0f, 0.0f, 0.0f,
      kArticulations},
-    {"bend_range", "Pitch-bend range", "semitones", 0.0f, 24.0f, 2.0f},
-    {"tuning", "Frequency of A4", "Hz", 400.0f, 480.0f, 440.0f},
-    {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
+    rows::bendRange(),
+    rows::tuning(),
+    rows::level(0.0f),
     {"breath", "Breath noise, strongest in the attack", "", 0.0f, 1.0f, 0.3f},
     {"scoop", "Pitch scoop into the note at full velocity", "cents", 0.0f, 100.0f, 25.0f},
     {"spread", "Stereo spread of the players", "", 0.0f, 1.0f, 0.5f},
 };
+static_assert(indicesMatch(kParameters, {{kVoices, "voices"},
+                                         {kPlayers, "players"},
+                                         {kDetune, "detune"},
+                                         {kAttack, "attack"},
+                                         {kRelease, "release"},
+                                         {kDynamics, "dynamics"},
+                                         {kExpression, "expression"},
+                                         {kBrightness, "brightness"},
+                                         {kVibrato, "vibrato"},
+                                         {kVibratoRate, "vibrato_rate"},
+                                         {kArticulation, "articulation"},
+                                         {kBendRange, "bend_range"},
+                                         {kTuning, "tuning"},
+                                         {kLevel, "level"},
+                                         {kBreath, "breath"},
+                                         {kScoop, "scoop"},
+                                         {kSpread, "spread"}}));
+static_assert(kArticulations[kSustain] == "sustain" && kArticulations[kStab] == "stab" &&
+              static_cast<int>(orchestra::BrassArticulation::kStab) == kStab);
 // The bell and the hall smear the harmonics' phases: first-order all-passes spread the saws'
 // aligned edges, so the section, its fundamentals shelved by each voice's bell, is no peakier
 // for its loudness. kRadiationGain (+2.9 dB) brings the section back near its old loudness
@@ -59,7 +64,8 @@ constexpr ParameterDescriptor kParameters[] = {
 constexpr float kRadiationGain = 1.4f;
 constexpr int kDispersionStages = 4;
 constexpr double kDispersionHz[kDispersionStages] = {400.0, 900.0, 1800.0, 3500.0};
-constexpr orchestra::SectionLayout kLayout{kVoices, kDynamics, kExpression, kBendRange, kTuning};
+constexpr orchestra::SectionLayout kLayout{
+    .polyphony = kVoices, .dynamics = kDynamics, .expression = kExpression, .tuning = kTuning};
 
 class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoice> {
  public:
@@ -70,7 +76,7 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
     for (int v = 0; v < kMaxVoices; ++v)
       voices_[static_cast<std::size_t>(v)].prepare(
           info.sampleRate, dsp::mixSeed(info.seed ^ (0xb7a55ull * (v + 1))));
-    frame_ = 0;
+    grid_.reset();
     refreshSettings();
     dispersion_ = {};
     for (int stage = 0; stage < kDispersionStages; ++stage) {
@@ -113,15 +119,15 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
     SmoothedValue& level = parameter(kLevel);
     for (int done = 0; done < frames;) {
       // Settings change on a grid of absolute sample counts, so any block split renders alike.
-      const int phase = static_cast<int>(frame_ % orchestra::BrassVoice::kControlFrames);
-      if (phase == 0) refreshSettings();
-      const int span = std::min(frames - done, orchestra::BrassVoice::kControlFrames - phase);
+      const bool onGrid = grid_.onGrid();
+      if (onGrid) refreshSettings();
+      const int span = grid_.span(frames - done);
       // Control ticks on the grid (and at once for a voice just started), then every
       // sounding voice renders the span together, four to a vector.
       int count = 0;
       for (orchestra::BrassVoice& v : voices_) {
         if (!v.active()) continue;
-        if (phase == 0 || v.needsControl()) v.control(settings_);
+        if (onGrid || v.needsControl()) v.control(settings_);
         if (v.active()) sounding_[count++] = &v;
       }
       orchestra::BrassVoice::renderVoices(sounding_.data(), count, left + done, right + done, span);
@@ -144,7 +150,7 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
         }
       }
       done += span;
-      frame_ += static_cast<std::uint64_t>(span);
+      grid_.advance(span);
     }
     for (int i = 0; i < frames; ++i) {
       left[i] = radiate(left[i], 0);
@@ -182,20 +188,22 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
   std::array<float, kDispersionStages> dispersionCoefficients_{};
   std::array<orchestra::BrassVoice*, kMaxVoices> sounding_{};
   orchestra::BrassSettings settings_;
-  std::uint64_t frame_ = 0;
+  dsp::ControlGrid grid_{orchestra::BrassVoice::kControlFrames};
   float gain_ = 1.0f;
 };
 
 }  // namespace
 
 const NodeType kBrassType{
-    "brass",
-    "Brass section: detuned players whose brightness tracks loudness; swells and stabs",
-    {},
-    kOutputs,
-    kParameters,
-    true,
-    false,
-    []() -> std::unique_ptr<Node> { return std::make_unique<BrassNode>(); }};
+    .name = "brass",
+    .description =
+        "Brass section: detuned players whose brightness tracks loudness; swells and stabs",
+    .outputs = kOutputs,
+    .parameters = kParameters,
+    .acceptsNotes = true,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<BrassNode>(); },
+    .role = NodeRole::kBrass,
+    .bendRangeParameter = brass_parameter::kBendRange,
+};
 
 }  // namespace reverie

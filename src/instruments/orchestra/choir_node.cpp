@@ -6,6 +6,7 @@
 #include "instruments/orchestra/choir_voice.hpp"
 #include "instruments/orchestra/section_node.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
@@ -44,7 +45,7 @@ enum {
 };
 // clang-format off
 constexpr ParameterDescriptor kParameters[] = {
-    {"voices", "Polyphony (notes)", "voices", 1.0f, 64.0f, 16.0f},
+    rows::voices(64.0f, 16.0f, "Polyphony (notes)"),
     {"singers", "Singers per note (from the next note)", "singers", 1.0f, 4.0f, 3.0f},
     {"detune", "Detune of the outermost singers, centred on the note", "cents", 0.0f, 50.0f, 8.0f},
     {"jitter", "Random pitch wander of each singer (RMS)", "cents", 0.0f, 20.0f, 3.0f},
@@ -56,15 +57,34 @@ constexpr ParameterDescriptor kParameters[] = {
     {"vibrato_rate", "Vibrato rate (each singer a few percent off)", "Hz", 1.0f, 9.0f, 5.5f, 0.05f},
     {"attack", "Attack (to 95%)", "s", 0.005f, 10.0f, 0.25f},
     {"release", "Release after the key (to -60 dB)", "s", 0.02f, 15.0f, 0.6f},
-    {"dynamics", "Dynamics (CC1): gain (0.15 + 0.85 x)^2 and source brightness", "", 0.0f, 1.0f, 0.7f, 0.02f},
-    {"expression", "Expression (CC11): gain = x^2", "", 0.0f, 1.0f, 1.0f, 0.01f},
+    rows::dynamics("Dynamics (CC1): gain (0.15 + 0.85 x)^2 and source brightness"),
+    rows::expression("Expression (CC11): gain = x^2"),
     {"breath", "Aspiration noise in the voices", "", 0.0f, 1.0f, 0.15f, 0.02f},
     {"spread", "Stereo spread: sopranos left, basses right", "", 0.0f, 1.0f, 0.6f},
-    {"bend_range", "Pitch-bend range", "semitones", 0.0f, 24.0f, 2.0f},
-    {"tuning", "Frequency of A4", "Hz", 400.0f, 480.0f, 440.0f},
-    {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
+    rows::bendRange(),
+    rows::tuning(),
+    rows::level(0.0f),
 };
 // clang-format on
+static_assert(indicesMatch(kParameters, {{kVoices, "voices"},
+                                         {kSingers, "singers"},
+                                         {kDetune, "detune"},
+                                         {kJitter, "jitter"},
+                                         {kVowel, "vowel"},
+                                         {kMorphTo, "morph_to"},
+                                         {kMorph, "morph"},
+                                         {kRegister, "register"},
+                                         {kVibrato, "vibrato"},
+                                         {kVibratoRate, "vibrato_rate"},
+                                         {kAttack, "attack"},
+                                         {kRelease, "release"},
+                                         {kDynamics, "dynamics"},
+                                         {kExpression, "expression"},
+                                         {kBreath, "breath"},
+                                         {kSpread, "spread"},
+                                         {kBendRange, "bend_range"},
+                                         {kTuning, "tuning"},
+                                         {kLevel, "level"}}));
 // Only these ramp (smoothingSeconds > 0); the rest change at once.
 constexpr int kSmoothed[] = {kMorph,      kVibrato, kVibratoRate, kDynamics,
                              kExpression, kBreath,  kLevel};
@@ -74,7 +94,11 @@ constexpr int kFormantTicks = 4;
 
 class ChoirNode final : public orchestra::SectionNode {
  public:
-  ChoirNode() : SectionNode(kChoirType, {kVoices, kDynamics, kExpression, kBendRange, kTuning}) {}
+  ChoirNode()
+      : SectionNode(kChoirType, {.polyphony = kVoices,
+                                 .dynamics = kDynamics,
+                                 .expression = kExpression,
+                                 .tuning = kTuning}) {}
 
  protected:
   void onPrepare(const PrepareInfo& info) override {
@@ -233,9 +257,14 @@ class ChoirNode final : public orchestra::SectionNode {
 }  // namespace
 
 const NodeType kChoirType{
-    "choir",     "Choir section: formant voices (ah, oh, oo, ee, eh), several singers per note",
-    {},          kOutputs,
-    kParameters, true,
-    false,       []() -> std::unique_ptr<Node> { return std::make_unique<ChoirNode>(); }};
+    .name = "choir",
+    .description = "Choir section: formant voices (ah, oh, oo, ee, eh), several singers per note",
+    .outputs = kOutputs,
+    .parameters = kParameters,
+    .acceptsNotes = true,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<ChoirNode>(); },
+    .role = NodeRole::kChoir,
+    .bendRangeParameter = kBendRange,
+};
 
 }  // namespace reverie

@@ -117,8 +117,8 @@ void SectionNode::applyExpressionAndLevel(float* left, float* right, int frames,
 }
 
 void SectionNode::onParameterChanged(int index) noexcept {
-  if (index == layout_.bendRange) {
-    bendSemitones_ = bendPosition_ * parameterTarget(layout_.bendRange);
+  if (index == type().bendRangeParameter) {
+    bendSemitones_ = bendPosition_ * parameterTarget(index);
     retune();
   } else if (index == layout_.tuning) {
     retune();
@@ -136,7 +136,8 @@ void SectionNode::onEvent(const Event& event) noexcept {
     case EventType::kPitchBend: {
       bendPosition_ = std::clamp(event.value, -1.0f, 1.0f);
       if (!(bendPosition_ == bendPosition_)) bendPosition_ = 0.0f;
-      const double range = layout_.bendRange >= 0 ? parameterTarget(layout_.bendRange) : 2.0;
+      const int bendRange = type().bendRangeParameter;
+      const double range = bendRange >= 0 ? parameterTarget(bendRange) : 2.0;
       bendSemitones_ = bendPosition_ * range;
       return retune();
     }

@@ -21,11 +21,11 @@ struct VoiceSlot {
 };
 
 /// The indices a section's parameter table gives its shared parameters (-1: it has none).
+/// The pitch-bend range is the type's own (NodeType::bendRangeParameter; 2 when absent).
 struct SectionLayout {
   int polyphony = -1;   ///< "voices"
   int dynamics = -1;    ///< "dynamics", 0..1, driven by CC1 by default
   int expression = -1;  ///< "expression", 0..1, driven by CC11 by default
-  int bendRange = -1;   ///< "bend_range" in semitones (2 when absent)
   int tuning = -1;      ///< "tuning": frequency of A4 in Hz (440 when absent)
   int level = -1;       ///< "level" in dB, for applyExpressionAndLevel
 };

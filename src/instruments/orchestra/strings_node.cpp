@@ -1,4 +1,6 @@
 // "strings": the string section, an ensemble of bowed voices with swells, tremolo and glissando.
+#include "instruments/orchestra/strings_node.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -7,57 +9,55 @@
 #include "instruments/orchestra/section_node.hpp"
 #include "instruments/orchestra/string_voice.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
 
 constexpr std::string_view kOutputs[] = {"left", "right"};
-enum {
-  kVoices,
-  kEnsemble,
-  kDetune,
-  kVibrato,
-  kVibratoRate,
-  kVibratoDelay,
-  kAttack,
-  kRelease,
-  kDynamics,
-  kExpression,
-  kTremolo,
-  kTremoloRate,
-  kGlide,
-  kBrightness,
-  kSpread,
-  kBowNoise,
-  kBendRange,
-  kTuning,
-  kLevel
-};
+using namespace strings_parameter;
 constexpr ParameterDescriptor kParameters[] = {
-    {"voices", "Polyphony (notes)", "voices", 1.0f, 64.0f, 16.0f},
+    rows::voices(64.0f, 16.0f, "Polyphony (notes)"),
     {"ensemble", "Players per note", "players", 1.0f, 4.0f, 3.0f},
     {"detune", "Detune between the outermost players, centred on the note", "cents", 0.0f, 40.0f,
      10.0f},
     {"vibrato", "Vibrato depth (peak)", "cents", 0.0f, 60.0f, 12.0f, 0.05f},
     {"vibrato_rate", "Vibrato rate (each player a few percent off)", "Hz", 0.5f, 10.0f, 5.5f,
      0.05f},
-    {"vibrato_delay", "Vibrato onset after the note starts (then 0.5 s fade-in)", "s", 0.0f, 3.0f,
-     0.35f},
+    rows::vibratoDelay(0.35f),
     {"attack", "Bow attack (to 95%)", "s", 0.005f, 10.0f, 0.25f},
     {"release", "Release after the bow lifts (to -60 dB)", "s", 0.02f, 10.0f, 0.5f},
-    {"dynamics", "Dynamics (CC1): gain (0.15 + 0.85 x)^2 and body brightness", "", 0.0f, 1.0f, 0.7f,
-     0.02f},
-    {"expression", "Expression (CC11): gain = x^2 (40 log10 x dB)", "", 0.0f, 1.0f, 1.0f, 0.01f},
+    rows::dynamics("Dynamics (CC1): gain (0.15 + 0.85 x)^2 and body brightness"),
+    rows::expression(),
     {"tremolo", "Tremolo depth (bowed reiteration)", "", 0.0f, 1.0f, 0.0f, 0.02f},
     {"tremolo_rate", "Tremolo strokes per second", "Hz", 1.0f, 20.0f, 8.0f, 0.02f},
     {"glide", "Glissando time from the previous key", "s", 0.0f, 5.0f, 0.0f},
-    {"brightness", "Body brightness", "", 0.0f, 1.0f, 0.5f, 0.02f},
+    rows::brightness("Body brightness", 0.02f),
     {"spread", "Stereo spread of the players", "", 0.0f, 1.0f, 0.6f},
     {"bow_noise", "Bow (rosin) noise", "", 0.0f, 1.0f, 0.2f},
-    {"bend_range", "Pitch-bend range", "semitones", 0.0f, 24.0f, 2.0f},
-    {"tuning", "Frequency of A4", "Hz", 400.0f, 480.0f, 440.0f},
-    {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
+    rows::bendRange(),
+    rows::tuning(),
+    rows::level(0.0f),
 };
+static_assert(indicesMatch(kParameters, {{kVoices, "voices"},
+                                         {kEnsemble, "ensemble"},
+                                         {kDetune, "detune"},
+                                         {kVibrato, "vibrato"},
+                                         {kVibratoRate, "vibrato_rate"},
+                                         {kVibratoDelay, "vibrato_delay"},
+                                         {kAttack, "attack"},
+                                         {kRelease, "release"},
+                                         {kDynamics, "dynamics"},
+                                         {kExpression, "expression"},
+                                         {kTremolo, "tremolo"},
+                                         {kTremoloRate, "tremolo_rate"},
+                                         {kGlide, "glide"},
+                                         {kBrightness, "brightness"},
+                                         {kSpread, "spread"},
+                                         {kBowNoise, "bow_noise"},
+                                         {kBendRange, "bend_range"},
+                                         {kTuning, "tuning"},
+                                         {kLevel, "level"}}));
 // A bowed body radiates nothing far below its lowest resonance, but a tremolo's strokes each
 // cut a waveform at an arbitrary phase, and their offsets, repeated at the stroke rate, put
 // lines at 3-10 Hz near -60 dBFS: a steep blocker at 20 Hz removes them and leaves a double
@@ -70,8 +70,11 @@ constexpr int kSmoothed[] = {kVibrato, kVibratoRate, kDynamics,
 class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringVoice> {
  public:
   StringsNode()
-      : VoiceArraySection(kStringsType,
-                          {kVoices, kDynamics, kExpression, kBendRange, kTuning, kLevel}) {}
+      : VoiceArraySection(kStringsType, {.polyphony = kVoices,
+                                         .dynamics = kDynamics,
+                                         .expression = kExpression,
+                                         .tuning = kTuning,
+                                         .level = kLevel}) {}
 
  protected:
   void onPrepare(const PrepareInfo& info) override {
@@ -181,13 +184,15 @@ class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringV
 }  // namespace
 
 const NodeType kStringsType{
-    "strings",
-    "String section: detuned bowed ensembles with vibrato, swells, tremolo and glissando",
-    {},
-    kOutputs,
-    kParameters,
-    true,
-    false,
-    []() -> std::unique_ptr<Node> { return std::make_unique<StringsNode>(); }};
+    .name = "strings",
+    .description =
+        "String section: detuned bowed ensembles with vibrato, swells, tremolo and glissando",
+    .outputs = kOutputs,
+    .parameters = kParameters,
+    .acceptsNotes = true,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<StringsNode>(); },
+    .role = NodeRole::kStrings,
+    .bendRangeParameter = strings_parameter::kBendRange,
+};
 
 }  // namespace reverie

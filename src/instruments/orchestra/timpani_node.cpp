@@ -1,4 +1,6 @@
 // "timpani": kettledrums as modal membranes; single strokes, swelling rolls, and a heartbeat.
+#include "instruments/orchestra/timpani_node.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -10,55 +12,57 @@
 #include "instruments/orchestra/section_node.hpp"
 #include "instruments/orchestra/timpani_voice.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
 
 constexpr std::string_view kOutputs[] = {"left", "right"};
 constexpr std::string_view kPatterns[] = {"single", "roll", "heartbeat"};
-enum {
-  kVoices,
-  kPattern,
-  kRollRate,
-  kHeartRate,
-  kHardness,
-  kT60,
-  kDynamics,
-  kExpression,
-  kBendRange,
-  kTuning,
-  kLevel,
-  kPosition,
-  kRelease,
-  kJitter
-};
+using namespace timpani_parameter;
 constexpr ParameterDescriptor kParameters[] = {
-    {"voices", "Polyphony (drums ringing at once)", "voices", 1.0f, 64.0f, 8.0f},
+    rows::voices(64.0f, 8.0f, "Polyphony (drums ringing at once)"),
     {"pattern", "While a key is held: one stroke, a roll, or a heartbeat", "", 0.0f, 2.0f, 0.0f,
      0.0f, kPatterns},
     {"roll_rate", "Roll strokes per second", "Hz", 2.0f, 30.0f, 14.0f},
     {"heart_rate", "Heartbeat tempo (lub-dub pairs per minute)", "BPM", 30.0f, 200.0f, 66.0f},
     {"hardness", "Mallet hardness: shorter contact, brighter", "", 0.0f, 1.0f, 0.4f},
     {"t60", "Decay time of the principal (1,1) mode", "s", 0.3f, 20.0f, 4.0f},
-    {"dynamics", "Dynamics: stroke force, so level and brightness (CC1)", "", 0.0f, 1.0f, 0.8f,
-     0.03f},
-    {"expression", "Expression: level (CC11)", "", 0.0f, 1.0f, 1.0f, 0.03f},
-    {"bend_range", "Pitch-bend range (a pedal glissando)", "semitones", 0.0f, 12.0f, 2.0f},
-    {"tuning", "Frequency of A4", "Hz", 400.0f, 480.0f, 440.0f},
-    {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
+    rows::dynamics("Dynamics: stroke force, so level and brightness (CC1)", 0.8f, 0.03f),
+    rows::expression("Expression: level (CC11)", 0.03f),
+    rows::bendRange(12.0f, "Pitch-bend range (a pedal glissando)"),
+    rows::tuning(),
+    rows::level(0.0f),
     {"position", "Strike point from the centre (0) to the rim (1)", "", 0.0f, 1.0f, 0.75f},
     {"release", "Decay once the key is up (the maximum lets the drum ring)", "s", 0.05f, 30.0f,
      30.0f},
     {"jitter", "Irregularity of a roll's timing and force", "", 0.0f, 1.0f, 0.3f},
 };
-constexpr orchestra::SectionLayout kLayout{kVoices, kDynamics, kExpression, kBendRange, kTuning};
+static_assert(indicesMatch(kParameters, {{kVoices, "voices"},
+                                         {kPattern, "pattern"},
+                                         {kRollRate, "roll_rate"},
+                                         {kHeartRate, "heart_rate"},
+                                         {kHardness, "hardness"},
+                                         {kT60, "t60"},
+                                         {kDynamics, "dynamics"},
+                                         {kExpression, "expression"},
+                                         {kBendRange, "bend_range"},
+                                         {kTuning, "tuning"},
+                                         {kLevel, "level"},
+                                         {kPosition, "position"},
+                                         {kRelease, "release"},
+                                         {kJitter, "jitter"}}));
+static_assert(kPatterns[static_cast<int>(Pattern::kSingle)] == "single" &&
+              kPatterns[static_cast<int>(Pattern::kRoll)] == "roll" &&
+              kPatterns[static_cast<int>(Pattern::kHeartbeat)] == "heartbeat");
+constexpr orchestra::SectionLayout kLayout{
+    .polyphony = kVoices, .dynamics = kDynamics, .expression = kExpression, .tuning = kTuning};
 constexpr int kCheckFrames = 256;  // a drum whose modes have died is stopped on this grid
 // Below its lowest mode a drum radiates next to nothing. The voices drive their modes as the
 // head's velocity moves air (TimpaniVoice::strike), which removed the offset and the 2-10 Hz
 // lines (-37 dBFS at a heartbeat's stroke rate) that a displacement-like drive left; a steep
 // blocker at 22 Hz guards the output besides and leaves E1 (41 Hz) within 0.1 dB.
 constexpr double kDcCutoffHz = 22.0;
-enum class Pattern { kSingle = 0, kRoll = 1, kHeartbeat = 2 };
 
 /// A held key's stroke pattern, counted in samples.
 struct StrokeClock {
@@ -243,13 +247,15 @@ class TimpaniNode final : public orchestra::SectionNode {
 }  // namespace
 
 const NodeType kTimpaniType{
-    "timpani",
-    "Timpani: modal kettledrums (2:3:4 modes); strokes, swelling rolls and a heartbeat",
-    {},
-    kOutputs,
-    kParameters,
-    true,
-    false,
-    []() -> std::unique_ptr<Node> { return std::make_unique<TimpaniNode>(); }};
+    .name = "timpani",
+    .description =
+        "Timpani: modal kettledrums (2:3:4 modes); strokes, swelling rolls and a heartbeat",
+    .outputs = kOutputs,
+    .parameters = kParameters,
+    .acceptsNotes = true,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<TimpaniNode>(); },
+    .role = NodeRole::kTimpani,
+    .bendRangeParameter = timpani_parameter::kBendRange,
+};
 
 }  // namespace reverie

@@ -10,6 +10,7 @@
 #include "instruments/orchestra/string_voice.hpp"
 #include "instruments/orchestra/wind_voice.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
@@ -17,15 +18,23 @@ namespace {
 constexpr std::string_view kOutputs[] = {"left", "right"};
 enum { kTuning, kSettle, kScatter, kStrings, kBrass, kVibrato, kDynamics, kLevel };
 constexpr ParameterDescriptor kParameters[] = {
-    {"tuning", "The A the oboe gives (A4)", "Hz", 400.0f, 480.0f, 440.0f},
+    rows::tuning("The A the oboe gives (A4)"),
     {"settle", "Seconds from the oboe's A until every player holds A", "s", 3.0f, 60.0f, 8.0f},
     {"scatter", "How far from A the players start", "cents", 0.0f, 200.0f, 70.0f},
     {"strings", "String players", "players", 0.0f, 12.0f, 8.0f},
     {"brass", "Brass players", "players", 0.0f, 6.0f, 3.0f},
     {"vibrato", "Vibrato of the strings once settled", "cents", 0.0f, 30.0f, 6.0f},
-    {"dynamics", "How hard everyone plays", "", 0.0f, 1.0f, 0.45f},
-    {"level", "Level", "dB", -60.0f, 12.0f, -6.0f, 0.02f},
+    rows::dynamics("How hard everyone plays", 0.45f, 0.0f),
+    rows::level(-6.0f),
 };
+static_assert(indicesMatch(kParameters, {{kTuning, "tuning"},
+                                         {kSettle, "settle"},
+                                         {kScatter, "scatter"},
+                                         {kStrings, "strings"},
+                                         {kBrass, "brass"},
+                                         {kVibrato, "vibrato"},
+                                         {kDynamics, "dynamics"},
+                                         {kLevel, "level"}}));
 
 constexpr int kMaxStrings = 12, kMaxBrass = 6, kWaypoints = 5;
 // The octave of A each string player settles on, violins to basses (A4 = 0), and the
@@ -260,9 +269,13 @@ class TuningNode final : public Node {
 }  // namespace
 
 const NodeType kTuningType{
-    "tuning",    "The orchestra tuning up: the oboe's A, then strings and brass gliding onto it",
-    {},          kOutputs,
-    kParameters, true,
-    false,       []() -> std::unique_ptr<Node> { return std::make_unique<TuningNode>(); }};
+    .name = "tuning",
+    .description = "The orchestra tuning up: the oboe's A, then strings and brass gliding onto it",
+    .outputs = kOutputs,
+    .parameters = kParameters,
+    .acceptsNotes = true,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<TuningNode>(); },
+    .role = NodeRole::kTuning,
+};
 
 }  // namespace reverie

@@ -6,6 +6,7 @@
 #include "instruments/orchestra/section_node.hpp"
 #include "instruments/orchestra/wind_voice.hpp"
 #include "nodes/builtin_nodes.hpp"
+#include "reverie/parameter_rows.hpp"
 
 namespace reverie {
 namespace {
@@ -30,29 +31,47 @@ enum {
 constexpr ParameterDescriptor kParameters[] = {
     {"instrument", "Instrument (a voice takes it when it starts from silence)", "", 0.0f, 3.0f,
      0.0f, 0.0f, kInstruments},
-    {"voices", "Polyphony (notes)", "voices", 1.0f, 64.0f, 8.0f},
+    rows::voices(64.0f, 8.0f, "Polyphony (notes)"),
     {"vibrato", "Vibrato depth (peak)", "cents", 0.0f, 60.0f, 12.0f, 0.05f},
     {"vibrato_rate", "Vibrato rate", "Hz", 0.5f, 10.0f, 5.0f, 0.05f},
-    {"vibrato_delay", "Vibrato onset after the note starts (then 0.5 s fade-in)", "s", 0.0f, 3.0f,
-     0.4f},
+    rows::vibratoDelay(0.4f),
     {"breath", "Breath noise", "", 0.0f, 1.0f, 0.3f, 0.02f},
     {"attack", "Attack (to 95%; the pad adds 0.8 s)", "s", 0.005f, 10.0f, 0.06f},
     {"release", "Release (to -60 dB; the pad adds 1 s)", "s", 0.02f, 10.0f, 0.25f},
-    {"dynamics", "Dynamics (CC1): gain (0.15 + 0.85 x)^2 and brightness", "", 0.0f, 1.0f, 0.7f,
-     0.02f},
-    {"expression", "Expression (CC11): gain = x^2 (40 log10 x dB)", "", 0.0f, 1.0f, 1.0f, 0.01f},
-    {"bend_range", "Pitch-bend range", "semitones", 0.0f, 24.0f, 2.0f},
-    {"tuning", "Frequency of A4", "Hz", 400.0f, 480.0f, 440.0f},
-    {"level", "Level", "dB", -60.0f, 12.0f, 0.0f, 0.02f},
+    rows::dynamics("Dynamics (CC1): gain (0.15 + 0.85 x)^2 and brightness"),
+    rows::expression(),
+    rows::bendRange(),
+    rows::tuning(),
+    rows::level(0.0f),
 };
+static_assert(indicesMatch(kParameters, {{kInstrument, "instrument"},
+                                         {kVoices, "voices"},
+                                         {kVibrato, "vibrato"},
+                                         {kVibratoRate, "vibrato_rate"},
+                                         {kVibratoDelay, "vibrato_delay"},
+                                         {kBreath, "breath"},
+                                         {kAttack, "attack"},
+                                         {kRelease, "release"},
+                                         {kDynamics, "dynamics"},
+                                         {kExpression, "expression"},
+                                         {kBendRange, "bend_range"},
+                                         {kTuning, "tuning"},
+                                         {kLevel, "level"}}));
+// The composer plays the pad as a pad, the other instruments as winds.
+constexpr NodeRole kRoles[] = {NodeRole::kWinds, NodeRole::kWinds, NodeRole::kWinds,
+                               NodeRole::kPad};
+static_assert(std::size(kRoles) == std::size(kInstruments));
 // Only these ramp (smoothingSeconds > 0) besides expression and level.
 constexpr int kSmoothed[] = {kVibrato, kVibratoRate, kBreath, kDynamics};
 
 class WindsNode final : public orchestra::VoiceArraySection<orchestra::WindVoice> {
  public:
   WindsNode()
-      : VoiceArraySection(kWindsType,
-                          {kVoices, kDynamics, kExpression, kBendRange, kTuning, kLevel}) {}
+      : VoiceArraySection(kWindsType, {.polyphony = kVoices,
+                                       .dynamics = kDynamics,
+                                       .expression = kExpression,
+                                       .tuning = kTuning,
+                                       .level = kLevel}) {}
 
  protected:
   void onPrepare(const PrepareInfo& info) override {
@@ -136,9 +155,16 @@ class WindsNode final : public orchestra::VoiceArraySection<orchestra::WindVoice
 }  // namespace
 
 const NodeType kWindsType{
-    "winds",     "Wind section: the oboe that gives the A, flute, clarinet, or a soft wind pad",
-    {},          kOutputs,
-    kParameters, true,
-    false,       []() -> std::unique_ptr<Node> { return std::make_unique<WindsNode>(); }};
+    .name = "winds",
+    .description = "Wind section: the oboe that gives the A, flute, clarinet, or a soft wind pad",
+    .outputs = kOutputs,
+    .parameters = kParameters,
+    .acceptsNotes = true,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<WindsNode>(); },
+    .role = NodeRole::kWinds,
+    .roleParameter = kInstrument,
+    .roleByChoice = kRoles,
+    .bendRangeParameter = kBendRange,
+};
 
 }  // namespace reverie
