@@ -39,8 +39,8 @@ enum class NodeRole : std::uint8_t {
 
 /// Static description of a node type: the single source of truth for presets, MIDI and docs.
 struct NodeType {
-  std::string_view name;                      ///< type name used in presets, e.g. "oscillator"
-  std::string_view description;               ///< one line for `reverie nodes`
+  std::string_view name;                           ///< type name used in presets, e.g. "oscillator"
+  std::string_view description;                    ///< one line for `reverie nodes`
   std::span<const std::string_view> inputs = {};   ///< mono audio input ports, by name
   std::span<const std::string_view> outputs = {};  ///< mono audio output ports, by name
   std::span<const ParameterDescriptor> parameters = {};

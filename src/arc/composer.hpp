@@ -74,6 +74,6 @@ namespace composer_parameter {
 enum : int { kTensionSource = 0, kLiveTension, kAdvance, kAdvanceNote, kAdvanceController };
 /// The choices of kTensionSource: the arc's tension curve, or live_tension.
 enum TensionSource : int { kScriptTension, kLiveTensionSource };
-}
+}  // namespace composer_parameter
 
 }  // namespace reverie::arc
