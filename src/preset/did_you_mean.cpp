@@ -44,6 +44,11 @@ std::string didYouMean(std::string_view word, const std::vector<std::string>& ca
   const std::string* best = nullptr;
   std::size_t bestDistance = limit + 1;
   for (const std::string& candidate : candidates) {
+    // The distance is at least the difference in length: a candidate that cannot beat the
+    // best so far is not measured, so a hostile 200 KB name costs nothing.
+    const std::size_t gap = word.size() > candidate.size() ? word.size() - candidate.size()
+                                                           : candidate.size() - word.size();
+    if (gap >= bestDistance) continue;
     const std::size_t distance = editDistance(word, candidate);
     if (distance < bestDistance) {
       best = &candidate;
