@@ -65,7 +65,8 @@ std::span<const TextureInfo> textureTable();
 struct Automation {
   std::string node;
   std::string parameter;
-  Curve curve;  ///< in the parameter's own unit, within its range
+  int parameterIndex = -1;  ///< `parameter`'s row in the node type's table (the parser finds it)
+  Curve curve;              ///< in the parameter's own unit, within its range
 };
 
 enum class Mode : std::uint8_t { kMajor, kMinor };
@@ -147,6 +148,17 @@ class Timeline {
   double sampleRate() const { return sampleRate_; }
   /// Frame of bar line `bar` (0 = the scene's start, bars = its end) of scene `scene`.
   std::uint64_t barFrame(std::size_t scene, int bar) const;
+
+  /// Ticks of the 16th-note grid in a bar of the arc's meter, and in a beat.
+  int ticksPerBar() const { return ticksPerBar_; }
+  int ticksPerBeat() const { return ticksPerBeat_; }
+  /// The grid of scene `scene` when the scene starts at `startSeconds`: its own start
+  /// (spans()[scene].startSeconds) as laid out, or another when a live cue moved the scene.
+  /// Bar lines fall as barFrame puts them, ticks between them; any thread, no allocation.
+  double barStartSeconds(std::size_t scene, double startSeconds, int bar) const noexcept;
+  std::uint64_t tickFrame(std::size_t scene, double startSeconds, int tick) const noexcept;
+  /// The frame where scene `scene` ends when it starts at `startSeconds` and plays all its bars.
+  std::uint64_t endFrame(std::size_t scene, double startSeconds) const noexcept;
   /// The scene sounding at `frame` (the last one past the end).
   std::size_t sceneAt(std::uint64_t frame) const;
   /// How far through its scene `frame` is, 0..1.
@@ -162,8 +174,11 @@ class Timeline {
   struct SceneCurves {
     Curve tension, dynamics, density, brightness;
   };
+  std::uint64_t frameAt(double seconds) const noexcept;
+
   std::vector<SceneCurves> curves_;
   double sampleRate_;
+  int ticksPerBar_ = 16, ticksPerBeat_ = 4;
   std::vector<Span> spans_;
 };
 

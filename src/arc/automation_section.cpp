@@ -62,6 +62,7 @@ std::optional<Target> readTarget(const toml::table& table, Automation& automatio
                                         (hint.empty() ? "; it has: " + joinNames(ids) : hint));
     return std::nullopt;
   }
+  automation.parameterIndex = index;  // names map to ids here, once
   return Target{type, &type->parameters[static_cast<std::size_t>(index)]};
 }
 

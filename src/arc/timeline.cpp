@@ -57,7 +57,10 @@ double barSeconds(const Arc& arc, const Scene& scene) {
   return beatSeconds(arc, scene) * arc.beatsPerBar;
 }
 
-Timeline::Timeline(const Arc& arc, double sampleRate) : sampleRate_(sampleRate) {
+Timeline::Timeline(const Arc& arc, double sampleRate)
+    : sampleRate_(sampleRate),
+      ticksPerBar_(std::max(1, arc.beatsPerBar * 16 / std::max(1, arc.beatUnit))),
+      ticksPerBeat_(std::max(1, ticksPerBar_ / std::max(1, arc.beatsPerBar))) {
   double seconds = 0.0;
   for (const Scene& scene : arc.scenes) {
     Span span;
@@ -65,19 +68,37 @@ Timeline::Timeline(const Arc& arc, double sampleRate) : sampleRate_(sampleRate) 
     span.barSeconds = barSeconds(arc, scene);
     span.bars = scene.bars;
     span.startSeconds = seconds;
-    span.startFrame = static_cast<std::uint64_t>(std::llround(seconds * sampleRate));
+    span.startFrame = frameAt(seconds);
     seconds += span.barSeconds * scene.bars;
-    span.endFrame = static_cast<std::uint64_t>(std::llround(seconds * sampleRate));
+    span.endFrame = frameAt(seconds);
     spans_.push_back(span);
     curves_.push_back({scene.tension, scene.dynamics, scene.density, scene.brightness});
   }
 }
 
+std::uint64_t Timeline::frameAt(double seconds) const noexcept {
+  return static_cast<std::uint64_t>(std::llround(seconds * sampleRate_));
+}
+
 std::uint64_t Timeline::barFrame(std::size_t scene, int bar) const {
   const Span& span = spans_.at(scene);
   if (bar >= span.bars) return span.endFrame;
-  return static_cast<std::uint64_t>(
-      std::llround((span.startSeconds + bar * span.barSeconds) * sampleRate_));
+  return frameAt(barStartSeconds(scene, span.startSeconds, bar));
+}
+
+double Timeline::barStartSeconds(std::size_t scene, double startSeconds, int bar) const noexcept {
+  return startSeconds + bar * spans_[scene].barSeconds;
+}
+
+std::uint64_t Timeline::tickFrame(std::size_t scene, double startSeconds, int tick) const noexcept {
+  // Bar lines first, then ticks inside the bar: a tick on a bar line lands exactly on it.
+  const double tickSeconds = spans_[scene].barSeconds / ticksPerBar_;
+  return frameAt(barStartSeconds(scene, startSeconds, tick / ticksPerBar_) +
+                 (tick % ticksPerBar_) * tickSeconds);
+}
+
+std::uint64_t Timeline::endFrame(std::size_t scene, double startSeconds) const noexcept {
+  return frameAt(startSeconds + spans_[scene].barSeconds * spans_[scene].bars);
 }
 
 std::size_t Timeline::sceneAt(std::uint64_t frame) const {

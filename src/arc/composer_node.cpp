@@ -1,0 +1,221 @@
+// The composer node's time and scenes (composer_node.hpp): the clock, scene changes on bar
+// lines (by the script, or a live cue), and the order in which ticks, controls and note-offs
+// of a block are written.
+#include "arc/composer_node.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "reverie/errors.hpp"
+
+namespace reverie {
+namespace {
+
+constexpr std::string_view kSources[] = {"script", "live"};
+constexpr ParameterDescriptor kParameters[] = {
+    {"tension_source", "Where tension comes from: the arc's curve or live_tension", "", 0.0f, 1.0f,
+     0.0f, 0.0f, kSources},
+    {"live_tension", "Tension when tension_source = live (map a controller to it)", "", 0.0f, 1.0f,
+     0.5f, 0.0f},
+    {"advance", "Rising past 0.5: move to the next scene at the next bar line", "", 0.0f, 1.0f,
+     0.0f, 0.0f},
+    {"advance_note", "This key's note-on moves to the next scene (-1: none)", "", -1.0f, 127.0f,
+     -1.0f, 0.0f},
+    {"advance_cc", "This controller (a pedal) moves to the next scene when pressed (-1: none)", "",
+     -1.0f, 127.0f, -1.0f, 0.0f},
+};
+static_assert(indicesMatch(kParameters,
+                           {{arc::composer_parameter::kTensionSource, "tension_source"},
+                            {arc::composer_parameter::kLiveTension, "live_tension"},
+                            {arc::composer_parameter::kAdvance, "advance"},
+                            {arc::composer_parameter::kAdvanceNote, "advance_note"},
+                            {arc::composer_parameter::kAdvanceController, "advance_cc"}}));
+static_assert(kSources[arc::composer_parameter::kScriptTension] == "script" &&
+              kSources[arc::composer_parameter::kLiveTensionSource] == "live");
+
+/// Continuous controls are sent on a grid of absolute frames, this far apart.
+constexpr double kControlSeconds = 0.01;
+
+}  // namespace
+
+const NodeType kComposerType{
+    .name = "composer",
+    .description =
+        "The arc's composer: performs an arc's scenes on the patch (reverie adds it to every arc)",
+    .parameters = kParameters,
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<arc::ComposerNode>(); },
+    .generatesEvents = true,
+};
+
+namespace arc {
+
+void ComposerNode::setScript(std::shared_ptr<const ComposerScript> script) {
+  script_ = std::move(script);
+  std::size_t automations = 0;
+  if (script_)
+    for (const SceneProgram& scene : script_->scenes)
+      automations = std::max(automations, scene.automation.size());
+  notes_.bind(script_ ? &script_->sections : nullptr, automations);
+  chordHeld_.assign(script_ ? script_->sections.size() : 0, {});
+  layOut();
+  restart();
+}
+
+void ComposerNode::onPrepare(const PrepareInfo&) {
+  layOut();
+  restart();
+}
+
+/// The script's arc in frames at this node's rate: the one source of bar lines and ticks.
+void ComposerNode::layOut() {
+  timeline_ = script_ ? std::make_unique<const Timeline>(script_->arc, info().sampleRate) : nullptr;
+}
+
+void ComposerNode::onParameterChanged(int index) noexcept {
+  if (index == composer_parameter::kAdvance)
+    pressAdvance(parameter(index).target() > 0.5f, advanceHigh_);
+}
+
+/// Live control: a chosen key or pedal asks for the next scene.
+void ComposerNode::onEvent(const Event& event) noexcept {
+  const int note = static_cast<int>(parameter(composer_parameter::kAdvanceNote).target());
+  const int cc = static_cast<int>(parameter(composer_parameter::kAdvanceController).target());
+  if (event.type == EventType::kNoteOn && note >= 0 && event.index == note)
+    advanceRequested_ = true;
+  if (event.type == EventType::kControlChange && cc >= 0 && event.index == cc)
+    pressAdvance(event.value >= 0.5f, pedalDown_);
+}
+
+void ComposerNode::pressAdvance(bool down, bool& wasDown) noexcept {
+  if (down && !wasDown) advanceRequested_ = true;
+  wasDown = down;
+}
+
+void ComposerNode::generate(int frames, EventSink& sink) noexcept {
+  if (!script_ || script_->scenes.empty()) return;
+  notes_.beginBlock(sink, position_);
+  const std::uint64_t end = position_ + static_cast<std::uint64_t>(frames);
+  for (;;) {
+    const std::uint64_t off = notes_.nextOffFrame();
+    const std::uint64_t next = std::min({off, nextTick_, nextControl_});
+    if (next >= end) break;
+    if (off == next) {
+      notes_.dueOffs(next);
+    } else if (nextControl_ == next) {
+      control(next);
+      ++controlIndex_;
+      nextControl_ = static_cast<std::uint64_t>(
+          std::llround(static_cast<double>(controlIndex_) * controlFrames_));
+    } else {
+      tick(next);
+    }
+  }
+  position_ = end;
+  notes_.endBlock();
+}
+
+void ComposerNode::restart() noexcept {
+  position_ = 0;
+  controlIndex_ = 0;
+  nextControl_ = 0;
+  controlFrames_ = kControlSeconds * info().sampleRate;
+  random_.reseed(info().seed);
+  notes_.reset();
+  for (auto& k : chordHeld_) k = {};
+  advanceRequested_ = advanceHigh_ = pedalDown_ = false;
+  ended_ = false;
+  theme_.reset();
+  voicing_.fill(0);
+  cadence_.reset();
+  harmonicRhythm_ = HarmonicRhythm::kBar;
+  if (script_ && !script_->scenes.empty()) enterScene(0, 0.0);
+}
+
+void ComposerNode::enterScene(std::size_t index, double startSeconds) noexcept {
+  scene_ = index;
+  publishedScene_.store(static_cast<int>(index), std::memory_order_relaxed);
+  const Arc& a = script_->arc;
+  const Scene& s = a.scenes[index];
+  barSeconds_ = timeline_->spans()[index].barSeconds;
+  ticksPerBar_ = timeline_->ticksPerBar();
+  ticksPerBeat_ = timeline_->ticksPerBeat();
+  tickSeconds_ = barSeconds_ / ticksPerBar_;
+  sceneStartSeconds_ = startSeconds;
+  sceneStart_ = timeline_->tickFrame(index, startSeconds, 0);
+  sceneEnd_ = timeline_->endFrame(index, startSeconds);
+  tickIndex_ = 0;
+  nextTick_ = sceneStart_;
+  tonic_ = ((a.homeKey + s.transpose) % 12 + 12) % 12;
+  chooser_.reset(a.mode);
+  // Each scene draws from a stream of its own: a scene's take does not hang on how many
+  // draws the scenes before it made.
+  random_.reseed(info().seed ^ dsp::mixSeed(index + 1));
+  notes_.forgetAutomation();
+  theme_.stop();
+}
+
+void ComposerNode::tick(std::uint64_t frame) noexcept {
+  if (ended_) {
+    nextTick_ = UINT64_MAX;
+    return;
+  }
+  const int bar = tickIndex_ / ticksPerBar_;
+  const int inBar = tickIndex_ % ticksPerBar_;
+  if (inBar == 0 && (bar >= sceneData().bars || (advanceRequested_ && bar > 0))) {
+    advanceRequested_ = false;
+    const double at = timeline_->barStartSeconds(scene_, sceneStartSeconds_, bar);
+    leaveScene(frame);
+    if (scene_ + 1 >= script_->scenes.size()) {
+      ended_ = true;
+      publishedScene_.store(static_cast<int>(script_->scenes.size()), std::memory_order_relaxed);
+      nextTick_ = UINT64_MAX;
+      return;
+    }
+    enterScene(scene_ + 1, at);
+    tick(frame);
+    return;
+  }
+  if (inBar == 0) startBar(frame, bar);
+  music(frame, inBar);
+  ++tickIndex_;
+  nextTick_ = timeline_->tickFrame(scene_, sceneStartSeconds_, tickIndex_);
+}
+
+/// At a scene's end everything is released: the next scene articulates its first chord
+/// afresh on its bar line, and sections that do not play on fall silent.
+void ComposerNode::leaveScene(std::uint64_t frame) noexcept {
+  for (std::size_t i = 0; i < chordHeld_.size(); ++i) releaseSection(frame, static_cast<int>(i));
+  theme_.stop();
+}
+
+void ComposerNode::releaseSection(std::uint64_t frame, int section) noexcept {
+  notes_.release(frame, section);
+  chordHeld_[static_cast<std::size_t>(section)] = {};
+}
+
+float ComposerNode::tensionAt(std::uint64_t frame) noexcept {
+  if (static_cast<int>(parameter(composer_parameter::kTensionSource).target()) ==
+      composer_parameter::kLiveTensionSource)
+    return parameter(composer_parameter::kLiveTension).target();
+  return sceneData().tension.valueAt(scenePosition(frame));
+}
+
+double ComposerNode::scenePosition(std::uint64_t frame) const noexcept {
+  if (sceneEnd_ <= sceneStart_ || frame <= sceneStart_) return 0.0;
+  return std::min(
+      1.0, static_cast<double>(frame - sceneStart_) / static_cast<double>(sceneEnd_ - sceneStart_));
+}
+
+int composerScene(const Node& composer) {
+  if (&composer.type() != &kComposerType) return 0;
+  return static_cast<const ComposerNode&>(composer).publishedScene();
+}
+
+void setComposerScript(Node& composer, std::shared_ptr<const ComposerScript> script) {
+  if (&composer.type() != &kComposerType)
+    throw GraphError("setComposerScript: the node is not a composer");
+  static_cast<ComposerNode&>(composer).setScript(std::move(script));
+}
+
+}  // namespace arc
+}  // namespace reverie

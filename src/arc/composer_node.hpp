@@ -1,0 +1,118 @@
+// The composer node (audio thread): scenes on bar lines, harmony by tension, the theme and its
+// variations, improvisation, swells and automation, all written as sample-accurate events for
+// the patch. Its work is spread by concept: composer_node.cpp keeps time and scenes,
+// composer_music.cpp writes the notes, composer_controls.cpp the continuous controls.
+//
+// Determinism: every random choice is made at a tick of the 16th-note grid, in tick order, and
+// every control value at a fixed 10 ms grid of absolute frames, so neither block sizes nor
+// block boundaries change a single event.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "arc/cadence.hpp"
+#include "arc/composer.hpp"
+#include "arc/harmony.hpp"
+#include "arc/section_notes.hpp"
+#include "arc/theme_player.hpp"
+#include "dsp/random.hpp"
+#include "nodes/builtin_nodes.hpp"
+#include "reverie/node.hpp"
+
+namespace reverie::arc {
+
+class ComposerNode final : public Node {
+ public:
+  ComposerNode() : Node(kComposerType) {}
+
+  /// Control thread, before the node is published.
+  void setScript(std::shared_ptr<const ComposerScript> script);
+  /// Any thread: the scene being performed (the scene count once the arc has ended).
+  int publishedScene() const noexcept { return publishedScene_.load(std::memory_order_relaxed); }
+
+ protected:
+  void onPrepare(const PrepareInfo&) override;
+  void render(const float* const*, float* const*, int) noexcept override {}
+  void onParameterChanged(int index) noexcept override;
+  void onEvent(const Event& event) noexcept override;
+  void generate(int frames, EventSink& sink) noexcept override;
+
+ private:
+  // ---- time and scenes (composer_node.cpp) ----
+  void layOut();
+  void restart() noexcept;
+  void enterScene(std::size_t index, double startSeconds) noexcept;
+  void tick(std::uint64_t frame) noexcept;
+  void leaveScene(std::uint64_t frame) noexcept;
+  void pressAdvance(bool down, bool& wasDown) noexcept;
+  const Scene& sceneData() const noexcept { return script_->arc.scenes[scene_]; }
+  const SceneProgram& program() const noexcept { return script_->scenes[scene_]; }
+  const SectionBinding& binding(int section) const noexcept {
+    return script_->sections[static_cast<std::size_t>(section)];
+  }
+  std::uint64_t framesOf(double seconds) const noexcept {
+    return static_cast<std::uint64_t>(std::llround(seconds * info().sampleRate));
+  }
+  double scenePosition(std::uint64_t frame) const noexcept;
+  float tensionAt(std::uint64_t frame) noexcept;
+  float dynamicsAt(std::uint64_t frame) const noexcept {
+    return sceneData().dynamics.valueAt(scenePosition(frame));
+  }
+  /// Ends every note of `section` and forgets the chord it held.
+  void releaseSection(std::uint64_t frame, int section) noexcept;
+
+  // ---- notes (composer_music.cpp) ----
+  void startBar(std::uint64_t frame, int bar) noexcept;
+  void startPhrase() noexcept;
+  int voiceCalm(std::size_t i, std::array<std::uint8_t, 16>& keys) const noexcept;
+  void voiceSections(std::uint64_t frame) noexcept;
+  void timpaniBar(std::uint64_t frame, int section, int bar, int phraseBar) noexcept;
+  void shatter(std::uint64_t frame, int section) noexcept;
+  void music(std::uint64_t frame, int inBar) noexcept;
+  void improvise(std::uint64_t frame, int section, float density, float dynamics,
+                 float tension) noexcept;
+  void tickTock(std::uint64_t frame, int section, int inBar) noexcept;
+  void stab(std::uint64_t frame, int section, int inBar, float tension, float dynamics) noexcept;
+
+  // ---- continuous controls (composer_controls.cpp) ----
+  float swell(std::uint64_t frame) const noexcept;
+  float breath(std::uint64_t frame) const noexcept;
+  void control(std::uint64_t frame) noexcept;
+
+  static constexpr std::uint32_t kVoicings = 5;
+  enum class HarmonicRhythm : std::uint8_t { kBar, kHalfBar, kTwoBars };
+
+  std::shared_ptr<const ComposerScript> script_;
+  std::unique_ptr<const Timeline> timeline_;  ///< the script's arc at this node's rate
+  SectionNotes notes_;
+  dsp::Random random_;
+  ChordChooser chooser_;
+  Chord chord_;
+  ThemePlayer theme_;
+  CadencePlanner cadence_;
+
+  std::uint64_t position_ = 0;
+  std::uint64_t nextTick_ = 0, nextControl_ = 0;
+  std::uint64_t controlIndex_ = 0;
+  double controlFrames_ = 480.0;
+
+  std::size_t scene_ = 0;
+  double sceneStartSeconds_ = 0.0, barSeconds_ = 2.0, tickSeconds_ = 0.125;
+  std::uint64_t sceneStart_ = 0, sceneEnd_ = 0;
+  int ticksPerBar_ = 16, ticksPerBeat_ = 4, tickIndex_ = 0;
+  int tonic_ = 0;
+  bool ended_ = false;
+  bool advanceRequested_ = false, advanceHigh_ = false, pedalDown_ = false;
+  std::atomic<int> publishedScene_{0};
+
+  int improviserStep_ = -1, improviserDegree_ = 4;
+  std::array<std::uint8_t, 64> voicing_{};  ///< by section: how it spaces this phrase's chords
+  HarmonicRhythm harmonicRhythm_ = HarmonicRhythm::kBar;
+  std::vector<Key128> chordHeld_;  ///< by section: the chord it holds
+};
+
+}  // namespace reverie::arc
