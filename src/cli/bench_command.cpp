@@ -258,7 +258,7 @@ ArcBench benchArc(const std::string& name) {
     ArcBench result;
     const double baseline = residentMiB();
     try {
-      Engine engine({48000.0, 1024, 1});
+      Engine engine({48000.0, kRenderBlockFrames, 1});
       arc::buildArc(arc, engine.graph());
       engine.commit();
       const PatchRender render = renderEvents(engine, {}, arc::arcSeconds(arc), false);

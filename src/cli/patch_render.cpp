@@ -16,8 +16,6 @@
 namespace reverie::cli {
 namespace {
 
-constexpr int kBlockFrames = 1024;
-
 std::string formatSeconds(double seconds) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f s", seconds);
@@ -57,7 +55,7 @@ void checkRenderLength(const RenderLength& render, double maxSeconds) {
 
 PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t seed, double seconds,
                         bool showProgress) {
-  Engine engine({sampleRate, kBlockFrames, seed});
+  Engine engine({sampleRate, kRenderBlockFrames, seed});
   const std::map<std::string, NodeId> ids = buildGraph(patch, engine.graph());
   engine.commit();
   return renderEvents(engine, scheduleScore(patch, ids, engine.graph(), sampleRate), seconds,
@@ -80,7 +78,7 @@ PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, dou
   clock.renderInterleaved(lookAhead.data(), engine.latencyFrames());
   for (std::size_t done = 0; done < frames;) {
     if (interrupted()) throw RuntimeFailure("interrupted: nothing was written");
-    const std::size_t block = std::min<std::size_t>(kBlockFrames, frames - done);
+    const std::size_t block = std::min<std::size_t>(kRenderBlockFrames, frames - done);
     clock.renderInterleaved(result.interleaved.data() + 2 * done, static_cast<int>(block));
     done += block;
     progress.update(

@@ -35,13 +35,17 @@ struct RenderLength {
 /// `maxSeconds` itself is not 1 to kHighestMaxRenderSeconds.
 void checkRenderLength(const RenderLength& render, double maxSeconds);
 
+/// The block an offline render runs in: the engine's largest block, and the frames written to
+/// the file at a time. Renders are bit-identical in any block size; this one is for speed.
+constexpr int kRenderBlockFrames = 1024;
+
 /// Renders `seconds` of the patch at `sampleRate` with `seed`. Shows progress on stderr if
 /// `showProgress`; throws RuntimeFailure if interrupted (Ctrl-C).
 PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t seed, double seconds,
                         bool showProgress);
 
 /// Renders `seconds` of a committed engine driven by `events`; the same contract as renderPatch.
-/// The engine's largest block must be at least 1024 frames.
+/// The engine's largest block must be at least kRenderBlockFrames.
 PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, double seconds,
                          bool showProgress);
 

@@ -181,7 +181,7 @@ RenderSource openSource(const RenderOptions& options) {
 
 PatchRender renderSource(const RenderSource& source, const RenderOptions& options, double seconds) {
   if (source.arc) {
-    Engine engine({options.sampleRate, 1024, options.seed});
+    Engine engine({options.sampleRate, kRenderBlockFrames, options.seed});
     arc::buildArc(*source.arc, engine.graph());
     engine.commit();
     return renderEvents(engine, {}, seconds, !options.quiet);
@@ -194,7 +194,7 @@ PatchRender renderSource(const RenderSource& source, const RenderOptions& option
     setup.channelPatches[channel] = &source.midiPatches[index];
   setup.velocityCurve = midi::parseVelocityCurve(options.velocityCurve);
   setup.mpe = options.mpe;
-  Engine engine({options.sampleRate, 1024, options.seed});
+  Engine engine({options.sampleRate, kRenderBlockFrames, options.seed});
   std::vector<ScheduledEvent> events = scheduleMidiFile(*source.midiFile, setup, engine);
   return renderEvents(engine, std::move(events), seconds, !options.quiet);
 }
