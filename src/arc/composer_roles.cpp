@@ -1,25 +1,44 @@
-// The composer's roles (composer_roles.hpp).
+// The composer's roles (composer_roles.hpp): one row per role, in NodeRole's order.
 #include "arc/composer_roles.hpp"
 
+#include <iterator>
+
 namespace reverie::arc {
+namespace {
+
+struct RoleTraits {
+  ChordRange chords;  ///< bassLow = 0: plays no chords
+  bool mayLead;
+  int leadBase;
+};
+
+constexpr RoleTraits kRoles[] = {
+    {{36, 55, 76}, true, 60},  // strings
+    {{0, 0, 0}, true, 60},     // winds
+    {{48, 57, 74}, true, 60},  // pad
+    {{38, 50, 67}, true, 48},  // brass
+    {{41, 53, 72}, true, 57},  // choir
+    {{0, 0, 0}, false, 60},    // timpani
+    {{0, 0, 0}, true, 72},     // crystal, struck
+    {{0, 0, 0}, false, 72},    // shards
+    {{60, 67, 84}, true, 60},  // bowed crystal: a soloist in the violin's middle register
+    {{0, 0, 0}, false, 60},    // audience
+    {{0, 0, 0}, false, 60},    // tuning
+    {{48, 60, 72}, true, 60},  // keys
+    {{0, 0, 0}, false, 60},    // other
+    {{0, 0, 0}, false, 60},    // clock
+};
+static_assert(std::size(kRoles) == static_cast<std::size_t>(NodeRole::kClock) + 1,
+              "one row per NodeRole, in its order");
+
+const RoleTraits& traits(NodeRole role) {
+  return kRoles[static_cast<std::size_t>(role)];
+}
+
+}  // namespace
 
 ChordRange chordRangeOf(NodeRole role) {
-  switch (role) {
-    case NodeRole::kStrings:
-      return {36, 55, 76};
-    case NodeRole::kPad:
-      return {48, 57, 74};
-    case NodeRole::kChoir:
-      return {41, 53, 72};
-    case NodeRole::kBrass:
-      return {38, 50, 67};
-    case NodeRole::kBowedCrystal:
-      return {60, 67, 84};
-    case NodeRole::kKeys:
-      return {48, 60, 72};
-    default:
-      return {0, 0, 0};
-  }
+  return traits(role).chords;
 }
 
 bool playsChords(NodeRole role, const Scene& scene) {
@@ -30,37 +49,11 @@ bool playsChords(NodeRole role, const Scene& scene) {
 }
 
 bool mayLead(NodeRole role) {
-  switch (role) {
-    case NodeRole::kWinds:
-    case NodeRole::kBrass:
-    case NodeRole::kCrystal:
-    case NodeRole::kBowedCrystal:
-    case NodeRole::kStrings:
-    case NodeRole::kChoir:
-    case NodeRole::kPad:
-    case NodeRole::kKeys:
-      return true;
-    default:
-      return false;
-  }
+  return traits(role).mayLead;
 }
 
 int leadBase(NodeRole role) {
-  switch (role) {
-    case NodeRole::kBrass:
-      return 48;
-    case NodeRole::kCrystal:
-    case NodeRole::kShards:
-      return 72;
-    case NodeRole::kBowedCrystal:
-      return 60;  // a bowed soloist sings in the violin's middle register
-    case NodeRole::kStrings:
-      return 60;
-    case NodeRole::kChoir:
-      return 57;
-    default:
-      return 60;
-  }
+  return traits(role).leadBase;
 }
 
 }  // namespace reverie::arc
