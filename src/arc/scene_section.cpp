@@ -18,33 +18,9 @@ const std::vector<std::string> kSceneKeys = {
     "name",       "bars", "seconds",   "tempo",    "tension", "dynamics", "density",
     "brightness", "key",  "transpose", "sections", "texture", "automate"};
 const std::vector<std::string> kCurveKeys = {"from", "to", "shape"};
-const char* const kNameRule = "letters, digits, '-' and '_'";
 constexpr int kMaxBars = 10000;
 constexpr double kMaxSceneSeconds = 3600.0;
 constexpr float kDefaultCurveValue = 0.5f;
-
-bool isValidSceneName(std::string_view name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
-  });
-}
-
-std::optional<std::string> readSceneName(const toml::table& table, DiagnosticList& diagnostics) {
-  const toml::node* node = table.get("name");
-  if (node == nullptr) {
-    diagnostics.add(table.source(),
-                    std::string("[[scene]] has no name; add name = \"...\" (") + kNameRule + ")");
-    return std::nullopt;
-  }
-  std::optional<std::string> name = preset::readString(*node, "scene name", diagnostics);
-  if (name && !isValidSceneName(*name)) {
-    diagnostics.add(node->source(),
-                    name->empty() ? std::string("scene name is empty; use ") + kNameRule
-                                  : "scene name " + inQuotes(*name) + " may only use " + kNameRule);
-    return std::nullopt;
-  }
-  return name;
-}
 
 /// A plain number is held for the whole scene; a table moves from one value to another.
 std::optional<Curve> readCurve(const toml::node& value, const std::string& what,
@@ -248,7 +224,7 @@ void readScene(const toml::table& table, ArcReader& reader,
   DiagnosticList& diagnostics = reader.diagnostics;
   Scene scene;
   scene.line = static_cast<int>(table.source().begin.line);
-  const std::optional<std::string> name = readSceneName(table, diagnostics);
+  const std::optional<std::string> name = preset::readEntryName(table, "scene", diagnostics);
   const std::string place = name ? "scene " + inQuotes(*name) : "[[scene]]";
   preset::checkKeys(table, kSceneKeys, place, diagnostics);
   if (name) {

@@ -9,13 +9,6 @@ namespace reverie::preset {
 namespace {
 
 const std::vector<std::string> kNodeKeys = {"name", "type", "params"};
-const char* const kNameRule = "letters, digits, '-' and '_'";
-
-bool isValidNodeName(std::string_view name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
-  });
-}
 
 std::vector<std::string> typeNames() {
   std::vector<std::string> names;
@@ -24,26 +17,7 @@ std::vector<std::string> typeNames() {
 }
 
 std::optional<std::string> readNodeName(const toml::table& table, DiagnosticList& diagnostics) {
-  const toml::node* node = table.get("name");
-  if (node == nullptr) {
-    diagnostics.add(table.source(),
-                    std::string("[[node]] has no name; add name = \"...\" (") + kNameRule + ")");
-    return std::nullopt;
-  }
-  std::optional<std::string> name = readString(*node, "node name", diagnostics);
-  if (!name) return std::nullopt;
-  if (name->find('.') != std::string::npos) {
-    diagnostics.add(node->source(), "node name " + inQuotes(*name) +
-                                        " must not contain '.', which separates node and port "
-                                        "in connections; use " +
-                                        kNameRule);
-    return std::nullopt;
-  }
-  if (!isValidNodeName(*name)) {
-    diagnostics.add(node->source(), "node name " + inQuotes(*name) + " may only use " + kNameRule);
-    return std::nullopt;
-  }
-  return name;
+  return readEntryName(table, "node", diagnostics, "which separates node and port in connections");
 }
 
 const NodeType* readNodeType(const toml::table& table, std::string_view place,

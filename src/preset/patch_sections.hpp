@@ -66,6 +66,14 @@ std::optional<double> readNumber(const toml::node& value, std::string_view what,
 /// A string value, or nullopt after reporting what was found instead.
 std::optional<std::string> readString(const toml::node& value, std::string_view what,
                                       DiagnosticList& diagnostics);
+/// What a [[node]] or a [[scene]] may be called.
+inline constexpr const char* kNameRule = "letters, digits, '-' and '_'";
+/// The name = "..." of a [[kind]] table (kind: "node", "scene"): present, a string, and of
+/// kNameRule; nullopt after reporting what is wrong. A name with a '.' is reported with
+/// `dotReason` when one is given ("which separates node and port ...").
+std::optional<std::string> readEntryName(const toml::table& table, std::string_view kind,
+                                         DiagnosticList& diagnostics,
+                                         std::string_view dotReason = {});
 /// "20 to 20000 Hz", or for a choice "one of: sine, saw (or an index 0 to 1)".
 std::string describeRange(const ParameterDescriptor& parameter);
 /// A parameter value checked against its descriptor: in range, finite, a known choice.

@@ -1,5 +1,6 @@
 // Typed values read from toml++ nodes, each problem reported where the user wrote it.
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -136,6 +137,37 @@ std::optional<double> readNumber(const toml::node& value, std::string_view what,
   }
   diagnostics.add(value.source(), message);
   return std::nullopt;
+}
+
+std::optional<std::string> readEntryName(const toml::table& table, std::string_view kind,
+                                         DiagnosticList& diagnostics, std::string_view dotReason) {
+  const std::string what(kind);
+  const toml::node* node = table.get("name");
+  if (node == nullptr) {
+    diagnostics.add(table.source(),
+                    "[[" + what + "]] has no name; add name = \"...\" (" + kNameRule + ")");
+    return std::nullopt;
+  }
+  std::optional<std::string> name = readString(*node, what + " name", diagnostics);
+  if (!name) return std::nullopt;
+  if (name->empty()) {
+    diagnostics.add(node->source(), what + " name is empty; use " + kNameRule);
+    return std::nullopt;
+  }
+  if (!dotReason.empty() && name->find('.') != std::string::npos) {
+    diagnostics.add(node->source(), what + " name " + inQuotes(*name) + " must not contain '.', " +
+                                        std::string(dotReason) + "; use " + kNameRule);
+    return std::nullopt;
+  }
+  const bool valid = std::all_of(name->begin(), name->end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
+  });
+  if (!valid) {
+    diagnostics.add(node->source(),
+                    what + " name " + inQuotes(*name) + " may only use " + kNameRule);
+    return std::nullopt;
+  }
+  return name;
 }
 
 std::optional<std::string> readString(const toml::node& value, std::string_view what,
