@@ -155,13 +155,11 @@ class Screen {
     return {line, column, std::move(message)};
   }
 
-  // [a.b.c] or [[a.b.c]]: counts the parts outside quotes.
-  std::optional<TomlLimitProblem> readHeader() {
-    const int line = line_, column = column_;
-    advance();
-    const bool arrayOfTables = peek() == '[';
-    if (arrayOfTables) advance();
-    long parts = 1;
+  // Reads a header or a key up to `end` (consumed) or the line's end, counting its dotted
+  // parts outside quotes; `ended` says whether `end` was met.
+  std::optional<TomlLimitProblem> readParts(char end, long& parts, bool& ended) {
+    parts = 1;
+    ended = false;
     while (!atEnd() && peek() != '\n' && peek() != '#') {
       const char c = peek();
       if (c == '"' || c == '\'') {
@@ -171,11 +169,24 @@ class Screen {
       if (auto problem = unquoted()) return problem;
       advance();
       if (c == '.') ++parts;
-      if (c == ']') {
-        if (arrayOfTables && peek() == ']') advance();
-        break;
+      if (c == end) {
+        ended = true;
+        return std::nullopt;
       }
     }
+    return std::nullopt;
+  }
+
+  // [a.b.c] or [[a.b.c]].
+  std::optional<TomlLimitProblem> readHeader() {
+    const int line = line_, column = column_;
+    advance();
+    const bool arrayOfTables = peek() == '[';
+    if (arrayOfTables) advance();
+    long parts = 1;
+    bool closed = false;
+    if (auto problem = readParts(']', parts, closed)) return problem;
+    if (closed && arrayOfTables && peek() == ']') advance();
     if (parts <= limits_.headerParts) return std::nullopt;
     const std::string limit = std::to_string(limits_.headerParts);
     return problemHere(line, column,
@@ -184,24 +195,13 @@ class Screen {
                            limit + "; shorten it to at most " + limit + " parts");
   }
 
-  // A key up to its '=': counts the parts outside quotes.
+  // A key up to its '='.
   std::optional<TomlLimitProblem> readKey() {
     const int line = line_, column = column_;
     long parts = 1;
-    while (!atEnd() && peek() != '\n' && peek() != '#') {
-      const char c = peek();
-      if (c == '"' || c == '\'') {
-        if (auto problem = skipString()) return problem;
-        continue;
-      }
-      if (auto problem = unquoted()) return problem;
-      advance();
-      if (c == '.') ++parts;
-      if (c == '=') {
-        expect_ = Expect::kValue;
-        break;
-      }
-    }
+    bool assigned = false;
+    if (auto problem = readParts('=', parts, assigned)) return problem;
+    if (assigned) expect_ = Expect::kValue;
     if (parts <= limits_.keyParts) return std::nullopt;
     const std::string limit = std::to_string(limits_.keyParts);
     return problemHere(line, column,
