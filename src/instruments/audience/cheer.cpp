@@ -39,30 +39,23 @@ void Cheer::start(dsp::Random& random, float gain, float pan) noexcept {
     case Kind::kWoo:
     case Kind::kYeah: {
       // A "woo" from /u/ toward /o/; a "yeah" from /j/ through /e/ to /ae/, shorter.
-      struct Voiced {
-        Contour pitch, f1, f2;  // the pitch for men's voices (x1.7 for women's)
-        float f2Level;
-        double seconds, secondsRange;
-      };
-      static constexpr Voiced kWooShape{{220.0f, 400.0f, 300.0f, 0.3f},
-                                        {320.0f, 360.0f, 420.0f, 0.5f},
-                                        {650.0f, 800.0f, 900.0f, 0.5f},
-                                        0.35f,
-                                        0.7,
-                                        0.8};
-      static constexpr Voiced kYeahShape{{200.0f, 330.0f, 180.0f, 0.3f},
-                                         {300.0f, 600.0f, 700.0f, 0.3f},
-                                         {2200.0f, 1800.0f, 1500.0f, 0.3f},
-                                         0.5f,
-                                         0.45,
-                                         0.35};
-      const Voiced& c = kind_ == Kind::kWoo ? kWooShape : kYeahShape;
-      pitchHz_ = {c.pitch.start * voice, c.pitch.peak * voice * (0.9f + 0.2f * random_.uniform()),
-                  c.pitch.end * voice, c.pitch.peakAt};
-      f1Hz_ = c.f1;
-      f2Hz_ = c.f2;
-      f2Level_ = c.f2Level;
-      seconds = c.seconds + c.secondsRange * random_.uniform();
+      // Each pair: the woo's, then the yeah's. Pitch for men's voices (x1.7 for women's).
+      static constexpr Contour kPitch[] = {{220.0f, 400.0f, 300.0f, 0.3f},
+                                           {200.0f, 330.0f, 180.0f, 0.3f}};
+      static constexpr Contour kF1[] = {{320.0f, 360.0f, 420.0f, 0.5f},
+                                        {300.0f, 600.0f, 700.0f, 0.3f}};
+      static constexpr Contour kF2[] = {{650.0f, 800.0f, 900.0f, 0.5f},
+                                        {2200.0f, 1800.0f, 1500.0f, 0.3f}};
+      static constexpr float kF2Level[] = {0.35f, 0.5f};
+      static constexpr double kSeconds[] = {0.7, 0.45}, kSecondsRange[] = {0.8, 0.35};
+      const int k = kind_ == Kind::kWoo ? 0 : 1;
+      const Contour& pitch = kPitch[k];
+      pitchHz_ = {pitch.start * voice, pitch.peak * voice * (0.9f + 0.2f * random_.uniform()),
+                  pitch.end * voice, pitch.peakAt};
+      f1Hz_ = kF1[k];
+      f2Hz_ = kF2[k];
+      f2Level_ = kF2Level[k];
+      seconds = kSeconds[k] + kSecondsRange[k] * random_.uniform();
       break;
     }
   }
