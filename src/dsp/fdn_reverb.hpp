@@ -84,6 +84,7 @@ class FdnReverb {
   // Absorption shelves y = b0 x + b1 x1 - a1 y1: coefficients (b0, b1, a1 by line), their
   // targets and per-frame steps while they glide, and the filter states.
   using Coefficients = std::array<std::array<float, kLines>, 3>;
+  enum { kB0, kB1, kA1 };  // the rows of a Coefficients
   alignas(16) Coefficients shelf_{}, shelfTarget_{}, shelfStep_{};
   alignas(16) std::array<float, kLines> x1_{}, y1_{};
   bool shelfValid_ = false, shelfRamping_ = false;

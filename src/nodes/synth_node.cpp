@@ -7,6 +7,7 @@
 #include "dsp/polyblep_oscillator.hpp"
 #include "dsp/random.hpp"
 #include "dsp/svf.hpp"
+#include "dsp/voice_allocator.hpp"
 #include "nodes/builtin_nodes.hpp"
 #include "reverie/parameter_rows.hpp"
 
@@ -149,24 +150,20 @@ class SynthNode final : public Node {
 
  private:
   void noteOn(int key, float velocity) noexcept {
+    // A key still sounding is struck again in its own voice, else the first free voice, else
+    // the oldest is stolen and its envelope restarts from where it is.
+    struct Pool {
+      const std::array<Voice, kMaxVoices>& voices;
+      int size() const noexcept { return kMaxVoices; }
+      int key(int v) const noexcept { return voice(v).key; }
+      bool playing(int v) const noexcept { return voice(v).envelope.isActive(); }
+      bool free(int v) const noexcept { return !playing(v); }
+      unsigned long age(int v) const noexcept { return voice(v).age; }
+      const Voice& voice(int v) const noexcept { return voices[static_cast<std::size_t>(v)]; }
+    } pool{voices_};
     const int polyphony = static_cast<int>(parameter(kVoices).current());
-    Voice* chosen = nullptr;
-    for (int i = 0; i < kMaxVoices; ++i) {
-      Voice& v = voices_[static_cast<std::size_t>(i)];
-      if (v.key == key && v.envelope.isActive()) chosen = &v;  // re-strike the same voice
-    }
-    if (chosen == nullptr) {
-      for (int i = 0; i < polyphony && chosen == nullptr; ++i)
-        if (!voices_[static_cast<std::size_t>(i)].envelope.isActive())
-          chosen = &voices_[static_cast<std::size_t>(i)];
-    }
-    if (chosen == nullptr) {  // steal the oldest; its envelope restarts from where it is
-      chosen = &voices_[0];
-      for (int i = 1; i < polyphony; ++i)
-        if (voices_[static_cast<std::size_t>(i)].age < chosen->age)
-          chosen = &voices_[static_cast<std::size_t>(i)];
-    }
-    Voice& v = *chosen;
+    const int chosen = dsp::chooseVoice<dsp::StealRule::kOldest>(pool, key, polyphony).voice;
+    Voice& v = voices_[static_cast<std::size_t>(chosen)];
     if (!v.envelope.isActive()) {
       v.a.reset(0.0f);
       v.b.reset(0.0f);

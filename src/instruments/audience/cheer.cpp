@@ -22,9 +22,7 @@ float Cheer::Contour::at(float u) const {
 
 void Cheer::start(dsp::Random& random, float gain, float pan) noexcept {
   random_.reseed(random.next());
-  const float angle = (pan + 1.0f) * 0.785398163f;
-  gainLeft_ = gain * std::cos(angle);
-  gainRight_ = gain * std::sin(angle);
+  place(gain, pan);
   const float pick = random_.uniform();
   kind_ = pick < 0.35f ? Kind::kWhistle : (pick < 0.7f ? Kind::kWoo : Kind::kYeah);
   const float voice = random_.uniform() < 0.5f ? 1.0f : 1.7f;  // men and women
@@ -39,21 +37,27 @@ void Cheer::start(dsp::Random& random, float gain, float pan) noexcept {
       break;
     }
     case Kind::kWoo:
-      pitchHz_ = {220.0f * voice, 400.0f * voice * (0.9f + 0.2f * random_.uniform()),
-                  300.0f * voice, 0.3f};
-      f1Hz_ = {320.0f, 360.0f, 420.0f, 0.5f};
-      f2Hz_ = {650.0f, 800.0f, 900.0f, 0.5f};
-      f2Level_ = 0.35f;
-      seconds = 0.7 + 0.8 * random_.uniform();
+    case Kind::kYeah: {
+      // A "woo" from /u/ toward /o/; a "yeah" from /j/ through /e/ to /ae/, shorter.
+      // Each pair: the woo's, then the yeah's. Pitch for men's voices (x1.7 for women's).
+      static constexpr Contour kPitch[] = {{220.0f, 400.0f, 300.0f, 0.3f},
+                                           {200.0f, 330.0f, 180.0f, 0.3f}};
+      static constexpr Contour kF1[] = {{320.0f, 360.0f, 420.0f, 0.5f},
+                                        {300.0f, 600.0f, 700.0f, 0.3f}};
+      static constexpr Contour kF2[] = {{650.0f, 800.0f, 900.0f, 0.5f},
+                                        {2200.0f, 1800.0f, 1500.0f, 0.3f}};
+      static constexpr float kF2Level[] = {0.35f, 0.5f};
+      static constexpr double kSeconds[] = {0.7, 0.45}, kSecondsRange[] = {0.8, 0.35};
+      const int k = kind_ == Kind::kWoo ? 0 : 1;
+      const Contour& pitch = kPitch[k];
+      pitchHz_ = {pitch.start * voice, pitch.peak * voice * (0.9f + 0.2f * random_.uniform()),
+                  pitch.end * voice, pitch.peakAt};
+      f1Hz_ = kF1[k];
+      f2Hz_ = kF2[k];
+      f2Level_ = kF2Level[k];
+      seconds = kSeconds[k] + kSecondsRange[k] * random_.uniform();
       break;
-    case Kind::kYeah:
-      pitchHz_ = {200.0f * voice, 330.0f * voice * (0.9f + 0.2f * random_.uniform()),
-                  180.0f * voice, 0.3f};
-      f1Hz_ = {300.0f, 600.0f, 700.0f, 0.3f};
-      f2Hz_ = {2200.0f, 1800.0f, 1500.0f, 0.3f};
-      f2Level_ = 0.5f;
-      seconds = 0.45 + 0.35 * random_.uniform();
-      break;
+    }
   }
   length_ = static_cast<int>(seconds * sampleRate_);
   elapsed_ = 0;
@@ -98,8 +102,7 @@ void Cheer::render(float* left, float* right, int frames) noexcept {
       y = kVoiceGain * (f1_.process(source) + f2_.process(source) + f3_.process(source));
     }
     y *= envelope_;
-    left[i] += y * gainLeft_;
-    right[i] += y * gainRight_;
+    add(left, right, i, y);
     if (++elapsed_ >= length_) active_ = false;
   }
 }

@@ -4,6 +4,7 @@
 #include "dsp/formant_resonator.hpp"
 #include "dsp/polyblep_oscillator.hpp"
 #include "dsp/random.hpp"
+#include "instruments/audience/placed_sound.hpp"
 
 namespace reverie::audience {
 
@@ -12,14 +13,12 @@ namespace reverie::audience {
 /// pitch contour; a whistle is a sine gliding up and down between 1.2 and 3 kHz, sometimes
 /// twice (the "wolf whistle"). Contours and formants update every kControlFrames samples from
 /// the cheer's own start, so block boundaries never matter.
-class Cheer {
+class Cheer : public PlacedSound {
  public:
   static constexpr int kControlFrames = 32;
 
-  void prepare(double sampleRate) { sampleRate_ = sampleRate; }
   /// Audio thread: begins a cheer at `gain`, placed at `pan` (-1..1).
   void start(dsp::Random& random, float gain, float pan) noexcept;
-  bool active() const noexcept { return active_; }
   void render(float* left, float* right, int frames) noexcept;
 
  private:
@@ -37,11 +36,9 @@ class Cheer {
   dsp::FormantResonator f1_, f2_, f3_;
   dsp::Random random_;
   float whistlePhase_ = 0.0f, cycles_ = 0.0f, gate_ = 1.0f, f2Level_ = 0.5f;
-  float gainLeft_ = 0.0f, gainRight_ = 0.0f, envelope_ = 0.0f;
+  float envelope_ = 0.0f;
   int length_ = 0, elapsed_ = 0;
   bool wolf_ = false;
-  double sampleRate_ = 48000.0;
-  bool active_ = false;
 };
 
 }  // namespace reverie::audience

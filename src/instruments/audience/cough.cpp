@@ -31,9 +31,7 @@ void Cough::start(dsp::Random& random, float gain, float pan) noexcept {
   blastDecayB_ = decayPerSample(0.0008, sampleRate_);
   tailDecayA_ = decayPerSample(0.08 + 0.07 * random.uniform(), sampleRate_);
   tailDecayB_ = decayPerSample(0.03, sampleRate_);
-  const float angle = (pan + 1.0f) * 0.785398163f;
-  gainLeft_ = gain * std::cos(angle);
-  gainRight_ = gain * std::sin(angle);
+  place(gain, pan);
   burstGain_ = 1.0f;
   burstsLeft_ = 1 + static_cast<int>(random.next() % 3);
   blastA_ = blastB_ = tailA_ = tailB_ = 0.0f;
@@ -68,8 +66,7 @@ void Cough::render(float* left, float* right, int frames) noexcept {
     const float buzz = 6.0f * (buzzPhase_ * buzzPhase_ - buzzPhase_) + 1.0f;
     const float source = noise_.bipolar() * (blast + 0.6f * tail) + 0.5f * buzz * tail;
     const float y = throat_.process(source) + mouth_.process(source);
-    left[i] += y * gainLeft_;
-    right[i] += y * gainRight_;
+    add(left, right, i, y);
     if (burstsLeft_ == 0 && untilNextBurst_ == 0 && blastA_ + tailA_ < kEndLevel) active_ = false;
   }
 }

@@ -13,9 +13,7 @@ constexpr double kFadeSeconds = 0.08;
 
 void Whisper::start(dsp::Random& random, float gain, float pan) noexcept {
   random_.reseed(random.next());
-  const float angle = (pan + 1.0f) * 0.785398163f;
-  gainLeft_ = gain * std::cos(angle);
-  gainRight_ = gain * std::sin(angle);
+  place(gain, pan);
   length_ = remaining_ = static_cast<int>((1.0 + 1.5 * random_.uniform()) * sampleRate_);
   const float inverseRate = static_cast<float>(1.0 / sampleRate_);
   const float hissHz = 4000.0f + 3000.0f * random_.uniform();
@@ -52,8 +50,7 @@ void Whisper::render(float* left, float* right, int frames) noexcept {
     const float n = random_.bipolar();
     const float y =
         (voice_.process(n) + hissLevel_ * hiss_.process(n)) * syllableLevel_ * arch * phrase;
-    left[i] += y * gainLeft_;
-    right[i] += y * gainRight_;
+    add(left, right, i, y);
     if (--remaining_ <= 0) active_ = false;
   }
 }

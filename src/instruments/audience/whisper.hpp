@@ -3,6 +3,7 @@
 
 #include "dsp/formant_resonator.hpp"
 #include "dsp/random.hpp"
+#include "instruments/audience/placed_sound.hpp"
 
 namespace reverie::audience {
 
@@ -10,12 +11,10 @@ namespace reverie::audience {
 /// sibilants (4-7 kHz) carrying it (Tartter, "Identifiability of vowels and speakers from
 /// whispered syllables", Percept. Psychophys. 49(4), 1991). Syllables at 4-6 Hz, an arch each,
 /// a hiss now and then.
-class Whisper {
+class Whisper : public PlacedSound {
  public:
-  void prepare(double sampleRate) { sampleRate_ = sampleRate; }
   /// Audio thread: a phrase of 1-2.5 s at `gain`, placed at `pan` (-1..1).
   void start(dsp::Random& random, float gain, float pan) noexcept;
-  bool active() const noexcept { return active_; }
   void render(float* left, float* right, int frames) noexcept;
 
  private:
@@ -24,10 +23,7 @@ class Whisper {
   dsp::FormantResonator voice_, hiss_;
   dsp::Random random_;
   float syllablePhase_ = 0.0f, syllableStep_ = 0.0f, syllableLevel_ = 0.0f, hissLevel_ = 0.0f;
-  float gainLeft_ = 0.0f, gainRight_ = 0.0f;
   int remaining_ = 0, length_ = 0;
-  double sampleRate_ = 48000.0;
-  bool active_ = false;
 };
 
 }  // namespace reverie::audience

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "dsp/math_constants.hpp"
+#include "dsp/voice_allocator.hpp"
 #include "nodes/builtin_nodes.hpp"
 #include "reverie/parameter_rows.hpp"
 
@@ -159,28 +160,26 @@ int CrystalNode::playingVoices() const noexcept {
 }
 
 crystal::CrystalVoice* CrystalNode::allocateVoice(int key) noexcept {
-  // A key that still rings is struck again in its own voice.
-  for (crystal::CrystalVoice& v : voices_)
-    if (v.active() && !v.fading() && v.key() == key) return &v;
-  const int polyphony = static_cast<int>(parameter(kVoices).target());
-  if (playingVoices() >= polyphony) {
-    // Steal the quietest playing voice (the oldest among equals); it damps out in 5 ms.
-    crystal::CrystalVoice* victim = nullptr;
-    for (crystal::CrystalVoice& v : voices_) {
-      if (!v.active() || v.fading()) continue;
-      if (victim == nullptr || v.energy() < victim->energy() ||
-          (v.energy() == victim->energy() && v.age() < victim->age()))
-        victim = &v;
+  // A key that still rings is struck again in its own voice. At the polyphony limit the
+  // quietest playing voice (the oldest among equals) damps out in 5 ms in its slot.
+  struct Pool {
+    std::vector<crystal::CrystalVoice>& voices;
+    const crystal::VoiceSettings& settings;
+    int size() const noexcept { return static_cast<int>(voices.size()); }
+    int key(int v) const noexcept { return voice(v).key(); }
+    bool playing(int v) const noexcept { return voice(v).active() && !voice(v).fading(); }
+    bool free(int v) const noexcept { return !voice(v).active(); }
+    unsigned long age(int v) const noexcept { return voice(v).age(); }
+    double energy(int v) const noexcept { return voice(v).energy(); }
+    void fadeOut(int v) noexcept { voices[static_cast<std::size_t>(v)].fadeOut(settings); }
+    const crystal::CrystalVoice& voice(int v) const noexcept {
+      return voices[static_cast<std::size_t>(v)];
     }
-    if (victim != nullptr) victim->fadeOut(settings_);
-  }
-  for (crystal::CrystalVoice& v : voices_)
-    if (!v.active()) return &v;
-  // Every slot busy, fades included: take the quietest fading voice.
-  crystal::CrystalVoice* quietest = &voices_[0];
-  for (crystal::CrystalVoice& v : voices_)
-    if (v.energy() < quietest->energy()) quietest = &v;
-  return quietest;
+  } pool{voices_, settings_};
+  const int polyphony = static_cast<int>(parameter(kVoices).target());
+  const int chosen =
+      dsp::chooseVoice<dsp::StealRule::kQuietestFadesOut>(pool, key, polyphony).voice;
+  return &voices_[static_cast<std::size_t>(chosen)];
 }
 
 void CrystalNode::noteOn(int key, float velocity, int channel) noexcept {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "dsp/voice_allocator.hpp"
 #include "nodes/builtin_nodes.hpp"
 
 namespace reverie::orchestra {
@@ -26,31 +27,19 @@ int SectionNode::soundingVoices() const noexcept {
 }
 
 void SectionNode::noteOn(int key, float velocity) noexcept {
-  const int limit = polyphony();
-  int chosen = -1;
-  bool stolen = false;
   // The same key again takes its own voice (no doubled unisons), then a free slot,
   // then the oldest voice, preferring released ones.
-  for (int v = 0; v < kMaxVoices && chosen < 0; ++v)
-    if (slots_[static_cast<std::size_t>(v)].key == key && voiceSounding(v))
-      chosen = v, stolen = true;
-  for (int v = 0; v < limit && chosen < 0; ++v)
-    if (slots_[static_cast<std::size_t>(v)].key < 0 || !voiceSounding(v)) chosen = v;
-  if (chosen < 0) {
-    stolen = true;
-    for (int v = 0; v < limit; ++v) {
-      const VoiceSlot& s = slots_[static_cast<std::size_t>(v)];
-      if (chosen < 0) {
-        chosen = v;
-        continue;
-      }
-      const VoiceSlot& best = slots_[static_cast<std::size_t>(chosen)];
-      const bool releasedFirst = !s.held && !s.sustained && (best.held || best.sustained);
-      const bool sameClassOlder =
-          (s.held || s.sustained) == (best.held || best.sustained) && s.age < best.age;
-      if (releasedFirst || sameClassOlder) chosen = v;
-    }
-  }
+  struct Pool {
+    SectionNode& node;
+    int size() const noexcept { return kMaxVoices; }
+    int key(int v) const noexcept { return node.slot(v).key; }
+    bool playing(int v) const noexcept { return node.voiceSounding(v); }
+    bool free(int v) const noexcept { return key(v) < 0 || !node.voiceSounding(v); }
+    unsigned long age(int v) const noexcept { return node.slot(v).age; }
+    bool released(int v) const noexcept { return !node.slot(v).held && !node.slot(v).sustained; }
+  } pool{*this};
+  const auto [chosen, stolen] =
+      dsp::chooseVoice<dsp::StealRule::kReleasedThenOldest>(pool, key, polyphony());
   VoiceSlot& s = slots_[static_cast<std::size_t>(chosen)];
   s.key = key;
   s.velocity = velocity;

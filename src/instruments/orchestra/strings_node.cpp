@@ -4,10 +4,9 @@
 #include <algorithm>
 #include <array>
 
-#include "dsp/control_grid.hpp"
 #include "dsp/dc_blocker.hpp"
-#include "instruments/orchestra/section_node.hpp"
 #include "instruments/orchestra/string_voice.hpp"
+#include "instruments/orchestra/sustained_section.hpp"
 #include "nodes/builtin_nodes.hpp"
 #include "reverie/parameter_rows.hpp"
 
@@ -67,20 +66,18 @@ constexpr double kDcCutoffHz = 20.0;
 constexpr int kSmoothed[] = {kVibrato, kVibratoRate, kDynamics,
                              kTremolo, kTremoloRate, kBrightness};
 
-class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringVoice> {
+class StringsNode final : public orchestra::SustainedSection<orchestra::StringVoice> {
  public:
   StringsNode()
-      : VoiceArraySection(kStringsType, {.polyphony = kVoices,
-                                         .dynamics = kDynamics,
-                                         .expression = kExpression,
-                                         .tuning = kTuning,
-                                         .level = kLevel}) {}
+      : SustainedSection(kStringsType, {.polyphony = kVoices,
+                                        .dynamics = kDynamics,
+                                        .expression = kExpression,
+                                        .tuning = kTuning,
+                                        .level = kLevel}) {}
 
  protected:
   void onPrepare(const PrepareInfo& info) override {
-    for (std::size_t v = 0; v < voices_.size(); ++v)
-      voices_[v].prepare(info.sampleRate, dsp::mixSeed(info.seed ^ (0x5157a11u + v)));
-    grid_.reset();
+    prepareSection(info, 0x5157a11u);
     for (dsp::DcBlocker& blocker : dcBlockers_) {
       blocker.setCutoff(kDcCutoffHz / info.sampleRate);
       blocker.reset();
@@ -88,8 +85,6 @@ class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringV
     clock_ = lastOnset_ = 0;
     lineSeconds_ = 0.0;
     hasOnset_ = false;
-    readSettings();
-    resetLevelGain();
   }
 
   void startVoice(int voice, int glideFromKey, bool) noexcept override {
@@ -106,36 +101,19 @@ class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringV
       v.start(keyHz(key), slot(voice).velocity, settings);
     }
   }
-  void retune() noexcept override {
-    for (int v = 0; v < kMaxVoices; ++v)
-      if (voices_[static_cast<std::size_t>(v)].active() && slot(v).key >= 0)
-        voices_[static_cast<std::size_t>(v)].retarget(keyHz(slot(v).key));
-  }
-
   void render(const float* const*, float* const* out, int frames) noexcept override {
-    float* left = out[0];
-    float* right = out[1];
-    std::fill_n(left, frames, 0.0f);
-    std::fill_n(right, frames, 0.0f);
-    for (int done = 0; done < frames;) {
-      // Settings change only on this node's own sample grid, so block size never matters.
-      if (grid_.onGrid()) readSettings();
-      const int span = grid_.span(frames - done);
-      for (orchestra::StringVoice& voice : voices_)
-        if (voice.active()) voice.render(left + done, right + done, span, settings_);
-      applyExpressionAndLevel(left + done, right + done, span, kSmoothed);
-      grid_.advance(span);
-      clock_ += static_cast<std::uint64_t>(span);
-      done += span;
-    }
+    renderOnGrid(out, frames, kSmoothed);
+    clock_ += static_cast<std::uint64_t>(frames);
     for (int i = 0; i < frames; ++i) {
-      left[i] = dcBlockers_[0].process(left[i]);
-      right[i] = dcBlockers_[1].process(right[i]);
+      out[0][i] = dcBlockers_[0].process(out[0][i]);
+      out[1][i] = dcBlockers_[1].process(out[1][i]);
     }
   }
-
- private:
-  void readSettings() noexcept {
+  void renderVoices(float* left, float* right, int frames) noexcept override {
+    for (orchestra::StringVoice& voice : voices_)
+      if (voice.active()) voice.render(left, right, frames, settings_);
+  }
+  void readSettings() noexcept override {
     orchestra::StringSettings& s = settings_;
     s.players = static_cast<int>(parameter(kEnsemble).current());
     s.detuneCents = parameter(kDetune).current();
@@ -152,6 +130,7 @@ class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringV
     s.bowNoise = parameter(kBowNoise).current();
   }
 
+ private:
   /// A section's attack follows the playing: a forte note is bowed in faster (x0.7 at full
   /// velocity, x1.18 at 0.2), and in a line whose notes come quickly the bow changes fast
   /// enough that a note reaches full tone within 40% of the time since the previous onset,
@@ -178,7 +157,6 @@ class StringsNode final : public orchestra::VoiceArraySection<orchestra::StringV
   double lineSeconds_ = 0.0;                    // time between the last two onsets (0: none yet)
   bool hasOnset_ = false;
   orchestra::StringSettings settings_;
-  dsp::ControlGrid grid_{orchestra::StringVoice::kControlFrames};
 };
 
 }  // namespace

@@ -3,20 +3,10 @@
 
 #include <cstdint>
 
-#include "dsp/float4.hpp"
-#include "dsp/lane_mixdown.hpp"
-#include "dsp/parallel_svf.hpp"
-#include "dsp/saw_bank.hpp"
 #include "instruments/orchestra/sustained_voice.hpp"
+#include "instruments/orchestra/wind_instruments.hpp"
 
 namespace reverie::orchestra {
-
-enum class WindInstrument {
-  kOboe = 0,   ///< double reed: a saw, darker when soft, through resonances near 1.15 and 2.9 kHz
-  kFlute = 1,  ///< near-sine with a little second and third harmonic, and breath
-  kClarinet = 2,  ///< square-ish: odd harmonics
-  kPad = 3,       ///< three soft detuned voices, slow to swell (attack + 0.8 s, release + 1 s)
-};
 
 /// What a wind voice reads from whoever plays it, every kControlFrames samples of the voice
 /// (`instrument` only when a silent voice starts).
@@ -48,7 +38,7 @@ class WindVoice : public SustainedVoice {
   /// Starts a note at `frequencyHz` (velocity 0..1). A sounding voice carries on from where it
   /// is (same instrument, phases, level), so a stolen or re-tongued voice does not click.
   void start(double frequencyHz, float velocity, const WindSettings& settings) noexcept;
-  WindInstrument instrument() const noexcept { return instrument_; }
+  WindInstrument instrument() const noexcept { return strategy_->instrument; }
 
   /// Adds `frames` samples of the note into `left` and `right`. Does nothing once inactive.
   void render(float* left, float* right, int frames, const WindSettings& settings) noexcept;
@@ -69,27 +59,22 @@ class WindVoice : public SustainedVoice {
  private:
   bool control(const WindSettings& settings) noexcept;      // false once the note has faded
   bool beginPeriod(const WindSettings& settings) noexcept;  // control, then the next countdown
-  template <WindInstrument kInstrument>
+  /// The strategy of each instrument, in WindInstrument order.
+  static const WindStrategy kStrategies[4];
+  template <class Instrument>
+  static constexpr WindStrategy strategyOf() noexcept;
+  template <class Instrument>
+  static void renderInstrument(WindVoice& voice, float* left, float* right, int frames) noexcept;
+  template <class Instrument, bool kGliding>
+  void renderSpan(float* left, float* right, int frames) noexcept;
+  template <class Instrument>
   static void renderLanes(WindVoice* const* members, int count, float* left, float* right,
                           int frames) noexcept;
-  void setFluteRotation(float cyclesPerSample) noexcept;
-  void setFilters(float f0Hz, float dynamics) noexcept;
-  template <WindInstrument kInstrument, bool kGliding>
-  void renderSpan(float* left, float* right, int frames) noexcept;
-  template <WindInstrument kInstrument>
-  void renderInstrument(float* left, float* right, int frames) noexcept;
 
-  dsp::SawBank saws_;         // oboe: one saw; clarinet: two half a cycle apart; pad: three detuned
-  dsp::ParallelSvf filters_;  // per instrument: body, resonances and the breath's colour
-  dsp::Float4 laneRatios_{1.0f, 1.0f, 1.0f, 1.0f};  // the pad's detune
-  dsp::Float4 harmonics_{};                         // flute: partials 1, 2, 3
-  WindInstrument instrument_ = WindInstrument::kOboe;
+  WindTone tone_;
+  const WindStrategy* strategy_ = &kStrategies[0];
   float velocity_ = 0.0f;
   float vibratoPhase_ = 0.0f, vibratoRateScale_ = 1.0f, vibratoFade_ = 0.0f, vibratoRatio_ = 1.0f;
-  float fluteCos_ = 1.0f, fluteSin_ = 0.0f;       // the flute's phasor
-  float reedState_ = 0.0f, reedTopState_ = 0.0f;  // the oboe's tone filter: two one-poles
-  float reedCoefficient_ = 1.0f;
-  float rotationCos_ = 1.0f, rotationSin_ = 0.0f;  // and its turn per sample
   float noiseGain_ = 0.0f;
   float panLeft_ = 0.707f, panRight_ = 0.707f;
   float filterHz_ = -1.0f, filterDynamics_ = -1.0f;  // what the filters were last set for

@@ -2,8 +2,7 @@
 #include <algorithm>
 #include <array>
 
-#include "dsp/control_grid.hpp"
-#include "instruments/orchestra/section_node.hpp"
+#include "instruments/orchestra/sustained_section.hpp"
 #include "instruments/orchestra/wind_voice.hpp"
 #include "nodes/builtin_nodes.hpp"
 #include "reverie/parameter_rows.hpp"
@@ -64,23 +63,17 @@ static_assert(std::size(kRoles) == std::size(kInstruments));
 // Only these ramp (smoothingSeconds > 0) besides expression and level.
 constexpr int kSmoothed[] = {kVibrato, kVibratoRate, kBreath, kDynamics};
 
-class WindsNode final : public orchestra::VoiceArraySection<orchestra::WindVoice> {
+class WindsNode final : public orchestra::SustainedSection<orchestra::WindVoice> {
  public:
   WindsNode()
-      : VoiceArraySection(kWindsType, {.polyphony = kVoices,
-                                       .dynamics = kDynamics,
-                                       .expression = kExpression,
-                                       .tuning = kTuning,
-                                       .level = kLevel}) {}
+      : SustainedSection(kWindsType, {.polyphony = kVoices,
+                                      .dynamics = kDynamics,
+                                      .expression = kExpression,
+                                      .tuning = kTuning,
+                                      .level = kLevel}) {}
 
  protected:
-  void onPrepare(const PrepareInfo& info) override {
-    for (std::size_t v = 0; v < voices_.size(); ++v)
-      voices_[v].prepare(info.sampleRate, dsp::mixSeed(info.seed ^ (0x3a1d5u + v)));
-    grid_.reset();
-    readSettings();
-    resetLevelGain();
-  }
+  void onPrepare(const PrepareInfo& info) override { prepareSection(info, 0x3a1d5u); }
 
   void startVoice(int voice, int, bool) noexcept override {
     orchestra::WindSettings settings = settings_;
@@ -91,33 +84,14 @@ class WindsNode final : public orchestra::VoiceArraySection<orchestra::WindVoice
     // After its first update, the voice updates on this node's grid with all the others.
     v.alignControl(orchestra::WindVoice::kControlFrames - grid_.phase());
   }
-  void retune() noexcept override {
-    for (int v = 0; v < kMaxVoices; ++v)
-      if (voices_[static_cast<std::size_t>(v)].active() && slot(v).key >= 0)
-        voices_[static_cast<std::size_t>(v)].retarget(keyHz(slot(v).key));
-  }
-
   void render(const float* const*, float* const* out, int frames) noexcept override {
-    float* left = out[0];
-    float* right = out[1];
-    std::fill_n(left, frames, 0.0f);
-    std::fill_n(right, frames, 0.0f);
-    for (int done = 0; done < frames;) {
-      // Settings change only on this node's own sample grid, so block size never matters.
-      if (grid_.onGrid()) readSettings();
-      const int span = grid_.span(frames - done);
-      renderVoices(left + done, right + done, span);
-      applyExpressionAndLevel(left + done, right + done, span, kSmoothed);
-      grid_.advance(span);
-      done += span;
-    }
+    renderOnGrid(out, frames, kSmoothed);
   }
 
- private:
   /// Every sounding voice, four at a time per instrument (one per SIMD lane). The grouping is a
   /// function of which voices sound, taken after the updates due now, so it never depends on
   /// how the host splits blocks.
-  void renderVoices(float* left, float* right, int frames) noexcept {
+  void renderVoices(float* left, float* right, int frames) noexcept override {
     for (orchestra::WindVoice& voice : voices_) voice.updateIfDue(settings_);
     for (int instrument = 0; instrument < 4; ++instrument) {
       orchestra::WindVoice* group[4];
@@ -135,7 +109,7 @@ class WindsNode final : public orchestra::VoiceArraySection<orchestra::WindVoice
     }
   }
 
-  void readSettings() noexcept {
+  void readSettings() noexcept override {
     orchestra::WindSettings& s = settings_;
     s.instrument =
         static_cast<orchestra::WindInstrument>(static_cast<int>(parameter(kInstrument).current()));
@@ -148,8 +122,8 @@ class WindsNode final : public orchestra::VoiceArraySection<orchestra::WindVoice
     s.releaseSeconds = parameter(kRelease).current();
   }
 
+ private:
   orchestra::WindSettings settings_;
-  dsp::ControlGrid grid_{orchestra::WindVoice::kControlFrames};
 };
 
 }  // namespace
