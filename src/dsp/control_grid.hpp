@@ -2,7 +2,9 @@
 // samples" (settings, sweeps, pitch steps) lands on the same samples whatever the block size.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <span>
 
 namespace reverie::dsp {
 
@@ -26,5 +28,27 @@ class ControlGrid {
   int period_;
   std::uint64_t clock_ = 0;
 };
+
+/// Steps slow controls through one span of a grid: every ramping one by a frame, then `apply`
+/// on a grid point (it reads them there), then the rest of the span. A control not ramping now
+/// cannot start within a render call (events split the block), so each steps once per frame.
+/// `parameter(i)` gives control i's smoothed value.
+template <class Parameter, class Apply>
+void stepControls(std::span<const int> controls, int span, bool onGrid, Parameter&& parameter,
+                  Apply&& apply) noexcept {
+  for (int p : controls)
+    if (parameter(p).isRamping()) parameter(p).next();
+  if (onGrid) apply();
+  for (int p : controls)
+    if (parameter(p).isRamping())
+      for (int j = 1; j < span; ++j) parameter(p).next();
+}
+
+/// The values of a smoothed `value` over the next `frames` frames, one step per frame.
+template <class Smoothed>
+void stepInto(Smoothed& value, float* into, int frames) noexcept {
+  if (!value.isRamping()) return std::fill(into, into + frames, value.current());
+  for (int j = 0; j < frames; ++j) into[j] = value.next();
+}
 
 }  // namespace reverie::dsp

@@ -53,19 +53,11 @@ class ChorusNode final : public Node {
     while (done < frames) {
       const bool onGrid = grid_.onGrid();
       const int span = grid_.span(frames - done);
-      // Every parameter steps once per frame (one not ramping now cannot start within this
-      // call: events split the block); the sweep and the pan read them on the grid.
-      for (int p : kControls)
-        if (parameter(p).isRamping()) parameter(p).next();
-      if (onGrid) applyControls();
-      for (int p : kControls)
-        if (parameter(p).isRamping())
-          for (int j = 1; j < span; ++j) parameter(p).next();
-      if (parameter(kMix).isRamping()) {
-        for (int j = 0; j < span; ++j) mix_[j] = parameter(kMix).next();
-      } else {
-        std::fill(mix_, mix_ + span, parameter(kMix).current());
-      }
+      // The sweep and the pan read the slow controls on the grid.
+      dsp::stepControls(
+          kControls, span, onGrid, [this](int p) -> SmoothedValue& { return parameter(p); },
+          [this] { applyControls(); });
+      dsp::stepInto(parameter(kMix), mix_, span);
       for (int j = 0; j < span; ++j) mono_[j] = 0.5f * (in[0][done + j] + in[1][done + j]);
       chorus_.render(mono_, wetLeft_, wetRight_, span);
       for (int j = 0; j < span; ++j) {

@@ -78,16 +78,12 @@ class HallNode final : public Node {
     while (done < frames) {
       const bool onGrid = grid_.onGrid();
       const int span = grid_.span(frames - done);
-      // Every parameter steps once per frame (a parameter not ramping now cannot start within
-      // this call: events split the block); the slow ones reach the network on the grid.
-      for (int p : kControls)
-        if (parameter(p).isRamping()) parameter(p).next();
-      if (onGrid) applyControls();
-      for (int p : kControls)
-        if (parameter(p).isRamping())
-          for (int j = 1; j < span; ++j) parameter(p).next();
-      stepAll(parameter(kMix), mix_, span);
-      stepAll(parameter(kWidth), width_, span);
+      // The slow controls reach the network on the grid.
+      dsp::stepControls(
+          kControls, span, onGrid, [this](int p) -> SmoothedValue& { return parameter(p); },
+          [this] { applyControls(); });
+      dsp::stepInto(parameter(kMix), mix_, span);
+      dsp::stepInto(parameter(kWidth), width_, span);
       if (parameter(kLevel).isRamping()) {
         for (int j = 0; j < span; ++j) levelGains_[j] = decibelsToGain(parameter(kLevel).next());
       } else {
@@ -123,12 +119,6 @@ class HallNode final : public Node {
       sizeSeen_ = size;
       reverb_.setSize(size, static_cast<int>(kSizeGlideSeconds * info().sampleRate));
     }
-  }
-
-  /// The values of `value` over the next `frames` frames, one step per frame.
-  static void stepAll(SmoothedValue& value, float* into, int frames) noexcept {
-    if (!value.isRamping()) return std::fill(into, into + frames, value.current());
-    for (int j = 0; j < frames; ++j) into[j] = value.next();
   }
 
   dsp::FdnReverb reverb_;
