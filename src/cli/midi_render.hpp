@@ -13,6 +13,11 @@ namespace reverie::cli {
 struct MidiRenderSetup {
   const Patch* defaultPatch = nullptr;         ///< plays every channel not mapped below
   std::map<int, const Patch*> channelPatches;  ///< MIDI channel 1..16 -> its own patch
+  /// General MIDI: a program change on a channel not mapped above picks the patch its program
+  /// maps to (programPatches, by program 0..127), and drum channels stay silent. Off when one
+  /// preset is forced on the whole file.
+  bool generalMidi = false;
+  std::map<int, const Patch*> programPatches;
   midi::VelocityCurve velocityCurve;
   bool mpe = false;  ///< MPE lower zone, for nodes that can play it
 };

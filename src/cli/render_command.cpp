@@ -14,6 +14,7 @@
 #include "cli/progress_bar.hpp"
 #include "io/atomic_file.hpp"
 #include "io/input_file.hpp"
+#include "midi/gm_programs.hpp"
 #include "reverie/arc.hpp"
 #include "reverie/errors.hpp"
 #include "reverie/loudness.hpp"
@@ -41,6 +42,7 @@ struct RenderOptions {
   std::vector<std::string> channelMappings;
   std::string velocityCurve = "linear";
   bool mpe = false;
+  bool midiPresetGiven = false;  // --preset forces one preset on every channel: no GM programs
   bool midiOptionsGiven = false;
   // For an arc:
   std::string curvesPath;
@@ -105,6 +107,7 @@ struct RenderSource {
   std::optional<midi::MidiFile> midiFile;   // or a MIDI file,
   std::vector<Patch> midiPatches;           // played by these (the first by default)
   std::map<int, std::size_t> channelPatch;  // MIDI channel -> index in midiPatches
+  std::map<int, std::size_t> programPatch;  // General MIDI program -> index in midiPatches
   std::optional<Arc> arc;                   // or an arc, performed by the composer
 };
 
@@ -166,13 +169,30 @@ RenderSource openSource(const RenderOptions& options) {
   }
   source.midiFile = midi::loadMidiFile(options.preset);
   source.name = std::filesystem::path(options.preset).stem().string();
-  source.midiPatches.reserve(options.channelMappings.size() + 1);
+  // Without --preset, program changes choose presets by General MIDI family.
+  const midi::GmUse gm = options.midiPresetGiven ? midi::GmUse{} : midi::gmUse(*source.midiFile);
+  source.midiPatches.reserve(options.channelMappings.size() + 1 + gm.programs.size());
   source.midiPatches.push_back(loadPatch(findPreset(options.midiPreset)));
   for (const std::string& mapping : options.channelMappings) {
     const auto [channel, preset] = parseChannelMapping(mapping);
     source.midiPatches.push_back(loadPatch(findPreset(preset)));
     source.channelPatch[channel] = source.midiPatches.size() - 1;
   }
+  std::map<std::string_view, std::size_t> loaded;  // GM preset name -> index in midiPatches
+  for (int program : gm.programs) {
+    const std::string_view name = midi::gmPreset(program).preset;
+    auto [at, added] = loaded.emplace(name, source.midiPatches.size());
+    if (added) source.midiPatches.push_back(loadPatch(findPreset(std::string(name))));
+    source.programPatch[program] = at->second;
+  }
+  for (const std::string& line : midi::gmApproximations(gm))
+    std::fprintf(stderr, "reverie: %s\n", line.c_str());
+  for (int channel : gm.drumChannels)
+    if (!source.channelPatch.contains(channel))
+      std::fprintf(stderr,
+                   "reverie: channel %d plays General MIDI drums, which no reverie preset plays: "
+                   "it is silent; give it one with --channel %d=PRESET (e.g. timpani)\n",
+                   channel, channel);
   source.lengthSeconds = source.midiFile->lengthSeconds;
   for (const Patch& patch : source.midiPatches)
     source.tailSeconds = std::max(source.tailSeconds, patch.tailSeconds);
@@ -192,6 +212,9 @@ PatchRender renderSource(const RenderSource& source, const RenderOptions& option
   setup.defaultPatch = &source.midiPatches.front();
   for (const auto& [channel, index] : source.channelPatch)
     setup.channelPatches[channel] = &source.midiPatches[index];
+  setup.generalMidi = !options.midiPresetGiven;
+  for (const auto& [program, index] : source.programPatch)
+    setup.programPatches[program] = &source.midiPatches[index];
   setup.velocityCurve = midi::parseVelocityCurve(options.velocityCurve);
   setup.mpe = options.mpe;
   Engine engine({options.sampleRate, kRenderBlockFrames, options.seed});
@@ -329,8 +352,11 @@ void addRenderCommand(CLI::App& app, Action& action) {
       "channel through its own with --channel, e.g.\n"
       "  reverie render song.mid --preset glass-harmonica --channel 10=timpani -o song.wav\n"
       "--mpe reads channel 1 as an MPE lower zone's manager and 2-16 as single notes.\n"
-      "Its length is the file's, plus the presets' tail. Program changes in the file are "
-      "ignored.\n\n"
+      "Its length is the file's, plus the presets' tail. Without --preset, the file is played\n"
+      "as General MIDI: a program change picks a preset by its family (strings, brass, reeds,\n"
+      "chromatic percussion... see README.md), channel 10 (drums) is silent unless --channel\n"
+      "maps it, and channels that never change program play glass-harmonica. --preset P plays\n"
+      "every channel with P.\n\n"
       "An arc (presets/arcs/) is performed by the composer, new from every seed:\n"
       "  reverie render                       renders the default arc, the-performance\n"
       "  reverie render the-performance --seed 7 -o take7.wav --export-curves curves.csv --plot "
@@ -406,6 +432,7 @@ void addRenderCommand(CLI::App& app, Action& action) {
                                          "Arc only: no Audacity label file beside the output");
   render->add_flag("-q,--quiet", options->quiet, "No progress bar and no summary");
   render->callback([options, &action, midiPreset, channels, curve, mpe, curves, plot, labels] {
+    options->midiPresetGiven = midiPreset->count() > 0;
     options->midiOptionsGiven =
         midiPreset->count() + channels->count() + curve->count() + mpe->count() > 0;
     options->arcOptionsGiven = curves->count() + plot->count() + labels->count() > 0;
