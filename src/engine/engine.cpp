@@ -13,7 +13,7 @@
 #include "dsp/random.hpp"
 #include "engine/render_plan.hpp"
 #include "reverie/errors.hpp"
-#include "reverie/spsc_queue.hpp"
+#include "engine/spsc_queue.hpp"
 
 namespace reverie {
 

@@ -11,7 +11,7 @@
 
 #include "midi/midi_translator.hpp"
 #include "reverie/engine.hpp"
-#include "reverie/spsc_queue.hpp"
+#include "engine/spsc_queue.hpp"
 
 namespace reverie::live {
 

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "preset/diagnostic_list.hpp"
+#include "preset/did_you_mean.hpp"
 
 namespace reverie {
 namespace {
