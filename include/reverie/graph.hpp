@@ -73,7 +73,6 @@ class Graph {
   /// Resolves "node.port" to an output (isOutput) or input port.
   PortRef resolvePort(std::string_view path, bool isOutput) const;
 
-
  private:
   friend class Engine;  // the only one that publishes plans
   void setParameterSink(ParameterSink* sink) { sink_ = sink; }

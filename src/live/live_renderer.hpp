@@ -9,9 +9,9 @@
 #include <memory>
 #include <vector>
 
+#include "engine/spsc_queue.hpp"
 #include "midi/midi_translator.hpp"
 #include "reverie/engine.hpp"
-#include "engine/spsc_queue.hpp"
 
 namespace reverie::live {
 

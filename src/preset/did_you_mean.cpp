@@ -1,9 +1,10 @@
 // Spelling suggestions for unknown keys, types, ports, choices and preset names.
+#include "preset/did_you_mean.hpp"
+
 #include <algorithm>
 #include <cctype>
 
 #include "preset/diagnostic_list.hpp"
-#include "preset/did_you_mean.hpp"
 
 namespace reverie {
 namespace {
