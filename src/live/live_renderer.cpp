@@ -129,6 +129,7 @@ void LiveRenderer::render(float* const* out, int frames,
   const auto last = static_cast<std::uint32_t>(std::max(frames - 1, 0));
   for (const MidiEvent& e : events) place({e.status, e.data1, e.data2}, std::min(e.frame, last));
   while (const MidiEvent* posted = posted_.front()) {
+    takeRouting();  // a routing sent before this event was posted applies to it
     const MidiEvent e = *posted;
     posted_.popFront();
     place({e.status, e.data1, e.data2}, std::min(e.frame, last));
