@@ -2,6 +2,7 @@
 // on the frame it names, plays what another thread posts, and its meters say what came out.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "reverie/engine.hpp"
 #include "reverie/errors.hpp"
 #include "reverie/instrument.hpp"
+#include "reverie/preset.hpp"
 #include "support/engine_render.hpp"
 #include "support/sample_statistics.hpp"
 #include "support/spectrum_peaks.hpp"
@@ -126,4 +128,19 @@ TEST_CASE("api: events posted from another thread play; a swap changes the prese
   CHECK(meters.droppedEvents == 0);
   CHECK_THROWS_AS(instrument.load("no-such-preset"), InputError);
   CHECK(instrument.name() == "oboe");  // a failed load keeps what played
+
+  // A program change, sent on the audio thread, is acted on by the control thread's update():
+  // program 1 is the first preset of `reverie presets` that is not an arc.
+  const MidiEvent program[] = {MidiEvent::programChange(10, 0, 0)};
+  float left[64], right[64];
+  float* channels[] = {left, right};
+  instrument.process(channels, 64, program);
+  const std::string said = instrument.update();
+  const std::vector<PresetInfo> presets = listPresets();
+  const auto firstInstrument = std::find_if(presets.begin(), presets.end(),
+                                            [](const PresetInfo& p) { return p.kind != "arcs"; });
+  REQUIRE(firstInstrument != presets.end());
+  MESSAGE(said);
+  CHECK(instrument.name() == firstInstrument->name);
+  CHECK(said == "program 1: " + firstInstrument->name);
 }
