@@ -47,6 +47,16 @@ std::span<const float> window(const std::vector<float>& signal, double startSeco
   return {signal.data() + start, length};
 }
 
+// Runs an example that writes `file`, and reads it back as mono (checked to be finite).
+std::vector<float> runAndListen(const std::string& name, const std::string& file,
+                                const ScratchFolder& folder) {
+  const CommandResult run = runExample(name, file, folder);
+  REQUIRE(run.exitCode == 0);
+  const std::vector<float> m = mono(openSoundFile(folder / file));
+  CHECK(allFinite(m));
+  return m;
+}
+
 double keyHz(int key) {
   return 440.0 * std::pow(2.0, (key - 69) / 12.0);
 }
@@ -142,11 +152,7 @@ TEST_CASE("examples: render_arc renders an arc through the Instrument, every sce
 
 TEST_CASE("examples: build_graph plays its arpeggio in tune") {
   ScratchFolder folder;
-  const CommandResult run = runExample("build_graph", "graph.wav", folder);
-  REQUIRE(run.exitCode == 0);
-  const FileFacts facts = openSoundFile(folder / "graph.wav");
-  const std::vector<float> m = mono(facts);
-  CHECK(allFinite(m));
+  const std::vector<float> m = runAndListen("build_graph", "graph.wav", folder);
   CHECK(peakAbs(m) < 1.0f);
   const int keys[] = {57, 60, 64, 69, 72, 76};
   for (int i = 0; i < 6; ++i) {
@@ -158,11 +164,7 @@ TEST_CASE("examples: build_graph plays its arpeggio in tune") {
 
 TEST_CASE("examples: custom_node's ring modulator ends with the sidebands of 220 Hz x 600 Hz") {
   ScratchFolder folder;
-  const CommandResult run = runExample("custom_node", "ring.wav", folder);
-  REQUIRE(run.exitCode == 0);
-  const FileFacts facts = openSoundFile(folder / "ring.wav");
-  const std::vector<float> m = mono(facts);
-  CHECK(allFinite(m));
+  const std::vector<float> m = runAndListen("custom_node", "ring.wav", folder);
   const auto end = window(m, 2.05, 0.4);  // the carrier reached 600 Hz at 2 s
   const double lower = peakNear(end, kRate, 380.0, 0.02), upper = peakNear(end, kRate, 820.0, 0.02);
   MESSAGE("sidebands " << lower << " Hz and " << upper << " Hz");

@@ -68,6 +68,7 @@ class Instrument {
   /// the preset search path as the command finds it). Throws reverie::InputError (PresetError
   /// for a broken file) and std::invalid_argument for a config out of range.
   explicit Instrument(std::string_view nameOrPath, const InstrumentConfig& config = {});
+  /// Control thread, once the audio thread has stopped calling `process`.
   ~Instrument();
   Instrument(const Instrument&) = delete;
   Instrument& operator=(const Instrument&) = delete;
@@ -96,9 +97,10 @@ class Instrument {
   bool post(const MidiEvent& event) noexcept;
 
   // ---- audio thread ----
-  /// Renders `frames` (1 to maxBlockFrames) stereo frames into left = out[0], right = out[1],
-  /// playing `events` (and the posted ones) at their frames. Wait-free: no allocation, lock,
-  /// print or wait.
+  /// Renders `frames` stereo frames into left = out[0], right = out[1], playing `events` (and
+  /// the posted ones) at their frames. Blocks longer than maxBlockFrames are rendered in pieces.
+  /// Wait-free: no allocation, lock, print or wait (a program change is handed to the control
+  /// thread with a compare-exchange that only a program change posted at once can repeat).
   void process(float* const* out, int frames, std::span<const MidiEvent> events = {}) noexcept;
 
   // ---- any thread ----

@@ -134,8 +134,7 @@ bool Instrument::post(const MidiEvent& event) noexcept {
 void Instrument::process(float* const* out, int frames,
                          std::span<const MidiEvent> events) noexcept {
   Impl& m = *impl_;
-  frames = std::clamp(frames, 0, m.config.maxBlockFrames);
-  if (frames == 0) return;
+  if (frames <= 0) return;
   m.renderer.render(out, frames, events);
   for (std::size_t channel = 0; channel < 2; ++channel) {
     float peak = 0.0f;
