@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <thread>
@@ -130,7 +131,11 @@ TEST_CASE("api: events posted from another thread play; a swap changes the prese
   CHECK(instrument.name() == "oboe");  // a failed load keeps what played
 
   // A program change, sent on the audio thread, is acted on by the control thread's update():
-  // program 1 is the first preset of `reverie presets` that is not an arc.
+  // program 1 is the first preset of `reverie presets` that is not an arc. The source tree's
+  // presets are put on the search path (ctest runs the test from a folder without them).
+  const char* previous = std::getenv("REVERIE_PRESET_PATH");
+  const std::string restore = previous ? previous : "";
+  ::setenv("REVERIE_PRESET_PATH", (std::string(REVERIE_SOURCE_DIR) + "/presets").c_str(), 1);
   const MidiEvent program[] = {MidiEvent::programChange(10, 0, 0)};
   float left[64], right[64];
   float* channels[] = {left, right};
@@ -143,4 +148,8 @@ TEST_CASE("api: events posted from another thread play; a swap changes the prese
   MESSAGE(said);
   CHECK(instrument.name() == firstInstrument->name);
   CHECK(said == "program 1: " + firstInstrument->name);
+  if (previous)
+    ::setenv("REVERIE_PRESET_PATH", restore.c_str(), 1);
+  else
+    ::unsetenv("REVERIE_PRESET_PATH");
 }
