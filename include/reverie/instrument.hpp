@@ -56,10 +56,10 @@ struct InstrumentMeters {
   std::uint64_t notesPlayed = 0;       ///< note-ons applied
   std::uint64_t droppedEvents = 0;     ///< events lost to a full queue or block
   std::uint64_t nonFiniteSamples = 0;  ///< NaN/Inf replaced by silence at the master
-  std::uint64_t swaps = 0;             ///< graphs the audio thread took over (one per load)
-  float limiterGainDb = 0.0f;          ///< master limiter gain reduction now
-  int voices = -1;                     ///< sounding voices, as of the last `update`
-  int scene = -1;                      ///< an arc's scene now (0-based; -1 for a preset)
+  std::uint64_t swaps = 0;     ///< graphs the audio thread took over (a load, a rung-out removal)
+  float limiterGainDb = 0.0f;  ///< master limiter gain reduction now
+  int voices = -1;             ///< sounding voices, as of the last `update`
+  int scene = -1;              ///< an arc's scene now (0-based; -1 for a preset)
 };
 
 class Instrument {
