@@ -12,6 +12,7 @@
 #include <optional>
 #include <sstream>
 
+#include "preset/did_you_mean.hpp"
 #include "reverie/node_registry.hpp"
 #include "reverie/preset.hpp"
 #include "support/preset_errors.hpp"

@@ -73,11 +73,11 @@ class Graph {
   /// Resolves "node.port" to an output (isOutput) or input port.
   PortRef resolvePort(std::string_view path, bool isOutput) const;
 
+ private:
+  friend class Engine;  // the only one that publishes plans
   void setParameterSink(ParameterSink* sink) { sink_ = sink; }
   /// Marks every node as held by a published plan (called by the engine after commit).
   void markAllLive();
-
- private:
   Entry& mutableEntry(NodeId id);
   std::map<NodeId, Entry> entries_;
   std::vector<Connection> connections_;

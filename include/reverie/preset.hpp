@@ -109,8 +109,4 @@ std::vector<PresetInfo> listPresets();
 std::map<std::string, NodeId> buildGraph(const Patch& patch, Graph& graph,
                                          std::string_view namePrefix = {});
 
-/// The candidate closest to `word` (edit distance at most a third of its length, at least 2),
-/// or empty.
-std::string didYouMean(std::string_view word, const std::vector<std::string>& candidates);
-
 }  // namespace reverie

@@ -15,10 +15,10 @@
 #include "arc/composer.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
-#include "cli/live_patch.hpp"
 #include "cli/option_checks.hpp"
 #include "host/audio_host.hpp"
 #include "host/midi_host.hpp"
+#include "live/live_patch.hpp"
 #include "live/program_list.hpp"
 #include "live/repeated_lines.hpp"
 #include "reverie/errors.hpp"
@@ -46,7 +46,7 @@ struct LiveArc {
   NodeId composer = kInvalidNode;
 };
 
-std::optional<LiveArc> startArc(const PlayOptions& options, Engine& engine, LivePatch& live) {
+std::optional<LiveArc> startArc(const PlayOptions& options, Engine& engine, live::LivePatch& live) {
   if (options.arc.empty()) {
     if (options.tensionController >= 0 || options.nextNote >= 0 || options.nextController >= 0)
       throw InputError(
@@ -153,7 +153,7 @@ int runPlay(const PlayOptions& options) {
   const host::AudioDeviceInfo device = audio.chooseOutput(options.hostApi, options.audioDevice);
   Engine engine({options.sampleRate, 4096, options.seed});
   live::LiveRenderer renderer(engine, live::LiveRenderer::kMaxInputs, curve, options.mpe);
-  LivePatch live(engine, renderer, options.mpe);
+  live::LivePatch live(engine, renderer, options.mpe);
   const std::optional<LiveArc> arc = preparingInput(
       options.arc, "play", "shorten its scenes", [&] { return startArc(options, engine, live); });
   live.load(patch);  // commits the arc's nodes too

@@ -12,8 +12,8 @@
 #include "dsp/master_limiter.hpp"
 #include "dsp/random.hpp"
 #include "engine/render_plan.hpp"
+#include "engine/spsc_queue.hpp"
 #include "reverie/errors.hpp"
-#include "reverie/spsc_queue.hpp"
 
 namespace reverie {
 

@@ -2,7 +2,9 @@
 #include "host/audio_host.hpp"
 
 #include <fcntl.h>
+#if REVERIE_HAVE_JACK
 #include <jack/jack.h>
+#endif
 #include <pa_jack.h>
 #include <portaudio.h>
 #include <unistd.h>
@@ -64,6 +66,9 @@ void restoreStderr(int saved, int null) {
 }
 
 bool jackServerRunning() {
+#if !REVERIE_HAVE_JACK
+  return false;  // built without libjack: nothing to ask with (PortAudio may still use JACK)
+#else
   // A server busy with other clients' opens and closes can refuse one (seen on a loaded
   // two-core machine, where play then said the server was not running): ask three times.
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -78,13 +83,16 @@ bool jackServerRunning() {
     if (answered) return true;
   }
   return false;
+#endif
 }
 
 AudioSystem::AudioSystem() {
   setenv("JACK_NO_START_SERVER", "1", 0);  // never spawn a JACK server behind the user's back
   PaJack_SetClientName("reverie");
   // A verbose server (jackd -v) makes every client library print its own log lines.
+#if REVERIE_HAVE_JACK
   jack_set_info_function([](const char*) {});
+#endif
   const PaError error = quietly([] { return Pa_Initialize(); });
   if (error != paNoError)
     throw RuntimeFailure(std::string("cannot start PortAudio: ") + Pa_GetErrorText(error));

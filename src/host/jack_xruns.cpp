@@ -1,11 +1,24 @@
 // JackXruns: one jack_set_xrun_callback on a client of our own.
 #include "host/jack_xruns.hpp"
 
+#if REVERIE_HAVE_JACK
 #include <jack/jack.h>
+#endif
 
 #include "reverie/errors.hpp"
 
 namespace reverie::host {
+
+#if !REVERIE_HAVE_JACK
+
+// Built without libjack: the caller counts PortAudio's flags instead.
+JackXruns::JackXruns() {
+  throw RuntimeFailure("JACK xrun reports are unavailable in this build (built without JACK)");
+}
+JackXruns::~JackXruns() = default;
+void JackXruns::close() {}
+
+#else
 
 JackXruns::JackXruns() {
   jack_status_t status{};
@@ -38,5 +51,7 @@ void JackXruns::close() {
   jack_client_close(client_);
   client_ = nullptr;
 }
+
+#endif
 
 }  // namespace reverie::host

@@ -2,7 +2,9 @@
 #include "host/midi_host.hpp"
 
 #include <RtMidi.h>
+#if REVERIE_HAVE_JACK
 #include <jack/jack.h>
+#endif
 
 #include <algorithm>
 #include <cctype>
@@ -54,6 +56,7 @@ bool isOurs(const std::string& port) {
   return port.find(kClientName) != std::string::npos || port.find("reverie:") == 0;
 }
 
+#if REVERIE_HAVE_JACK
 /// Full names of the JACK MIDI inputs named like the virtual port ("<client>:reverie").
 std::set<std::string> virtualPortLookalikes(jack_client_t* client) {
   std::set<std::string> names;
@@ -65,6 +68,7 @@ std::set<std::string> virtualPortLookalikes(jack_client_t* client) {
   }
   return names;
 }
+#endif
 
 }  // namespace
 
@@ -98,6 +102,7 @@ MidiInputs::MidiInputs(live::LiveRenderer& renderer, const std::string& api,
                        const std::string& selection)
     : renderer_(renderer), api_(resolveApi(api)), selection_(selection) {
   if (selection_ == "none") return;
+#if REVERIE_HAVE_JACK  // without it, a device wired to our port under JACK is not detected
   if (api_ == "jack") {
     watcher_ = quietly([] {
       jack_status_t status{};
@@ -107,6 +112,7 @@ MidiInputs::MidiInputs(live::LiveRenderer& renderer, const std::string& api,
       lookalikes_ = virtualPortLookalikes(watcher_);
     }
   }
+#endif
   // The virtual port, for other programs to connect to.
   auto input = std::make_unique<Input>();
   input->in = makeInput(api_, kClientName);
@@ -144,7 +150,9 @@ MidiInputs::MidiInputs(live::LiveRenderer& renderer, const std::string& api,
 
 MidiInputs::~MidiInputs() {
   for (auto& input : inputs_) input->in->closePort();
+#if REVERIE_HAVE_JACK
   if (watcher_ != nullptr) jack_client_close(watcher_);
+#endif
 }
 
 void MidiInputs::abandon() {
@@ -157,6 +165,7 @@ void MidiInputs::abandon() {
 std::set<std::string> MidiInputs::wiredToVirtualPort() {
   std::set<std::string> names;
   if (watcher_ == nullptr) return names;
+#if REVERIE_HAVE_JACK
   // RtMidi does not say which client name JACK gave it ("reverie-midi", or "reverie-midi-01"
   // beside another reverie): the virtual port is the one that was not there before. The server
   // shows a new port from its next cycle on, so it may take a poll or two to appear.
@@ -170,6 +179,7 @@ std::set<std::string> MidiInputs::wiredToVirtualPort() {
     for (const char** s = sources; *s != nullptr; ++s) names.insert(*s);
     jack_free(sources);
   }
+#endif
   return names;
 }
 

@@ -38,19 +38,7 @@ bool LiveRenderer::receive(int input, const IncomingMidi& midi) noexcept {
   const auto i = static_cast<std::size_t>(input);
   const midi::ProgramRequest request = banks_[i].feed(midi.message);
   if (request.program >= 0) {
-    // Straight to the control thread: the audio thread has nothing to do with it. The count
-    // goes up by one per request, whichever input's thread wins the exchange.
-    const std::uint64_t fields = static_cast<std::uint64_t>(request.channel & 0xF) << 21 |
-                                 static_cast<std::uint64_t>(request.bank & 0x3FFF) << 7 |
-                                 static_cast<std::uint64_t>(request.program & 0x7F);
-    std::uint64_t word = programWord_.load(std::memory_order_relaxed);
-    while (!programWord_.compare_exchange_weak(
-        word, ((word >> kProgramCountShift) + 1) << kProgramCountShift | fields,
-        std::memory_order_release, std::memory_order_relaxed)) {
-    }
-    const midi::Message& m = midi.message;
-    lastMessage_.store(m.status | (std::uint32_t{m.data1} << 8) | (std::uint32_t{m.data2} << 16),
-                       std::memory_order_relaxed);
+    requestProgram(request, midi.message);
     return true;
   }
   if (!inputs_[i]->push(midi)) {
@@ -58,6 +46,34 @@ bool LiveRenderer::receive(int input, const IncomingMidi& midi) noexcept {
     return false;
   }
   return true;
+}
+
+bool LiveRenderer::post(const MidiEvent& midi) noexcept {
+  const midi::Message message{midi.status, midi.data1, midi.data2};
+  const midi::ProgramRequest request = postedBanks_.feed(message);
+  if (request.program >= 0) {
+    requestProgram(request, message);
+    return true;
+  }
+  if (posted_.push(midi)) return true;
+  dropped_.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
+void LiveRenderer::requestProgram(const midi::ProgramRequest& request,
+                                  const midi::Message& m) noexcept {
+  // Straight to the control thread: the audio thread has nothing to do with it. The count
+  // goes up by one per request, whichever thread wins the exchange.
+  const std::uint64_t fields = static_cast<std::uint64_t>(request.channel & 0xF) << 21 |
+                               static_cast<std::uint64_t>(request.bank & 0x3FFF) << 7 |
+                               static_cast<std::uint64_t>(request.program & 0x7F);
+  std::uint64_t word = programWord_.load(std::memory_order_relaxed);
+  while (!programWord_.compare_exchange_weak(
+      word, ((word >> kProgramCountShift) + 1) << kProgramCountShift | fields,
+      std::memory_order_release, std::memory_order_relaxed)) {
+  }
+  lastMessage_.store(m.status | (std::uint32_t{m.data1} << 8) | (std::uint32_t{m.data2} << 16),
+                     std::memory_order_relaxed);
 }
 
 bool LiveRenderer::setRouting(const Routing& routing) noexcept {
@@ -77,14 +93,52 @@ bool LiveRenderer::latestProgramRequest(midi::Translator::ProgramRequest& reques
   return true;
 }
 
-void LiveRenderer::render(float* const* out, int frames, std::int64_t callbackNanos) noexcept {
+void LiveRenderer::takeRouting() noexcept {
   Routing routing;
   while (routing_.pop(routing))
     for (int channel = 0; channel < 16; ++channel)
       translator_.setTargets(
           channel, {routing.targets[static_cast<std::size_t>(channel)].data(),
                     static_cast<std::size_t>(routing.counts[static_cast<std::size_t>(channel)])});
+}
 
+void LiveRenderer::place(const midi::Message& message, std::uint32_t frame) noexcept {
+  const midi::ProgramRequest request =
+      translator_.translate(message, frame, [this](const NodeEvent& e) {
+        if (eventCount_ < events_.size())
+          events_[eventCount_++] = e;
+        else
+          dropped_.fetch_add(1, std::memory_order_relaxed);
+      });
+  if (request.program >= 0) {
+    requestProgram(request, message);  // only from render(events): the others never queue one
+    return;
+  }
+  if (message.kind() == 0x90 && message.data2 > 0)
+    notesPlayed_.fetch_add(1, std::memory_order_relaxed);
+  if (message.isChannelMessage())
+    lastMessage_.store(
+        message.status | (std::uint32_t{message.data1} << 8) | (std::uint32_t{message.data2} << 16),
+        std::memory_order_relaxed);
+}
+
+void LiveRenderer::render(float* const* out, int frames,
+                          std::span<const MidiEvent> events) noexcept {
+  takeRouting();
+  eventCount_ = 0;
+  const auto last = static_cast<std::uint32_t>(std::max(frames - 1, 0));
+  for (const MidiEvent& e : events) place({e.status, e.data1, e.data2}, std::min(e.frame, last));
+  while (const MidiEvent* posted = posted_.front()) {
+    takeRouting();  // a routing sent before this event was posted applies to it
+    const MidiEvent e = *posted;
+    posted_.popFront();
+    place({e.status, e.data1, e.data2}, std::min(e.frame, last));
+  }
+  engine_.process(out, frames, {events_.data(), eventCount_});
+}
+
+void LiveRenderer::render(float* const* out, int frames, std::int64_t callbackNanos) noexcept {
+  takeRouting();
   const double blockNanos = frames * 1e9 / sampleRate_;
   const double measured = static_cast<double>(callbackNanos);
   if (!clockRunning_ || std::fabs(measured - blockStartNanos_) > kClockResetNanos) {
@@ -108,19 +162,7 @@ void LiveRenderer::render(float* const* out, int frames, std::int64_t callbackNa
       const auto frame = static_cast<std::uint32_t>(std::max(offset, 0.0));
       const midi::Message message = midi->message;
       queue->popFront();
-      // Program changes never come this way (receive() hands them to the control thread).
-      translator_.translate(message, frame, [this](const NodeEvent& e) {
-        if (eventCount_ < events_.size())
-          events_[eventCount_++] = e;
-        else
-          dropped_.fetch_add(1, std::memory_order_relaxed);
-      });
-      if (message.kind() == 0x90 && message.data2 > 0)
-        notesPlayed_.fetch_add(1, std::memory_order_relaxed);
-      if (message.isChannelMessage())
-        lastMessage_.store(message.status | (std::uint32_t{message.data1} << 8) |
-                               (std::uint32_t{message.data2} << 16),
-                           std::memory_order_relaxed);
+      place(message, frame);  // program changes never come this way (receive() takes them)
     }
   }
   // Inputs interleave out of frame order; the engine sorts each node's events stably by frame.

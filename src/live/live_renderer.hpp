@@ -7,11 +7,13 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
+#include "engine/spsc_queue.hpp"
 #include "midi/midi_translator.hpp"
 #include "reverie/engine.hpp"
-#include "reverie/spsc_queue.hpp"
+#include "reverie/instrument.hpp"
 
 namespace reverie::live {
 
@@ -42,6 +44,12 @@ class LiveRenderer {
   /// latestProgramRequest), with the bank this input last selected on its channel.
   bool receive(int input, const IncomingMidi& midi) noexcept;
 
+  // ---- one other thread (a host's UI or control thread) ----
+  /// Queues a message for the audio thread's next `render(out, frames, events)`, at its frame
+  /// there. A program change is not queued: it goes to the control thread as `receive` sends
+  /// it. False if the queue is full (counted as dropped).
+  bool post(const MidiEvent& midi) noexcept;
+
   // ---- control thread ----
   /// Routes channels to nodes from the audio thread's next block on.
   bool setRouting(const Routing& routing) noexcept;
@@ -69,12 +77,24 @@ class LiveRenderer {
   /// so a constant latency (one block, plus the earliness of early callbacks) keeps their
   /// spacing; callback jitter is smoothed by a clock that follows the sample count.
   void render(float* const* out, int frames, std::int64_t callbackNanos) noexcept;
+  /// Renders one block with `events` at their frames within it (a frame past the block plays
+  /// on its last frame), and the posted messages at theirs. For a host that timestamps its
+  /// MIDI itself (a plugin). A program change among `events` goes to the control thread.
+  void render(float* const* out, int frames, std::span<const MidiEvent> events) noexcept;
 
  private:
+  void takeRouting() noexcept;
+  /// Translates one message into events_ at `frame` (audio thread).
+  void place(const midi::Message& message, std::uint32_t frame) noexcept;
+  /// Hands a program change to the control thread (any thread; lock-free).
+  void requestProgram(const midi::ProgramRequest& request, const midi::Message& message) noexcept;
+
   Engine& engine_;
   midi::Translator translator_;
   std::vector<std::unique_ptr<SpscQueue<IncomingMidi>>> inputs_;
   std::vector<midi::ProgramSelect> banks_;  // one per input, used by its thread alone
+  SpscQueue<MidiEvent> posted_{kQueueCapacity};
+  midi::ProgramSelect postedBanks_;  // the posting thread's
   SpscQueue<Routing> routing_{4};
   // The last program request and how many there were: program (7 bits), bank (14), channel (4),
   // then the count. Written by the input threads (compare-exchange), read by the control thread.

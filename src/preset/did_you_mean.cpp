@@ -1,4 +1,6 @@
 // Spelling suggestions for unknown keys, types, ports, choices and preset names.
+#include "preset/did_you_mean.hpp"
+
 #include <algorithm>
 #include <cctype>
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <thread>
 
-#include "reverie/spsc_queue.hpp"
+#include "engine/spsc_queue.hpp"
 
 TEST_CASE("SPSC queue hands 1,000,000 values across threads in order, none lost") {
   reverie::SpscQueue<std::uint64_t> queue(64);

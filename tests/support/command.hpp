@@ -64,14 +64,15 @@ class ScratchFolder {
   std::filesystem::path path_;
 };
 
-/// Runs `reverie ARGS` through the shell from `folder`, with the source tree's presets on the
+/// Runs `PROGRAM ARGS` through the shell from `folder`, with the source tree's presets on the
 /// search path. `prefix` goes before the command (e.g. a user switch).
-inline CommandResult runReverie(const std::string& args, const std::filesystem::path& folder,
+inline CommandResult runProgram(const std::string& program, const std::string& args,
+                                const std::filesystem::path& folder,
                                 const std::string& prefix = "") {
   const std::filesystem::path out = folder / ".stdout", err = folder / ".stderr";
   const std::string command = "cd '" + folder.string() + "' && REVERIE_PRESET_PATH='" +
                               std::string(REVERIE_SOURCE_DIR) + "/presets' " + prefix + " '" +
-                              REVERIE_CLI_PATH + "' " + args + " >'" + out.string() + "' 2>'" +
+                              program + "' " + args + " >'" + out.string() + "' 2>'" +
                               err.string() + "'";
   const int status = std::system(command.c_str());
   CommandResult result;
@@ -81,6 +82,12 @@ inline CommandResult runReverie(const std::string& args, const std::filesystem::
   std::filesystem::remove(out);
   std::filesystem::remove(err);
   return result;
+}
+
+/// Runs `reverie ARGS` as runProgram does.
+inline CommandResult runReverie(const std::string& args, const std::filesystem::path& folder,
+                                const std::string& prefix = "") {
+  return runProgram(REVERIE_CLI_PATH, args, folder, prefix);
 }
 
 }  // namespace reverie::test

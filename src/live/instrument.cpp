@@ -1,0 +1,167 @@
+// Instrument: an Engine, the LiveRenderer that turns MIDI into its events, and the LivePatch that
+// swaps what it plays; the same three `reverie play` plays through.
+#include "reverie/instrument.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <optional>
+
+#include "arc/composer.hpp"
+#include "live/live_patch.hpp"
+#include "live/live_renderer.hpp"
+#include "live/program_list.hpp"
+#include "reverie/arc.hpp"
+#include "reverie/engine.hpp"
+#include "reverie/preset.hpp"
+
+namespace reverie {
+namespace {
+
+MidiEvent channelMessage(std::uint32_t frame, int kind, int channel, int data1, int data2) {
+  return {frame, static_cast<std::uint8_t>(kind | (channel & 0x0F)),
+          static_cast<std::uint8_t>(data1 & 0x7F), static_cast<std::uint8_t>(data2 & 0x7F)};
+}
+
+}  // namespace
+
+MidiEvent MidiEvent::noteOn(std::uint32_t frame, int channel, int key, int velocity) {
+  return channelMessage(frame, 0x90, channel, key, std::clamp(velocity, 1, 127));
+}
+MidiEvent MidiEvent::noteOff(std::uint32_t frame, int channel, int key) {
+  return channelMessage(frame, 0x80, channel, key, 64);
+}
+MidiEvent MidiEvent::controlChange(std::uint32_t frame, int channel, int controller, int value) {
+  return channelMessage(frame, 0xB0, channel, controller, value);
+}
+MidiEvent MidiEvent::pitchBend(std::uint32_t frame, int channel, float bend) {
+  // The inverse of the translator's scaling: -1 -> 0, 0 -> 8192, +1 -> 16383.
+  const float b = std::clamp(bend, -1.0f, 1.0f);
+  const int value = 8192 + static_cast<int>(std::lround(b < 0.0f ? b * 8192.0f : b * 8191.0f));
+  return channelMessage(frame, 0xE0, channel, value & 0x7F, value >> 7);
+}
+MidiEvent MidiEvent::channelPressure(std::uint32_t frame, int channel, int pressure) {
+  return channelMessage(frame, 0xD0, channel, pressure, 0);
+}
+MidiEvent MidiEvent::programChange(std::uint32_t frame, int channel, int program) {
+  return channelMessage(frame, 0xC0, channel, program, 0);
+}
+
+struct Instrument::Impl {
+  explicit Impl(const InstrumentConfig& c)
+      : config(c),
+        engine({c.sampleRate, c.maxBlockFrames, c.seed}),
+        renderer(engine, 1, midi::VelocityCurve{}, c.mpe),
+        patch(engine, renderer, c.mpe) {}
+
+  InstrumentConfig config;
+  Engine engine;
+  live::LiveRenderer renderer;
+  live::LivePatch patch;
+  std::optional<live::ProgramList> programs;  // listed at the first program change
+  // Written by the audio thread (peaks) or the control thread (voices, scene); read anywhere.
+  std::array<std::atomic<float>, 2> peak{}, maxPeak{};
+  std::atomic<int> voices{-1}, scene{-1};
+};
+
+Instrument::Instrument(std::string_view nameOrPath, const InstrumentConfig& config)
+    : impl_(std::make_unique<Impl>(config)) {
+  load(nameOrPath);
+}
+
+Instrument::~Instrument() = default;
+
+void Instrument::load(std::string_view nameOrPath) {
+  const std::filesystem::path path = findPreset(nameOrPath);
+  if (isArcFile(path))
+    load(loadArc(path));
+  else
+    load(loadPatch(path));
+}
+
+void Instrument::load(const Patch& patch) {
+  impl_->patch.load(patch);
+}
+
+void Instrument::load(const Arc& arc) {
+  impl_->patch.load(arc);
+}
+
+std::string Instrument::update() {
+  Impl& m = *impl_;
+  std::string said;
+  midi::ProgramRequest request;
+  std::uint64_t requests = 0;
+  if (m.renderer.latestProgramRequest(request, requests)) {
+    const int number = request.bank * 128 + request.program;
+    if (!m.programs) m.programs.emplace();
+    if (const auto preset = m.programs->find(number)) {
+      try {
+        load(preset->path.string());
+        said = "program " + std::to_string(number + 1) + ": " + name();
+      } catch (const std::exception& e) {
+        said = "program " + std::to_string(number + 1) + " failed: " + e.what();
+      }
+    } else {
+      said = "program " + std::to_string(number + 1) + " has no preset";
+    }
+  }
+  m.patch.tick();
+  m.voices.store(m.patch.voices(), std::memory_order_relaxed);
+  const NodeId composer = m.patch.composer();
+  m.scene.store(composer == kInvalidNode ? -1 : arc::composerScene(m.engine.graph().node(composer)),
+                std::memory_order_relaxed);
+  return said;
+}
+
+const std::string& Instrument::name() const {
+  return impl_->patch.name();
+}
+
+const InstrumentConfig& Instrument::config() const {
+  return impl_->config;
+}
+
+int Instrument::latencyFrames() const {
+  return impl_->engine.latencyFrames();
+}
+
+bool Instrument::post(const MidiEvent& event) noexcept {
+  return impl_->renderer.post(event);
+}
+
+void Instrument::process(float* const* out, int frames,
+                         std::span<const MidiEvent> events) noexcept {
+  Impl& m = *impl_;
+  if (frames <= 0) return;
+  m.renderer.render(out, frames, events);
+  for (std::size_t channel = 0; channel < 2; ++channel) {
+    float peak = 0.0f;
+    for (int i = 0; i < frames; ++i) peak = std::max(peak, std::fabs(out[channel][i]));
+    m.peak[channel].store(peak, std::memory_order_relaxed);
+    if (peak > m.maxPeak[channel].load(std::memory_order_relaxed))
+      m.maxPeak[channel].store(peak, std::memory_order_relaxed);  // the audio thread alone writes
+  }
+}
+
+InstrumentMeters Instrument::meters() const noexcept {
+  const Impl& m = *impl_;
+  const EngineStats stats = m.engine.stats();
+  InstrumentMeters meters;
+  for (std::size_t channel = 0; channel < 2; ++channel) {
+    meters.peak[channel] = m.peak[channel].load(std::memory_order_relaxed);
+    meters.maxPeak[channel] = m.maxPeak[channel].load(std::memory_order_relaxed);
+  }
+  meters.framesRendered = stats.framesRendered;
+  meters.notesPlayed = m.renderer.notesPlayed();
+  meters.droppedEvents = stats.droppedEvents + m.renderer.droppedMessages();
+  meters.nonFiniteSamples = stats.nonFiniteSamples;
+  meters.swaps = stats.planSwaps;
+  meters.limiterGainDb = stats.limiterGainDb;
+  meters.voices = m.voices.load(std::memory_order_relaxed);
+  meters.scene = m.scene.load(std::memory_order_relaxed);
+  return meters;
+}
+
+}  // namespace reverie
