@@ -20,10 +20,10 @@ struct PatchRender {
   double realtimeFactor = 0.0;  ///< audio seconds per second of wall time
 };
 
-/// The longest render `reverie render` accepts unless --max-length raises it: a week. Renders
-/// stream to their file in constant memory, so the bound is only against a typo costing days
-/// of disk (a week of 24-bit stereo at 48 kHz is 174 GB).
-inline constexpr double kDefaultMaxRenderSeconds = 7.0 * 24.0 * 3600.0;
+/// The longest render `reverie render` accepts unless --max-length raises it: a day. Renders
+/// stream to their file in constant memory, so this is not about memory but against a typo
+/// costing hours of CPU and tens of GB of disk. An endless stream (--length inf) has no limit.
+inline constexpr double kDefaultMaxRenderSeconds = 24.0 * 3600.0;
 /// The most --max-length may be raised to (115 days), so frame counts stay far from overflow.
 inline constexpr double kHighestMaxRenderSeconds = 1e7;
 
