@@ -72,16 +72,23 @@ PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, dou
   ProgressBar bar(progress.label, progress.show);
   const auto start = std::chrono::steady_clock::now();
   // The limiter's look-ahead delays everything; render past it so the output starts at frame 0.
-  std::vector<float> block(
-      2 * static_cast<std::size_t>(std::max(engine.latencyFrames(), kRenderBlockFrames)));
-  clock.renderInterleaved(block.data(), engine.latencyFrames());
+  std::vector<float> lookAhead(2 * static_cast<std::size_t>(engine.latencyFrames()));
+  clock.renderInterleaved(lookAhead.data(), engine.latencyFrames());
+  // Blocks are handed on a batch at a time: fewer, larger writes and meter calls.
+  constexpr std::size_t kBatchFrames = 16 * kRenderBlockFrames;
+  std::vector<float> batch(2 * kBatchFrames);
+  std::size_t held = 0;
   std::uint64_t done = 0;
   while (done < frames) {
     if (interrupted()) throw RuntimeFailure("interrupted: nothing was written");
     const auto count = static_cast<int>(std::min<std::uint64_t>(kRenderBlockFrames, frames - done));
-    clock.renderInterleaved(block.data(), count);
-    sink(block.data(), static_cast<std::size_t>(count));
+    clock.renderInterleaved(batch.data() + 2 * held, count);
+    held += static_cast<std::size_t>(count);
     done += static_cast<std::uint64_t>(count);
+    if (held == kBatchFrames || done == frames) {
+      sink(batch.data(), held);
+      held = 0;
+    }
     const double doneSeconds = static_cast<double>(done) / sampleRate;
     if (endless) {
       bar.update(std::fmod(doneSeconds / 60.0, 1.0), formatSeconds(doneSeconds) + " (endless)");
