@@ -134,5 +134,7 @@ TEST_CASE("a render's peak memory does not grow with its length") {
   const double longPeak = peak("200");
   MESSAGE("peak resident memory: " << shortPeak << " MiB for 20 s, " << longPeak
                                    << " MiB for 200 s");
-  CHECK(longPeak - shortPeak < 4.0);
+  // The sanitizers keep freed blocks in quarantine and shadow what they touch: more slack there,
+  // still far under the 32 MB that holding the audio would add.
+  CHECK(longPeak - shortPeak < (reverie::test::kSanitized ? 8.0 : 4.0));
 }
