@@ -186,8 +186,13 @@ void writeAudacityLabels(const std::filesystem::path& path, const Arc& arc,
   io::writeFileAtomically(path, out);
 }
 
-std::vector<LoudnessPoint> shortTermLoudness(const float* interleaved, std::size_t frames,
-                                             int channels, double sampleRate, double hopSeconds) {
+struct ShortTermLoudnessTrack::Meter {
+  Meter(int channels, long rate) : meter(channels, rate, EBUR128_MODE_S) {}
+  io::Ebur128Meter meter;
+};
+
+ShortTermLoudnessTrack::ShortTermLoudnessTrack(int channels, double sampleRate, double hopSeconds)
+    : sampleRate_(sampleRate) {
   const long rate = std::lround(sampleRate);
   const long long hopFrames = std::llround(hopSeconds * sampleRate);
   if (channels < 1 || rate < 1 || static_cast<double>(rate) != sampleRate || hopFrames < 1) {
@@ -196,17 +201,33 @@ std::vector<LoudnessPoint> shortTermLoudness(const float* interleaved, std::size
                      std::to_string(hopSeconds) +
                      " s (use a whole sample rate such as 48000 and a hop of at least one frame)");
   }
-  io::Ebur128Meter meter(channels, rate, EBUR128_MODE_S);
-  const auto hop = static_cast<std::size_t>(hopFrames);
-  std::vector<LoudnessPoint> points;
-  points.reserve(frames / hop);
-  for (std::size_t done = hop; done <= frames; done += hop) {
-    meter.add(interleaved + (done - hop) * channels, hop,
-              "short-term loudness measurement failed (out of memory?)");
-    const double lufs = meter.shortTermLufs();
-    points.push_back({static_cast<double>(done) / sampleRate, std::max(lufs, kSilenceLufs)});
+  meter_ = std::make_unique<Meter>(channels, rate);
+  width_ = static_cast<std::size_t>(channels);
+  hop_ = static_cast<std::size_t>(hopFrames);
+}
+
+ShortTermLoudnessTrack::~ShortTermLoudnessTrack() = default;
+
+void ShortTermLoudnessTrack::add(const float* interleaved, std::size_t frames) {
+  while (frames > 0) {
+    const std::size_t take = std::min(frames, hop_ - filled_);
+    meter_->meter.add(interleaved, take, "short-term loudness measurement failed (out of memory?)");
+    interleaved += take * width_;
+    frames -= take;
+    filled_ += take;
+    done_ += take;
+    if (filled_ < hop_) continue;
+    filled_ = 0;
+    const double lufs = meter_->meter.shortTermLufs();
+    points_.push_back({static_cast<double>(done_) / sampleRate_, std::max(lufs, kSilenceLufs)});
   }
-  return points;
+}
+
+std::vector<LoudnessPoint> shortTermLoudness(const float* interleaved, std::size_t frames,
+                                             int channels, double sampleRate, double hopSeconds) {
+  ShortTermLoudnessTrack track(channels, sampleRate, hopSeconds);
+  track.add(interleaved, frames);
+  return track.points();
 }
 
 void writeArcPlot(const std::filesystem::path& path, const Arc& arc, const Timeline& timeline,

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <vector>
 
 #include "reverie/arc.hpp"
@@ -38,6 +39,23 @@ void writeAudacityLabels(const std::filesystem::path& path, const Arc& arc,
 std::vector<LoudnessPoint> shortTermLoudness(const float* interleaved, std::size_t frames,
                                              int channels, double sampleRate,
                                              double hopSeconds = 0.1);
+
+/// shortTermLoudness for audio that arrives in pieces of any size: the same points.
+class ShortTermLoudnessTrack {
+ public:
+  /// Throws InputError as shortTermLoudness does.
+  ShortTermLoudnessTrack(int channels, double sampleRate, double hopSeconds = 0.1);
+  ~ShortTermLoudnessTrack();
+  void add(const float* interleaved, std::size_t frames);
+  const std::vector<LoudnessPoint>& points() const { return points_; }
+
+ private:
+  struct Meter;
+  std::unique_ptr<Meter> meter_;
+  std::size_t width_, hop_, filled_ = 0, done_ = 0;
+  double sampleRate_;
+  std::vector<LoudnessPoint> points_;
+};
 
 /// A self-contained 1200x500 SVG: the four scripted curves (0..1, left axis) over time, scene
 /// boundaries with their names, and `loudness` as a filled area on a right-hand LUFS axis

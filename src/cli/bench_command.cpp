@@ -1,4 +1,5 @@
 // `reverie bench`: the engine's costs, measured on this machine and reported as ratios.
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -6,7 +7,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "arc/arc_setup.hpp"
@@ -231,7 +235,7 @@ double orchestraLoad(const Patch& patch, const std::string& only = {}) {
 }
 
 struct ArcBench {
-  double seconds = 0.0, realtimeFactor = 0.0, peakMiB = 0.0, baselineMiB = 0.0, audioMiB = 0.0;
+  double seconds = 0.0, realtimeFactor = 0.0, peakMiB = 0.0, baselineMiB = 0.0;
 };
 
 /// Resident memory now, from /proc/self/statm (0 where it cannot be read).
@@ -261,12 +265,12 @@ ArcBench benchArc(const std::string& name) {
       Engine engine({48000.0, kRenderBlockFrames, 1});
       arc::buildArc(arc, engine.graph());
       engine.commit();
-      const PatchRender render = renderEvents(engine, {}, arc::arcSeconds(arc), false);
+      const PatchRender render =
+          renderEvents(engine, {}, arc::arcSeconds(arc), {}, [](const float*, std::size_t) {});
       rusage usage{};
       getrusage(RUSAGE_SELF, &usage);
       result = {render.seconds, render.realtimeFactor,
-                static_cast<double>(usage.ru_maxrss) / 1024.0, baseline,
-                static_cast<double>(render.interleaved.size() * sizeof(float)) / (1024.0 * 1024.0)};
+                static_cast<double>(usage.ru_maxrss) / 1024.0, baseline};
     } catch (...) {
       result = {};
     }
@@ -285,7 +289,76 @@ ArcBench benchArc(const std::string& name) {
   return result;
 }
 
-int runBench() {
+/// `reverie render ARGS` run as a child process: its wall time and peak resident memory.
+struct ChildRender {
+  double seconds = 0.0, peakMiB = 0.0;
+};
+
+ChildRender runRenderChild(const std::vector<std::string>& arguments) {
+  std::vector<std::string> words{"reverie", "render"};
+  words.insert(words.end(), arguments.begin(), arguments.end());
+  std::vector<char*> argv;
+  for (std::string& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  std::fflush(stdout);
+  const auto start = Clock::now();
+  const pid_t child = fork();
+  if (child < 0) throw RuntimeFailure("bench: cannot fork");
+  if (child == 0) {
+    const int quiet = open("/dev/null", O_WRONLY);
+    dup2(quiet, STDOUT_FILENO);
+    dup2(quiet, STDERR_FILENO);
+    execv("/proc/self/exe", argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  rusage usage{};
+  wait4(child, &status, 0, &usage);
+  const double seconds = secondsSince(start);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string command = "reverie render";
+    for (const std::string& argument : arguments) command += " " + argument;
+    throw RuntimeFailure("bench: '" + command + "' failed; run it to see why");
+  }
+  return {seconds, static_cast<double>(usage.ru_maxrss) / 1024.0};
+}
+
+/// Long renders of an instrument preset through `reverie render` itself, each in its own
+/// process: peak resident memory (which streaming keeps flat) and the realtime factor of the
+/// whole command, writing included.
+void benchLongRenders(bool eightHours) {
+  std::string folder = (std::filesystem::temp_directory_path() / "reverie-bench-XXXXXX").string();
+  if (mkdtemp(folder.data()) == nullptr) throw RuntimeFailure("bench: cannot create a folder");
+  struct Case {
+    const char* what;
+    double seconds;
+    std::vector<std::string> extra;
+  };
+  std::vector<Case> cases = {{"10 minutes", 600.0, {}},
+                             {"1 hour", 3600.0, {}},
+                             {"1 hour, --target-lufs -16", 3600.0, {"--target-lufs", "-16"}}};
+  if (eightHours) cases.push_back({"8 hours", 8.0 * 3600.0, {}});
+  std::printf(
+      "long renders of 'glass-harmonica' to FLAC (24-bit, 48 kHz), each a 'reverie "
+      "render' of its own:\n");
+  double hourSeconds = 0.0;
+  for (const Case& c : cases) {
+    std::vector<std::string> arguments = {
+        "glass-harmonica",    "--length", std::to_string(c.seconds), "--tail", "0", "-q", "-o",
+        folder + "/take.flac"};
+    arguments.insert(arguments.end(), c.extra.begin(), c.extra.end());
+    const ChildRender child = runRenderChild(arguments);
+    if (c.seconds == 3600.0 && c.extra.empty()) hourSeconds = child.seconds;
+    std::printf("  %-27s peak memory %6.1f MiB resident (aim < 100), %6.1fx realtime, %.0f s\n",
+                c.what, child.peakMiB, c.seconds / child.seconds, child.seconds);
+  }
+  if (!eightHours)
+    std::printf("  (8 hours with 'reverie bench --long': about %.0f more minutes here)\n",
+                8.0 * hourSeconds / 60.0);
+  std::filesystem::remove_all(folder);
+}
+
+int runBench(bool long8Hours) {
   std::printf("reverie bench on %s, %u hardware threads (single-threaded figures)\n\n",
               cpuModel().c_str(), std::thread::hardware_concurrency());
 
@@ -342,10 +415,9 @@ int runBench() {
   const ArcBench arc = benchArc(kDefaultPreset);
   std::printf(
       "default render, the arc '%s', %.1f s at 48 kHz: %.1fx realtime on one core (aim >= 30x),\n"
-      "  peak memory %.1f MiB resident: %.1f MiB before rendering, the rest the render's own, of "
-      "which\n"
-      "  %.1f MiB is the rendered audio kept for loudness and true-peak measurement\n",
-      kDefaultPreset, arc.seconds, arc.realtimeFactor, arc.peakMiB, arc.baselineMiB, arc.audioMiB);
+      "  peak memory %.1f MiB resident: %.1f MiB before rendering, the rest the render's own\n",
+      kDefaultPreset, arc.seconds, arc.realtimeFactor, arc.peakMiB, arc.baselineMiB);
+  benchLongRenders(long8Hours);
   return 0;
 }
 
@@ -355,7 +427,10 @@ void addBenchCommand(CLI::App& app, Action& action) {
   CLI::App* bench = app.add_subcommand(
       "bench",
       "Measure the engine: per-node overhead, compile time, live callback times, realtime factor");
-  bench->callback([&action] { action = runBench; });
+  auto longRenders = std::make_shared<bool>(false);
+  bench->add_flag("--long", *longRenders, "Also render 8 hours, to show its memory stays flat");
+  bench->callback(
+      [&action, longRenders] { action = [longRenders] { return runBench(*longRenders); }; });
 }
 
 }  // namespace reverie::cli

@@ -62,6 +62,30 @@ CLI::Validator seedValue() {
       "UINT in [0 - 2^64-1]");
 }
 
+CLI::Validator kiloHertz() {
+  return CLI::Validator(
+      [](std::string& text) {
+        double kilo = 0.0;
+        if (text.size() < 2 || (text.back() != 'k' && text.back() != 'K')) return std::string();
+        if (!parseWhole(text.substr(0, text.size() - 1), kilo) || !std::isfinite(kilo))
+          return std::string();  // the range check names it
+        char hertz[32];
+        std::snprintf(hertz, sizeof hertz, "%.10g", kilo * 1000.0);
+        text = hertz;
+        return std::string();
+      },
+      "");
+}
+
+CLI::Validator endlessOr(CLI::Validator finite) {
+  return CLI::Validator(
+      [finite](std::string& text) mutable {
+        if (text == "inf") return std::string();
+        return finite(text);
+      },
+      finite.get_description() + " or inf");
+}
+
 CLI::Validator nonEmptyPath() {
   return CLI::Validator(
       [](std::string& text) {

@@ -19,6 +19,13 @@ CLI::Validator wholeIn(std::int64_t minimum, std::int64_t maximum, const std::st
 /// A seed: a whole number from 0 to 2^64-1, written in decimal digits (no sign).
 CLI::Validator seedValue();
 
+/// Turns a rate in kHz as sox writes it ("44.1k", "48k") into Hz ("44100"); other text passes
+/// unchanged to the checks after it.
+CLI::Validator kiloHertz();
+
+/// "inf" (an endless render) or whatever `finite` accepts.
+CLI::Validator endlessOr(CLI::Validator finite);
+
 /// A file path that is not empty: `-o ""` is a mistake, not a request for the default name.
 CLI::Validator nonEmptyPath();
 

@@ -54,38 +54,52 @@ void checkRenderLength(const RenderLength& render, double maxSeconds) {
 }
 
 PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t seed, double seconds,
-                        bool showProgress) {
+                        const RenderProgress& progress, const BlockSink& sink) {
   Engine engine({sampleRate, kRenderBlockFrames, seed});
   const std::map<std::string, NodeId> ids = buildGraph(patch, engine.graph());
   engine.commit();
   return renderEvents(engine, scheduleScore(patch, ids, engine.graph(), sampleRate), seconds,
-                      showProgress);
+                      progress, sink);
 }
 
 PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, double seconds,
-                         bool showProgress) {
+                         const RenderProgress& progress, const BlockSink& sink) {
   const double sampleRate = engine.config().sampleRate;
   OfflineClock clock(engine, std::move(events));
 
-  const std::size_t frames = framesForSeconds(seconds, sampleRate);
-  PatchRender result;
-  result.seconds = static_cast<double>(frames) / sampleRate;
-  result.interleaved.assign(frames * 2, 0.0f);
-  ProgressBar progress("rendering", showProgress);
+  const bool endless = std::isinf(seconds);
+  const std::uint64_t frames = endless ? ~std::uint64_t{0} : framesForSeconds(seconds, sampleRate);
+  ProgressBar bar(progress.label, progress.show);
   const auto start = std::chrono::steady_clock::now();
-  // The limiter's look-ahead delays everything; render past it so the file starts at frame 0.
+  // The limiter's look-ahead delays everything; render past it so the output starts at frame 0.
   std::vector<float> lookAhead(2 * static_cast<std::size_t>(engine.latencyFrames()));
   clock.renderInterleaved(lookAhead.data(), engine.latencyFrames());
-  for (std::size_t done = 0; done < frames;) {
+  // Blocks are handed on a batch at a time: fewer, larger writes and meter calls.
+  constexpr std::size_t kBatchFrames = 16 * kRenderBlockFrames;
+  std::vector<float> batch(2 * kBatchFrames);
+  std::size_t held = 0;
+  std::uint64_t done = 0;
+  while (done < frames) {
     if (interrupted()) throw RuntimeFailure("interrupted: nothing was written");
-    const std::size_t block = std::min<std::size_t>(kRenderBlockFrames, frames - done);
-    clock.renderInterleaved(result.interleaved.data() + 2 * done, static_cast<int>(block));
-    done += block;
-    progress.update(
-        static_cast<double>(done) / static_cast<double>(frames),
-        formatSeconds(static_cast<double>(done) / sampleRate) + " of " + formatSeconds(seconds));
+    const auto count = static_cast<int>(std::min<std::uint64_t>(kRenderBlockFrames, frames - done));
+    clock.renderInterleaved(batch.data() + 2 * held, count);
+    held += static_cast<std::size_t>(count);
+    done += static_cast<std::uint64_t>(count);
+    if (held == kBatchFrames || done == frames) {
+      sink(batch.data(), held);
+      held = 0;
+    }
+    const double doneSeconds = static_cast<double>(done) / sampleRate;
+    if (endless) {
+      bar.update(std::fmod(doneSeconds / 60.0, 1.0), formatSeconds(doneSeconds) + " (endless)");
+    } else {
+      bar.update(static_cast<double>(done) / static_cast<double>(frames),
+                 formatSeconds(doneSeconds) + " of " + formatSeconds(seconds));
+    }
   }
-  progress.finish();
+  bar.finish();
+  PatchRender result;
+  result.seconds = static_cast<double>(done) / sampleRate;
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.realtimeFactor = result.seconds / std::max(elapsed, 1e-9);

@@ -1,7 +1,8 @@
-// Rendering a loaded patch offline into memory: shared by `render` and `bench`.
+// Rendering a loaded patch offline, block by block into a sink: shared by `render` and `bench`.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -10,14 +11,18 @@
 
 namespace reverie::cli {
 
+/// Receives the render in order, a block of interleaved stereo frames at a time, the limiter's
+/// latency already removed (the first frame is the piece's first).
+using BlockSink = std::function<void(const float* interleaved, std::size_t frames)>;
+
 struct PatchRender {
-  std::vector<float> interleaved;  ///< stereo, the limiter's latency already removed
   double seconds = 0.0;
   double realtimeFactor = 0.0;  ///< audio seconds per second of wall time
 };
 
-/// The longest render `reverie render` accepts unless --max-length raises it: a day. Renders are
-/// held in memory, so the check comes before any audio is allocated.
+/// The longest render `reverie render` accepts unless --max-length raises it: a day. Renders
+/// stream to their file in constant memory, so this is not about memory but against a typo
+/// costing hours of CPU and tens of GB of disk. An endless stream (--length inf) has no limit.
 inline constexpr double kDefaultMaxRenderSeconds = 24.0 * 3600.0;
 /// The most --max-length may be raised to (115 days), so frame counts stay far from overflow.
 inline constexpr double kHighestMaxRenderSeconds = 1e7;
@@ -39,14 +44,21 @@ void checkRenderLength(const RenderLength& render, double maxSeconds);
 /// the file at a time. Renders are bit-identical in any block size; this one is for speed.
 constexpr int kRenderBlockFrames = 1024;
 
-/// Renders `seconds` of the patch at `sampleRate` with `seed`. Shows progress on stderr if
-/// `showProgress`; throws RuntimeFailure if interrupted (Ctrl-C).
+/// How a render shows its progress on stderr: the bar's label, or nothing.
+struct RenderProgress {
+  bool show = false;
+  std::string label = "rendering";
+};
+
+/// Renders `seconds` of the patch at `sampleRate` with `seed` into `sink`, block by block
+/// (kRenderBlockFrames); infinite `seconds` renders until interrupted or the sink throws.
+/// Throws RuntimeFailure if interrupted (Ctrl-C).
 PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t seed, double seconds,
-                        bool showProgress);
+                        const RenderProgress& progress, const BlockSink& sink);
 
 /// Renders `seconds` of a committed engine driven by `events`; the same contract as renderPatch.
 /// The engine's largest block must be at least kRenderBlockFrames.
 PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, double seconds,
-                         bool showProgress);
+                         const RenderProgress& progress, const BlockSink& sink);
 
 }  // namespace reverie::cli

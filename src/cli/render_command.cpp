@@ -1,340 +1,11 @@
 // `reverie render`: a preset to a sound file, faster than real time, never a half-written file.
-#include <cctype>
-#include <cstdio>
-#include <filesystem>
-#include <optional>
+#include <memory>
 
-#include "arc/arc_exports.hpp"
-#include "arc/arc_setup.hpp"
 #include "cli/commands.hpp"
-#include "cli/interrupt.hpp"
-#include "cli/midi_render.hpp"
 #include "cli/option_checks.hpp"
-#include "cli/patch_render.hpp"
-#include "cli/progress_bar.hpp"
-#include "io/atomic_file.hpp"
-#include "io/input_file.hpp"
-#include "midi/gm_programs.hpp"
-#include "reverie/arc.hpp"
-#include "reverie/errors.hpp"
-#include "reverie/loudness.hpp"
-#include "reverie/preset.hpp"
-#include "reverie/score.hpp"
-#include "reverie/sound_file.hpp"
+#include "cli/render_run.hpp"
 
 namespace reverie::cli {
-namespace {
-
-struct RenderOptions {
-  std::string preset = kDefaultPreset;
-  std::string output;
-  double sampleRate = 48000.0;
-  std::string bits = "24";
-  std::uint64_t seed = 1;
-  std::optional<double> lengthSeconds;
-  std::optional<double> tailSeconds;
-  double maxLengthSeconds = kDefaultMaxRenderSeconds;
-  std::optional<double> targetLufs;
-  double truePeakDbtp = -1.0;
-  bool quiet = false;
-  // For a MIDI file:
-  std::string midiPreset = "glass-harmonica";
-  std::vector<std::string> channelMappings;
-  std::string velocityCurve = "linear";
-  bool mpe = false;
-  bool midiPresetGiven = false;  // --preset forces one preset on every channel: no GM programs
-  bool midiOptionsGiven = false;
-  // For an arc:
-  std::string curvesPath;
-  std::string plotPath;
-  bool noLabels = false;
-  bool arcOptionsGiven = false;
-};
-
-/// A Standard MIDI File (or RMID) by its extension, or by its first bytes if it exists.
-bool isMidiInput(const std::string& input) {
-  std::filesystem::path path(input);
-  std::string extension = path.extension().string();
-  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (extension == ".mid" || extension == ".midi" || extension == ".rmi" || extension == ".kar")
-    return true;
-  if (extension == ".toml" || !std::filesystem::is_regular_file(path)) return false;
-  std::string head;
-  try {
-    head = io::readInputHead(path, 12);
-  } catch (const io::InputFileError&) {
-    return false;  // looked up as a preset next, which reports why it cannot be read
-  }
-  return midi::looksLikeMidiFile({reinterpret_cast<const std::uint8_t*>(head.data()), head.size()});
-}
-
-/// "WAV, 24-bit" and so on, for the summary.
-std::string describe(const std::filesystem::path& target, SampleFormat format) {
-  std::string container = target.extension().string().substr(target.extension().empty() ? 0 : 1);
-  for (char& c : container) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (container == "OGG" || container == "OGA") return "Ogg Vorbis";
-  switch (format) {
-    case SampleFormat::kPcm16:
-      return container + ", 16-bit with TPDF dither";
-    case SampleFormat::kPcm24:
-      return container + ", 24-bit";
-    case SampleFormat::kFloat32:
-      return container + ", 32-bit float";
-  }
-  return container;
-}
-
-void writeFile(SoundFileWriter& writer, const std::vector<float>& interleaved,
-               const RenderOptions& options) {
-  ProgressBar progress("writing  ", !options.quiet);
-  const std::size_t frames = interleaved.size() / 2;
-  constexpr std::size_t kChunk = 65536;
-  for (std::size_t done = 0; done < frames; done += kChunk) {
-    if (interrupted()) throw RuntimeFailure("interrupted: nothing was written");
-    writer.write(interleaved.data() + 2 * done, std::min(kChunk, frames - done));
-    progress.update(static_cast<double>(done) / static_cast<double>(frames));
-  }
-  progress.finish();
-  if (interrupted()) throw RuntimeFailure("interrupted: nothing was written");
-  writer.commit();
-}
-
-/// What a render plays: a preset with its score, or a MIDI file through presets.
-struct RenderSource {
-  std::string name;  ///< for the default file name and the summary
-  double lengthSeconds = 0.0, tailSeconds = 0.0;
-  Patch patch;                              // a preset
-  std::optional<midi::MidiFile> midiFile;   // or a MIDI file,
-  std::vector<Patch> midiPatches;           // played by these (the first by default)
-  std::map<int, std::size_t> channelPatch;  // MIDI channel -> index in midiPatches
-  std::map<int, std::size_t> programPatch;  // General MIDI program -> index in midiPatches
-  std::optional<Arc> arc;                   // or an arc, performed by the composer
-};
-
-/// "1:05.2" for a summary line.
-std::string clockTime(double seconds) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%d:%04.1f", static_cast<int>(seconds) / 60,
-                std::fmod(seconds, 60.0));
-  return text;
-}
-
-/// `target` with its extension replaced: song.wav -> song.labels.txt.
-std::filesystem::path besideTarget(const std::filesystem::path& target, const std::string& suffix) {
-  std::filesystem::path path = target;
-  path.replace_extension(suffix);
-  return path;
-}
-
-RenderSource openSource(const RenderOptions& options) {
-  RenderSource source;
-  if (!isMidiInput(options.preset)) {
-    const std::filesystem::path path = findPreset(options.preset);
-    if (isArcFile(path)) {
-      if (options.midiOptionsGiven)
-        throw InputError(
-            "--preset, --channel, --velocity-curve and --mpe apply to MIDI files, and '" +
-            options.preset + "' is an arc; drop those options");
-      source.arc = loadArc(path);
-      source.name = source.arc->name;
-      source.lengthSeconds = arc::arcSeconds(*source.arc) - source.arc->tailSeconds;
-      source.tailSeconds = source.arc->tailSeconds;
-      return source;
-    }
-    if (options.arcOptionsGiven)
-      throw InputError("--export-curves, --plot and --no-labels apply to arcs, and '" +
-                       options.preset +
-                       "' is a patch; give an arc (see 'reverie presets'), or drop those options");
-    if (options.midiOptionsGiven)
-      throw InputError(
-          "--preset, --channel, --velocity-curve and --mpe apply to MIDI files, and '" +
-          options.preset + "' is a preset; give a .mid file, or drop those options");
-    source.patch = loadPatch(path);
-    if (source.patch.score.empty())
-      source.patch.score = demoPhrase(source.patch);  // an instrument preset
-    source.name = source.patch.name;
-    source.lengthSeconds = source.patch.lengthSeconds;
-    source.tailSeconds = source.patch.tailSeconds;
-    return source;
-  }
-  // The mappings are checked before any file is read: a typo costs nothing.
-  std::map<int, std::string> mappedBy;  // channel -> the --channel text that mapped it
-  for (const std::string& mapping : options.channelMappings) {
-    const int channel = parseChannelMapping(mapping).first;
-    const auto [earlier, added] = mappedBy.emplace(channel, mapping);
-    if (!added)
-      throw InputError("--channel " + earlier->second + " and --channel " + mapping +
-                       " both map channel " + std::to_string(channel) +
-                       "; give each channel one preset");
-  }
-  source.midiFile = midi::loadMidiFile(options.preset);
-  source.name = std::filesystem::path(options.preset).stem().string();
-  // Without --preset, program changes choose presets by General MIDI family.
-  const midi::GmUse gm = options.midiPresetGiven ? midi::GmUse{} : midi::gmUse(*source.midiFile);
-  source.midiPatches.reserve(options.channelMappings.size() + 1 + gm.programs.size());
-  source.midiPatches.push_back(loadPatch(findPreset(options.midiPreset)));
-  for (const std::string& mapping : options.channelMappings) {
-    const auto [channel, preset] = parseChannelMapping(mapping);
-    source.midiPatches.push_back(loadPatch(findPreset(preset)));
-    source.channelPatch[channel] = source.midiPatches.size() - 1;
-  }
-  std::map<std::string_view, std::size_t> loaded;  // GM preset name -> index in midiPatches
-  for (int program : gm.programs) {
-    const std::string_view name = midi::gmPreset(program).preset;
-    auto [at, added] = loaded.emplace(name, source.midiPatches.size());
-    if (added) source.midiPatches.push_back(loadPatch(findPreset(std::string(name))));
-    source.programPatch[program] = at->second;
-  }
-  for (const std::string& line : midi::gmApproximations(gm))
-    std::fprintf(stderr, "reverie: %s\n", line.c_str());
-  for (int channel : gm.drumChannels)
-    if (!source.channelPatch.contains(channel))
-      std::fprintf(stderr,
-                   "reverie: channel %d plays General MIDI drums, which no reverie preset plays: "
-                   "it is silent; give it one with --channel %d=PRESET (e.g. timpani)\n",
-                   channel, channel);
-  source.lengthSeconds = source.midiFile->lengthSeconds;
-  for (const Patch& patch : source.midiPatches)
-    source.tailSeconds = std::max(source.tailSeconds, patch.tailSeconds);
-  return source;
-}
-
-PatchRender renderSource(const RenderSource& source, const RenderOptions& options, double seconds) {
-  if (source.arc) {
-    Engine engine({options.sampleRate, kRenderBlockFrames, options.seed});
-    arc::buildArc(*source.arc, engine.graph());
-    engine.commit();
-    return renderEvents(engine, {}, seconds, !options.quiet);
-  }
-  if (!source.midiFile)
-    return renderPatch(source.patch, options.sampleRate, options.seed, seconds, !options.quiet);
-  MidiRenderSetup setup;
-  setup.defaultPatch = &source.midiPatches.front();
-  for (const auto& [channel, index] : source.channelPatch)
-    setup.channelPatches[channel] = &source.midiPatches[index];
-  setup.generalMidi = !options.midiPresetGiven;
-  for (const auto& [program, index] : source.programPatch)
-    setup.programPatches[program] = &source.midiPatches[index];
-  setup.velocityCurve = midi::parseVelocityCurve(options.velocityCurve);
-  setup.mpe = options.mpe;
-  Engine engine({options.sampleRate, kRenderBlockFrames, options.seed});
-  std::vector<ScheduledEvent> events = scheduleMidiFile(*source.midiFile, setup, engine);
-  return renderEvents(engine, std::move(events), seconds, !options.quiet);
-}
-
-/// The files a render reads, none of which an output may replace.
-std::vector<std::filesystem::path> inputFiles(const RenderSource& source,
-                                              const RenderOptions& options) {
-  if (source.arc) return {source.arc->sourcePath, source.arc->patch.sourcePath};
-  if (!source.midiFile) return {source.patch.sourcePath};
-  std::vector<std::filesystem::path> inputs{options.preset};
-  for (const Patch& patch : source.midiPatches) inputs.emplace_back(patch.sourcePath);
-  return inputs;
-}
-
-int runRender(const RenderOptions& options) {
-  catchInterrupts();
-  const SampleFormat format = parseSampleFormat(options.bits);
-  const RenderSource source = openSource(options);
-  const std::filesystem::path target =
-      options.output.empty() ? source.name + ".wav" : options.output;
-  const double length = options.lengthSeconds.value_or(source.lengthSeconds);
-  const double tail = options.tailSeconds.value_or(source.tailSeconds);
-  // A MIDI file or an arc over the limit is refused even if --length would cut it short.
-  const char* kind = source.midiFile ? "MIDI file" : source.arc ? "arc" : "preset";
-  const double ownSeconds = source.midiFile || source.arc ? source.lengthSeconds : 0.0;
-  checkRenderLength({std::string(kind) + " '" + options.preset + "'", ownSeconds, length, tail},
-                    options.maxLengthSeconds);
-
-  // Every output is checked before anything is rendered: none may be an input, another output,
-  // a device, FIFO, socket or folder, and the side files need their extensions.
-  const std::filesystem::path labelsPath = besideTarget(target, ".labels.txt");
-  std::vector<io::PlannedOutput> outputs{
-      {target, options.output.empty() ? "the output" : "-o", ""}};
-  if (source.arc && !options.noLabels) outputs.push_back({labelsPath, "the label file", ""});
-  if (!options.curvesPath.empty())
-    outputs.push_back({options.curvesPath, "--export-curves", ".csv"});
-  if (!options.plotPath.empty()) outputs.push_back({options.plotPath, "--plot", ".svg"});
-  io::checkOutputs(outputs, inputFiles(source, options));
-  // Open the temporary file first: a bad path fails before minutes of rendering, not after.
-  SoundFileWriter writer(target, options.sampleRate, 2, format, options.seed);
-  for (const std::string& extra : {options.curvesPath, options.plotPath}) {
-    if (extra.empty()) continue;
-    const std::filesystem::path folder = std::filesystem::absolute(extra).parent_path();
-    if (!std::filesystem::is_directory(folder))
-      throw InputError("cannot write '" + extra + "': the folder '" + folder.string() +
-                       "' does not exist; create it or choose another path");
-  }
-  std::optional<Timeline> timeline;
-  if (source.arc) {
-    timeline.emplace(*source.arc, options.sampleRate);
-    std::vector<CueMarker> markers;
-    for (std::size_t i = 0; i < timeline->spans().size(); ++i)
-      if (static_cast<double>(timeline->spans()[i].startFrame) <
-          (length + tail) * options.sampleRate)
-        markers.push_back({timeline->spans()[i].startFrame, source.arc->scenes[i].name});
-    writer.setCueMarkers(std::move(markers));
-  }
-  PatchRender render = renderSource(source, options, length + tail);
-  std::vector<float>& audio = render.interleaved;
-  LoudnessStats loudness;
-  if (options.targetLufs) {
-    loudness =
-        normalizeLoudness(audio, 2, options.sampleRate, *options.targetLufs, options.truePeakDbtp)
-            .result;
-  } else {
-    loudness = measureLoudness(audio.data(), audio.size() / 2, 2, options.sampleRate);
-  }
-  writeFile(writer, audio, options);
-  std::vector<std::string> extras;
-  if (source.arc) {
-    // The sound file is safe on disk; the files that describe it follow, each written whole.
-    const double seconds = static_cast<double>(audio.size() / 2) / options.sampleRate;
-    if (!options.noLabels) {
-      arc::writeAudacityLabels(labelsPath, *source.arc, *timeline);
-      extras.push_back("scene labels " + labelsPath.string());
-    }
-    if (!options.curvesPath.empty()) {
-      arc::writeCurvesCsv(options.curvesPath, *source.arc, *timeline, seconds);
-      extras.push_back("curves " + options.curvesPath);
-    }
-    if (!options.plotPath.empty()) {
-      const auto loudnessTrack =
-          arc::shortTermLoudness(audio.data(), audio.size() / 2, 2, options.sampleRate);
-      arc::writeArcPlot(options.plotPath, *source.arc, *timeline, seconds, loudnessTrack);
-      extras.push_back("plot " + options.plotPath);
-    }
-  }
-
-  if (!options.quiet) {
-    std::fprintf(stderr,
-                 "reverie: rendered '%s' to %s (%s, %.0f Hz, stereo, seed %llu)\n"
-                 "  length %.2f s | %.1fx realtime | peak %.1f dBFS | true peak %.1f dBTP | %.1f "
-                 "LUFS integrated\n",
-                 source.name.c_str(), target.string().c_str(), describe(target, format).c_str(),
-                 options.sampleRate, static_cast<unsigned long long>(options.seed), length + tail,
-                 render.realtimeFactor, loudness.samplePeakDbfs, loudness.truePeakDbtp,
-                 loudness.integratedLufs);
-    if (source.arc) {
-      std::string scenes = "  scenes:";
-      for (std::size_t i = 0; i < timeline->spans().size(); ++i)
-        if (timeline->spans()[i].startSeconds < length + tail)
-          scenes += (i == 0 ? " " : ", ") + source.arc->scenes[i].name + " " +
-                    clockTime(timeline->spans()[i].startSeconds);
-      std::fprintf(stderr, "%s\n", scenes.c_str());
-      if (writer.supportsCueMarkers())
-        std::fprintf(stderr, "  scene markers written as cue points\n");
-      for (const std::string& extra : extras) std::fprintf(stderr, "  wrote %s\n", extra.c_str());
-    }
-  }
-  if (interrupted()) {  // too late to stop: the files are whole, but the exit says what came
-    std::fprintf(stderr, "reverie: interrupted after %s was written\n", target.string().c_str());
-    return interruptExitCode();
-  }
-  return 0;
-}
-
-}  // namespace
 
 void addRenderCommand(CLI::App& app, Action& action) {
   auto options = std::make_shared<RenderOptions>();
@@ -362,7 +33,11 @@ void addRenderCommand(CLI::App& app, Action& action) {
       "  reverie render the-performance --seed 7 -o take7.wav --export-curves curves.csv --plot "
       "arc.svg\n"
       "Scene names go into the WAV as cue points and beside it as an Audacity label file\n"
-      "(take7.labels.txt: File > Import > Labels).");
+      "(take7.labels.txt: File > Import > Labels).\n\n"
+      "Renders stream to their file block by block, in the same memory for a minute or a day.\n"
+      "-o - writes to standard output instead, typed with -t as sox spells it (wav, flac, ogg,\n"
+      "or raw: interleaved 32-bit float little-endian), and --length inf streams until stopped:\n"
+      "  reverie render glass-harmonica --length inf -o - -t flac | ffmpeg -i - ...");
   render
       ->add_option(
           "preset", options->preset,
@@ -384,22 +59,32 @@ void addRenderCommand(CLI::App& app, Action& action) {
       render->add_flag("--mpe", options->mpe, "MIDI file only: play it as MPE (lower zone)");
   render
       ->add_option("-o,--output", options->output,
-                   "Output file; the format follows the extension (.wav .flac .ogg .aiff) "
-                   "[default: PRESET.wav]")
+                   "Output file; the format follows the extension (.wav .flac .ogg .aiff), "
+                   "or - for standard output (see -t) [default: PRESET.wav]")
       ->check(nonEmptyPath());
-  render->add_option("-r,--rate", options->sampleRate, "Sample rate in Hz")
+  render
+      ->add_option("-t,--type", options->streamType,
+                   "With -o -: the stream's type, wav, flac, ogg or raw (32-bit float) "
+                   "[default: wav]")
+      ->check(CLI::IsMember({"wav", "flac", "ogg", "raw"}));
+  render->add_option("-r,--rate", options->sampleRate, "Sample rate in Hz, or kHz as 44.1k")
+      ->transform(kiloHertz())
       ->check(finiteIn(22050.0, 192000.0, "Hz"))
       ->default_str("48000");
-  render->add_option("-b,--bits", options->bits, "Sample format: 16 (TPDF-dithered), 24 or 32f")
-      ->check(CLI::IsMember({"16", "24", "32f"}))
-      ->default_str("24");
+  CLI::Option* bits =
+      render
+          ->add_option("-b,--bits", options->bits,
+                       "Sample format: 16 (TPDF-dithered), 24, or 32f (also 32) for float")
+          ->check(CLI::IsMember({"16", "24", "32f", "32"}));
+  bits->default_str("24");
   render->add_option("--seed", options->seed, "Seed for every random choice")
       ->check(seedValue())
       ->default_str("1");
   render
       ->add_option("--length", options->lengthSeconds,
-                   "Seconds to render before the tail [default: the preset's]")
-      ->check(finiteIn(0.001, kHighestMaxRenderSeconds, "seconds"));
+                   "Seconds to render before the tail, or inf to stream until stopped (-o - only) "
+                   "[default: the preset's]")
+      ->check(endlessOr(finiteIn(0.001, kHighestMaxRenderSeconds, "seconds")));
   render
       ->add_option("--tail", options->tailSeconds,
                    "Seconds to let the sound ring on after that [default: the preset's]")
@@ -431,17 +116,19 @@ void addRenderCommand(CLI::App& app, Action& action) {
   CLI::Option* labels = render->add_flag("--no-labels", options->noLabels,
                                          "Arc only: no Audacity label file beside the output");
   render->add_flag("-q,--quiet", options->quiet, "No progress bar and no summary");
-  render->callback([options, &action, midiPreset, channels, curve, mpe, curves, plot, labels] {
-    options->midiPresetGiven = midiPreset->count() > 0;
-    options->midiOptionsGiven =
-        midiPreset->count() + channels->count() + curve->count() + mpe->count() > 0;
-    options->arcOptionsGiven = curves->count() + plot->count() + labels->count() > 0;
-    action = [options] {
-      return preparingInput(options->preset, "render",
-                            "render part of it with --length, or split it into shorter files",
-                            [&] { return runRender(*options); });
-    };
-  });
+  render->callback(
+      [options, &action, midiPreset, channels, curve, mpe, curves, plot, labels, bits] {
+        options->bitsGiven = bits->count() > 0;
+        options->midiPresetGiven = midiPreset->count() > 0;
+        options->midiOptionsGiven =
+            midiPreset->count() + channels->count() + curve->count() + mpe->count() > 0;
+        options->arcOptionsGiven = curves->count() + plot->count() + labels->count() > 0;
+        action = [options] {
+          return preparingInput(options->preset, "render",
+                                "render part of it with --length, or split it into shorter files",
+                                [&] { return runRender(*options); });
+        };
+      });
 }
 
 }  // namespace reverie::cli

@@ -1,6 +1,6 @@
-// The offline normaliser's limiter: look-ahead, true-peak, over a whole interleaved buffer in
-// place; no peak leaves above the ceiling, and nothing moves in time. (The live master bus has
-// its own streaming form, dsp/master_limiter.hpp.)
+// The offline normaliser's limiter: look-ahead, true-peak, over a stream of interleaved frames;
+// no peak leaves above the ceiling, and nothing moves in time. (The live master bus has its own
+// form, dsp/master_limiter.hpp.)
 #pragma once
 
 #include <algorithm>
@@ -20,47 +20,133 @@ struct LimiterTiming {
   double releaseSeconds = 0.06;      ///< time constant of the recovery towards unity
 };
 
+/// The true peak (BS.1770-4 oversampled) of every frame, over all channels, `span` frames late.
+class FramePeaks {
+ public:
+  FramePeaks(int channels, double sampleRate) : detectors_(static_cast<std::size_t>(channels)) {
+    for (dsp::TruePeakDetector& detector : detectors_) detector.prepare(sampleRate);
+  }
+  std::size_t span() const { return static_cast<std::size_t>(detectors_.front().latencyFrames()); }
+  /// Feeds one frame (nullptr: silence) and returns the true peak of the frame `span` before.
+  float next(const float* frame) {
+    float peak = 0.0f;
+    for (std::size_t c = 0; c < detectors_.size(); ++c)
+      peak = std::max(peak, detectors_[c].next(frame != nullptr ? frame[c] : 0.0f));
+    return peak;
+  }
+
+ private:
+  std::vector<dsp::TruePeakDetector> detectors_;
+};
+
+/// Whether any true peak of a stream (the signal taken as silent before and after) exceeds
+/// `ceiling`: the check that decides if the limiter touches the audio at all.
+class OverCeilingScan {
+ public:
+  OverCeilingScan(int channels, double sampleRate, float ceiling)
+      : peaks_(channels, sampleRate),
+        width_(static_cast<std::size_t>(channels)),
+        ceiling_(ceiling) {}
+  void add(const float* interleaved, std::size_t frames) {
+    for (std::size_t n = 0; n < frames && !over_; ++n)
+      over_ = peaks_.next(interleaved + n * width_) > ceiling_;
+  }
+  /// Flushes the detectors' latency (once, at the end) and answers.
+  bool over() {
+    for (std::size_t n = 0; n < peaks_.span() && !over_; ++n)
+      over_ = peaks_.next(nullptr) > ceiling_;
+    return over_;
+  }
+
+ private:
+  FramePeaks peaks_;
+  std::size_t width_;
+  float ceiling_;
+  bool over_ = false;
+};
+
+/// Lowers the gain of a stream of interleaved frames so no true peak exceeds `ceiling` (linear).
+/// One gain for all channels, so the stereo image holds. Each frame comes out `delay` frames after
+/// it went in, at its own place in time: finish() flushes the last ones. Control thread:
+/// allocates when made.
+class StreamingPeakLimiter {
+ public:
+  StreamingPeakLimiter(int channels, double sampleRate, float ceiling, LimiterTiming timing = {})
+      : peaks_(channels, sampleRate),
+        computer_(std::make_unique<dsp::LookaheadGain>()),
+        width_(static_cast<std::size_t>(channels)),
+        ceiling_(ceiling) {
+    computer_->prepare(static_cast<int>(std::lround(timing.lookAheadSeconds * sampleRate)),
+                       timing.releaseSeconds * sampleRate, static_cast<int>(peaks_.span()));
+    delay_ = peaks_.span() + static_cast<std::size_t>(computer_->latencyFrames());
+    held_.assign((delay_ + 1) * width_, 0.0f);
+  }
+
+  /// Takes `frames` frames and calls `out(pointer, count)` with the ones now done (in order).
+  template <typename Out>
+  void push(const float* interleaved, std::size_t frames, Out&& out) {
+    done_.resize(frames * width_);
+    std::size_t ready = 0;
+    for (std::size_t n = 0; n < frames; ++n) step(interleaved + n * width_, ready);
+    if (ready > 0) out(done_.data(), ready);
+  }
+  /// Runs on past the end with silence, so the last `delay` frames come out.
+  template <typename Out>
+  void finish(Out&& out) {
+    done_.resize(delay_ * width_);
+    std::size_t ready = 0;
+    for (std::size_t n = 0; n < delay_; ++n) step(nullptr, ready);
+    if (ready > 0) out(done_.data(), ready);
+  }
+
+ private:
+  void step(const float* frame, std::size_t& ready) {
+    const float peak = peaks_.next(frame);
+    const float gain =
+        computer_->next(peak > ceiling_ ? static_cast<double>(ceiling_) / peak : 1.0);
+    // The ring holds the last delay + 1 frames; slot `seen_` takes this one.
+    const std::size_t slots = delay_ + 1;
+    float* slot = held_.data() + (seen_ % slots) * width_;
+    for (std::size_t c = 0; c < width_; ++c) slot[c] = frame != nullptr ? frame[c] : 0.0f;
+    if (seen_++ < delay_) return;
+    // The clamp only guards the last bit of rounding in the running sum and the float product.
+    const float* late = held_.data() + ((seen_ - 1 - delay_) % slots) * width_;
+    float* into = done_.data() + ready * width_;
+    for (std::size_t c = 0; c < width_; ++c)
+      into[c] = std::clamp(late[c] * gain, -ceiling_, ceiling_);
+    ++ready;
+  }
+
+  FramePeaks peaks_;
+  std::unique_ptr<dsp::LookaheadGain> computer_;
+  std::size_t width_;
+  float ceiling_;
+  std::size_t delay_ = 0;
+  std::size_t seen_ = 0;
+  std::vector<float> held_;
+  std::vector<float> done_;
+};
+
 /// Lowers the gain of `frames` interleaved frames in place so no true peak (BS.1770-4
-/// oversampled, the signal taken as silent before and after) exceeds `ceiling` (linear). One
-/// gain for all channels, so the stereo image holds. Audio already under the ceiling is left
-/// bit-identical. Control thread: allocates.
-///
-/// The master bus limiter's pieces (dsp::TruePeakDetector per channel, dsp::LookaheadGain),
-/// arranged for a whole buffer: the gain is applied in place, `delay` frames behind the
-/// detection, instead of through a delay line.
+/// oversampled, the signal taken as silent before and after) exceeds `ceiling` (linear). Audio
+/// already under the ceiling is left bit-identical. Control thread: allocates.
 inline void limitPeaks(float* interleaved, std::size_t frames, int channels, double sampleRate,
                        float ceiling, LimiterTiming timing = {}) {
   const std::size_t width = static_cast<std::size_t>(channels);
-  std::vector<dsp::TruePeakDetector> detectors(width);
-  for (dsp::TruePeakDetector& detector : detectors) detector.prepare(sampleRate);
-  const std::size_t span = static_cast<std::size_t>(detectors.front().latencyFrames());
-  // Feeds frame n (silence past the end) and returns the true peak of frame n - span.
-  auto peakBefore = [&](std::size_t n) {
-    float peak = 0.0f;
-    for (std::size_t c = 0; c < width; ++c) {
-      peak = std::max(peak, detectors[c].next(n < frames ? interleaved[n * width + c] : 0.0f));
-    }
-    return peak;
+  OverCeilingScan scan(channels, sampleRate, ceiling);
+  scan.add(interleaved, frames);
+  if (!scan.over()) return;
+  StreamingPeakLimiter limiter(channels, sampleRate, ceiling, timing);
+  std::size_t written = 0;
+  auto out = [&](const float* done, std::size_t count) {
+    std::copy(done, done + count * width, interleaved + written * width);
+    written += count;
   };
-  bool anyOver = false;
-  for (std::size_t n = 0; n < frames + span && !anyOver; ++n) anyOver = peakBefore(n) > ceiling;
-  if (!anyOver) return;
-  for (dsp::TruePeakDetector& detector : detectors) detector.reset();
-
-  auto computer = std::make_unique<dsp::LookaheadGain>();
-  computer->prepare(static_cast<int>(std::lround(timing.lookAheadSeconds * sampleRate)),
-                    timing.releaseSeconds * sampleRate, static_cast<int>(span));
-  const std::size_t delay = span + static_cast<std::size_t>(computer->latencyFrames());
-  // Running on for `delay` frames past the end flushes the tail.
-  for (std::size_t n = 0; n < frames + delay; ++n) {
-    const float peak = peakBefore(n);
-    const float gain = computer->next(peak > ceiling ? static_cast<double>(ceiling) / peak : 1.0);
-    if (n < delay) continue;
-    // The clamp only guards the last bit of rounding in the running sum and the float product.
-    float* frame = interleaved + (n - delay) * width;
-    for (std::size_t c = 0; c < width; ++c)
-      frame[c] = std::clamp(frame[c] * gain, -ceiling, ceiling);
-  }
+  // Frames come out behind the ones going in, so writing them back in place is safe.
+  constexpr std::size_t kChunk = 4096;
+  for (std::size_t at = 0; at < frames; at += kChunk)
+    limiter.push(interleaved + at * width, std::min(kChunk, frames - at), out);
+  limiter.finish(out);
 }
 
 }  // namespace reverie::io

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -12,7 +13,7 @@
 
 #include "io/atomic_file.hpp"
 #include "io/container_format.hpp"
-#include "io/tpdf_dither.hpp"
+#include "io/sndfile_stream.hpp"
 #include "io/wav_cue_chunks.hpp"
 #include "reverie/errors.hpp"
 #include "reverie/sound_file.hpp"
@@ -22,7 +23,7 @@ namespace reverie {
 SampleFormat parseSampleFormat(std::string_view text) {
   if (text == "16") return SampleFormat::kPcm16;
   if (text == "24") return SampleFormat::kPcm24;
-  if (text == "32f") return SampleFormat::kFloat32;
+  if (text == "32f" || text == "32") return SampleFormat::kFloat32;  // sox writes "-b 32"
   throw InputError("unknown sample format '" + std::string(text) + "' (use 16, 24 or 32f)");
 }
 
@@ -38,20 +39,6 @@ std::string_view sampleFormatName(SampleFormat format) {
   return "?";
 }
 
-namespace {
-
-// Frames converted per sf_write call; the scratch buffer is this times the channel count.
-constexpr std::size_t kChunkFrames = 4096;
-
-/// Rounds to the nearest integer and clamps to [low, high]; NaN becomes 0 rather than a rail.
-std::int32_t quantize(double scaled, double low, double high) {
-  if (std::isnan(scaled)) return 0;
-  const double rounded = std::floor(scaled + 0.5);
-  return static_cast<std::int32_t>(rounded < low ? low : (rounded > high ? high : rounded));
-}
-
-}  // namespace
-
 struct SoundFileWriter::Impl {
   explicit Impl(const std::filesystem::path& target) : output(target) {}
 
@@ -63,9 +50,7 @@ struct SoundFileWriter::Impl {
   std::vector<CueMarker> cueMarkers;
   SNDFILE* file = nullptr;
   sf_count_t framesWritten = 0;
-  io::TpdfDither dither{1};
-  std::vector<short> shortScratch;
-  std::vector<int> intScratch;
+  std::optional<io::SndfileEncoder> encoder;
 
   /// Closes everything, drops the temporary file and throws; the target keeps what it had.
   [[noreturn]] void fail(const std::string& reason, const char* fix) {
@@ -82,20 +67,6 @@ struct SoundFileWriter::Impl {
 
   void requireOpen() const {
     if (file == nullptr) throw std::logic_error("SoundFileWriter used after commit or failure");
-  }
-
-  /// Converts in fixed chunks through `scratch`, then hands each chunk to `writeFrames`.
-  template <typename Sample, typename Convert, typename WriteFrames>
-  void writeConverted(const float* in, std::size_t frames, std::vector<Sample>& scratch,
-                      Convert convert, WriteFrames writeFrames) {
-    while (frames > 0) {
-      const std::size_t chunk = std::min(frames, kChunkFrames);
-      const std::size_t samples = chunk * static_cast<std::size_t>(channels);
-      for (std::size_t i = 0; i < samples; ++i) scratch[i] = static_cast<Sample>(convert(in[i]));
-      checkWritten(writeFrames(file, scratch.data(), static_cast<sf_count_t>(chunk)), chunk);
-      in += samples;
-      frames -= chunk;
-    }
   }
 
   /// Appends the cue markers that fall within the audio to the closed WAV temporary file.
@@ -140,10 +111,7 @@ SoundFileWriter::SoundFileWriter(const std::filesystem::path& target, double sam
   impl->sampleFormat = format;
   impl->isVorbis = (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG;
   impl->isWav = (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV;
-  impl->dither = io::TpdfDither(ditherSeed);
-  const std::size_t scratchSamples = kChunkFrames * static_cast<std::size_t>(channels);
-  if (!impl->isVorbis && format == SampleFormat::kPcm16) impl->shortScratch.resize(scratchSamples);
-  if (!impl->isVorbis && format == SampleFormat::kPcm24) impl->intScratch.resize(scratchSamples);
+  impl->encoder.emplace(channels, format, impl->isVorbis, ditherSeed);
 
   // The descriptor is read-write, so cue markers can check the header.
   impl->file = sf_open_fd(impl->output.descriptor(), SFM_WRITE, &info, SF_FALSE);
@@ -169,24 +137,7 @@ SoundFileWriter::~SoundFileWriter() {
 void SoundFileWriter::write(const float* interleaved, std::size_t frames) {
   Impl& w = *impl_;
   w.requireOpen();
-  if (w.isVorbis || w.sampleFormat == SampleFormat::kFloat32) {
-    // Float data goes in as it is: no clamping, no scaling.
-    w.checkWritten(sf_writef_float(w.file, interleaved, static_cast<sf_count_t>(frames)), frames);
-  } else if (w.sampleFormat == SampleFormat::kPcm16) {
-    constexpr double kFullScale = 32768.0;
-    w.writeConverted(
-        interleaved, frames, w.shortScratch,
-        [&w](float x) { return quantize(x * kFullScale + w.dither.nextLsb(), -32768.0, 32767.0); },
-        sf_writef_short);
-  } else {
-    // 24-bit: plain rounding; its error (-144 dBFS) sits far below any playback chain's noise.
-    // libsndfile takes 24-bit samples in the top bits of an int.
-    constexpr double kFullScale = 8388608.0;
-    w.writeConverted(
-        interleaved, frames, w.intScratch,
-        [](float x) { return quantize(x * kFullScale, -8388608.0, 8388607.0) * 256; },
-        sf_writef_int);
-  }
+  w.checkWritten(w.encoder->write(w.file, interleaved, frames), frames);
 }
 
 void SoundFileWriter::commit() {
