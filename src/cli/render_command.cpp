@@ -6,6 +6,7 @@
 
 #include "arc/arc_exports.hpp"
 #include "arc/arc_setup.hpp"
+#include "arc/performance_midi.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/midi_render.hpp"
@@ -45,6 +46,7 @@ struct RenderOptions {
   // For an arc:
   std::string curvesPath;
   std::string plotPath;
+  std::string midiExportPath;
   bool noLabels = false;
   bool arcOptionsGiven = false;
 };
@@ -138,10 +140,11 @@ RenderSource openSource(const RenderOptions& options) {
       source.tailSeconds = source.arc->tailSeconds;
       return source;
     }
-    if (options.arcOptionsGiven)
-      throw InputError("--export-curves, --plot and --no-labels apply to arcs, and '" +
-                       options.preset +
-                       "' is a patch; give an arc (see 'reverie presets'), or drop those options");
+    if (options.arcOptionsGiven || !options.midiExportPath.empty())
+      throw InputError(
+          "--export-curves, --export-midi, --plot and --no-labels apply to arcs, and '" +
+          options.preset +
+          "' is a patch; give an arc (see 'reverie presets'), or drop those options");
     if (options.midiOptionsGiven)
       throw InputError(
           "--preset, --channel, --velocity-curve and --mpe apply to MIDI files, and '" +
@@ -154,6 +157,9 @@ RenderSource openSource(const RenderOptions& options) {
     source.tailSeconds = source.patch.tailSeconds;
     return source;
   }
+  if (!options.midiExportPath.empty())
+    throw InputError("--export-midi writes what an arc's composer plays, and '" + options.preset +
+                     "' is a MIDI file already; drop --export-midi");
   // The mappings are checked before any file is read: a typo costs nothing.
   std::map<int, std::string> mappedBy;  // channel -> the --channel text that mapped it
   for (const std::string& mapping : options.channelMappings) {
@@ -232,10 +238,12 @@ int runRender(const RenderOptions& options) {
   if (!options.curvesPath.empty())
     outputs.push_back({options.curvesPath, "--export-curves", ".csv"});
   if (!options.plotPath.empty()) outputs.push_back({options.plotPath, "--plot", ".svg"});
+  if (!options.midiExportPath.empty())
+    outputs.push_back({options.midiExportPath, "--export-midi", ".mid"});
   io::checkOutputs(outputs, inputFiles(source, options));
   // Open the temporary file first: a bad path fails before minutes of rendering, not after.
   SoundFileWriter writer(target, options.sampleRate, 2, format, options.seed);
-  for (const std::string& extra : {options.curvesPath, options.plotPath}) {
+  for (const std::string& extra : {options.curvesPath, options.plotPath, options.midiExportPath}) {
     if (extra.empty()) continue;
     const std::filesystem::path folder = std::filesystem::absolute(extra).parent_path();
     if (!std::filesystem::is_directory(folder))
@@ -281,6 +289,10 @@ int runRender(const RenderOptions& options) {
       arc::writeArcPlot(options.plotPath, *source.arc, *timeline, seconds, loudnessTrack);
       extras.push_back("plot " + options.plotPath);
     }
+    if (!options.midiExportPath.empty())
+      extras.push_back(arc::exportPerformanceMidi(
+          options.midiExportPath, *source.arc,
+          {options.sampleRate, kRenderBlockFrames, options.seed}, audio.size() / 2));
   }
 
   if (!options.quiet) {
@@ -402,6 +414,10 @@ void addRenderCommand(CLI::App& app, Action& action) {
   CLI::Option* plot = render->add_option(
       "--plot", options->plotPath,
       "Arc only: draw the scripted curves and scenes over the measured loudness, as SVG");
+  render->add_option(
+      "--export-midi", options->midiExportPath,
+      "Arc only: write what the composer played as a type-1 MIDI file (.mid): a track per "
+      "section, tempo map, meters, keys and scene markers");
   CLI::Option* labels = render->add_flag("--no-labels", options->noLabels,
                                          "Arc only: no Audacity label file beside the output");
   render->add_flag("-q,--quiet", options->quiet, "No progress bar and no summary");
