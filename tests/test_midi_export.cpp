@@ -5,9 +5,14 @@
 // the tracks' names).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <map>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -400,6 +405,110 @@ TEST_CASE("midi export: the command writes it beside the render, refuses patches
   CHECK(!std::filesystem::exists(folder / "y.mid"));
   MESSAGE("--length 24: " << written.size() << " bytes, " << markers
                           << " markers; refusals: " << patch.err.substr(0, patch.err.find('\n')));
+}
+
+/// Key names as mido spells them (sharps or flats -> name), major and minor.
+std::string keyName(int sharps, bool minor) {
+  static const std::map<int, std::string> major = {
+      {-6, "Gb"}, {-5, "Db"}, {-4, "Ab"}, {-3, "Eb"}, {-2, "Bb"}, {-1, "F"}, {0, "C"},
+      {1, "G"},   {2, "D"},   {3, "A"},   {4, "E"},   {5, "B"},   {6, "F#"}, {7, "C#"}};
+  static const std::map<int, std::string> relativeMinor = {
+      {-6, "Eb"}, {-5, "Bb"}, {-4, "F"}, {-3, "C"}, {-2, "G"}, {-1, "D"}, {0, "A"},
+      {1, "E"},   {2, "B"},   {3, "F#"}, {4, "C#"}, {5, "G#"}, {6, "D#"}, {7, "A#"}};
+  return minor ? relativeMinor.at(sharps) + "m" : major.at(sharps);
+}
+
+TEST_CASE("midi export: python3-mido reads the arc's scenes and the composer's notes from it") {
+  // A second reader, as any DAW would be: mido (Debian's python3-mido, which
+  // scripts/install-deps.sh installs for the system python).
+  const Exported& e = exported();
+  const test::ScratchFolder folder;
+  {
+    std::ofstream out(folder / "perf.mid", std::ios::binary);
+    out.write(reinterpret_cast<const char*>(e.file.bytes.data()),
+              static_cast<std::streamsize>(e.file.bytes.size()));
+  }
+  const std::string command = "/usr/bin/python3 '" + std::string(REVERIE_TEST_DATA_DIR) +
+                              "/support/smf_summary.py' '" + (folder / "perf.mid").string() +
+                              "' 48000 > '" + (folder / "summary.txt").string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  const std::string summary = test::readText(folder / "summary.txt");
+  INFO("mido said: " << summary.substr(0, 400) << " (install python3-mido)");
+  REQUIRE(status == 0);
+
+  // What it must say, from the arc and the composer's own events.
+  std::vector<std::string> expected{"format 1",
+                                    "division " + std::to_string(arc::kExportTicksPerQuarter),
+                                    "track 0 " + e.arc.name};
+  const std::uint64_t ticksPerBar = 4ull * arc::kExportTicksPerQuarter *
+                                    static_cast<std::uint64_t>(e.arc.beatsPerBar) /
+                                    static_cast<std::uint64_t>(e.arc.beatUnit);
+  std::uint64_t tick = 0;
+  for (const Scene& scene : e.arc.scenes) {
+    const std::string at = std::to_string(tick) + " ";
+    const int tonic = ((e.arc.homeKey + scene.transpose) % 12 + 12) % 12;
+    const bool minor = e.arc.mode == Mode::kMinor;
+    int sharps = 0;  // around the circle of fifths from C (or A minor)
+    while (((sharps * 7) % 12 + 12) % 12 != (minor ? (tonic + 3) % 12 : tonic)) ++sharps;
+    if (sharps > 6) sharps -= 12;
+    expected.push_back("tempo " + at + std::to_string(std::llround(60e6 / scene.tempo)));
+    expected.push_back("meter " + at + std::to_string(e.arc.beatsPerBar) + " " +
+                       std::to_string(e.arc.beatUnit));
+    expected.push_back("key " + at + keyName(sharps, minor));
+    expected.push_back("marker " + at + scene.name);
+    tick += ticksPerBar * static_cast<std::uint64_t>(scene.bars);
+  }
+  std::map<std::string, std::map<std::string, int>> counts;  // node -> kind -> events
+  std::vector<std::string> notes;
+  std::map<std::string, int> trackOf;
+  for (const NodeSpec& spec : e.arc.patch.nodes)
+    for (const arc::PerformedEvent& p : e.performance.events)
+      if (e.performance.names.at(p.node) == spec.name && p.event.type != EventType::kParameter) {
+        const int index = static_cast<int>(trackOf.size()) + 1;
+        trackOf[spec.name] = index;
+        expected.push_back("track " + std::to_string(index) + " " + spec.name);
+        break;
+      }
+  for (const arc::PerformedEvent& p : e.performance.events) {
+    const std::string& name = e.performance.names.at(p.node);
+    const bool on = p.event.type == EventType::kNoteOn;
+    if (on || p.event.type == EventType::kNoteOff) {
+      ++counts[name][on ? "on" : "off"];
+      notes.push_back("note " + std::to_string(trackOf.at(name)) + (on ? " on " : " off ") +
+                      std::to_string(p.frame) + " " + std::to_string(p.event.index));
+    } else if (p.event.type == EventType::kControlChange) {
+      ++counts[name]["cc" + std::to_string(p.event.index)];
+    }
+  }
+  for (const auto& [name, kinds] : counts)
+    for (const auto& [kind, count] : kinds)
+      expected.push_back("count " + std::to_string(trackOf.at(name)) + " " + kind + " " +
+                         std::to_string(count));
+
+  std::vector<std::string> said, saidNotes;
+  std::istringstream lines(summary);
+  for (std::string line; std::getline(lines, line);)
+    (line.rfind("note ", 0) == 0 ? saidNotes : said).push_back(line);
+  std::sort(expected.begin(), expected.end());
+  std::sort(said.begin(), said.end());
+  std::sort(notes.begin(), notes.end());
+  std::sort(saidNotes.begin(), saidNotes.end());
+  std::vector<std::string> missing, extra;
+  std::set_difference(expected.begin(), expected.end(), said.begin(), said.end(),
+                      std::back_inserter(missing));
+  std::set_difference(said.begin(), said.end(), expected.begin(), expected.end(),
+                      std::back_inserter(extra));
+  for (const std::string& line : missing) CHECK_MESSAGE(false, "mido lacks: " << line);
+  for (const std::string& line : extra) CHECK_MESSAGE(false, "mido adds: " << line);
+  std::size_t sameNotes = 0;
+  for (std::size_t i = 0; i < std::min(notes.size(), saidNotes.size()); ++i)
+    sameNotes += notes[i] == saidNotes[i];
+  CHECK(saidNotes.size() == notes.size());
+  CHECK(sameNotes == notes.size());
+  MESSAGE("mido: " << said.size() << " header, track, meta and count lines as expected ("
+                   << missing.size() << " missing, " << extra.size() << " extra); " << sameNotes
+                   << " of " << notes.size()
+                   << " note-ons and note-offs on the composer's frame by mido's clock");
 }
 
 TEST_CASE("midi export: the tempo map puts each frame on a tick that reads back as that frame") {
