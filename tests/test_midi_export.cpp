@@ -158,7 +158,7 @@ struct Exported {
 const Exported& exported() {
   static const Exported result = [] {
     Exported e;
-    e.arc = loadArc(findPreset("the-performance"));
+    e.arc = loadArc(std::string(REVERIE_SOURCE_DIR) + "/presets/arcs/the-performance.toml");
     e.frames = framesForSeconds(arc::arcSeconds(e.arc), kRate);
     e.performance = arc::capturePerformance(e.arc, {kRate, kBlock, 1}, e.frames);
     e.file = arc::performanceMidi(e.arc, e.performance, kRate, e.frames);
