@@ -1,29 +1,18 @@
-// Rendering a Standard MIDI File through presets: one for the whole file, others per channel.
+// Rendering a Standard MIDI File through presets: one for the whole file, others per channel,
+// and tracks named after a node of the default preset on that node (midi/midi_schedule.hpp).
 #pragma once
 
 #include <map>
 #include <string>
 
 #include "cli/patch_render.hpp"
-#include "midi/midi_translator.hpp"
-#include "midi/smf_reader.hpp"
+#include "midi/midi_schedule.hpp"
 
 namespace reverie::cli {
 
-struct MidiRenderSetup {
-  const Patch* defaultPatch = nullptr;         ///< plays every channel not mapped below
-  std::map<int, const Patch*> channelPatches;  ///< MIDI channel 1..16 -> its own patch
-  /// General MIDI: a program change on a channel not mapped above picks the patch its program
-  /// maps to (programPatches, by program 0..127), and drum channels stay silent. Off when one
-  /// preset is forced on the whole file.
-  bool generalMidi = false;
-  std::map<int, const Patch*> programPatches;
-  midi::VelocityCurve velocityCurve;
-  bool mpe = false;  ///< MPE lower zone, for nodes that can play it
-};
+using midi::MidiRenderSetup;
 
-/// The file's channel messages as engine events for the patches built into `engine`.
-/// Overlapping notes on one key sound until the last of them ends.
+/// The file's events for the patches built into `engine` (midi::scheduleFile).
 std::vector<ScheduledEvent> scheduleMidiFile(const midi::MidiFile& file,
                                              const MidiRenderSetup& setup, Engine& engine);
 

@@ -113,6 +113,10 @@ void addRenderCommand(CLI::App& app, Action& action) {
   CLI::Option* plot = render->add_option(
       "--plot", options->plotPath,
       "Arc only: draw the scripted curves and scenes over the measured loudness, as SVG");
+  render->add_option(
+      "--export-midi", options->midiExportPath,
+      "Arc only: write what the composer played as a type-1 MIDI file (.mid): a track per "
+      "section, tempo map, meters, keys and scene markers");
   CLI::Option* labels = render->add_flag("--no-labels", options->noLabels,
                                          "Arc only: no Audacity label file beside the output");
   render->add_flag("-q,--quiet", options->quiet, "No progress bar and no summary");

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "arc/arc_exports.hpp"
+#include "arc/performance_midi.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/progress_bar.hpp"
 #include "cli/render_source.hpp"
@@ -181,6 +182,8 @@ int runRender(const RenderOptions& options) {
   if (!options.curvesPath.empty())
     outputs.push_back({options.curvesPath, "--export-curves", ".csv"});
   if (!options.plotPath.empty()) outputs.push_back({options.plotPath, "--plot", ".svg"});
+  if (!options.midiExportPath.empty())
+    outputs.push_back({options.midiExportPath, "--export-midi", ".mid"});
   io::checkOutputs(outputs, inputFiles(source, options));
   if (!pipeType) checkContainerSize(target, format, length + tail, options.sampleRate);
   std::optional<Timeline> timeline;
@@ -202,7 +205,7 @@ int runRender(const RenderOptions& options) {
     destination.openFile(target, options, format);
     destination.setCueMarkers(markers);
   }
-  for (const std::string& extra : {options.curvesPath, options.plotPath}) {
+  for (const std::string& extra : {options.curvesPath, options.plotPath, options.midiExportPath}) {
     if (extra.empty()) continue;
     const std::filesystem::path folder = std::filesystem::absolute(extra).parent_path();
     if (!std::filesystem::is_directory(folder))
@@ -285,6 +288,10 @@ int runRender(const RenderOptions& options) {
                         plotTrack->points());
       extras.push_back("plot " + options.plotPath);
     }
+    if (!options.midiExportPath.empty())
+      extras.push_back(arc::exportPerformanceMidi(
+          options.midiExportPath, *source.arc,
+          {options.sampleRate, kRenderBlockFrames, options.seed}, framesOut));
   }
 
   if (!options.quiet) {

@@ -35,6 +35,7 @@ struct RenderOptions {
   // For an arc:
   std::string curvesPath;
   std::string plotPath;
+  std::string midiExportPath;
   bool noLabels = false;
   bool arcOptionsGiven = false;
 };

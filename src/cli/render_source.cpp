@@ -50,10 +50,11 @@ RenderSource openSource(const RenderOptions& options) {
       source.tailSeconds = source.arc->tailSeconds;
       return source;
     }
-    if (options.arcOptionsGiven)
-      throw InputError("--export-curves, --plot and --no-labels apply to arcs, and '" +
-                       options.preset +
-                       "' is a patch; give an arc (see 'reverie presets'), or drop those options");
+    if (options.arcOptionsGiven || !options.midiExportPath.empty())
+      throw InputError(
+          "--export-curves, --export-midi, --plot and --no-labels apply to arcs, and '" +
+          options.preset +
+          "' is a patch; give an arc (see 'reverie presets'), or drop those options");
     if (options.midiOptionsGiven)
       throw InputError(
           "--preset, --channel, --velocity-curve and --mpe apply to MIDI files, and '" +
@@ -66,6 +67,9 @@ RenderSource openSource(const RenderOptions& options) {
     source.tailSeconds = source.patch.tailSeconds;
     return source;
   }
+  if (!options.midiExportPath.empty())
+    throw InputError("--export-midi writes what an arc's composer plays, and '" + options.preset +
+                     "' is a MIDI file already; drop --export-midi");
   // The mappings are checked before any file is read: a typo costs nothing.
   std::map<int, std::string> mappedBy;  // channel -> the --channel text that mapped it
   for (const std::string& mapping : options.channelMappings) {

@@ -117,7 +117,7 @@ struct RawEvent {
 };
 
 void readTrack(Cursor& track, int index, std::uint64_t& order, std::vector<RawEvent>& out,
-               std::uint64_t& endTick) {
+               std::uint64_t& endTick, std::string& trackName) {
   std::uint64_t tick = 0;
   std::uint8_t running = 0;
   while (!track.atEnd()) {
@@ -139,6 +139,8 @@ void readTrack(Cursor& track, int index, std::uint64_t& order, std::vector<RawEv
         endTick = std::max(endTick, tick);
         return;
       }
+      if (type == 0x03 && trackName.empty() && tick == 0)  // the track's name
+        trackName.assign(data.begin(), data.end());
       if (type == 0x51) {
         if (length != 3)
           track.fail("a tempo event has " + std::to_string(length) +
@@ -254,7 +256,7 @@ MidiFile parseMidiFile(std::span<const std::uint8_t> bytes, const std::string& n
                 " remain; the file is truncated");
     Cursor track(file.take(length, "a track"), start,
                  name + ": track " + std::to_string(tracksRead + 1));
-    readTrack(track, tracksRead, order, raw, endTick);
+    readTrack(track, tracksRead, order, raw, endTick, result.trackNames.emplace_back());
     ++tracksRead;
   }
   if (tracksRead < trackCount)

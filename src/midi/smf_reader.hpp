@@ -22,6 +22,7 @@ struct TimedMessage {
 struct MidiFile {
   int format = 0;  ///< 0 or 1
   int trackCount = 0;
+  std::vector<std::string> trackNames;  ///< each track's name (its first FF 03 at tick 0), or ""
   std::string timing;                ///< "480 ticks per quarter note" or "SMPTE 25 fps x 40 ticks"
   std::vector<TimedMessage> events;  ///< channel messages, sorted by time (ties keep file order)
   int tempoChanges = 0;
