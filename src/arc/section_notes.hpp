@@ -17,7 +17,6 @@ struct Key128 {
   bool test(int k) const noexcept { return (bits[k >> 6] >> (k & 63)) & 1u; }
   void set(int k) noexcept { bits[k >> 6] |= std::uint64_t{1} << (k & 63); }
   void reset(int k) noexcept { bits[k >> 6] &= ~(std::uint64_t{1} << (k & 63)); }
-  bool any() const noexcept { return (bits[0] | bits[1]) != 0; }
 };
 
 /// Control values last sent to one section, to send only changes.

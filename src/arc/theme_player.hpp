@@ -21,7 +21,6 @@ class ThemePlayer {
  public:
   void reset() noexcept;
   void stop() noexcept { active_ = false; }
-  bool active() const noexcept { return active_; }
 
   /// Builds phrase `phrase`'s statement of `arc`'s theme, to start at tick `tick`. A lead whose
   /// register starts at `leadBase` or higher goes an octave down rather than up.
