@@ -34,6 +34,17 @@ struct EngineStats {
   float limiterGainDb = 0.0f;          ///< current master gain reduction
 };
 
+/// Sees the audio of every node as a block renders, for offline analysis (stems). Its calls come
+/// on the audio thread and follow its rules: no allocation, lock or wait.
+class RenderObserver {
+ public:
+  virtual ~RenderObserver() = default;
+  /// After the node `id` rendered `block`: its inputs (connections already summed), outputs.
+  virtual void nodeRendered(NodeId id, const Node& node, const ProcessBlock& block) noexcept = 0;
+  /// After every node: the master bus of the block, before the limiter.
+  virtual void busRendered(const float* left, const float* right, int frames) noexcept = 0;
+};
+
 class Engine final : public ParameterSink {
  public:
   /// Throws std::invalid_argument for a sample rate or block size out of range.
@@ -58,6 +69,11 @@ class Engine final : public ParameterSink {
   int latencyFrames() const;
   EngineStats stats() const;
   bool sendParameter(NodeId node, int index, float value) override;
+  /// `observer` (or nullptr) sees every block from the next one on. Set it before rendering
+  /// starts; it must outlive the blocks it sees.
+  void setObserver(RenderObserver* observer) noexcept {
+    observer_.store(observer, std::memory_order_release);
+  }
 
   // ---- audio thread ----
   /// Renders `frames` stereo frames into output[0] and output[1]. `events` carry frame offsets
@@ -82,6 +98,7 @@ class Engine final : public ParameterSink {
   std::atomic<std::uint64_t> droppedEvents_{0};
   std::atomic<std::uint64_t> nonFiniteSamples_{0};
   std::atomic<float> limiterGainDb_{0.0f};
+  std::atomic<RenderObserver*> observer_{nullptr};
 };
 
 }  // namespace reverie

@@ -144,6 +144,15 @@ class Node {
   /// frames for other nodes, before any node renders them. Wait-free like render().
   virtual void generate(int /*frames*/, EventSink& /*sink*/) noexcept {}
 
+  /// Audio thread, after `process`: for a send effect that mixes its input, unchanged but for
+  /// a gain, into its output (out = in * gain + wet), that gain for each frame of the block, the
+  /// same on every channel; empty for any other node. Stems split a shared effect by it.
+  std::span<const float> dryGains() const noexcept {
+    return {dryGains_.data(), dryGains_.empty() ? 0 : static_cast<std::size_t>(blockFrames_)};
+  }
+  /// Control thread, once prepared: true for a send effect (see dryGains()).
+  bool mixesDry() const noexcept { return !dryGains_.empty(); }
+
   /// Any thread: voices sounding at the end of the last block (for a status display).
   int publishedVoices() const noexcept { return publishedVoices_.load(std::memory_order_relaxed); }
 
@@ -164,6 +173,10 @@ class Node {
 
   SmoothedValue& parameter(int index) { return parameters_[static_cast<size_t>(index)]; }
   const PrepareInfo& info() const { return info_; }
+  /// onPrepare of a send effect: keep a dry gain per frame (see dryGains()).
+  void keepDryGains() { dryGains_.assign(static_cast<std::size_t>(info_.maxBlockFrames), 1.0f); }
+  /// render() of a send effect: where this span's dry gains go, `frames` of them.
+  float* dryGainsOut() noexcept { return dryGains_.data() + spanStart_; }
 
  private:
   void applyParameter(int index, float value, bool immediate) noexcept;
@@ -183,6 +196,8 @@ class Node {
   int mappingCount_ = 0;
   PrepareInfo info_;
   bool prepared_ = false;
+  std::vector<float> dryGains_;  // a send effect's, maxBlockFrames long
+  int spanStart_ = 0, blockFrames_ = 0;
   std::atomic<int> publishedVoices_{0};
   bool stripActive_ = false;
   float stripVolume_ = 1.0f, stripPan_ = 64.0f / 127.0f;

@@ -20,6 +20,7 @@ std::string_view sampleFormatName(SampleFormat format);
 struct CueMarker {
   std::uint64_t frame = 0;  ///< from the start of the audio
   std::string label;
+  bool operator==(const CueMarker&) const = default;
 };
 
 /// Writes interleaved float frames to a temporary file in the target's folder, and renames it

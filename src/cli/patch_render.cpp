@@ -8,6 +8,7 @@
 
 #include "cli/interrupt.hpp"
 #include "cli/progress_bar.hpp"
+#include "cli/stem_files.hpp"
 #include "reverie/engine.hpp"
 #include "reverie/errors.hpp"
 #include "reverie/offline_clock.hpp"
@@ -54,18 +55,23 @@ void checkRenderLength(const RenderLength& render, double maxSeconds) {
 }
 
 PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t seed, double seconds,
-                        const RenderProgress& progress, const BlockSink& sink) {
+                        const RenderProgress& progress, const BlockSink& sink, StemFiles* stems) {
   Engine engine({sampleRate, kRenderBlockFrames, seed});
   const std::map<std::string, NodeId> ids = buildGraph(patch, engine.graph());
   engine.commit();
   return renderEvents(engine, scheduleScore(patch, ids, engine.graph(), sampleRate), seconds,
-                      progress, sink);
+                      progress, sink, stems);
 }
 
 PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, double seconds,
-                         const RenderProgress& progress, const BlockSink& sink) {
+                         const RenderProgress& progress, const BlockSink& sink, StemFiles* stems) {
   const double sampleRate = engine.config().sampleRate;
   OfflineClock clock(engine, std::move(events));
+  // The stems are the bus before the limiter, so they keep the frames its look-ahead delays.
+  if (stems != nullptr) stems->start(engine);
+  // However the render ends, the stems stop watching the engine before it goes.
+  const std::unique_ptr<StemFiles, void (*)(StemFiles*)> watching(
+      stems, [](StemFiles* files) { files->stop(); });
 
   const bool endless = std::isinf(seconds);
   const std::uint64_t frames = endless ? ~std::uint64_t{0} : framesForSeconds(seconds, sampleRate);
@@ -74,6 +80,7 @@ PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, dou
   // The limiter's look-ahead delays everything; render past it so the output starts at frame 0.
   std::vector<float> lookAhead(2 * static_cast<std::size_t>(engine.latencyFrames()));
   clock.renderInterleaved(lookAhead.data(), engine.latencyFrames());
+  if (stems != nullptr) stems->drain();
   // Blocks are handed on a batch at a time: fewer, larger writes and meter calls.
   constexpr std::size_t kBatchFrames = 16 * kRenderBlockFrames;
   std::vector<float> batch(2 * kBatchFrames);
@@ -83,6 +90,7 @@ PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, dou
     if (interrupted()) throw RuntimeFailure("interrupted: nothing was written");
     const auto count = static_cast<int>(std::min<std::uint64_t>(kRenderBlockFrames, frames - done));
     clock.renderInterleaved(batch.data() + 2 * held, count);
+    if (stems != nullptr) stems->drain();
     held += static_cast<std::size_t>(count);
     done += static_cast<std::uint64_t>(count);
     if (held == kBatchFrames || done == frames) {

@@ -11,6 +11,8 @@
 
 namespace reverie::cli {
 
+class StemFiles;
+
 /// Receives the render in order, a block of interleaved stereo frames at a time, the limiter's
 /// latency already removed (the first frame is the piece's first).
 using BlockSink = std::function<void(const float* interleaved, std::size_t frames)>;
@@ -53,12 +55,15 @@ struct RenderProgress {
 /// Renders `seconds` of the patch at `sampleRate` with `seed` into `sink`, block by block
 /// (kRenderBlockFrames); infinite `seconds` renders until interrupted or the sink throws.
 /// Throws RuntimeFailure if interrupted (Ctrl-C).
+/// With `stems`, the stems are written in the same pass (see cli/stem_files.hpp).
 PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t seed, double seconds,
-                        const RenderProgress& progress, const BlockSink& sink);
+                        const RenderProgress& progress, const BlockSink& sink,
+                        StemFiles* stems = nullptr);
 
 /// Renders `seconds` of a committed engine driven by `events`; the same contract as renderPatch.
 /// The engine's largest block must be at least kRenderBlockFrames.
 PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, double seconds,
-                         const RenderProgress& progress, const BlockSink& sink);
+                         const RenderProgress& progress, const BlockSink& sink,
+                         StemFiles* stems = nullptr);
 
 }  // namespace reverie::cli

@@ -117,6 +117,11 @@ void addRenderCommand(CLI::App& app, Action& action) {
       "--export-midi", options->midiExportPath,
       "Arc only: write what the composer played as a type-1 MIDI file (.mid): a track per "
       "section, tempo map, meters, keys and scene markers");
+  render->add_option(
+      "--stems", options->stemsPath,
+      "Also write one file per part of the mix into this folder (made if missing): each node "
+      "that feeds the hall, named by node, and each shared effect's return (hall-return, ...). "
+      "They sum to the mix before the master limiter; same format, length and cue points");
   CLI::Option* labels = render->add_flag("--no-labels", options->noLabels,
                                          "Arc only: no Audacity label file beside the output");
   render->add_flag("-q,--quiet", options->quiet, "No progress bar and no summary");

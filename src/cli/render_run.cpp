@@ -17,6 +17,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/progress_bar.hpp"
 #include "cli/render_source.hpp"
+#include "cli/stem_files.hpp"
 #include "io/atomic_file.hpp"
 #include "io/float_spool.hpp"
 #include "io/loudness_stream.hpp"
@@ -213,6 +214,23 @@ int runRender(const RenderOptions& options) {
                        "' does not exist; create it or choose another path");
   }
 
+  std::optional<StemFiles> stems;
+  if (!options.stemsPath.empty()) {
+    if (endless) throw InputError("--stems needs a render with an end; give --length in seconds");
+    StemFormat stemFormat;
+    stemFormat.extension =
+        pipeType ? (typeName == "raw" ? ".wav" : "." + typeName) : target.extension().string();
+    stemFormat.sampleRate = options.sampleRate;
+    stemFormat.format = format;
+    stemFormat.seed = options.seed;
+    stemFormat.frames = framesForSeconds(length + tail, options.sampleRate);
+    stemFormat.markers = markers;
+    stemFormat.spool = options.targetLufs.has_value();
+    for (const io::PlannedOutput& output : outputs) stemFormat.otherOutputs.push_back(output.path);
+    stems.emplace(options.stemsPath, std::move(stemFormat));
+  }
+  StemFiles* const stemFiles = stems ? &*stems : nullptr;
+
   // The audio on its way out: the plot's loudness track and the file (or stream).
   std::optional<arc::ShortTermLoudnessTrack> plotTrack;
   if (!options.plotPath.empty()) plotTrack.emplace(2, options.sampleRate);
@@ -226,15 +244,16 @@ int runRender(const RenderOptions& options) {
   const double seconds = endless ? HUGE_VAL : length + tail;
   PatchRender render;
   LoudnessStats loudness;
+  float stemGain = 1.0f;
   if (options.targetLufs) {
     // Pass 1 renders into a float file beside the target (renders are deterministic, but the
     // gain search reads the audio up to a dozen times, and re-rendering would cost that many
     // renders); the plan is found over it, and the last pass writes.
     io::FloatSpool spool(pipeType ? std::filesystem::temp_directory_path() / "reverie.f32" : target,
                          2);
-    render =
-        renderSource(source, options, seconds, {show, "pass 1/2, rendering"},
-                     [&](const float* audio, std::size_t frames) { spool.append(audio, frames); });
+    render = renderSource(
+        source, options, seconds, {show, "pass 1/2, rendering"},
+        [&](const float* audio, std::size_t frames) { spool.append(audio, frames); }, stemFiles);
     ProgressBar levelling("pass 2/2, levelling", show);
     const io::LevelPlan plan =
         io::planLevel(spool, 2, options.sampleRate, *options.targetLufs, options.truePeakDbtp,
@@ -249,16 +268,21 @@ int runRender(const RenderOptions& options) {
     });
     levelling.finish();
     loudness = plan.result.result;
+    // The stems take the mix's levelling gain; its limiter, like the master's, they do not.
+    stemGain = plan.untouched ? 1.0f : static_cast<float>(std::pow(10.0, plan.gainDb / 20.0));
+    for (float trim : plan.trims) stemGain *= trim;
   } else {
     // An endless stream is not measured: libebur128 keeps every 100 ms block for the gating.
     std::optional<io::LoudnessMeter> meter;
     if (!endless) meter.emplace(2, options.sampleRate);
     try {
-      render = renderSource(source, options, seconds, {show, "rendering"},
-                            [&](const float* audio, std::size_t frames) {
-                              if (meter) meter->add(audio, frames);
-                              deliver(audio, frames);
-                            });
+      render = renderSource(
+          source, options, seconds, {show, "rendering"},
+          [&](const float* audio, std::size_t frames) {
+            if (meter) meter->add(audio, frames);
+            deliver(audio, frames);
+          },
+          stemFiles);
     } catch (const RuntimeFailure&) {
       if (!pipeType || !interrupted()) throw;
       // A stream is ended by a signal as a matter of course: what went out stays, properly ended.
@@ -272,6 +296,19 @@ int runRender(const RenderOptions& options) {
   if (interrupted()) throw RuntimeFailure("interrupted: nothing was written");
   destination.commit();
   std::vector<std::string> extras;
+  if (stems) {
+    stems->commit(stemGain);
+    extras.push_back(stems->summary());
+    const float stemPeak = stems->peak() * stemGain;
+    if (stemPeak > 1.0f)
+      std::fprintf(stderr,
+                   "reverie: the stems peak at %+.1f dBFS: they are the mix before the master "
+                   "limiter, which kept the mix under its ceiling%s\n",
+                   20.0 * std::log10(stemPeak),
+                   format == SampleFormat::kFloat32
+                       ? ""
+                       : "; in integer samples they clip there (-b 32f keeps every sample)");
+  }
   const double renderedSeconds = static_cast<double>(framesOut) / options.sampleRate;
   if (source.arc) {
     // The sound file is safe on disk; the files that describe it follow, each written whole.
@@ -313,8 +350,8 @@ int runRender(const RenderOptions& options) {
       std::fprintf(stderr, "%s\n", scenes.c_str());
       if (destination.carriesCueMarkers())
         std::fprintf(stderr, "  scene markers written as cue points\n");
-      for (const std::string& extra : extras) std::fprintf(stderr, "  wrote %s\n", extra.c_str());
     }
+    for (const std::string& extra : extras) std::fprintf(stderr, "  wrote %s\n", extra.c_str());
   }
   if (interrupted()) {  // too late to stop: the files are whole, but the exit says what came
     std::fprintf(stderr, "reverie: interrupted after %s was written\n", target.string().c_str());

@@ -32,6 +32,7 @@ struct RenderOptions {
   bool mpe = false;
   bool midiPresetGiven = false;  // --preset forces one preset on every channel: no GM programs
   bool midiOptionsGiven = false;
+  std::string stemsPath;  ///< --stems: a folder
   // For an arc:
   std::string curvesPath;
   std::string plotPath;

@@ -113,15 +113,16 @@ RenderSource openSource(const RenderOptions& options) {
 }
 
 PatchRender renderSource(const RenderSource& source, const RenderOptions& options, double seconds,
-                         const RenderProgress& progress, const BlockSink& sink) {
+                         const RenderProgress& progress, const BlockSink& sink, StemFiles* stems) {
   if (source.arc) {
     Engine engine({options.sampleRate, kRenderBlockFrames, options.seed});
     arc::buildArc(*source.arc, engine.graph());
     engine.commit();
-    return renderEvents(engine, {}, seconds, progress, sink);
+    return renderEvents(engine, {}, seconds, progress, sink, stems);
   }
   if (!source.midiFile)
-    return renderPatch(source.patch, options.sampleRate, options.seed, seconds, progress, sink);
+    return renderPatch(source.patch, options.sampleRate, options.seed, seconds, progress, sink,
+                       stems);
   MidiRenderSetup setup;
   setup.defaultPatch = &source.midiPatches.front();
   for (const auto& [channel, index] : source.channelPatch)
@@ -133,7 +134,7 @@ PatchRender renderSource(const RenderSource& source, const RenderOptions& option
   setup.mpe = options.mpe;
   Engine engine({options.sampleRate, kRenderBlockFrames, options.seed});
   std::vector<ScheduledEvent> events = scheduleMidiFile(*source.midiFile, setup, engine);
-  return renderEvents(engine, std::move(events), seconds, progress, sink);
+  return renderEvents(engine, std::move(events), seconds, progress, sink, stems);
 }
 
 std::vector<std::filesystem::path> inputFiles(const RenderSource& source,

@@ -32,7 +32,8 @@ RenderSource openSource(const RenderOptions& options);
 
 /// Renders `seconds` of `source` into `sink` (see renderEvents).
 PatchRender renderSource(const RenderSource& source, const RenderOptions& options, double seconds,
-                         const RenderProgress& progress, const BlockSink& sink);
+                         const RenderProgress& progress, const BlockSink& sink,
+                         StemFiles* stems = nullptr);
 
 /// The files a render reads, none of which an output may replace.
 std::vector<std::filesystem::path> inputFiles(const RenderSource& source,

@@ -191,6 +191,7 @@ void Engine::dispatch(NodeId node, const Event& event) noexcept {
 void Engine::renderChunk(float* left, float* right, int frames, std::span<const NodeEvent> events,
                          int eventOffset) noexcept {
   drainMessages();
+  RenderObserver* const observer = observer_.load(std::memory_order_acquire);
   std::fill(left, left + frames, 0.0f);
   std::fill(right, right + frames, 0.0f);
   if (current_ != nullptr) {
@@ -231,6 +232,7 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
       block.events = {plan.sortedEvents.data() + step.firstEvent,
                       static_cast<std::size_t>(step.eventCount)};
       step.node->process(block);
+      if (observer != nullptr) observer->nodeRendered(step.id, *step.node, block);
       if (step.isOutput) {
         for (std::size_t i = 0; i < count; ++i) {
           left[i] += block.inputs[0][i];
@@ -240,6 +242,7 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
     }
     plan.clearEvents();
   }
+  if (observer != nullptr) observer->busRendered(left, right, frames);
   // Master bus: nothing non-finite gets through, and no true peak over the ceiling.
   std::uint64_t nonFinite = 0;
   for (int i = 0; i < frames; ++i) {

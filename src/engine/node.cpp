@@ -57,10 +57,12 @@ void Node::process(const ProcessBlock& block) noexcept {
     const int span = (end > block.frames ? block.frames : end) - done;
     for (int i = 0; i < inputs; ++i) in[i] = block.inputs[i] + done;
     for (int i = 0; i < outputs; ++i) out[i] = block.outputs[i] + done;
+    spanStart_ = done;
     render(in, out, span);
     if (stripActive_ && outputs == 2) applyChannelStrip(out[0], out[1], span);
     done += span;
   }
+  blockFrames_ = block.frames;
   // Events at or past the end (none, if the engine did its job) still take effect.
   for (; next < block.events.size(); ++next) applyEvent(block.events[next]);
   if (type_.acceptsNotes) publishedVoices_.store(countSoundingVoices(), std::memory_order_relaxed);

@@ -45,10 +45,12 @@ class ChorusNode final : public Node {
  protected:
   void onPrepare(const PrepareInfo& info) override {
     chorus_.init(static_cast<int>(std::ceil(kMaxDelaySeconds * info.sampleRate)));
+    keepDryGains();
     grid_.reset();
   }
 
   void render(const float* const* in, float* const* out, int frames) noexcept override {
+    float* dryGains = dryGainsOut();
     int done = 0;
     while (done < frames) {
       const bool onGrid = grid_.onGrid();
@@ -63,6 +65,7 @@ class ChorusNode final : public Node {
       for (int j = 0; j < span; ++j) {
         const float dryLeft = in[0][done + j], dryRight = in[1][done + j];
         const float mix = mix_[j];
+        dryGains[done + j] = 1.0f - mix;
         // mix = 0 is exactly the dry signal, bit for bit.
         out[0][done + j] = mix == 0.0f ? dryLeft : dryLeft * (1.0f - mix) + wetLeft_[j] * mix;
         out[1][done + j] = mix == 0.0f ? dryRight : dryRight * (1.0f - mix) + wetRight_[j] * mix;

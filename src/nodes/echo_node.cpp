@@ -30,13 +30,16 @@ class EchoNode final : public Node {
     size_ = static_cast<int>(kMaxSeconds * info.sampleRate) + 2;
     left_.assign(static_cast<std::size_t>(size_), 0.0f);
     right_.assign(static_cast<std::size_t>(size_), 0.0f);
+    keepDryGains();
   }
   void render(const float* const* in, float* const* out, int frames) noexcept override {
     const float rate = static_cast<float>(info().sampleRate);
+    float* dryGains = dryGainsOut();
     for (int i = 0; i < frames; ++i) {
       const float delayFrames = parameter(kTime).next() * rate;
       const float feedback = parameter(kFeedback).next();
       const float mix = parameter(kMix).next();
+      dryGains[i] = 1.0f - mix;
       // One-pole low-pass in the loop: each repeat a little darker, as tape and air do.
       const float toneCoef = 1.0f - std::exp(-dsp::kTwoPiF * parameter(kTone).next() / rate);
       const float wetL = read(left_, delayFrames);

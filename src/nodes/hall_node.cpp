@@ -67,6 +67,7 @@ class HallNode final : public Node {
  protected:
   void onPrepare(const PrepareInfo& info) override {
     reverb_.init(info.sampleRate, kMaxPredelaySeconds);
+    keepDryGains();
     sizeSeen_ = parameter(kSize).target();
     reverb_.setSize(sizeSeen_, 0);
     applyControls();
@@ -74,6 +75,7 @@ class HallNode final : public Node {
   }
 
   void render(const float* const* in, float* const* out, int frames) noexcept override {
+    float* dryGains = dryGainsOut();
     int done = 0;
     while (done < frames) {
       const bool onGrid = grid_.onGrid();
@@ -93,6 +95,7 @@ class HallNode final : public Node {
       for (int j = 0; j < span; ++j) {
         const float dryLeft = in[0][done + j], dryRight = in[1][done + j];
         const float mix = mix_[j];
+        dryGains[done + j] = 1.0f - mix;
         // Width by mid/side: 0 sums the two decorrelated taps to mono.
         const float mid = 0.5f * (wetLeft_[j] + wetRight_[j]);
         const float side = 0.5f * (wetLeft_[j] - wetRight_[j]) * width_[j];

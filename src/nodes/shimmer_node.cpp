@@ -107,16 +107,19 @@ class ShimmerNode final : public Node {
     dcPole_ = static_cast<float>(1.0 - 2.0 * dsp::kPiTo15Digits * kDcBlockHz / rate);
     // NaN differs from every value: the first frame computes every derived coefficient.
     shiftSeen_ = toneSeen_ = sizeSeen_ = NAN;
+    keepDryGains();
   }
 
   void render(const float* const* in, float* const* out, int frames) noexcept override {
     const float rate = static_cast<float>(info().sampleRate);
+    float* dryGains = dryGainsOut();
     for (int i = 0; i < frames; ++i) {
       // Every parameter steps once per frame, and derived values are recomputed when the value
       // moved, so the output does not depend on where blocks begin.
       const float shift = parameter(kShift).next();
       const float feedback = parameter(kFeedback).next();
       const float mix = parameter(kMix).next();
+      dryGains[i] = 1.0f - mix;
       const float tone = parameter(kTone).next();
       const float size = parameter(kSize).next();
       if (shift != shiftSeen_) {
