@@ -47,7 +47,8 @@ float levelGain(float levelDb) {
 class ReveriePlugin : public Plugin {
  public:
   ReveriePlugin()
-      : Plugin(kParameterCount, static_cast<uint32_t>(reverie::plugin::shippedPresets().size()), 1) {
+      : Plugin(kParameterCount, static_cast<uint32_t>(reverie::plugin::shippedPresets().size()),
+               1) {
     controlThread_ = std::thread([this] { controlLoop(); });
   }
 
@@ -211,9 +212,8 @@ class ReveriePlugin : public Plugin {
   // Under control_, with run() not running or no instrument yet: builds a new one.
   void build() {
     loaded_ = choices_.load(std::memory_order_acquire);
-    const reverie::InstrumentConfig config{getSampleRate(),
-                                           static_cast<int>(std::clamp(getBufferSize(), 1u, 4096u)),
-                                           1, false};
+    const reverie::InstrumentConfig config{
+        getSampleRate(), static_cast<int>(std::clamp(getBufferSize(), 1u, 4096u)), 1, false};
     try {
       instrument_ = std::make_unique<reverie::Instrument>(choicePath(), config);
       setLatency(static_cast<uint32_t>(instrument_->latencyFrames()));
@@ -262,7 +262,7 @@ class ReveriePlugin : public Plugin {
   bool active_ = false;     // under control_
 
   mutable std::mutex control_;
-  std::unique_ptr<reverie::Instrument> instrument_;   // under control_
+  std::unique_ptr<reverie::Instrument> instrument_;  // under control_
   std::atomic<reverie::Instrument*> live_{nullptr};  // what run() plays
 
   std::atomic<float> levelDb_{0.0f};
