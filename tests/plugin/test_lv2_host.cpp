@@ -26,7 +26,7 @@ constexpr const char* kUri = "urn:reverie:instrument";
 
 // The build tree's bundle unless the test is told otherwise (ctest sets LV2_PATH too).
 void useBuildBundle() {
-  if (std::getenv("LV2_PATH") == nullptr) setenv("LV2_PATH", REVERIE_PLUGIN_BUNDLE_DIR, 1);
+  if (std::getenv("LV2_PATH") == nullptr) setenv("LV2_PATH", REVERIE_PLUGIN_DIR "/lv2", 1);
 }
 
 // A short phrase on two channels: notes of several lengths and velocities, overlapping on
