@@ -13,25 +13,27 @@
 
 namespace reverie::test {
 
-std::filesystem::path writePhrase(const std::filesystem::path& folder) {
+std::filesystem::path writePhrase(const std::filesystem::path& folder, bool notesOnly) {
   TrackWriter tempo;
   tempo.tempo(0, 500000).tempo(287, 600000).end(400);
   TrackWriter notes;
-  notes.event(0, {0x90, 60, 90})
-      .event(37, {0x90, 64, 70})
-      .event(59, {0x80, 60, 0})
-      .event(13, {0xB0, 1, 80})
-      .event(41, {0x90, 67, 110})
-      .event(29, {0x80, 64, 0})
-      .event(61, {0xE0, 0x00, 0x50})
-      .event(55, {0x80, 67, 0})
-      .event(17, {0x90, 72, 55})
-      .event(83, {0xE0, 0x00, 0x40})
-      .event(101, {0x80, 72, 0})
-      .end();
+  // Without controllers, an empty text event holds each one's place in time.
+  const auto control = [&notes, notesOnly](std::uint32_t delta, int status, int data1, int data2) {
+    if (notesOnly)
+      notes.event(delta, {0xFF, 0x01, 0x00});
+    else
+      notes.event(delta, {status, data1, data2});
+  };
+  notes.event(0, {0x90, 60, 90}).event(37, {0x90, 64, 70}).event(59, {0x80, 60, 0});
+  control(13, 0xB0, 1, 80);
+  notes.event(41, {0x90, 67, 110}).event(29, {0x80, 64, 0});
+  control(61, 0xE0, 0x00, 0x50);
+  notes.event(55, {0x80, 67, 0}).event(17, {0x90, 72, 55});
+  control(83, 0xE0, 0x00, 0x40);
+  notes.event(101, {0x80, 72, 0}).end();
   TrackWriter low;
   low.event(121, {0x91, 48, 100}).event(307, {0x81, 48, 0}).end();
-  const auto path = folder / "phrase.mid";
+  const auto path = folder / (notesOnly ? "notes.mid" : "phrase.mid");
   writeBytes(path, smfFile(1, 96, {tempo, notes, low}));
   return path;
 }

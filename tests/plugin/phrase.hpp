@@ -16,8 +16,10 @@ inline constexpr double kPluginRate = 48000.0;
 
 /// A short phrase on two channels: notes of several lengths and velocities, overlapping on
 /// different keys, a modulation-wheel move and bends, and a tempo change, so events fall
-/// everywhere inside host blocks. Written to `folder`/phrase.mid.
-std::filesystem::path writePhrase(const std::filesystem::path& folder);
+/// everywhere inside host blocks. Written to `folder`/phrase.mid; with `notesOnly` the same
+/// notes at the same times without the controller and bend (VST3 carries only notes as events),
+/// to `folder`/notes.mid.
+std::filesystem::path writePhrase(const std::filesystem::path& folder, bool notesOnly = false);
 
 /// A MIDI message at its absolute frame of the render.
 struct FramedMidi {
