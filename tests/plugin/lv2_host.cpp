@@ -188,6 +188,11 @@ void Lv2Host::applyPreset(const std::string& wanted) {
   lilv_node_free(label);
   lilv_node_free(presetClass);
   REQUIRE_MESSAGE(state != nullptr, "no LV2 preset labelled " << wanted);
+  restore(state);
+}
+
+void Lv2Host::restore(LilvState* state) {
+  World& w = *w_;
   const auto setPort = [](const char* symbol, void* data, const void* value, uint32_t size,
                           uint32_t type) {
     auto& host = *static_cast<World*>(data);
@@ -198,6 +203,36 @@ void Lv2Host::applyPreset(const std::string& wanted) {
   };
   lilv_state_restore(state, w.instance, setPort, &w, 0, w.features.data());
   lilv_state_free(state);
+}
+
+std::string Lv2Host::saveState() {
+  World& w = *w_;
+  const auto getPort = [](const char* symbol, void* data, uint32_t* size,
+                          uint32_t* type) -> const void* {
+    auto& host = *static_cast<World*>(data);
+    const auto found = host.controlIndex.find(symbol);
+    if (found == host.controlIndex.end()) return nullptr;
+    *size = sizeof(float);
+    *type = host.uridMap.map(LV2_ATOM__Float);
+    return &host.controls[found->second];
+  };
+  LilvState* state =
+      lilv_state_new_from_instance(w.plugin, w.instance, &w.map, nullptr, nullptr, nullptr, nullptr,
+                                   getPort, &w, 0, w.features.data());
+  REQUIRE(state != nullptr);
+  char* text =
+      lilv_state_to_string(w.world, &w.map, &w.unmap, state, "urn:reverie:test-state", nullptr);
+  REQUIRE(text != nullptr);
+  std::string saved(text);
+  lilv_free(text);
+  lilv_state_free(state);
+  return saved;
+}
+
+void Lv2Host::restoreState(const std::string& saved) {
+  LilvState* state = lilv_state_new_from_string(w_->world, &w_->map, saved.c_str());
+  REQUIRE_MESSAGE(state != nullptr, "lilv could not read the saved state");
+  restore(state);
 }
 
 void Lv2Host::activate() {

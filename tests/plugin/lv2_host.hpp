@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+struct LilvStateImpl;  // lilv's LilvState
+
 namespace reverie::test {
 
 /// A MIDI message `frame` frames into the block it is sent with.
@@ -32,6 +34,10 @@ class Lv2Host {
   std::vector<std::string> presetLabels();
   /// Restores the preset labelled `label` into the plugin (its state and port values).
   void applyPreset(const std::string& label);
+  /// The plugin's state and port values as a host saves them in a session (Turtle text).
+  std::string saveState();
+  /// Restores a state saveState wrote (into this or another instance).
+  void restoreState(const std::string& saved);
   void activate();
   /// Runs one block of `frames` (at most maxBlockFrames) with `events`, into left and right.
   void run(int frames, std::span<const BlockMidi> events, float* left, float* right);
@@ -41,6 +47,7 @@ class Lv2Host {
 
  private:
   struct World;
+  void restore(LilvStateImpl* state);  // restores and frees it
   std::unique_ptr<World> w_;
 };
 

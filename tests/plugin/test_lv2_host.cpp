@@ -27,14 +27,9 @@ void useBuildBundle() {
   if (std::getenv("LV2_PATH") == nullptr) setenv("LV2_PATH", REVERIE_PLUGIN_DIR "/lv2", 1);
 }
 
-// The plugin in lilv: the LV2 preset `preset` restored before activation, the file's messages
-// sent as atom MIDI at the frames the render places them on, in blocks of `block` frames.
-Stereo renderInPlugin(const std::string& preset, const midi::MidiFile& file, int block,
-                      std::uint64_t frames, int& latency, float levelDb = 0.0f) {
-  Lv2Host host(kUri, kRate, block);
-  host.applyPreset(preset);
-  host.setControl("level", levelDb);
-  host.activate();
+// Runs the file's messages through an activated host as atom MIDI at the frames the render
+// places them on, in blocks of `block` frames.
+Stereo runPhrase(Lv2Host& host, const midi::MidiFile& file, int block, std::uint64_t frames) {
   const std::vector<FramedMidi> timed = framedMessages(file);
   Stereo out{std::vector<float>(frames), std::vector<float>(frames)};
   std::size_t next = 0;
@@ -48,6 +43,17 @@ Stereo renderInPlugin(const std::string& preset, const midi::MidiFile& file, int
                         {timed[next].bytes[0], timed[next].bytes[1], timed[next].bytes[2]}});
     host.run(count, events, out.left.data() + start, out.right.data() + start);
   }
+  return out;
+}
+
+// The plugin in lilv: the LV2 preset `preset` restored before activation, then the phrase.
+Stereo renderInPlugin(const std::string& preset, const midi::MidiFile& file, int block,
+                      std::uint64_t frames, int& latency, float levelDb = 0.0f) {
+  Lv2Host host(kUri, kRate, block);
+  host.applyPreset(preset);
+  host.setControl("level", levelDb);
+  host.activate();
+  Stereo out = runPhrase(host, file, block, frames);
   latency = static_cast<int>(host.control("lv2_latency"));
   return out;
 }
@@ -107,6 +113,45 @@ TEST_CASE("plugin: an LV2 preset and a MIDI file match reverie render in any hos
     MESSAGE(preset << " at an output level of -6.02 dB: RMS ratio " << ratio);
     CHECK(ratio == doctest::Approx(0.5).epsilon(0.001));
   }
+}
+
+}  // namespace reverie::test
+
+namespace reverie::test {
+
+TEST_CASE("plugin: an LV2 session state restores the preset and level in a fresh instance") {
+  useBuildBundle();
+  ScratchFolder folder;
+  const auto phrase = writePhrase(folder.path());
+  const midi::MidiFile file = midi::loadMidiFile(phrase);
+  const std::string preset = "ice-violin";
+  const Stereo reference = renderReference(phrase, preset, folder.path());
+  std::string saved;
+  {
+    // A session: the preset chosen, the level turned down, some playing, then saved.
+    Lv2Host session(kUri, kRate, 512);
+    session.applyPreset(preset);
+    session.setControl("level", -3.0f);
+    session.activate();
+    runPhrase(session, file, 512, 48000);
+    saved = session.saveState();
+  }
+  Lv2Host reopened(kUri, kRate, 256);
+  reopened.restoreState(saved);
+  const float level = reopened.control("level");
+  reopened.setControl("level", 0.0f);  // at unity, to compare with the render
+  reopened.activate();
+  const Stereo out = runPhrase(reopened, file, 256, reference.left.size() + 4096);
+  const int latency = static_cast<int>(reopened.control("lv2_latency"));
+  const Comparison c = compareAfterLatency(out, latency, reference);
+  MESSAGE("the saved state names the preset: " << (saved.find(preset) != std::string::npos)
+                                               << "; level restored " << level << " dB; then "
+                                               << c.differing << " of " << c.frames
+                                               << " frames differ from the render of " << preset);
+  CHECK(saved.find(preset) != std::string::npos);
+  CHECK(level == -3.0f);
+  CHECK(c.peak > 0.01f);
+  CHECK(c.differing == 0);
 }
 
 }  // namespace reverie::test
