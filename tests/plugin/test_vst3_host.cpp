@@ -154,6 +154,7 @@ TEST_CASE("plugin: the VST3 build loads through its factory and renders what rev
   (*processor)->unref(processor);
   (*component)->base.terminate(component);
   (*component)->unref(component);
+  (*factory)->unref(factory);  // the host's reference, which GetPluginFactory handed over
   moduleExit();
 }
 
