@@ -15,6 +15,8 @@
 #include "plugin/lv2_host.hpp"
 #include "plugin/phrase.hpp"
 #include "support/command.hpp"
+#include "support/spectral_shape.hpp"
+#include "support/spectrum_peaks.hpp"
 
 namespace reverie::test {
 namespace {
@@ -152,6 +154,45 @@ TEST_CASE("plugin: an LV2 session state restores the preset and level in a fresh
   CHECK(level == -3.0f);
   CHECK(c.peak > 0.01f);
   CHECK(c.differing == 0);
+}
+
+}  // namespace reverie::test
+
+namespace reverie::test {
+
+TEST_CASE("plugin: an LV2 preset chosen while the plugin runs plays in tune from the next note") {
+  useBuildBundle();
+  constexpr int kBlock = 256;
+  Lv2Host host(kUri, kRate, kBlock);
+  host.applyPreset("glass-harmonica");
+  host.activate();
+  std::vector<float> left(kBlock), right(kBlock);
+  // A4 for a second on the first preset, measured; then the host's preset menu picks another
+  // while it runs (its state restored between two blocks), and A4 again.
+  const auto playA4 = [&](std::vector<float>& heard) {
+    for (int block = 0; block < 150; ++block) {
+      std::vector<BlockMidi> events;
+      if (block == 0) events.push_back({10, {0x90, 69, 100}});
+      if (block == 120) events.push_back({10, {0x80, 69, 0}});
+      host.run(kBlock, events, left.data(), right.data());
+      if (block >= 30 && block < 120) heard.insert(heard.end(), left.begin(), left.end());
+    }
+  };
+  std::vector<float> before, after;
+  playA4(before);
+  host.applyPreset("water-drop");
+  playA4(after);
+  const double pitchBefore = fundamentalHz(before, kRate, 440.0);
+  const double pitchAfter = fundamentalHz(after, kRate, 440.0);
+  const double centroidBefore = spectralCentroidHz(before, kRate);
+  const double centroidAfter = spectralCentroidHz(after, kRate);
+  MESSAGE("A4 on glass-harmonica: " << pitchBefore << " Hz, centroid " << centroidBefore
+                                    << " Hz; after choosing water-drop while running: "
+                                    << pitchAfter << " Hz (" << centsBetween(pitchAfter, 440.0)
+                                    << " cents), centroid " << centroidAfter << " Hz");
+  CHECK(std::fabs(centsBetween(pitchAfter, 440.0)) < 2.0);
+  // The new preset is what plays: its spectrum is not the old one's.
+  CHECK(std::fabs(centroidAfter - centroidBefore) > 0.2 * centroidBefore);
 }
 
 }  // namespace reverie::test
