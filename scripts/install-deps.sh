@@ -4,6 +4,9 @@
 # child's own peak memory for the input-limit tests. clang-format-14 is the formatter check.sh
 # holds the tree to (clang-format adds the plain `clang-format` and `git clang-format` names).
 # python3-mido is the second, independent reader of the MIDI files `render --export-midi` writes.
+# dpf-source (the DISTRHO Plugin Framework's sources) builds the LV2/CLAP/VST3 plugin; the
+# plugin tests host it with liblilv-dev and jalv, and validate its TTL with lv2-dev's
+# lv2_validate, which needs sordi.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""
@@ -15,5 +18,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   g++ cmake ninja-build pkg-config make \
   portaudio19-dev librtmidi-dev libjack-jackd2-dev jackd2 libsndfile1-dev libebur128-dev \
   doctest-dev libtomlplusplus-dev libcli11-dev libbenchmark-dev \
-  clang-format-14 clang-format util-linux time python3-mido >/dev/null
+  clang-format-14 clang-format util-linux time python3-mido \
+  dpf-source lv2-dev liblilv-dev jalv sordi >/dev/null
 echo "install-deps: done"
