@@ -250,7 +250,7 @@ double residentMiB() {
 /// Renders an arc offline in a forked child, so the bench's earlier work does not inflate its
 /// peak resident memory; the child reports its peak and what it held before rendering (pages it
 /// shares with the bench) through a pipe.
-ArcBench benchArc(const std::string& name) {
+ArcBench benchArc(const std::string& name, int threads) {
   const Arc arc = loadArc(findPreset(name));
   int fds[2];
   if (pipe(fds) != 0) throw RuntimeFailure("bench: cannot create a pipe");
@@ -262,7 +262,7 @@ ArcBench benchArc(const std::string& name) {
     ArcBench result;
     const double baseline = residentMiB();
     try {
-      Engine engine({48000.0, kRenderBlockFrames, 1});
+      Engine engine(renderEngineConfig(48000.0, 1, threads));
       arc::buildArc(arc, engine.graph());
       engine.commit();
       const PatchRender render =
@@ -412,11 +412,18 @@ int runBench(bool long8Hours) {
     std::printf("  per sample, each alone: %s\n", parts.c_str());
   }
 
-  const ArcBench arc = benchArc(kDefaultPreset);
+  const ArcBench arc = benchArc(kDefaultPreset, 1);
   std::printf(
       "default render, the arc '%s', %.1f s at 48 kHz: %.1fx realtime on one core (aim >= 30x),\n"
       "  peak memory %.1f MiB resident: %.1f MiB before rendering, the rest the render's own\n",
       kDefaultPreset, arc.seconds, arc.realtimeFactor, arc.peakMiB, arc.baselineMiB);
+  const int cores = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 64);
+  if (cores > 1) {
+    const ArcBench parallel = benchArc(kDefaultPreset, cores);
+    std::printf(
+        "  on %d threads: %.1fx realtime, %.2fx the speed of one (aim >= 1.7x on 2 cores)\n", cores,
+        parallel.realtimeFactor, parallel.realtimeFactor / arc.realtimeFactor);
+  }
   benchLongRenders(long8Hours);
   return 0;
 }

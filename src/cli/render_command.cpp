@@ -124,6 +124,11 @@ void addRenderCommand(CLI::App& app, Action& action) {
       "They sum to the mix before the master limiter; same format, length and cue points");
   CLI::Option* labels = render->add_flag("--no-labels", options->noLabels,
                                          "Arc only: no Audacity label file beside the output");
+  render
+      ->add_option("--threads", options->threads,
+                   "Threads rendering each block: 1 to 64 [default: the cores the load average "
+                   "leaves free]. The audio is the same, bit for bit, whatever the count")
+      ->check(CLI::Range(1, 64));
   render->add_flag("-q,--quiet", options->quiet, "No progress bar and no summary");
   render->callback(
       [options, &action, midiPreset, channels, curve, mpe, curves, plot, labels, bits] {

@@ -19,6 +19,7 @@ struct RenderOptions {
   std::string bits = "24";
   bool bitsGiven = false;
   std::uint64_t seed = 1;
+  int threads = 0;                      ///< --threads: 0 is one per core
   std::optional<double> lengthSeconds;  ///< infinity: an endless stream
   std::optional<double> tailSeconds;
   double maxLengthSeconds = kDefaultMaxRenderSeconds;
