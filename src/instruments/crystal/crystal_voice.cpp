@@ -328,32 +328,48 @@ void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::ModalKern
 }
 
 void CrystalVoice::PhaseClock::reset() {
-  lastRe = lastIm = 0.0f;
-  phase = 0.0;
-  nextCycle = dsp::kTwoPi;
+  refRe = refIm = lastRe = lastIm = 0.0;
+  referenced = false;
+  winding = most = 0;
   firstCycleFrame = lastCycleFrame = -1.0;
   cycles = 0;
 }
 
 void CrystalVoice::PhaseClock::listen(float re, float im, double frame) {
-  // Unwrapped sample by sample: each step is below pi for a mode below Nyquist.
-  const double step =
-      std::atan2(static_cast<double>(im) * lastRe - static_cast<double>(re) * lastIm,
-                 static_cast<double>(re) * lastRe + static_cast<double>(im) * lastIm);
-  lastRe = re;
-  lastIm = im;
-  const double before = phase;
-  phase += step;
-  if (phase < nextCycle) return;
-  // A whole cycle passed between the last frame and this one: when, to a fraction of a frame.
-  const double at = frame - 1.0 + (nextCycle - before) / std::max(step, 1e-12);
-  if (firstCycleFrame < 0.0) {
-    firstCycleFrame = at;
-  } else {
-    lastCycleFrame = at;
-    ++cycles;
+  if (!referenced) {
+    if (re == 0.0f && im == 0.0f) return;  // silence has no direction yet
+    refRe = re;
+    refIm = im;
+    referenced = true;
+    lastRe = refRe * refRe + refIm * refIm;
+    lastIm = 0.0;
+    return;
   }
-  nextCycle = (std::floor(phase / dsp::kTwoPi) + 1.0) * dsp::kTwoPi;
+  // The value turned back by the reference (and scaled by its size, which no sign minds).
+  const double x = re * refRe + im * refIm;
+  const double y = im * refRe - re * refIm;
+  // Each step is below pi for a mode below Nyquist, so the chord from the last value crosses
+  // the real axis on the side the arc does: a turn ends where it crosses the positive side.
+  const bool up = lastIm < 0.0 && y >= 0.0, down = lastIm >= 0.0 && y < 0.0;
+  const bool crossesPositive =
+      (up || down) && lastRe + (x - lastRe) * (-lastIm / (y - lastIm)) > 0.0;
+  if (crossesPositive && up && ++winding > most) {
+    most = winding;
+    // When, to a fraction of a frame: the angle left to the axis over this frame's step.
+    const double left = -std::atan2(lastIm, lastRe);
+    const double step = std::atan2(y * lastRe - x * lastIm, x * lastRe + y * lastIm);
+    const double at = frame - 1.0 + left / std::max(step, 1e-12);
+    if (firstCycleFrame < 0.0) {
+      firstCycleFrame = at;
+    } else {
+      lastCycleFrame = at;
+      ++cycles;
+    }
+  } else if (crossesPositive && down) {
+    --winding;
+  }
+  lastRe = x;
+  lastIm = y;
 }
 
 void CrystalVoice::renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,
