@@ -59,7 +59,7 @@ class CrystalVoice {
 
   /// Adds `frames` frames of this voice to mid[] and side[]. `scratch` holds frames floats.
   void render(float* mid, float* side, float* scratch, int frames, dsp::ModalKernel kernel,
-              const VoiceSettings& settings);
+              dsp::BowedKernel bowed, const VoiceSettings& settings);
 
   bool active() const { return active_; }
   bool held() const { return held_; }
@@ -81,7 +81,7 @@ class CrystalVoice {
   void retune(const VoiceSettings& settings);
   /// While the bow is on: nudges its pitch correction toward the principal's nominal pitch.
   void trackBowPitch(const VoiceSettings& settings);
-  void renderBow(float* mid, float* side, int frames, dsp::ModalKernel kernel);
+  void renderBow(float* mid, float* side, int frames, dsp::BowedKernel bowed);
   void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,
                     const VoiceSettings& s);
   void startShard(const VoiceSettings& s);
