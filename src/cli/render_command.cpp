@@ -136,7 +136,7 @@ void addRenderCommand(CLI::App& app, Action& action) {
                    "Threads rendering each block (with --seeds: takes at once), 1 to 64 [default: "
                    "the cores the load average "
                    "leaves free]. The audio is the same, bit for bit, whatever the count")
-      ->check(CLI::Range(1, 64));
+      ->check(wholeIn(1, 64, ""));
   render->add_flag("-q,--quiet", options->quiet, "No progress bar and no summary");
   render->callback([options, &action, midiPreset, channels, curve, mpe, curves, plot, labels,
                     bits] {
