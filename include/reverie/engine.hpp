@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 
@@ -12,6 +13,8 @@
 namespace reverie {
 
 struct RenderPlan;
+class WorkerPool;
+class PlanWork;
 namespace dsp {
 class MasterLimiter;
 }
@@ -23,6 +26,12 @@ struct EngineConfig {
   int maxBlockFrames = 4096;    ///< largest block `process` renders in one go (1 to 4096)
   std::uint64_t seed = 1;       ///< feeds every node's random generator
   float ceilingDb = -1.0f;      ///< master true-peak limiter ceiling, dBTP (-60 to 0; NaN: -1)
+  /// Threads that render a block: the audio thread and threads - 1 workers started here (1 to
+  /// 64). The output is the same, bit for bit, whatever the count.
+  int threads = 1;
+  /// Called first on each worker thread (when threads > 1): name it, raise its priority to the
+  /// audio thread's, or mark it for a test. It may allocate and lock; rendering has not begun.
+  std::function<void()> onWorkerStart = {};
 };
 
 /// Counters the audio thread publishes (read them from any thread).
@@ -99,6 +108,14 @@ class Engine final : public ParameterSink {
   std::atomic<std::uint64_t> nonFiniteSamples_{0};
   std::atomic<float> limiterGainDb_{0.0f};
   std::atomic<RenderObserver*> observer_{nullptr};
+  // Parallel rendering: the pool, the block's work, and plans swapped out while a worker may
+  // still be looking at them (handed back once the workers are quiet).
+  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<PlanWork> work_;
+  std::uint64_t generation_ = 0;
+  static constexpr int kMaxDeferred = 8;
+  RenderPlan* deferred_[kMaxDeferred] = {};
+  int deferredCount_ = 0;
 };
 
 }  // namespace reverie

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "arc/arc_setup.hpp"
+#include "cli/bench_renders.hpp"
 #include "cli/commands.hpp"
 #include "cli/patch_render.hpp"
 #include "dsp/modal_kernel.hpp"
@@ -113,7 +114,8 @@ double compileMilliseconds(int nodes, std::size_t& edges) {
 /// Seconds of one core per second of audio for `voices` crystal voices of 64 modes each.
 /// Keys 0 to 63 on a harmonic series keep all 64 modes under Nyquist; a node sounds one voice
 /// per key, so every 64 voices get a node of their own.
-double crystalLoad(int voices) {
+/// `exciter`: 0 struck, 1 bowed (the bow computes the body's velocity every sample).
+double crystalLoad(int voices, float exciter = 0.0f) {
   Engine engine({48000.0, 256, 1});
   Graph& graph = engine.graph();
   const NodeId out = graph.add("output", "out");
@@ -125,6 +127,7 @@ double crystalLoad(int voices) {
     graph.setParameter(crystal, "geometry", 0.0f);
     graph.setParameter(crystal, "t60", 60.0f);  // every voice rings through the measurement
     graph.setParameter(crystal, "level", -40.0f);
+    graph.setParameter(crystal, "exciter", exciter);
     graph.connect({crystal, 0}, {out, 0});
     graph.connect({crystal, 1}, {out, 1});
     for (int key = 0; key < std::min(64, voices - first); ++key)
@@ -250,7 +253,7 @@ double residentMiB() {
 /// Renders an arc offline in a forked child, so the bench's earlier work does not inflate its
 /// peak resident memory; the child reports its peak and what it held before rendering (pages it
 /// shares with the bench) through a pipe.
-ArcBench benchArc(const std::string& name) {
+ArcBench benchArc(const std::string& name, int threads) {
   const Arc arc = loadArc(findPreset(name));
   int fds[2];
   if (pipe(fds) != 0) throw RuntimeFailure("bench: cannot create a pipe");
@@ -262,7 +265,7 @@ ArcBench benchArc(const std::string& name) {
     ArcBench result;
     const double baseline = residentMiB();
     try {
-      Engine engine({48000.0, kRenderBlockFrames, 1});
+      Engine engine(renderEngineConfig(48000.0, 1, threads));
       arc::buildArc(arc, engine.graph());
       engine.commit();
       const PatchRender render =
@@ -287,75 +290,6 @@ ArcBench benchArc(const std::string& name) {
     throw RuntimeFailure("bench: rendering the arc '" + name + "' failed; try 'reverie render " +
                          name + "'");
   return result;
-}
-
-/// `reverie render ARGS` run as a child process: its wall time and peak resident memory.
-struct ChildRender {
-  double seconds = 0.0, peakMiB = 0.0;
-};
-
-ChildRender runRenderChild(const std::vector<std::string>& arguments) {
-  std::vector<std::string> words{"reverie", "render"};
-  words.insert(words.end(), arguments.begin(), arguments.end());
-  std::vector<char*> argv;
-  for (std::string& word : words) argv.push_back(word.data());
-  argv.push_back(nullptr);
-  std::fflush(stdout);
-  const auto start = Clock::now();
-  const pid_t child = fork();
-  if (child < 0) throw RuntimeFailure("bench: cannot fork");
-  if (child == 0) {
-    const int quiet = open("/dev/null", O_WRONLY);
-    dup2(quiet, STDOUT_FILENO);
-    dup2(quiet, STDERR_FILENO);
-    execv("/proc/self/exe", argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage usage{};
-  wait4(child, &status, 0, &usage);
-  const double seconds = secondsSince(start);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::string command = "reverie render";
-    for (const std::string& argument : arguments) command += " " + argument;
-    throw RuntimeFailure("bench: '" + command + "' failed; run it to see why");
-  }
-  return {seconds, static_cast<double>(usage.ru_maxrss) / 1024.0};
-}
-
-/// Long renders of an instrument preset through `reverie render` itself, each in its own
-/// process: peak resident memory (which streaming keeps flat) and the realtime factor of the
-/// whole command, writing included.
-void benchLongRenders(bool eightHours) {
-  std::string folder = (std::filesystem::temp_directory_path() / "reverie-bench-XXXXXX").string();
-  if (mkdtemp(folder.data()) == nullptr) throw RuntimeFailure("bench: cannot create a folder");
-  struct Case {
-    const char* what;
-    double seconds;
-    std::vector<std::string> extra;
-  };
-  std::vector<Case> cases = {{"10 minutes", 600.0, {}},
-                             {"1 hour", 3600.0, {}},
-                             {"1 hour, --target-lufs -16", 3600.0, {"--target-lufs", "-16"}}};
-  if (eightHours) cases.push_back({"8 hours", 8.0 * 3600.0, {}});
-  std::printf(
-      "long renders of 'glass-harmonica' to FLAC (24-bit, 48 kHz), each a 'reverie "
-      "render' of its own:\n");
-  double hourSeconds = 0.0;
-  for (const Case& c : cases) {
-    std::vector<std::string> arguments = {
-        "glass-harmonica",    "--length", std::to_string(c.seconds), "--tail", "0", "-q", "-o",
-        folder + "/take.flac"};
-    arguments.insert(arguments.end(), c.extra.begin(), c.extra.end());
-    const ChildRender child = runRenderChild(arguments);
-    if (c.seconds == 3600.0 && c.extra.empty()) hourSeconds = child.seconds;
-    std::printf("  %-27s peak memory %6.1f MiB resident (aim < 100), %6.1fx realtime, %.0f s\n",
-                c.what, child.peakMiB, c.seconds / child.seconds, child.seconds);
-  }
-  if (!eightHours)
-    std::printf("  (8 hours with 'reverie bench --long': about %.0f more minutes here)\n",
-                8.0 * hourSeconds / 60.0);
-  std::filesystem::remove_all(folder);
 }
 
 int runBench(bool long8Hours) {
@@ -384,6 +318,11 @@ int runBench(bool long8Hours) {
       "crystal voices x 64 modes in real time on one core: about %d"
       " (extrapolated from %d; one node holds up to 128)\n",
       static_cast<int>(kVoices / load), kVoices);
+  const double bowed = crystalLoad(kVoices, 1.0f);
+  std::printf(
+      "crystal bowed, %d voices x 64 modes: %.1f%% of one core, %.2fx the struck cost per voice "
+      "(aim <= 1.5x)\n",
+      kVoices, bowed * 100.0, bowed / load);
 
   for (int frames : {64, 256}) {
     const CallbackTimes t = callbackTimes(frames);
@@ -412,11 +351,19 @@ int runBench(bool long8Hours) {
     std::printf("  per sample, each alone: %s\n", parts.c_str());
   }
 
-  const ArcBench arc = benchArc(kDefaultPreset);
+  const ArcBench arc = benchArc(kDefaultPreset, 1);
   std::printf(
       "default render, the arc '%s', %.1f s at 48 kHz: %.1fx realtime on one core (aim >= 30x),\n"
       "  peak memory %.1f MiB resident: %.1f MiB before rendering, the rest the render's own\n",
       kDefaultPreset, arc.seconds, arc.realtimeFactor, arc.peakMiB, arc.baselineMiB);
+  const int cores = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 64);
+  if (cores > 1) {
+    const ArcBench parallel = benchArc(kDefaultPreset, cores);
+    std::printf(
+        "  on %d threads: %.1fx realtime, %.2fx the speed of one (aim >= 1.7x on 2 cores)\n", cores,
+        parallel.realtimeFactor, parallel.realtimeFactor / arc.realtimeFactor);
+  }
+  benchBatch();
   benchLongRenders(long8Hours);
   return 0;
 }

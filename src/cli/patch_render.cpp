@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <thread>
 
 #include "cli/interrupt.hpp"
 #include "cli/progress_bar.hpp"
@@ -54,12 +56,30 @@ void checkRenderLength(const RenderLength& render, double maxSeconds) {
                      raise);
 }
 
-PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t seed, double seconds,
+int idleCores() {
+  const int cores = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 64);
+  // A worker on a core that another program keeps busy is preempted while it holds a step the
+  // render waits for: count only the cores the last minute's load leaves free.
+  double load = 0.0;
+  if (getloadavg(&load, 1) != 1 || !std::isfinite(load)) return cores;
+  return std::clamp(cores - static_cast<int>(std::lround(load)), 1, cores);
+}
+
+EngineConfig renderEngineConfig(double sampleRate, std::uint64_t seed, int threads) {
+  EngineConfig config;
+  config.sampleRate = sampleRate;
+  config.maxBlockFrames = kRenderBlockFrames;
+  config.seed = seed;
+  config.threads = threads > 0 ? threads : idleCores();
+  return config;
+}
+
+PatchRender renderPatch(const Patch& patch, const EngineConfig& config, double seconds,
                         const RenderProgress& progress, const BlockSink& sink, StemFiles* stems) {
-  Engine engine({sampleRate, kRenderBlockFrames, seed});
+  Engine engine(config);
   const std::map<std::string, NodeId> ids = buildGraph(patch, engine.graph());
   engine.commit();
-  return renderEvents(engine, scheduleScore(patch, ids, engine.graph(), sampleRate), seconds,
+  return renderEvents(engine, scheduleScore(patch, ids, engine.graph(), config.sampleRate), seconds,
                       progress, sink, stems);
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "reverie/engine.hpp"
 #include "reverie/offline_clock.hpp"
 #include "reverie/preset.hpp"
 
@@ -52,11 +53,17 @@ struct RenderProgress {
   std::string label = "rendering";
 };
 
-/// Renders `seconds` of the patch at `sampleRate` with `seed` into `sink`, block by block
-/// (kRenderBlockFrames); infinite `seconds` renders until interrupted or the sink throws.
+/// The cores that are free now: the cores less the last minute's load average, at least one.
+int idleCores();
+
+/// The engine an offline render runs: kRenderBlockFrames, and `threads` (0: idleCores()).
+EngineConfig renderEngineConfig(double sampleRate, std::uint64_t seed, int threads);
+
+/// Renders `seconds` of the patch with `config`'s rate, seed and threads into `sink`, block by
+/// block (kRenderBlockFrames); infinite `seconds` renders until interrupted or the sink throws.
 /// Throws RuntimeFailure if interrupted (Ctrl-C).
 /// With `stems`, the stems are written in the same pass (see cli/stem_files.hpp).
-PatchRender renderPatch(const Patch& patch, double sampleRate, std::uint64_t seed, double seconds,
+PatchRender renderPatch(const Patch& patch, const EngineConfig& config, double seconds,
                         const RenderProgress& progress, const BlockSink& sink,
                         StemFiles* stems = nullptr);
 

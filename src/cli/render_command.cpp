@@ -3,6 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/option_checks.hpp"
+#include "cli/render_batch.hpp"
 #include "cli/render_run.hpp"
 
 namespace reverie::cli {
@@ -77,9 +78,15 @@ void addRenderCommand(CLI::App& app, Action& action) {
                        "Sample format: 16 (TPDF-dithered), 24, or 32f (also 32) for float")
           ->check(CLI::IsMember({"16", "24", "32f", "32"}));
   bits->default_str("24");
-  render->add_option("--seed", options->seed, "Seed for every random choice")
-      ->check(seedValue())
-      ->default_str("1");
+  CLI::Option* seed = render->add_option("--seed", options->seed, "Seed for every random choice")
+                          ->check(seedValue())
+                          ->default_str("1");
+  render
+      ->add_option("--seeds", options->seeds,
+                   "Render a batch, one take per seed (1-64, or 1,5,9-12), several at a time "
+                   "(--threads of them, one thread each): -o names each take with {seed}, e.g. "
+                   "-o 'take-{seed}.flac'; a table of the takes closes it")
+      ->excludes(seed);
   render
       ->add_option("--length", options->lengthSeconds,
                    "Seconds to render before the tail, or inf to stream until stopped (-o - only) "
@@ -124,20 +131,27 @@ void addRenderCommand(CLI::App& app, Action& action) {
       "They sum to the mix before the master limiter; same format, length and cue points");
   CLI::Option* labels = render->add_flag("--no-labels", options->noLabels,
                                          "Arc only: no Audacity label file beside the output");
+  render
+      ->add_option("--threads", options->threads,
+                   "Threads rendering each block (with --seeds: takes at once), 1 to 64 [default: "
+                   "the cores the load average "
+                   "leaves free]. The audio is the same, bit for bit, whatever the count")
+      ->check(wholeIn(1, 64, ""));
   render->add_flag("-q,--quiet", options->quiet, "No progress bar and no summary");
-  render->callback(
-      [options, &action, midiPreset, channels, curve, mpe, curves, plot, labels, bits] {
-        options->bitsGiven = bits->count() > 0;
-        options->midiPresetGiven = midiPreset->count() > 0;
-        options->midiOptionsGiven =
-            midiPreset->count() + channels->count() + curve->count() + mpe->count() > 0;
-        options->arcOptionsGiven = curves->count() + plot->count() + labels->count() > 0;
-        action = [options] {
-          return preparingInput(options->preset, "render",
-                                "render part of it with --length, or split it into shorter files",
-                                [&] { return runRender(*options); });
-        };
-      });
+  render->callback([options, &action, midiPreset, channels, curve, mpe, curves, plot, labels,
+                    bits] {
+    options->bitsGiven = bits->count() > 0;
+    options->midiPresetGiven = midiPreset->count() > 0;
+    options->midiOptionsGiven =
+        midiPreset->count() + channels->count() + curve->count() + mpe->count() > 0;
+    options->arcOptionsGiven = curves->count() + plot->count() + labels->count() > 0;
+    action = [options] {
+      return preparingInput(
+          options->preset, "render",
+          "render part of it with --length, or split it into shorter files",
+          [&] { return options->seeds.empty() ? runRender(*options) : runRenderBatch(*options); });
+    };
+  });
 }
 
 }  // namespace reverie::cli

@@ -154,6 +154,10 @@ void checkContainerSize(const std::filesystem::path& target, SampleFormat format
 
 int runRender(const RenderOptions& options) {
   catchInterrupts();
+  return renderTake(options, nullptr);
+}
+
+int renderTake(const RenderOptions& options, RenderReport* report) {
   const SampleFormat format = parseSampleFormat(options.bits);
   const bool endless = options.lengthSeconds && std::isinf(*options.lengthSeconds);
   const std::optional<io::PipeType> pipeType = checkStreamOptions(options, endless);
@@ -331,6 +335,9 @@ int runRender(const RenderOptions& options) {
           {options.sampleRate, kRenderBlockFrames, options.seed}, framesOut));
   }
 
+  if (report != nullptr)
+    *report = {target, length + tail, render.realtimeFactor, loudness.integratedLufs,
+               loudness.truePeakDbtp};
   if (!options.quiet) {
     const std::string where = pipeType ? "standard output" : target.string();
     std::fprintf(stderr,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,8 @@ struct RenderOptions {
   std::string bits = "24";
   bool bitsGiven = false;
   std::uint64_t seed = 1;
+  int threads = 0;    ///< --threads: 0 is one per core
+  std::string seeds;  ///< --seeds: a batch, one take per seed ("1-64", "1,5,9-12")
   std::optional<double> lengthSeconds;  ///< infinity: an endless stream
   std::optional<double> tailSeconds;
   double maxLengthSeconds = kDefaultMaxRenderSeconds;
@@ -41,7 +44,20 @@ struct RenderOptions {
   bool arcOptionsGiven = false;
 };
 
+/// What a finished render measured, for a batch's table.
+struct RenderReport {
+  std::filesystem::path target;
+  double seconds = 0.0;
+  double realtimeFactor = 0.0;
+  double integratedLufs = 0.0;
+  double truePeakDbtp = 0.0;
+};
+
 /// Renders as `options` say; returns the exit status. Throws InputError and RuntimeFailure.
 int runRender(const RenderOptions& options);
+
+/// One render, as runRender does it but without taking the signals (the caller has) and,
+/// when `report` is given, filling it in. Safe to run on several threads at once.
+int renderTake(const RenderOptions& options, RenderReport* report);
 
 }  // namespace reverie::cli

@@ -115,14 +115,15 @@ RenderSource openSource(const RenderOptions& options) {
 PatchRender renderSource(const RenderSource& source, const RenderOptions& options, double seconds,
                          const RenderProgress& progress, const BlockSink& sink, StemFiles* stems) {
   if (source.arc) {
-    Engine engine({options.sampleRate, kRenderBlockFrames, options.seed});
+    Engine engine(renderEngineConfig(options.sampleRate, options.seed, options.threads));
     arc::buildArc(*source.arc, engine.graph());
     engine.commit();
     return renderEvents(engine, {}, seconds, progress, sink, stems);
   }
   if (!source.midiFile)
-    return renderPatch(source.patch, options.sampleRate, options.seed, seconds, progress, sink,
-                       stems);
+    return renderPatch(source.patch,
+                       renderEngineConfig(options.sampleRate, options.seed, options.threads),
+                       seconds, progress, sink, stems);
   MidiRenderSetup setup;
   setup.defaultPatch = &source.midiPatches.front();
   for (const auto& [channel, index] : source.channelPatch)
@@ -132,7 +133,7 @@ PatchRender renderSource(const RenderSource& source, const RenderOptions& option
     setup.programPatches[program] = &source.midiPatches[index];
   setup.velocityCurve = midi::parseVelocityCurve(options.velocityCurve);
   setup.mpe = options.mpe;
-  Engine engine({options.sampleRate, kRenderBlockFrames, options.seed});
+  Engine engine(renderEngineConfig(options.sampleRate, options.seed, options.threads));
   std::vector<ScheduledEvent> events = scheduleMidiFile(*source.midiFile, setup, engine);
   return renderEvents(engine, std::move(events), seconds, progress, sink, stems);
 }

@@ -5,16 +5,17 @@ namespace reverie::dsp {
 
 int availableModalKernels(NamedKernel* out, int capacity) {
   int count = 0;
-  auto add = [&](const char* name, ModalKernel kernel) {
-    if (count < capacity) out[count] = {name, kernel};
+  auto add = [&](const char* name, ModalKernel kernel, BowedKernel bowed) {
+    if (count < capacity) out[count] = {name, kernel, bowed};
     ++count;
   };
 #if defined(REVERIE_HAVE_X86_KERNELS)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) add("avx512", renderModesAvx512);
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) add("avx2", renderModesAvx2);
+  if (__builtin_cpu_supports("avx512f")) add("avx512", renderModesAvx512, renderBowedAvx512);
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    add("avx2", renderModesAvx2, renderBowedAvx2);
 #endif
-  add("portable", renderModesPortable);
+  add("portable", renderModesPortable, renderBowedPortable);
   return count;
 }
 
@@ -31,6 +32,9 @@ NamedKernel chosenKernel() {
 
 ModalKernel modalKernel() {
   return chosenKernel().kernel;
+}
+BowedKernel bowedKernel() {
+  return chosenKernel().bowed;
 }
 const char* modalKernelName() {
   return chosenKernel().name;

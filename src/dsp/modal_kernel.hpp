@@ -26,14 +26,33 @@ struct ModeArrays {
 using ModalKernel = void (*)(const ModeArrays& modes, const float* excitation, float* mid,
                              float* side, int frames);
 
+/// A bow on the modes: stick-slip friction (Smith's bow table, as in STK's Bowed) between the
+/// bow and the body's velocity under it, the velocity read each frame as the gain-weighted
+/// real parts after the modes' rotation and before the force lands.
+struct BowDrive {
+  float speed = 0.0f;     ///< the bow's velocity, in the modes' velocity units
+  float slope = 1.0f;     ///< how steeply the friction falls off with slip
+  float coupling = 0.0f;  ///< force per unit of slip while sticking
+  /// Lanes whose states, summed, go to listenRe/listenIm each frame (-1: none).
+  int listenA = -1, listenB = -1;
+};
+
+/// Renders `frames` frames of bowed modes, as ModalKernel does with the bow's force as the
+/// excitation, the state held in registers across frames. Bit-identical across implementations.
+using BowedKernel = void (*)(const ModeArrays& modes, const BowDrive& bow, float* mid, float* side,
+                             float* listenRe, float* listenIm, int frames);
+
 /// The fastest kernel this CPU runs (AVX-512, AVX2+FMA, or portable), chosen once.
 ModalKernel modalKernel();
+/// The bowed kernel of the same instruction set.
+BowedKernel bowedKernel();
 /// The chosen kernel's name: "avx512", "avx2" or "portable".
 const char* modalKernelName();
 /// Every kernel this CPU can run, by name, for tests that compare them.
 struct NamedKernel {
   const char* name;
   ModalKernel kernel;
+  BowedKernel bowed;
 };
 int availableModalKernels(NamedKernel* out, int capacity);
 
@@ -41,5 +60,8 @@ int availableModalKernels(NamedKernel* out, int capacity);
 void renderModesPortable(const ModeArrays&, const float*, float*, float*, int);
 void renderModesAvx2(const ModeArrays&, const float*, float*, float*, int);
 void renderModesAvx512(const ModeArrays&, const float*, float*, float*, int);
+void renderBowedPortable(const ModeArrays&, const BowDrive&, float*, float*, float*, float*, int);
+void renderBowedAvx2(const ModeArrays&, const BowDrive&, float*, float*, float*, float*, int);
+void renderBowedAvx512(const ModeArrays&, const BowDrive&, float*, float*, float*, float*, int);
 
 }  // namespace reverie::dsp

@@ -49,4 +49,9 @@ void renderModesAvx2(const ModeArrays& m, const float* excitation, float* mid, f
   renderModesWith<Lanes16>(m, excitation, mid, side, frames);
 }
 
+void renderBowedAvx2(const ModeArrays& m, const BowDrive& bow, float* mid, float* side,
+                     float* listenRe, float* listenIm, int frames) {
+  renderBowedWith<Lanes16>(m, bow, mid, side, listenRe, listenIm, frames);
+}
+
 }  // namespace reverie::dsp

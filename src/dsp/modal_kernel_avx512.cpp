@@ -47,6 +47,11 @@ void renderModesAvx512(const ModeArrays& m, const float* excitation, float* mid,
   renderModesWith<Lanes16>(m, excitation, mid, side, frames);
 }
 
+void renderBowedAvx512(const ModeArrays& m, const BowDrive& bow, float* mid, float* side,
+                       float* listenRe, float* listenIm, int frames) {
+  renderBowedWith<Lanes16>(m, bow, mid, side, listenRe, listenIm, frames);
+}
+
 }  // namespace reverie::dsp
 
 #pragma GCC diagnostic pop

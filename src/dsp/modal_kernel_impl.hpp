@@ -74,5 +74,88 @@ inline void renderModesWith(const ModeArrays& m, const float* excitation, float*
   }
 }
 
+// The bow, fused: each frame the modes rotate, the gain-weighted real parts give the body's
+// velocity under the bow, the friction gives the force, and the force lands on the rotated
+// state, all in registers.
+template <typename V, int kGroups>
+inline void renderBowedGroups(const ModeArrays& m, const BowDrive& bow, float* mid, float* side,
+                              float* listenRe, float* listenIm, int frames) {
+  V re[kGroups], im[kGroups], c[kGroups], s[kGroups], g[kGroups], w[kGroups];
+  for (int k = 0; k < kGroups; ++k) {
+    re[k] = V::load(m.re + 16 * k);
+    im[k] = V::load(m.im + 16 * k);
+    c[k] = V::load(m.c + 16 * k);
+    s[k] = V::load(m.s + 16 * k);
+    g[k] = V::load(m.gain + 16 * k);
+    w[k] = V::load(m.sideGain + 16 * k);
+  }
+  const bool listening = bow.listenA >= 0 && listenRe != nullptr;
+  const int groupA = bow.listenA / 16, laneA = bow.listenA % 16;
+  const int groupB = bow.listenB < 0 ? -1 : bow.listenB / 16, laneB = bow.listenB % 16;
+  alignas(64) float lanes[4][16];
+  for (int t = 0; t < frames; ++t) {
+    V rotated[kGroups];
+    V velocity = V::zero();
+    for (int k = 0; k < kGroups; ++k) {
+      rotated[k] = V::fnma(s[k], im[k], V::mul(c[k], re[k]));  // c re - s im
+      velocity = V::fma(g[k], rotated[k], velocity);
+    }
+    float contact, unused;
+    V::reduce2(velocity, V::zero(), contact, unused);
+    // Stick-slip: while the bow sticks it drags the body along; once it slips, the force
+    // falls off as the fourth power of the slip.
+    const float slip = bow.speed - contact;
+    const float base = (slip * bow.slope < 0.0f ? -slip * bow.slope : slip * bow.slope) + 0.75f;
+    const float squared = base * base;
+    const float fall = 1.0f / (squared * squared);
+    const V force = V::broadcast(slip * (fall < 1.0f ? fall : 1.0f) * bow.coupling);
+    V sumMid = V::zero(), sumSide = V::zero();
+    for (int k = 0; k < kGroups; ++k) {
+      const V nextIm = V::fma(s[k], re[k], V::mul(c[k], im[k]));
+      re[k] = V::fma(g[k], force, rotated[k]);
+      im[k] = nextIm;
+      sumMid = V::add(sumMid, nextIm);
+      sumSide = V::fma(w[k], nextIm, sumSide);
+    }
+    float totalMid, totalSide;
+    V::reduce2(sumMid, sumSide, totalMid, totalSide);
+    mid[t] += totalMid;
+    side[t] += totalSide;
+    if (listening) {
+      V::store(lanes[0], re[groupA]);
+      V::store(lanes[1], im[groupA]);
+      float r = lanes[0][laneA], i = lanes[1][laneA];
+      if (groupB >= 0) {
+        V::store(lanes[2], re[groupB]);
+        V::store(lanes[3], im[groupB]);
+        r += lanes[2][laneB];
+        i += lanes[3][laneB];
+      }
+      listenRe[t] = r;
+      listenIm[t] = i;
+    }
+  }
+  for (int k = 0; k < kGroups; ++k) {
+    V::store(m.re + 16 * k, re[k]);
+    V::store(m.im + 16 * k, im[k]);
+  }
+}
+
+template <typename V>
+inline void renderBowedWith(const ModeArrays& m, const BowDrive& bow, float* mid, float* side,
+                            float* listenRe, float* listenIm, int frames) {
+  if (m.groups <= 0 || frames <= 0) return;
+  switch (m.groups) {
+    case 1:
+      return renderBowedGroups<V, 1>(m, bow, mid, side, listenRe, listenIm, frames);
+    case 2:
+      return renderBowedGroups<V, 2>(m, bow, mid, side, listenRe, listenIm, frames);
+    case 3:
+      return renderBowedGroups<V, 3>(m, bow, mid, side, listenRe, listenIm, frames);
+    default:
+      return renderBowedGroups<V, 4>(m, bow, mid, side, listenRe, listenIm, frames);
+  }
+}
+
 }  // namespace
 }  // namespace reverie::dsp

@@ -61,4 +61,9 @@ void renderModesPortable(const ModeArrays& m, const float* excitation, float* mi
   renderModesWith<Lanes16>(m, excitation, mid, side, frames);
 }
 
+void renderBowedPortable(const ModeArrays& m, const BowDrive& bow, float* mid, float* side,
+                         float* listenRe, float* listenIm, int frames) {
+  renderBowedWith<Lanes16>(m, bow, mid, side, listenRe, listenIm, frames);
+}
+
 }  // namespace reverie::dsp

@@ -11,6 +11,7 @@
 #include "dsp/denormals.hpp"
 #include "dsp/master_limiter.hpp"
 #include "dsp/random.hpp"
+#include "engine/plan_work.hpp"
 #include "engine/render_plan.hpp"
 #include "engine/spsc_queue.hpp"
 #include "reverie/errors.hpp"
@@ -62,6 +63,8 @@ Engine::Engine(const EngineConfig& config) : config_(config) {
     throw std::invalid_argument("sample rate must be between 22050 and 192000 Hz");
   if (config.maxBlockFrames < 1 || config.maxBlockFrames > 4096)
     throw std::invalid_argument("block size must be between 1 and 4096 frames");
+  if (config.threads < 1 || config.threads > 64)
+    throw std::invalid_argument("threads must be between 1 and 64");
   toAudio_ = std::make_unique<SpscQueue<Message>>(kMessageCapacity);
   retired_ = std::make_unique<SpscQueue<RenderPlan*>>(kRetiredCapacity);
   config_.ceilingDb = effectiveCeilingDb(config.ceilingDb);
@@ -71,10 +74,16 @@ Engine::Engine(const EngineConfig& config) : config_(config) {
                     static_cast<float>(kLimiterReleaseSeconds * config.sampleRate),
                     std::pow(10.0f, config_.ceilingDb / 20.0f));
   graph_.setParameterSink(this);
+  if (config.threads > 1) {
+    work_ = std::make_unique<PlanWork>();
+    pool_ = std::make_unique<WorkerPool>(config.threads - 1, config.onWorkerStart);
+  }
 }
 
 Engine::~Engine() {
-  // The audio thread has stopped: every plan still around is ours to free.
+  // The audio thread has stopped: the workers go first, then every plan still around is ours.
+  pool_.reset();
+  for (int i = 0; i < deferredCount_; ++i) delete deferred_[i];
   delete current_;
   Message message;
   while (toAudio_->pop(message)) delete message.plan;
@@ -88,7 +97,7 @@ void Engine::commit() {
                            dsp::mixSeed(config_.seed ^ dsp::hashName(entry.name))};
     if (!entry.node->isPreparedFor(info)) entry.node->prepare(info);
   }
-  std::unique_ptr<RenderPlan> plan = compile(graph_, config_.maxBlockFrames);
+  std::unique_ptr<RenderPlan> plan = compile(graph_, config_.maxBlockFrames, pool_ != nullptr);
   Message message;
   message.plan = plan.get();
   // The control thread may wait; the audio thread never does. A stalled audio thread
@@ -163,7 +172,9 @@ void Engine::drainMessages() noexcept {
       // Events already queued for this block move to the new plan before the old one is
       // handed back (after the push, the control thread may free it at any moment).
       if (old != nullptr) {
-        if (retired_->full()) return;  // swap next block instead; never wait
+        // Swap next block instead, never wait: when the return queue is full, or (in parallel)
+        // too many plans wait for the workers to leave them.
+        if (pool_ ? deferredCount_ == kMaxDeferred : retired_->full()) return;
         for (int i = 0; i < old->pendingCount; ++i) {
           const RenderPlan::PendingEvent& p = old->pending[static_cast<std::size_t>(i)];
           const int step = next->findStep(old->steps[static_cast<std::size_t>(p.step)].id);
@@ -171,7 +182,11 @@ void Engine::drainMessages() noexcept {
             droppedEvents_.fetch_add(1, std::memory_order_relaxed);
         }
         old->pendingCount = 0;
-        retired_->push(old);
+        if (pool_) {
+          deferred_[deferredCount_++] = old;
+        } else {
+          retired_->push(old);
+        }
       }
       current_ = next;
       planSwaps_.fetch_add(1, std::memory_order_relaxed);
@@ -190,6 +205,9 @@ void Engine::dispatch(NodeId node, const Event& event) noexcept {
 
 void Engine::renderChunk(float* left, float* right, int frames, std::span<const NodeEvent> events,
                          int eventOffset) noexcept {
+  // Plans swapped out in parallel go back once no worker can be looking at them.
+  while (deferredCount_ > 0 && !retired_->full() && pool_->quiet())
+    retired_->push(deferred_[--deferredCount_]);
   drainMessages();
   RenderObserver* const observer = observer_.load(std::memory_order_acquire);
   std::fill(left, left + frames, 0.0f);
@@ -211,27 +229,15 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
     }
     plan.sortEvents();
     const std::size_t count = static_cast<std::size_t>(frames);
-    for (RenderPlan::Step& step : plan.steps) {
-      for (int m = step.firstMix; m < step.firstMix + step.mixCount; ++m) {
-        const RenderPlan::InputMix& mix = plan.mixes[static_cast<std::size_t>(m)];
-        float* target = plan.buffers[static_cast<std::size_t>(mix.target)];
-        std::memcpy(target,
-                    plan.buffers[static_cast<std::size_t>(
-                        plan.mixSources[static_cast<std::size_t>(mix.firstSource)])],
-                    count * sizeof(float));
-        for (int s = 1; s < mix.sourceCount; ++s) {
-          const float* source = plan.buffers[static_cast<std::size_t>(
-              plan.mixSources[static_cast<std::size_t>(mix.firstSource + s)])];
-          for (std::size_t i = 0; i < count; ++i) target[i] += source[i];
-        }
-      }
-      ProcessBlock block;
-      block.inputs = plan.inputs.data() + step.firstInput;
-      block.outputs = plan.outputs.data() + step.firstOutput;
-      block.frames = frames;
-      block.events = {plan.sortedEvents.data() + step.firstEvent,
-                      static_cast<std::size_t>(step.eventCount)};
-      step.node->process(block);
+    // In parallel the steps render in any order their inputs allow; every buffer is a step's
+    // own, so what each read and wrote is still there for the observer and the master below.
+    if (plan.parallel) {
+      work_->begin(plan, frames, ++generation_);
+      pool_->run(*work_, generation_);
+    }
+    for (const RenderPlan::Step& step : plan.steps) {
+      if (!plan.parallel) plan.renderStep(step, frames);
+      const ProcessBlock block = plan.blockOf(step, frames);
       if (observer != nullptr) observer->nodeRendered(step.id, *step.node, block);
       if (step.isOutput) {
         for (std::size_t i = 0; i < count; ++i) {

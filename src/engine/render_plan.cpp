@@ -2,6 +2,7 @@
 #include "engine/render_plan.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace reverie {
 
@@ -49,7 +50,34 @@ void RenderPlan::clearEvents() noexcept {
   pendingCount = 0;
 }
 
-std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames) {
+ProcessBlock RenderPlan::blockOf(const Step& step, int frames) const noexcept {
+  ProcessBlock block;
+  block.inputs = inputs.data() + step.firstInput;
+  block.outputs = outputs.data() + step.firstOutput;
+  block.frames = frames;
+  block.events = {sortedEvents.data() + step.firstEvent, static_cast<std::size_t>(step.eventCount)};
+  return block;
+}
+
+void RenderPlan::renderStep(const Step& step, int frames) noexcept {
+  const std::size_t count = static_cast<std::size_t>(frames);
+  for (int m = step.firstMix; m < step.firstMix + step.mixCount; ++m) {
+    const InputMix& mix = mixes[static_cast<std::size_t>(m)];
+    float* target = buffers[static_cast<std::size_t>(mix.target)];
+    std::memcpy(
+        target,
+        buffers[static_cast<std::size_t>(mixSources[static_cast<std::size_t>(mix.firstSource)])],
+        count * sizeof(float));
+    for (int s = 1; s < mix.sourceCount; ++s) {
+      const float* source = buffers[static_cast<std::size_t>(
+          mixSources[static_cast<std::size_t>(mix.firstSource + s)])];
+      for (std::size_t i = 0; i < count; ++i) target[i] += source[i];
+    }
+  }
+  step.node->process(blockOf(step, frames));
+}
+
+std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames, bool parallel) {
   const std::vector<NodeId> order = topologicalOrder(graph);
   const std::size_t n = order.size();
 
@@ -151,7 +179,9 @@ std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames) {
       const int last = lastUse[static_cast<std::size_t>(output)];
       releaseAfter[last < 0 ? s : static_cast<std::size_t>(last)].push_back(buffer);
     }
-    for (int buffer : releaseAfter[s]) freeBuffers.push_back(buffer);
+    // A parallel plan never hands a buffer on: a later step could run before this one's readers.
+    if (!parallel)
+      for (int buffer : releaseAfter[s]) freeBuffers.push_back(buffer);
     if (step.generatesEvents) plan->generatorSteps.push_back(static_cast<int>(plan->steps.size()));
     plan->steps.push_back(step);
     plan->owners.push_back(entry.node);
@@ -168,6 +198,29 @@ std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames) {
   for (int b : outputBuffers) plan->outputs.push_back(plan->buffers[static_cast<std::size_t>(b)]);
   plan->pending.resize(RenderPlan::kEventsPerBlock);
   plan->sortedEvents.resize(RenderPlan::kEventsPerBlock);
+
+  // Who reads whom, by step: the order of a parallel block.
+  std::vector<std::vector<int>> readers(n);
+  for (const Connection& c : connections) {
+    const int from = stepOf[dense(c.from.node)], to = stepOf[dense(c.to.node)];
+    std::vector<int>& list = readers[static_cast<std::size_t>(from)];
+    if (std::find(list.begin(), list.end(), to) == list.end()) list.push_back(to);
+  }
+  plan->predecessorCount.assign(n, 0);
+  plan->firstDependent.push_back(0);
+  for (std::size_t s = 0; s < n; ++s) {
+    std::sort(readers[s].begin(), readers[s].end());
+    for (int reader : readers[s]) {
+      plan->dependents.push_back(reader);
+      ++plan->predecessorCount[static_cast<std::size_t>(reader)];
+    }
+    plan->firstDependent.push_back(static_cast<int>(plan->dependents.size()));
+  }
+  plan->parallel = parallel;
+  if (parallel) {
+    plan->stepState = std::make_unique<std::atomic<std::uint64_t>[]>(n);
+    plan->waitingFor = std::make_unique<std::atomic<int>[]>(n);
+  }
   return plan;
 }
 

@@ -1,6 +1,8 @@
 // The immutable render plan the audio thread runs: nodes in order, buffers assigned by liveness.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -56,6 +58,21 @@ struct RenderPlan {
   int bufferCount = 0;
   std::vector<int> generatorSteps;  ///< steps whose node generates events, in step order
 
+  // ---- parallel rendering (compiled with `parallel`: no buffer is shared by two steps) ----
+  /// Steps that read a step's outputs: dependents[firstDependent[s] .. firstDependent[s + 1]).
+  std::vector<int> dependents;
+  std::vector<int> firstDependent;
+  std::vector<int> predecessorCount;  ///< distinct steps each step reads from
+  bool parallel = false;
+  /// Per step: the block's generation << 2 | a phase (kPending, kClaimed, kDone).
+  std::unique_ptr<std::atomic<std::uint64_t>[]> stepState;
+  /// Per step: predecessors not yet done in this block.
+  std::unique_ptr<std::atomic<int>[]> waitingFor;
+  std::atomic<int> stepsDone{0};
+  std::atomic<int> blockFrames{0};
+  std::atomic<std::uint64_t> blockGeneration{0};
+  enum : std::uint64_t { kPending = 0, kClaimed = 1, kDone = 2 };
+
   /// The step of a node, or -1. Binary search: wait-free.
   int findStep(NodeId id) const noexcept;
   /// Audio thread: queues an event for a step; false when the block is full.
@@ -64,10 +81,16 @@ struct RenderPlan {
   void sortEvents() noexcept;
   /// Audio thread: forgets this block's events.
   void clearEvents() noexcept;
+  /// Audio thread (or a worker holding the step): the step's view of the block's buffers.
+  ProcessBlock blockOf(const Step& step, int frames) const noexcept;
+  /// Audio thread (or a worker holding the step): sums its input mixes and renders its node.
+  void renderStep(const Step& step, int frames) noexcept;
 };
 
 /// Compiles the graph: topological order (GraphError on a cycle), input mixes, and buffers
 /// reused once their last reader has run. Nodes must already be prepared. Control thread.
-std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames);
+/// A `parallel` plan gives every output and mix a buffer of its own, so steps that do not
+/// read each other may render at the same time, and knows who reads whom.
+std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames, bool parallel = false);
 
 }  // namespace reverie

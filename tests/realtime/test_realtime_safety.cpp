@@ -88,8 +88,19 @@ TEST_CASE("the trap notices an allocation and a lock on the audio thread") {
   test::resetViolations();
 }
 
-TEST_CASE("1,000+ graph edits while rendering: no allocation, no lock, no discontinuity") {
-  Engine engine({kRate, 4096, 7});
+namespace {
+
+/// 1,200 random graph edits (plans swapped while the audio thread renders), with `threads`
+/// rendering each block: the audio thread and its workers never allocate or lock, and the tone
+/// underneath comes out sample for sample as it does alone.
+void graphEditsWhileRendering(int threads) {
+  EngineConfig config;
+  config.sampleRate = kRate;
+  config.maxBlockFrames = 4096;
+  config.seed = 7;
+  config.threads = threads;
+  config.onWorkerStart = [] { test::setAudioThread(true); };
+  Engine engine(config);
   Graph& graph = engine.graph();
   const TonePatch patch = buildTonePatch(graph);
   engine.commit();
@@ -162,9 +173,9 @@ TEST_CASE("1,000+ graph edits while rendering: no allocation, no lock, no discon
   const EngineStats stats = engine.stats();
   MESSAGE("edits: " << edits << ", commits: " << commits << ", plan swaps: " << stats.planSwaps
                     << ", frames: " << audio.frames.load());
-  MESSAGE("allocations on the audio thread: " << test::allocationViolations()
-                                              << ", locks: " << test::lockViolations()
-                                              << " (libc trapped: " << test::trapsLibc() << ")");
+  MESSAGE("threads " << threads << ", allocations on the audio thread and workers: "
+                     << test::allocationViolations() << ", locks: " << test::lockViolations()
+                     << " (libc trapped: " << test::trapsLibc() << ")");
   CHECK(edits >= 1000);
   CHECK(stats.planSwaps >= 100);
   CHECK(test::allocationViolations() == 0);
@@ -201,4 +212,14 @@ TEST_CASE("1,000+ graph edits while rendering: no allocation, no lock, no discon
   CHECK(frames > 48000);
   CHECK(mismatches == 0);
   CHECK(worstStep <= bound);
+}
+
+}  // namespace
+
+TEST_CASE("1,000+ graph edits while rendering: no allocation, no lock, no discontinuity") {
+  graphEditsWhileRendering(1);
+}
+
+TEST_CASE("graph edits while two threads render each block: no allocation, lock or glitch") {
+  graphEditsWhileRendering(2);
 }

@@ -118,6 +118,7 @@ void CrystalNode::onPrepare(const PrepareInfo& info) {
   side_.assign(static_cast<std::size_t>(info.maxBlockFrames), 0.0f);
   scratch_.assign(static_cast<std::size_t>(info.maxBlockFrames), 0.0f);
   kernel_ = dsp::modalKernel();
+  bowed_ = dsp::bowedKernel();
   random_.reseed(info.seed);
   settings_.sampleRate = info.sampleRate;
   dcPole_ = static_cast<float>(std::exp(-dsp::kTwoPi * 5.0 / info.sampleRate));
@@ -295,7 +296,7 @@ void CrystalNode::render(const float* const*, float* const* out, int frames) noe
   std::fill(side_.begin(), side_.begin() + frames, 0.0f);
   for (crystal::CrystalVoice& v : voices_)
     if (v.active())
-      v.render(mid_.data(), side_.data(), scratch_.data(), frames, kernel_, settings_);
+      v.render(mid_.data(), side_.data(), scratch_.data(), frames, kernel_, bowed_, settings_);
   SmoothedValue& level = parameter(kLevel);
   float gain = decibelsToGain(level.current());
   for (int i = 0; i < frames; ++i) {

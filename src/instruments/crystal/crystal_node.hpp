@@ -53,6 +53,7 @@ class CrystalNode final : public Node {
   std::array<double, crystal::kMaxModes> customRatios_{};
   int customCount_ = 0;
   dsp::ModalKernel kernel_ = nullptr;
+  dsp::BowedKernel bowed_ = nullptr;
   dsp::Random random_;
   double bendSemitones_ = 0.0;
   std::array<double, 16> memberBend_{};  // MPE: per channel, semitones

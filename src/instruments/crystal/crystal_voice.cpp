@@ -251,7 +251,7 @@ void CrystalVoice::tuneMode(int m, double hz, const VoiceSettings& s) {
 }
 
 void CrystalVoice::render(float* mid, float* side, float* scratch, int frames,
-                          dsp::ModalKernel kernel, const VoiceSettings& s) {
+                          dsp::ModalKernel kernel, dsp::BowedKernel bowed, const VoiceSettings& s) {
   const dsp::ModeArrays modes{re_, im_, c_, s_, gain_, side_, groups_};
   for (int done = 0; done < frames && active_;) {
     // Drift moves on the same grid: smooth enough at spiral speeds, and block-size independent.
@@ -260,7 +260,7 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames,
     const int span =
         std::min(frames - done, kCheckFrames - static_cast<int>(voiceFrame_ % kCheckFrames));
     if (bowing_) {
-      renderBow(mid + done, side + done, span, kernel);
+      renderBow(mid + done, side + done, span, bowed);
     } else if (struck_) {
       scratch[0] = strikeAmplitude_;
       for (int t = 1; t < span; ++t) scratch[t] = 0.0f;
@@ -290,70 +290,81 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames,
   }
 }
 
-void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::ModalKernel kernel) {
+void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::BowedKernel bowed) {
   const dsp::ModeArrays modes{re_, im_, c_, s_, gain_, side_, groups_};
-  for (int t = 0; t < frames; ++t) {
-    // The body's velocity under the bow: a force enters each mode's real part and reaches the
-    // imaginary part (the displacement we hear) a quarter cycle later, so the real parts,
-    // weighted as the force was, are the velocity at the contact point.
-    // Read after this sample's rotation, before the force lands (as STK's Bowed reads the
-    // incoming waves): the force then acts on the very velocity it was computed from. Read a
-    // sample late instead, it would lag each mode by its own angle, and above a quarter of the
-    // sample rate (angle > 90 degrees) the bow's damping would turn into drive.
-    float contact = 0.0f;
-    for (int m = 0; m < modeCount_; ++m) contact += gain_[m] * (c_[m] * re_[m] - s_[m] * im_[m]);
-    // Stick-slip friction, after the bow table of Smith's bowed-string model (as in STK's
-    // Bowed): while the bow sticks it drags the body along; once it slips, the force falls
-    // off steeply. More pressure widens the sticking region and couples harder.
-    // Aftertouch or the wheel press the bow harder, up to full pressure: past it (Schelleng's
-    // maximum bow force) the low notes lose their period and crackle with subharmonics.
-    const float pressure = bowForce_ + std::clamp(extraPressure_, 0.0f, 1.0f) * (1.0f - bowForce_);
-    const float slip = bowVelocity_ * kBowVelocityScale - contact;
-    const float slope = (5.0f - 3.0f * std::min(pressure, 1.0f)) / kBowVelocityScale;
-    const float base = std::fabs(slip * slope) + 0.75f;
-    const float squared = base * base;
-    const float friction = std::min(1.0f, 1.0f / (squared * squared));  // base^-4
-    const float force =
-        slip * friction *
-        std::min(kBowCoupling * bowCouplingScale_ * (0.25f + pressure), bowCouplingLimit_);
-    float m1 = 0.0f, s1 = 0.0f;
-    kernel(modes, &force, &m1, &s1, 1);
-    mid[t] += m1;
-    side[t] += s1;
-    if (principalA_ < 0) continue;  // every mode above Nyquist: nothing to listen to
-    const float re = re_[principalA_] + (principalB_ < 0 ? 0.0f : re_[principalB_]);
-    const float im = im_[principalA_] + (principalB_ < 0 ? 0.0f : im_[principalB_]);
-    principalClock_.listen(re, im, static_cast<double>(voiceFrame_ + t));
+  // The body's velocity under the bow: a force enters each mode's real part and reaches the
+  // imaginary part (the displacement we hear) a quarter cycle later, so the real parts,
+  // weighted as the force was, are the velocity at the contact point. The kernel reads it
+  // after each frame's rotation, before the force lands (as STK's Bowed reads the incoming
+  // waves): the force then acts on the very velocity it was computed from. Read a frame late
+  // instead, it would lag each mode by its own angle, and above a quarter of the sample rate
+  // (angle > 90 degrees) the bow's damping would turn into drive.
+  // Stick-slip friction, after the bow table of Smith's bowed-string model: more pressure
+  // widens the sticking region and couples harder. Aftertouch or the wheel press the bow
+  // harder, up to full pressure: past it (Schelleng's maximum bow force) the low notes lose
+  // their period and crackle with subharmonics.
+  const float pressure = bowForce_ + std::clamp(extraPressure_, 0.0f, 1.0f) * (1.0f - bowForce_);
+  dsp::BowDrive bow;
+  bow.speed = bowVelocity_ * kBowVelocityScale;
+  bow.slope = (5.0f - 3.0f * std::min(pressure, 1.0f)) / kBowVelocityScale;
+  bow.coupling = std::min(kBowCoupling * bowCouplingScale_ * (0.25f + pressure), bowCouplingLimit_);
+  bow.listenA = principalA_;  // every mode above Nyquist (-1): nothing to listen to
+  bow.listenB = principalB_;
+  float listenRe[kCheckFrames], listenIm[kCheckFrames];
+  for (int done = 0; done < frames;) {
+    const int span = std::min(frames - done, kCheckFrames);
+    bowed(modes, bow, mid + done, side + done, listenRe, listenIm, span);
+    if (principalA_ >= 0)
+      for (int t = 0; t < span; ++t)
+        principalClock_.listen(listenRe[t], listenIm[t],
+                               static_cast<double>(voiceFrame_ + done + t));
+    done += span;
   }
 }
 
 void CrystalVoice::PhaseClock::reset() {
-  lastRe = lastIm = 0.0f;
-  phase = 0.0;
-  nextCycle = dsp::kTwoPi;
+  refRe = refIm = lastRe = lastIm = 0.0;
+  referenced = false;
+  winding = most = 0;
   firstCycleFrame = lastCycleFrame = -1.0;
   cycles = 0;
 }
 
 void CrystalVoice::PhaseClock::listen(float re, float im, double frame) {
-  // Unwrapped sample by sample: each step is below pi for a mode below Nyquist.
-  const double step =
-      std::atan2(static_cast<double>(im) * lastRe - static_cast<double>(re) * lastIm,
-                 static_cast<double>(re) * lastRe + static_cast<double>(im) * lastIm);
-  lastRe = re;
-  lastIm = im;
-  const double before = phase;
-  phase += step;
-  if (phase < nextCycle) return;
-  // A whole cycle passed between the last frame and this one: when, to a fraction of a frame.
-  const double at = frame - 1.0 + (nextCycle - before) / std::max(step, 1e-12);
-  if (firstCycleFrame < 0.0) {
-    firstCycleFrame = at;
-  } else {
-    lastCycleFrame = at;
-    ++cycles;
+  if (!referenced) {
+    if (re == 0.0f && im == 0.0f) return;  // silence has no direction yet
+    refRe = re;
+    refIm = im;
+    referenced = true;
+    lastRe = refRe * refRe + refIm * refIm;
+    lastIm = 0.0;
+    return;
   }
-  nextCycle = (std::floor(phase / dsp::kTwoPi) + 1.0) * dsp::kTwoPi;
+  // The value turned back by the reference (and scaled by its size, which no sign minds).
+  const double x = re * refRe + im * refIm;
+  const double y = im * refRe - re * refIm;
+  // Each step is below pi for a mode below Nyquist, so the chord from the last value crosses
+  // the real axis on the side the arc does: a turn ends where it crosses the positive side.
+  const bool up = lastIm < 0.0 && y >= 0.0, down = lastIm >= 0.0 && y < 0.0;
+  const bool crossesPositive =
+      (up || down) && lastRe + (x - lastRe) * (-lastIm / (y - lastIm)) > 0.0;
+  if (crossesPositive && up && ++winding > most) {
+    most = winding;
+    // When, to a fraction of a frame: the angle left to the axis over this frame's step.
+    const double left = -std::atan2(lastIm, lastRe);
+    const double step = std::atan2(y * lastRe - x * lastIm, x * lastRe + y * lastIm);
+    const double at = frame - 1.0 + left / std::max(step, 1e-12);
+    if (firstCycleFrame < 0.0) {
+      firstCycleFrame = at;
+    } else {
+      lastCycleFrame = at;
+      ++cycles;
+    }
+  } else if (crossesPositive && down) {
+    --winding;
+  }
+  lastRe = x;
+  lastIm = y;
 }
 
 void CrystalVoice::renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,

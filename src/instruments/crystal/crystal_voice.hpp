@@ -59,7 +59,7 @@ class CrystalVoice {
 
   /// Adds `frames` frames of this voice to mid[] and side[]. `scratch` holds frames floats.
   void render(float* mid, float* side, float* scratch, int frames, dsp::ModalKernel kernel,
-              const VoiceSettings& settings);
+              dsp::BowedKernel bowed, const VoiceSettings& settings);
 
   bool active() const { return active_; }
   bool held() const { return held_; }
@@ -81,7 +81,7 @@ class CrystalVoice {
   void retune(const VoiceSettings& settings);
   /// While the bow is on: nudges its pitch correction toward the principal's nominal pitch.
   void trackBowPitch(const VoiceSettings& settings);
-  void renderBow(float* mid, float* side, int frames, dsp::ModalKernel kernel);
+  void renderBow(float* mid, float* side, int frames, dsp::BowedKernel bowed);
   void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,
                     const VoiceSettings& s);
   void startShard(const VoiceSettings& s);
@@ -128,9 +128,15 @@ class CrystalVoice {
   double principalRatio_ = 1.0;            // their mean ratio: the pitch the note names
   // The principal's clock: its unwrapped phase, and the frames at which that phase passed
   // whole cycles (interpolated) since the last reading.
+  // Whole turns of the principal counted as its value passes the direction it was first heard
+  // in (the value turned back by that direction: the positive real axis), timed to a fraction
+  // of a frame. Unwinding counts back, and a turn is counted only past the most ever made, as
+  // an unwrapped phase would; the angles are taken only where a turn ends, not every frame.
   struct PhaseClock {
-    float lastRe = 0.0f, lastIm = 0.0f;
-    double phase = 0.0, nextCycle = 0.0;
+    double refRe = 0.0, refIm = 0.0;    // the first value heard
+    double lastRe = 0.0, lastIm = 0.0;  // the last value, turned back by ref
+    bool referenced = false;
+    int winding = 0, most = 0;
     double firstCycleFrame = -1.0, lastCycleFrame = -1.0;
     int cycles = 0;
     void reset();

@@ -1,0 +1,12 @@
+// `reverie bench`'s renders through `reverie render` itself, each a process of its own: long
+// renders (peak memory, realtime factor with the writing) and batches of takes (throughput).
+#pragma once
+
+namespace reverie::cli {
+
+/// 10 minutes, 1 hour, 1 hour levelled (and 8 hours with `eightHours`) of 'glass-harmonica'.
+void benchLongRenders(bool eightHours);
+/// Takes of 'the-performance' one at a time and a core's worth at a time.
+void benchBatch();
+
+}  // namespace reverie::cli

@@ -1,0 +1,117 @@
+// WorkerPool: workers that spin, yield, then sleep on a futex between blocks.
+#include "engine/worker_pool.hpp"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <climits>
+
+#include "dsp/denormals.hpp"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace reverie {
+namespace {
+
+// About 20-50 us of spinning, then a few hundred yields, before a worker sleeps: long enough to
+// stay awake between the blocks of an offline render and of a callback at 64 frames.
+constexpr int kSpins = 4000;
+constexpr int kYields = 200;
+// Inside a block, looks at the steps before a worker with nothing to claim starts yielding.
+constexpr int kSpinsInBlock = 256;
+
+inline void cpuRelax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#endif
+}
+
+void futexWait(std::atomic<std::uint32_t>& word, std::uint32_t seen) noexcept {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, seen, nullptr,
+          nullptr, 0);
+}
+
+void futexWakeAll(std::atomic<std::uint32_t>& word) noexcept {
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr,
+          nullptr, 0);
+}
+
+static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
+                  std::atomic<std::uint32_t>::is_always_lock_free,
+              "the futex word is a plain 32-bit integer");
+
+}  // namespace
+
+WorkerPool::WorkerPool(int workers, std::function<void()> onStart) {
+  threads_.reserve(static_cast<std::size_t>(workers > 0 ? workers : 0));
+  for (int i = 0; i < workers; ++i) threads_.emplace_back([this, onStart] { workerLoop(onStart); });
+}
+
+WorkerPool::~WorkerPool() {
+  stop_.store(true, std::memory_order_seq_cst);
+  wake_.fetch_add(1, std::memory_order_seq_cst);
+  futexWakeAll(wake_);
+  for (std::thread& thread : threads_) thread.join();
+}
+
+void WorkerPool::run(ParallelWork& work, std::uint64_t generation) noexcept {
+  if (!threads_.empty()) {
+    work_.store(&work, std::memory_order_seq_cst);
+    generation_.store(generation, std::memory_order_seq_cst);
+    wake_.fetch_add(1, std::memory_order_seq_cst);
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) futexWakeAll(wake_);
+  }
+  // The audio thread works too, and only waits where a worker holds a step it needs.
+  while (!work.finished(generation))
+    if (!work.runOne(generation)) cpuRelax();
+}
+
+void WorkerPool::waitForBlock(std::uint32_t seen) noexcept {
+  for (int i = 0; i < kSpins; ++i) {
+    if (wake_.load(std::memory_order_acquire) != seen) return;
+    cpuRelax();
+  }
+  for (int i = 0; i < kYields; ++i) {
+    if (wake_.load(std::memory_order_acquire) != seen) return;
+    std::this_thread::yield();
+  }
+  sleepers_.fetch_add(1, std::memory_order_seq_cst);
+  // The audio thread bumps wake_ before it reads sleepers_; reading wake_ after announcing
+  // ourselves means a block published in between is seen here, or its wake-up reaches us.
+  while (wake_.load(std::memory_order_seq_cst) == seen && !stop_.load(std::memory_order_seq_cst))
+    futexWait(wake_, seen);
+  sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+}
+
+void WorkerPool::workerLoop(const std::function<void()>& onStart) noexcept {
+  if (onStart) onStart();
+  dsp::ScopedFlushDenormals flushDenormals;  // as the audio thread renders
+  std::uint32_t seen = wake_.load(std::memory_order_seq_cst);
+  while (!stop_.load(std::memory_order_seq_cst)) {
+    waitForBlock(seen);
+    seen = wake_.load(std::memory_order_seq_cst);
+    if (stop_.load(std::memory_order_seq_cst)) break;
+    // Announce before looking: the audio thread frees work it replaced only when no worker is
+    // busy, so what we read after this stays alive until we leave.
+    busy_.fetch_add(1, std::memory_order_seq_cst);
+    ParallelWork* work = work_.load(std::memory_order_seq_cst);
+    const std::uint64_t generation = generation_.load(std::memory_order_seq_cst);
+    // Nothing to claim for a while (the audio thread holds the last step, or another program
+    // holds our core): give the core away between looks rather than spin it.
+    for (int idle = 0; work != nullptr && !work->finished(generation);) {
+      if (work->runOne(generation)) {
+        idle = 0;
+      } else if (++idle < kSpinsInBlock) {
+        cpuRelax();
+      } else {
+        std::this_thread::yield();
+      }
+    }
+    busy_.fetch_sub(1, std::memory_order_seq_cst);
+  }
+}
+
+}  // namespace reverie

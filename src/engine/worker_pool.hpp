@@ -1,0 +1,65 @@
+// A fixed pool of threads that help the audio thread render the independent steps of a block.
+//
+// The audio thread publishes a block (a new generation) and renders steps itself; each worker
+// that is awake claims steps the same way, one at a time, by a compare-exchange on the step's
+// state tagged with the generation, so a worker that wakes late can never touch a later block.
+// The audio thread never waits for a step nobody has claimed: it runs it. It waits only for a
+// step a worker is rendering at that moment, and a worker never allocates, locks or waits while
+// it holds one.
+//
+// Idle workers spin for a while (the next block usually comes within a period), then yield,
+// then sleep on a futex that the audio thread wakes with one system call per block when someone
+// sleeps. Spinning costs a core while playing; the gain is a worker already awake when the
+// callback starts, which is what the live callback's worst case needs.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <thread>
+#include <vector>
+
+namespace reverie {
+
+/// The work of one block, shared by the audio thread and the workers.
+class ParallelWork {
+ public:
+  virtual ~ParallelWork() = default;
+  /// Claims and runs one ready task of `generation`; false when none was claimable now (all
+  /// claimed, or waiting for others, or the generation has passed).
+  virtual bool runOne(std::uint64_t generation) noexcept = 0;
+  /// True once every task of `generation` is done (or the generation has passed).
+  virtual bool finished(std::uint64_t generation) const noexcept = 0;
+};
+
+class WorkerPool {
+ public:
+  /// Control thread: starts `workers` threads (0: the audio thread renders alone).
+  explicit WorkerPool(int workers, std::function<void()> onStart = {});
+  /// Control thread, once the audio thread has stopped: stops and joins the workers.
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  int workers() const { return static_cast<int>(threads_.size()); }
+
+  // ---- audio thread ----
+  /// Runs `generation` of `work` here and on every worker that is free; returns when it is done.
+  void run(ParallelWork& work, std::uint64_t generation) noexcept;
+  /// True when no worker is looking at any work: what it looked at may be freed.
+  bool quiet() const noexcept { return busy_.load(std::memory_order_seq_cst) == 0; }
+
+ private:
+  void workerLoop(const std::function<void()>& onStart) noexcept;
+  void waitForBlock(std::uint32_t seen) noexcept;
+
+  std::vector<std::thread> threads_;
+  std::atomic<ParallelWork*> work_{nullptr};
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<std::uint32_t> wake_{0};  // the futex word: bumped once per block
+  std::atomic<int> sleepers_{0};
+  std::atomic<int> busy_{0};  // workers between reading work_ and leaving it
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace reverie
