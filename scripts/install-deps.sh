@@ -3,6 +3,7 @@
 # jackd2 is for the live tests: they start a dummy JACK server of their own. GNU time reports a
 # child's own peak memory for the input-limit tests. clang-format-14 is the formatter check.sh
 # holds the tree to (clang-format adds the plain `clang-format` and `git clang-format` names).
+# liblo-dev is the OSC library of `play --osc`; liblo-tools (oscsend, oscdump) are for trying it.
 # python3-mido is the second, independent reader of the MIDI files `render --export-midi` writes.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -15,5 +16,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   g++ cmake ninja-build pkg-config make \
   portaudio19-dev librtmidi-dev libjack-jackd2-dev jackd2 libsndfile1-dev libebur128-dev \
   doctest-dev libtomlplusplus-dev libcli11-dev libbenchmark-dev \
-  clang-format-14 clang-format util-linux time python3-mido >/dev/null
+  clang-format-14 clang-format util-linux time python3-mido liblo-dev liblo-tools >/dev/null
 echo "install-deps: done"
