@@ -94,6 +94,13 @@ lo_message notes(int channel, int key, int velocity) {
   return m;
 }
 
+lo_message off(int channel, int key) {
+  lo_message m = lo_message_new();
+  lo_message_add_int32(m, channel);
+  lo_message_add_int32(m, key);
+  return m;
+}
+
 int freePort() {
   return 30000 + static_cast<int>(getpid() % 10000);
 }
@@ -139,10 +146,10 @@ TEST_CASE("live: OSC notes over UDP and TCP at their pitch, bundles on their fra
   at(0.3);
   client.send("/reverie/note", notes(1, 69, 100));  // A4 over UDP
   at(1.0);
-  client.send("/reverie/noteoff", notes(1, 69, 0));
+  client.send("/reverie/noteoff", off(1, 69));
   // E5 over TCP, SLIP-framed.
   lo_address tcp = lo_address_new_with_proto(LO_TCP, "127.0.0.1", std::to_string(port).c_str());
-  lo_address_set_stream_slip(tcp, LO_SLIP_SEND);
+  lo_address_set_stream_slip(tcp, 1);
   at(1.2);
   lo_send(tcp, "/reverie/note", "iii", 1, 76, 100);
   at(1.9);
@@ -159,13 +166,13 @@ TEST_CASE("live: OSC notes over UDP and TCP at their pitch, bundles on their fra
   at(2.63);
   const double sinceFirst =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - firstSent).count();
-  client.bundle("/reverie/noteoff", notes(1, 72, 0), 0.3 - sinceFirst);
+  client.bundle("/reverie/noteoff", off(1, 72), 0.3 - sinceFirst);
   client.bundle("/reverie/note", notes(1, 79, 100), 0.4 - sinceFirst);
   at(3.4);
-  client.send("/reverie/noteoff", notes(1, 79, 0));
+  client.send("/reverie/noteoff", off(1, 79));
   client.bundle("/reverie/note", notes(1, 84, 1), -0.5);  // late: played at once, counted
   at(3.5);
-  client.send("/reverie/noteoff", notes(1, 84, 0));
+  client.send("/reverie/noteoff", off(1, 84));
   client.send("/reverie/status", lo_message_new());
   client.listen(1500ms);
   rig.recording = false;
