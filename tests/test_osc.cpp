@@ -355,3 +355,20 @@ TEST_CASE("osc: /reverie/scene/goto lands on the next bar line") {
   CHECK(rig.out[0].address == "/reverie/fail");
   CHECK(rig.controller.takeRequests().empty());
 }
+
+TEST_CASE("osc: a full queue to the audio thread drops, counts and answers; the rest still play") {
+  OscRig rig;
+  rig.loadSine();
+  for (int i = 0; i < 6000; ++i) rig.send("/reverie/note", ints({1, 40 + i % 40, 100}));
+  const std::uint64_t dropped = rig.renderer.droppedMessages();
+  std::size_t full = 0;
+  for (const osc::Outgoing& o : rig.out)
+    full += o.address == "/reverie/fail" && o.args[1].text.find("full") != std::string::npos;
+  rig.render(kBlock);
+  MESSAGE("6000 notes with no block rendered: " << dropped << " dropped and answered " << full
+                                                << " times; " << rig.renderer.notesPlayed()
+                                                << " played in the next block");
+  CHECK(dropped > 1000);
+  CHECK(full == dropped);
+  CHECK(rig.renderer.notesPlayed() + dropped == 6000);
+}

@@ -60,7 +60,9 @@ int Controller::handle(std::string_view address, std::span<const Arg> args, std:
       parsed.ok ? act(parsed.command, frame, from, out, subscribe) : parsed.reason;
   if (!reason.empty()) {
     failures_.fetch_add(1, std::memory_order_relaxed);
-    out.push_back(failure(address, reason));
+    // Never a failure for a failure: two programs refusing each other's refusals (or liblo's
+    // client socket, which is the server's own, talking to itself) would never stop.
+    if (address != "/reverie/fail") out.push_back(failure(address, reason));
     return 0;
   }
   return subscribe;
