@@ -64,7 +64,7 @@ struct Client {
     lo_timetag tag;
     lo_timetag_now(&tag);
     const double whole = std::floor(secondsAhead);
-    tag.sec += static_cast<std::uint32_t>(whole);
+    tag.sec += static_cast<std::uint32_t>(static_cast<std::int64_t>(whole));
     const auto frac = static_cast<std::uint64_t>(tag.frac) +
                       static_cast<std::uint64_t>((secondsAhead - whole) * 4294967296.0);
     tag.sec += static_cast<std::uint32_t>(frac >> 32);
