@@ -8,12 +8,6 @@
 namespace reverie::osc {
 namespace {
 
-constexpr std::array<std::string_view, 14> kAddresses = {
-    "/reverie/note",       "/reverie/noteoff",    "/reverie/cc",      "/reverie/bend",
-    "/reverie/param",      "/reverie/preset",     "/reverie/tension", "/reverie/tension/source",
-    "/reverie/scene/next", "/reverie/scene/goto", "/reverie/hold",    "/reverie/stinger",
-    "/reverie/notify",     "/reverie/status"};
-
 /// Reads the arguments in order, remembering the first problem.
 class Reader {
  public:
@@ -87,6 +81,86 @@ class Reader {
   std::string reason_;
 };
 
+/// One address: its command and how its arguments are read.
+struct Rule {
+  std::string_view address;
+  CommandKind kind;
+  void (*read)(Reader&, Command&);
+};
+
+void readTensionSource(Reader& in, Command& c) {
+  const std::string source = in.text("source (script or live)");
+  if (source == "script" || source == "live")
+    c.a = source == "live" ? 1 : 0;
+  else if (!source.empty())
+    in.fail("the tension source is script or live, not '" + source + "'");
+}
+
+void readParameter(Reader& in, Command& c) {
+  c.text = in.text("\"node.parameter\"");
+  c.value = in.finite("value");
+  if (!c.text.empty() &&
+      (c.text.find('.') == std::string::npos || c.text.front() == '.' || c.text.back() == '.'))
+    in.fail("the parameter must be named \"node.parameter\", e.g. \"tone.cutoff\"");
+}
+
+void readScene(Reader& in, Command& c) {
+  const Arg* arg = in.peek();
+  if (arg != nullptr && arg->kind == Arg::Kind::kString)
+    c.text = in.text("scene name");
+  else
+    c.a = in.whole("scene number", 1, 1000);
+}
+
+void nothing(Reader&, Command&) {}
+
+/// What a channel message starts with: the channel (1-16 on the wire) and a data byte.
+void readChannelByte(Reader& in, Command& c, const char* what) {
+  c.channel = in.whole("channel", 1, 16) - 1;
+  c.a = in.whole(what, 0, 127);
+}
+
+constexpr Rule kRules[] = {
+    {"/reverie/note", CommandKind::kNote,
+     [](Reader& in, Command& c) {
+       readChannelByte(in, c, "key");
+       c.b = in.whole("velocity", 0, 127);
+     }},
+    {"/reverie/noteoff", CommandKind::kNoteOff,
+     [](Reader& in, Command& c) { readChannelByte(in, c, "key"); }},
+    {"/reverie/cc", CommandKind::kControl,
+     [](Reader& in, Command& c) {
+       readChannelByte(in, c, "controller");
+       c.b = in.whole("value", 0, 127);
+     }},
+    {"/reverie/bend", CommandKind::kBend,
+     [](Reader& in, Command& c) {
+       c.channel = in.whole("channel", 1, 16) - 1;
+       c.value = in.number("bend", -1.0, 1.0);
+     }},
+    {"/reverie/param", CommandKind::kParameter, readParameter},
+    {"/reverie/preset", CommandKind::kPreset,
+     [](Reader& in, Command& c) { c.text = in.text("preset name"); }},
+    {"/reverie/tension", CommandKind::kTension,
+     [](Reader& in, Command& c) { c.value = in.number("tension", 0.0, 1.0); }},
+    {"/reverie/tension/source", CommandKind::kTensionSource, readTensionSource},
+    {"/reverie/scene/next", CommandKind::kSceneNext, nothing},
+    {"/reverie/scene/goto", CommandKind::kSceneGoto, readScene},
+    {"/reverie/hold", CommandKind::kHold,
+     [](Reader& in, Command& c) { c.a = in.whole("hold (0 or 1)", 0, 1); }},
+    {"/reverie/stinger", CommandKind::kStinger,
+     [](Reader& in, Command& c) { c.text = in.text("stinger name"); }},
+    {"/reverie/notify", CommandKind::kNotify,
+     [](Reader& in, Command& c) { c.a = in.whole("notify (0 or 1)", 0, 1); }},
+    {"/reverie/status", CommandKind::kStatus, nothing},
+};
+
+constexpr auto kAddresses = [] {
+  std::array<std::string_view, std::size(kRules)> names{};
+  for (std::size_t i = 0; i < names.size(); ++i) names[i] = kRules[i].address;
+  return names;
+}();
+
 }  // namespace
 
 std::span<const std::string_view> addresses() {
@@ -94,70 +168,15 @@ std::span<const std::string_view> addresses() {
 }
 
 Parsed parseCommand(std::string_view address, std::span<const Arg> args) {
-  Reader in(args);
-  Command c;
-  if (address == "/reverie/note") {
-    c.kind = CommandKind::kNote;
-    c.channel = in.whole("channel", 1, 16) - 1;
-    c.a = in.whole("key", 0, 127);
-    c.b = in.whole("velocity", 0, 127);
-  } else if (address == "/reverie/noteoff") {
-    c.kind = CommandKind::kNoteOff;
-    c.channel = in.whole("channel", 1, 16) - 1;
-    c.a = in.whole("key", 0, 127);
-  } else if (address == "/reverie/cc") {
-    c.kind = CommandKind::kControl;
-    c.channel = in.whole("channel", 1, 16) - 1;
-    c.a = in.whole("controller", 0, 127);
-    c.b = in.whole("value", 0, 127);
-  } else if (address == "/reverie/bend") {
-    c.kind = CommandKind::kBend;
-    c.channel = in.whole("channel", 1, 16) - 1;
-    c.value = in.number("bend", -1.0, 1.0);
-  } else if (address == "/reverie/param") {
-    c.kind = CommandKind::kParameter;
-    c.text = in.text("\"node.parameter\"");
-    c.value = in.finite("value");
-    if (!c.text.empty() &&
-        (c.text.find('.') == std::string::npos || c.text.front() == '.' || c.text.back() == '.'))
-      in.fail("the parameter must be named \"node.parameter\", e.g. \"tone.cutoff\"");
-  } else if (address == "/reverie/preset") {
-    c.kind = CommandKind::kPreset;
-    c.text = in.text("preset name");
-  } else if (address == "/reverie/tension") {
-    c.kind = CommandKind::kTension;
-    c.value = in.number("tension", 0.0, 1.0);
-  } else if (address == "/reverie/tension/source") {
-    c.kind = CommandKind::kTensionSource;
-    const std::string source = in.text("source (script or live)");
-    if (source == "script" || source == "live")
-      c.a = source == "live" ? 1 : 0;
-    else if (!source.empty())
-      in.fail("the tension source is script or live, not '" + source + "'");
-  } else if (address == "/reverie/scene/next") {
-    c.kind = CommandKind::kSceneNext;
-  } else if (address == "/reverie/scene/goto") {
-    c.kind = CommandKind::kSceneGoto;
-    const Arg* arg = in.peek();
-    if (arg != nullptr && arg->kind == Arg::Kind::kString)
-      c.text = in.text("scene name");
-    else
-      c.a = in.whole("scene number", 1, 1000);
-  } else if (address == "/reverie/hold") {
-    c.kind = CommandKind::kHold;
-    c.a = in.whole("hold (0 or 1)", 0, 1);
-  } else if (address == "/reverie/stinger") {
-    c.kind = CommandKind::kStinger;
-    c.text = in.text("stinger name");
-  } else if (address == "/reverie/notify") {
-    c.kind = CommandKind::kNotify;
-    c.a = in.whole("notify (0 or 1)", 0, 1);
-  } else if (address == "/reverie/status") {
-    c.kind = CommandKind::kStatus;
-  } else {
-    return {false, {}, "unknown address; see `reverie play --help` (e.g. /reverie/note)"};
+  for (const Rule& rule : kRules) {
+    if (rule.address != address) continue;
+    Reader in(args);
+    Command c;
+    c.kind = rule.kind;
+    rule.read(in, c);
+    return in.finish(std::move(c));
   }
-  return in.finish(std::move(c));
+  return {false, {}, "unknown address; see `reverie play --help` (e.g. /reverie/note)"};
 }
 
 }  // namespace reverie::osc
