@@ -199,6 +199,10 @@ TEST_CASE("osc: a timetag 100 ms ahead lands on its exact frame (deterministic c
   const std::int64_t frame =
       osc::frameForTimetag(anchor, kRate, 1'000'100'000'000, 1'000'000'000'000, 2'030'000'000);
   CHECK(frame == 48000 + 6240);
+  // With 5 ms from rendering to the speaker, the frame that is heard at the timetag is 240
+  // frames earlier (scsynth's sense of a timetag).
+  CHECK(osc::frameForTimetag(anchor, kRate, 1'000'100'000'000, 1'000'000'000'000, 2'030'000'000,
+                             5'000'000) == 48000 + 6240 - 240);
   CHECK(osc::frameForTimetag({}, kRate, 0, 0, 0) == -1);  // no clock yet: at once
 
   // End to end: the renderer's own anchor, a note bundled 100 ms ahead of "now", heard from its

@@ -171,7 +171,8 @@ int runPlay(const PlayOptions& options) {
   if (options.oscPort > 0)
     osc = std::make_unique<osc::LiveOsc>(
         options.oscPort, engine, renderer, live, arc ? &arc->arc : nullptr,
-        arc ? arc->composer : kInvalidNode, arc ? arc->nodes : std::vector<NodeId>{});
+        arc ? arc->composer : kInvalidNode, arc ? arc->nodes : std::vector<NodeId>{},
+        stream.latencySeconds());
   stream.start();
 
   const bool status = isatty(STDERR_FILENO) != 0;
@@ -248,9 +249,14 @@ int runPlay(const PlayOptions& options) {
       }
     }
     for (const std::string& line : repeats.due(now)) say(line);
-    if (osc)
+    if (osc) {
       for (const std::string& line : osc->tick({live.voices(), stream.cpuLoad(), stream.xruns()}))
         say(line);
+      if (auto path = osc->takeLoadedPreset()) {  // edits of the new preset's file reload it
+        presetPath = *path;
+        fileTime = modified(presetPath);
+      }
+    }
     live.tick();
     if (arc) {
       const int scene = arc::composerScene(engine.graph().node(arc->composer));

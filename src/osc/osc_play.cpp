@@ -7,7 +7,8 @@
 namespace reverie::osc {
 
 LiveOsc::LiveOsc(int port, Engine& engine, live::LiveRenderer& renderer, live::LivePatch& patch,
-                 const Arc* arc, NodeId composer, std::vector<NodeId> arcNodes)
+                 const Arc* arc, NodeId composer, std::vector<NodeId> arcNodes,
+                 double outputLatencySeconds)
     : engine_(engine),
       renderer_(renderer),
       patch_(patch),
@@ -18,7 +19,9 @@ LiveOsc::LiveOsc(int port, Engine& engine, live::LiveRenderer& renderer, live::L
   if (arc_ != nullptr) cues_.emplace(*arc_, engine.config().sampleRate, composer_);
   publishDirectory();
   tick({});
-  server_ = std::make_unique<Server>(port, controller_, renderer, engine.config().sampleRate);
+  const double rate = engine.config().sampleRate;
+  server_ = std::make_unique<Server>(port, controller_, renderer, rate,
+                                     outputLatencySeconds + engine.latencyFrames() / rate);
 }
 
 LiveOsc::~LiveOsc() = default;
@@ -41,7 +44,9 @@ std::vector<std::string> LiveOsc::tick(const PlayCounters& counters) {
       continue;
     }
     try {
-      patch_.load(loadPatch(findPreset(request.preset)));
+      const std::filesystem::path path = findPreset(request.preset);
+      patch_.load(loadPatch(path));
+      loaded_ = path;
       said.push_back("OSC preset: " + patch_.name());
     } catch (const std::exception& e) {
       controller_.fail(request, "/reverie/preset", e.what());

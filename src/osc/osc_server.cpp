@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 
 #include "osc/osc_time.hpp"
 #include "reverie/errors.hpp"
@@ -76,8 +77,12 @@ struct Server::Subscriber {
   lo_address address = nullptr;
 };
 
-Server::Server(int port, Controller& controller, live::LiveRenderer& renderer, double sampleRate)
-    : controller_(controller), renderer_(renderer), sampleRate_(sampleRate) {
+Server::Server(int port, Controller& controller, live::LiveRenderer& renderer, double sampleRate,
+               double latencySeconds)
+    : controller_(controller),
+      renderer_(renderer),
+      sampleRate_(sampleRate),
+      latencyNanos_(std::llround(latencySeconds * 1e9)) {
   const std::string service = std::to_string(port);
   sockets_.resize(2);
   const int protocols[] = {LO_UDP, LO_TCP};
@@ -141,7 +146,7 @@ void Server::receive(Socket& socket, const char* path, const char* types, void* 
   if (!(tag.sec == 0 && tag.frac <= 1))
     frame = frameForTimetag(renderer_.clockAnchor(), sampleRate_, ntpToUnixNanos(tag.sec, tag.frac),
                             nanosOf(std::chrono::system_clock::now()),
-                            nanosOf(std::chrono::steady_clock::now()));
+                            nanosOf(std::chrono::steady_clock::now()), latencyNanos_);
   const lo_address source = lo_message_get_source(m);
   char* url = source ? lo_address_get_url(source) : nullptr;
   const std::string from = url ? url : "";

@@ -20,8 +20,10 @@ namespace reverie::osc {
 class Server {
  public:
   /// Opens UDP and TCP on `port` and starts the thread. Throws RuntimeFailure if the port
-  /// cannot be opened (taken by another program, say).
-  Server(int port, Controller& controller, live::LiveRenderer& renderer, double sampleRate);
+  /// cannot be opened (taken by another program, say). `latencySeconds`: from a frame's
+  /// rendering to its sound (see frameForTimetag).
+  Server(int port, Controller& controller, live::LiveRenderer& renderer, double sampleRate,
+         double latencySeconds = 0.0);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -41,6 +43,7 @@ class Server {
   Controller& controller_;
   live::LiveRenderer& renderer_;
   double sampleRate_;
+  std::int64_t latencyNanos_;
   std::vector<Socket> sockets_;
   std::thread thread_;
   std::atomic<bool> stop_{false};

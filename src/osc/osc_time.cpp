@@ -21,9 +21,9 @@ std::int64_t ntpToUnixNanos(std::uint32_t seconds, std::uint32_t fraction) {
 
 std::int64_t frameForTimetag(const live::ClockAnchor& anchor, double sampleRate,
                              std::int64_t timetagUnixNanos, std::int64_t nowUnixNanos,
-                             std::int64_t nowSteadyNanos) {
+                             std::int64_t nowSteadyNanos, std::int64_t latencyNanos) {
   if (!anchor.valid) return -1;
-  const std::int64_t steady = nowSteadyNanos + (timetagUnixNanos - nowUnixNanos);
+  const std::int64_t steady = nowSteadyNanos + (timetagUnixNanos - nowUnixNanos) - latencyNanos;
   const double offset = static_cast<double>(steady - anchor.nanos) * sampleRate * 1e-9;
   const auto frame = anchor.frame + static_cast<std::int64_t>(std::llround(offset));
   return frame < 0 ? 0 : frame;

@@ -18,9 +18,11 @@ std::int64_t ntpToUnixNanos(std::uint32_t seconds, std::uint32_t fraction);
 
 /// The frame of the renderer's clock at which a timetag falls: `timetagUnixNanos` is moved to
 /// the steady clock by the pair (nowUnixNanos, nowSteadyNanos) read together, then placed by the
-/// anchor. -1 (at once) when there is no anchor yet.
+/// anchor. As scsynth does, the timetag is when the sound is to be heard: a frame computed at
+/// steady time t leaves the sound card `latencyNanos` later (the stream's output latency plus
+/// the engine's own), so it is placed that much earlier. -1 (at once) when there is no anchor.
 std::int64_t frameForTimetag(const live::ClockAnchor& anchor, double sampleRate,
                              std::int64_t timetagUnixNanos, std::int64_t nowUnixNanos,
-                             std::int64_t nowSteadyNanos);
+                             std::int64_t nowSteadyNanos, std::int64_t latencyNanos = 0);
 
 }  // namespace reverie::osc
