@@ -376,3 +376,27 @@ TEST_CASE("osc: a full queue to the audio thread drops, counts and answers; the 
   CHECK(full == dropped);
   CHECK(rig.renderer.notesPlayed() + dropped == 6000);
 }
+
+TEST_CASE("osc: /reverie/bend moves the pitch, /reverie/cc reaches the node (CC7 volume)") {
+  OscRig rig;
+  rig.loadSine();
+  rig.send("/reverie/note", ints({1, 69, 100}));
+  rig.render(19200);
+  rig.send("/reverie/bend", {Arg::integer(1), Arg::real(1.0)});
+  rig.render(19200);
+  rig.send("/reverie/cc", ints({1, 7, 16}));
+  rig.render(19200);
+  const double straight =
+      test::fundamentalHz(std::span(rig.left).subspan(2400, 16384), kRate, 440.0);
+  const double expected = 440.0 * std::exp2(2.0 / 12.0);  // the synth's default range: 2 semitones
+  const double bent =
+      test::fundamentalHz(std::span(rig.left).subspan(19200 + 2400, 16384), kRate, expected);
+  const double before = test::rmsDb(rig.left, 19200 + 4800, 38400);
+  const double after = test::rmsDb(rig.left, 38400 + 9600, 57600);
+  MESSAGE("/reverie/bend 1 1.0: " << straight << " Hz -> " << bent << " Hz (expected " << expected
+                                  << "); /reverie/cc 1 7 16: " << before << " dB -> " << after
+                                  << " dB");
+  CHECK(std::fabs(test::centsBetween(straight, 440.0)) < 2.0);
+  CHECK(std::fabs(test::centsBetween(bent, expected)) < 2.0);
+  CHECK(after < before - 6.0);
+}

@@ -254,9 +254,16 @@ TEST_CASE("live: OSC notify streams scene, bar and tension, echoes parameters; s
   lo_message_add_float(param, 20.0f);
   client.send("/reverie/param", param);
   client.send("/reverie/scene/next", lo_message_new());
+  lo_message nosuch = lo_message_new();
+  lo_message_add_string(nosuch, "no-such-preset");
+  client.send("/reverie/preset", nosuch);  // refused by the control thread, answered
+  lo_message drop = lo_message_new();
+  lo_message_add_string(drop, "water-drop");
+  client.send("/reverie/preset", drop);
   client.listen(2500ms);  // a bar of 7/8 at 120 is 1.75 s
   const int exit = reverie.stop(SIGINT);
-  CAPTURE(test::readText(folder / "reverie.log"));
+  const std::string log = test::readText(folder / "reverie.log");
+  CAPTURE(log);
   CHECK(exit == 0);
   CHECK(jackd.stop(SIGTERM) == 0);
 
@@ -278,4 +285,12 @@ TEST_CASE("live: OSC notify streams scene, bar and tension, echoes parameters; s
   CHECK(scenes.back() == "lifting-the-machine");
   CHECK(client.count("/reverie/bar") >= 2);
   CHECK(echoed);
+  bool presetRefused = false;
+  for (const Client::Got& g : client.got)
+    if (g.address == "/reverie/fail" && g.text.at(0) == "/reverie/preset") {
+      presetRefused = true;
+      MESSAGE("/reverie/fail /reverie/preset \"" << g.text.at(1) << "\"");
+    }
+  CHECK(presetRefused);
+  CHECK(log.find("OSC preset: water-drop") != std::string::npos);
 }

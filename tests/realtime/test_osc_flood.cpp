@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -34,8 +35,19 @@ TEST_CASE("osc: 10,000 messages a second for 10 s: no crash, drops counted, audi
   osc::Controller controller(renderer, 48000.0);
   const NodeId ids[] = {synth, out};
   controller.setDirectory(osc::makeDirectory(engine.graph(), ids, kInvalidNode, {}));
-  const int port = 40000 + static_cast<int>(getpid() % 20000);
-  osc::Server server(port, controller, renderer, 48000.0);
+  // A port of this process's own; the next ones if another program holds it.
+  int port = 40000 + static_cast<int>(getpid() % 20000);
+  std::unique_ptr<osc::Server> owned;
+  for (int attempt = 0; attempt < 20 && !owned; ++attempt, ++port) {
+    try {
+      owned = std::make_unique<osc::Server>(port, controller, renderer, 48000.0);
+    } catch (const std::exception& e) {
+      MESSAGE(e.what());
+    }
+  }
+  REQUIRE(owned != nullptr);
+  --port;
+  osc::Server& server = *owned;
 
   std::atomic<bool> stop{false};
   test::resetViolations();
