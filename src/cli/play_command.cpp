@@ -21,6 +21,7 @@
 #include "live/live_patch.hpp"
 #include "live/program_list.hpp"
 #include "live/repeated_lines.hpp"
+#include "osc/osc_play.hpp"
 #include "reverie/errors.hpp"
 
 namespace reverie::cli {
@@ -38,12 +39,14 @@ struct PlayOptions {
   // An arc running under the player:
   std::string arc;
   int tensionController = -1, nextNote = -1, nextController = -1;
+  int oscPort = 0;  // 0: no OSC
 };
 
 /// The arc `play --arc` runs under the player, with its live controls wired.
 struct LiveArc {
   Arc arc;
   NodeId composer = kInvalidNode;
+  std::vector<NodeId> nodes;  // its patch's, for OSC
 };
 
 std::optional<LiveArc> startArc(const PlayOptions& options, Engine& engine, live::LivePatch& live) {
@@ -54,9 +57,11 @@ std::optional<LiveArc> startArc(const PlayOptions& options, Engine& engine, live
           "the-performance)");
     return std::nullopt;
   }
-  LiveArc result{loadArc(findPreset(options.arc)), kInvalidNode};
+  LiveArc result{loadArc(findPreset(options.arc)), kInvalidNode, {}};
   Graph& graph = engine.graph();
-  result.composer = arc::buildArc(result.arc, graph, "arc-").composer;
+  const arc::ArcNodes nodes = arc::buildArc(result.arc, graph, "arc-");
+  result.composer = nodes.composer;
+  for (const auto& [name, id] : nodes.ids) result.nodes.push_back(id);
   Node& composer = graph.node(result.composer);
   if (options.tensionController >= 0) {
     graph.setParameter(result.composer, arc::composer_parameter::kTensionSource, 1.0f);
@@ -162,6 +167,12 @@ int runPlay(const PlayOptions& options) {
                              renderer.render(out, frames, nanos);
                            });
   host::MidiInputs midi(renderer, options.midiApi, options.midiInput);
+  std::unique_ptr<osc::LiveOsc> osc;
+  if (options.oscPort > 0)
+    osc = std::make_unique<osc::LiveOsc>(
+        options.oscPort, engine, renderer, live, arc ? &arc->arc : nullptr,
+        arc ? arc->composer : kInvalidNode, arc ? arc->nodes : std::vector<NodeId>{},
+        stream.latencySeconds());
   stream.start();
 
   const bool status = isatty(STDERR_FILENO) != 0;
@@ -170,6 +181,9 @@ int runPlay(const PlayOptions& options) {
                options.sampleRate, options.bufferFrames, stream.latencySeconds() * 1000.0);
   for (const std::string& name : midi.connected())
     std::fprintf(stderr, "reverie: MIDI input %s\n", name.c_str());
+  if (osc)
+    std::fprintf(stderr, "reverie: OSC on port %d (UDP and TCP), e.g. /reverie/note 1 69 100\n",
+                 options.oscPort);
   if (arc) {
     std::string controls;
     if (options.tensionController >= 0)
@@ -235,6 +249,14 @@ int runPlay(const PlayOptions& options) {
       }
     }
     for (const std::string& line : repeats.due(now)) say(line);
+    if (osc) {
+      for (const std::string& line : osc->tick({live.voices(), stream.cpuLoad(), stream.xruns()}))
+        say(line);
+      if (auto path = osc->takeLoadedPreset()) {  // edits of the new preset's file reload it
+        presetPath = *path;
+        fileTime = modified(presetPath);
+      }
+    }
     live.tick();
     if (arc) {
       const int scene = arc::composerScene(engine.graph().node(arc->composer));
@@ -288,6 +310,11 @@ int runPlay(const PlayOptions& options) {
                static_cast<unsigned long long>(renderer.notesPlayed()),
                static_cast<unsigned long long>(stream.xruns()), stream.xrunSource(),
                static_cast<unsigned long long>(renderer.droppedMessages()));
+  if (osc)
+    std::fprintf(stderr, "reverie: OSC messages %llu, refused %llu, late %llu\n",
+                 static_cast<unsigned long long>(osc->received()),
+                 static_cast<unsigned long long>(osc->failures()),
+                 static_cast<unsigned long long>(renderer.lateEvents()));
   // Ctrl-C is how a player is stopped, as q is; a kill or a closed terminal is reported as shells
   // expect (143, 129).
   return interruptSignal() == SIGINT ? 0 : interruptExitCode();
@@ -312,7 +339,14 @@ void addPlayCommand(CLI::App& app, Action& action) {
       "--arc runs an arc underneath what you play, e.g.\n"
       "  reverie play glass-harmonica --arc the-performance --tension-cc 1 --next-note 21\n"
       "plays the crystal over the performance, with the mod wheel as the tension and the lowest\n"
-      "A moving on to the next scene at its next bar line.");
+      "A moving on to the next scene at its next bar line.\n"
+      "--osc PORT takes OSC on that UDP and TCP port (README \"OSC\" lists the addresses), e.g.\n"
+      "  oscsend localhost 57120 /reverie/note iii 1 69 100\n"
+      "/reverie/note ch key vel, noteoff ch key, cc ch num val, bend ch -1..1, param "
+      "\"node.param\"\n"
+      "value, preset name, tension 0..1, tension/source script|live, scene/next, scene/goto\n"
+      "name-or-number, hold 0|1, stinger name, notify 1|0, status; a bad message gets\n"
+      "/reverie/fail address reason. Bundles play at their timetag's frame.");
   play->add_option("preset", options->preset, "Preset name or path to a .toml file")
       ->default_str("glass-harmonica");
   play->add_option("--audio-device", options->audioDevice,
@@ -357,6 +391,9 @@ void addPlayCommand(CLI::App& app, Action& action) {
                    "With --arc: pressing this pedal or controller (e.g. 67) moves to the next "
                    "scene at the next bar line")
       ->check(wholeIn(0, 127, ""));
+  play->add_option("--osc", options->oscPort,
+                   "Take OSC on this UDP and TCP port (e.g. 57120); see README \"OSC\"")
+      ->check(wholeIn(1, 65535, ""));
   play->callback([options, &action] { action = [options] { return runPlay(*options); }; });
 }
 

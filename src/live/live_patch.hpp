@@ -41,6 +41,8 @@ class LivePatch {
   const std::string& name() const { return name_; }
   /// Voices sounding in the current patch's note players.
   int voices() const;
+  /// The nodes of the current patch (or arc), for control surfaces that name them.
+  const std::vector<NodeId>& nodes() const { return current_.nodes; }
   /// The current arc's composer, or kInvalidNode when a patch is loaded.
   NodeId composer() const { return composer_; }
 

@@ -28,6 +28,63 @@ LiveRenderer::LiveRenderer(Engine& engine, int inputs, midi::VelocityCurve curve
     inputs_.push_back(std::make_unique<SpscQueue<IncomingMidi>>(kQueueCapacity));
   banks_.resize(inputs_.size());
   events_.resize(kMaxEventsPerBlock);
+  pending_.resize(kQueueCapacity);
+}
+
+bool LiveRenderer::postTimed(const TimedEvent& event) noexcept {
+  if (timed_.push(event)) return true;
+  dropped_.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
+ClockAnchor LiveRenderer::clockAnchor() const noexcept {
+  for (;;) {
+    const std::uint64_t before = anchorSequence_.load(std::memory_order_acquire);
+    if (before & 1u) continue;
+    ClockAnchor anchor{anchorFrame_.load(std::memory_order_relaxed),
+                       anchorNanos_.load(std::memory_order_relaxed), before != 0};
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (anchorSequence_.load(std::memory_order_relaxed) == before) return anchor;
+  }
+}
+
+void LiveRenderer::publishAnchor() noexcept {
+  const std::uint64_t sequence = anchorSequence_.load(std::memory_order_relaxed);
+  anchorSequence_.store(sequence + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  anchorFrame_.store(frame_, std::memory_order_relaxed);
+  anchorNanos_.store(static_cast<std::int64_t>(blockStartNanos_), std::memory_order_relaxed);
+  anchorSequence_.store(sequence + 2, std::memory_order_release);
+}
+
+void LiveRenderer::takeTimed(int frames) noexcept {
+  TimedEvent event;
+  while (timed_.pop(event)) {
+    if (pendingCount_ < pending_.size())
+      pending_[pendingCount_++] = event;
+    else
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+  }
+  const std::int64_t end = frame_ + frames;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < pendingCount_; ++i) {
+    const TimedEvent& e = pending_[i];
+    if (e.frame >= end) {
+      pending_[kept++] = e;  // a later block's; arrival order is kept
+      continue;
+    }
+    if (e.frame >= 0 && e.frame < frame_) late_.fetch_add(1, std::memory_order_relaxed);
+    const auto at = static_cast<std::uint32_t>(std::max<std::int64_t>(e.frame - frame_, 0));
+    if (e.isMidi) {
+      place(e.midi, at);
+    } else if (eventCount_ < events_.size()) {
+      events_[eventCount_] = e.node;
+      events_[eventCount_++].event.frame = at;
+    } else {
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  pendingCount_ = kept;
 }
 
 bool LiveRenderer::receive(int input, const IncomingMidi& midi) noexcept {
@@ -134,7 +191,10 @@ void LiveRenderer::render(float* const* out, int frames,
     posted_.popFront();
     place({e.status, e.data1, e.data2}, std::min(e.frame, last));
   }
+  takeTimed(frames);
   engine_.process(out, frames, {events_.data(), eventCount_});
+  frame_ += frames;
+  framePosition_.store(frame_, std::memory_order_relaxed);
 }
 
 void LiveRenderer::render(float* const* out, int frames, std::int64_t callbackNanos) noexcept {
@@ -165,9 +225,13 @@ void LiveRenderer::render(float* const* out, int frames, std::int64_t callbackNa
       place(message, frame);  // program changes never come this way (receive() takes them)
     }
   }
+  publishAnchor();
+  takeTimed(frames);
   // Inputs interleave out of frame order; the engine sorts each node's events stably by frame.
   engine_.process(out, frames, {events_.data(), eventCount_});
   blockStartNanos_ += blockNanos;
+  frame_ += frames;
+  framePosition_.store(frame_, std::memory_order_relaxed);
 }
 
 }  // namespace reverie::live

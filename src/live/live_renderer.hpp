@@ -23,6 +23,23 @@ struct IncomingMidi {
   midi::Message message;
 };
 
+/// A message for the audio thread at an absolute frame of the renderer's own clock (frames it
+/// has rendered since it started): a MIDI message through the routing, or a node event.
+struct TimedEvent {
+  std::int64_t frame = -1;  ///< < 0: at the start of the next block
+  bool isMidi = true;
+  midi::Message midi;
+  NodeEvent node;  ///< when !isMidi; its frame is ignored
+};
+
+/// Where the audio clock stood at the start of the last block that render(out, frames, nanos)
+/// rendered: its absolute frame and its steady-clock time (smoothed). valid is false before.
+struct ClockAnchor {
+  std::int64_t frame = 0;
+  std::int64_t nanos = 0;
+  bool valid = false;
+};
+
 /// Which nodes play each channel: sent whole from the control thread on a preset change.
 struct Routing {
   std::array<std::array<midi::ChannelTarget, midi::Translator::kMaxTargetsPerChannel>, 16>
@@ -49,6 +66,19 @@ class LiveRenderer {
   /// there. A program change is not queued: it goes to the control thread as `receive` sends
   /// it. False if the queue is full (counted as dropped).
   bool post(const MidiEvent& midi) noexcept;
+
+  // ---- one timed-event thread (an OSC server) ----
+  /// Queues an event for its frame (a frame already rendered plays at once and counts as
+  /// late). False if the queue is full (counted as dropped).
+  bool postTimed(const TimedEvent& event) noexcept;
+  /// Any thread: the clock's last anchor (a seqlock read: consistent, never blocks the writer).
+  ClockAnchor clockAnchor() const noexcept;
+  /// Timed events that came after their frame had been rendered.
+  std::uint64_t lateEvents() const noexcept { return late_.load(std::memory_order_relaxed); }
+  /// Any thread: frames rendered so far.
+  std::int64_t framePosition() const noexcept {
+    return framePosition_.load(std::memory_order_relaxed);
+  }
 
   // ---- control thread ----
   /// Routes channels to nodes from the audio thread's next block on.
@@ -84,6 +114,9 @@ class LiveRenderer {
 
  private:
   void takeRouting() noexcept;
+  /// Places the timed events due in this block, keeps the later ones (audio thread).
+  void takeTimed(int frames) noexcept;
+  void publishAnchor() noexcept;
   /// Translates one message into events_ at `frame` (audio thread).
   void place(const midi::Message& message, std::uint32_t frame) noexcept;
   /// Hands a program change to the control thread (any thread; lock-free).
@@ -107,6 +140,15 @@ class LiveRenderer {
   double blockStartNanos_ = 0.0;
   bool clockRunning_ = false;
   double marginNanos_ = 0.0;
+  // Timed events: queued by one thread, kept by the audio thread until their block comes.
+  SpscQueue<TimedEvent> timed_{kQueueCapacity};
+  std::vector<TimedEvent> pending_;  // sized once
+  std::size_t pendingCount_ = 0;
+  std::int64_t frame_ = 0;  // audio thread: the absolute frame this block starts at
+  std::atomic<std::int64_t> framePosition_{0};
+  std::atomic<std::uint64_t> anchorSequence_{0};  // odd while the anchor is written
+  std::atomic<std::int64_t> anchorFrame_{0}, anchorNanos_{0};
+  std::atomic<std::uint64_t> late_{0};
   std::atomic<std::uint32_t> lastMessage_{0};
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> notesPlayed_{0};

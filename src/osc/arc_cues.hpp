@@ -1,0 +1,46 @@
+// The control thread's view of the arc a live composer performs: which scene and bar it is in
+// (from the scene the composer publishes and the renderer's frame count, on the arc's own bar
+// lines), the scripted tension there, and /reverie/scene/goto. The composer can only move on
+// to the next scene at its next bar line (its advance control); goto presses that control
+// once per scene until the composer reaches the scene asked for: the first step lands on the
+// next bar line, each further scene one bar later. Going back is refused by the Controller.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "reverie/arc.hpp"
+#include "reverie/graph.hpp"
+
+namespace reverie::osc {
+
+class ArcCues {
+ public:
+  ArcCues(const Arc& arc, double sampleRate, NodeId composer);
+
+  /// Control thread, often: follows the composer (`scene` is what it publishes) at the audio
+  /// clock's `frame`, and presses its advance control through `graph` for a pending goto.
+  void update(Graph& graph, int scene, std::int64_t frame);
+  /// Cues a goto (0-based scene); replaces an earlier one.
+  void go(int scene) { target_ = scene; }
+
+  int scene() const { return scene_; }
+  /// 1-based bar of the scene at the last update.
+  int bar() const { return bar_; }
+  /// The frame the current scene started at (on a bar line of the one before).
+  std::int64_t sceneStart() const { return sceneStartFrame_; }
+  /// The arc's scripted tension at the last update.
+  double scriptTension() const { return tension_; }
+  const Timeline& timeline() const { return *timeline_; }
+
+ private:
+  std::unique_ptr<Timeline> timeline_;
+  NodeId composer_;
+  double sampleRate_;
+  int scene_ = 0, bar_ = 1, target_ = -1, pressedIn_ = -1;
+  double sceneStartSeconds_ = 0.0;
+  std::int64_t sceneStartFrame_ = 0;
+  double tension_ = 0.0;
+};
+
+}  // namespace reverie::osc

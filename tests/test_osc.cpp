@@ -1,0 +1,402 @@
+// OSC (`play --osc`) without the network: the address space's checks, timetags to frames on a
+// deterministic clock, and what each address does to the sound, through the same Controller,
+// LiveRenderer and wait-free queues the server uses. tests/live/test_live_osc.cpp sends the
+// same over UDP and TCP to `reverie play`.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "arc/arc_setup.hpp"
+#include "arc/composer.hpp"
+#include "live/live_renderer.hpp"
+#include "osc/arc_cues.hpp"
+#include "osc/osc_command.hpp"
+#include "osc/osc_controller.hpp"
+#include "osc/osc_time.hpp"
+#include "support/arc_render.hpp"
+#include "support/audio_analysis.hpp"
+
+using namespace reverie;
+using osc::Arg;
+
+namespace {
+
+constexpr double kRate = 48000.0;
+constexpr int kBlock = 64;
+
+/// An engine with a live renderer and an OSC controller, rendered block by block on a clock
+/// that ticks exactly one block per callback (no jitter), as a sound card would ideally call.
+struct OscRig {
+  Engine engine;
+  live::LiveRenderer renderer;
+  osc::Controller controller;
+  NodeId composer = kInvalidNode;
+  std::vector<float> left, right;
+  std::vector<osc::Outgoing> out;
+
+  explicit OscRig(std::uint64_t seed = 1)
+      : engine({kRate, 4096, seed}), renderer(engine, 1, {}), controller(renderer, kRate) {}
+
+  /// A sine synth "tone" heard on every channel.
+  void loadSine() {
+    Graph& g = engine.graph();
+    const NodeId tone = g.add("synth", "tone");
+    const NodeId outNode = g.add("output", "out");
+    g.connect({tone, 0}, {outNode, 0});
+    g.connect({tone, 1}, {outNode, 1});
+    g.setParameter(tone, "waveform", 0.0f);
+    g.setParameter(tone, "attack", 0.005f);
+    g.setParameter(tone, "sustain", 1.0f);
+    g.setParameter(tone, "detune", 0.0f);
+    engine.commit();
+    live::Routing routing;
+    for (auto& t : routing.targets) t[0] = {tone, -1};
+    routing.counts.fill(1);
+    renderer.setRouting(routing);
+    const NodeId ids[] = {tone, outNode};
+    controller.setDirectory(osc::makeDirectory(g, ids, kInvalidNode, {}));
+  }
+  void loadArc(const Arc& arc) {
+    const arc::ArcNodes nodes = arc::buildArc(arc, engine.graph());
+    engine.commit();
+    composer = nodes.composer;
+    std::vector<NodeId> ids;
+    for (const auto& [name, id] : nodes.ids) ids.push_back(id);
+    std::vector<std::string> scenes;
+    for (const Scene& s : arc.scenes) scenes.push_back(s.name);
+    controller.setDirectory(osc::makeDirectory(engine.graph(), ids, composer, scenes));
+  }
+  std::int64_t nanosAt(std::int64_t frame) const {
+    return std::llround(static_cast<double>(frame) * 1e9 / kRate) + 1'000'000'000;
+  }
+  void render(std::int64_t frames) {
+    float l[kBlock], r[kBlock];
+    float* channels[] = {l, r};
+    for (std::int64_t done = 0; done < frames; done += kBlock) {
+      renderer.render(channels, kBlock, nanosAt(renderer.framePosition()));
+      left.insert(left.end(), l, l + kBlock);
+      right.insert(right.end(), r, r + kBlock);
+    }
+  }
+  void send(std::string_view address, std::vector<Arg> args, std::int64_t frame = -1) {
+    controller.handle(address, args, frame, "osc.udp://localhost:9/", out);
+  }
+  /// The first frame whose sample stands above silence, from `from` on.
+  std::int64_t firstSound(std::int64_t from) const {
+    for (auto i = static_cast<std::size_t>(from); i < left.size(); ++i)
+      if (std::fabs(left[i]) > 1e-6f) return static_cast<std::int64_t>(i);
+    return -1;
+  }
+};
+
+std::vector<Arg> ints(std::initializer_list<int> values) {
+  std::vector<Arg> args;
+  for (int v : values) args.push_back(Arg::integer(v));
+  return args;
+}
+
+}  // namespace
+
+TEST_CASE("osc: every address is checked, and a malformed message is refused with a reason") {
+  struct Case {
+    const char* address;
+    std::vector<Arg> args;
+    bool ok;
+  };
+  const std::vector<Case> cases = {
+      {"/reverie/note", ints({1, 69, 100}), true},
+      {"/reverie/note", {Arg::real(16), Arg::real(0), Arg::real(127)}, true},
+      {"/reverie/note", ints({0, 69, 100}), false},
+      {"/reverie/note", ints({1, 128, 100}), false},
+      {"/reverie/note", ints({1, 69}), false},
+      {"/reverie/note", ints({1, 69, 100, 4}), false},
+      {"/reverie/note", {Arg::integer(1), Arg::real(69.5), Arg::integer(100)}, false},
+      {"/reverie/note", {Arg::integer(1), Arg::string("a"), Arg::integer(100)}, false},
+      {"/reverie/noteoff", ints({2, 60}), true},
+      {"/reverie/cc", ints({1, 1, 127}), true},
+      {"/reverie/cc", ints({1, 1, 128}), false},
+      {"/reverie/bend", {Arg::integer(1), Arg::real(-0.5)}, true},
+      {"/reverie/bend", {Arg::integer(1), Arg::real(1.5)}, false},
+      {"/reverie/bend", {Arg::integer(1), Arg::real(NAN)}, false},
+      {"/reverie/param", {Arg::string("tone.level"), Arg::real(-6)}, true},
+      {"/reverie/param", {Arg::string("tone"), Arg::real(-6)}, false},
+      {"/reverie/param", {Arg::string("tone.level"), Arg::real(INFINITY)}, false},
+      {"/reverie/preset", {Arg::string("water-drop")}, true},
+      {"/reverie/preset", {Arg::string("")}, false},
+      {"/reverie/tension", {Arg::real(0.7)}, true},
+      {"/reverie/tension", {Arg::real(1.2)}, false},
+      {"/reverie/tension/source", {Arg::string("live")}, true},
+      {"/reverie/tension/source", {Arg::string("midi")}, false},
+      {"/reverie/scene/next", {}, true},
+      {"/reverie/scene/next", ints({1}), false},
+      {"/reverie/scene/goto", {Arg::string("silence")}, true},
+      {"/reverie/scene/goto", ints({3}), true},
+      {"/reverie/scene/goto", ints({0}), false},
+      {"/reverie/hold", ints({1}), true},
+      {"/reverie/hold", ints({2}), false},
+      {"/reverie/stinger", {Arg::string("shatter")}, true},
+      {"/reverie/notify", ints({1}), true},
+      {"/reverie/status", {}, true},
+      {"/reverie/nosuch", {}, false},
+      {"/reverie", {}, false},
+  };
+  for (const Case& c : cases) {
+    const osc::Parsed parsed = osc::parseCommand(c.address, c.args);
+    const std::string address = c.address;
+    CAPTURE(address);
+    CAPTURE(parsed.reason);
+    CHECK(parsed.ok == c.ok);
+    CHECK(parsed.reason.empty() == c.ok);
+  }
+  MESSAGE("refusal, e.g.: " << osc::parseCommand("/reverie/note", ints({1, 128, 100})).reason);
+  CHECK(osc::addresses().size() == 14);
+}
+
+TEST_CASE(
+    "osc: random addresses and arguments never crash the parser, and every refusal says why") {
+  std::mt19937 random(14);
+  std::uint64_t accepted = 0, refused = 0;
+  const auto known = osc::addresses();
+  for (int i = 0; i < 50000; ++i) {
+    std::string address(known[random() % known.size()]);
+    if (random() % 8 == 0) address.resize(random() % (address.size() + 1));
+    std::vector<Arg> args;
+    for (auto n = random() % 5; n > 0; --n) {
+      switch (random() % 4) {
+        case 0:
+          args.push_back(Arg::integer(static_cast<int>(random() % 300) - 100));
+          break;
+        case 1:
+          args.push_back(Arg::real(std::ldexp(static_cast<double>(random()), -30) - 1.0));
+          break;
+        case 2:
+          args.push_back(Arg::string(std::string(random() % 4, "ab.c"[random() % 4])));
+          break;
+        default:
+          args.push_back(Arg{});  // a blob, a MIDI message: a type the space does not take
+      }
+    }
+    const osc::Parsed parsed = osc::parseCommand(address, args);
+    (parsed.ok ? accepted : refused)++;
+    if (!parsed.ok) REQUIRE(!parsed.reason.empty());
+  }
+  MESSAGE("50000 random messages: " << accepted << " accepted, " << refused << " refused");
+  CHECK(accepted > 100);
+  CHECK(refused > 100);
+}
+
+TEST_CASE("osc: a timetag 100 ms ahead lands on its exact frame (deterministic clock)") {
+  // NTP: 1970-01-01 is 2208988800 s after NTP's epoch; half a second is fraction 2^31.
+  CHECK(osc::ntpToUnixNanos(2208988800u, 0) == 0);
+  CHECK(osc::ntpToUnixNanos(2208988801u, 0x80000000u) == 1'500'000'000);
+  // The anchor: frame 48000 started at steady 2 s; the message arrives at steady 2.03 s, when
+  // the wall clock says 1000 s; its timetag says 1000.1 s: 130 ms after the anchor.
+  const live::ClockAnchor anchor{48000, 2'000'000'000, true};
+  const std::int64_t frame =
+      osc::frameForTimetag(anchor, kRate, 1'000'100'000'000, 1'000'000'000'000, 2'030'000'000);
+  CHECK(frame == 48000 + 6240);
+  // With 5 ms from rendering to the speaker, the frame that is heard at the timetag is 240
+  // frames earlier (scsynth's sense of a timetag).
+  CHECK(osc::frameForTimetag(anchor, kRate, 1'000'100'000'000, 1'000'000'000'000, 2'030'000'000,
+                             5'000'000) == 48000 + 6240 - 240);
+  CHECK(osc::frameForTimetag({}, kRate, 0, 0, 0) == -1);  // no clock yet: at once
+
+  // End to end: the renderer's own anchor, a note bundled 100 ms ahead of "now", heard from its
+  // frame on.
+  OscRig rig;
+  rig.loadSine();
+  rig.render(4800);  // 100 ms, so the clock runs
+  const live::ClockAnchor now = rig.renderer.clockAnchor();
+  REQUIRE(now.valid);
+  const std::int64_t nowSteady = now.nanos + 700'000;  // the message came 0.7 ms into the block
+  const std::int64_t target =
+      osc::frameForTimetag(now, kRate, 5'000'100'000'000, 5'000'000'000'000, nowSteady);
+  rig.send("/reverie/note", ints({1, 69, 100}), target);
+  rig.render(9600);
+  const std::int64_t expected = now.frame + std::llround((0.0007 + 0.1) * kRate);
+  // The same note given to the renderer at that frame directly (a host's timestamped MIDI):
+  // the sound must start on the same sample.
+  OscRig direct;
+  direct.loadSine();
+  for (std::int64_t block = 0; block < 14400; block += kBlock) {
+    float l[kBlock], r[kBlock];
+    float* channels[] = {l, r};
+    std::vector<MidiEvent> events;
+    if (expected >= block && expected < block + kBlock)
+      events.push_back(MidiEvent::noteOn(static_cast<std::uint32_t>(expected - block), 0, 69, 100));
+    direct.renderer.render(channels, kBlock, events);
+    direct.left.insert(direct.left.end(), l, l + kBlock);
+  }
+  const std::int64_t heard = rig.firstSound(0), reference = direct.firstSound(0);
+  MESSAGE("bundle 100 ms ahead: target frame " << expected << "; first sample heard at " << heard
+                                               << ", the same note placed directly at " << reference
+                                               << " (" << heard - reference << " frames apart)");
+  CHECK(target == expected);
+  CHECK(heard > expected);
+  CHECK(heard == reference);
+  CHECK(rig.renderer.lateEvents() == 0);
+
+  // A timetag already past plays at the next block's start and is counted late.
+  rig.send("/reverie/note", ints({1, 81, 100}), rig.renderer.framePosition() - 100);
+  rig.render(kBlock);
+  CHECK(rig.renderer.lateEvents() == 1);
+}
+
+TEST_CASE("osc: a note plays at its pitch, a parameter changes the sound, a bad message nothing") {
+  auto play = [](bool withBadMessages, bool quieter) {
+    auto owned = std::make_unique<OscRig>();
+    OscRig& rig = *owned;
+    rig.loadSine();
+    if (withBadMessages) {
+      rig.send("/reverie/note", ints({1, 200, 100}));
+      rig.send("/reverie/note", ints({17, 69, 100}));
+      rig.send("/reverie/param", {Arg::string("tone.nosuch"), Arg::real(1)});
+      rig.send("/reverie/param", {Arg::string("nobody.level"), Arg::real(1)});
+      rig.send("/reverie/tension", {Arg::real(0.5)});  // no arc runs
+      rig.send("/reverie/hold", ints({1}));
+      rig.send("/nosuch", {});
+    }
+    rig.send("/reverie/note", ints({1, 69, 100}));
+    rig.render(24000);
+    if (quieter) rig.send("/reverie/param", {Arg::string("tone.level"), Arg::real(-30.0)});
+    rig.render(24000);
+    return owned;
+  };
+  const auto plain = play(false, false);
+  const double hz = test::fundamentalHz(std::span(plain->left).subspan(4800, 16384), kRate, 440.0);
+  MESSAGE("/reverie/note 1 69 100: " << hz << " Hz");
+  CHECK(std::fabs(test::centsBetween(hz, 440.0)) < 2.0);
+
+  const auto bad = play(true, false);
+  std::size_t refusals = 0;
+  for (const osc::Outgoing& o : bad->out) {
+    if (o.address != "/reverie/fail") continue;
+    ++refusals;
+    MESSAGE("/reverie/fail " << o.args[0].text << " \"" << o.args[1].text << "\"");
+  }
+  CHECK(refusals == 7);
+  CHECK(bad->controller.failures() == 7);
+  CHECK(bad->left == plain->left);  // bit-identical: the refused messages changed nothing
+
+  const auto quiet = play(false, true);
+  const double before = test::rmsDb(quiet->left, 12000, 24000);
+  const double after = test::rmsDb(quiet->left, 36000, 48000);
+  MESSAGE("/reverie/param tone.level -30: " << before << " dB -> " << after << " dB");
+  CHECK(after < before - 10.0);
+  bool echoed = false;
+  for (const osc::Outgoing& o : quiet->out)
+    echoed = echoed || (o.address == "/reverie/param" && o.broadcast &&
+                        o.args[0].text == "tone.level" && o.args[1].number == -30.0);
+  CHECK(echoed);
+}
+
+TEST_CASE("osc: /reverie/tension changes the composer's output") {
+  const Arc& arc = test::arcNamed("clockwork");
+  auto perform = [&](double tension) {
+    OscRig rig;
+    rig.loadArc(arc);
+    rig.send("/reverie/tension", {Arg::real(tension)});
+    rig.render(static_cast<std::int64_t>(8 * kRate));
+    return rig.left;
+  };
+  const std::vector<float> calm = perform(0.0), tense = perform(1.0);
+  const double calmRough = test::normalizedRoughness(calm, kRate);
+  const double tenseRough = test::normalizedRoughness(tense, kRate);
+  const double calmOnsets = test::onsetRate(calm, kRate),
+               tenseOnsets = test::onsetRate(tense, kRate);
+  MESSAGE("clockwork, 8 s: tension 0 -> roughness " << calmRough << ", onsets/s " << calmOnsets
+                                                    << "; tension 1 -> roughness " << tenseRough
+                                                    << ", onsets/s " << tenseOnsets);
+  CHECK(calm != tense);
+  CHECK(tenseRough > calmRough);
+}
+
+TEST_CASE("osc: /reverie/scene/goto lands on the next bar line") {
+  const Arc& arc = test::arcNamed("clockwork");
+  OscRig rig;
+  rig.loadArc(arc);
+  osc::ArcCues cues(arc, kRate, rig.composer);
+  const Timeline& timeline = cues.timeline();
+  const std::int64_t cueFrame = std::llround(3.1 * kRate);  // in bar 2 of 8 (1.75 s each)
+  std::int64_t landed = -1;
+  int sceneBefore = 0;
+  while (rig.renderer.framePosition() < std::llround(6.0 * kRate)) {
+    if (rig.renderer.framePosition() >= cueFrame &&
+        cueFrame + kBlock > rig.renderer.framePosition()) {
+      osc::Status status;
+      status.scene = cues.scene();
+      rig.controller.publish(status);
+      rig.send("/reverie/scene/goto", {Arg::string("lifting-the-machine")});
+      for (const osc::Request& r : rig.controller.takeRequests())
+        if (r.kind == osc::Request::Kind::kGoto) cues.go(r.scene);
+    }
+    rig.render(kBlock);
+    const int scene = arc::composerScene(rig.engine.graph().node(rig.composer));
+    cues.update(rig.engine.graph(), scene, rig.renderer.framePosition());
+    if (scene != sceneBefore && landed < 0) landed = rig.renderer.framePosition();
+    sceneBefore = scene;
+  }
+  const auto nextBar = static_cast<std::int64_t>(timeline.barFrame(0, 2));  // 3.5 s
+  MESSAGE("goto cued at frame " << cueFrame << "; scene 2 began in the block ending at " << landed
+                                << "; the next bar line is frame " << nextBar
+                                << "; tracked scene start " << cues.sceneStart());
+  CHECK(landed - kBlock <= nextBar);  // the bar line falls in the block where the scene changed
+  CHECK(nextBar < landed);
+  CHECK(cues.scene() == 1);
+  CHECK(cues.sceneStart() == nextBar);
+
+  // Backwards: refused with a reason, nothing changes.
+  osc::Status status;
+  status.scene = cues.scene();
+  rig.controller.publish(status);
+  rig.out.clear();
+  rig.send("/reverie/scene/goto", ints({1}));
+  REQUIRE(rig.out.size() == 1);
+  CHECK(rig.out[0].address == "/reverie/fail");
+  CHECK(rig.controller.takeRequests().empty());
+}
+
+TEST_CASE("osc: a full queue to the audio thread drops, counts and answers; the rest still play") {
+  OscRig rig;
+  rig.loadSine();
+  for (int i = 0; i < 6000; ++i) rig.send("/reverie/note", ints({1, 40 + i % 40, 100}));
+  const std::uint64_t dropped = rig.renderer.droppedMessages();
+  std::size_t full = 0;
+  for (const osc::Outgoing& o : rig.out)
+    full += o.address == "/reverie/fail" && o.args[1].text.find("full") != std::string::npos;
+  rig.render(kBlock);
+  MESSAGE("6000 notes with no block rendered: " << dropped << " dropped and answered " << full
+                                                << " times; " << rig.renderer.notesPlayed()
+                                                << " played in the next block");
+  CHECK(dropped > 1000);
+  CHECK(full == dropped);
+  CHECK(rig.renderer.notesPlayed() + dropped == 6000);
+}
+
+TEST_CASE("osc: /reverie/bend moves the pitch, /reverie/cc reaches the node (CC7 volume)") {
+  OscRig rig;
+  rig.loadSine();
+  rig.send("/reverie/note", ints({1, 69, 100}));
+  rig.render(19200);
+  rig.send("/reverie/bend", {Arg::integer(1), Arg::real(1.0)});
+  rig.render(19200);
+  rig.send("/reverie/cc", ints({1, 7, 16}));
+  rig.render(19200);
+  const double straight =
+      test::fundamentalHz(std::span(rig.left).subspan(2400, 16384), kRate, 440.0);
+  const double expected = 440.0 * std::exp2(2.0 / 12.0);  // the synth's default range: 2 semitones
+  const double bent =
+      test::fundamentalHz(std::span(rig.left).subspan(19200 + 2400, 16384), kRate, expected);
+  const double before = test::rmsDb(rig.left, 19200 + 4800, 38400);
+  const double after = test::rmsDb(rig.left, 38400 + 9600, 57600);
+  MESSAGE("/reverie/bend 1 1.0: " << straight << " Hz -> " << bent << " Hz (expected " << expected
+                                  << "); /reverie/cc 1 7 16: " << before << " dB -> " << after
+                                  << " dB");
+  CHECK(std::fabs(test::centsBetween(straight, 440.0)) < 2.0);
+  CHECK(std::fabs(test::centsBetween(bent, expected)) < 2.0);
+  CHECK(after < before - 6.0);
+}
