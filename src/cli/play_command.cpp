@@ -34,6 +34,7 @@ struct PlayOptions {
   int bufferFrames = 256;
   std::string velocityCurve = "linear";
   std::uint64_t seed = 1;
+  int threads = 1;       // rendering each callback's block
   double seconds = 0.0;  // 0 = until stopped
   bool mpe = false;
   // An arc running under the player:
@@ -156,7 +157,12 @@ int runPlay(const PlayOptions& options) {
 
   host::AudioSystem audio;
   const host::AudioDeviceInfo device = audio.chooseOutput(options.hostApi, options.audioDevice);
-  Engine engine({options.sampleRate, 4096, options.seed});
+  EngineConfig engineConfig;
+  engineConfig.sampleRate = options.sampleRate;
+  engineConfig.maxBlockFrames = 4096;
+  engineConfig.seed = options.seed;
+  engineConfig.threads = options.threads;
+  Engine engine(engineConfig);
   live::LiveRenderer renderer(engine, live::LiveRenderer::kMaxInputs, curve, options.mpe);
   live::LivePatch live(engine, renderer, options.mpe);
   const std::optional<LiveArc> arc = preparingInput(
@@ -371,6 +377,10 @@ void addPlayCommand(CLI::App& app, Action& action) {
   play->add_option("--seed", options->seed, "Seed for every random choice")
       ->check(seedValue())
       ->default_str("1");
+  play->add_option("--threads", options->threads,
+                   "Threads rendering each audio block: the callback's own and N - 1 workers "
+                   "that spin, yield, then sleep between blocks (1 to 64) [default: 1]")
+      ->check(wholeIn(1, 64, ""));
   play->add_flag("--mpe", options->mpe,
                  "MPE lower zone: channel 1 for the whole instrument, 2-16 bend, press and "
                  "brighten single notes");
