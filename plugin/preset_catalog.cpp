@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "reverie/preset.hpp"
+
 namespace reverie::plugin {
 namespace {
 
@@ -48,14 +50,7 @@ std::vector<fs::path> presetRoots() {
         std::find(roots.begin(), roots.end(), folder) == roots.end())
       roots.push_back(folder);
   };
-  if (const char* variable = std::getenv("REVERIE_PRESET_PATH")) {
-    std::string_view list(variable);
-    while (!list.empty()) {
-      const std::size_t colon = list.find(':');
-      add(fs::path(list.substr(0, colon)));
-      list = colon == std::string_view::npos ? std::string_view() : list.substr(colon + 1);
-    }
-  }
+  for (const fs::path& folder : presetPathVariable()) add(folder);
   // <prefix>/lib/lv2/reverie.lv2/reverie_dsp.so, <prefix>/lib/clap/reverie.clap and
   // <prefix>/lib/vst3/reverie.vst3/Contents/<arch>-linux/reverie.so all reach
   // <prefix>/share/reverie/presets a few folders up, also under lib/<multiarch>/.

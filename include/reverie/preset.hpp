@@ -86,6 +86,8 @@ Patch parsePatch(std::string_view text, const std::string& sourceName);
 /// Reads and validates a preset file; throws PresetError (a missing file is one too).
 Patch loadPatch(const std::filesystem::path& path);
 
+/// The folders $REVERIE_PRESET_PATH names (colon-separated), in order; none when it is unset.
+std::vector<std::filesystem::path> presetPathVariable();
 /// Folders searched for presets by name, in order: $REVERIE_PRESET_PATH (colon-separated),
 /// ./presets, share/reverie/presets beside the executable's folder (a relocated install), the
 /// source tree's presets when the executable sits in a build folder of it, and the install

@@ -5,17 +5,16 @@ namespace reverie::dsp {
 
 int availableModalKernels(NamedKernel* out, int capacity) {
   int count = 0;
-  auto add = [&](const char* name, ModalKernel kernel, BowedKernel bowed) {
-    if (count < capacity) out[count] = {name, kernel, bowed};
+  auto add = [&](const char* name, KernelPair pair) {
+    if (count < capacity) out[count] = {name, pair.struck, pair.bowed};
     ++count;
   };
 #if defined(REVERIE_HAVE_X86_KERNELS)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) add("avx512", renderModesAvx512, renderBowedAvx512);
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    add("avx2", renderModesAvx2, renderBowedAvx2);
+  if (__builtin_cpu_supports("avx512f")) add("avx512", avx512Kernels());
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) add("avx2", avx2Kernels());
 #endif
-  add("portable", renderModesPortable, renderBowedPortable);
+  add("portable", portableKernels());
   return count;
 }
 

@@ -57,11 +57,13 @@ struct NamedKernel {
 int availableModalKernels(NamedKernel* out, int capacity);
 
 // Implementations, each in its own translation unit compiled for its instruction set.
-void renderModesPortable(const ModeArrays&, const float*, float*, float*, int);
-void renderModesAvx2(const ModeArrays&, const float*, float*, float*, int);
-void renderModesAvx512(const ModeArrays&, const float*, float*, float*, int);
-void renderBowedPortable(const ModeArrays&, const BowDrive&, float*, float*, float*, float*, int);
-void renderBowedAvx2(const ModeArrays&, const BowDrive&, float*, float*, float*, float*, int);
-void renderBowedAvx512(const ModeArrays&, const BowDrive&, float*, float*, float*, float*, int);
+/// The struck and bowed kernels of one instruction set.
+struct KernelPair {
+  ModalKernel struck;
+  BowedKernel bowed;
+};
+KernelPair portableKernels();
+KernelPair avx2Kernels();
+KernelPair avx512Kernels();
 
 }  // namespace reverie::dsp

@@ -44,14 +44,8 @@ struct Lanes16 {
 
 }  // namespace
 
-void renderModesAvx2(const ModeArrays& m, const float* excitation, float* mid, float* side,
-                     int frames) {
-  renderModesWith<Lanes16>(m, excitation, mid, side, frames);
-}
-
-void renderBowedAvx2(const ModeArrays& m, const BowDrive& bow, float* mid, float* side,
-                     float* listenRe, float* listenIm, int frames) {
-  renderBowedWith<Lanes16>(m, bow, mid, side, listenRe, listenIm, frames);
+KernelPair avx2Kernels() {
+  return {renderModesWith<Lanes16>, renderBowedWith<Lanes16>};
 }
 
 }  // namespace reverie::dsp

@@ -42,14 +42,8 @@ struct Lanes16 {
 
 }  // namespace
 
-void renderModesAvx512(const ModeArrays& m, const float* excitation, float* mid, float* side,
-                       int frames) {
-  renderModesWith<Lanes16>(m, excitation, mid, side, frames);
-}
-
-void renderBowedAvx512(const ModeArrays& m, const BowDrive& bow, float* mid, float* side,
-                       float* listenRe, float* listenIm, int frames) {
-  renderBowedWith<Lanes16>(m, bow, mid, side, listenRe, listenIm, frames);
+KernelPair avx512Kernels() {
+  return {renderModesWith<Lanes16>, renderBowedWith<Lanes16>};
 }
 
 }  // namespace reverie::dsp

@@ -12,18 +12,62 @@ namespace {
 // fma(a, b, c) = a*b + c and fnma(a, b, c) = c - a*b (each rounded once), add, mul,
 // and reduce2(a, b, ra, rb): the sums of a's and of b's 16 lanes, each in the fixed tree
 // ((l_i + l_{i+8}), then +4, then (0+2) + (1+3)), so every implementation rounds alike.
+// One voice's modes held in registers for a span: loaded at its start, the state stored back
+// at its end.
+template <typename V, int kGroups>
+struct ModeRegisters {
+  V re[kGroups], im[kGroups], c[kGroups], s[kGroups], g[kGroups], w[kGroups];
+  explicit ModeRegisters(const ModeArrays& m) {
+    for (int k = 0; k < kGroups; ++k) {
+      re[k] = V::load(m.re + 16 * k);
+      im[k] = V::load(m.im + 16 * k);
+      c[k] = V::load(m.c + 16 * k);
+      s[k] = V::load(m.s + 16 * k);
+      g[k] = V::load(m.gain + 16 * k);
+      w[k] = V::load(m.sideGain + 16 * k);
+    }
+  }
+  void store(const ModeArrays& m) const {
+    for (int k = 0; k < kGroups; ++k) {
+      V::store(m.re + 16 * k, re[k]);
+      V::store(m.im + 16 * k, im[k]);
+    }
+  }
+};
+
+// A frame's output: the modes' sum onto mid, their side-weighted sum onto side.
+template <typename V>
+inline void addFrame(const V& sumMid, const V& sumSide, float& mid, float& side) {
+  float totalMid, totalSide;
+  V::reduce2(sumMid, sumSide, totalMid, totalSide);
+  mid += totalMid;
+  side += totalSide;
+}
+
+// The group count as a type, so a renderer is compiled for each (1 to 4 groups of 16).
+template <int kCount>
+struct Groups {
+  static constexpr int value = kCount;
+};
+template <typename Render>
+inline void withGroups(int groups, const Render& render) {
+  switch (groups) {
+    case 1:
+      return render(Groups<1>{});
+    case 2:
+      return render(Groups<2>{});
+    case 3:
+      return render(Groups<3>{});
+    default:
+      return render(Groups<4>{});
+  }
+}
+
 template <typename V, int kGroups, bool kDriven>
 inline void renderGroups(const ModeArrays& m, const float* excitation, float* mid, float* side,
                          int frames) {
-  V re[kGroups], im[kGroups], c[kGroups], s[kGroups], g[kGroups], w[kGroups];
-  for (int k = 0; k < kGroups; ++k) {
-    re[k] = V::load(m.re + 16 * k);
-    im[k] = V::load(m.im + 16 * k);
-    c[k] = V::load(m.c + 16 * k);
-    s[k] = V::load(m.s + 16 * k);
-    g[k] = V::load(m.gain + 16 * k);
-    w[k] = V::load(m.sideGain + 16 * k);
-  }
+  ModeRegisters<V, kGroups> r(m);
+  auto& [re, im, c, s, g, w] = r;
   for (int t = 0; t < frames; ++t) {
     V sumMid = V::zero(), sumSide = V::zero();
     const V x = V::broadcast(kDriven ? excitation[t] : 0.0f);
@@ -37,30 +81,17 @@ inline void renderGroups(const ModeArrays& m, const float* excitation, float* mi
       sumMid = V::add(sumMid, nextIm);
       sumSide = V::fma(w[k], nextIm, sumSide);
     }
-    float totalMid, totalSide;
-    V::reduce2(sumMid, sumSide, totalMid, totalSide);
-    mid[t] += totalMid;
-    side[t] += totalSide;
+    addFrame(sumMid, sumSide, mid[t], side[t]);
   }
-  for (int k = 0; k < kGroups; ++k) {
-    V::store(m.re + 16 * k, re[k]);
-    V::store(m.im + 16 * k, im[k]);
-  }
+  r.store(m);
 }
 
 template <typename V, bool kDriven>
 inline void renderDispatch(const ModeArrays& m, const float* excitation, float* mid, float* side,
                            int frames) {
-  switch (m.groups) {
-    case 1:
-      return renderGroups<V, 1, kDriven>(m, excitation, mid, side, frames);
-    case 2:
-      return renderGroups<V, 2, kDriven>(m, excitation, mid, side, frames);
-    case 3:
-      return renderGroups<V, 3, kDriven>(m, excitation, mid, side, frames);
-    default:
-      return renderGroups<V, 4, kDriven>(m, excitation, mid, side, frames);
-  }
+  withGroups(m.groups, [&](auto groups) {
+    renderGroups<V, decltype(groups)::value, kDriven>(m, excitation, mid, side, frames);
+  });
 }
 
 template <typename V>
@@ -80,15 +111,8 @@ inline void renderModesWith(const ModeArrays& m, const float* excitation, float*
 template <typename V, int kGroups>
 inline void renderBowedGroups(const ModeArrays& m, const BowDrive& bow, float* mid, float* side,
                               float* listenRe, float* listenIm, int frames) {
-  V re[kGroups], im[kGroups], c[kGroups], s[kGroups], g[kGroups], w[kGroups];
-  for (int k = 0; k < kGroups; ++k) {
-    re[k] = V::load(m.re + 16 * k);
-    im[k] = V::load(m.im + 16 * k);
-    c[k] = V::load(m.c + 16 * k);
-    s[k] = V::load(m.s + 16 * k);
-    g[k] = V::load(m.gain + 16 * k);
-    w[k] = V::load(m.sideGain + 16 * k);
-  }
+  ModeRegisters<V, kGroups> r(m);
+  auto& [re, im, c, s, g, w] = r;
   const bool listening = bow.listenA >= 0 && listenRe != nullptr;
   const int groupA = bow.listenA / 16, laneA = bow.listenA % 16;
   const int groupB = bow.listenB < 0 ? -1 : bow.listenB / 16, laneB = bow.listenB % 16;
@@ -117,10 +141,7 @@ inline void renderBowedGroups(const ModeArrays& m, const BowDrive& bow, float* m
       sumMid = V::add(sumMid, nextIm);
       sumSide = V::fma(w[k], nextIm, sumSide);
     }
-    float totalMid, totalSide;
-    V::reduce2(sumMid, sumSide, totalMid, totalSide);
-    mid[t] += totalMid;
-    side[t] += totalSide;
+    addFrame(sumMid, sumSide, mid[t], side[t]);
     if (listening) {
       V::store(lanes[0], re[groupA]);
       V::store(lanes[1], im[groupA]);
@@ -135,26 +156,16 @@ inline void renderBowedGroups(const ModeArrays& m, const BowDrive& bow, float* m
       listenIm[t] = i;
     }
   }
-  for (int k = 0; k < kGroups; ++k) {
-    V::store(m.re + 16 * k, re[k]);
-    V::store(m.im + 16 * k, im[k]);
-  }
+  r.store(m);
 }
 
 template <typename V>
 inline void renderBowedWith(const ModeArrays& m, const BowDrive& bow, float* mid, float* side,
                             float* listenRe, float* listenIm, int frames) {
   if (m.groups <= 0 || frames <= 0) return;
-  switch (m.groups) {
-    case 1:
-      return renderBowedGroups<V, 1>(m, bow, mid, side, listenRe, listenIm, frames);
-    case 2:
-      return renderBowedGroups<V, 2>(m, bow, mid, side, listenRe, listenIm, frames);
-    case 3:
-      return renderBowedGroups<V, 3>(m, bow, mid, side, listenRe, listenIm, frames);
-    default:
-      return renderBowedGroups<V, 4>(m, bow, mid, side, listenRe, listenIm, frames);
-  }
+  withGroups(m.groups, [&](auto groups) {
+    renderBowedGroups<V, decltype(groups)::value>(m, bow, mid, side, listenRe, listenIm, frames);
+  });
 }
 
 }  // namespace

@@ -65,20 +65,26 @@ std::string describe(const fs::path& file) {
 
 }  // namespace
 
+std::vector<fs::path> presetPathVariable() {
+  std::vector<fs::path> folders;
+  if (const char* variable = std::getenv("REVERIE_PRESET_PATH")) {
+    std::string_view list(variable);
+    while (!list.empty()) {
+      const std::size_t colon = list.find(':');
+      folders.emplace_back(list.substr(0, colon));
+      list = colon == std::string_view::npos ? std::string_view() : list.substr(colon + 1);
+    }
+  }
+  return folders;
+}
+
 std::vector<fs::path> presetSearchPath() {
   std::vector<fs::path> folders;
   const auto add = [&folders](const fs::path& folder) {
     if (!folder.empty() && std::find(folders.begin(), folders.end(), folder) == folders.end())
       folders.push_back(folder);
   };
-  if (const char* variable = std::getenv("REVERIE_PRESET_PATH")) {
-    std::string_view list(variable);
-    while (!list.empty()) {
-      const std::size_t colon = list.find(':');
-      add(fs::path(list.substr(0, colon)));
-      list = colon == std::string_view::npos ? std::string_view() : list.substr(colon + 1);
-    }
-  }
+  for (const fs::path& folder : presetPathVariable()) add(folder);
   add("presets");
   // Beside the executable: <prefix>/bin/reverie finds <prefix>/share/reverie/presets wherever
   // the package was installed, and build/reverie in a source tree finds the tree's presets.
