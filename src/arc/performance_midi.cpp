@@ -40,11 +40,13 @@ std::uint8_t channelFor(std::size_t track) {
 
 }  // namespace
 
-Performance capturePerformance(const Arc& arc, const EngineConfig& config, std::uint64_t frames) {
+Performance capturePerformance(const Arc& arc, const EngineConfig& config, std::uint64_t frames,
+                               const std::vector<ComposerCue>& cues) {
   // The same engine setup as the render's, so every node is prepared with the same seed; the
   // engine never processes: only the composer runs, here, on this thread.
   Engine engine(config);
   const ArcNodes nodes = buildArc(arc, engine.graph());
+  if (!cues.empty()) setComposerCues(engine.graph().node(nodes.composer), cues);
   engine.commit();
   Performance performance;
   for (const auto& [name, id] : nodes.ids) performance.names[id] = name;
@@ -162,8 +164,9 @@ MidiExport writePerformanceMidi(const std::filesystem::path& path, const Arc& ar
 }
 
 std::string exportPerformanceMidi(const std::filesystem::path& path, const Arc& arc,
-                                  const EngineConfig& config, std::uint64_t frames) {
-  const Performance performance = capturePerformance(arc, config, frames);
+                                  const EngineConfig& config, std::uint64_t frames,
+                                  const std::vector<ComposerCue>& cues) {
+  const Performance performance = capturePerformance(arc, config, frames, cues);
   const MidiExport written =
       writePerformanceMidi(path, arc, performance, config.sampleRate, frames);
   std::string line = "MIDI " + path.string() + " (" + std::to_string(written.tracks) + " tracks, " +

@@ -328,7 +328,7 @@ int runRender(const RenderOptions& options) {
     if (!options.midiExportPath.empty())
       extras.push_back(arc::exportPerformanceMidi(
           options.midiExportPath, *source.arc,
-          {options.sampleRate, kRenderBlockFrames, options.seed}, framesOut));
+          {options.sampleRate, kRenderBlockFrames, options.seed}, framesOut, source.cues));
   }
 
   if (!options.quiet) {

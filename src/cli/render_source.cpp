@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "arc/arc_setup.hpp"
+#include "cli/cue_file.hpp"
 #include "cli/midi_render.hpp"
 #include "io/input_file.hpp"
 #include "midi/gm_programs.hpp"
@@ -48,11 +49,13 @@ RenderSource openSource(const RenderOptions& options) {
       source.name = source.arc->name;
       source.lengthSeconds = arc::arcSeconds(*source.arc) - source.arc->tailSeconds;
       source.tailSeconds = source.arc->tailSeconds;
+      if (!options.cuesPath.empty())
+        source.cues = loadCues(options.cuesPath, *source.arc, options.sampleRate);
       return source;
     }
-    if (options.arcOptionsGiven || !options.midiExportPath.empty())
+    if (options.arcOptionsGiven || !options.midiExportPath.empty() || !options.cuesPath.empty())
       throw InputError(
-          "--export-curves, --export-midi, --plot and --no-labels apply to arcs, and '" +
+          "--cues, --export-curves, --export-midi, --plot and --no-labels apply to arcs, and '" +
           options.preset +
           "' is a patch; give an arc (see 'reverie presets'), or drop those options");
     if (options.midiOptionsGiven)
@@ -67,6 +70,9 @@ RenderSource openSource(const RenderOptions& options) {
     source.tailSeconds = source.patch.tailSeconds;
     return source;
   }
+  if (!options.cuesPath.empty())
+    throw InputError("--cues cues an arc's composer, and '" + options.preset +
+                     "' is a MIDI file; give an arc, or drop --cues");
   if (!options.midiExportPath.empty())
     throw InputError("--export-midi writes what an arc's composer plays, and '" + options.preset +
                      "' is a MIDI file already; drop --export-midi");
@@ -116,7 +122,9 @@ PatchRender renderSource(const RenderSource& source, const RenderOptions& option
                          const RenderProgress& progress, const BlockSink& sink, StemFiles* stems) {
   if (source.arc) {
     Engine engine({options.sampleRate, kRenderBlockFrames, options.seed});
-    arc::buildArc(*source.arc, engine.graph());
+    const arc::ArcNodes nodes = arc::buildArc(*source.arc, engine.graph());
+    if (!source.cues.empty())
+      arc::setComposerCues(engine.graph().node(nodes.composer), source.cues);
     engine.commit();
     return renderEvents(engine, {}, seconds, progress, sink, stems);
   }
@@ -139,7 +147,11 @@ PatchRender renderSource(const RenderSource& source, const RenderOptions& option
 
 std::vector<std::filesystem::path> inputFiles(const RenderSource& source,
                                               const RenderOptions& options) {
-  if (source.arc) return {source.arc->sourcePath, source.arc->patch.sourcePath};
+  if (source.arc) {
+    std::vector<std::filesystem::path> inputs{source.arc->sourcePath, source.arc->patch.sourcePath};
+    if (!options.cuesPath.empty()) inputs.emplace_back(options.cuesPath);
+    return inputs;
+  }
   if (!source.midiFile) return {source.patch.sourcePath};
   std::vector<std::filesystem::path> inputs{options.preset};
   for (const Patch& patch : source.midiPatches) inputs.emplace_back(patch.sourcePath);
