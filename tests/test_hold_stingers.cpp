@@ -112,7 +112,11 @@ TEST_CASE("hold: a held scene vamps for 60 s, never repeating a phrase note for 
   for (const std::string& name : arc.scenes[0].sections) wings.insert(nodeNamed(p, name));
   for (NodeId node : played) CHECK(wings.count(node) == 1);
   CHECK(played.count(nodeNamed(p, "strings")) == 1);
-  CHECK(played.count(nodeNamed(p, "oboe")) == 1);  // the theme is stated again in the vamp
+  // The last phrase's material comes back: the oboe states the theme in every phrase of it.
+  const NodeId oboe = nodeNamed(p, "oboe");
+  for (const std::vector<NoteKey>& phrase : notes)
+    CHECK(std::count_if(phrase.begin(), phrase.end(),
+                        [&](const NoteKey& n) { return std::get<1>(n) == oboe; }) >= 5);
 }
 
 TEST_CASE("hold: an uncued held scene moves on at its hold_max_bars") {
@@ -192,9 +196,10 @@ TEST_CASE("cues: BAR:BEAT cues count the performance's bars as played, through a
   const std::uint64_t expected = t.tickFrame(1, storm, 2 * bar + 2 * beat);
   const arc::Performance p = perform(expected + framesAt(0.5), {roll, next});
   const NodeId timpani = nodeNamed(p, "timpani");
-  std::uint64_t rolled = UINT64_MAX;
+  std::uint64_t rolled = UINT64_MAX;  // in the storm, which has no rolls of its own
   for (const arc::PerformedEvent& e : p.events)
-    if (e.node == timpani && e.event.type == EventType::kParameter &&
+    if (e.node == timpani && e.frame >= t.tickFrame(0, 0.0, 8 * bar) &&
+        e.event.type == EventType::kParameter &&
         e.event.value == static_cast<float>(timpani_parameter::Pattern::kRoll))
       rolled = std::min(rolled, e.frame);
   MESSAGE("storm at " << firstNoteOn(p, nodeNamed(p, "shards")) << " (bar 9 at "
@@ -273,6 +278,57 @@ TEST_CASE("stingers: each fires on its quantised frame, played by its sections, 
   CHECK(lost == 0);
 }
 
+/// Records a generator's note-ons at absolute frames.
+class NoteRecorder final : public EventSink {
+ public:
+  explicit NoteRecorder(const std::uint64_t& position) : position_(position) {}
+  bool emit(NodeId node, const Event& event) noexcept override {
+    if (event.type == EventType::kNoteOn) notes.emplace_back(position_ + event.frame, node);
+    return true;
+  }
+  std::vector<std::pair<std::uint64_t, NodeId>> notes;
+
+ private:
+  const std::uint64_t& position_;
+};
+
+TEST_CASE("live: the stinger and goto_scene parameters take the cues' path, from the next block") {
+  namespace cp = arc::composer_parameter;
+  const Arc& arc = stage();
+  const Timeline t(arc, kArcRate);
+  Engine engine({kArcRate, kBlock, 1});
+  const arc::ArcNodes nodes = arc::buildArc(arc, engine.graph());
+  engine.commit();
+  Node& composer = engine.graph().node(nodes.composer);
+  std::uint64_t position = 0;
+  NoteRecorder sink(position);
+  // A host sets the parameters in the block that ends at `at` (as OSC or MIDI would): the
+  // composer acts at the start of the next, quantised from there.
+  const std::uint64_t at = 300 * kBlock;  // 6.4 s, inside the wings' third bar
+  const Event stinger{0, EventType::kParameter, 0, cp::kStinger,
+                      1.0f + static_cast<float>(Stinger::kShatter)};
+  const Event go{0, EventType::kParameter, 0, cp::kGoto, 1.0f + 2.0f};  // scene 3, home
+  for (; position < at + framesAt(4.0); position += kBlock) {
+    composer.generate(kBlock, sink);
+    const std::vector<Event> events =
+        position + kBlock == at ? std::vector<Event>{stinger, go} : std::vector<Event>{};
+    composer.process({nullptr, nullptr, kBlock, events});
+  }
+  CHECK(composer.parameterTarget(cp::kStinger) == 0.0f);  // a trigger reads none again
+  CHECK(composer.parameterTarget(cp::kGoto) == 0.0f);
+  const NodeId shards = nodes.ids.at("shards"), choir = nodes.ids.at("choir");
+  std::uint64_t shattered = UINT64_MAX, home = UINT64_MAX;
+  for (const auto& [frame, node] : sink.notes) {
+    if (node == shards) shattered = std::min(shattered, frame);
+    if (node == choir) home = std::min(home, frame);
+  }
+  const std::uint64_t nextBar = t.tickFrame(0, 0.0, landingTick(t, 0, 0.0, t.ticksPerBar(), at));
+  MESSAGE("set at frame " << at << ": shatter (now) at " << shattered << ", home at " << home
+                          << " (next bar line " << nextBar << ")");
+  CHECK(shattered == at);
+  CHECK(home == nextBar);
+}
+
 /// cued-stage's first seconds rendered with `cues`, in blocks of `block` frames.
 std::vector<float> renderCued(const std::vector<arc::ComposerCue>& cues, int block,
                               std::uint64_t seconds) {
@@ -316,7 +372,7 @@ TEST_CASE("render --cues: the same file twice, another without, and a broken cue
     cues << "# a short show\n1:3 stinger roll\n2.2s stinger shatter  # at once\n"
             "2:1 hold off\n2:2 next\n";
   }
-  const std::string common = "cued-stage --length 6 --tail 0 -q -b 32f --no-labels ";
+  const std::string common = "render cued-stage --length 6 --tail 0 -q -b 32f --no-labels ";
   const auto a = test::runReverie(common + "--cues show.cues -o a.wav", folder.path());
   const auto b = test::runReverie(common + "--cues show.cues -o b.wav", folder.path());
   const auto c = test::runReverie(common + "-o c.wav", folder.path());

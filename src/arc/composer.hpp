@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,9 @@ void setComposerScript(Node& composer, std::shared_ptr<const ComposerScript> scr
 
 /// Any thread: the scene a composer is performing (the scene count once its arc has ended).
 int composerScene(const Node& composer);
+/// The thread that runs the composer (offline): the frame its last scene ended on, or nothing
+/// while it plays.
+std::optional<std::uint64_t> composerEndFrame(const Node& composer);
 
 /// Composer parameters by index, for hosts that drive it live (MIDI, OSC). Every one takes
 /// effect at the start of the composer's next block; a cue list (setComposerCues) does the same

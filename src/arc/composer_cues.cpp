@@ -146,9 +146,9 @@ void ComposerNode::fireStinger(std::uint64_t frame, Stinger stinger) noexcept {
       shatter(frame, section, stingerRandom_, 0.55f + 0.45f * d);
     if (stinger == Stinger::kDrop &&
         (role == NodeRole::kCrystal || role == NodeRole::kBowedCrystal)) {
-      const int key = 72 + (tonic_ + 7) % 12 + 12 * (((tonic_ + 7) % 12) < 5 ? 1 : 0);
-      notes_.noteOn(frame, section, key, 0.45f + 0.5f * d);
-      notes_.scheduleOff(frame + 2 * bar, section, key);
+      // Struck, it is left to ring as the drop texture leaves it; bowed, it ends.
+      notes_.noteOn(frame, section, dropKey(), 0.45f + 0.5f * d);
+      if (role == NodeRole::kBowedCrystal) notes_.scheduleOff(frame + 2 * bar, section, dropKey());
     }
     if ((stinger == Stinger::kStab && role == NodeRole::kBrass) ||
         (stinger == Stinger::kSwell && role == NodeRole::kStrings)) {

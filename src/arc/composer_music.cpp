@@ -66,8 +66,7 @@ void ComposerNode::startBar(std::uint64_t frame, int bar) noexcept {
         // falls on every bar line, softer as the dynamics fade, so the scene never goes silent.
         if (p.has(Texture::kDrop) &&
             (p.has(Texture::kImprovise) || bar == std::min(1, s.bars - 1))) {
-          const int key = 72 + (tonic_ + 7) % 12 + 12 * (((tonic_ + 7) % 12) < 5 ? 1 : 0);
-          notes_.noteOn(frame, section, key, 0.25f + 0.5f * dynamicsAt(frame));
+          notes_.noteOn(frame, section, dropKey(), 0.25f + 0.5f * dynamicsAt(frame));
         }
         break;
       case NodeRole::kShards:

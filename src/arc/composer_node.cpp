@@ -216,6 +216,7 @@ void ComposerNode::tick(std::uint64_t frame) noexcept {
     leaveScene(frame);
     if (next >= script_->scenes.size()) {
       ended_ = true;
+      endedAt_ = frame;
       publishedScene_.store(static_cast<int>(script_->scenes.size()), std::memory_order_relaxed);
       nextTick_ = UINT64_MAX;
       return;
@@ -243,8 +244,8 @@ bool ComposerNode::endsHere(int bar, int inBar) const noexcept {
   switch (s.exit) {
     case SceneExit::kBeat:
       return inBar % ticksPerBeat_ == 0;
-    case SceneExit::kPhrase:
-      return inBar == 0 && bar % kPhraseBars == 0;
+    case SceneExit::kPhrase:  // a phrase of the scene, or of its vamp
+      return inBar == 0 && musicBar(bar) % kPhraseBars == 0;
     case SceneExit::kBar:
       break;
   }
@@ -279,6 +280,11 @@ double ComposerNode::scenePosition(std::uint64_t frame) const noexcept {
 int composerScene(const Node& composer) {
   if (&composer.type() != &kComposerType) return 0;
   return static_cast<const ComposerNode&>(composer).publishedScene();
+}
+
+std::optional<std::uint64_t> composerEndFrame(const Node& composer) {
+  if (&composer.type() != &kComposerType) return std::nullopt;
+  return static_cast<const ComposerNode&>(composer).endFrame();
 }
 
 void setComposerCues(Node& composer, std::vector<ComposerCue> cues) {

@@ -34,6 +34,10 @@ class ComposerNode final : public Node {
   void setCues(std::vector<ComposerCue> cues);
   /// Any thread: the scene being performed (the scene count once the arc has ended).
   int publishedScene() const noexcept { return publishedScene_.load(std::memory_order_relaxed); }
+  /// The thread that runs generate(): the frame the last scene ended on.
+  std::optional<std::uint64_t> endFrame() const noexcept {
+    return ended_ ? std::optional<std::uint64_t>(endedAt_) : std::nullopt;
+  }
 
  protected:
   void onPrepare(const PrepareInfo&) override;
@@ -100,6 +104,10 @@ class ComposerNode final : public Node {
   float cheerAt(std::uint64_t frame) const noexcept;
   float stingerSwellAt(std::uint64_t frame) const noexcept;
   int timpaniTonic() const noexcept { return 36 + tonic_ + (tonic_ < 2 ? 12 : 0); }
+  /// The crystal's drop: the key's fifth, in the octave above middle C's.
+  int dropKey() const noexcept {
+    return 72 + (tonic_ + 7) % 12 + 12 * (((tonic_ + 7) % 12) < 5 ? 1 : 0);
+  }
 
   // ---- continuous controls (composer_controls.cpp) ----
   float swell(std::uint64_t frame) const noexcept;
@@ -129,6 +137,7 @@ class ComposerNode final : public Node {
   int ticksPerBar_ = 16, ticksPerBeat_ = 4, tickIndex_ = 0;
   int tonic_ = 0;
   bool ended_ = false;
+  std::uint64_t endedAt_ = 0;
   bool advanceRequested_ = false, advanceHigh_ = false, pedalDown_ = false;
   std::atomic<int> publishedScene_{0};
 

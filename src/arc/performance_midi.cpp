@@ -38,28 +38,55 @@ std::uint8_t channelFor(std::size_t track) {
   return channel >= 9 ? channel + 1 : channel;
 }
 
-}  // namespace
+/// Drops what a generator writes.
+class NullSink final : public EventSink {
+ public:
+  bool emit(NodeId, const Event&) noexcept override { return true; }
+};
 
-Performance capturePerformance(const Arc& arc, const EngineConfig& config, std::uint64_t frames,
-                               const std::vector<ComposerCue>& cues) {
-  // The same engine setup as the render's, so every node is prepared with the same seed; the
-  // engine never processes: only the composer runs, here, on this thread.
+/// The composer of `arc` alone, offline, until `done` says so or `frames` have been played.
+/// The same engine setup as the render's, so every node is prepared with the same seed; the
+/// engine never processes: only the composer runs, here, on this thread.
+template <typename MakeSink, typename Done>
+void runComposer(const Arc& arc, const EngineConfig& config, const std::vector<ComposerCue>& cues,
+                 std::uint64_t frames, MakeSink makeSink, Done done) {
   Engine engine(config);
   const ArcNodes nodes = buildArc(arc, engine.graph());
   if (!cues.empty()) setComposerCues(engine.graph().node(nodes.composer), cues);
   engine.commit();
-  Performance performance;
-  for (const auto& [name, id] : nodes.ids) performance.names[id] = name;
   Node& composer = engine.graph().node(nodes.composer);
   std::uint64_t position = 0;
-  RecordingSink sink(performance.events, position);
-  while (position < frames) {
+  auto sink = makeSink(nodes, position);
+  while (position < frames && !done(composer)) {
     const auto block = static_cast<int>(std::min<std::uint64_t>(
         frames - position, static_cast<std::uint64_t>(config.maxBlockFrames)));
     composer.generate(block, sink);
     position += static_cast<std::uint64_t>(block);
   }
+}
+
+}  // namespace
+
+Performance capturePerformance(const Arc& arc, const EngineConfig& config, std::uint64_t frames,
+                               const std::vector<ComposerCue>& cues) {
+  Performance performance;
+  runComposer(
+      arc, config, cues, frames,
+      [&](const ArcNodes& nodes, const std::uint64_t& position) {
+        for (const auto& [name, id] : nodes.ids) performance.names[id] = name;
+        return RecordingSink(performance.events, position);
+      },
+      [](const Node&) { return false; });
   return performance;
+}
+
+std::uint64_t performedFrames(const Arc& arc, const EngineConfig& config,
+                              const std::vector<ComposerCue>& cues, std::uint64_t limit) {
+  std::optional<std::uint64_t> end;
+  runComposer(
+      arc, config, cues, limit, [](const ArcNodes&, const std::uint64_t&) { return NullSink(); },
+      [&](const Node& composer) { return (end = composerEndFrame(composer)).has_value(); });
+  return end.value_or(limit);
 }
 
 MidiExport performanceMidi(const Arc& arc, const Performance& performance, double sampleRate,

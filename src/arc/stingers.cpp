@@ -27,27 +27,13 @@ std::optional<Stinger> stingerNamed(std::string_view name) {
 }
 
 std::string_view sceneExitName(SceneExit exit) {
-  switch (exit) {
-    case SceneExit::kBeat:
-      return "beat";
-    case SceneExit::kPhrase:
-      return "phrase";
-    case SceneExit::kBar:
-      break;
-  }
-  return "bar";
+  constexpr std::string_view kNames[] = {"bar", "beat", "phrase"};  // in SceneExit's order
+  return kNames[static_cast<std::size_t>(exit)];
 }
 
 std::string_view quantiseName(Quantise quantise) {
-  switch (quantise) {
-    case Quantise::kBar:
-      return "bar";
-    case Quantise::kNow:
-      return "now";
-    case Quantise::kBeat:
-      break;
-  }
-  return "beat";
+  constexpr std::string_view kNames[] = {"beat", "bar", "now"};  // in Quantise's order
+  return kNames[static_cast<std::size_t>(quantise)];
 }
 
 }  // namespace reverie

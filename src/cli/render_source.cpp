@@ -2,10 +2,12 @@
 #include "cli/render_source.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
 #include "arc/arc_setup.hpp"
+#include "arc/performance_midi.hpp"
 #include "cli/cue_file.hpp"
 #include "cli/midi_render.hpp"
 #include "io/input_file.hpp"
@@ -16,6 +18,9 @@
 
 namespace reverie::cli {
 namespace {
+
+/// How far past the scripted length a cued performance's end is looked for (cues may go back).
+constexpr double kCuedSearchSeconds = 600.0;
 
 /// A Standard MIDI File (or RMID) by its extension, or by its first bytes if it exists.
 bool isMidiInput(const std::string& input) {
@@ -49,8 +54,16 @@ RenderSource openSource(const RenderOptions& options) {
       source.name = source.arc->name;
       source.lengthSeconds = arc::arcSeconds(*source.arc) - source.arc->tailSeconds;
       source.tailSeconds = source.arc->tailSeconds;
-      if (!options.cuesPath.empty())
+      if (!options.cuesPath.empty()) {
+        // A cued performance lasts until its last scene ends, however the cues moved it.
         source.cues = loadCues(options.cuesPath, *source.arc, options.sampleRate);
+        const double limit = source.lengthSeconds + kCuedSearchSeconds;
+        source.lengthSeconds =
+            static_cast<double>(arc::performedFrames(
+                *source.arc, {options.sampleRate, kRenderBlockFrames, options.seed}, source.cues,
+                static_cast<std::uint64_t>(std::llround(limit * options.sampleRate)))) /
+            options.sampleRate;
+      }
       return source;
     }
     if (options.arcOptionsGiven || !options.midiExportPath.empty() || !options.cuesPath.empty())
