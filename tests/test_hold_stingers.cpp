@@ -373,7 +373,8 @@ TEST_CASE("render --cues: the same file twice, another without, and a broken cue
             "2:1 hold off\n2:2 next\n";
   }
   const std::string common = "render cued-stage --length 6 --tail 0 -q -b 32f --no-labels ";
-  const auto a = test::runReverie(common + "--cues show.cues -o a.wav", folder.path());
+  const auto a = test::runReverie(
+      "render cued-stage --length 6 --tail 0 -q -b 32f --cues show.cues -o a.wav", folder.path());
   const auto b = test::runReverie(common + "--cues show.cues -o b.wav", folder.path());
   const auto c = test::runReverie(common + "-o c.wav", folder.path());
   REQUIRE(a.exitCode == 0);
@@ -383,6 +384,13 @@ TEST_CASE("render --cues: the same file twice, another without, and a broken cue
   CHECK(first.size() > 6 * 48000 * 8);
   CHECK(first == test::readText(folder / "b.wav"));
   CHECK(first != test::readText(folder / "c.wav"));
+  // The labels follow the cues: released at 2:1 and cued at 2:2, the storm starts on bar 3.
+  const Timeline t(stage(), kArcRate);
+  const std::string labels = test::readText(folder / "a.labels.txt");
+  const std::string storm = std::to_string(t.barStartSeconds(0, 0.0, 2)) + "\t";
+  MESSAGE("labels of the cued render:\n" << labels);
+  CHECK(labels.find("\n" + storm) != std::string::npos);
+  CHECK(labels.find("storm") != std::string::npos);
 
   {
     std::ofstream broken(folder / "broken.cues");

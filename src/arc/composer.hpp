@@ -70,8 +70,9 @@ void setComposerScript(Node& composer, std::shared_ptr<const ComposerScript> scr
 /// Any thread: the scene a composer is performing (the scene count once its arc has ended).
 int composerScene(const Node& composer);
 /// The thread that runs the composer (offline): the frame its last scene ended on, or nothing
-/// while it plays.
+/// while it plays; and the frame the scene it plays started on.
 std::optional<std::uint64_t> composerEndFrame(const Node& composer);
+std::uint64_t composerSceneStart(const Node& composer);
 
 /// Composer parameters by index, for hosts that drive it live (MIDI, OSC). Every one takes
 /// effect at the start of the composer's next block; a cue list (setComposerCues) does the same

@@ -287,6 +287,11 @@ std::optional<std::uint64_t> composerEndFrame(const Node& composer) {
   return static_cast<const ComposerNode&>(composer).endFrame();
 }
 
+std::uint64_t composerSceneStart(const Node& composer) {
+  if (&composer.type() != &kComposerType) return 0;
+  return static_cast<const ComposerNode&>(composer).sceneStartFrame();
+}
+
 void setComposerCues(Node& composer, std::vector<ComposerCue> cues) {
   if (&composer.type() != &kComposerType)
     throw GraphError("setComposerCues: the node is not a composer");

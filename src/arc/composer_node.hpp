@@ -38,6 +38,7 @@ class ComposerNode final : public Node {
   std::optional<std::uint64_t> endFrame() const noexcept {
     return ended_ ? std::optional<std::uint64_t>(endedAt_) : std::nullopt;
   }
+  std::uint64_t sceneStartFrame() const noexcept { return sceneStart_; }
 
  protected:
   void onPrepare(const PrepareInfo&) override;

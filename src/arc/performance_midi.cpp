@@ -57,7 +57,7 @@ void runComposer(const Arc& arc, const EngineConfig& config, const std::vector<C
   Node& composer = engine.graph().node(nodes.composer);
   std::uint64_t position = 0;
   auto sink = makeSink(nodes, position);
-  while (position < frames && !done(composer)) {
+  while (!done(composer) && position < frames) {
     const auto block = static_cast<int>(std::min<std::uint64_t>(
         frames - position, static_cast<std::uint64_t>(config.maxBlockFrames)));
     composer.generate(block, sink);
@@ -80,13 +80,28 @@ Performance capturePerformance(const Arc& arc, const EngineConfig& config, std::
   return performance;
 }
 
-std::uint64_t performedFrames(const Arc& arc, const EngineConfig& config,
-                              const std::vector<ComposerCue>& cues, std::uint64_t limit) {
+std::vector<PlayedScene> performedScenes(const Arc& arc, const EngineConfig& config,
+                                         const std::vector<ComposerCue>& cues,
+                                         std::uint64_t limit) {
+  // Scenes last a beat at least, longer than a block: each is seen after the block it starts in.
+  std::vector<PlayedScene> scenes;
   std::optional<std::uint64_t> end;
+  const auto look = [&](const Node& composer) {
+    end = composerEndFrame(composer);
+    const auto scene = static_cast<std::size_t>(composerScene(composer));
+    const std::uint64_t start = composerSceneStart(composer);
+    if (!end &&
+        (scenes.empty() || scenes.back().scene != scene || scenes.back().startFrame != start)) {
+      if (!scenes.empty()) scenes.back().endFrame = start;
+      scenes.push_back({scene, start, limit});
+    }
+    return end.has_value();
+  };
   runComposer(
       arc, config, cues, limit, [](const ArcNodes&, const std::uint64_t&) { return NullSink(); },
-      [&](const Node& composer) { return (end = composerEndFrame(composer)).has_value(); });
-  return end.value_or(limit);
+      look);
+  if (end && !scenes.empty()) scenes.back().endFrame = *end;
+  return scenes;
 }
 
 MidiExport performanceMidi(const Arc& arc, const Performance& performance, double sampleRate,

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "arc/arc_exports.hpp"
 #include "arc/composer.hpp"
 #include "reverie/arc.hpp"
 #include "reverie/engine.hpp"
@@ -35,10 +36,11 @@ struct Performance {
 Performance capturePerformance(const Arc& arc, const EngineConfig& config, std::uint64_t frames,
                                const std::vector<ComposerCue>& cues = {});
 
-/// Where the performance of `arc` with `cues` and `config` ends: the frame its last scene ends
-/// on, or `limit` if it plays on past it (a hold never cued). Runs the composer alone.
-std::uint64_t performedFrames(const Arc& arc, const EngineConfig& config,
-                              const std::vector<ComposerCue>& cues, std::uint64_t limit);
+/// The scenes of the performance of `arc` with `cues` and `config`, in the order played, up to
+/// where its last scene ends, or to `limit` if it plays on past it (a hold never cued). Runs the
+/// composer alone; its events depend on nothing else.
+std::vector<PlayedScene> performedScenes(const Arc& arc, const EngineConfig& config,
+                                         const std::vector<ComposerCue>& cues, std::uint64_t limit);
 
 /// Ticks per quarter note of an exported file: divisible by 2..6, 8, 16 and 17, and fine
 /// enough that a tick is shorter than a frame at 48 kHz from 88.3 bpm up, so every event

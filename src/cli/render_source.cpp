@@ -58,11 +58,11 @@ RenderSource openSource(const RenderOptions& options) {
         // A cued performance lasts until its last scene ends, however the cues moved it.
         source.cues = loadCues(options.cuesPath, *source.arc, options.sampleRate);
         const double limit = source.lengthSeconds + kCuedSearchSeconds;
+        source.played = arc::performedScenes(
+            *source.arc, {options.sampleRate, kRenderBlockFrames, options.seed}, source.cues,
+            static_cast<std::uint64_t>(std::llround(limit * options.sampleRate)));
         source.lengthSeconds =
-            static_cast<double>(arc::performedFrames(
-                *source.arc, {options.sampleRate, kRenderBlockFrames, options.seed}, source.cues,
-                static_cast<std::uint64_t>(std::llround(limit * options.sampleRate)))) /
-            options.sampleRate;
+            static_cast<double>(source.played.back().endFrame) / options.sampleRate;
       }
       return source;
     }
