@@ -278,15 +278,15 @@ TEST_CASE("stingers: each fires on its quantised frame, played by its sections, 
   CHECK(lost == 0);
 }
 
-/// Records a generator's note-ons at absolute frames.
+/// Records a generator's note-ons (and, apart, its other events) at absolute frames.
 class NoteRecorder final : public EventSink {
  public:
   explicit NoteRecorder(const std::uint64_t& position) : position_(position) {}
   bool emit(NodeId node, const Event& event) noexcept override {
-    if (event.type == EventType::kNoteOn) notes.emplace_back(position_ + event.frame, node);
+    (event.type == EventType::kNoteOn ? notes : others).emplace_back(position_ + event.frame, node);
     return true;
   }
-  std::vector<std::pair<std::uint64_t, NodeId>> notes;
+  std::vector<std::pair<std::uint64_t, NodeId>> notes, others;
 
  private:
   const std::uint64_t& position_;
@@ -327,6 +327,52 @@ TEST_CASE("live: the stinger and goto_scene parameters take the cues' path, from
                           << " (next bar line " << nextBar << ")");
   CHECK(shattered == at);
   CHECK(home == nextBar);
+}
+
+TEST_CASE("live: the arc's stinger key and pad fire their stingers, a held pad once") {
+  const Arc& arc = stage();
+  REQUIRE(arc.stingerController[static_cast<std::size_t>(Stinger::kShatter)] == 80);
+  REQUIRE(arc.stingerNote[static_cast<std::size_t>(Stinger::kCheer)] == 24);
+  const Timeline t(arc, kArcRate);
+  Engine engine({kArcRate, kBlock, 1});
+  const arc::ArcNodes nodes = arc::buildArc(arc, engine.graph());
+  engine.commit();
+  Node& composer = engine.graph().node(nodes.composer);
+  std::uint64_t position = 0;
+  NoteRecorder sink(position);
+  // Pad pressed in block 100, still held in 101 (a second message), released in 102, pressed
+  // again in 150; the cheer's key in 200.
+  const auto pad = [](float value) { return Event{0, EventType::kControlChange, 0, 80, value}; };
+  const Event key{0, EventType::kNoteOn, 0, 24, 0.8f};
+  std::vector<std::uint64_t> shatters;
+  for (; position < 260 * kBlock; position += kBlock) {
+    const std::size_t before = sink.notes.size();
+    composer.generate(kBlock, sink);
+    for (std::size_t i = before; i < sink.notes.size(); ++i)
+      if (sink.notes[i].second == nodes.ids.at("shards") &&
+          (shatters.empty() || shatters.back() != sink.notes[i].first))
+        shatters.push_back(sink.notes[i].first);
+    const std::uint64_t block = position / kBlock;
+    std::vector<Event> events;
+    if (block == 100 || block == 101 || block == 150) events.push_back(pad(1.0f));
+    if (block == 102) events.push_back(pad(0.0f));
+    if (block == 200) events.push_back(key);
+    composer.process({nullptr, nullptr, kBlock, events});
+  }
+  std::uint64_t cheered = UINT64_MAX;
+  for (const auto& [frame, node] : sink.others)
+    if (node == nodes.ids.at("audience") && frame > 201 * kBlock)
+      cheered = std::min(cheered, frame);
+  const std::uint64_t bar =
+      t.tickFrame(0, 0.0, landingTick(t, 0, 0.0, t.ticksPerBar(), 201 * kBlock));
+  MESSAGE("pad shatters at " << (shatters.empty() ? 0 : shatters.front()) << " and "
+                             << (shatters.size() > 1 ? shatters[1] : 0) << " (" << shatters.size()
+                             << " in all); key 24 cheers from " << cheered << " (next bar " << bar
+                             << ")");
+  REQUIRE(shatters.size() == 2);
+  CHECK(shatters[0] == 101 * kBlock);
+  CHECK(shatters[1] == 151 * kBlock);
+  CHECK(cheered == bar);
 }
 
 /// cued-stage's first seconds rendered with `cues`, in blocks of `block` frames.
@@ -420,6 +466,7 @@ TEST_CASE("arc format: hold, exit and [stingers] are read and checked") {
   const std::string head = "format_version = 1\npatch = \"" + patch + "\"\n[music]\ntempo = 100\n";
   const Arc ok = parseArc(head +
                               "[stingers]\nquantise = \"bar\"\nroll = \"now\"\n"
+                              "drop = { quantise = \"beat\", note = 30, cc = 81 }\n"
                               "[[scene]]\nname = \"a\"\nbars = 4\nhold = true\n"
                               "hold_max_bars = 8\nexit = \"phrase\"\n",
                           "ok.toml");
@@ -428,6 +475,10 @@ TEST_CASE("arc format: hold, exit and [stingers] are read and checked") {
   CHECK(ok.scenes[0].exit == SceneExit::kPhrase);
   CHECK(ok.stingerQuantise[static_cast<std::size_t>(Stinger::kRoll)] == Quantise::kNow);
   CHECK(ok.stingerQuantise[static_cast<std::size_t>(Stinger::kCheer)] == Quantise::kBar);
+  CHECK(ok.stingerQuantise[static_cast<std::size_t>(Stinger::kDrop)] == Quantise::kBeat);
+  CHECK(ok.stingerNote[static_cast<std::size_t>(Stinger::kDrop)] == 30);
+  CHECK(ok.stingerController[static_cast<std::size_t>(Stinger::kDrop)] == 81);
+  CHECK(ok.stingerNote[static_cast<std::size_t>(Stinger::kRoll)] == -1);
   CHECK(arc::arcSeconds(ok) == doctest::Approx(8 * 2.4 + ok.tailSeconds));
   const Arc plain = parseArc(head + "[[scene]]\nname = \"a\"\nbars = 4\n", "plain.toml");
   CHECK(!plain.scenes[0].hold);
@@ -437,6 +488,7 @@ TEST_CASE("arc format: hold, exit and [stingers] are read and checked") {
   const auto errors = test::diagnosticsOf([&] {
     parseArc(head +
                  "[stingers]\nshatter = \"soon\"\nsplash = \"now\"\n"
+                 "cheer = { note = 128, quantize = \"bar\" }\n"
                  "[[scene]]\nname = \"a\"\nbars = 4\nhold_max_bars = 8\nexit = \"bars\"\n"
                  "[[scene]]\nname = \"b\"\nbars = 4\nhold = true\nhold_max_bars = 2\n",
              "bad.toml");
@@ -444,7 +496,10 @@ TEST_CASE("arc format: hold, exit and [stingers] are read and checked") {
   std::string all;
   for (const PresetDiagnostic& d : errors) all += d.format() + "\n";
   MESSAGE(all);
-  CHECK(errors.size() == 5);
+  CHECK(errors.size() == 7);
+  CHECK(all.find("[stingers] cheer note = 128 is out of range") != std::string::npos);
+  CHECK(all.find("unknown key 'quantize' in [stingers] cheer; did you mean 'quantise'?") !=
+        std::string::npos);
   CHECK(all.find("[stingers] shatter = 'soon' is not one of beat, bar, now") != std::string::npos);
   CHECK(all.find("unknown key 'splash' in [stingers]") != std::string::npos);
   CHECK(all.find("has hold_max_bars but does not hold") != std::string::npos);

@@ -141,8 +141,11 @@ struct Arc {
   double tailSeconds = 6.0;  ///< rendered after the last scene so the hall can ring out
   Theme theme;
   std::vector<Scene> scenes;
-  /// Where each stinger lands, by Stinger ([stingers] in the file; beat unless it says).
+  /// Where each stinger lands, by Stinger ([stingers] in the file; beat unless it says), and the
+  /// MIDI key and controller that fire it live (-1: none).
   std::array<Quantise, kStingerCount> stingerQuantise{};
+  std::array<int, kStingerCount> stingerNote{-1, -1, -1, -1, -1, -1};
+  std::array<int, kStingerCount> stingerController{-1, -1, -1, -1, -1, -1};
 };
 
 /// The highest arc format this build reads.

@@ -42,7 +42,8 @@ inline constexpr int kMaxSceneBars = 10000;
 /// A scene's cue keys (cue_section.cpp): hold, hold_max_bars (after its bars are read) and exit.
 void readSceneCues(const toml::table& table, const std::string& place, Scene& scene,
                    preset::DiagnosticList& diagnostics);
-/// [stingers]: quantise = "beat" | "bar" | "now" for all, and per stinger by name.
+/// [stingers]: quantise = "beat" | "bar" | "now" for all, and per stinger by name: a quantise,
+/// or a table { quantise, note, cc } with the MIDI key and controller that fire it live.
 void readStingers(const toml::node& section, ArcReader& reader);
 
 /// Reads one [[scene.automate]] entry into scene.automation: target = "node.parameter" of the

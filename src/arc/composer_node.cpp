@@ -108,6 +108,18 @@ void ComposerNode::onEvent(const Event& event) noexcept {
     requestLive(CueAction::kNext, 0);
   if (event.type == EventType::kControlChange && cc >= 0 && event.index == cc)
     pressAdvance(event.value >= 0.5f, pedalDown_);
+  // The arc's stinger keys and controllers (a pad: fired when pressed).
+  if (!script_) return;
+  const Arc& a = script_->arc;
+  for (std::size_t k = 0; k < static_cast<std::size_t>(kStingerCount); ++k) {
+    if (event.type == EventType::kNoteOn && event.index == a.stingerNote[k])
+      requestLive(CueAction::kStinger, static_cast<int>(k));
+    if (event.type == EventType::kControlChange && event.index == a.stingerController[k]) {
+      const bool down = event.value >= 0.5f;
+      if (down && !stingerPadDown_[k]) requestLive(CueAction::kStinger, static_cast<int>(k));
+      stingerPadDown_[k] = down;
+    }
+  }
 }
 
 void ComposerNode::pressAdvance(bool down, bool& wasDown) noexcept {
@@ -155,6 +167,7 @@ void ComposerNode::restart() noexcept {
   advanceTarget_ = -1;
   nextFrameCue_ = nextBeatCue_ = 0;
   inboxCount_ = pendingCount_ = 0;
+  stingerPadDown_.fill(false);
   barsBefore_ = musicBar_ = 0;
   rolling_ = false;
   cheerStart_ = cheerEnd_ = swellStart_ = swellEnd_ = rollEnd_ = 0;

@@ -161,6 +161,7 @@ class ComposerNode final : public Node {
   };
   std::array<PendingStinger, 32> pending_{};
   int pendingCount_ = 0;
+  std::array<bool, kStingerCount> stingerPadDown_{};
   dsp::Random stingerRandom_;
   std::uint64_t cheerStart_ = 0, cheerEnd_ = 0, swellStart_ = 0, swellEnd_ = 0, rollEnd_ = 0;
   bool rolling_ = false;

@@ -86,12 +86,30 @@ void readStingers(const toml::node& section, ArcReader& reader) {
     if (auto index = readNamed(*all, "[stingers] quantise", quantiseNames(), diagnostics))
       fallback = static_cast<Quantise>(*index);
   for (const StingerInfo& info : stingerTable()) {
-    Quantise& quantise = reader.arc.stingerQuantise[static_cast<std::size_t>(info.stinger)];
-    quantise = fallback;
-    if (const toml::node* own = table->get(info.name))
-      if (auto index =
-              readNamed(*own, "[stingers] " + std::string(info.name), quantiseNames(), diagnostics))
-        quantise = static_cast<Quantise>(*index);
+    const auto at = static_cast<std::size_t>(info.stinger);
+    reader.arc.stingerQuantise[at] = fallback;
+    const toml::node* own = table->get(info.name);
+    if (own == nullptr) continue;
+    const std::string what = "[stingers] " + std::string(info.name);
+    // "now", or { quantise = "now", note = 24, cc = 80 } with the MIDI that fires it live.
+    const auto* entry = own->as_table();
+    if (entry == nullptr) {
+      if (auto index = readNamed(*own, what, quantiseNames(), diagnostics))
+        reader.arc.stingerQuantise[at] = static_cast<Quantise>(*index);
+      continue;
+    }
+    preset::checkKeys(*entry, {"quantise", "note", "cc"}, what, diagnostics);
+    if (const toml::node* quantise = entry->get("quantise"))
+      if (auto index = readNamed(*quantise, what + " quantise", quantiseNames(), diagnostics))
+        reader.arc.stingerQuantise[at] = static_cast<Quantise>(*index);
+    if (const toml::node* note = entry->get("note"))
+      if (auto key =
+              readIntegerIn(*note, what + " note", 0, 127, "a MIDI key, 0 to 127", diagnostics))
+        reader.arc.stingerNote[at] = *key;
+    if (const toml::node* cc = entry->get("cc"))
+      if (auto number =
+              readIntegerIn(*cc, what + " cc", 0, 127, "a MIDI controller, 0 to 127", diagnostics))
+        reader.arc.stingerController[at] = *number;
   }
 }
 
