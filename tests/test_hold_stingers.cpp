@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <set>
 #include <tuple>
 #include <vector>
@@ -292,36 +294,56 @@ class NoteRecorder final : public EventSink {
   const std::uint64_t& position_;
 };
 
-TEST_CASE("live: the stinger and goto_scene parameters take the cues' path, from the next block") {
+/// What cued-stage's composer wrote when run alone as a live host drives it: `eventsIn(block)`
+/// are handed to it in each block, after the block's generate (as the engine does).
+struct LiveRun {
+  std::vector<std::pair<std::uint64_t, NodeId>> notes, others;
+  std::map<std::string, NodeId> ids;
+  float stinger = -1.0f, go = -1.0f;  ///< its stinger and goto_scene parameters at the end
+
+  std::uint64_t first(const std::vector<std::pair<std::uint64_t, NodeId>>& events,
+                      const std::string& node, std::uint64_t from = 0) const {
+    std::uint64_t frame = UINT64_MAX;
+    for (const auto& [at, id] : events)
+      if (id == ids.at(node) && at >= from) frame = std::min(frame, at);
+    return frame;
+  }
+};
+
+LiveRun runLive(std::uint64_t blocks,
+                const std::function<std::vector<Event>(std::uint64_t)>& eventsIn) {
   namespace cp = arc::composer_parameter;
-  const Arc& arc = stage();
-  const Timeline t(arc, kArcRate);
   Engine engine({kArcRate, kBlock, 1});
-  const arc::ArcNodes nodes = arc::buildArc(arc, engine.graph());
+  const arc::ArcNodes nodes = arc::buildArc(stage(), engine.graph());
   engine.commit();
   Node& composer = engine.graph().node(nodes.composer);
   std::uint64_t position = 0;
   NoteRecorder sink(position);
+  for (std::uint64_t block = 0; block < blocks; ++block, position += kBlock) {
+    composer.generate(kBlock, sink);
+    const std::vector<Event> events = eventsIn(block);
+    composer.process({nullptr, nullptr, kBlock, events});
+  }
+  return {sink.notes, sink.others, nodes.ids, composer.parameterTarget(cp::kStinger),
+          composer.parameterTarget(cp::kGoto)};
+}
+
+TEST_CASE("live: the stinger and goto_scene parameters take the cues' path, from the next block") {
+  namespace cp = arc::composer_parameter;
+  const Timeline t(stage(), kArcRate);
   // A host sets the parameters in the block that ends at `at` (as OSC or MIDI would): the
   // composer acts at the start of the next, quantised from there.
   const std::uint64_t at = 300 * kBlock;  // 6.4 s, inside the wings' third bar
   const Event stinger{0, EventType::kParameter, 0, cp::kStinger,
                       1.0f + static_cast<float>(Stinger::kShatter)};
   const Event go{0, EventType::kParameter, 0, cp::kGoto, 1.0f + 2.0f};  // scene 3, home
-  for (; position < at + framesAt(4.0); position += kBlock) {
-    composer.generate(kBlock, sink);
-    const std::vector<Event> events =
-        position + kBlock == at ? std::vector<Event>{stinger, go} : std::vector<Event>{};
-    composer.process({nullptr, nullptr, kBlock, events});
-  }
-  CHECK(composer.parameterTarget(cp::kStinger) == 0.0f);  // a trigger reads none again
-  CHECK(composer.parameterTarget(cp::kGoto) == 0.0f);
-  const NodeId shards = nodes.ids.at("shards"), choir = nodes.ids.at("choir");
-  std::uint64_t shattered = UINT64_MAX, home = UINT64_MAX;
-  for (const auto& [frame, node] : sink.notes) {
-    if (node == shards) shattered = std::min(shattered, frame);
-    if (node == choir) home = std::min(home, frame);
-  }
+  const LiveRun run = runLive(500, [&](std::uint64_t block) {
+    return (block + 1) * kBlock == at ? std::vector<Event>{stinger, go} : std::vector<Event>{};
+  });
+  CHECK(run.stinger == 0.0f);  // a trigger reads none again
+  CHECK(run.go == 0.0f);
+  const std::uint64_t shattered = run.first(run.notes, "shards"),
+                      home = run.first(run.notes, "choir");
   const std::uint64_t nextBar = t.tickFrame(0, 0.0, landingTick(t, 0, 0.0, t.ticksPerBar(), at));
   MESSAGE("set at frame " << at << ": shatter (now) at " << shattered << ", home at " << home
                           << " (next bar line " << nextBar << ")");
@@ -334,44 +356,27 @@ TEST_CASE("live: the arc's stinger key and pad fire their stingers, a held pad o
   REQUIRE(arc.stingerController[static_cast<std::size_t>(Stinger::kShatter)] == 80);
   REQUIRE(arc.stingerNote[static_cast<std::size_t>(Stinger::kCheer)] == 24);
   const Timeline t(arc, kArcRate);
-  Engine engine({kArcRate, kBlock, 1});
-  const arc::ArcNodes nodes = arc::buildArc(arc, engine.graph());
-  engine.commit();
-  Node& composer = engine.graph().node(nodes.composer);
-  std::uint64_t position = 0;
-  NoteRecorder sink(position);
   // Pad pressed in block 100, still held in 101 (a second message), released in 102, pressed
   // again in 150; the cheer's key in 200.
   const auto pad = [](float value) { return Event{0, EventType::kControlChange, 0, 80, value}; };
-  const Event key{0, EventType::kNoteOn, 0, 24, 0.8f};
-  std::vector<std::uint64_t> shatters;
-  for (; position < 260 * kBlock; position += kBlock) {
-    const std::size_t before = sink.notes.size();
-    composer.generate(kBlock, sink);
-    for (std::size_t i = before; i < sink.notes.size(); ++i)
-      if (sink.notes[i].second == nodes.ids.at("shards") &&
-          (shatters.empty() || shatters.back() != sink.notes[i].first))
-        shatters.push_back(sink.notes[i].first);
-    const std::uint64_t block = position / kBlock;
+  const LiveRun run = runLive(260, [&](std::uint64_t block) {
     std::vector<Event> events;
     if (block == 100 || block == 101 || block == 150) events.push_back(pad(1.0f));
     if (block == 102) events.push_back(pad(0.0f));
-    if (block == 200) events.push_back(key);
-    composer.process({nullptr, nullptr, kBlock, events});
-  }
-  std::uint64_t cheered = UINT64_MAX;
-  for (const auto& [frame, node] : sink.others)
-    if (node == nodes.ids.at("audience") && frame > 201 * kBlock)
-      cheered = std::min(cheered, frame);
+    if (block == 200) events.push_back(Event{0, EventType::kNoteOn, 0, 24, 0.8f});
+    return events;
+  });
+  std::set<std::uint64_t> shatters;
+  for (const auto& [frame, node] : run.notes)
+    if (node == run.ids.at("shards")) shatters.insert(frame);
+  const std::uint64_t cheered = run.first(run.others, "audience", 201 * kBlock);
   const std::uint64_t bar =
       t.tickFrame(0, 0.0, landingTick(t, 0, 0.0, t.ticksPerBar(), 201 * kBlock));
-  MESSAGE("pad shatters at " << (shatters.empty() ? 0 : shatters.front()) << " and "
-                             << (shatters.size() > 1 ? shatters[1] : 0) << " (" << shatters.size()
-                             << " in all); key 24 cheers from " << cheered << " (next bar " << bar
-                             << ")");
-  REQUIRE(shatters.size() == 2);
-  CHECK(shatters[0] == 101 * kBlock);
-  CHECK(shatters[1] == 151 * kBlock);
+  MESSAGE("pad shatters at " << (shatters.empty() ? 0 : *shatters.begin()) << " and "
+                             << (shatters.size() > 1 ? *std::next(shatters.begin()) : 0) << " ("
+                             << shatters.size() << " in all); key 24 cheers from " << cheered
+                             << " (next bar " << bar << ")");
+  CHECK(shatters == std::set<std::uint64_t>{101 * kBlock, 151 * kBlock});
   CHECK(cheered == bar);
 }
 

@@ -190,8 +190,10 @@ class Timeline {
   int ticksPerBar() const { return ticksPerBar_; }
   int ticksPerBeat() const { return ticksPerBeat_; }
   /// The grid of scene `scene` when the scene starts at `startSeconds`: its own start
-  /// (spans()[scene].startSeconds) as laid out, or another when a live cue moved the scene.
-  /// Bar lines fall as barFrame puts them, ticks between them; any thread, no allocation.
+  /// (spans()[scene].startSeconds) as laid out, or another when a cue moved the scene (a cued
+  /// change may start it on a beat). Bar lines fall as barFrame puts them, ticks between them,
+  /// and past the scene's bars too: a held scene keeps counting bars at its tempo until a cue
+  /// ends it. Any thread, no allocation.
   double barStartSeconds(std::size_t scene, double startSeconds, int bar) const noexcept;
   std::uint64_t tickFrame(std::size_t scene, double startSeconds, int tick) const noexcept;
   /// The frame where scene `scene` ends when it starts at `startSeconds` and plays all its bars.
