@@ -400,3 +400,54 @@ TEST_CASE("osc: /reverie/bend moves the pitch, /reverie/cc reaches the node (CC7
   CHECK(std::fabs(test::centsBetween(bent, expected)) < 2.0);
   CHECK(after < before - 6.0);
 }
+
+TEST_CASE("osc: /reverie/stinger fires over the music, /reverie/hold keeps the scene playing") {
+  const Arc& arc = test::arcNamed("clockwork");
+  // A shatter fired 2 s in: the audio is the plain performance's until it lands.
+  auto perform = [&](bool fire) {
+    OscRig rig;
+    rig.loadArc(arc);
+    rig.render(static_cast<std::int64_t>(2 * kRate));
+    if (fire) rig.send("/reverie/stinger", {Arg::string("shatter")});
+    rig.render(static_cast<std::int64_t>(3 * kRate));
+    return rig.left;
+  };
+  const std::vector<float> plain = perform(false), fired = perform(true);
+  REQUIRE(plain.size() == fired.size());
+  std::size_t first = 0;
+  while (first < plain.size() && plain[first] == fired[first]) ++first;
+  double plainEnergy = 0.0, firedEnergy = 0.0;
+  for (std::size_t i = first; i < plain.size(); ++i) {
+    plainEnergy += static_cast<double>(plain[i]) * plain[i];
+    firedEnergy += static_cast<double>(fired[i]) * fired[i];
+  }
+  const double gainDb = 10.0 * std::log10(firedEnergy / std::max(plainEnergy, 1e-30));
+  MESSAGE("shatter fired at 2.0 s: the audio first differs at " << first / kRate << " s, then "
+                                                                << gainDb << " dB louder");
+  CHECK(first >= static_cast<std::size_t>(2 * kRate));
+  CHECK(first < static_cast<std::size_t>(3 * kRate));
+  CHECK(gainDb > 3.0);
+
+  // An unknown stinger: refused with the list, nothing queued.
+  {
+    OscRig rig;
+    rig.loadArc(arc);
+    rig.send("/reverie/stinger", {Arg::string("shater")});
+    REQUIRE(rig.out.size() == 1);
+    CHECK(rig.out[0].address == "/reverie/fail");
+  }
+
+  // Held from the start, the first scene (8 bars, 14 s) is still playing at 18 s; not held,
+  // the composer has moved on.
+  auto sceneAt18 = [&](bool hold) {
+    OscRig rig;
+    rig.loadArc(arc);
+    if (hold) rig.send("/reverie/hold", ints({1}));
+    rig.render(static_cast<std::int64_t>(18 * kRate));
+    return arc::composerScene(rig.engine.graph().node(rig.composer));
+  };
+  const int held = sceneAt18(true), free = sceneAt18(false);
+  MESSAGE("scene at 18 s: held " << held << ", not held " << free);
+  CHECK(held == 0);
+  CHECK(free >= 1);
+}

@@ -1,8 +1,10 @@
 // Arcs: a scripted dramatic curve over a patch, scene by scene, that the composer performs.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -71,6 +73,31 @@ struct Automation {
 
 enum class Mode : std::uint8_t { kMajor, kMinor };
 
+/// Where a cued change of scene lands (a scene's `exit`): the next bar line, beat or phrase
+/// (every kPhraseBars bars from the scene's start) at or after the cue.
+enum class SceneExit : std::uint8_t { kBar, kBeat, kPhrase };
+
+/// The one-shot gestures a cue, a controller or OSC may fire over whatever plays, each by the
+/// sections whose role can play it.
+enum class Stinger : std::uint8_t { kShatter, kDrop, kCheer, kStab, kSwell, kRoll };
+inline constexpr int kStingerCount = 6;
+
+/// Where a fired stinger lands: the next beat or bar line at or after it, or at once.
+enum class Quantise : std::uint8_t { kBeat, kBar, kNow };
+
+struct StingerInfo {
+  Stinger stinger;
+  std::string_view name;
+  std::string_view description;  ///< which sections play it, and how
+};
+/// Every stinger with its name in arcs, cue files and OSC, in Stinger's order.
+std::span<const StingerInfo> stingerTable();
+/// The stinger named `name` ("shatter", ...), or nothing.
+std::optional<Stinger> stingerNamed(std::string_view name);
+/// Names in arc files: "bar", "beat", "phrase"; "beat", "bar", "now".
+std::string_view sceneExitName(SceneExit exit);
+std::string_view quantiseName(Quantise quantise);
+
 struct Scene {
   std::string name;
   int bars = 0;  ///< whole bars; a length in seconds is rounded to the nearest bar (at least 1)
@@ -81,7 +108,12 @@ struct Scene {
   std::vector<std::string> sections;  ///< patch node names that play in this scene
   std::vector<Texture> textures;
   std::vector<Automation> automation;
-  int line = 0;  ///< where the scene starts in the file, for messages
+  /// A held scene vamps past its bars (its curves at their end values, its last phrase played
+  /// anew) until a cue moves on, or until `holdMaxBars` bars in all (0: no limit).
+  bool hold = false;
+  int holdMaxBars = 0;
+  SceneExit exit = SceneExit::kBar;  ///< where a cued change of scene lands
+  int line = 0;                      ///< where the scene starts in the file, for messages
   bool has(Texture texture) const;
 };
 
@@ -109,6 +141,11 @@ struct Arc {
   double tailSeconds = 6.0;  ///< rendered after the last scene so the hall can ring out
   Theme theme;
   std::vector<Scene> scenes;
+  /// Where each stinger lands, by Stinger ([stingers] in the file; beat unless it says), and the
+  /// MIDI key and controller that fire it live (-1: none).
+  std::array<Quantise, kStingerCount> stingerQuantise{};
+  std::array<int, kStingerCount> stingerNote{-1, -1, -1, -1, -1, -1};
+  std::array<int, kStingerCount> stingerController{-1, -1, -1, -1, -1, -1};
 };
 
 /// The highest arc format this build reads.
@@ -153,8 +190,10 @@ class Timeline {
   int ticksPerBar() const { return ticksPerBar_; }
   int ticksPerBeat() const { return ticksPerBeat_; }
   /// The grid of scene `scene` when the scene starts at `startSeconds`: its own start
-  /// (spans()[scene].startSeconds) as laid out, or another when a live cue moved the scene.
-  /// Bar lines fall as barFrame puts them, ticks between them; any thread, no allocation.
+  /// (spans()[scene].startSeconds) as laid out, or another when a cue moved the scene (a cued
+  /// change may start it on a beat). Bar lines fall as barFrame puts them, ticks between them,
+  /// and past the scene's bars too: a held scene keeps counting bars at its tempo until a cue
+  /// ends it. Any thread, no allocation.
   double barStartSeconds(std::size_t scene, double startSeconds, int bar) const noexcept;
   std::uint64_t tickFrame(std::size_t scene, double startSeconds, int tick) const noexcept;
   /// The frame where scene `scene` ends when it starts at `startSeconds` and plays all its bars.

@@ -169,21 +169,32 @@ void writeCurvesCsv(const std::filesystem::path& path, const Arc& arc, const Tim
   io::writeFileAtomically(path, out);
 }
 
+std::vector<PlayedScene> scriptedScenes(const Timeline& timeline) {
+  std::vector<PlayedScene> scenes;
+  for (std::size_t i = 0; i < timeline.spans().size(); ++i)
+    scenes.push_back({i, timeline.spans()[i].startFrame, timeline.spans()[i].endFrame});
+  return scenes;
+}
+
 void writeAudacityLabels(const std::filesystem::path& path, const Arc& arc,
-                         const Timeline& timeline) {
+                         const std::vector<PlayedScene>& scenes, double sampleRate) {
   std::string out;
-  const double rate = timeline.sampleRate();
-  for (std::size_t i = 0; i < timeline.spans().size(); ++i) {
-    const Timeline::Span& span = timeline.spans()[i];
-    appendFixed(out, static_cast<double>(span.startFrame) / rate, 6);
+  for (const PlayedScene& scene : scenes) {
+    appendFixed(out, static_cast<double>(scene.startFrame) / sampleRate, 6);
     out += '\t';
-    appendFixed(out, static_cast<double>(span.endFrame) / rate, 6);
+    appendFixed(out, static_cast<double>(scene.endFrame) / sampleRate, 6);
     out += '\t';
     // A tab or line break in a name would split the line; Audacity reads the rest as the label.
-    for (char c : arc.scenes.at(i).name) out += (c == '\t' || c == '\n' || c == '\r') ? ' ' : c;
+    for (char c : arc.scenes.at(scene.scene).name)
+      out += (c == '\t' || c == '\n' || c == '\r') ? ' ' : c;
     out += '\n';
   }
   io::writeFileAtomically(path, out);
+}
+
+void writeAudacityLabels(const std::filesystem::path& path, const Arc& arc,
+                         const Timeline& timeline) {
+  writeAudacityLabels(path, arc, scriptedScenes(timeline), timeline.sampleRate());
 }
 
 struct ShortTermLoudnessTrack::Meter {

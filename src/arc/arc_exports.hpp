@@ -28,8 +28,19 @@ inline constexpr int kArcPlotCurvePoints = 1041;
 void writeCurvesCsv(const std::filesystem::path& path, const Arc& arc, const Timeline& timeline,
                     double totalSeconds);
 
-/// Audacity region labels, one `start<TAB>end<TAB>name` line per scene, seconds with six
+/// A scene as it was played: which, from where to where.
+struct PlayedScene {
+  std::size_t scene = 0;
+  std::uint64_t startFrame = 0, endFrame = 0;
+};
+
+/// The scenes as the arc lays them out (a cued performance: performedScenes).
+std::vector<PlayedScene> scriptedScenes(const Timeline& timeline);
+
+/// Audacity region labels, one `start<TAB>end<TAB>name` line per scene played, seconds with six
 /// decimals (File > Import > Labels). Written atomically; throws RuntimeFailure naming `path`.
+void writeAudacityLabels(const std::filesystem::path& path, const Arc& arc,
+                         const std::vector<PlayedScene>& scenes, double sampleRate);
 void writeAudacityLabels(const std::filesystem::path& path, const Arc& arc,
                          const Timeline& timeline);
 

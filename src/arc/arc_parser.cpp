@@ -15,8 +15,8 @@ namespace fs = std::filesystem;
 using preset::DiagnosticList;
 using preset::inQuotes;
 
-const std::vector<std::string> kTopLevelKeys = {"format_version", "description", "patch", "render",
-                                                "music",          "theme",       "scene"};
+const std::vector<std::string> kTopLevelKeys = {
+    "format_version", "description", "patch", "render", "music", "theme", "scene", "stingers"};
 const char* const kTempoRange = "20 to 300 quarter notes per minute";
 constexpr double kMinTempo = 20.0;
 constexpr double kMaxTempo = 300.0;
@@ -329,6 +329,7 @@ Arc parseArc(std::string_view text, const std::string& sourceName) {
   if (const toml::node* render = root.get("render")) readRender(*render, reader);
   readMusic(root, reader);
   if (const toml::node* theme = root.get("theme")) readTheme(*theme, arc, diagnostics);
+  if (const toml::node* stingers = root.get("stingers")) arc::readStingers(*stingers, reader);
   if (const toml::node* scenes = root.get("scene")) {
     arc::readScenes(*scenes, reader);
   } else {

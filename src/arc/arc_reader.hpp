@@ -36,6 +36,16 @@ struct ArcReader {
 /// [music] is read: lengths in seconds become bars at the scene's tempo and the arc's meter.
 void readScenes(const toml::node& section, ArcReader& reader);
 
+/// The most bars a scene may have (and a held scene may last).
+inline constexpr int kMaxSceneBars = 10000;
+
+/// A scene's cue keys (cue_section.cpp): hold, hold_max_bars (after its bars are read) and exit.
+void readSceneCues(const toml::table& table, const std::string& place, Scene& scene,
+                   preset::DiagnosticList& diagnostics);
+/// [stingers]: quantise = "beat" | "bar" | "now" for all, and per stinger by name: a quantise,
+/// or a table { quantise, note, cc } with the MIDI key and controller that fire it live.
+void readStingers(const toml::node& section, ArcReader& reader);
+
 /// Reads one [[scene.automate]] entry into scene.automation: target = "node.parameter" of the
 /// patch, from and to in the parameter's unit (a choice by name, held), and a shape.
 void readAutomation(const toml::table& table, Scene& scene, ArcReader& reader);

@@ -17,7 +17,10 @@ ArcNodes buildArc(const Arc& arc, Graph& graph, std::string_view namePrefix) {
 
 double arcSeconds(const Arc& arc) {
   double seconds = 0.0;
-  for (const Scene& scene : arc.scenes) seconds += barSeconds(arc, scene) * scene.bars;
+  // A held scene lasts until its cue; uncued, as long as its hold allows.
+  for (const Scene& scene : arc.scenes)
+    seconds += barSeconds(arc, scene) *
+               (scene.hold && scene.holdMaxBars > 0 ? scene.holdMaxBars : scene.bars);
   return seconds + arc.tailSeconds;
 }
 

@@ -19,7 +19,8 @@ struct ArcNodes {
 /// get `namePrefix`. Control thread; commit the engine afterwards.
 ArcNodes buildArc(const Arc& arc, Graph& graph, std::string_view namePrefix = {});
 
-/// Seconds an offline render of the arc lasts: its scenes, then its tail.
+/// Seconds an offline render of the arc lasts: its scenes (a held one its hold_max_bars, or its
+/// bars), then its tail.
 double arcSeconds(const Arc& arc);
 
 }  // namespace reverie::arc

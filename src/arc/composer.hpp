@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,12 +69,57 @@ void setComposerScript(Node& composer, std::shared_ptr<const ComposerScript> scr
 
 /// Any thread: the scene a composer is performing (the scene count once its arc has ended).
 int composerScene(const Node& composer);
+/// The thread that runs the composer (offline): the frame its last scene ended on, or nothing
+/// while it plays; and the frame the scene it plays started on.
+std::optional<std::uint64_t> composerEndFrame(const Node& composer);
+std::uint64_t composerSceneStart(const Node& composer);
 
-/// Composer parameters by index, for hosts that drive it live.
+/// Composer parameters by index, for hosts that drive it live (MIDI, OSC). Every one takes
+/// effect at the start of the composer's next block; a cue list (setComposerCues) does the same
+/// things on exact frames.
 namespace composer_parameter {
-enum : int { kTensionSource = 0, kLiveTension, kAdvance, kAdvanceNote, kAdvanceController };
+enum : int {
+  kTensionSource = 0,
+  kLiveTension,
+  kAdvance,  ///< rising past 0.5: the next scene, at the scene's exit point
+  kAdvanceNote,
+  kAdvanceController,
+  kHold,     ///< a HoldMode: scenes hold as the arc says, all hold, or none does
+  kStinger,  ///< set to 1 + a Stinger: fires it (every time it is set), then reads 0 again
+  kGoto,     ///< set to 1 + a scene index: goes there at the scene's exit point, then reads 0
+};
 /// The choices of kTensionSource: the arc's tension curve, or live_tension.
 enum TensionSource : int { kScriptTension, kLiveTensionSource };
+/// The choices of kHold: "arc" (each scene's hold key), "on" (the scene playing and every
+/// later one holds until cued), "off" (none holds: a held scene ends at its next exit point
+/// once its bars are played).
+enum HoldMode : int { kHoldAsArc, kHoldOn, kHoldOff };
 }  // namespace composer_parameter
+
+/// What a cue does (a line of a cue file, or a live control).
+enum class CueAction : std::uint8_t {
+  kNext,           ///< the next scene, at the playing scene's exit point
+  kGoto,           ///< scene `value`, at the playing scene's exit point
+  kHold,           ///< hold mode `value` (composer_parameter::HoldMode)
+  kStinger,        ///< fire Stinger `value`, quantised as the arc says
+  kTension,        ///< live tension `amount`, and tension from live
+  kTensionSource,  ///< tension from composer_parameter::TensionSource `value`
+};
+
+/// One cue for an offline performance: at an absolute frame, or at a beat of the performance
+/// as played (bar 0 beat 0 = the start; bars are counted across scenes, a scene cut short on a
+/// beat counting its last bar whole).
+struct ComposerCue {
+  bool atBeat = false;
+  std::uint64_t frame = 0;  ///< when !atBeat
+  int bar = 0, beat = 0;    ///< when atBeat, from 0
+  CueAction action = CueAction::kNext;
+  int value = 0;
+  float amount = 0.0f;
+};
+
+/// Gives a composer its cues (any order; equal times keep their order). Control thread,
+/// before the node is published; every render of the node replays them.
+void setComposerCues(Node& composer, std::vector<ComposerCue> cues);
 
 }  // namespace reverie::arc

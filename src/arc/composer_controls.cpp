@@ -46,6 +46,7 @@ float ComposerNode::breath(std::uint64_t frame) const noexcept {
 }
 
 void ComposerNode::control(std::uint64_t frame) noexcept {
+  if (rolling_ && frame >= rollEnd_) endRoll(frame);
   if (ended_) return;
   const SceneProgram& p = program();
   const Scene& s = sceneData();
@@ -55,10 +56,14 @@ void ComposerNode::control(std::uint64_t frame) noexcept {
                                                           : p.has(Texture::kCadence) ? breath(frame)
                                                                                      : 1.0f));
   const float brightness = s.brightness.valueAt(x);
+  const float cheer = cheerAt(frame), swelling = stingerSwellAt(frame);
   for (std::size_t i = 0; i < script_->sections.size(); ++i) {
     const SectionBinding& b = script_->sections[i];
     SentControls& sent = notes_.sent(i);
     const bool plays = p.plays(static_cast<int>(i));
+    // A swell stinger carries the strings from soft to full, whatever the scene has them do.
+    if (b.role == NodeRole::kStrings && swelling > 0.0f)
+      notes_.sendController(frame, b.node, 11, swelling, sent.cc11);
     switch (b.role) {
       case NodeRole::kTimpani:
         if (plays && p.has(Texture::kHeartbeat)) {
@@ -74,7 +79,8 @@ void ComposerNode::control(std::uint64_t frame) noexcept {
       case NodeRole::kBrass:
       case NodeRole::kChoir:
         if (!plays) break;
-        notes_.sendController(frame, b.node, 11, 0.3f + 0.7f * d, sent.cc11);
+        if (swelling <= 0.0f || b.role != NodeRole::kStrings)
+          notes_.sendController(frame, b.node, 11, 0.3f + 0.7f * d, sent.cc11);
         notes_.sendController(frame, b.node, 1,
                               std::clamp(0.6f * d + 0.4f * brightness, 0.0f, 1.0f), sent.cc1);
         break;
@@ -105,10 +111,13 @@ void ComposerNode::control(std::uint64_t frame) noexcept {
       const float stir = p.has(Texture::kSilence) ? kHeldBreathMurmur : 0.0f;
       notes_.sendParameter(frame, b.node, b.murmur, murmur ? 0.15f + 0.55f * (1.0f - level) : stir,
                            sent.murmur);
-      notes_.sendParameter(frame, b.node, b.applause, applause ? level : 0.0f, sent.applause);
-      notes_.sendParameter(frame, b.node, b.cheers,
-                           applause ? std::clamp((level - 0.55f) * 2.2f, 0.0f, 1.0f) : 0.0f,
-                           sent.cheers);
+      // A cheer stinger lifts the hall over whatever it does.
+      notes_.sendParameter(frame, b.node, b.applause,
+                           std::max(applause ? level : 0.0f, 0.8f * cheer), sent.applause);
+      notes_.sendParameter(
+          frame, b.node, b.cheers,
+          std::max(applause ? std::clamp((level - 0.55f) * 2.2f, 0.0f, 1.0f) : 0.0f, cheer),
+          sent.cheers);
       // While the music plays (or the hall applauds) nobody coughs or whispers.
       notes_.sendParameter(frame, b.node, b.coughs, murmur ? b.coughRate : 0.0f, sent.coughs);
       notes_.sendParameter(frame, b.node, b.whispers, murmur ? b.whisperRate : 0.0f, sent.whispers);

@@ -34,8 +34,9 @@ void ComposerNode::startBar(std::uint64_t frame, int bar) noexcept {
   const double themeBars = script_->arc.theme.totalBeats() / script_->arc.beatsPerBar;
   if (p.has(Texture::kTheme) && p.lead >= 0 && phraseBar == 0 &&
       s.bars - bar >= std::ceil(themeBars) - 1e-9)
-    theme_.start(script_->arc, tension, bar / kPhraseBars, tickIndex_, ticksPerBeat_,
-                 leadBase(binding(p.lead).role), random_);
+    // A vamp's phrases count on, so each states the theme its own way.
+    theme_.start(script_->arc, tension, tickIndex_ / ticksPerBar_ / kPhraseBars, tickIndex_,
+                 ticksPerBeat_, leadBase(binding(p.lead).role), random_);
   // The chord of this bar: by plan in a cadence, on the tonic where the theme is first
   // stated, else chosen by tension.
   if (p.has(Texture::kCadence)) {
@@ -65,14 +66,13 @@ void ComposerNode::startBar(std::uint64_t frame, int bar) noexcept {
         // falls on every bar line, softer as the dynamics fade, so the scene never goes silent.
         if (p.has(Texture::kDrop) &&
             (p.has(Texture::kImprovise) || bar == std::min(1, s.bars - 1))) {
-          const int key = 72 + (tonic_ + 7) % 12 + 12 * (((tonic_ + 7) % 12) < 5 ? 1 : 0);
-          notes_.noteOn(frame, section, key, 0.25f + 0.5f * dynamicsAt(frame));
+          notes_.noteOn(frame, section, dropKey(), 0.25f + 0.5f * dynamicsAt(frame));
         }
         break;
       case NodeRole::kShards:
         // The first shatter opens the scene; panic shatters again and again.
         if (p.has(Texture::kShatter) && (bar == 0 || random_.uniform() < 2.0f * (tension - 0.5f)))
-          shatter(frame, section);
+          shatter(frame, section, random_, 0.4f + 0.5f * dynamicsAt(frame));
         break;
       default:
         break;
@@ -152,7 +152,7 @@ void ComposerNode::voiceSections(std::uint64_t frame) noexcept {
 void ComposerNode::timpaniBar(std::uint64_t frame, int section, int bar, int phraseBar) noexcept {
   const SceneProgram& p = program();
   const SectionBinding& b = binding(section);
-  const int tonicKey = 36 + tonic_ + (tonic_ < 2 ? 12 : 0);
+  const int tonicKey = timpaniTonic();
   const float d = dynamicsAt(frame);
   if (p.has(Texture::kHeartbeat)) {
     if (bar == 0) {
@@ -179,14 +179,14 @@ void ComposerNode::timpaniBar(std::uint64_t frame, int section, int bar, int phr
   }
 }
 
-void ComposerNode::shatter(std::uint64_t frame, int section) noexcept {
-  const float d = dynamicsAt(frame);
-  const int notes = 2 + static_cast<int>(random_.next() % 3);
+void ComposerNode::shatter(std::uint64_t frame, int section, dsp::Random& random,
+                           float velocity) noexcept {
+  const int notes = 2 + static_cast<int>(random.next() % 3);
   for (int n = 0; n < notes; ++n) {
     const int pitch = chord_.pitches[static_cast<std::size_t>(
-        random_.next() % static_cast<std::uint32_t>(std::max(1, chord_.count)))];
-    const int key = 72 + (tonic_ + pitch) % 12 + 12 * static_cast<int>(random_.next() % 2);
-    notes_.noteOn(frame, section, key, 0.4f + 0.5f * d);
+        random.next() % static_cast<std::uint32_t>(std::max(1, chord_.count)))];
+    const int key = 72 + (tonic_ + pitch) % 12 + 12 * static_cast<int>(random.next() % 2);
+    notes_.noteOn(frame, section, key, velocity);
     notes_.scheduleOff(frame + framesOf(barSeconds_), section, key);
   }
 }
@@ -207,7 +207,7 @@ void ComposerNode::music(std::uint64_t frame, int inBar) noexcept {
     chord_ = chooser_.next(tension, random_, theme_.melodyAt(tickIndex_));
     voiceSections(frame);
   } else if (inBar == ticksPerBar_ / 2 && ticksPerBar_ >= 8 && p.has(Texture::kCadence)) {
-    chord_ = cadence_.chord(tickIndex_ / ticksPerBar_, s.bars, true, chooser_);
+    chord_ = cadence_.chord(musicBar_, s.bars, true, chooser_);
     voiceSections(frame);
   }
 

@@ -31,8 +31,14 @@ class ComposerNode final : public Node {
 
   /// Control thread, before the node is published.
   void setScript(std::shared_ptr<const ComposerScript> script);
+  void setCues(std::vector<ComposerCue> cues);
   /// Any thread: the scene being performed (the scene count once the arc has ended).
   int publishedScene() const noexcept { return publishedScene_.load(std::memory_order_relaxed); }
+  /// The thread that runs generate(): the frame the last scene ended on.
+  std::optional<std::uint64_t> endFrame() const noexcept {
+    return ended_ ? std::optional<std::uint64_t>(endedAt_) : std::nullopt;
+  }
+  std::uint64_t sceneStartFrame() const noexcept { return sceneStart_; }
 
  protected:
   void onPrepare(const PrepareInfo&) override;
@@ -49,6 +55,9 @@ class ComposerNode final : public Node {
   void tick(std::uint64_t frame) noexcept;
   void leaveScene(std::uint64_t frame) noexcept;
   void pressAdvance(bool down, bool& wasDown) noexcept;
+  /// True at a tick where the scene ends: its bars played (unless it holds), its hold's limit,
+  /// or a cued change at the scene's exit point.
+  bool endsHere(int bar, int inBar) const noexcept;
   const Scene& sceneData() const noexcept { return script_->arc.scenes[scene_]; }
   const SceneProgram& program() const noexcept { return script_->scenes[scene_]; }
   const SectionBinding& binding(int section) const noexcept {
@@ -71,12 +80,35 @@ class ComposerNode final : public Node {
   int voiceCalm(std::size_t i, std::array<std::uint8_t, 16>& keys) const noexcept;
   void voiceSections(std::uint64_t frame) noexcept;
   void timpaniBar(std::uint64_t frame, int section, int bar, int phraseBar) noexcept;
-  void shatter(std::uint64_t frame, int section) noexcept;
+  void shatter(std::uint64_t frame, int section, dsp::Random& random, float velocity) noexcept;
   void music(std::uint64_t frame, int inBar) noexcept;
   void improvise(std::uint64_t frame, int section, float density, float dynamics,
                  float tension) noexcept;
   void tickTock(std::uint64_t frame, int section, int inBar) noexcept;
   void stab(std::uint64_t frame, int section, int inBar, float tension, float dynamics) noexcept;
+
+  // ---- cues, holds and stingers (composer_cues.cpp) ----
+  /// A live control (a parameter, a key): done as a cue at the start of the next block.
+  void requestLive(CueAction action, int value) noexcept;
+  void drainInbox() noexcept;
+  /// What a cue does, at `frame`: the one path of cue lists, parameters, MIDI and OSC.
+  void applyCue(const ComposerCue& cue, std::uint64_t frame) noexcept;
+  /// The cues at beats of the performance up to this tick (on a beat).
+  void beatCues(std::uint64_t frame, int bar, int inBar) noexcept;
+  bool holding() const noexcept;
+  /// The bar whose music bar `bar` plays: itself, or in a held scene's vamp its last phrase's.
+  int musicBar(int bar) const noexcept;
+  void fireStingers(std::uint64_t frame, int inBar) noexcept;
+  void fireStinger(std::uint64_t frame, Stinger stinger) noexcept;
+  /// Ends a timpani roll stinger: the scene's pattern again.
+  void endRoll(std::uint64_t frame) noexcept;
+  float cheerAt(std::uint64_t frame) const noexcept;
+  float stingerSwellAt(std::uint64_t frame) const noexcept;
+  int timpaniTonic() const noexcept { return 36 + tonic_ + (tonic_ < 2 ? 12 : 0); }
+  /// The crystal's drop: the key's fifth, in the octave above middle C's.
+  int dropKey() const noexcept {
+    return 72 + (tonic_ + 7) % 12 + 12 * (((tonic_ + 7) % 12) < 5 ? 1 : 0);
+  }
 
   // ---- continuous controls (composer_controls.cpp) ----
   float swell(std::uint64_t frame) const noexcept;
@@ -106,6 +138,7 @@ class ComposerNode final : public Node {
   int ticksPerBar_ = 16, ticksPerBeat_ = 4, tickIndex_ = 0;
   int tonic_ = 0;
   bool ended_ = false;
+  std::uint64_t endedAt_ = 0;
   bool advanceRequested_ = false, advanceHigh_ = false, pedalDown_ = false;
   std::atomic<int> publishedScene_{0};
 
@@ -113,6 +146,25 @@ class ComposerNode final : public Node {
   std::array<std::uint8_t, 64> voicing_{};  ///< by section: how it spaces this phrase's chords
   HarmonicRhythm harmonicRhythm_ = HarmonicRhythm::kBar;
   std::vector<Key128> chordHeld_;  ///< by section: the chord it holds
+
+  // Cues: the list's, sorted by frame and by beat, and the live ones of the last block.
+  std::vector<ComposerCue> frameCues_, beatCues_;
+  std::size_t nextFrameCue_ = 0, nextBeatCue_ = 0;
+  std::array<ComposerCue, 32> inbox_{};
+  int inboxCount_ = 0;
+  int advanceTarget_ = -1;  ///< the scene a cued change goes to, -1: the next
+  int barsBefore_ = 0;      ///< bars of the performance before this scene
+  int musicBar_ = 0;
+  struct PendingStinger {
+    Stinger stinger = Stinger::kShatter;
+    Quantise quantise = Quantise::kBeat;
+  };
+  std::array<PendingStinger, 32> pending_{};
+  int pendingCount_ = 0;
+  std::array<bool, kStingerCount> stingerPadDown_{};
+  dsp::Random stingerRandom_;
+  std::uint64_t cheerStart_ = 0, cheerEnd_ = 0, swellStart_ = 0, swellEnd_ = 0, rollEnd_ = 0;
+  bool rolling_ = false;
 };
 
 }  // namespace reverie::arc

@@ -38,26 +38,70 @@ std::uint8_t channelFor(std::size_t track) {
   return channel >= 9 ? channel + 1 : channel;
 }
 
-}  // namespace
+/// Drops what a generator writes.
+class NullSink final : public EventSink {
+ public:
+  bool emit(NodeId, const Event&) noexcept override { return true; }
+};
 
-Performance capturePerformance(const Arc& arc, const EngineConfig& config, std::uint64_t frames) {
-  // The same engine setup as the render's, so every node is prepared with the same seed; the
-  // engine never processes: only the composer runs, here, on this thread.
+/// The composer of `arc` alone, offline, until `done` says so or `frames` have been played.
+/// The same engine setup as the render's, so every node is prepared with the same seed; the
+/// engine never processes: only the composer runs, here, on this thread.
+template <typename MakeSink, typename Done>
+void runComposer(const Arc& arc, const EngineConfig& config, const std::vector<ComposerCue>& cues,
+                 std::uint64_t frames, MakeSink makeSink, Done done) {
   Engine engine(config);
   const ArcNodes nodes = buildArc(arc, engine.graph());
+  if (!cues.empty()) setComposerCues(engine.graph().node(nodes.composer), cues);
   engine.commit();
-  Performance performance;
-  for (const auto& [name, id] : nodes.ids) performance.names[id] = name;
   Node& composer = engine.graph().node(nodes.composer);
   std::uint64_t position = 0;
-  RecordingSink sink(performance.events, position);
-  while (position < frames) {
+  auto sink = makeSink(nodes, position);
+  while (!done(composer) && position < frames) {
     const auto block = static_cast<int>(std::min<std::uint64_t>(
         frames - position, static_cast<std::uint64_t>(config.maxBlockFrames)));
     composer.generate(block, sink);
     position += static_cast<std::uint64_t>(block);
   }
+}
+
+}  // namespace
+
+Performance capturePerformance(const Arc& arc, const EngineConfig& config, std::uint64_t frames,
+                               const std::vector<ComposerCue>& cues) {
+  Performance performance;
+  runComposer(
+      arc, config, cues, frames,
+      [&](const ArcNodes& nodes, const std::uint64_t& position) {
+        for (const auto& [name, id] : nodes.ids) performance.names[id] = name;
+        return RecordingSink(performance.events, position);
+      },
+      [](const Node&) { return false; });
   return performance;
+}
+
+std::vector<PlayedScene> performedScenes(const Arc& arc, const EngineConfig& config,
+                                         const std::vector<ComposerCue>& cues,
+                                         std::uint64_t limit) {
+  // Scenes last a beat at least, longer than a block: each is seen after the block it starts in.
+  std::vector<PlayedScene> scenes;
+  std::optional<std::uint64_t> end;
+  const auto look = [&](const Node& composer) {
+    end = composerEndFrame(composer);
+    const auto scene = static_cast<std::size_t>(composerScene(composer));
+    const std::uint64_t start = composerSceneStart(composer);
+    if (!end &&
+        (scenes.empty() || scenes.back().scene != scene || scenes.back().startFrame != start)) {
+      if (!scenes.empty()) scenes.back().endFrame = start;
+      scenes.push_back({scene, start, limit});
+    }
+    return end.has_value();
+  };
+  runComposer(
+      arc, config, cues, limit, [](const ArcNodes&, const std::uint64_t&) { return NullSink(); },
+      look);
+  if (end && !scenes.empty()) scenes.back().endFrame = *end;
+  return scenes;
 }
 
 MidiExport performanceMidi(const Arc& arc, const Performance& performance, double sampleRate,
@@ -162,8 +206,9 @@ MidiExport writePerformanceMidi(const std::filesystem::path& path, const Arc& ar
 }
 
 std::string exportPerformanceMidi(const std::filesystem::path& path, const Arc& arc,
-                                  const EngineConfig& config, std::uint64_t frames) {
-  const Performance performance = capturePerformance(arc, config, frames);
+                                  const EngineConfig& config, std::uint64_t frames,
+                                  const std::vector<ComposerCue>& cues) {
+  const Performance performance = capturePerformance(arc, config, frames, cues);
   const MidiExport written =
       writePerformanceMidi(path, arc, performance, config.sampleRate, frames);
   std::string line = "MIDI " + path.string() + " (" + std::to_string(written.tracks) + " tracks, " +

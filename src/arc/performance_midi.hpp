@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "arc/arc_exports.hpp"
+#include "arc/composer.hpp"
 #include "reverie/arc.hpp"
 #include "reverie/engine.hpp"
 #include "reverie/event.hpp"
@@ -29,8 +31,16 @@ struct Performance {
 };
 
 /// The composer's events over the first `frames` frames of an offline render of `arc` with
-/// `config` (its rate and seed; any block size gives the same events). Control thread.
-Performance capturePerformance(const Arc& arc, const EngineConfig& config, std::uint64_t frames);
+/// `config` (its rate and seed; any block size gives the same events), played with `cues`.
+/// Control thread.
+Performance capturePerformance(const Arc& arc, const EngineConfig& config, std::uint64_t frames,
+                               const std::vector<ComposerCue>& cues = {});
+
+/// The scenes of the performance of `arc` with `cues` and `config`, in the order played, up to
+/// where its last scene ends, or to `limit` if it plays on past it (a hold never cued). Runs the
+/// composer alone; its events depend on nothing else.
+std::vector<PlayedScene> performedScenes(const Arc& arc, const EngineConfig& config,
+                                         const std::vector<ComposerCue>& cues, std::uint64_t limit);
 
 /// Ticks per quarter note of an exported file: divisible by 2..6, 8, 16 and 17, and fine
 /// enough that a tick is shorter than a frame at 48 kHz from 88.3 bpm up, so every event
@@ -61,6 +71,7 @@ MidiExport writePerformanceMidi(const std::filesystem::path& path, const Arc& ar
 /// What `render --export-midi` does: captures the first `frames` frames of the performance with
 /// `config`, writes them to `path`, and says what it wrote in one line for the summary.
 std::string exportPerformanceMidi(const std::filesystem::path& path, const Arc& arc,
-                                  const EngineConfig& config, std::uint64_t frames);
+                                  const EngineConfig& config, std::uint64_t frames,
+                                  const std::vector<ComposerCue>& cues = {});
 
 }  // namespace reverie::arc

@@ -14,11 +14,12 @@ using preset::DiagnosticList;
 using preset::inQuotes;
 using preset::joinNames;
 
-const std::vector<std::string> kSceneKeys = {
-    "name",       "bars", "seconds",   "tempo",    "tension", "dynamics", "density",
-    "brightness", "key",  "transpose", "sections", "texture", "automate"};
+const std::vector<std::string> kSceneKeys = {"name",     "bars",      "seconds",       "tempo",
+                                             "tension",  "dynamics",  "density",       "brightness",
+                                             "key",      "transpose", "sections",      "texture",
+                                             "automate", "hold",      "hold_max_bars", "exit"};
 const std::vector<std::string> kCurveKeys = {"from", "to", "shape"};
-constexpr int kMaxBars = 10000;
+constexpr int kMaxBars = kMaxSceneBars;
 constexpr double kMaxSceneSeconds = 3600.0;
 constexpr float kDefaultCurveValue = 0.5f;
 
@@ -242,6 +243,7 @@ void readScene(const toml::table& table, ArcReader& reader,
                                   "20 to 300 quarter notes per minute", diagnostics))
       scene.tempo = *value;
   readLength(table, place, scene, reader);
+  readSceneCues(table, place, scene, diagnostics);
 
   const std::pair<const char*, Curve*> curves[] = {{"tension", &scene.tension},
                                                    {"dynamics", &scene.dynamics},

@@ -129,6 +129,10 @@ void addRenderCommand(CLI::App& app, Action& action) {
       "Also write one file per part of the mix into this folder (made if missing): each node "
       "that feeds the hall, named by node, and each shared effect's return (hall-return, ...). "
       "They sum to the mix before the master limiter; same format, length and cue points");
+  render->add_option(
+      "--cues", options->cuesPath,
+      "Arc only: play this cue file on exact frames: lines of BAR:BEAT or SECONDSs and an "
+      "action (next, goto SCENE, hold on|off, stinger NAME, tension VALUE); see README.md");
   CLI::Option* labels = render->add_flag("--no-labels", options->noLabels,
                                          "Arc only: no Audacity label file beside the output");
   render

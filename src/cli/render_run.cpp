@@ -193,12 +193,13 @@ int renderTake(const RenderOptions& options, RenderReport* report) {
   if (!pipeType) checkContainerSize(target, format, length + tail, options.sampleRate);
   std::optional<Timeline> timeline;
   std::vector<CueMarker> markers;
+  std::vector<arc::PlayedScene> scenes;  // as laid out, or as the cues play them
   if (source.arc) {
     timeline.emplace(*source.arc, options.sampleRate);
-    for (std::size_t i = 0; i < timeline->spans().size(); ++i)
-      if (static_cast<double>(timeline->spans()[i].startFrame) <
-          (length + tail) * options.sampleRate)
-        markers.push_back({timeline->spans()[i].startFrame, source.arc->scenes[i].name});
+    scenes = source.cues.empty() ? arc::scriptedScenes(*timeline) : source.played;
+    for (const arc::PlayedScene& scene : scenes)
+      if (static_cast<double>(scene.startFrame) < (length + tail) * options.sampleRate)
+        markers.push_back({scene.startFrame, source.arc->scenes[scene.scene].name});
   }
   // Open the output first: a bad path fails before minutes of rendering, not after.
   Destination destination;
@@ -317,7 +318,7 @@ int renderTake(const RenderOptions& options, RenderReport* report) {
   if (source.arc) {
     // The sound file is safe on disk; the files that describe it follow, each written whole.
     if (writeLabels) {
-      arc::writeAudacityLabels(labelsPath, *source.arc, *timeline);
+      arc::writeAudacityLabels(labelsPath, *source.arc, scenes, options.sampleRate);
       extras.push_back("scene labels " + labelsPath.string());
     }
     if (!options.curvesPath.empty()) {
@@ -332,7 +333,7 @@ int renderTake(const RenderOptions& options, RenderReport* report) {
     if (!options.midiExportPath.empty())
       extras.push_back(arc::exportPerformanceMidi(
           options.midiExportPath, *source.arc,
-          {options.sampleRate, kRenderBlockFrames, options.seed}, framesOut));
+          {options.sampleRate, kRenderBlockFrames, options.seed}, framesOut, source.cues));
   }
 
   if (report != nullptr)
@@ -349,12 +350,16 @@ int renderTake(const RenderOptions& options, RenderReport* report) {
                  render.realtimeFactor, loudness.samplePeakDbfs, loudness.truePeakDbtp,
                  loudness.integratedLufs);
     if (source.arc) {
-      std::string scenes = "  scenes:";
-      for (std::size_t i = 0; i < timeline->spans().size(); ++i)
-        if (timeline->spans()[i].startSeconds < length + tail)
-          scenes += (i == 0 ? " " : ", ") + source.arc->scenes[i].name + " " +
-                    clockTime(timeline->spans()[i].startSeconds);
-      std::fprintf(stderr, "%s\n", scenes.c_str());
+      std::string line = "  scenes:";
+      for (std::size_t i = 0; i < scenes.size(); ++i) {
+        const double start = source.cues.empty()
+                                 ? timeline->spans()[i].startSeconds
+                                 : static_cast<double>(scenes[i].startFrame) / options.sampleRate;
+        if (start < length + tail)
+          line += (i == 0 ? " " : ", ") + source.arc->scenes[scenes[i].scene].name + " " +
+                  clockTime(start);
+      }
+      std::fprintf(stderr, "%s\n", line.c_str());
       if (destination.carriesCueMarkers())
         std::fprintf(stderr, "  scene markers written as cue points\n");
     }

@@ -40,6 +40,7 @@ struct RenderOptions {
   std::string curvesPath;
   std::string plotPath;
   std::string midiExportPath;
+  std::string cuesPath;  ///< --cues: a cue file the composer plays
   bool noLabels = false;
   bool arcOptionsGiven = false;
 };

@@ -2,10 +2,13 @@
 #include "cli/render_source.hpp"
 
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
 #include "arc/arc_setup.hpp"
+#include "arc/performance_midi.hpp"
+#include "cli/cue_file.hpp"
 #include "cli/midi_render.hpp"
 #include "io/input_file.hpp"
 #include "midi/gm_programs.hpp"
@@ -15,6 +18,9 @@
 
 namespace reverie::cli {
 namespace {
+
+/// How far past the scripted length a cued performance's end is looked for (cues may go back).
+constexpr double kCuedSearchSeconds = 600.0;
 
 /// A Standard MIDI File (or RMID) by its extension, or by its first bytes if it exists.
 bool isMidiInput(const std::string& input) {
@@ -48,11 +54,21 @@ RenderSource openSource(const RenderOptions& options) {
       source.name = source.arc->name;
       source.lengthSeconds = arc::arcSeconds(*source.arc) - source.arc->tailSeconds;
       source.tailSeconds = source.arc->tailSeconds;
+      if (!options.cuesPath.empty()) {
+        // A cued performance lasts until its last scene ends, however the cues moved it.
+        source.cues = loadCues(options.cuesPath, *source.arc, options.sampleRate);
+        const double limit = source.lengthSeconds + kCuedSearchSeconds;
+        source.played = arc::performedScenes(
+            *source.arc, {options.sampleRate, kRenderBlockFrames, options.seed}, source.cues,
+            static_cast<std::uint64_t>(std::llround(limit * options.sampleRate)));
+        source.lengthSeconds =
+            static_cast<double>(source.played.back().endFrame) / options.sampleRate;
+      }
       return source;
     }
-    if (options.arcOptionsGiven || !options.midiExportPath.empty())
+    if (options.arcOptionsGiven || !options.midiExportPath.empty() || !options.cuesPath.empty())
       throw InputError(
-          "--export-curves, --export-midi, --plot and --no-labels apply to arcs, and '" +
+          "--cues, --export-curves, --export-midi, --plot and --no-labels apply to arcs, and '" +
           options.preset +
           "' is a patch; give an arc (see 'reverie presets'), or drop those options");
     if (options.midiOptionsGiven)
@@ -67,6 +83,9 @@ RenderSource openSource(const RenderOptions& options) {
     source.tailSeconds = source.patch.tailSeconds;
     return source;
   }
+  if (!options.cuesPath.empty())
+    throw InputError("--cues cues an arc's composer, and '" + options.preset +
+                     "' is a MIDI file; give an arc, or drop --cues");
   if (!options.midiExportPath.empty())
     throw InputError("--export-midi writes what an arc's composer plays, and '" + options.preset +
                      "' is a MIDI file already; drop --export-midi");
@@ -116,7 +135,9 @@ PatchRender renderSource(const RenderSource& source, const RenderOptions& option
                          const RenderProgress& progress, const BlockSink& sink, StemFiles* stems) {
   if (source.arc) {
     Engine engine(renderEngineConfig(options.sampleRate, options.seed, options.threads));
-    arc::buildArc(*source.arc, engine.graph());
+    const arc::ArcNodes nodes = arc::buildArc(*source.arc, engine.graph());
+    if (!source.cues.empty())
+      arc::setComposerCues(engine.graph().node(nodes.composer), source.cues);
     engine.commit();
     return renderEvents(engine, {}, seconds, progress, sink, stems);
   }
@@ -140,7 +161,11 @@ PatchRender renderSource(const RenderSource& source, const RenderOptions& option
 
 std::vector<std::filesystem::path> inputFiles(const RenderSource& source,
                                               const RenderOptions& options) {
-  if (source.arc) return {source.arc->sourcePath, source.arc->patch.sourcePath};
+  if (source.arc) {
+    std::vector<std::filesystem::path> inputs{source.arc->sourcePath, source.arc->patch.sourcePath};
+    if (!options.cuesPath.empty()) inputs.emplace_back(options.cuesPath);
+    return inputs;
+  }
   if (!source.midiFile) return {source.patch.sourcePath};
   std::vector<std::filesystem::path> inputs{options.preset};
   for (const Patch& patch : source.midiPatches) inputs.emplace_back(patch.sourcePath);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "arc/arc_exports.hpp"
+#include "arc/composer.hpp"
 #include "cli/patch_render.hpp"
 #include "cli/render_run.hpp"
 #include "midi/smf_reader.hpp"
@@ -25,6 +27,8 @@ struct RenderSource {
   std::map<int, std::size_t> channelPatch;  // MIDI channel -> index in midiPatches
   std::map<int, std::size_t> programPatch;  // General MIDI program -> index in midiPatches
   std::optional<Arc> arc;                   // or an arc, performed by the composer
+  std::vector<arc::ComposerCue> cues;       // with these cues (--cues),
+  std::vector<arc::PlayedScene> played;     // its scenes as they play with them
 };
 
 /// Loads what `options.preset` names. Throws InputError.

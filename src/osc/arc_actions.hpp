@@ -1,7 +1,5 @@
-// Hold and stingers from OSC. The composer gains them as parameters on the `cues` branch
-// (arc::composer_parameter kHold, kStinger); until that is merged this build has neither, and
-// these say so. At the merge, wire them here: holdEvent and stingerEvent return the composer
-// parameter events to queue, and nothing else in src/osc changes.
+// Hold and stingers from OSC: the composer parameter events (arc::composer_parameter kHold,
+// kStinger) that /reverie/hold and /reverie/stinger queue for the audio thread.
 #pragma once
 
 #include <optional>

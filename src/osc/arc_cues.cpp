@@ -1,4 +1,4 @@
-// ArcCues: scene and bar on the composer's own bar lines; goto as advance presses.
+// ArcCues: scene and bar on the composer's own bar lines; goto through the composer's kGoto.
 #include "osc/arc_cues.hpp"
 
 #include <algorithm>
@@ -42,12 +42,12 @@ void ArcCues::update(Graph& graph, int scene, std::int64_t frame) {
   // The scripted curves at the same place of the scene as laid out.
   const double laidOut = static_cast<double>(span.startFrame) + std::max(into, 0.0) * sampleRate_;
   tension_ = timeline_->valuesAt(static_cast<std::uint64_t>(laidOut)).tension;
-  if (target_ > scene_ && pressedIn_ != scene_) {
-    graph.setParameter(composer_, arc::composer_parameter::kAdvance, 1.0f);
-    graph.setParameter(composer_, arc::composer_parameter::kAdvance, 0.0f);
-    pressedIn_ = scene_;
-  }
-  if (target_ <= scene_) target_ = -1;
+  // The composer goes straight there at the playing scene's exit point (its bar line, beat or
+  // phrase, as the arc says).
+  if (target_ > scene_)
+    graph.setParameter(composer_, arc::composer_parameter::kGoto,
+                       1.0f + static_cast<float>(target_));
+  target_ = -1;
 }
 
 }  // namespace reverie::osc

@@ -1,9 +1,7 @@
 // The control thread's view of the arc a live composer performs: which scene and bar it is in
 // (from the scene the composer publishes and the renderer's frame count, on the arc's own bar
-// lines), the scripted tension there, and /reverie/scene/goto. The composer can only move on
-// to the next scene at its next bar line (its advance control); goto presses that control
-// once per scene until the composer reaches the scene asked for: the first step lands on the
-// next bar line, each further scene one bar later. Going back is refused by the Controller.
+// lines), the scripted tension there, and /reverie/scene/goto: the composer's goto control,
+// which lands on the playing scene's exit point. Going back is refused by the Controller.
 #pragma once
 
 #include <cstdint>
@@ -37,7 +35,7 @@ class ArcCues {
   std::unique_ptr<Timeline> timeline_;
   NodeId composer_;
   double sampleRate_;
-  int scene_ = 0, bar_ = 1, target_ = -1, pressedIn_ = -1;
+  int scene_ = 0, bar_ = 1, target_ = -1;
   double sceneStartSeconds_ = 0.0;
   std::int64_t sceneStartFrame_ = 0;
   double tension_ = 0.0;
