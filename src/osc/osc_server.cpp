@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "osc/osc_time.hpp"
 #include "reverie/errors.hpp"
@@ -26,19 +28,28 @@ std::int64_t nanosOf(auto clockNow) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(clockNow.time_since_epoch()).count();
 }
 
+/// The value at `arg`, copied out: liblo's arguments sit where the message put them, 4-byte
+/// aligned, and a union of 8-byte members may not be read there in place.
+template <typename T>
+T valueAt(const lo_arg* arg) {
+  T value;
+  std::memcpy(&value, reinterpret_cast<const unsigned char*>(arg), sizeof value);
+  return value;
+}
+
 Arg decode(char type, const lo_arg* arg) {
   switch (type) {
     case LO_INT32:
-      return Arg::integer(arg->i);
+      return Arg::integer(valueAt<std::int32_t>(arg));
     case LO_INT64:
-      return Arg::integer(arg->h);
+      return Arg::integer(valueAt<std::int64_t>(arg));
     case LO_FLOAT:
-      return Arg::real(arg->f);
+      return Arg::real(valueAt<float>(arg));
     case LO_DOUBLE:
-      return Arg::real(arg->d);
+      return Arg::real(valueAt<double>(arg));
     case LO_STRING:
     case LO_SYMBOL:
-      return Arg::string(&arg->s);
+      return Arg::string(reinterpret_cast<const char*>(arg));
     case LO_TRUE:
       return Arg::integer(1);
     case LO_FALSE:
