@@ -11,6 +11,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,10 +44,21 @@ struct Client {
         server, nullptr, nullptr,
         [](const char* path, const char* types, lo_arg** argv, int argc, lo_message, void* self) {
           Got g{path, types, {}, {}};
+          // Copied out: liblo's arguments are 4-byte aligned in the message, and its union
+          // (8-byte members) may not be read there in place.
           for (int i = 0; i < argc; ++i) {
-            if (types[i] == 's') g.text.emplace_back(&argv[i]->s);
-            if (types[i] == 'i') g.numbers.push_back(argv[i]->i);
-            if (types[i] == 'f') g.numbers.push_back(argv[i]->f);
+            const auto* bytes = reinterpret_cast<const char*>(argv[i]);
+            if (types[i] == 's') g.text.emplace_back(bytes);
+            if (types[i] == 'i') {
+              std::int32_t value;
+              std::memcpy(&value, bytes, sizeof value);
+              g.numbers.push_back(value);
+            }
+            if (types[i] == 'f') {
+              float value;
+              std::memcpy(&value, bytes, sizeof value);
+              g.numbers.push_back(value);
+            }
           }
           static_cast<Client*>(self)->got.push_back(g);
           return 0;
