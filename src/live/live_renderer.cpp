@@ -37,24 +37,25 @@ bool LiveRenderer::postTimed(const TimedEvent& event) noexcept {
   return false;
 }
 
+// A seqlock whose every access is sequentially consistent: one total order over the counter
+// and the two values makes a read that saw the same even count before and after consistent,
+// with no fences (which ThreadSanitizer cannot follow). Four such stores a block cost nothing.
 ClockAnchor LiveRenderer::clockAnchor() const noexcept {
   for (;;) {
-    const std::uint64_t before = anchorSequence_.load(std::memory_order_acquire);
+    const std::uint64_t before = anchorSequence_.load(std::memory_order_seq_cst);
     if (before & 1u) continue;
-    ClockAnchor anchor{anchorFrame_.load(std::memory_order_relaxed),
-                       anchorNanos_.load(std::memory_order_relaxed), before != 0};
-    std::atomic_thread_fence(std::memory_order_acquire);
-    if (anchorSequence_.load(std::memory_order_relaxed) == before) return anchor;
+    ClockAnchor anchor{anchorFrame_.load(std::memory_order_seq_cst),
+                       anchorNanos_.load(std::memory_order_seq_cst), before != 0};
+    if (anchorSequence_.load(std::memory_order_seq_cst) == before) return anchor;
   }
 }
 
 void LiveRenderer::publishAnchor() noexcept {
   const std::uint64_t sequence = anchorSequence_.load(std::memory_order_relaxed);
-  anchorSequence_.store(sequence + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
-  anchorFrame_.store(frame_, std::memory_order_relaxed);
-  anchorNanos_.store(static_cast<std::int64_t>(blockStartNanos_), std::memory_order_relaxed);
-  anchorSequence_.store(sequence + 2, std::memory_order_release);
+  anchorSequence_.store(sequence + 1, std::memory_order_seq_cst);
+  anchorFrame_.store(frame_, std::memory_order_seq_cst);
+  anchorNanos_.store(static_cast<std::int64_t>(blockStartNanos_), std::memory_order_seq_cst);
+  anchorSequence_.store(sequence + 2, std::memory_order_seq_cst);
 }
 
 void LiveRenderer::takeTimed(int frames) noexcept {
