@@ -246,3 +246,63 @@ TEST_CASE("the master bus never emits NaN, Inf or a sample beyond the ceiling") 
   CHECK(engine.stats().nonFiniteSamples > 0);
   CHECK(probe->sawFlushToZero);
 }
+
+namespace {
+
+// A generator that records the outside clock each block it generates.
+class ClockWatcher final : public Node {
+ public:
+  static inline std::vector<Transport> seen;
+  ClockWatcher();
+  void render(const float* const*, float* const*, int) noexcept override {}
+  void generate(int, EventSink& sink) noexcept override { seen.push_back(sink.transport()); }
+};
+
+const NodeType kClockWatcherType{
+    .name = "test_clock_watcher",
+    .description = "records EventSink::transport per block (test only)",
+    .create = []() -> std::unique_ptr<Node> { return std::make_unique<ClockWatcher>(); },
+    .generatesEvents = true,
+};
+ClockWatcher::ClockWatcher() : Node(kClockWatcherType) {}
+
+}  // namespace
+
+TEST_CASE("the outside clock reaches generators at each chunk's first frame and moves on") {
+  if (findNodeType(kClockWatcherType.name) == nullptr) registerNodeType(kClockWatcherType);
+  ClockWatcher::seen.reserve(16);  // generate() records without allocating
+  Engine engine({48000.0, 256, 1});
+  engine.graph().add("test_clock_watcher", "watch");
+  engine.graph().add("output", "out");
+  engine.commit();
+  std::vector<float> left(1000), right(1000);
+  float* out[] = {left.data(), right.data()};
+
+  ClockWatcher::seen.clear();
+  engine.process(out, 1000);  // nothing leads: the arc's own time
+  REQUIRE(ClockWatcher::seen.size() == 4);
+  CHECK_FALSE(ClockWatcher::seen[0].external);
+
+  // 120 bpm at 48 kHz: a beat is 24,000 frames, a 256-frame chunk 256/24000 of a beat.
+  Transport rolling{.external = true, .rolling = true, .beat = 8.0, .beatsPerMinute = 120.0};
+  engine.setTransport(rolling);
+  ClockWatcher::seen.clear();
+  engine.process(out, 1000);  // chunks of 256, 256, 256, 232
+  REQUIRE(ClockWatcher::seen.size() == 4);
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(ClockWatcher::seen[i].external);
+    CHECK(ClockWatcher::seen[i].beat == doctest::Approx(8.0 + 256.0 * i / 24000.0).epsilon(1e-12));
+  }
+  // The next call without a new setting carries on from the frame after the last.
+  ClockWatcher::seen.clear();
+  engine.process(out, 100);
+  REQUIRE(ClockWatcher::seen.size() == 1);
+  CHECK(ClockWatcher::seen[0].beat == doctest::Approx(8.0 + 1000.0 / 24000.0).epsilon(1e-12));
+
+  // Stopped, the clock stays where it is.
+  engine.setTransport({.external = true, .rolling = false, .beat = 40.0});
+  ClockWatcher::seen.clear();
+  engine.process(out, 1000);
+  REQUIRE(ClockWatcher::seen.size() == 4);
+  for (const Transport& t : ClockWatcher::seen) CHECK(t.beat == 40.0);
+}

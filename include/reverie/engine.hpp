@@ -9,6 +9,7 @@
 
 #include "reverie/event.hpp"
 #include "reverie/graph.hpp"
+#include "reverie/transport.hpp"
 
 namespace reverie {
 
@@ -88,6 +89,11 @@ class Engine final : public ParameterSink {
   /// Renders `frames` stereo frames into output[0] and output[1]. `events` carry frame offsets
   /// relative to the start of this call. Wait-free: no allocation, lock or system call.
   void process(float* const* output, int frames, std::span<const NodeEvent> events = {}) noexcept;
+  /// The outside clock at the first frame of the next `process` (a host's timeline, JACK
+  /// transport, MIDI clock, Link). Between calls the engine moves it on by the frames it
+  /// renders, so a caller sets it only when the clock says something new.
+  void setTransport(const Transport& transport) noexcept { transport_ = transport; }
+  const Transport& transport() const noexcept { return transport_; }
 
  private:
   struct Message;
@@ -108,6 +114,7 @@ class Engine final : public ParameterSink {
   std::atomic<std::uint64_t> nonFiniteSamples_{0};
   std::atomic<float> limiterGainDb_{0.0f};
   std::atomic<RenderObserver*> observer_{nullptr};
+  Transport transport_;  // audio thread
   // Parallel rendering: the pool, the block's work, and plans swapped out while a worker may
   // still be looking at them (handed back once the workers are quiet).
   std::unique_ptr<WorkerPool> pool_;

@@ -19,6 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include "reverie/transport.hpp"
+
 namespace reverie {
 
 struct Arc;
@@ -102,6 +104,9 @@ class Instrument {
   /// Wait-free: no allocation, lock, print or wait (a program change is handed to the control
   /// thread with a compare-exchange that only a program change posted at once can repeat).
   void process(float* const* out, int frames, std::span<const MidiEvent> events = {}) noexcept;
+  /// The outside clock (a host's timeline) at the first frame of the next `process`; an arc
+  /// follows it while `transport.external` is set (see reverie/transport.hpp).
+  void setTransport(const Transport& transport) noexcept;
 
   // ---- any thread ----
   InstrumentMeters meters() const noexcept;

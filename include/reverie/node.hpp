@@ -11,6 +11,7 @@
 #include "reverie/event.hpp"
 #include "reverie/parameter.hpp"
 #include "reverie/smoothed_value.hpp"
+#include "reverie/transport.hpp"
 
 namespace reverie {
 
@@ -79,6 +80,12 @@ class EventSink {
   /// Audio thread: queues `event` (frame relative to the block) for `node`; false when the
   /// block's event storage is full (the event is dropped and counted).
   virtual bool emit(NodeId node, const Event& event) noexcept = 0;
+  /// Audio thread: the outside clock at the block's first frame (see reverie/transport.hpp);
+  /// not external when nothing leads.
+  virtual const Transport& transport() const noexcept {
+    static constexpr Transport kOwnTime{};
+    return kOwnTime;
+  }
 
  protected:
   ~EventSink() = default;

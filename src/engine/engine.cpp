@@ -30,18 +30,20 @@ namespace {
 /// The engine's side of EventSink: a generator's events go into the plan like a host's.
 class PlanSink final : public EventSink {
  public:
-  PlanSink(RenderPlan& plan, std::atomic<std::uint64_t>& dropped)
-      : plan_(plan), dropped_(dropped) {}
+  PlanSink(RenderPlan& plan, std::atomic<std::uint64_t>& dropped, const Transport& transport)
+      : plan_(plan), dropped_(dropped), transport_(transport) {}
   bool emit(NodeId node, const Event& event) noexcept override {
     const int step = plan_.findStep(node);
     if (step >= 0 && plan_.queueEvent(step, event)) return true;
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
+  const Transport& transport() const noexcept override { return transport_; }
 
  private:
   RenderPlan& plan_;
   std::atomic<std::uint64_t>& dropped_;
+  const Transport& transport_;
 };
 
 constexpr std::size_t kMessageCapacity = 8192;
@@ -157,6 +159,7 @@ void Engine::process(float* const* output, int frames, std::span<const NodeEvent
   for (int done = 0; done < frames;) {
     const int chunk = std::min(frames - done, config_.maxBlockFrames);
     renderChunk(output[0] + done, output[1] + done, chunk, events, done);
+    transport_ = transport_.advanced(chunk, config_.sampleRate);
     done += chunk;
   }
   limiterGainDb_.store(20.0f * std::log10(std::max(limiter_->currentGain(), 1e-6f)),
@@ -223,7 +226,7 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
     RenderPlan& plan = *current_;
     // Generators (the composer) write this block's events before anything renders.
     if (!plan.generatorSteps.empty()) {
-      PlanSink sink(plan, droppedEvents_);
+      PlanSink sink(plan, droppedEvents_, transport_);
       for (int step : plan.generatorSteps)
         plan.steps[static_cast<std::size_t>(step)].node->generate(frames, sink);
     }

@@ -131,6 +131,10 @@ bool Instrument::post(const MidiEvent& event) noexcept {
   return impl_->renderer.post(event);
 }
 
+void Instrument::setTransport(const Transport& transport) noexcept {
+  impl_->engine.setTransport(transport);
+}
+
 void Instrument::process(float* const* out, int frames,
                          std::span<const MidiEvent> events) noexcept {
   Impl& m = *impl_;
