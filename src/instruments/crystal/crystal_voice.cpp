@@ -10,10 +10,11 @@
 namespace reverie::crystal {
 namespace {
 
-constexpr int kCheckFrames = 256;        // the voice's energy is read on this grid
-constexpr double kSilentEnergy = 1e-12;  // -120 dB: the voice is done
-constexpr double kFadeSeconds = 0.005;   // a stolen voice's T60
-constexpr float kModeGain = 0.25f;       // output level of a full-velocity strike
+constexpr int kCheckFrames = 256;             // the voice's energy is read on this grid
+constexpr double kSilentEnergy = 1e-12;       // -120 dB: the voice is done
+constexpr double kSilentGroupEnergy = 1e-14;  // -140 dB: a group of modes is no longer computed
+constexpr double kFadeSeconds = 0.005;        // a stolen voice's T60
+constexpr float kModeGain = 0.25f;            // output level of a full-velocity strike
 // The bow's loop gain goes as the square of its mode gains (force in, velocity out through the
 // same weights); its friction constants below are tuned for this value.
 constexpr float kBowModeGain = 1.0f;
@@ -25,6 +26,46 @@ constexpr double kBowTrackGain = 0.6;     // of the log pitch error corrected pe
 
 double radiusFor(double t60Seconds, double sampleRate) {
   return std::pow(10.0, -3.0 / (std::max(t60Seconds, 1e-4) * sampleRate));  // -60 dB in T60
+}
+
+// The spiral's phase offsets: mode m turns a golden angle after mode m - 1.
+constexpr double kGoldenAngle = 2.399963;
+struct SpiralOffsets {
+  double cosine[kMaxModes], sine[kMaxModes];
+};
+const SpiralOffsets kSpiral = [] {
+  SpiralOffsets offsets{};
+  for (int m = 0; m < kMaxModes; ++m) {
+    offsets.cosine[m] = std::cos(kGoldenAngle * m);
+    offsets.sine[m] = std::sin(kGoldenAngle * m);
+  }
+  return offsets;
+}();
+
+// exp(x) for |x| <= 0.16 (a drift of up to 270 cents): Taylor to x^9, error below 1e-13.
+double expSmall(double x) {
+  double term = 1.0, sum = 1.0;
+  for (int k = 1; k <= 9; ++k) {
+    term *= x / k;
+    sum += term;
+  }
+  return sum;
+}
+
+// cos(d) and sin(d) for |d| <= 0.6 rad: Taylor to d^12 and d^13, error below 1e-13.
+void cosSinSmall(double d, double& cosine, double& sine) {
+  const double d2 = d * d;
+  cosine = 1.0 +
+           d2 * (-1.0 / 2 +
+                 d2 * (1.0 / 24 +
+                       d2 * (-1.0 / 720 +
+                             d2 * (1.0 / 40320 + d2 * (-1.0 / 3628800 + d2 * (1.0 / 479001600))))));
+  sine =
+      d * (1.0 +
+           d2 * (-1.0 / 6 +
+                 d2 * (1.0 / 120 +
+                       d2 * (-1.0 / 5040 + d2 * (1.0 / 362880 + d2 * (-1.0 / 39916800 +
+                                                                      d2 * (1.0 / 6227020800)))))));
 }
 
 }  // namespace
@@ -79,7 +120,7 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
         position * tilt * (exciter_ == Exciter::kBow ? kBowModeGain : mallet * kModeGain));
     gain_[m] = baseGain_[m];
     // Golden-angle pattern: neighbouring modes land far apart in the stereo field.
-    side_[m] = static_cast<float>(s.spread * std::sin(2.399963 * (m + 1)));
+    side_[m] = static_cast<float>(s.spread * std::sin(kGoldenAngle * (m + 1)));
     if (!restrike) re_[m] = im_[m] = 0.0f;
   }
 
@@ -93,6 +134,9 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
   principalRatio_ = principalA_ < 0   ? 1.0
                     : principalB_ < 0 ? ratio_[principalA_]
                                       : 0.5 * (ratio_[principalA_] + ratio_[principalB_]);
+  for (int m = 0; m < modeCount_; ++m)
+    driftDepth_[m] = std::fabs(std::log2(ratio_[m] / principalRatio_));
+  driftBaseHz_ = 0.0;  // the drift's base rotations are the new note's
   bowing_ = exciter_ == Exciter::kBow;
   if (bowing_) {
     bowVelocity_ = static_cast<float>(s.bowSpeed * (0.4 + 0.6 * velocity));
@@ -184,12 +228,36 @@ void CrystalVoice::applyDrift(const VoiceSettings& s) {
   // Each mode's pitch wanders on a slow sine; successive modes are a golden angle apart in
   // phase, so the partials turn around one another like a spiral (seed 004's living crystal).
   // The depth grows with the octaves above the principal, which stays in tune.
+  //
+  // Every 256 frames for every mode: the rotation is turned from the undrifted one by the small
+  // angle the drift adds, with short series instead of five calls into libm per mode (they cost
+  // more than the modes' rendering did). Same pitches to 1e-13.
+  const double hz = noteHz_ * bowPitchScale_;
+  const int modes = std::min(modeCount_, groups_ * dsp::kModeLanes);  // the ones still sounding
+  if (hz != driftBaseHz_) {
+    driftBaseHz_ = hz;
+    for (int m = 0; m < modes; ++m) {
+      baseOmega_[m] = dsp::kTwoPi * hz * ratio_[m] / s.sampleRate;
+      baseCos_[m] = std::cos(baseOmega_[m]);
+      baseSin_[m] = std::sin(baseOmega_[m]);
+    }
+  }
   const double phase =
       dsp::kTwoPi * s.driftRateHz * static_cast<double>(voiceFrame_) / s.sampleRate;
-  for (int m = 0; m < modeCount_; ++m) {
-    const double cents = s.driftCents * std::fabs(std::log2(ratio_[m] / principalRatio_)) *
-                         std::sin(phase + 2.399963 * m);
-    tuneMode(m, noteHz_ * ratio_[m] * bowPitchScale_ * std::exp2(cents / 1200.0), s);
+  const double phaseCos = std::cos(phase), phaseSin = std::sin(phase);
+  // exp2(cents / 1200) = exp(cents * ln 2 / 1200).
+  const double perCent = s.driftCents * 0.69314718055994531 / 1200.0;
+  const double nyquist = dsp::kPi;
+  for (int m = 0; m < modes; ++m) {
+    const double spiral = phaseSin * kSpiral.cosine[m] + phaseCos * kSpiral.sine[m];
+    const double factor = expSmall(perCent * driftDepth_[m] * spiral);
+    const double omega = baseOmega_[m] * factor;
+    // Drifted past Nyquist, the mode stops.
+    const double radius = omega < nyquist ? radius_[m] : 0.0;
+    double turnCos = 1.0, turnSin = 0.0;
+    cosSinSmall(omega - baseOmega_[m], turnCos, turnSin);
+    c_[m] = static_cast<float>(radius * (baseCos_[m] * turnCos - baseSin_[m] * turnSin));
+    s_[m] = static_cast<float>(radius * (baseSin_[m] * turnCos + baseCos_[m] * turnSin));
   }
 }
 
@@ -278,14 +346,27 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames,
     }
     if (voiceFrame_ % kCheckFrames != 0) continue;
     if (bowing_) trackBowPitch(s);
+    const bool driven = bowing_ || showering_ || struck_;
     double energy = 0.0;
-    for (int m = 0; m < modeCount_; ++m)
-      energy += static_cast<double>(re_[m]) * re_[m] + static_cast<double>(im_[m]) * im_[m];
+    for (int g = groups_; g-- > 0;) {
+      double group = 0.0;
+      for (int m = g * dsp::kModeLanes; m < (g + 1) * dsp::kModeLanes; ++m)
+        group += static_cast<double>(re_[m]) * re_[m] + static_cast<double>(im_[m]) * im_[m];
+      // The upper modes die first (damping grows with frequency): a last group of modes all
+      // below -140 dB is no longer computed, nor tuned, until the next note-on. Nothing drives
+      // the modes again before then (a bow or a pending strike keeps them all).
+      if (!driven && g == groups_ - 1 && group < kSilentGroupEnergy) {
+        for (int m = g * dsp::kModeLanes; m < (g + 1) * dsp::kModeLanes; ++m)
+          re_[m] = im_[m] = 0.0f;
+        --groups_;
+        continue;
+      }
+      energy += group;
+    }
     for (int i = 0; i < kShards; ++i)
       energy += static_cast<double>(shardRe_[i]) * shardRe_[i] +
                 static_cast<double>(shardIm_[i]) * shardIm_[i];
     energy_ = energy;
-    const bool driven = bowing_ || showering_ || struck_;
     if (!driven && energy < kSilentEnergy) active_ = false;
   }
 }

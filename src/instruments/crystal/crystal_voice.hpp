@@ -92,7 +92,12 @@ class CrystalVoice {
   float baseGain_[kMaxModes] = {};  // gain_ before the MPE timbre tilt
   alignas(64) float shardRe_[kShards], shardIm_[kShards], shardC_[kShards], shardS_[kShards];
   alignas(64) float shardGain_[kShards], shardSide_[kShards];
-  double ratio_[kMaxModes] = {};   // frequency / note frequency
+  double ratio_[kMaxModes] = {};  // frequency / note frequency
+  // Drift (see applyDrift): each mode's depth (octaves from the principal), and its rotation at
+  // the undrifted pitch the drift turns from, valid while the voice's pitch is driftBaseHz_.
+  double driftDepth_[kMaxModes] = {};
+  double baseOmega_[kMaxModes] = {}, baseCos_[kMaxModes] = {}, baseSin_[kMaxModes] = {};
+  double driftBaseHz_ = 0.0;
   double radius_[kMaxModes] = {};  // per-sample decay of each mode
   int order_[kMaxModes] = {};
   int modeCount_ = 0;
