@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "dsp/math_constants.hpp"
 
@@ -72,6 +73,7 @@ void cosSinSmall(double d, double& cosine, double& sine) {
 
 void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSettings& s,
                          std::uint64_t seed) {
+  bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move under the bow
   const bool restrike = active_ && key_ == key && !fading_;
   timbre_ = 0.5f;  // neutral; an MPE note sets its own after the start
   random_.reseed(seed);
@@ -174,6 +176,7 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
 }
 
 void CrystalVoice::setRadii(double t60Scale, double maxT60Seconds, const VoiceSettings& s) {
+  bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move under the bow
   for (int m = 0; m < modeCount_; ++m) {
     const double current = -3.0 / (std::log10(radius_[m]) * s.sampleRate);
     const double radius = radiusFor(std::min(current * t60Scale, maxT60Seconds), s.sampleRate);
@@ -185,6 +188,7 @@ void CrystalVoice::setRadii(double t60Scale, double maxT60Seconds, const VoiceSe
 }
 
 void CrystalVoice::release(const VoiceSettings& s) {
+  bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move under the bow
   held_ = false;
   bowing_ = false;  // the bow lifts: the body rings on freely at the release T60
   setRadii(1.0, s.releaseSeconds, s);
@@ -212,6 +216,7 @@ void CrystalVoice::release(const VoiceSettings& s) {
 }
 
 void CrystalVoice::fadeOut(const VoiceSettings& s) {
+  bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move under the bow
   fading_ = true;
   held_ = false;
   bowing_ = false;
@@ -291,6 +296,7 @@ void CrystalVoice::trackBowPitch(const VoiceSettings& s) {
 }
 
 void CrystalVoice::setTimbre(float timbre) {
+  bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move under the bow
   // Up to +-1.75 in the tilt's exponent: the same span the brightness control sweeps. The
   // ringing modes are re-weighted too, so a struck note changes colour while it sounds.
   const double exponent = 3.5 * (static_cast<double>(timbre) - 0.5);
@@ -310,6 +316,7 @@ void CrystalVoice::setPitch(double noteHz, const VoiceSettings& s) {
 }
 
 void CrystalVoice::tuneMode(int m, double hz, const VoiceSettings& s) {
+  bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move under the bow
   // A new rotation angle at the same radius: the mode keeps its amplitude. Bent or drifted
   // past Nyquist, it stops.
   const double radius = hz < 0.5 * s.sampleRate ? radius_[m] : 0.0;
@@ -330,11 +337,13 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames,
     if (bowing_) {
       renderBow(mid + done, side + done, span, bowed);
     } else if (struck_) {
+      bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move without the bow
       scratch[0] = strikeAmplitude_;
       for (int t = 1; t < span; ++t) scratch[t] = 0.0f;
       kernel(modes, scratch, mid + done, side + done, span);
       struck_ = false;
     } else {
+      bowContact_ = std::numeric_limits<float>::quiet_NaN();
       kernel(modes, nullptr, mid + done, side + done, span);
     }
     if (exciter_ == Exciter::kShatter) renderShards(mid + done, side + done, span, kernel, s);
@@ -391,6 +400,7 @@ void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::BowedKern
   bow.coupling = std::min(kBowCoupling * bowCouplingScale_ * (0.25f + pressure), bowCouplingLimit_);
   bow.listenA = principalA_;  // every mode above Nyquist (-1): nothing to listen to
   bow.listenB = principalB_;
+  bow.contact = &bowContact_;
   float listenRe[kCheckFrames], listenIm[kCheckFrames];
   for (int done = 0; done < frames;) {
     const int span = std::min(frames - done, kCheckFrames);

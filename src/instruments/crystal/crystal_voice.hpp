@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 
 #include "dsp/modal_kernel.hpp"
 #include "dsp/random.hpp"
@@ -148,6 +149,9 @@ class CrystalVoice {
     /// Frame `frame` gives the principal's new state.
     void listen(float re, float im, double frame);
   };
+  // The bowed kernel's velocity under the bow for the next frame; NaN once anything but the
+  // bow has touched the modes (see dsp::BowDrive::contact).
+  float bowContact_ = std::numeric_limits<float>::quiet_NaN();
   PhaseClock principalClock_;
   long trackedFrames_ = 0;
   // Shatter: a Poisson shower of shards that thins out and drifts onto the modes.
