@@ -3,8 +3,12 @@
 // LiveRenderer and wait-free queues the server uses. tests/live/test_live_osc.cpp sends the
 // same over UDP and TCP to `reverie play`.
 #include <doctest/doctest.h>
+#include <lo/lo.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <random>
@@ -18,6 +22,7 @@
 #include "osc/arc_cues.hpp"
 #include "osc/osc_command.hpp"
 #include "osc/osc_controller.hpp"
+#include "osc/osc_server.hpp"
 #include "osc/osc_time.hpp"
 #include "osc/param_echo.hpp"
 #include "support/arc_render.hpp"
@@ -657,4 +662,122 @@ TEST_CASE("osc: timetagged cues land on their frame: a parameter, a stinger, a g
           << bar << ": scene 2 starts at " << landed << "; without the split at " << unsplitLanded);
   CHECK(landed == bar);
   CHECK(unsplitLanded > bar2);
+}
+
+namespace {
+
+/// A liblo socket of the test's own (UDP, or TCP with SLIP framing) that keeps what arrives.
+struct Listener {
+  struct Got {
+    std::string address;
+    int protocol = 0;
+    std::vector<std::string> text;
+    std::vector<double> numbers;
+  };
+  lo_server server;
+  std::vector<Got> got;
+  explicit Listener(int protocol) : server(lo_server_new_with_proto(nullptr, protocol, nullptr)) {
+    REQUIRE(server != nullptr);
+    lo_server_add_method(
+        server, nullptr, nullptr,
+        [](const char* path, const char* types, lo_arg** argv, int argc, lo_message m, void* self) {
+          const lo_address source = lo_message_get_source(m);
+          Got g{path, source ? lo_address_get_protocol(source) : 0, {}, {}};
+          for (int i = 0; i < argc; ++i) {
+            const auto* bytes = reinterpret_cast<const char*>(argv[i]);
+            if (types[i] == 's') g.text.emplace_back(bytes);
+            if (types[i] == 'i' || types[i] == 'f') {
+              std::int32_t word;
+              std::memcpy(&word, bytes, sizeof word);
+              float real;
+              std::memcpy(&real, bytes, sizeof real);
+              g.numbers.push_back(types[i] == 'i' ? static_cast<double>(word) : real);
+            }
+          }
+          static_cast<Listener*>(self)->got.push_back(g);
+          return 0;
+        },
+        this);
+  }
+  ~Listener() { lo_server_free(server); }
+  const Got* find(const std::string& address) const {
+    for (const Got& g : got)
+      if (g.address == address) return &g;
+    return nullptr;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("osc: over TCP (SLIP) /reverie/status is answered on its connection; echo over UDP") {
+  OscRig rig;
+  rig.loadSine(74);
+  osc::ParameterEcho echo;
+  rig.engine.setObserver(&echo);
+  osc::Status status;
+  status.voices = 3;
+  status.cpuLoad = 0.25;
+  status.xruns = 2;
+  status.dropped = 5;
+  status.late = 1;
+  rig.controller.publish(status);
+  int port = 41000 + static_cast<int>(getpid() % 20000);
+  std::unique_ptr<osc::Server> server;
+  for (int attempt = 0; attempt < 20 && !server; ++attempt, ++port) {
+    try {
+      server = std::make_unique<osc::Server>(port, rig.controller, rig.renderer, kRate, 0.0, &echo);
+    } catch (const std::exception& e) {
+      MESSAGE(e.what());
+    }
+  }
+  REQUIRE(server != nullptr);
+  const std::string service = std::to_string(port - 1);
+
+  // TCP, SLIP-framed: the answer comes back over the connection the question came on (the
+  // test's TCP socket has no other way in).
+  Listener tcp(LO_TCP);
+  lo_address tcpTarget = lo_address_new_with_proto(LO_TCP, "127.0.0.1", service.c_str());
+  REQUIRE(lo_address_set_stream_slip(tcpTarget, 1) == 0);
+  lo_message question = lo_message_new();
+  REQUIRE(lo_send_message_from(tcpTarget, tcp.server, "/reverie/status", question) > 0);
+  lo_message_free(question);
+  // UDP: a subscriber, then a MIDI controller mapped to tone.level.
+  Listener udp(LO_UDP);
+  lo_address udpTarget = lo_address_new("127.0.0.1", service.c_str());
+  lo_message subscribe = lo_message_new();
+  lo_message_add_int32(subscribe, 1);
+  lo_send_message_from(udpTarget, udp.server, "/reverie/notify", subscribe);
+  lo_message_free(subscribe);
+  const auto start = std::chrono::steady_clock::now();
+  bool sentController = false;
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(3) &&
+         (tcp.find("/reverie/status") == nullptr || udp.find("/reverie/param") == nullptr)) {
+    if (!sentController && server->received() >= 2) {  // subscribed: move the controller
+      REQUIRE(rig.renderer.receive(
+          0, {rig.nanosAt(rig.renderer.framePosition()), midi::Message{0xB0, 74, 64}}));
+      sentController = true;
+    }
+    rig.render(kBlock);
+    lo_server_recv_noblock(tcp.server, 1);
+    lo_server_recv_noblock(udp.server, 1);
+  }
+  lo_address_free(tcpTarget);
+  lo_address_free(udpTarget);
+  server.reset();
+
+  const Listener::Got* answer = tcp.find("/reverie/status");
+  REQUIRE(answer != nullptr);
+  MESSAGE("/reverie/status over TCP: answered over "
+          << std::string(answer->protocol == LO_TCP ? "TCP" : "not TCP") << ": voices "
+          << answer->numbers.at(0) << " cpu " << answer->numbers.at(1) << " xruns "
+          << answer->numbers.at(2) << " dropped " << answer->numbers.at(3) << " late "
+          << answer->numbers.at(4));
+  CHECK(answer->protocol == LO_TCP);
+  CHECK(answer->numbers == std::vector<double>{3, 0.25, 2, 5, 1});
+  const Listener::Got* echoed = udp.find("/reverie/param");
+  REQUIRE(echoed != nullptr);
+  MESSAGE("MIDI CC74 64 echoed to the UDP subscriber: /reverie/param " << echoed->text.at(0) << " "
+                                                                       << echoed->numbers.at(0));
+  CHECK(echoed->text.at(0) == "tone.level");
+  CHECK(echoed->numbers.at(0) == doctest::Approx(-40.0 + 40.0 * 64.0 / 127.0).epsilon(1e-5));
 }

@@ -1,6 +1,7 @@
 // OSC flooding live play: 10,000 messages a second for 10 s over UDP into the OSC server while
 // the audio thread renders. Nothing may crash, every drop must be counted, and the audio thread
-// must neither allocate nor lock (the trap) however hard the server thread works.
+// must neither allocate nor lock (the trap) however hard the server thread works, with the
+// parameter echo on (the sender subscribes) and a tenth of the flood moving a parameter.
 #include <doctest/doctest.h>
 #include <lo/lo.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "live/live_renderer.hpp"
 #include "osc/osc_controller.hpp"
 #include "osc/osc_server.hpp"
+#include "osc/param_echo.hpp"
 #include "realtime/alloc_trap.hpp"
 #include "reverie/engine.hpp"
 
@@ -33,6 +35,8 @@ TEST_CASE("osc: 10,000 messages a second for 10 s: no crash, drops counted, audi
   routing.counts.fill(1);
   REQUIRE(renderer.setRouting(routing));
   osc::Controller controller(renderer, 48000.0);
+  osc::ParameterEcho echo;
+  engine.setObserver(&echo);
   const NodeId ids[] = {synth, out};
   controller.setDirectory(osc::makeDirectory(engine.graph(), ids, kInvalidNode, {}));
   // A port of this process's own; the next ones if another program holds it.
@@ -40,7 +44,7 @@ TEST_CASE("osc: 10,000 messages a second for 10 s: no crash, drops counted, audi
   std::unique_ptr<osc::Server> owned;
   for (int attempt = 0; attempt < 20 && !owned; ++attempt, ++port) {
     try {
-      owned = std::make_unique<osc::Server>(port, controller, renderer, 48000.0);
+      owned = std::make_unique<osc::Server>(port, controller, renderer, 48000.0, 0.0, &echo);
     } catch (const std::exception& e) {
       MESSAGE(e.what());
     }
@@ -71,6 +75,7 @@ TEST_CASE("osc: 10,000 messages a second for 10 s: no crash, drops counted, audi
   // The sender's own socket: liblo's default client socket in this process is the server's.
   lo_server sender = lo_server_new(nullptr, nullptr);
   REQUIRE(sender != nullptr);
+  lo_send_from(target, sender, LO_TT_IMMEDIATE, "/reverie/notify", "i", 1);
   std::uint64_t sent = 0;
   const auto start = std::chrono::steady_clock::now();
   for (int burst = 0; burst < 1000; ++burst) {  // 100 messages every 10 ms
@@ -133,9 +138,9 @@ TEST_CASE("osc: 10,000 messages a second for 10 s: no crash, drops counted, audi
                   << " lost in the sockets); refused " << controller.failures()
                   << "; dropped at the audio queue " << renderer.droppedMessages() << "; late "
                   << renderer.lateEvents() << "; notes played " << renderer.notesPlayed()
-                  << "; engine drops " << engine.stats().droppedEvents
-                  << "; allocations on the audio thread " << test::allocationViolations()
-                  << ", locks " << test::lockViolations());
+                  << "; engine drops " << engine.stats().droppedEvents << "; echoes dropped "
+                  << echo.dropped() << "; allocations on the audio thread "
+                  << test::allocationViolations() << ", locks " << test::lockViolations());
   CHECK(sent == 100000);
   CHECK(received <= sent);
   CHECK(received > sent / 2);
