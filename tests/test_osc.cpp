@@ -3,7 +3,10 @@
 // LiveRenderer and wait-free queues the server uses. tests/live/test_live_osc.cpp sends the
 // same over UDP and TCP to `reverie play`.
 #include <doctest/doctest.h>
+#include <arpa/inet.h>
 #include <lo/lo.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -707,6 +710,28 @@ struct Listener {
   }
 };
 
+/// /reverie/status SLIP-framed over a plain TCP socket (not liblo): the answer's bytes as they
+/// came.
+std::string rawSlipStatus(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string got;
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
+    const char packet[] = "\xC0/reverie/status\0,\0\0\0\xC0";  // 16 + 4 bytes, END on each side
+    send(fd, packet, sizeof packet - 1, MSG_NOSIGNAL);
+    timeval wait{2, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    char buffer[256];
+    const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n > 0) got.assign(buffer, static_cast<std::size_t>(n));
+  }
+  close(fd);
+  return got;
+}
+
 }  // namespace
 
 TEST_CASE("osc: over TCP (SLIP) /reverie/status is answered on its connection; echo over UDP") {
@@ -763,7 +788,26 @@ TEST_CASE("osc: over TCP (SLIP) /reverie/status is answered on its connection; e
   }
   lo_address_free(tcpTarget);
   lo_address_free(udpTarget);
+  // liblo's default stream framing (length-prefixed) is answered too; a plain SLIP client gets
+  // its answer length-prefixed, as liblo writes it (see README).
+  Listener plain(LO_TCP);
+  lo_address plainTarget = lo_address_new_with_proto(LO_TCP, "127.0.0.1", service.c_str());
+  lo_send_from(plainTarget, plain.server, LO_TT_IMMEDIATE, "/reverie/status", "");
+  for (int i = 0; i < 300 && plain.find("/reverie/status") == nullptr; ++i)
+    lo_server_recv_noblock(plain.server, 10);
+  lo_address_free(plainTarget);
+  const std::string raw = rawSlipStatus(port - 1);
   server.reset();
+  CHECK(plain.find("/reverie/status") != nullptr);
+  REQUIRE(raw.size() > 20);
+  const std::size_t length = static_cast<unsigned char>(raw[0]) << 24 |
+                             static_cast<unsigned char>(raw[1]) << 16 |
+                             static_cast<unsigned char>(raw[2]) << 8 |
+                             static_cast<unsigned char>(raw[3]);
+  MESSAGE("plain SLIP client: answer of " << raw.size() << " bytes: a length " << length
+                                          << ", then '" << raw.substr(4, 15) << "'");
+  CHECK(length == raw.size() - 4);
+  CHECK(raw.substr(4, 15) == "/reverie/status");
 
   const Listener::Got* answer = tcp.find("/reverie/status");
   REQUIRE(answer != nullptr);

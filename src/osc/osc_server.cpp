@@ -164,6 +164,10 @@ void Server::receive(Socket& socket, const char* path, const char* types, void* 
                             nanosOf(std::chrono::system_clock::now()),
                             nanosOf(std::chrono::steady_clock::now()), latencyNanos_);
   const lo_address source = lo_message_get_source(m);
+  // Replies go back on the connection a TCP message came on, length-prefixed as liblo writes
+  // them: liblo 0.31 does not say which framing the client used, and its own reader (Csound's,
+  // norns') does not take SLIP replies.
+  const bool stream = &socket == &sockets_[1];
   char* url = source ? lo_address_get_url(source) : nullptr;
   const std::string from = url ? url : "";
   std::free(url);
@@ -180,6 +184,12 @@ void Server::receive(Socket& socket, const char* path, const char* types, void* 
       if (subscribers_.size() >= kMaxSubscribers) {
         out.push_back({"/reverie/fail",
                        {Arg::string(path), Arg::string("too many subscribers (64)")},
+                       false});
+      } else if (stream) {
+        // The streams go to a port that listens: a TCP client's own port does not.
+        out.push_back({"/reverie/fail",
+                       {Arg::string(path), Arg::string("subscribe over UDP, from the port that "
+                                                       "should hear the notify streams")},
                        false});
       } else if (lo_address a = lo_address_new_from_url(from.c_str())) {
         subscribers_.push_back({from, a});
