@@ -2,8 +2,8 @@
 // deterministic clock, and what each address does to the sound, through the same Controller,
 // LiveRenderer and wait-free queues the server uses. tests/live/test_live_osc.cpp sends the
 // same over UDP and TCP to `reverie play`.
-#include <doctest/doctest.h>
 #include <arpa/inet.h>
+#include <doctest/doctest.h>
 #include <lo/lo.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -800,10 +800,9 @@ TEST_CASE("osc: over TCP (SLIP) /reverie/status is answered on its connection; e
   server.reset();
   CHECK(plain.find("/reverie/status") != nullptr);
   REQUIRE(raw.size() > 20);
-  const std::size_t length = static_cast<unsigned char>(raw[0]) << 24 |
-                             static_cast<unsigned char>(raw[1]) << 16 |
-                             static_cast<unsigned char>(raw[2]) << 8 |
-                             static_cast<unsigned char>(raw[3]);
+  const std::size_t length =
+      static_cast<unsigned char>(raw[0]) << 24 | static_cast<unsigned char>(raw[1]) << 16 |
+      static_cast<unsigned char>(raw[2]) << 8 | static_cast<unsigned char>(raw[3]);
   MESSAGE("plain SLIP client: answer of " << raw.size() << " bytes: a length " << length
                                           << ", then '" << raw.substr(4, 15) << "'");
   CHECK(length == raw.size() - 4);

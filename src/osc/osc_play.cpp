@@ -30,15 +30,15 @@ LiveOsc::LiveOsc(int port, Engine& engine, live::LiveRenderer& renderer, live::L
 
 LiveOsc::~LiveOsc() {
   server_.reset();
-  // The audio thread may be inside a block that loaded the observer: let it finish one more
-  // (a stopped stream renders none, so the wait is bounded).
+  // The audio thread may be inside a block that loaded the observer: let two blocks end (a
+  // stopped stream renders none: then there is nothing to wait for).
   engine_.setObserver(nullptr);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
-  for (int blocks = 0; blocks < 2 && std::chrono::steady_clock::now() < deadline;) {
+  for (int blocks = 0; blocks < 2; ++blocks) {
     const std::int64_t at = renderer_.framePosition();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
     while (renderer_.framePosition() == at && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    ++blocks;
+    if (renderer_.framePosition() == at) break;
   }
 }
 

@@ -11,12 +11,16 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "arc/arc_setup.hpp"
+#include "arc/composer.hpp"
 #include "live/live_renderer.hpp"
 #include "osc/osc_controller.hpp"
 #include "osc/osc_server.hpp"
 #include "osc/param_echo.hpp"
 #include "realtime/alloc_trap.hpp"
+#include "reverie/arc.hpp"
 #include "reverie/engine.hpp"
 
 using namespace reverie;
@@ -146,6 +150,58 @@ TEST_CASE("osc: 10,000 messages a second for 10 s: no crash, drops counted, audi
   CHECK(received > sent / 2);
   CHECK(controller.failures() > received / 20);  // every tenth sent was malformed
   CHECK(renderer.notesPlayed() > 1000);
+  CHECK(test::allocationViolations() == 0);
+  CHECK(test::lockViolations() == 0);
+}
+
+TEST_CASE("osc: timetagged composer cues split the block, and the echo runs, with no allocation") {
+  const Arc arc = loadArc(std::string(REVERIE_SOURCE_DIR) + "/presets/arcs/clockwork.toml");
+  Engine engine({48000.0, 256, 1});
+  const arc::ArcNodes nodes = arc::buildArc(arc, engine.graph());
+  engine.commit();
+  live::LiveRenderer renderer(engine, 1, {});
+  osc::Controller controller(renderer, 48000.0);
+  std::vector<NodeId> ids;
+  for (const auto& [name, id] : nodes.ids) ids.push_back(id);
+  std::vector<std::string> scenes;
+  for (const Scene& s : arc.scenes) scenes.push_back(s.name);
+  controller.setDirectory(osc::makeDirectory(engine.graph(), ids, nodes.composer, scenes));
+  osc::ParameterEcho echo;
+  engine.setObserver(&echo);
+  echo.setEnabled(true);
+  // Queued before the audio thread starts (handle allocates): stingers, holds and tensions on
+  // frames that fall inside blocks, several to a block.
+  std::vector<osc::Outgoing> out;
+  const char* stingers[] = {"shatter", "drop", "cheer", "stab", "swell", "roll"};
+  for (int i = 0; i < 60; ++i) {
+    const std::int64_t frame = 24000 + i * 12007;
+    controller.handle("/reverie/stinger", std::vector{osc::Arg::string(stingers[i % 6])}, frame, "",
+                      out);
+    controller.handle("/reverie/tension", std::vector{osc::Arg::real((i % 10) / 10.0)}, frame + 3,
+                      "", out);
+    controller.handle("/reverie/hold", std::vector{osc::Arg::integer(i % 2)}, frame + 100, "", out);
+  }
+  REQUIRE(out.empty());  // every one accepted
+  constexpr int kBlock = 256;
+  float left[kBlock], right[kBlock];
+  float* output[] = {left, right};
+  test::resetViolations();
+  test::setAudioThread(true);
+  for (int b = 0; b < 48000 * 16 / kBlock; ++b)
+    renderer.render(output, kBlock, static_cast<std::int64_t>(b) * 5'333'333);
+  test::setAudioThread(false);
+  std::size_t fired = 0, changes = 0;
+  osc::ParameterChange c;
+  while (echo.pop(c)) {
+    ++changes;
+    fired += c.node == nodes.composer && c.index == arc::composer_parameter::kStinger;
+  }
+  MESSAGE("16 s of clockwork with 180 timetagged composer cues: "
+          << fired << " stingers echoed, " << changes << " changes, " << echo.dropped()
+          << " dropped; late " << renderer.lateEvents() << "; allocations "
+          << test::allocationViolations() << ", locks " << test::lockViolations());
+  CHECK(fired == 60);
+  CHECK(renderer.lateEvents() == 0);
   CHECK(test::allocationViolations() == 0);
   CHECK(test::lockViolations() == 0);
 }
