@@ -331,7 +331,7 @@ TEST_CASE("osc: /reverie/scene/goto lands on the next bar line") {
   const Arc& arc = test::arcNamed("clockwork");
   OscRig rig;
   rig.loadArc(arc);
-  osc::ArcCues cues(arc, kRate, rig.composer);
+  osc::ArcCues cues(arc, kRate);
   const Timeline& timeline = cues.timeline();
   const std::int64_t cueFrame = std::llround(3.1 * kRate);  // in bar 2 of 8 (1.75 s each)
   std::int64_t landed = -1;

@@ -4,14 +4,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "arc/composer.hpp"
-
 namespace reverie::osc {
 
-ArcCues::ArcCues(const Arc& arc, double sampleRate, NodeId composer)
-    : timeline_(std::make_unique<Timeline>(arc, sampleRate)),
-      composer_(composer),
-      sampleRate_(sampleRate) {}
+ArcCues::ArcCues(const Arc& arc, double sampleRate)
+    : timeline_(std::make_unique<Timeline>(arc, sampleRate)), sampleRate_(sampleRate) {}
 
 void ArcCues::update(int scene, std::int64_t frame) {
   const auto& spans = timeline_->spans();

@@ -8,13 +8,12 @@
 #include <memory>
 
 #include "reverie/arc.hpp"
-#include "reverie/graph.hpp"
 
 namespace reverie::osc {
 
 class ArcCues {
  public:
-  ArcCues(const Arc& arc, double sampleRate, NodeId composer);
+  ArcCues(const Arc& arc, double sampleRate);
 
   /// Control thread, often: follows the composer (`scene` is what it publishes) at the audio
   /// clock's `frame`.
@@ -31,7 +30,6 @@ class ArcCues {
 
  private:
   std::unique_ptr<Timeline> timeline_;
-  NodeId composer_;
   double sampleRate_;
   int scene_ = 0, bar_ = 1;
   double sceneStartSeconds_ = 0.0;

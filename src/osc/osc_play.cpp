@@ -19,7 +19,7 @@ LiveOsc::LiveOsc(int port, Engine& engine, live::LiveRenderer& renderer, live::L
       composer_(composer),
       arcNodes_(std::move(arcNodes)),
       controller_(renderer, engine.config().sampleRate) {
-  if (arc_ != nullptr) cues_.emplace(*arc_, engine.config().sampleRate, composer_);
+  if (arc_ != nullptr) cues_.emplace(*arc_, engine.config().sampleRate);
   publishDirectory();
   tick({});
   const double rate = engine.config().sampleRate;
