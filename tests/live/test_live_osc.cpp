@@ -266,9 +266,15 @@ TEST_CASE("live: OSC notify streams scene, bar, tension and every parameter chan
   REQUIRE(jack_activate(rig.client) == 0);
   REQUIRE(jack_connect(rig.client, "reverie-osc2:midi_out", "reverie-midi:reverie") == 0);
   Client client(port);
-  lo_message subscribe = lo_message_new();
-  lo_message_add_int32(subscribe, 1);
-  client.send("/reverie/notify", subscribe);
+  // The JACK ports can appear before the OSC socket is bound (a datagram sent then is lost):
+  // subscribe until the arc's scene, which a subscription is answered with at once, comes back.
+  for (int attempt = 0; attempt < 50 && client.count("/reverie/scene") == 0; ++attempt) {
+    lo_message subscribe = lo_message_new();
+    lo_message_add_int32(subscribe, 1);
+    client.send("/reverie/notify", subscribe);
+    client.listen(100ms);
+  }
+  REQUIRE_MESSAGE(client.count("/reverie/scene") == 1, test::readText(folder / "reverie.log"));
   rig.startFrame = jack_frame_time(rig.client) + 256;
   rig.recording = true;
   client.listen(1000ms);
