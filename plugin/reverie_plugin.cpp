@@ -17,6 +17,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,7 @@ constexpr float kMaxSeed = 65535.0f;
 constexpr float kMinLevelDb = -60.0f;
 constexpr float kMaxLevelDb = 12.0f;
 constexpr const char* kPresetStateKey = "preset";
+constexpr const char* kSeedStateKey = "seed";
 // DPF's wrappers hand run() at most 512 events (kMaxMidiEvents); room to spare.
 constexpr std::size_t kMaxEvents = 1024;
 // How often the control thread frees what the audio thread retired (Instrument::update asks
@@ -56,7 +58,7 @@ class ReveriePlugin : public Plugin {
  public:
   ReveriePlugin()
       : Plugin(kParameterCount, static_cast<uint32_t>(reverie::plugin::shippedPresets().size()),
-               1) {
+               2) {
     lv2_ = std::string(getPluginFormatName()) == "LV2";
     controlThread_ = std::thread([this] { controlLoop(); });
   }
@@ -117,6 +119,14 @@ class ReveriePlugin : public Plugin {
   }
 
   void initState(uint32_t index, State& state) override {
+    if (index == 1) {  // the seed as state too: a session restores it before activation
+      state.hints = 0;
+      state.key = kSeedStateKey;
+      state.defaultValue = "1";
+      state.label = "Seed";
+      state.description = "The seed of the performance (the Seed parameter)";
+      return;
+    }
     if (index != 0) return;
     state.hints = 0;
     state.key = kPresetStateKey;
@@ -156,6 +166,8 @@ class ReveriePlugin : public Plugin {
   }
 
   String getState(const char* key) const override {
+    if (std::string(key) == kSeedStateKey)
+      return String(std::to_string(seed_.load(std::memory_order_relaxed)).c_str());
     if (std::string(key) != kPresetStateKey) return String();
     std::lock_guard<std::mutex> lock(control_);
     return String(choiceText().c_str());
@@ -164,7 +176,14 @@ class ReveriePlugin : public Plugin {
   // The host's main thread: a session or LV2 preset restored, or a file chosen. Builds the
   // preset now when the plugin is active, so the host finds it playing when this returns.
   void setState(const char* key, const char* value) override {
-    if (std::string(key) != kPresetStateKey || value == nullptr) return;
+    if (value == nullptr) return;
+    if (std::string(key) == kSeedStateKey) {
+      std::lock_guard<std::mutex> lock(control_);
+      setParameterValue(kSeedParameter, std::strtof(value, nullptr));
+      if (active_ && seed_.load(std::memory_order_relaxed) != builtSeed_) build();
+      return;
+    }
+    if (std::string(key) != kPresetStateKey) return;
     std::lock_guard<std::mutex> lock(control_);
     if (const auto shipped = reverie::plugin::findShipped(value)) {
       program_.store(static_cast<int>(*shipped), std::memory_order_relaxed);
