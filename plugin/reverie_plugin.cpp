@@ -214,6 +214,8 @@ class ReveriePlugin : public Plugin {
   void run(const float**, float** outputs, uint32_t frames, const MidiEvent* midiEvents,
            uint32_t midiEventCount) override {
     runs_.fetch_add(1);  // odd while run() may hold an instrument
+    // The generation first: one built in between is taken for new at the next block too.
+    const std::uint32_t generation = generation_.load();
     reverie::Instrument* instrument = live_.load();
     if (instrument == nullptr) {
       std::fill_n(outputs[0], frames, 0.0f);
@@ -221,7 +223,7 @@ class ReveriePlugin : public Plugin {
       runs_.fetch_add(1);
       return;
     }
-    followHost(*instrument, frames);
+    followHost(*instrument, generation, frames);
     std::size_t count = 0;
     for (uint32_t i = 0; i < midiEventCount; ++i) {
       const MidiEvent& event = midiEvents[i];
@@ -249,7 +251,7 @@ class ReveriePlugin : public Plugin {
   // engine moves the clock on by the frames it renders, so there the host's position is handed
   // over only when it says something new: a jump of its frame, a start or stop, a new tempo or
   // meter, or a new instrument.
-  void followHost(reverie::Instrument& instrument, uint32_t frames) {
+  void followHost(reverie::Instrument& instrument, std::uint32_t generation, uint32_t frames) {
     const TimePosition& position = getTimePosition();
     const auto& bbt = position.bbt;
     reverie::Transport host;
@@ -262,13 +264,13 @@ class ReveriePlugin : public Plugin {
       host.beat = (bbt.bar - 1) * static_cast<double>(bbt.beatsPerBar) + (bbt.beat - 1) +
                   (bbt.ticksPerBeat > 0.0 ? bbt.tick / bbt.ticksPerBeat : 0.0);
     }
-    const bool carriesOn = &instrument == followed_ && position.frame == expectedFrame_ &&
+    const bool carriesOn = generation == followed_ && position.frame == expectedFrame_ &&
                            host.external == handed_.external && host.rolling == handed_.rolling &&
                            host.beatsPerMinute == handed_.beatsPerMinute &&
                            host.beatsPerBar == handed_.beatsPerBar &&
                            host.beatType == handed_.beatType;
     if (!lv2_ || !carriesOn) instrument.setTransport(host);
-    followed_ = &instrument;
+    followed_ = generation;
     handed_ = host;
     expectedFrame_ = position.frame + (position.playing ? frames : 0u);
   }
@@ -315,6 +317,7 @@ class ReveriePlugin : public Plugin {
       auto fresh = std::make_unique<reverie::Instrument>(choicePath(), config);
       setLatency(static_cast<uint32_t>(fresh->latencyFrames()));
       live_.store(fresh.get());
+      generation_.fetch_add(1);  // after the pointer (see run())
       // A run() that took the old instrument has made runs_ odd before it did; wait it out.
       const std::uint64_t runs = runs_.load();
       while ((runs & 1u) != 0 && runs_.load() == runs)
@@ -379,7 +382,8 @@ class ReveriePlugin : public Plugin {
   std::atomic<int> scene_{-1};
   std::atomic<std::uint64_t> runs_{0};
   // The audio thread: what followHost handed over last.
-  const reverie::Instrument* followed_ = nullptr;
+  std::atomic<std::uint32_t> generation_{0};  // instruments handed to run()
+  std::uint32_t followed_ = UINT32_MAX;       // the audio thread: the generation it followed
   reverie::Transport handed_;
   uint64_t expectedFrame_ = 0;
   bool lv2_ = false;   // the format DPF built this module as is LV2
