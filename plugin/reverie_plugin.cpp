@@ -381,9 +381,9 @@ class ReveriePlugin : public Plugin {
   std::uint32_t builtSeed_ = 1;  // under control_
   std::atomic<int> scene_{-1};
   std::atomic<std::uint64_t> runs_{0};
-  // The audio thread: what followHost handed over last.
   std::atomic<std::uint32_t> generation_{0};  // instruments handed to run()
-  std::uint32_t followed_ = UINT32_MAX;       // the audio thread: the generation it followed
+  // The audio thread: what followHost handed over last, to which generation.
+  std::uint32_t followed_ = UINT32_MAX;
   reverie::Transport handed_;
   uint64_t expectedFrame_ = 0;
   bool lv2_ = false;   // the format DPF built this module as is LV2
