@@ -125,7 +125,7 @@ double crystalLoad(int voices, float exciter = 0.0f) {
     graph.setParameter(crystal, "voices", 128.0f);
     graph.setParameter(crystal, "modes", 64.0f);
     graph.setParameter(crystal, "geometry", 0.0f);
-    graph.setParameter(crystal, "t60", 60.0f);  // every voice rings through the measurement
+    graph.setParameter(crystal, "t60", 60.0f);     // every voice rings through the measurement
     graph.setParameter(crystal, "damping", 0.0f);  // every mode too: none stops being computed
     graph.setParameter(crystal, "level", -40.0f);
     graph.setParameter(crystal, "exciter", exciter);

@@ -11,7 +11,6 @@
 namespace reverie::crystal {
 namespace {
 
-constexpr int kCheckFrames = 256;             // the voice's energy is read on this grid
 constexpr double kSilentEnergy = 1e-12;       // -120 dB: the voice is done
 constexpr double kSilentGroupEnergy = 1e-14;  // -140 dB: a group of modes is no longer computed
 constexpr double kFadeSeconds = 0.005;        // a stolen voice's T60
@@ -23,50 +22,9 @@ constexpr float kBowVelocityScale = 0.15f;  // bow speed 1 in units of the modes
 constexpr float kBowCoupling = 0.05f;       // force per unit of slip while sticking
 constexpr float kShardLevel = 0.5f;
 constexpr double kBowFullGripHz = 220.0;  // A3: the bow grips notes above it at full strength
-constexpr double kBowTrackGain = 0.6;     // of the log pitch error corrected per reading
 
 double radiusFor(double t60Seconds, double sampleRate) {
   return std::pow(10.0, -3.0 / (std::max(t60Seconds, 1e-4) * sampleRate));  // -60 dB in T60
-}
-
-// The spiral's phase offsets: mode m turns a golden angle after mode m - 1.
-constexpr double kGoldenAngle = 2.399963;
-struct SpiralOffsets {
-  double cosine[kMaxModes], sine[kMaxModes];
-};
-const SpiralOffsets kSpiral = [] {
-  SpiralOffsets offsets{};
-  for (int m = 0; m < kMaxModes; ++m) {
-    offsets.cosine[m] = std::cos(kGoldenAngle * m);
-    offsets.sine[m] = std::sin(kGoldenAngle * m);
-  }
-  return offsets;
-}();
-
-// exp(x) for |x| <= 0.16 (a drift of up to 270 cents): Taylor to x^9, error below 1e-13.
-double expSmall(double x) {
-  double term = 1.0, sum = 1.0;
-  for (int k = 1; k <= 9; ++k) {
-    term *= x / k;
-    sum += term;
-  }
-  return sum;
-}
-
-// cos(d) and sin(d) for |d| <= 0.6 rad: Taylor to d^12 and d^13, error below 1e-13.
-void cosSinSmall(double d, double& cosine, double& sine) {
-  const double d2 = d * d;
-  cosine = 1.0 +
-           d2 * (-1.0 / 2 +
-                 d2 * (1.0 / 24 +
-                       d2 * (-1.0 / 720 +
-                             d2 * (1.0 / 40320 + d2 * (-1.0 / 3628800 + d2 * (1.0 / 479001600))))));
-  sine =
-      d * (1.0 +
-           d2 * (-1.0 / 6 +
-                 d2 * (1.0 / 120 +
-                       d2 * (-1.0 / 5040 + d2 * (1.0 / 362880 + d2 * (-1.0 / 39916800 +
-                                                                      d2 * (1.0 / 6227020800)))))));
 }
 
 }  // namespace
@@ -229,72 +187,6 @@ void CrystalVoice::fadeOut(const VoiceSettings& s) {
   }
 }
 
-void CrystalVoice::applyDrift(const VoiceSettings& s) {
-  // Each mode's pitch wanders on a slow sine; successive modes are a golden angle apart in
-  // phase, so the partials turn around one another like a spiral (seed 004's living crystal).
-  // The depth grows with the octaves above the principal, which stays in tune.
-  //
-  // Every 256 frames for every mode: the rotation is turned from the undrifted one by the small
-  // angle the drift adds, with short series instead of five calls into libm per mode (they cost
-  // more than the modes' rendering did). Same pitches to 1e-13.
-  const double hz = noteHz_ * bowPitchScale_;
-  const int modes = std::min(modeCount_, groups_ * dsp::kModeLanes);  // the ones still sounding
-  if (hz != driftBaseHz_) {
-    driftBaseHz_ = hz;
-    for (int m = 0; m < modes; ++m) {
-      baseOmega_[m] = dsp::kTwoPi * hz * ratio_[m] / s.sampleRate;
-      baseCos_[m] = std::cos(baseOmega_[m]);
-      baseSin_[m] = std::sin(baseOmega_[m]);
-    }
-  }
-  const double phase =
-      dsp::kTwoPi * s.driftRateHz * static_cast<double>(voiceFrame_) / s.sampleRate;
-  const double phaseCos = std::cos(phase), phaseSin = std::sin(phase);
-  // exp2(cents / 1200) = exp(cents * ln 2 / 1200).
-  const double perCent = s.driftCents * 0.69314718055994531 / 1200.0;
-  const double nyquist = dsp::kPi;
-  for (int m = 0; m < modes; ++m) {
-    const double spiral = phaseSin * kSpiral.cosine[m] + phaseCos * kSpiral.sine[m];
-    const double factor = expSmall(perCent * driftDepth_[m] * spiral);
-    const double omega = baseOmega_[m] * factor;
-    // Drifted past Nyquist, the mode stops.
-    const double radius = omega < nyquist ? radius_[m] : 0.0;
-    double turnCos = 1.0, turnSin = 0.0;
-    cosSinSmall(omega - baseOmega_[m], turnCos, turnSin);
-    c_[m] = static_cast<float>(radius * (baseCos_[m] * turnCos - baseSin_[m] * turnSin));
-    s_[m] = static_cast<float>(radius * (baseSin_[m] * turnCos + baseCos_[m] * turnSin));
-  }
-}
-
-void CrystalVoice::retune(const VoiceSettings& s) {
-  if (s.driftCents > 0.0) return applyDrift(s);
-  for (int m = 0; m < modeCount_; ++m) tuneMode(m, noteHz_ * ratio_[m] * bowPitchScale_, s);
-}
-
-void CrystalVoice::trackBowPitch(const VoiceSettings& s) {
-  if (principalA_ < 0) return;
-  const double target = dsp::kTwoPi * noteHz_ * principalRatio_ / s.sampleRate;
-  // The pitch is read from whole cycles of the principal's phase (a pair summed: the line the
-  // ear follows), timed from the same point of one cycle to the same point of a later one, so
-  // the stick-slip cycle's uneven pace cancels. At least 2048 frames and 4 cycles a reading.
-  trackedFrames_ += kCheckFrames;
-  if (trackedFrames_ < 2048 || principalClock_.cycles < 4) return;
-  trackedFrames_ = 0;
-  const double advance = dsp::kTwoPi * principalClock_.cycles /
-                         (principalClock_.lastCycleFrame - principalClock_.firstCycleFrame);
-  principalClock_.cycles = 0;
-  principalClock_.firstCycleFrame = principalClock_.lastCycleFrame;
-  // Most of the log error per reading: the sounding pitch follows the modes' nearly one to
-  // one, so this settles geometrically. Steps are capped at 100 cents, the scale at an
-  // octave either way.
-  const double step =
-      std::clamp(kBowTrackGain * std::log2(target / advance), -100.0 / 1200.0, 100.0 / 1200.0);
-  const double scale = std::clamp(bowPitchScale_ * std::exp2(step), 0.5, 2.0);
-  if (scale == bowPitchScale_) return;
-  bowPitchScale_ = scale;
-  retune(s);
-}
-
 void CrystalVoice::setTimbre(float timbre) {
   bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move under the bow
   // Up to +-1.75 in the tilt's exponent: the same span the brightness control sweeps. The
@@ -308,21 +200,6 @@ void CrystalVoice::setTimbre(float timbre) {
     re_[m] *= factor;
     im_[m] *= factor;
   }
-}
-
-void CrystalVoice::setPitch(double noteHz, const VoiceSettings& s) {
-  noteHz_ = noteHz;
-  retune(s);
-}
-
-void CrystalVoice::tuneMode(int m, double hz, const VoiceSettings& s) {
-  bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move under the bow
-  // A new rotation angle at the same radius: the mode keeps its amplitude. Bent or drifted
-  // past Nyquist, it stops.
-  const double radius = hz < 0.5 * s.sampleRate ? radius_[m] : 0.0;
-  const double omega = dsp::kTwoPi * hz / s.sampleRate;
-  c_[m] = static_cast<float>(radius * std::cos(omega));
-  s_[m] = static_cast<float>(radius * std::sin(omega));
 }
 
 void CrystalVoice::render(float* mid, float* side, float* scratch, int frames,

@@ -10,6 +10,11 @@
 
 namespace reverie::crystal {
 
+/// Successive modes are this far apart in phase (radians): in the stereo field and in the drift.
+inline constexpr double kGoldenAngle = 2.399963;
+/// The voice's own grid, in frames: its energy is read, and its drift and bow pitch move, on it.
+inline constexpr int kCheckFrames = 256;
+
 enum class Exciter { kStrike = 0, kBow = 1, kShatter = 2 };
 
 /// Everything a voice needs from the node's parameters, derived once when they change.
