@@ -33,10 +33,18 @@ START_NAMESPACE_DISTRHO
 
 namespace {
 
+// The inputs, then the one output: DPF 1.6's presets.ttl writer ends a preset's port list at
+// the first output, so every input comes before it.
 constexpr uint32_t kLevelParameter = 0;
-constexpr uint32_t kSceneParameter = 1;  // an output: the arc's scene now (0 for a preset)
-constexpr uint32_t kSeedParameter = 2;
-constexpr uint32_t kParameterCount = 3;
+constexpr uint32_t kSeedParameter = 1;
+// The arc's controls, in reverie::ArcControl order.
+constexpr uint32_t kTensionSourceParameter = 2;
+constexpr uint32_t kTensionParameter = 3;
+constexpr uint32_t kNextSceneParameter = 4;  // a trigger
+constexpr uint32_t kArcPlayParameter = 5;
+constexpr uint32_t kSceneParameter = 6;  // an output: the arc's scene now (0 for a preset)
+constexpr uint32_t kParameterCount = 7;
+constexpr float kArcDefaults[] = {0.0f, 0.5f, 0.0f, 1.0f};
 constexpr float kMaxSeed = 65535.0f;
 constexpr float kMinLevelDb = -60.0f;
 constexpr float kMaxLevelDb = 12.0f;
@@ -108,6 +116,23 @@ class ReveriePlugin : public Plugin {
       case kSeedParameter:
         return describe(kParameterIsAutomatable | kParameterIsInteger, "Seed", "Seed", "seed", "",
                         1.0f, kMaxSeed, 1.0f);
+      case kTensionSourceParameter:
+        describe(kParameterIsAutomatable | kParameterIsInteger, "Arc tension source", "Source",
+                 "tension_source", "", 0.0f, 1.0f, kArcDefaults[0]);
+        parameter.enumValues.count = 2;
+        parameter.enumValues.restrictedMode = true;
+        parameter.enumValues.values =
+            new ParameterEnumerationValue[2]{{0.0f, "script"}, {1.0f, "live"}};
+        return;
+      case kTensionParameter:
+        return describe(kParameterIsAutomatable, "Arc tension (live)", "Tension", "tension", "",
+                        0.0f, 1.0f, kArcDefaults[1]);
+      case kNextSceneParameter:
+        return describe(kParameterIsAutomatable | kParameterIsTrigger, "Arc next scene", "Next",
+                        "next_scene", "", 0.0f, 1.0f, kArcDefaults[2]);
+      case kArcPlayParameter:
+        return describe(kParameterIsAutomatable | kParameterIsBoolean, "Arc on", "Arc on", "arc_on",
+                        "", 0.0f, 1.0f, kArcDefaults[3]);
       default:
         return;
     }
@@ -144,6 +169,11 @@ class ReveriePlugin : public Plugin {
         return static_cast<float>(std::max(0, scene_.load(std::memory_order_relaxed)));
       case kSeedParameter:
         return static_cast<float>(seed_.load(std::memory_order_relaxed));
+      case kTensionSourceParameter:
+      case kTensionParameter:
+      case kNextSceneParameter:
+      case kArcPlayParameter:
+        return arc_[index - kTensionSourceParameter].load(std::memory_order_relaxed);
       default:
         return 0.0f;
     }
@@ -152,6 +182,8 @@ class ReveriePlugin : public Plugin {
   // Any thread: a new seed is built by the control thread (or the next activate).
   void setParameterValue(uint32_t index, float value) override {
     if (index == kLevelParameter) levelDb_.store(value, std::memory_order_relaxed);
+    if (index >= kTensionSourceParameter && index <= kArcPlayParameter)
+      arc_[index - kTensionSourceParameter].store(value, std::memory_order_relaxed);
     if (index == kSeedParameter)
       seed_.store(static_cast<std::uint32_t>(std::lround(std::clamp(value, 1.0f, kMaxSeed))),
                   std::memory_order_relaxed);
@@ -224,6 +256,7 @@ class ReveriePlugin : public Plugin {
       return;
     }
     followHost(*instrument, generation, frames);
+    handArcControls(*instrument, generation);
     std::size_t count = 0;
     for (uint32_t i = 0; i < midiEventCount; ++i) {
       const MidiEvent& event = midiEvents[i];
@@ -273,6 +306,26 @@ class ReveriePlugin : public Plugin {
     followed_ = generation;
     handed_ = host;
     expectedFrame_ = position.frame + (position.playing ? frames : 0u);
+  }
+
+  // The audio thread: the arc's controls the host changed (all of them to a new instrument), at
+  // the block's first frame. The next-scene trigger fires once and reads 0 again.
+  void handArcControls(reverie::Instrument& instrument, std::uint32_t generation) {
+    const bool fresh = generation != arcGeneration_;
+    arcGeneration_ = generation;
+    for (std::size_t i = 0; i < arc_.size(); ++i) {
+      const float value = arc_[i].load(std::memory_order_relaxed);
+      if (i == kNextSceneParameter - kTensionSourceParameter) {
+        if (value >= 0.5f) {
+          instrument.setArcControl(reverie::ArcControl::kNextScene, 1.0f);
+          arc_[i].store(0.0f, std::memory_order_relaxed);
+        }
+        continue;
+      }
+      if (!fresh && value == arcHanded_[i]) continue;
+      instrument.setArcControl(static_cast<reverie::ArcControl>(i), value);
+      arcHanded_[i] = value;
+    }
   }
 
   // Ramps the gain across the block to its target; at unity it leaves the samples untouched.
@@ -377,6 +430,13 @@ class ReveriePlugin : public Plugin {
   std::atomic<reverie::Instrument*> live_{nullptr};  // what run() plays
 
   std::atomic<float> levelDb_{0.0f};
+  // The arc's controls as the host set them, in reverie::ArcControl order, and as run() handed
+  // them to the instrument of generation arcGeneration_.
+  std::array<std::atomic<float>, 4> arc_{
+      {{kArcDefaults[0]}, {kArcDefaults[1]}, {kArcDefaults[2]}, {kArcDefaults[3]}}};
+  std::array<float, 4> arcHanded_{kArcDefaults[0], kArcDefaults[1], kArcDefaults[2],
+                                  kArcDefaults[3]};
+  std::uint32_t arcGeneration_ = UINT32_MAX;
   std::atomic<std::uint32_t> seed_{1};
   std::uint32_t builtSeed_ = 1;  // under control_
   std::atomic<int> scene_{-1};

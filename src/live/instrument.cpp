@@ -63,7 +63,46 @@ struct Instrument::Impl {
   // Written by the audio thread (peaks) or the control thread (voices, scene); read anywhere.
   std::array<std::atomic<float>, 2> peak{}, maxPeak{};
   std::atomic<int> voices{-1}, scene{-1};
+  // The arc's composer as the control thread last loaded it (kInvalidNode for a preset).
+  std::atomic<NodeId> composer{kInvalidNode};
+  // The audio thread's: the arc controls asked for, those the composer `sentTo` was given, and
+  // a next scene asked for. Index: kTensionSource, kTension, kPlay (ArcControl order, less one).
+  static constexpr std::array<float, 3> kArcDefaults{0.0f, 0.5f, 1.0f};
+  std::array<float, 3> arcWanted = kArcDefaults, arcSent = kArcDefaults;
+  NodeId sentTo = kInvalidNode;
+  bool nextScene = false;
+
+  void publishComposer() { composer.store(patch.composer(), std::memory_order_release); }
+  bool sendComposer(NodeId node, int index, float value) noexcept {
+    live::TimedEvent e;
+    e.isMidi = false;  // frame -1: at the start of the next block
+    e.node = {node, {0, EventType::kParameter, 0, static_cast<std::uint16_t>(index), value}};
+    return renderer.postTimed(e);
+  }
+  void sendArcControls() noexcept;
 };
+
+// The audio thread's timed queue carries nothing else in an Instrument: it is the one producer.
+void Instrument::Impl::sendArcControls() noexcept {
+  const NodeId node = composer.load(std::memory_order_acquire);
+  if (node != sentTo) {  // a new arc starts from the composer's defaults
+    sentTo = node;
+    arcSent = kArcDefaults;
+  }
+  if (node == kInvalidNode) {
+    nextScene = false;
+    return;
+  }
+  constexpr int kIndex[] = {arc::composer_parameter::kTensionSource,
+                            arc::composer_parameter::kLiveTension, arc::composer_parameter::kPlay};
+  for (std::size_t i = 0; i < arcWanted.size(); ++i)
+    if (arcWanted[i] != arcSent[i] && sendComposer(node, kIndex[i], arcWanted[i]))
+      arcSent[i] = arcWanted[i];
+  if (nextScene) {  // a press and its release: the composer moves on the rising edge
+    nextScene = !(sendComposer(node, arc::composer_parameter::kAdvance, 1.0f) &&
+                  sendComposer(node, arc::composer_parameter::kAdvance, 0.0f));
+  }
+}
 
 Instrument::Instrument(std::string_view nameOrPath, const InstrumentConfig& config)
     : impl_(std::make_unique<Impl>(config)) {
@@ -82,10 +121,12 @@ void Instrument::load(std::string_view nameOrPath) {
 
 void Instrument::load(const Patch& patch) {
   impl_->patch.load(patch);
+  impl_->publishComposer();
 }
 
 void Instrument::load(const Arc& arc) {
   impl_->patch.load(arc);
+  impl_->publishComposer();
 }
 
 std::string Instrument::update() {
@@ -135,10 +176,30 @@ void Instrument::setTransport(const Transport& transport) noexcept {
   impl_->engine.setTransport(transport);
 }
 
+void Instrument::setArcControl(ArcControl which, float value) noexcept {
+  Impl& m = *impl_;
+  const float v = std::isfinite(value) ? std::clamp(value, 0.0f, 1.0f) : 0.0f;
+  switch (which) {
+    case ArcControl::kTensionSource:
+      m.arcWanted[0] = v >= 0.5f ? 1.0f : 0.0f;
+      break;
+    case ArcControl::kTension:
+      m.arcWanted[1] = v;
+      break;
+    case ArcControl::kNextScene:
+      m.nextScene = m.nextScene || v >= 0.5f;
+      break;
+    case ArcControl::kPlay:
+      m.arcWanted[2] = v >= 0.5f ? 1.0f : 0.0f;
+      break;
+  }
+}
+
 void Instrument::process(float* const* out, int frames,
                          std::span<const MidiEvent> events) noexcept {
   Impl& m = *impl_;
   if (frames <= 0) return;
+  m.sendArcControls();
   m.renderer.render(out, frames, events);
   for (std::size_t channel = 0; channel < 2; ++channel) {
     float peak = 0.0f;

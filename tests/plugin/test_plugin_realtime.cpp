@@ -2,7 +2,8 @@
 // allocation and lock trap watches (tests/realtime/alloc_trap.hpp): notes at frame offsets,
 // while the host's main thread changes the preset by state three times and restores a saved
 // state, and a MIDI program change makes the plugin's control thread load another; and an arc
-// on the host's timeline through a tempo change, song-position jumps, a stop and a loop back.
+// on the host's timeline through a tempo change, song-position jumps, a stop and a loop back,
+// with the arc's tension, tension source, next scene and on/off automated.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -103,6 +104,14 @@ TEST_CASE("plugin: the process callback allocates and locks nothing as an arc fo
         playing = kSteps[step].playing;
         ++step;
       }
+      // The host automates the arc's controls (DPF's CLAP ids: tension_source 2, tension 3,
+      // next_scene 4, arc_on 5) at a block's first frame.
+      if (block == 100) plugin.setParameter(2, 1.0);
+      if (block % 20 == 0) plugin.setParameter(3, (block % 100) / 100.0);
+      if (block == 300 || block == 820) plugin.setParameter(4, 1.0);
+      if (block == 301 || block == 821) plugin.setParameter(4, 0.0);
+      if (block == 500) plugin.setParameter(5, 0.0);
+      if (block == 550) plugin.setParameter(5, 1.0);
       const clap_event_transport_t transport = clapTransport(playing, beat, bpm);
       plugin.process(256, {}, left, right, &transport);
       for (float x : left) {
@@ -116,7 +125,8 @@ TEST_CASE("plugin: the process callback allocates and locks nothing as an arc fo
   audio.join();
   MESSAGE(
       "900 blocks of the-performance on the host's timeline (92 then 130 bpm, jumps to bars "
-      "40 and 78, a stop, a loop back to bar 9); loudest sample "
+      "40 and 78, a stop, a loop back to bar 9), its tension, source, next scene and on/off "
+      "automated; loudest sample "
       << loudest << " (" << loudestAfterJumps << " after the loop back); allocations "
       << allocationViolations() << ", locks " << lockViolations() << " on the audio thread");
   CHECK(loudest > 0.01f);

@@ -1,0 +1,224 @@
+// The arc's controls as plugin parameters in a real LV2 host (lilv): tension and its source,
+// the next-scene trigger and the arc on/off, automated at a block's first frame, played as
+// reverie::Instrument plays them (bit for bit), heard in the sound, and saved with the session.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "plugin/lv2_host.hpp"
+#include "plugin/phrase.hpp"
+#include "reverie/instrument.hpp"
+#include "support/onsets.hpp"
+#include "support/sample_statistics.hpp"
+
+namespace reverie::test {
+namespace {
+
+constexpr double kRate = kPluginRate;
+constexpr const char* kUri = "urn:reverie:instrument";
+constexpr int kBlock = 256;
+
+void useBuildBundle() {
+  if (std::getenv("LV2_PATH") == nullptr) setenv("LV2_PATH", REVERIE_PLUGIN_DIR "/lv2", 1);
+}
+
+std::string presetFile(const std::string& kind, const std::string& name) {
+  return std::string(REVERIE_SOURCE_DIR) + "/presets/" + kind + "/" + name + ".toml";
+}
+
+// The plugin with an arc (or a preset of `kind`) in lilv and, beside it, the Instrument with the
+// same arc, seed and blocks; `before(block)` automates both at a block's first frame. The plugin's
+// output is kept and compared with the Instrument's sample for sample.
+class ArcBeside {
+ public:
+  /// `saved`: a session state restored before activation, as a host reopening it does.
+  explicit ArcBeside(const std::string& arc, const std::string& saved = {},
+                     const std::string& kind = "arcs")
+      : host(kUri, kRate, kBlock), reference(presetFile(kind, arc), {kRate, kBlock, 1, false}) {
+    host.applyPreset(arc);
+    if (!saved.empty()) host.restoreState(saved);
+    host.activate();
+  }
+  /// Plays `blocks` blocks; with `time`, the host rolls from its frame 0 (said at the first).
+  void play(int blocks, const std::function<void(int)>& before = {},
+            const HostTime* time = nullptr) {
+    std::vector<float> left(kBlock), right(kBlock), refLeft(kBlock), refRight(kBlock);
+    float* ref[] = {refLeft.data(), refRight.data()};
+    for (int b = 0; b < blocks; ++b) {
+      if (before) before(block_);
+      const bool say = time != nullptr && block_ == 0;
+      if (say)
+        reference.setTransport({.external = true,
+                                .rolling = true,
+                                .beat = 0.0,
+                                .beatsPerMinute = time->beatsPerMinute,
+                                .beatsPerBar = 4.0,
+                                .beatType = 4.0});
+      host.run(kBlock, midi, left.data(), right.data(), say ? time : nullptr);
+      std::vector<MidiEvent> events;
+      for (const BlockMidi& m : midi)
+        events.push_back({m.frame, m.bytes[0], m.bytes[1], m.bytes[2]});
+      reference.process(ref, kBlock, events);
+      midi.clear();
+      reference.update();
+      scenes.push_back(reference.meters().scene);
+      for (int i = 0; i < kBlock; ++i) {
+        const auto k = static_cast<std::size_t>(i);
+        differing += left[k] != refLeft[k] || right[k] != refRight[k];
+      }
+      out.insert(out.end(), left.begin(), left.end());
+      ++block_;
+    }
+  }
+  // Both sides: the plugin's control port and the Instrument's control.
+  void set(const char* symbol, ArcControl control, float value) {
+    host.setControl(symbol, value);
+    reference.setArcControl(control, value);
+  }
+
+  Lv2Host host;
+  Instrument reference;
+  std::vector<BlockMidi> midi;  // for the next block (`before` may fill it)
+  std::vector<float> out;       // the plugin's left channel
+  std::vector<int> scenes;      // the Instrument's scene after each block
+  std::uint64_t differing = 0;
+
+ private:
+  int block_ = 0;
+};
+
+std::size_t onsetsIn(const std::vector<float>& signal, std::size_t from, std::size_t to) {
+  const std::vector<double> times = onsetTimes(signal, kRate);
+  return static_cast<std::size_t>(std::count_if(times.begin(), times.end(), [&](double t) {
+    return t * kRate >= static_cast<double>(from) && t * kRate < static_cast<double>(to);
+  }));
+}
+
+}  // namespace
+
+TEST_CASE("plugin: arc tension automated to live 0.9 at a frame plays the live tension") {
+  useBuildBundle();
+  constexpr int kAt = 375;       // 2 s, in the backstage scene (its curve 0.2 to 0.4)
+  constexpr int kBlocks = 1500;  // 8 s
+  ArcBeside script("the-performance"), live("the-performance");
+  script.play(kBlocks);
+  live.play(kBlocks, [&](int block) {
+    if (block != kAt) return;
+    live.set("tension_source", ArcControl::kTensionSource, 1.0f);
+    live.set("tension", ArcControl::kTension, 0.9f);
+  });
+  const std::size_t at = static_cast<std::size_t>(kAt) * kBlock, end = live.out.size();
+  std::size_t sameBefore = 0, differAfter = 0;
+  for (std::size_t i = 0; i < end; ++i) {
+    if (i < at) sameBefore += script.out[i] == live.out[i];
+    if (i >= at) differAfter += script.out[i] != live.out[i];
+  }
+  const double scriptDb = rmsDb(script.out, at, end), liveDb = rmsDb(live.out, at, end);
+  const std::size_t scriptOnsets = onsetsIn(script.out, at, end);
+  const std::size_t liveOnsets = onsetsIn(live.out, at, end);
+  MESSAGE("before frame " << at << ": " << sameBefore << " of " << at
+                          << " samples the same; after it " << differAfter << " of " << end - at
+                          << " differ. 2-8 s: script tension " << scriptDb << " dB RMS, "
+                          << scriptOnsets << " onsets; live 0.9 " << liveDb << " dB, " << liveOnsets
+                          << " onsets. Plugin vs Instrument given the same "
+                          << "control: " << live.differing << " and " << script.differing
+                          << " samples differ");
+  CHECK(sameBefore == at);
+  CHECK(differAfter > (end - at) / 2);
+  CHECK(liveOnsets > scriptOnsets);
+  CHECK(live.differing == 0);
+  CHECK(script.differing == 0);
+}
+
+TEST_CASE("plugin: the next-scene trigger moves the arc on at the host's next bar line") {
+  useBuildBundle();
+  HostTime time;  // 120 bpm, 4/4, rolling from bar 1: a bar is 96000 frames, 375 blocks
+  time.beatsPerMinute = 120.0;
+  constexpr int kPress = 375 * 2 + 100;  // inside bar 3 (the backstage scene has 8)
+  ArcBeside arc("the-performance");
+  arc.play(
+      375 * 4,
+      [&](int block) {
+        if (block == kPress) arc.set("next_scene", ArcControl::kNextScene, 1.0f);
+        if (block == kPress + 1) arc.set("next_scene", ArcControl::kNextScene, 0.0f);
+      },
+      &time);
+  ArcBeside alone("the-performance");  // not pressed: backstage plays its 8 bars
+  alone.play(375 * 4, {}, &time);
+  // The block after which the Instrument's scene first reads 1.
+  const auto changed = std::find(arc.scenes.begin(), arc.scenes.end(), 1) - arc.scenes.begin();
+  const auto unpressed = std::count(alone.scenes.begin(), alone.scenes.end(), 0);
+  const std::int64_t barLine = 3 * 96000;  // the first bar line after the press
+  MESSAGE("next scene pressed at frame "
+          << kPress * kBlock << "; scene 1 from the block of frames " << changed * kBlock << "-"
+          << (changed + 1) * kBlock << " (the bar line: " << barLine << "); " << arc.differing
+          << " plugin samples differ from the "
+          << "Instrument's; unpressed, scene 0 in all " << unpressed << " of "
+          << alone.scenes.size() << " blocks");
+  CHECK(unpressed == static_cast<std::ptrdiff_t>(alone.scenes.size()));
+  CHECK(changed * kBlock <= barLine);
+  CHECK((changed + 1) * kBlock > barLine);
+  CHECK(arc.scenes[static_cast<std::size_t>(kPress)] == 0);
+  CHECK(arc.differing == 0);
+}
+
+TEST_CASE("plugin: arc off silences the composer; a preset plays from MIDI either way") {
+  useBuildBundle();
+  // Off at 28 s, in the overture (the orchestra states the theme); beside it the arc left on.
+  constexpr int kOff = 5250, kFrom = 6375, kBlocks = 7125;
+  ArcBeside on("the-performance"), off("the-performance");
+  on.play(kBlocks);
+  off.play(kBlocks, [&](int block) {
+    if (block == kOff) off.set("arc_on", ArcControl::kPlay, 0.0f);
+  });
+  const std::size_t from = static_cast<std::size_t>(kFrom) * kBlock, to = off.out.size();
+  const double onDb = rmsDb(on.out, from, to), offDb = rmsDb(off.out, from, to);
+  // A preset is no arc: the switch leaves it alone, and MIDI plays it as ever.
+  ArcBeside preset("glass-harmonica", {}, "instruments");
+  preset.play(200, [&](int block) {
+    if (block == 0) preset.set("arc_on", ArcControl::kPlay, 0.0f);
+    if (block == 1) preset.midi.push_back({10, {0x90, 69, 100}});
+  });
+  const double presetDb = rmsDb(preset.out, 0, preset.out.size());
+  MESSAGE("34-38 s: the arc on " << onDb << " dB RMS; off since 28 s " << offDb
+                                 << " dB. glass-harmonica with arc off, an A4 from MIDI: "
+                                 << presetDb << " dB; "
+                                 << on.differing + off.differing + preset.differing
+                                 << " plugin samples differ from the Instrument's");
+  CHECK(offDb < onDb - 60.0);
+  CHECK(presetDb > -40.0);
+  CHECK(on.differing + off.differing + preset.differing == 0);
+}
+
+TEST_CASE("plugin: the arc's controls are saved with the session and restored") {
+  useBuildBundle();
+  std::string saved;
+  {
+    ArcBeside session("the-performance");
+    session.play(2);
+    session.set("tension_source", ArcControl::kTensionSource, 1.0f);
+    session.set("tension", ArcControl::kTension, 0.9f);
+    session.play(2);
+    saved = session.host.saveState();
+  }
+  // A fresh instance restores them, and plays as the Instrument given them from the start.
+  ArcBeside reopened("the-performance", saved);
+  const float source = reopened.host.control("tension_source");
+  const float tension = reopened.host.control("tension");
+  reopened.reference.setArcControl(ArcControl::kTensionSource, source);
+  reopened.reference.setArcControl(ArcControl::kTension, tension);
+  reopened.play(750);
+  MESSAGE("restored: tension_source " << source << ", tension " << tension << "; "
+                                      << reopened.differing
+                                      << " samples differ from the Instrument given live 0.9");
+  CHECK(source == 1.0f);
+  CHECK(tension == doctest::Approx(0.9f));
+  CHECK(reopened.differing == 0);
+}
+
+}  // namespace reverie::test
