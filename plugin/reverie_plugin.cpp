@@ -42,14 +42,19 @@ constexpr uint32_t kTensionSourceParameter = 2;
 constexpr uint32_t kTensionParameter = 3;
 constexpr uint32_t kNextSceneParameter = 4;  // a trigger
 constexpr uint32_t kArcPlayParameter = 5;
-constexpr uint32_t kSceneParameter = 6;  // an output: the arc's scene now (0 for a preset)
-constexpr uint32_t kParameterCount = 7;
+constexpr uint32_t kMacroParameter = 6;   // macro 1; macro 8 is kMacroParameter + 7
+constexpr uint32_t kSceneParameter = 14;  // an output: the arc's scene now (0 for a preset)
+constexpr uint32_t kParameterCount = 15;
+constexpr int kMacros = reverie::kInstrumentMacros;
 constexpr float kArcDefaults[] = {0.0f, 0.5f, 0.0f, 1.0f};
 constexpr float kMaxSeed = 65535.0f;
 constexpr float kMinLevelDb = -60.0f;
 constexpr float kMaxLevelDb = 12.0f;
 constexpr const char* kPresetStateKey = "preset";
 constexpr const char* kSeedStateKey = "seed";
+// The macros the host has moved (bit k: macro k + 1): those play their value; the others leave
+// the preset's own values, as a controller not yet moved does.
+constexpr const char* kMacrosStateKey = "macros";
 // DPF's wrappers hand run() at most 512 events (kMaxMidiEvents); room to spare.
 constexpr std::size_t kMaxEvents = 1024;
 // How often the control thread frees what the audio thread retired (Instrument::update asks
@@ -66,7 +71,7 @@ class ReveriePlugin : public Plugin {
  public:
   ReveriePlugin()
       : Plugin(kParameterCount, static_cast<uint32_t>(reverie::plugin::shippedPresets().size()),
-               2) {
+               3) {
     lv2_ = std::string(getPluginFormatName()) == "LV2";
     controlThread_ = std::thread([this] { controlLoop(); });
   }
@@ -134,7 +139,14 @@ class ReveriePlugin : public Plugin {
         return describe(kParameterIsAutomatable | kParameterIsBoolean, "Arc on", "Arc on", "arc_on",
                         "", 0.0f, 1.0f, kArcDefaults[3]);
       default:
-        return;
+        break;
+    }
+    if (index >= kMacroParameter && index < kMacroParameter + kMacros) {
+      const std::string number = std::to_string(index - kMacroParameter + 1);
+      describe(kParameterIsAutomatable, "", "", "", "", 0.0f, 1.0f, 0.0f);
+      parameter.name = ("Macro " + number).c_str();
+      parameter.shortName = ("M" + number).c_str();
+      parameter.symbol = ("macro" + number).c_str();
     }
   }
 
@@ -150,6 +162,14 @@ class ReveriePlugin : public Plugin {
       state.defaultValue = "1";
       state.label = "Seed";
       state.description = "The seed of the performance (the Seed parameter)";
+      return;
+    }
+    if (index == 2) {
+      state.hints = 0;
+      state.key = kMacrosStateKey;
+      state.defaultValue = "0";
+      state.label = "Macros moved";
+      state.description = "The macros the host has moved (bit k: macro k + 1)";
       return;
     }
     if (index != 0) return;
@@ -175,6 +195,8 @@ class ReveriePlugin : public Plugin {
       case kArcPlayParameter:
         return arc_[index - kTensionSourceParameter].load(std::memory_order_relaxed);
       default:
+        if (index >= kMacroParameter && index < kMacroParameter + kMacros)
+          return macro_[index - kMacroParameter].load(std::memory_order_relaxed);
         return 0.0f;
     }
   }
@@ -184,6 +206,8 @@ class ReveriePlugin : public Plugin {
     if (index == kLevelParameter) levelDb_.store(value, std::memory_order_relaxed);
     if (index >= kTensionSourceParameter && index <= kArcPlayParameter)
       arc_[index - kTensionSourceParameter].store(value, std::memory_order_relaxed);
+    if (index >= kMacroParameter && index < kMacroParameter + kMacros)
+      macro_[index - kMacroParameter].store(value, std::memory_order_relaxed);
     if (index == kSeedParameter)
       seed_.store(static_cast<std::uint32_t>(std::lround(std::clamp(value, 1.0f, kMaxSeed))),
                   std::memory_order_relaxed);
@@ -200,6 +224,8 @@ class ReveriePlugin : public Plugin {
   String getState(const char* key) const override {
     if (std::string(key) == kSeedStateKey)
       return String(std::to_string(seed_.load(std::memory_order_relaxed)).c_str());
+    if (std::string(key) == kMacrosStateKey)
+      return String(std::to_string(macrosMoved_.load(std::memory_order_relaxed)).c_str());
     if (std::string(key) != kPresetStateKey) return String();
     std::lock_guard<std::mutex> lock(control_);
     return String(choiceText().c_str());
@@ -213,6 +239,11 @@ class ReveriePlugin : public Plugin {
       std::lock_guard<std::mutex> lock(control_);
       setParameterValue(kSeedParameter, std::strtof(value, nullptr));
       if (active_ && seed_.load(std::memory_order_relaxed) != builtSeed_) build();
+      return;
+    }
+    if (std::string(key) == kMacrosStateKey) {
+      macrosMoved_.store(static_cast<std::uint32_t>(std::strtoul(value, nullptr, 10)) & 0xFFu,
+                         std::memory_order_relaxed);
       return;
     }
     if (std::string(key) != kPresetStateKey) return;
@@ -257,6 +288,7 @@ class ReveriePlugin : public Plugin {
     }
     followHost(*instrument, generation, frames);
     handArcControls(*instrument, generation);
+    handMacros(*instrument, generation);
     std::size_t count = 0;
     for (uint32_t i = 0; i < midiEventCount; ++i) {
       const MidiEvent& event = midiEvents[i];
@@ -326,6 +358,26 @@ class ReveriePlugin : public Plugin {
       instrument.setArcControl(static_cast<reverie::ArcControl>(i), value);
       arcHanded_[i] = value;
     }
+  }
+
+  // The audio thread: a macro the host moved since it was last handed over, and every macro
+  // moved so far to a new instrument (or one a restored state says was moved).
+  void handMacros(reverie::Instrument& instrument, std::uint32_t generation) {
+    const bool fresh = generation != macroGeneration_;
+    macroGeneration_ = generation;
+    if (fresh) macrosHanded_ = 0;
+    std::uint32_t moved = macrosMoved_.load(std::memory_order_relaxed);
+    for (int k = 0; k < kMacros; ++k) {
+      const auto i = static_cast<std::size_t>(k);
+      const std::uint32_t bit = 1u << k;
+      const float value = macro_[i].load(std::memory_order_relaxed);
+      if (value != macroValues_[i]) moved |= bit;  // moved since it was last handed
+      if ((moved & bit) == 0 || ((macrosHanded_ & bit) != 0 && value == macroValues_[i])) continue;
+      instrument.setMacro(k, value);
+      macroValues_[i] = value;
+      macrosHanded_ |= bit;
+    }
+    macrosMoved_.fetch_or(moved, std::memory_order_relaxed);
   }
 
   // Ramps the gain across the block to its target; at unity it leaves the samples untouched.
@@ -437,6 +489,13 @@ class ReveriePlugin : public Plugin {
   std::array<float, 4> arcHanded_{kArcDefaults[0], kArcDefaults[1], kArcDefaults[2],
                                   kArcDefaults[3]};
   std::uint32_t arcGeneration_ = UINT32_MAX;
+  // The macros as the host set them; those it moved (saved as state); and as run() handed them
+  // to the instrument of generation macroGeneration_ (macrosHanded_: which).
+  std::array<std::atomic<float>, kMacros> macro_{};
+  std::atomic<std::uint32_t> macrosMoved_{0};
+  std::array<float, kMacros> macroValues_{};
+  std::uint32_t macrosHanded_ = 0;
+  std::uint32_t macroGeneration_ = UINT32_MAX;
   std::atomic<std::uint32_t> seed_{1};
   std::uint32_t builtSeed_ = 1;  // under control_
   std::atomic<int> scene_{-1};

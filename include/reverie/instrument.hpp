@@ -57,9 +57,8 @@ enum class ArcControl : int {
   kNextScene,      ///< a trigger: a value >= 0.5 moves to the next scene at its exit point
   kPlay,           ///< 1: the composer plays (the default); 0: it falls silent and waits
 };
-inline constexpr int kArcControlCount = 4;
 /// Macros a preset maps like controllers (`source = "macro1"` ... `"macro8"`).
-inline constexpr int kMacroCount = 8;
+inline constexpr int kInstrumentMacros = 8;
 
 /// What the audio thread measured, readable from any thread without a lock.
 struct InstrumentMeters {
@@ -122,6 +121,11 @@ class Instrument {
   /// value holds across loads: an arc loaded later is given the last tension, source and play
   /// (a preset ignores them). Wait-free.
   void setArcControl(ArcControl which, float value) noexcept;
+  /// Macro `index` (0-7: macro 1-8) at `value` (0..1) from the first frame of the next
+  /// `process`: the parameters the preset maps from it (`[[map]] source = "macro1"`) move as
+  /// a controller moves them. Until a macro is first set its parameters keep the preset's
+  /// values; once set, it holds across loads (a preset loaded later is given it). Wait-free.
+  void setMacro(int index, float value) noexcept;
 
   // ---- any thread ----
   InstrumentMeters meters() const noexcept;

@@ -1,13 +1,16 @@
-// The arc's controls as plugin parameters in a real LV2 host (lilv): tension and its source,
-// the next-scene trigger and the arc on/off, automated at a block's first frame, played as
-// reverie::Instrument plays them (bit for bit), heard in the sound, and saved with the session.
+// The plugin's automatable controls in a real LV2 host (lilv): the arc's tension and its
+// source, the next-scene trigger and the arc on/off, and the macros presets map, automated at a
+// block's first frame, played as reverie::Instrument plays them (bit for bit), heard in the
+// sound, and saved with the session.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "plugin/lv2_host.hpp"
@@ -15,6 +18,7 @@
 #include "reverie/instrument.hpp"
 #include "support/onsets.hpp"
 #include "support/sample_statistics.hpp"
+#include "support/spectral_shape.hpp"
 
 namespace reverie::test {
 namespace {
@@ -80,6 +84,10 @@ class ArcBeside {
     host.setControl(symbol, value);
     reference.setArcControl(control, value);
   }
+  void macro(int index, float value) {
+    host.setControl("macro" + std::to_string(index + 1), value);
+    reference.setMacro(index, value);
+  }
 
   Lv2Host host;
   Instrument reference;
@@ -99,7 +107,88 @@ std::size_t onsetsIn(const std::vector<float>& signal, std::size_t from, std::si
   }));
 }
 
+struct Heard {
+  std::vector<float> out;       // the plugin's left channel
+  std::uint64_t differing = 0;  // its samples that differ from the Instrument's
+};
+
+// An A4 held 2 s from block 1 and 1.5 s after it, with `before` setting controls at blocks 0
+// and 1 (a host moves a macro: the plugin hands over a macro once it has moved).
+Heard heldNote(const std::string& preset, const std::string& kind,
+               const std::function<void(ArcBeside&, int)>& before, const std::string& saved = {}) {
+  ArcBeside p(preset, saved, kind);
+  p.play(657, [&](int block) {
+    if (block < 2 && before) before(p, block);
+    if (block == 1) p.midi.push_back({10, {0x90, 69, 100}});
+    if (block == 376) p.midi.push_back({10, {0x80, 69, 0}});
+  });
+  return {std::move(p.out), p.differing};
+}
+
 }  // namespace
+
+TEST_CASE("plugin: macro 1 sweeps the brightness glass-harmonica and strings map to it") {
+  useBuildBundle();
+  constexpr std::size_t kFrom = 24000, kTo = 96000;  // 0.5 to 2 s: the held note
+  for (const auto& [preset, kind] :
+       {std::pair<std::string, std::string>{"glass-harmonica", "instruments"},
+        {"strings", "orchestra"}}) {
+    double centroid[2] = {0.0, 0.0};
+    std::uint64_t differing = 0;
+    for (const int value : {0, 1}) {
+      const Heard p = heldNote(preset, kind, [&](ArcBeside& a, int block) {
+        a.macro(0, block == 0 ? 0.5f : static_cast<float>(value));
+      });
+      centroid[value] = spectralCentroidHz(std::span(p.out).subspan(kFrom, kTo - kFrom), kRate);
+      differing += p.differing;
+    }
+    MESSAGE(preset << ": spectral centroid of a held A4 with macro 1 at 0: " << centroid[0]
+                   << " Hz, at 1: " << centroid[1] << " Hz; " << differing
+                   << " plugin samples differ from the Instrument's");
+    CHECK(centroid[1] > 1.1 * centroid[0]);
+    CHECK(differing == 0);
+  }
+  // glass-harmonica's macro 2: the halo around it, heard in the 1.5 s after the note ends.
+  double tail[2] = {0.0, 0.0};
+  for (const int value : {0, 1}) {
+    const Heard p = heldNote("glass-harmonica", "instruments", [&](ArcBeside& a, int block) {
+      a.macro(1, block == 0 ? 0.5f : static_cast<float>(value));
+    });
+    tail[value] = rmsDb(p.out, 377 * kBlock, p.out.size());
+  }
+  MESSAGE("glass-harmonica after the note: " << tail[0] << " dB RMS with macro 2 at 0, " << tail[1]
+                                             << " dB at 1");
+  CHECK(tail[1] > tail[0] + 3.0);
+}
+
+TEST_CASE("plugin: a macro moved is saved with the session, one never moved leaves the preset") {
+  useBuildBundle();
+  std::string saved;
+  {
+    ArcBeside session("glass-harmonica", {}, "instruments");
+    session.macro(0, 0.6f);
+    session.play(2);
+    session.macro(0, 0.0f);  // back to its default value, but moved: it plays brightness 0.1
+    session.play(2);
+    saved = session.host.saveState();
+  }
+  const Heard reopened = heldNote(
+      "glass-harmonica", "instruments",
+      [](ArcBeside& a, int block) {
+        if (block == 0) a.reference.setMacro(0, 0.0f);
+      },
+      saved);
+  const Heard untouched = heldNote("glass-harmonica", "instruments", {});
+  std::uint64_t fromPreset = 0;
+  for (std::size_t i = 0; i < reopened.out.size(); ++i)
+    fromPreset += reopened.out[i] != untouched.out[i];
+  MESSAGE("reopened: " << reopened.differing << " samples differ from the Instrument given macro "
+                       << "1 at 0; " << fromPreset << " from the preset never macro'd; untouched "
+                       << untouched.differing << " from the Instrument with no macro");
+  CHECK(reopened.differing == 0);
+  CHECK(fromPreset > reopened.out.size() / 2);
+  CHECK(untouched.differing == 0);
+}
 
 TEST_CASE("plugin: arc tension automated to live 0.9 at a frame plays the live tension") {
   useBuildBundle();
