@@ -156,29 +156,28 @@ class ReveriePlugin : public Plugin {
   }
 
   void initState(uint32_t index, State& state) override {
-    if (index == 1) {  // the seed as state too: a session restores it before activation
+    const auto describe = [&state](const char* key, const char* defaultValue, const char* label,
+                                   const char* description) {
       state.hints = 0;
-      state.key = kSeedStateKey;
-      state.defaultValue = "1";
-      state.label = "Seed";
-      state.description = "The seed of the performance (the Seed parameter)";
-      return;
+      state.key = key;
+      state.defaultValue = defaultValue;
+      state.label = label;
+      state.description = description;
+    };
+    switch (index) {
+      case 0:
+        return describe(
+            kPresetStateKey, reverie::plugin::shippedPresets().front().name, "Preset or arc",
+            "A shipped preset's or arc's name, or the path of a preset or arc file (.toml)");
+      case 1:  // the seed as state too: a session restores it before activation
+        return describe(kSeedStateKey, "1", "Seed",
+                        "The seed of the performance (the Seed parameter)");
+      case 2:
+        return describe(kMacrosStateKey, "0", "Macros moved",
+                        "The macros the host has moved (bit k: macro k + 1)");
+      default:
+        return;
     }
-    if (index == 2) {
-      state.hints = 0;
-      state.key = kMacrosStateKey;
-      state.defaultValue = "0";
-      state.label = "Macros moved";
-      state.description = "The macros the host has moved (bit k: macro k + 1)";
-      return;
-    }
-    if (index != 0) return;
-    state.hints = 0;
-    state.key = kPresetStateKey;
-    state.defaultValue = reverie::plugin::shippedPresets().front().name;
-    state.label = "Preset or arc";
-    state.description =
-        "A shipped preset's or arc's name, or the path of a preset or arc file (.toml)";
   }
 
   float getParameterValue(uint32_t index) const override {
