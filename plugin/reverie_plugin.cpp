@@ -21,6 +21,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -55,6 +56,9 @@ constexpr const char* kSeedStateKey = "seed";
 // The macros the host has moved (bit k: macro k + 1): those play their value; the others leave
 // the preset's own values, as a controller not yet moved does.
 constexpr const char* kMacrosStateKey = "macros";
+// A preset or arc file of the user's, chosen with the host's file chooser (LV2 patch:writable,
+// atom:Path); empty while a shipped one plays.
+constexpr const char* kFileStateKey = "file";
 // DPF's wrappers hand run() at most 512 events (kMaxMidiEvents); room to spare.
 constexpr std::size_t kMaxEvents = 1024;
 // How often the control thread frees what the audio thread retired (Instrument::update asks
@@ -71,7 +75,7 @@ class ReveriePlugin : public Plugin {
  public:
   ReveriePlugin()
       : Plugin(kParameterCount, static_cast<uint32_t>(reverie::plugin::shippedPresets().size()),
-               3) {
+               4) {
     lv2_ = std::string(getPluginFormatName()) == "LV2";
     controlThread_ = std::thread([this] { controlLoop(); });
   }
@@ -157,8 +161,8 @@ class ReveriePlugin : public Plugin {
 
   void initState(uint32_t index, State& state) override {
     const auto describe = [&state](const char* key, const char* defaultValue, const char* label,
-                                   const char* description) {
-      state.hints = 0;
+                                   const char* description, uint32_t hints = 0) {
+      state.hints = hints;
       state.key = key;
       state.defaultValue = defaultValue;
       state.label = label;
@@ -175,6 +179,10 @@ class ReveriePlugin : public Plugin {
       case 2:
         return describe(kMacrosStateKey, "0", "Macros moved",
                         "The macros the host has moved (bit k: macro k + 1)");
+      case 3:
+        return describe(kFileStateKey, "", "Preset or arc file",
+                        "A reverie preset or arc file (.toml) of your own to play",
+                        kStateIsFilenamePath);
       default:
         return;
     }
@@ -225,12 +233,16 @@ class ReveriePlugin : public Plugin {
       return String(std::to_string(seed_.load(std::memory_order_relaxed)).c_str());
     if (std::string(key) == kMacrosStateKey)
       return String(std::to_string(macrosMoved_.load(std::memory_order_relaxed)).c_str());
-    if (std::string(key) != kPresetStateKey) return String();
+    const bool file = std::string(key) == kFileStateKey;
+    if (!file && std::string(key) != kPresetStateKey) return String();
     std::lock_guard<std::mutex> lock(control_);
+    if (file)
+      return String(program_.load(std::memory_order_relaxed) < 0 ? filePreset_.c_str() : "");
     return String(choiceText().c_str());
   }
 
-  // The host's main thread: a session or LV2 preset restored, or a file chosen. Builds the
+  // The host's main thread (or, for a file a host's chooser sends as an LV2 patch:Set, the
+  // host's worker thread): a session or LV2 preset restored, or a file chosen. Builds the
   // preset now when the plugin is active, so the host finds it playing when this returns.
   void setState(const char* key, const char* value) override {
     if (value == nullptr) return;
@@ -245,9 +257,14 @@ class ReveriePlugin : public Plugin {
                          std::memory_order_relaxed);
       return;
     }
-    if (std::string(key) != kPresetStateKey) return;
+    const bool file = std::string(key) == kFileStateKey;
+    if (!file && std::string(key) != kPresetStateKey) return;
     std::lock_guard<std::mutex> lock(control_);
-    if (const auto shipped = reverie::plugin::findShipped(value)) {
+    // The file state says again what the preset state restored (or nothing): not built twice.
+    if (file && (value[0] == '\0' ||
+                 (program_.load(std::memory_order_relaxed) < 0 && filePreset_ == value)))
+      return;
+    if (const auto shipped = file ? std::nullopt : reverie::plugin::findShipped(value)) {
       program_.store(static_cast<int>(*shipped), std::memory_order_relaxed);
     } else {
       filePreset_ = value;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <span>
 #include <string>
@@ -16,6 +17,7 @@
 #include "plugin/lv2_host.hpp"
 #include "plugin/phrase.hpp"
 #include "reverie/instrument.hpp"
+#include "support/command.hpp"
 #include "support/onsets.hpp"
 #include "support/sample_statistics.hpp"
 #include "support/spectral_shape.hpp"
@@ -308,6 +310,70 @@ TEST_CASE("plugin: the arc's controls are saved with the session and restored") 
   CHECK(source == 1.0f);
   CHECK(tension == doctest::Approx(0.9f));
   CHECK(reopened.differing == 0);
+}
+
+}  // namespace reverie::test
+
+namespace reverie::test {
+
+// DPF 1.6 writes one program's preset state under the wrong prefix (see plugin/CMakeLists.txt).
+TEST_CASE("plugin: every LV2 preset chooses its own preset or arc") {
+  useBuildBundle();
+  Lv2Host host(kUri, kRate, kBlock);
+  const std::vector<std::string> labels = host.presetLabels();
+  std::size_t chosen = 0;
+  for (const std::string& label : labels) {
+    host.applyPreset(label);
+    chosen += host.saveState().find("<urn:distrho:preset> \"" + label + "\"") != std::string::npos;
+  }
+  MESSAGE(chosen << " of " << labels.size() << " LV2 presets restore their own choice");
+  CHECK(chosen == labels.size());
+}
+
+TEST_CASE("plugin: a preset file chosen as the LV2 file parameter plays, and is saved") {
+  useBuildBundle();
+  ScratchFolder folder;
+  const std::filesystem::path file = folder.path() / "my-bowl.toml";
+  std::filesystem::copy_file(presetFile("instruments", "singing-bowl"), file);
+  const std::string property = std::string(kUri) + "#file";
+  // glass-harmonica plays; the host's file chooser sends the user's file after block 9, and the
+  // Instrument beside it loads the same file at that block boundary.
+  ArcBeside p("glass-harmonica", {}, "instruments");
+  p.play(20, [&](int block) {
+    if (block == 9) p.host.setPath(property, file.string());
+    if (block == 10) p.reference.load(file.string());
+  });
+  p.play(400, [&](int block) {
+    if (block == 20) p.midi.push_back({10, {0x90, 69, 100}});
+  });
+  const std::string saved = p.host.saveState();
+  const double peak = *std::max_element(p.out.begin(), p.out.end());
+  // Reopened from the session, it plays the file as an Instrument built from it.
+  Lv2Host reopened(kUri, kRate, kBlock);
+  reopened.restoreState(saved);
+  reopened.activate();
+  Instrument fresh(file.string(), {kRate, kBlock, 1, false});
+  std::vector<float> left(kBlock), right(kBlock), l(kBlock), r(kBlock);
+  float* out[] = {l.data(), r.data()};
+  std::uint64_t differing = 0;
+  for (int block = 0; block < 400; ++block) {
+    const BlockMidi on{10, {0x90, 69, 100}};
+    const MidiEvent event = MidiEvent::noteOn(10, 0, 69, 100);
+    reopened.run(kBlock, block == 0 ? std::span(&on, 1) : std::span<const BlockMidi>{}, left.data(),
+                 right.data());
+    fresh.process(out, kBlock, block == 0 ? std::span(&event, 1) : std::span<const MidiEvent>{});
+    for (int i = 0; i < kBlock; ++i)
+      differing += left[static_cast<std::size_t>(i)] != l[static_cast<std::size_t>(i)];
+  }
+  MESSAGE("the file as the plugin took it at block 10: "
+          << p.differing << " samples differ from the Instrument "
+          << "that loaded it (peak " << peak
+          << "); saved state names it: " << (saved.find("my-bowl.toml") != std::string::npos)
+          << "; reopened, " << differing << " samples differ from a fresh one");
+  CHECK(peak > 0.01);
+  CHECK(p.differing == 0);
+  CHECK(saved.find("my-bowl.toml") != std::string::npos);
+  CHECK(differing == 0);
 }
 
 }  // namespace reverie::test
