@@ -21,6 +21,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -33,15 +34,31 @@ START_NAMESPACE_DISTRHO
 
 namespace {
 
+// The inputs, then the one output: DPF 1.6's presets.ttl writer ends a preset's port list at
+// the first output, so every input comes before it.
 constexpr uint32_t kLevelParameter = 0;
-constexpr uint32_t kSceneParameter = 1;  // an output: the arc's scene now (0 for a preset)
-constexpr uint32_t kSeedParameter = 2;
-constexpr uint32_t kParameterCount = 3;
+constexpr uint32_t kSeedParameter = 1;
+// The arc's controls, in reverie::ArcControl order.
+constexpr uint32_t kTensionSourceParameter = 2;
+constexpr uint32_t kTensionParameter = 3;
+constexpr uint32_t kNextSceneParameter = 4;  // a trigger
+constexpr uint32_t kArcPlayParameter = 5;
+constexpr uint32_t kMacroParameter = 6;   // macro 1; macro 8 is kMacroParameter + 7
+constexpr uint32_t kSceneParameter = 14;  // an output: the arc's scene now (0 for a preset)
+constexpr uint32_t kParameterCount = 15;
+constexpr int kMacros = reverie::kInstrumentMacros;
+constexpr float kArcDefaults[] = {0.0f, 0.5f, 0.0f, 1.0f};
 constexpr float kMaxSeed = 65535.0f;
 constexpr float kMinLevelDb = -60.0f;
 constexpr float kMaxLevelDb = 12.0f;
 constexpr const char* kPresetStateKey = "preset";
 constexpr const char* kSeedStateKey = "seed";
+// The macros the host has moved (bit k: macro k + 1): those play their value; the others leave
+// the preset's own values, as a controller not yet moved does.
+constexpr const char* kMacrosStateKey = "macros";
+// A preset or arc file of the user's, chosen with the host's file chooser (LV2 patch:writable,
+// atom:Path); empty while a shipped one plays.
+constexpr const char* kFileStateKey = "file";
 // DPF's wrappers hand run() at most 512 events (kMaxMidiEvents); room to spare.
 constexpr std::size_t kMaxEvents = 1024;
 // How often the control thread frees what the audio thread retired (Instrument::update asks
@@ -58,7 +75,7 @@ class ReveriePlugin : public Plugin {
  public:
   ReveriePlugin()
       : Plugin(kParameterCount, static_cast<uint32_t>(reverie::plugin::shippedPresets().size()),
-               2) {
+               4) {
     lv2_ = std::string(getPluginFormatName()) == "LV2";
     controlThread_ = std::thread([this] { controlLoop(); });
   }
@@ -108,8 +125,32 @@ class ReveriePlugin : public Plugin {
       case kSeedParameter:
         return describe(kParameterIsAutomatable | kParameterIsInteger, "Seed", "Seed", "seed", "",
                         1.0f, kMaxSeed, 1.0f);
-      default:
+      case kTensionSourceParameter:
+        describe(kParameterIsAutomatable | kParameterIsInteger, "Arc tension source", "Source",
+                 "tension_source", "", 0.0f, 1.0f, kArcDefaults[0]);
+        parameter.enumValues.count = 2;
+        parameter.enumValues.restrictedMode = true;
+        parameter.enumValues.values =
+            new ParameterEnumerationValue[2]{{0.0f, "script"}, {1.0f, "live"}};
         return;
+      case kTensionParameter:
+        return describe(kParameterIsAutomatable, "Arc tension (live)", "Tension", "tension", "",
+                        0.0f, 1.0f, kArcDefaults[1]);
+      case kNextSceneParameter:
+        return describe(kParameterIsAutomatable | kParameterIsTrigger, "Arc next scene", "Next",
+                        "next_scene", "", 0.0f, 1.0f, kArcDefaults[2]);
+      case kArcPlayParameter:
+        return describe(kParameterIsAutomatable | kParameterIsBoolean, "Arc on", "Arc on", "arc_on",
+                        "", 0.0f, 1.0f, kArcDefaults[3]);
+      default:
+        break;
+    }
+    if (index >= kMacroParameter && index < kMacroParameter + kMacros) {
+      const std::string number = std::to_string(index - kMacroParameter + 1);
+      describe(kParameterIsAutomatable, "", "", "", "", 0.0f, 1.0f, 0.0f);
+      parameter.name = ("Macro " + number).c_str();
+      parameter.shortName = ("M" + number).c_str();
+      parameter.symbol = ("macro" + number).c_str();
     }
   }
 
@@ -119,21 +160,32 @@ class ReveriePlugin : public Plugin {
   }
 
   void initState(uint32_t index, State& state) override {
-    if (index == 1) {  // the seed as state too: a session restores it before activation
-      state.hints = 0;
-      state.key = kSeedStateKey;
-      state.defaultValue = "1";
-      state.label = "Seed";
-      state.description = "The seed of the performance (the Seed parameter)";
-      return;
+    const auto describe = [&state](const char* key, const char* defaultValue, const char* label,
+                                   const char* description, uint32_t hints = 0) {
+      state.hints = hints;
+      state.key = key;
+      state.defaultValue = defaultValue;
+      state.label = label;
+      state.description = description;
+    };
+    switch (index) {
+      case 0:
+        return describe(
+            kPresetStateKey, reverie::plugin::shippedPresets().front().name, "Preset or arc",
+            "A shipped preset's or arc's name, or the path of a preset or arc file (.toml)");
+      case 1:  // the seed as state too: a session restores it before activation
+        return describe(kSeedStateKey, "1", "Seed",
+                        "The seed of the performance (the Seed parameter)");
+      case 2:
+        return describe(kMacrosStateKey, "0", "Macros moved",
+                        "The macros the host has moved (bit k: macro k + 1)");
+      case 3:
+        return describe(kFileStateKey, "", "Preset or arc file",
+                        "A reverie preset or arc file (.toml) of your own to play",
+                        kStateIsFilenamePath);
+      default:
+        return;
     }
-    if (index != 0) return;
-    state.hints = 0;
-    state.key = kPresetStateKey;
-    state.defaultValue = reverie::plugin::shippedPresets().front().name;
-    state.label = "Preset or arc";
-    state.description =
-        "A shipped preset's or arc's name, or the path of a preset or arc file (.toml)";
   }
 
   float getParameterValue(uint32_t index) const override {
@@ -144,7 +196,14 @@ class ReveriePlugin : public Plugin {
         return static_cast<float>(std::max(0, scene_.load(std::memory_order_relaxed)));
       case kSeedParameter:
         return static_cast<float>(seed_.load(std::memory_order_relaxed));
+      case kTensionSourceParameter:
+      case kTensionParameter:
+      case kNextSceneParameter:
+      case kArcPlayParameter:
+        return arc_[index - kTensionSourceParameter].load(std::memory_order_relaxed);
       default:
+        if (index >= kMacroParameter && index < kMacroParameter + kMacros)
+          return macro_[index - kMacroParameter].load(std::memory_order_relaxed);
         return 0.0f;
     }
   }
@@ -152,6 +211,10 @@ class ReveriePlugin : public Plugin {
   // Any thread: a new seed is built by the control thread (or the next activate).
   void setParameterValue(uint32_t index, float value) override {
     if (index == kLevelParameter) levelDb_.store(value, std::memory_order_relaxed);
+    if (index >= kTensionSourceParameter && index <= kArcPlayParameter)
+      arc_[index - kTensionSourceParameter].store(value, std::memory_order_relaxed);
+    if (index >= kMacroParameter && index < kMacroParameter + kMacros)
+      macro_[index - kMacroParameter].store(value, std::memory_order_relaxed);
     if (index == kSeedParameter)
       seed_.store(static_cast<std::uint32_t>(std::lround(std::clamp(value, 1.0f, kMaxSeed))),
                   std::memory_order_relaxed);
@@ -168,12 +231,18 @@ class ReveriePlugin : public Plugin {
   String getState(const char* key) const override {
     if (std::string(key) == kSeedStateKey)
       return String(std::to_string(seed_.load(std::memory_order_relaxed)).c_str());
-    if (std::string(key) != kPresetStateKey) return String();
+    if (std::string(key) == kMacrosStateKey)
+      return String(std::to_string(macrosMoved_.load(std::memory_order_relaxed)).c_str());
+    const bool file = std::string(key) == kFileStateKey;
+    if (!file && std::string(key) != kPresetStateKey) return String();
     std::lock_guard<std::mutex> lock(control_);
+    if (file)
+      return String(program_.load(std::memory_order_relaxed) < 0 ? filePreset_.c_str() : "");
     return String(choiceText().c_str());
   }
 
-  // The host's main thread: a session or LV2 preset restored, or a file chosen. Builds the
+  // The host's main thread (or, for a file a host's chooser sends as an LV2 patch:Set, the
+  // host's worker thread): a session or LV2 preset restored, or a file chosen. Builds the
   // preset now when the plugin is active, so the host finds it playing when this returns.
   void setState(const char* key, const char* value) override {
     if (value == nullptr) return;
@@ -183,9 +252,19 @@ class ReveriePlugin : public Plugin {
       if (active_ && seed_.load(std::memory_order_relaxed) != builtSeed_) build();
       return;
     }
-    if (std::string(key) != kPresetStateKey) return;
+    if (std::string(key) == kMacrosStateKey) {
+      macrosMoved_.store(static_cast<std::uint32_t>(std::strtoul(value, nullptr, 10)) & 0xFFu,
+                         std::memory_order_relaxed);
+      return;
+    }
+    const bool file = std::string(key) == kFileStateKey;
+    if (!file && std::string(key) != kPresetStateKey) return;
     std::lock_guard<std::mutex> lock(control_);
-    if (const auto shipped = reverie::plugin::findShipped(value)) {
+    // The file state says again what the preset state restored (or nothing): not built twice.
+    if (file && (value[0] == '\0' ||
+                 (program_.load(std::memory_order_relaxed) < 0 && filePreset_ == value)))
+      return;
+    if (const auto shipped = file ? std::nullopt : reverie::plugin::findShipped(value)) {
       program_.store(static_cast<int>(*shipped), std::memory_order_relaxed);
     } else {
       filePreset_ = value;
@@ -224,6 +303,8 @@ class ReveriePlugin : public Plugin {
       return;
     }
     followHost(*instrument, generation, frames);
+    handArcControls(*instrument, generation);
+    handMacros(*instrument, generation);
     std::size_t count = 0;
     for (uint32_t i = 0; i < midiEventCount; ++i) {
       const MidiEvent& event = midiEvents[i];
@@ -273,6 +354,46 @@ class ReveriePlugin : public Plugin {
     followed_ = generation;
     handed_ = host;
     expectedFrame_ = position.frame + (position.playing ? frames : 0u);
+  }
+
+  // The audio thread: the arc's controls the host changed (all of them to a new instrument), at
+  // the block's first frame. The next-scene trigger fires once and reads 0 again.
+  void handArcControls(reverie::Instrument& instrument, std::uint32_t generation) {
+    const bool fresh = generation != arcGeneration_;
+    arcGeneration_ = generation;
+    for (std::size_t i = 0; i < arc_.size(); ++i) {
+      const float value = arc_[i].load(std::memory_order_relaxed);
+      if (i == kNextSceneParameter - kTensionSourceParameter) {
+        if (value >= 0.5f) {
+          instrument.setArcControl(reverie::ArcControl::kNextScene, 1.0f);
+          arc_[i].store(0.0f, std::memory_order_relaxed);
+        }
+        continue;
+      }
+      if (!fresh && value == arcHanded_[i]) continue;
+      instrument.setArcControl(static_cast<reverie::ArcControl>(i), value);
+      arcHanded_[i] = value;
+    }
+  }
+
+  // The audio thread: a macro the host moved since it was last handed over, and every macro
+  // moved so far to a new instrument (or one a restored state says was moved).
+  void handMacros(reverie::Instrument& instrument, std::uint32_t generation) {
+    const bool fresh = generation != macroGeneration_;
+    macroGeneration_ = generation;
+    if (fresh) macrosHanded_ = 0;
+    std::uint32_t moved = macrosMoved_.load(std::memory_order_relaxed);
+    for (int k = 0; k < kMacros; ++k) {
+      const auto i = static_cast<std::size_t>(k);
+      const std::uint32_t bit = 1u << k;
+      const float value = macro_[i].load(std::memory_order_relaxed);
+      if (value != macroValues_[i]) moved |= bit;  // moved since it was last handed
+      if ((moved & bit) == 0 || ((macrosHanded_ & bit) != 0 && value == macroValues_[i])) continue;
+      instrument.setMacro(k, value);
+      macroValues_[i] = value;
+      macrosHanded_ |= bit;
+    }
+    macrosMoved_.fetch_or(moved, std::memory_order_relaxed);
   }
 
   // Ramps the gain across the block to its target; at unity it leaves the samples untouched.
@@ -377,6 +498,20 @@ class ReveriePlugin : public Plugin {
   std::atomic<reverie::Instrument*> live_{nullptr};  // what run() plays
 
   std::atomic<float> levelDb_{0.0f};
+  // The arc's controls as the host set them, in reverie::ArcControl order, and as run() handed
+  // them to the instrument of generation arcGeneration_.
+  std::array<std::atomic<float>, 4> arc_{
+      {{kArcDefaults[0]}, {kArcDefaults[1]}, {kArcDefaults[2]}, {kArcDefaults[3]}}};
+  std::array<float, 4> arcHanded_{kArcDefaults[0], kArcDefaults[1], kArcDefaults[2],
+                                  kArcDefaults[3]};
+  std::uint32_t arcGeneration_ = UINT32_MAX;
+  // The macros as the host set them; those it moved (saved as state); and as run() handed them
+  // to the instrument of generation macroGeneration_ (macrosHanded_: which).
+  std::array<std::atomic<float>, kMacros> macro_{};
+  std::atomic<std::uint32_t> macrosMoved_{0};
+  std::array<float, kMacros> macroValues_{};
+  std::uint32_t macrosHanded_ = 0;
+  std::uint32_t macroGeneration_ = UINT32_MAX;
   std::atomic<std::uint32_t> seed_{1};
   std::uint32_t builtSeed_ = 1;  // under control_
   std::atomic<int> scene_{-1};

@@ -50,6 +50,16 @@ struct MidiEvent {
   static MidiEvent programChange(std::uint32_t frame, int channel, int program);
 };
 
+/// The arc's live controls a host automates (Instrument::setArcControl).
+enum class ArcControl : int {
+  kTensionSource,  ///< 0: the arc's tension curve (the default), 1: kTension
+  kTension,        ///< 0..1 (default 0.5), the tension while kTensionSource is 1
+  kNextScene,      ///< a trigger: a value >= 0.5 moves to the next scene at its exit point
+  kPlay,           ///< 1: the composer plays (the default); 0: it falls silent and waits
+};
+/// Macros a preset maps like controllers (`source = "macro1"` ... `"macro8"`).
+inline constexpr int kInstrumentMacros = 8;
+
 /// What the audio thread measured, readable from any thread without a lock.
 struct InstrumentMeters {
   float peak[2] = {0.0f, 0.0f};     ///< absolute peak of the last block, left and right
@@ -107,6 +117,15 @@ class Instrument {
   /// The outside clock (a host's timeline) at the first frame of the next `process`; an arc
   /// follows it while `transport.external` is set (see reverie/transport.hpp).
   void setTransport(const Transport& transport) noexcept;
+  /// An arc's control, from the first frame of the next `process` on, deterministically. The
+  /// value holds across loads: an arc loaded later is given the last tension, source and play
+  /// (a preset ignores them). Wait-free.
+  void setArcControl(ArcControl which, float value) noexcept;
+  /// Macro `index` (0-7: macro 1-8) at `value` (0..1) from the first frame of the next
+  /// `process`: the parameters the preset maps from it (`[[map]] source = "macro1"`) move as
+  /// a controller moves them. Until a macro is first set its parameters keep the preset's
+  /// values; once set, it holds across loads (a preset loaded later is given it). Wait-free.
+  void setMacro(int index, float value) noexcept;
 
   // ---- any thread ----
   InstrumentMeters meters() const noexcept;

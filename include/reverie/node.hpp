@@ -134,7 +134,13 @@ class Node {
   /// like any change. Returns false when the table (kMaxControllerMappings) is full.
   bool mapController(int source, int parameterIndex, float minimum, float maximum);
   static constexpr int kChannelPressureSource = 128;
+  /// Macro 1 is this source, macro 8 this + 7: a host's macro parameters, sent to the node as a
+  /// kControlChange whose index is the source (only the node's mappings hear it).
+  static constexpr int kMacroSource = 129;
+  static constexpr int kMacroCount = 8;
   static constexpr int kMaxControllerMappings = 16;
+  /// Any thread, once built: a mapping from `source` is in the table.
+  bool mapsController(int source) const noexcept;
 
   /// Control thread, before publication: sets a list parameter (values already validated).
   virtual void setList(int /*index*/, std::span<const float> /*values*/) {}

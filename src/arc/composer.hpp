@@ -87,6 +87,7 @@ enum : int {
   kHold,     ///< a HoldMode: scenes hold as the arc says, all hold, or none does
   kStinger,  ///< set to 1 + a Stinger: fires it (every time it is set), then reads 0 again
   kGoto,     ///< set to 1 + a scene index: goes there at the scene's exit point, then reads 0
+  kPlay,     ///< 1: the composer plays; 0: it releases its notes and waits, deciding nothing
 };
 /// The choices of kTensionSource: the arc's tension curve, or live_tension.
 enum TensionSource : int { kScriptTension, kLiveTensionSource };

@@ -32,6 +32,8 @@ constexpr ParameterDescriptor kParameters[] = {
      6.0f, 0.0f, 0.0f, kStingerChoices},
     {"goto_scene", "Setting N (1 = the first scene) goes to scene N at the scene's exit point", "",
      0.0f, 10000.0f, 0.0f, 0.0f},
+    {"play", "0: the composer falls silent and waits (the patch still plays from MIDI); 1: plays",
+     "", 0.0f, 1.0f, 1.0f, 0.0f},
 };
 static_assert(indicesMatch(kParameters,
                            {{arc::composer_parameter::kTensionSource, "tension_source"},
@@ -41,7 +43,8 @@ static_assert(indicesMatch(kParameters,
                             {arc::composer_parameter::kAdvanceController, "advance_cc"},
                             {arc::composer_parameter::kHold, "hold"},
                             {arc::composer_parameter::kStinger, "stinger"},
-                            {arc::composer_parameter::kGoto, "goto_scene"}}));
+                            {arc::composer_parameter::kGoto, "goto_scene"},
+                            {arc::composer_parameter::kPlay, "play"}}));
 static_assert(kSources[arc::composer_parameter::kScriptTension] == "script" &&
               kSources[arc::composer_parameter::kLiveTensionSource] == "live");
 static_assert(kHoldModes[arc::composer_parameter::kHoldAsArc] == "arc" &&
@@ -129,6 +132,13 @@ void ComposerNode::pressAdvance(bool down, bool& wasDown) noexcept {
 
 void ComposerNode::generate(int frames, EventSink& sink) noexcept {
   if (!script_ || script_->scenes.empty()) return;
+  if (parameter(composer_parameter::kPlay).target() < 0.5f) {  // off: silent, deciding nothing
+    if (!resting_) releaseAll(sink);
+    resting_ = true;
+    followSynced_ = false;  // on again under an outside clock, it finds the clock's place
+    return;
+  }
+  resting_ = false;
   if (sink.transport().external) {
     follow(frames, sink);
     return;

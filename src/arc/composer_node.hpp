@@ -157,6 +157,7 @@ class ComposerNode final : public Node {
   bool ended_ = false;
   std::uint64_t endedAt_ = 0;
   bool advanceRequested_ = false, advanceHigh_ = false, pedalDown_ = false;
+  bool resting_ = false;  ///< play is off and its notes are released
   std::atomic<int> publishedScene_{0};
 
   int improviserStep_ = -1, improviserDegree_ = 4;

@@ -102,6 +102,12 @@ bool Node::mapController(int source, int parameterIndex, float minimum, float ma
   return true;
 }
 
+bool Node::mapsController(int source) const noexcept {
+  for (int i = 0; i < mappingCount_; ++i)
+    if (mappings_[i].source == source) return true;
+  return false;
+}
+
 void Node::applyEvent(const Event& event) noexcept {
   if (event.type == EventType::kParameter) {
     if (event.index < parameters_.size()) applyParameter(event.index, event.value, false);
@@ -115,6 +121,7 @@ void Node::applyEvent(const Event& event) noexcept {
     if (m.source == source)
       applyParameter(m.parameter, m.minimum + (m.maximum - m.minimum) * event.value, false);
   }
+  if (source >= kMacroSource) return;  // a macro is no MIDI controller: for the mappings alone
   if (event.type == EventType::kControlChange && (event.index == 7 || event.index == 10) &&
       type_.acceptsNotes && type_.outputs.size() == 2 && !isPerNoteChannel(event.channel))
     setChannelStrip(event.index, event.value);

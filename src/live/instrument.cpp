@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "arc/composer.hpp"
+#include "engine/spsc_queue.hpp"
 #include "live/live_patch.hpp"
 #include "live/live_renderer.hpp"
 #include "live/program_list.hpp"
@@ -63,7 +64,100 @@ struct Instrument::Impl {
   // Written by the audio thread (peaks) or the control thread (voices, scene); read anywhere.
   std::array<std::atomic<float>, 2> peak{}, maxPeak{};
   std::atomic<int> voices{-1}, scene{-1};
+  // The arc's composer as the control thread last loaded it (kInvalidNode for a preset).
+  std::atomic<NodeId> composer{kInvalidNode};
+  // The audio thread's: the arc controls asked for, those the composer `sentTo` was given, and
+  // a next scene asked for. Index: kTensionSource, kTension, kPlay (ArcControl order, less one).
+  static constexpr std::array<float, 3> kArcDefaults{0.0f, 0.5f, 1.0f};
+  std::array<float, 3> arcWanted = kArcDefaults, arcSent = kArcDefaults;
+  NodeId sentTo = kInvalidNode;
+  bool nextScene = false;
+  // The nodes of the loaded preset that map macros, and which (bit k: macro k + 1); sent whole
+  // from the control thread after each load. The audio thread keeps the last.
+  struct MacroTargets {
+    std::array<NodeId, 32> nodes{};
+    std::array<std::uint8_t, 32> macros{};
+    std::size_t count = 0;
+  };
+  SpscQueue<MacroTargets> macroTargets{8};
+  bool macroTargetsPending = false;  // control thread: a load whose targets did not fit yet
+  MacroTargets targets;              // the audio thread's
+  std::array<float, kInstrumentMacros> macroValue{};
+  std::uint8_t macroSet = 0, macroDirty = 0;  // bit k: macro k + 1
+
+  void publishMacroTargets();
+  void sendMacros() noexcept;
+
+  void publishComposer() {
+    composer.store(patch.composer(), std::memory_order_release);
+    publishMacroTargets();
+  }
+  bool sendComposer(NodeId node, int index, float value) noexcept {
+    live::TimedEvent e;
+    e.isMidi = false;  // frame -1: at the start of the next block
+    e.node = {node, {0, EventType::kParameter, 0, static_cast<std::uint16_t>(index), value}};
+    return renderer.postTimed(e);
+  }
+  void sendArcControls() noexcept;
 };
+
+void Instrument::Impl::publishMacroTargets() {
+  MacroTargets next;
+  for (const NodeId id : patch.nodes()) {
+    std::uint8_t macros = 0;
+    for (int k = 0; k < kInstrumentMacros; ++k)
+      if (engine.graph().node(id).mapsController(Node::kMacroSource + k))
+        macros = static_cast<std::uint8_t>(macros | 1u << k);
+    if (macros != 0 && next.count < next.nodes.size()) {
+      next.nodes[next.count] = id;
+      next.macros[next.count++] = macros;
+    }
+  }
+  macroTargetsPending = !macroTargets.push(next);  // else `update` tries again
+}
+
+void Instrument::Impl::sendMacros() noexcept {
+  bool fresh = false;
+  while (macroTargets.pop(targets)) fresh = true;
+  if (fresh) macroDirty = macroSet;  // a new preset is given the macros set so far
+  for (int k = 0; k < kInstrumentMacros && macroDirty != 0; ++k) {
+    if ((macroDirty & 1u << k) == 0) continue;
+    bool sent = true;
+    for (std::size_t i = 0; i < targets.count; ++i) {
+      if ((targets.macros[i] & 1u << k) == 0) continue;
+      live::TimedEvent e;
+      e.isMidi = false;  // frame -1: at the start of the next block
+      e.node = {
+          targets.nodes[i],
+          {0, EventType::kControlChange, 0, static_cast<std::uint16_t>(Node::kMacroSource + k),
+           macroValue[static_cast<std::size_t>(k)]}};
+      sent = renderer.postTimed(e) && sent;
+    }
+    if (sent) macroDirty = static_cast<std::uint8_t>(macroDirty & ~(1u << k));
+  }
+}
+
+// The audio thread's timed queue carries nothing else in an Instrument: it is the one producer.
+void Instrument::Impl::sendArcControls() noexcept {
+  const NodeId node = composer.load(std::memory_order_acquire);
+  if (node != sentTo) {  // a new arc starts from the composer's defaults
+    sentTo = node;
+    arcSent = kArcDefaults;
+  }
+  if (node == kInvalidNode) {
+    nextScene = false;
+    return;
+  }
+  constexpr int kIndex[] = {arc::composer_parameter::kTensionSource,
+                            arc::composer_parameter::kLiveTension, arc::composer_parameter::kPlay};
+  for (std::size_t i = 0; i < arcWanted.size(); ++i)
+    if (arcWanted[i] != arcSent[i] && sendComposer(node, kIndex[i], arcWanted[i]))
+      arcSent[i] = arcWanted[i];
+  if (nextScene) {  // a press and its release: the composer moves on the rising edge
+    nextScene = !(sendComposer(node, arc::composer_parameter::kAdvance, 1.0f) &&
+                  sendComposer(node, arc::composer_parameter::kAdvance, 0.0f));
+  }
+}
 
 Instrument::Instrument(std::string_view nameOrPath, const InstrumentConfig& config)
     : impl_(std::make_unique<Impl>(config)) {
@@ -82,10 +176,12 @@ void Instrument::load(std::string_view nameOrPath) {
 
 void Instrument::load(const Patch& patch) {
   impl_->patch.load(patch);
+  impl_->publishComposer();
 }
 
 void Instrument::load(const Arc& arc) {
   impl_->patch.load(arc);
+  impl_->publishComposer();
 }
 
 std::string Instrument::update() {
@@ -107,6 +203,7 @@ std::string Instrument::update() {
       said = "program " + std::to_string(number + 1) + " has no preset";
     }
   }
+  if (m.macroTargetsPending) m.publishMacroTargets();
   m.patch.tick();
   m.voices.store(m.patch.voices(), std::memory_order_relaxed);
   const NodeId composer = m.patch.composer();
@@ -135,10 +232,40 @@ void Instrument::setTransport(const Transport& transport) noexcept {
   impl_->engine.setTransport(transport);
 }
 
+void Instrument::setArcControl(ArcControl which, float value) noexcept {
+  Impl& m = *impl_;
+  const float v = std::isfinite(value) ? std::clamp(value, 0.0f, 1.0f) : 0.0f;
+  switch (which) {
+    case ArcControl::kTensionSource:
+      m.arcWanted[0] = v >= 0.5f ? 1.0f : 0.0f;
+      break;
+    case ArcControl::kTension:
+      m.arcWanted[1] = v;
+      break;
+    case ArcControl::kNextScene:
+      m.nextScene = m.nextScene || v >= 0.5f;
+      break;
+    case ArcControl::kPlay:
+      m.arcWanted[2] = v >= 0.5f ? 1.0f : 0.0f;
+      break;
+  }
+}
+
+void Instrument::setMacro(int index, float value) noexcept {
+  Impl& m = *impl_;
+  if (index < 0 || index >= kInstrumentMacros) return;
+  m.macroValue[static_cast<std::size_t>(index)] =
+      std::isfinite(value) ? std::clamp(value, 0.0f, 1.0f) : 0.0f;
+  m.macroSet = static_cast<std::uint8_t>(m.macroSet | 1u << index);
+  m.macroDirty = static_cast<std::uint8_t>(m.macroDirty | 1u << index);
+}
+
 void Instrument::process(float* const* out, int frames,
                          std::span<const MidiEvent> events) noexcept {
   Impl& m = *impl_;
   if (frames <= 0) return;
+  m.sendArcControls();
+  m.sendMacros();
   m.renderer.render(out, frames, events);
   for (std::size_t channel = 0; channel < 2; ++channel) {
     float peak = 0.0f;

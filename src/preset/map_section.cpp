@@ -1,4 +1,5 @@
-// [[map]] entries: a MIDI controller or aftertouch driving a node parameter over a range.
+// [[map]] entries: a MIDI controller, aftertouch or a host's macro driving a node parameter over
+// a range.
 #include <charconv>
 
 #include "preset/patch_sections.hpp"
@@ -8,11 +9,15 @@ namespace {
 
 const std::vector<std::string> kMapKeys = {"source", "node", "param", "min", "max"};
 const std::string kSourceRule =
-    "write \"cc0\" to \"cc127\" (e.g. \"cc1\" mod wheel, \"cc74\" brightness) or \"aftertouch\"";
+    "write \"cc0\" to \"cc127\" (e.g. \"cc1\" mod wheel, \"cc74\" brightness), \"aftertouch\" "
+    "or \"macro1\" to \"macro8\" (the plugin's macro parameters)";
 
-/// "cc74" -> 74, "aftertouch" -> Node::kChannelPressureSource.
+/// "cc74" -> 74, "aftertouch" -> Node::kChannelPressureSource, "macro1" -> Node::kMacroSource.
 std::optional<int> parseSource(std::string_view text) {
   if (text == "aftertouch") return Node::kChannelPressureSource;
+  if (text.size() == 6 && text.substr(0, 5) == "macro" && text[5] >= '1' &&
+      text[5] < '1' + Node::kMacroCount)
+    return Node::kMacroSource + (text[5] - '1');
   if (text.size() < 3 || text.substr(0, 2) != "cc") return std::nullopt;
   int number = -1;
   const auto result = std::from_chars(text.data() + 2, text.data() + text.size(), number);

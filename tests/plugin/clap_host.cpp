@@ -143,19 +143,36 @@ clap_event_transport_t clapTransport(bool playing, double beat, double bpm) {
   return t;
 }
 
+void ClapInstance::setParameter(std::uint32_t id, double value) {
+  if (parameterCount_ == parameters_.size()) FAIL("too many parameter changes in one block");
+  clap_event_param_value_t& e = parameters_[parameterCount_++];
+  e = {};
+  e.header = {sizeof(clap_event_param_value_t), 0, CLAP_CORE_EVENT_SPACE_ID, CLAP_EVENT_PARAM_VALUE,
+              0};
+  e.param_id = id;
+  e.note_id = e.port_index = e.channel = e.key = -1;
+  e.value = value;
+}
+
 void ClapInstance::process(std::uint32_t frames, std::span<const clap_event_midi_t> events,
                            float* left, float* right, const clap_event_transport_t* transport) {
+  // The parameter changes at frame 0, then the MIDI in its order: in time order, as CLAP asks.
   struct List {
     clap_input_events_t in;
-    std::span<const clap_event_midi_t> events;
+    std::array<const clap_event_header_t*, 256> headers;
+    std::uint32_t count;
   } list{{nullptr,
-          [](const clap_input_events_t* l) {
-            return static_cast<uint32_t>(static_cast<const List*>(l->ctx)->events.size());
-          },
+          [](const clap_input_events_t* l) { return static_cast<const List*>(l->ctx)->count; },
           [](const clap_input_events_t* l, uint32_t i) {
-            return &static_cast<const List*>(l->ctx)->events[i].header;
+            return static_cast<const List*>(l->ctx)->headers[i];
           }},
-         events};
+         {},
+         0};
+  for (std::size_t i = 0; i < parameterCount_; ++i)
+    list.headers[list.count++] = &parameters_[i].header;
+  for (const clap_event_midi_t& e : events)
+    if (list.count < list.headers.size()) list.headers[list.count++] = &e.header;
+  parameterCount_ = 0;
   list.in.ctx = &list;
   const clap_output_events_t ignored{
       nullptr, [](const clap_output_events_t*, const clap_event_header_t*) { return true; }};

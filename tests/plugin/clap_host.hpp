@@ -2,12 +2,14 @@
 // factory, state, process with MIDI events; DPF's CLAP headers). One instance per object.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "clap/events.h"
+#include "clap/ext/params.h"
 #include "clap/ext/state.h"
 #include "clap/plugin.h"
 #include "plugin/phrase.hpp"
@@ -48,6 +50,9 @@ class ClapInstance {
   /// the host allocates nothing here.
   void process(std::uint32_t frames, std::span<const clap_event_midi_t> events, float* left,
                float* right, const clap_event_transport_t* transport = nullptr);
+  /// Audio thread: a parameter change (DPF's CLAP id: the parameter's index) at the first frame
+  /// of the next `process` (up to 16 a block; allocates nothing).
+  void setParameter(std::uint32_t id, double value);
   /// Renders `frames` in blocks of `block`, the messages at their frames.
   Stereo render(const std::vector<FramedMidi>& messages, std::uint64_t frames, int block);
 
@@ -56,6 +61,8 @@ class ClapInstance {
   const clap_plugin_state_t* state_ = nullptr;
   std::int64_t steadyTime_ = 0;
   bool active_ = false, processing_ = false;
+  std::array<clap_event_param_value_t, 16> parameters_{};
+  std::size_t parameterCount_ = 0;
 };
 
 }  // namespace reverie::test

@@ -10,6 +10,7 @@
 #include <lv2/midi/midi.h>
 #include <lv2/options/options.h>
 #include <lv2/parameters/parameters.h>
+#include <lv2/patch/patch.h>
 #include <lv2/presets/presets.h>
 #include <lv2/time/time.h>
 #include <lv2/urid/urid.h>
@@ -46,9 +47,16 @@ LV2_URID mapUri(LV2_URID_Map_Handle handle, const char* uri) {
 const char* unmapUri(LV2_URID_Unmap_Handle handle, LV2_URID urid) {
   return static_cast<UridMap*>(handle)->unmap(urid);
 }
-// DPF asks for a worker only to apply state sent as atoms; these tests send none.
-LV2_Worker_Status scheduleWork(LV2_Worker_Schedule_Handle, uint32_t, const void*) {
-  return LV2_WORKER_ERR_UNKNOWN;
+// DPF's worker applies state sent as atoms (a patch:Set of a file): the work is kept and done
+// on the host's thread after the block, as a host's worker thread would do it.
+LV2_Worker_Status scheduleWork(LV2_Worker_Schedule_Handle handle, uint32_t size, const void* data) {
+  auto* work = static_cast<std::vector<std::vector<unsigned char>>*>(handle);
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  work->emplace_back(bytes, bytes + size);
+  return LV2_WORKER_SUCCESS;
+}
+LV2_Worker_Status respond(LV2_Worker_Respond_Handle, uint32_t, const void*) {
+  return LV2_WORKER_SUCCESS;
 }
 
 }  // namespace
@@ -60,7 +68,9 @@ struct Lv2Host::World {
   UridMap uridMap;
   LV2_URID_Map map{&uridMap, mapUri};
   LV2_URID_Unmap unmap{&uridMap, unmapUri};
-  LV2_Worker_Schedule worker{nullptr, scheduleWork};
+  std::vector<std::vector<unsigned char>> work;  // scheduled in the last run
+  LV2_Worker_Schedule worker{&work, scheduleWork};
+  std::string pathProperty, path;  // a patch:Set for the next run, if pathProperty is set
   std::int32_t maxBlock = 0;
   float rate = 0.0f;
   std::vector<LV2_Options_Option> options;
@@ -244,9 +254,10 @@ void Lv2Host::activate() {
 
 namespace {
 
-// A time:Position object as an event at frame 0 of `in`, in the value types hosts send.
-void appendPosition(UridMap& uris, LV2_URID_Map& map, LV2_Atom_Sequence* in, const HostTime& time) {
-  alignas(8) unsigned char buffer[512] = {};
+// An object of type `type` as an event at frame 0 of `in`, its properties forged by `body`.
+template <typename Body>
+void appendObject(LV2_URID_Map& map, LV2_Atom_Sequence* in, LV2_URID type, const Body& body) {
+  alignas(8) unsigned char buffer[4096] = {};
   auto* event = reinterpret_cast<LV2_Atom_Event*>(buffer);
   event->time.frames = 0;
   LV2_Atom_Forge forge;
@@ -254,24 +265,42 @@ void appendPosition(UridMap& uris, LV2_URID_Map& map, LV2_Atom_Sequence* in, con
   lv2_atom_forge_set_buffer(&forge, reinterpret_cast<std::uint8_t*>(&event->body),
                             sizeof(buffer) - sizeof(LV2_Atom_Event) + sizeof(LV2_Atom));
   LV2_Atom_Forge_Frame frame;
-  lv2_atom_forge_object(&forge, &frame, 0, uris.map(LV2_TIME__Position));
-  lv2_atom_forge_key(&forge, uris.map(LV2_TIME__frame));
-  lv2_atom_forge_long(&forge, time.frame);
-  lv2_atom_forge_key(&forge, uris.map(LV2_TIME__speed));
-  lv2_atom_forge_float(&forge, static_cast<float>(time.speed));
-  lv2_atom_forge_key(&forge, uris.map(LV2_TIME__bar));
-  lv2_atom_forge_long(&forge, time.bar);
-  lv2_atom_forge_key(&forge, uris.map(LV2_TIME__barBeat));
-  lv2_atom_forge_float(&forge, static_cast<float>(time.barBeat));
-  lv2_atom_forge_key(&forge, uris.map(LV2_TIME__beatUnit));
-  lv2_atom_forge_int(&forge, time.beatUnit);
-  lv2_atom_forge_key(&forge, uris.map(LV2_TIME__beatsPerBar));
-  lv2_atom_forge_float(&forge, static_cast<float>(time.beatsPerBar));
-  lv2_atom_forge_key(&forge, uris.map(LV2_TIME__beatsPerMinute));
-  lv2_atom_forge_float(&forge, static_cast<float>(time.beatsPerMinute));
+  lv2_atom_forge_object(&forge, &frame, 0, type);
+  body(forge);
   lv2_atom_forge_pop(&forge, &frame);
   REQUIRE(lv2_atom_sequence_append_event(in, kAtomBufferBytes - sizeof(LV2_Atom), event) !=
           nullptr);
+}
+
+// A time:Position, in the value types hosts send.
+void appendPosition(UridMap& uris, LV2_URID_Map& map, LV2_Atom_Sequence* in, const HostTime& time) {
+  appendObject(map, in, uris.map(LV2_TIME__Position), [&](LV2_Atom_Forge& forge) {
+    lv2_atom_forge_key(&forge, uris.map(LV2_TIME__frame));
+    lv2_atom_forge_long(&forge, time.frame);
+    lv2_atom_forge_key(&forge, uris.map(LV2_TIME__speed));
+    lv2_atom_forge_float(&forge, static_cast<float>(time.speed));
+    lv2_atom_forge_key(&forge, uris.map(LV2_TIME__bar));
+    lv2_atom_forge_long(&forge, time.bar);
+    lv2_atom_forge_key(&forge, uris.map(LV2_TIME__barBeat));
+    lv2_atom_forge_float(&forge, static_cast<float>(time.barBeat));
+    lv2_atom_forge_key(&forge, uris.map(LV2_TIME__beatUnit));
+    lv2_atom_forge_int(&forge, time.beatUnit);
+    lv2_atom_forge_key(&forge, uris.map(LV2_TIME__beatsPerBar));
+    lv2_atom_forge_float(&forge, static_cast<float>(time.beatsPerBar));
+    lv2_atom_forge_key(&forge, uris.map(LV2_TIME__beatsPerMinute));
+    lv2_atom_forge_float(&forge, static_cast<float>(time.beatsPerMinute));
+  });
+}
+
+// A patch:Set of `property` to the atom:Path `path`: a host's file chooser.
+void appendPatchSet(UridMap& uris, LV2_URID_Map& map, LV2_Atom_Sequence* in,
+                    const std::string& property, const std::string& path) {
+  appendObject(map, in, uris.map(LV2_PATCH__Set), [&](LV2_Atom_Forge& forge) {
+    lv2_atom_forge_key(&forge, uris.map(LV2_PATCH__property));
+    lv2_atom_forge_urid(&forge, uris.map(property.c_str()));
+    lv2_atom_forge_key(&forge, uris.map(LV2_PATCH__value));
+    lv2_atom_forge_path(&forge, path.c_str(), static_cast<std::uint32_t>(path.size() + 1));
+  });
 }
 
 }  // namespace
@@ -286,6 +315,10 @@ void Lv2Host::run(int frames, std::span<const BlockMidi> events, float* left, fl
   in->body.unit = 0;
   in->body.pad = 0;
   if (time != nullptr) appendPosition(w.uridMap, w.map, in, *time);
+  if (!w.pathProperty.empty()) {
+    appendPatchSet(w.uridMap, w.map, in, w.pathProperty, w.path);
+    w.pathProperty.clear();
+  }
   for (const BlockMidi& midi : events) {
     alignas(8) unsigned char buffer[sizeof(LV2_Atom_Event) + 8] = {};
     auto* event = reinterpret_cast<LV2_Atom_Event*>(buffer);
@@ -302,6 +335,19 @@ void Lv2Host::run(int frames, std::span<const BlockMidi> events, float* left, fl
   lilv_instance_connect_port(w.instance, w.audioOut[0], left);
   lilv_instance_connect_port(w.instance, w.audioOut[1], right);
   lilv_instance_run(w.instance, static_cast<std::uint32_t>(frames));
+  if (w.work.empty()) return;
+  const auto* worker = static_cast<const LV2_Worker_Interface*>(
+      lilv_instance_get_extension_data(w.instance, LV2_WORKER__interface));
+  REQUIRE_MESSAGE(worker != nullptr, "the plugin scheduled work but has no worker interface");
+  for (const auto& job : w.work)
+    CHECK(worker->work(lilv_instance_get_handle(w.instance), respond, nullptr,
+                       static_cast<std::uint32_t>(job.size()), job.data()) == LV2_WORKER_SUCCESS);
+  w.work.clear();
+}
+
+void Lv2Host::setPath(const std::string& property, const std::string& path) {
+  w_->pathProperty = property;
+  w_->path = path;
 }
 
 float Lv2Host::control(const std::string& symbol) const {

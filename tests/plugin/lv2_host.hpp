@@ -1,7 +1,7 @@
 // Test helper: a minimal LV2 host on lilv. It loads a plugin by URI from $LV2_PATH, gives it
 // what DPF's LV2 wrapper requires (URID map, options with the block length and rate, a worker),
-// applies LV2 presets by label through lilv's state API, and runs blocks with atom MIDI events
-// at their frames.
+// applies LV2 presets by label through lilv's state API, runs blocks with atom MIDI events at
+// their frames, and sends a file as a patch:Set (running the plugin's worker after the block).
 #pragma once
 
 #include <cstdint>
@@ -57,6 +57,10 @@ class Lv2Host {
   /// A control port's value, by symbol (an output after run, e.g. the reported latency).
   float control(const std::string& symbol) const;
   void setControl(const std::string& symbol, float value);
+  /// Sends a patch:Set of the property `property` (a URI) to the atom:Path `path` with the next
+  /// run, as a host's file chooser for a `patch:writable` does; the plugin's worker is run after
+  /// that block.
+  void setPath(const std::string& property, const std::string& path);
 
  private:
   struct World;

@@ -2,7 +2,8 @@
 // allocation and lock trap watches (tests/realtime/alloc_trap.hpp): notes at frame offsets,
 // while the host's main thread changes the preset by state three times and restores a saved
 // state, and a MIDI program change makes the plugin's control thread load another; and an arc
-// on the host's timeline through a tempo change, song-position jumps, a stop and a loop back.
+// on the host's timeline through a tempo change, song-position jumps, a stop and a loop back,
+// with the arc's tension, tension source, next scene and on/off automated.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -20,6 +21,7 @@ namespace reverie::test {
 using namespace std::chrono_literals;
 
 TEST_CASE("plugin: the process callback allocates and locks nothing through preset changes") {
+  // glass-harmonica and strings map macros 1 and 2; the others do not.
   ClapInstance plugin;
   StateBytes first = presetState("glass-harmonica");
   REQUIRE(plugin.load(first));
@@ -37,6 +39,10 @@ TEST_CASE("plugin: the process callback allocates and locks nothing through pres
     setAudioThread(true);
     float left[256], right[256];
     for (std::uint32_t block = 0; !stop.load(); ++block) {
+      // The host automates macros 1 and 2 (DPF's CLAP ids 6 and 7), which glass-harmonica and
+      // strings map, through every preset change.
+      if (block % 4 == 0) plugin.setParameter(6, (block % 64) / 64.0);
+      if (block % 4 == 2) plugin.setParameter(7, (block % 32) / 32.0);
       if (sendProgram.exchange(false))
         plugin.process(256, program, left, right);
       else if (block % 16 == 0)
@@ -51,7 +57,7 @@ TEST_CASE("plugin: the process callback allocates and locks nothing through pres
     }
     setAudioThread(false);
   });
-  for (const char* preset : {"strings", "singing-bowl", "oboe"}) {
+  for (const char* preset : {"strings", "singing-bowl", "oboe", "glass-harmonica"}) {
     StateBytes state = presetState(preset);
     CHECK(plugin.load(state));
     std::this_thread::sleep_for(150ms);
@@ -63,10 +69,10 @@ TEST_CASE("plugin: the process callback allocates and locks nothing through pres
   std::this_thread::sleep_for(150ms);
   stop = true;
   audio.join();
-  MESSAGE(blocks.load() << " blocks through DPF's CLAP wrapper; loudest sample " << loudest
-                        << "; allocations " << allocationViolations() << ", locks "
-                        << lockViolations() << " on the audio thread (libc trapped: " << trapsLibc()
-                        << ")");
+  MESSAGE(blocks.load() << " blocks through DPF's CLAP wrapper, macros 1 and 2 automated; "
+                        << "loudest sample " << loudest << "; allocations "
+                        << allocationViolations() << ", locks " << lockViolations()
+                        << " on the audio thread (libc trapped: " << trapsLibc() << ")");
   CHECK(loudest > 0.01f);
   CHECK(allocationViolations() == 0);
   CHECK(lockViolations() == 0);
@@ -103,6 +109,14 @@ TEST_CASE("plugin: the process callback allocates and locks nothing as an arc fo
         playing = kSteps[step].playing;
         ++step;
       }
+      // The host automates the arc's controls (DPF's CLAP ids: tension_source 2, tension 3,
+      // next_scene 4, arc_on 5) at a block's first frame.
+      if (block == 100) plugin.setParameter(2, 1.0);
+      if (block % 20 == 0) plugin.setParameter(3, (block % 100) / 100.0);
+      if (block == 300 || block == 820) plugin.setParameter(4, 1.0);
+      if (block == 301 || block == 821) plugin.setParameter(4, 0.0);
+      if (block == 500) plugin.setParameter(5, 0.0);
+      if (block == 550) plugin.setParameter(5, 1.0);
       const clap_event_transport_t transport = clapTransport(playing, beat, bpm);
       plugin.process(256, {}, left, right, &transport);
       for (float x : left) {
@@ -116,7 +130,8 @@ TEST_CASE("plugin: the process callback allocates and locks nothing as an arc fo
   audio.join();
   MESSAGE(
       "900 blocks of the-performance on the host's timeline (92 then 130 bpm, jumps to bars "
-      "40 and 78, a stop, a loop back to bar 9); loudest sample "
+      "40 and 78, a stop, a loop back to bar 9), its tension, source, next scene and on/off "
+      "automated; loudest sample "
       << loudest << " (" << loudestAfterJumps << " after the loop back); allocations "
       << allocationViolations() << ", locks " << lockViolations() << " on the audio thread");
   CHECK(loudest > 0.01f);
