@@ -25,12 +25,12 @@ Child::Child(const std::vector<std::string>& argv, const std::filesystem::path& 
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const pid_t parent = getpid();
-  // fork and exec rather than posix_spawn: the child asks to be killed when this process dies,
+  // fork and exec rather than posix_spawn: the child asks to be stopped when this process dies,
   // so a test that aborts (an assertion, a sanitizer) leaves no JACK server or player behind.
   // Between fork and exec only async-signal-safe calls.
   const pid_t pid = fork();
   if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);     // TERM: a JACK server then leaves its registry slot
     if (getppid() != parent) _exit(127);  // the test died before the request took
     const int out = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int in = open("/dev/null", O_RDONLY);
