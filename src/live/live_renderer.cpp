@@ -93,6 +93,13 @@ bool LiveRenderer::receive(int input, const IncomingMidi& midi) noexcept {
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
+  if (!midi.message.isChannelMessage()) {  // one input's clock is followed: one thread feeds it
+    int expected = -1;
+    if (clockListener_ && midi::isClockMessage(midi.message) &&
+        (clockInput_.compare_exchange_strong(expected, input) || expected == input))
+      clockListener_->clock(midi.message, midi.arrivalNanos);
+    return true;
+  }
   const auto i = static_cast<std::size_t>(input);
   const midi::ProgramRequest request = banks_[i].feed(midi.message);
   if (request.program >= 0) {

@@ -60,6 +60,10 @@ class LiveRenderer {
   /// A program change is not queued: it goes to the control thread at once (see
   /// latestProgramRequest), with the bank this input last selected on its channel.
   bool receive(int input, const IncomingMidi& midi) noexcept;
+  /// Control thread, before any input runs: MIDI clock messages (midi::isClockMessage) go to
+  /// `listener` from the first input that sends one, on that input's thread; other system
+  /// messages, and clock without a listener, are dropped (the translator plays none of them).
+  void setClockListener(midi::ClockListener* listener) noexcept { clockListener_ = listener; }
 
   // ---- one other thread (a host's UI or control thread) ----
   /// Queues a message for the audio thread's next `render(out, frames, events)`, at its frame
@@ -152,6 +156,8 @@ class LiveRenderer {
   std::atomic<std::uint32_t> lastMessage_{0};
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> notesPlayed_{0};
+  midi::ClockListener* clockListener_ = nullptr;
+  std::atomic<int> clockInput_{-1};  // the input whose clock is followed, once one sent it
 };
 
 }  // namespace reverie::live
