@@ -31,10 +31,16 @@ LinkSource::~LinkSource() {
   session_->link.enable(false);
 }
 
-std::optional<Transport> LinkSource::transport(int frames, std::int64_t) noexcept {
+std::optional<Transport> LinkSource::transport(int frames, std::int64_t callbackNanos) noexcept {
   ableton::Link& link = session_->link;
-  const auto heard =
-      link.clock().micros() + std::chrono::microseconds(std::llround(latencyMicros_));
+  // Link's clock and the steady clock the callback was timed on differ by an offset: read both
+  // now, and take the callback's time (plus the latency) on Link's.
+  const std::int64_t steadyNow = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count();
+  const auto heard = link.clock().micros() +
+                     std::chrono::microseconds(std::llround(
+                         latencyMicros_ + static_cast<double>(callbackNanos - steadyNow) * 1e-3));
   const auto state = link.captureAudioSessionState();
   const bool playing = state.isPlaying();
   if (playing && !wasPlaying_)  // the song starts on the bar line where the session started

@@ -20,7 +20,7 @@ class LinkSource final : public TransportSource {
   LinkSource& operator=(const LinkSource&) = delete;
 
   /// captureAudioSessionState (Link makes it real-time safe) at the time the block's first
-  /// frame is heard: the callback's time plus the output latency.
+  /// frame is heard: the callback's time (steady clock) plus the output latency.
   std::optional<Transport> transport(int frames, std::int64_t callbackNanos) noexcept override;
   std::string describe() const override;
   std::size_t peers() const;

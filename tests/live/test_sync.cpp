@@ -1,0 +1,286 @@
+// `play --sync jack` and `--clock-out` under a dummy JACK server: the test is JACK's timebase
+// master (a tempo map of its own: 100 bpm, then 140), and
+// - the Transport a JackTransportSource hands an Engine, cycle by cycle in a JACK client as
+//   play's callback does, keeps the master's bar lines within one period;
+// - `reverie play --sync jack --clock-out PORT` says it follows, and sends 24 clocks a quarter
+//   note at each tempo, with start and stop, to a MIDI input of the test.
+#include <doctest/doctest.h>
+#include <jack/jack.h>
+#include <jack/midiport.h>
+#include <jack/transport.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "live/jack_rig.hpp"
+#include "reverie/engine.hpp"
+#include "support/command.hpp"
+#include "sync/jack_transport.hpp"
+
+using namespace reverie;
+using namespace std::chrono_literals;
+using test::Child;
+
+namespace {
+
+constexpr double kRate = 48000.0;
+constexpr jack_nframes_t kPeriod = 256;
+
+/// The test's tempo map: `first` bpm up to beat `changeBeat`, `second` after; `beatsPerBar`.
+struct TempoMap {
+  double first = 100.0, second = 140.0, changeBeat = 6.0, beatsPerBar = 2.0;
+  double changeFrame() const { return changeBeat * 60.0 / first * kRate; }
+  double beatAt(double frame) const {
+    return frame < changeFrame() ? frame * first / (60.0 * kRate)
+                                 : changeBeat + (frame - changeFrame()) * second / (60.0 * kRate);
+  }
+  double frameOf(double beat) const {
+    return beat < changeBeat ? beat * 60.0 / first * kRate
+                             : changeFrame() + (beat - changeBeat) * 60.0 / second * kRate;
+  }
+  double bpmAt(double frame) const { return frame < changeFrame() ? first : second; }
+};
+
+/// The timebase master: bar, beat and tick from the tempo map, for the frame JACK asks about.
+void timebase(jack_transport_state_t, jack_nframes_t, jack_position_t* pos, int, void* map) {
+  const auto& m = *static_cast<const TempoMap*>(map);
+  const double beat = m.beatAt(pos->frame);
+  const double bar = std::floor(beat / m.beatsPerBar);
+  const double inBar = beat - bar * m.beatsPerBar;
+  pos->valid = JackPositionBBT;
+  pos->bar = static_cast<std::int32_t>(bar) + 1;
+  pos->beat = static_cast<std::int32_t>(inBar) + 1;
+  pos->ticks_per_beat = 1920.0;
+  pos->tick = static_cast<std::int32_t>((inBar - std::floor(inBar)) * 1920.0);
+  pos->bar_start_tick = bar * m.beatsPerBar * 1920.0;
+  pos->beats_per_bar = static_cast<float>(m.beatsPerBar);
+  pos->beat_type = 4.0f;
+  pos->beats_per_minute = m.bpmAt(pos->frame);
+}
+
+/// One cycle as the follower saw it: the transport frame, and the engine's Transport.
+struct Seen {
+  jack_nframes_t frame = 0;
+  Transport transport;
+};
+
+/// A client doing what play's callback does: the source's Transport into the engine, then
+/// render. Records what the engine holds at each cycle's first frame.
+struct Follower {
+  jack_client_t* client = nullptr;
+  sync::JackTransportSource* source = nullptr;
+  Engine* engine = nullptr;
+  std::vector<float> left, right;
+  std::vector<Seen> seen;  // sized before activation
+  std::atomic<std::size_t> count{0};
+  static int process(jack_nframes_t frames, void* self) {
+    auto& f = *static_cast<Follower*>(self);
+    if (const auto t = f.source->transport(static_cast<int>(frames), 0)) f.engine->setTransport(*t);
+    jack_position_t pos{};
+    jack_transport_query(f.client, &pos);
+    const std::size_t n = f.count.load(std::memory_order_relaxed);
+    if (n < f.seen.size()) {
+      f.seen[n] = {pos.frame, f.engine->transport()};
+      f.count.store(n + 1, std::memory_order_release);
+    }
+    float* out[2] = {f.left.data(), f.right.data()};
+    f.engine->process(out, static_cast<int>(frames));
+    return 0;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("live sync: JACK transport at 100 then 140 bpm, followed on JACK's bar lines") {
+  test::ScratchFolder folder;
+  Child jackd = test::startDummyServer("reverie-sync", folder.path(), {.periodFrames = kPeriod});
+  jack_client_t* master = test::connectClient("reverie-sync");
+  REQUIRE_MESSAGE(master != nullptr, test::readText(folder / "jackd.log"));
+  TempoMap map;
+  REQUIRE(jack_set_timebase_callback(master, 0, timebase, &map) == 0);
+  REQUIRE(jack_activate(master) == 0);
+  jack_transport_locate(master, 0);
+
+  Engine engine({kRate, 4096, 1});
+  sync::JackTransportSource source(kRate);
+  Follower follower;
+  follower.client = test::connectClient("reverie-sync");
+  REQUIRE(follower.client != nullptr);
+  follower.source = &source;
+  follower.engine = &engine;
+  follower.left.resize(8192);
+  follower.right.resize(8192);
+  follower.seen.resize(static_cast<std::size_t>(12.0 * kRate / kPeriod));
+  jack_set_process_callback(follower.client, Follower::process, &follower);
+  REQUIRE(jack_activate(follower.client) == 0);
+  std::this_thread::sleep_for(300ms);
+  jack_transport_start(master);
+  // Three bars at 100 bpm (3.6 s), three at 140 (2.6 s).
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(static_cast<int>(1000.0 * map.frameOf(2.0 * 2 * 3) / kRate) + 300));
+  jack_transport_stop(master);
+  std::this_thread::sleep_for(300ms);
+  jack_deactivate(follower.client);
+  jack_client_close(follower.client);
+  jack_release_timebase(master);
+  jack_client_close(master);
+
+  const std::size_t n = follower.count.load(std::memory_order_acquire);
+  REQUIRE(n > 100);
+  const std::vector<Seen> seen(follower.seen.begin(), follower.seen.begin() + static_cast<long>(n));
+  CHECK_FALSE(seen.front().transport.rolling);  // before the start
+  CHECK_FALSE(seen.back().transport.rolling);   // after the stop
+  int bars = 0, rollingCycles = 0;
+  double worstBarFrames = 0.0, worstBeat = 0.0;
+  bool heard100 = false, heard140 = false;
+  for (std::size_t i = 1; i < n; ++i) {
+    const Transport& a = seen[i - 1].transport;
+    const Transport& b = seen[i].transport;
+    CHECK(b.external);
+    if (!b.rolling) continue;
+    ++rollingCycles;
+    heard100 |= b.beatsPerMinute == 100.0;
+    heard140 |= b.beatsPerMinute == 140.0;
+    CHECK(b.beatsPerBar == 2.0);
+    // Where the engine puts the cycle's first frame, against the master's map.
+    worstBeat = std::max(worstBeat, std::fabs(b.beat - map.beatAt(seen[i].frame)));
+    if (!a.rolling) continue;
+    const double barA = std::floor(a.beat / a.beatsPerBar),
+                 barB = std::floor(b.beat / b.beatsPerBar);
+    if (barB <= barA) continue;
+    // The follower's bar line: reached from the earlier cycle at its tempo.
+    const double lineBeat = barB * b.beatsPerBar;
+    const double followed =
+        seen[i - 1].frame + (lineBeat - a.beat) * 60.0 / a.beatsPerMinute * kRate;
+    const double error = std::fabs(followed - map.frameOf(lineBeat));
+    worstBarFrames = std::max(worstBarFrames, error);
+    ++bars;
+    CHECK_MESSAGE(error <= kPeriod, "bar " << barB << " off by " << error << " frames");
+  }
+  MESSAGE("JACK transport 100 -> 140 bpm: " << bars << " bar lines followed, worst "
+                                            << worstBarFrames << " frames off JACK's (period "
+                                            << kPeriod << "); worst beat error " << worstBeat
+                                            << " over " << rollingCycles << " rolling cycles");
+  CHECK(bars >= 5);
+  CHECK(heard100);
+  CHECK(heard140);
+  CHECK(worstBeat < 1.0 / 1920.0 + 1e-9);  // the master's tick resolution
+  jackd.stop(SIGTERM);
+}
+
+namespace {
+
+/// The master of the second test, with a MIDI input that records what reaches it.
+struct ClockListener {
+  jack_client_t* client = nullptr;
+  jack_port_t* in = nullptr;
+  struct Got {
+    jack_nframes_t frame;
+    unsigned char status;
+  };
+  std::vector<Got> got;  // sized before activation
+  std::atomic<std::size_t> count{0};
+  static int process(jack_nframes_t frames, void* self) {
+    auto& l = *static_cast<ClockListener*>(self);
+    void* buffer = jack_port_get_buffer(l.in, frames);
+    const jack_nframes_t start = jack_last_frame_time(l.client);
+    const std::uint32_t events = jack_midi_get_event_count(buffer);
+    for (std::uint32_t e = 0; e < events; ++e) {
+      jack_midi_event_t event;
+      if (jack_midi_event_get(&event, buffer, e) != 0 || event.size < 1) continue;
+      const std::size_t n = l.count.load(std::memory_order_relaxed);
+      if (n >= l.got.size()) break;
+      l.got[n] = {start + event.time, event.buffer[0]};
+      l.count.store(n + 1, std::memory_order_release);
+    }
+    return 0;
+  }
+};
+
+/// Clocks a quarter note, from the clocks sent between two frames (mean spacing).
+double clocksPerQuarter(const std::vector<ClockListener::Got>& got, double from, double to,
+                        double bpm, int& counted) {
+  std::vector<double> frames;
+  for (const auto& g : got)
+    if (g.status == 0xF8 && g.frame >= from && g.frame < to) frames.push_back(g.frame);
+  counted = static_cast<int>(frames.size());
+  if (frames.size() < 10) return 0.0;
+  const double spacing = (frames.back() - frames.front()) / static_cast<double>(frames.size() - 1);
+  return 60.0 * kRate / (bpm * spacing);
+}
+
+}  // namespace
+
+TEST_CASE("live sync: play --sync jack follows JACK and --clock-out sends 24 ppqn at its tempo") {
+  test::ScratchFolder folder;
+  Child jackd = test::startDummyServer("reverie-sync2", folder.path(), {.periodFrames = kPeriod});
+  test::writeSinePatch(folder / "sine.toml");
+  ClockListener listener;
+  listener.client = test::connectClient("reverie-sync2");
+  REQUIRE_MESSAGE(listener.client != nullptr, test::readText(folder / "jackd.log"));
+  listener.in =
+      jack_port_register(listener.client, "clock_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+  listener.got.resize(4096);
+  TempoMap map;
+  map.changeBeat = 4.0;
+  map.beatsPerBar = 4.0;
+  jack_set_process_callback(listener.client, ClockListener::process, &listener);
+  REQUIRE(jack_set_timebase_callback(listener.client, 0, timebase, &map) == 0);
+  REQUIRE(jack_activate(listener.client) == 0);
+  jack_transport_locate(listener.client, 0);
+  const std::string port = std::string(jack_get_client_name(listener.client)) + ":clock_in";
+  Child reverie({REVERIE_CLI_PATH, "play", (folder / "sine.toml").string(), "--host-api", "jack",
+                 "--midi-api", "jack", "--midi-input", "none", "--sync", "jack", "--clock-out",
+                 port, "--seconds", "20"},
+                folder / "reverie.log");
+  REQUIRE_MESSAGE(test::waitForPort(listener.client, "reverie:out_0", 15s),
+                  test::readText(folder / "reverie.log"));
+  for (int i = 0; i < 50 && test::connectionsOf(listener.client, port.c_str()).empty(); ++i)
+    std::this_thread::sleep_for(100ms);
+  std::this_thread::sleep_for(300ms);
+  const jack_nframes_t started = jack_frame_time(listener.client);
+  jack_transport_start(listener.client);
+  // Four beats at 100 bpm (2.4 s), then 140 bpm for 2 s.
+  std::this_thread::sleep_for(4400ms);
+  jack_transport_stop(listener.client);
+  std::this_thread::sleep_for(500ms);
+  const jack_nframes_t stopped = jack_frame_time(listener.client);
+  const int status = reverie.stop(SIGINT);
+  jack_deactivate(listener.client);
+  jack_release_timebase(listener.client);
+  const std::string log = test::readText(folder / "reverie.log");
+  INFO(log);
+  CHECK(status == 0);
+  CHECK(log.find("following JACK transport") != std::string::npos);
+  CHECK(log.find("MIDI clock out to " + port) != std::string::npos);
+  CHECK(log.find("rolling, 140.0 bpm") != std::string::npos);
+
+  const std::size_t n = listener.count.load(std::memory_order_acquire);
+  const std::vector<ClockListener::Got> got(listener.got.begin(),
+                                            listener.got.begin() + static_cast<long>(n));
+  // Start before the first clock, stop at the end; clocks only while rolling.
+  const auto first = std::find_if(got.begin(), got.end(), [](auto& g) { return g.status != 0xF8; });
+  REQUIRE(first != got.end());
+  CHECK(first->status == 0xFA);
+  CHECK(got.back().status == 0xFC);
+  // The tempo change lands at frame changeFrame after the start (plus the start's cycle or so):
+  // measure clear of it.
+  const double change = started + map.changeFrame();
+  int at100 = 0, at140 = 0;
+  const double ppqn100 =
+      clocksPerQuarter(got, started + 0.3 * kRate, change - 0.2 * kRate, 100.0, at100);
+  const double ppqn140 =
+      clocksPerQuarter(got, change + 0.3 * kRate, stopped - 0.7 * kRate, 140.0, at140);
+  MESSAGE("clock out: " << ppqn100 << " clocks a quarter at 100 bpm (" << at100 << " clocks), "
+                        << ppqn140 << " at 140 bpm (" << at140 << "); first other status "
+                        << int(first->status) << ", last " << int(got.back().status));
+  CHECK(ppqn100 == doctest::Approx(24.0).epsilon(0.01));
+  CHECK(ppqn140 == doctest::Approx(24.0).epsilon(0.01));
+  jack_client_close(listener.client);
+  jackd.stop(SIGTERM);
+}
