@@ -68,24 +68,13 @@ ClockOut::~ClockOut() {
 
 void ClockOut::publish(double quarterBeat, double quartersPerMinute, bool rolling,
                        std::int64_t heardNanos) noexcept {
-  const std::uint64_t sequence = sequence_.load(std::memory_order_relaxed);
-  sequence_.store(sequence + 1, std::memory_order_seq_cst);
-  beat_.store(quarterBeat, std::memory_order_seq_cst);
-  qpm_.store(quartersPerMinute, std::memory_order_seq_cst);
-  rolling_.store(rolling, std::memory_order_seq_cst);
-  nanos_.store(static_cast<double>(heardNanos), std::memory_order_seq_cst);
-  sequence_.store(sequence + 2, std::memory_order_seq_cst);
+  anchor_.store(
+      {quarterBeat, quartersPerMinute, static_cast<double>(heardNanos), rolling ? 1.0 : 0.0});
 }
 
 ClockOut::Anchor ClockOut::read() const noexcept {
-  for (;;) {  // the sending thread's read: a write under way is over within a few stores
-    const std::uint64_t before = sequence_.load(std::memory_order_seq_cst);
-    if (before & 1u) continue;
-    Anchor a{beat_.load(std::memory_order_seq_cst), qpm_.load(std::memory_order_seq_cst),
-             nanos_.load(std::memory_order_seq_cst), rolling_.load(std::memory_order_seq_cst),
-             before != 0};
-    if (sequence_.load(std::memory_order_seq_cst) == before) return a;
-  }
+  const auto v = anchor_.load();
+  return {v[0], v[1], v[2], v[3] != 0.0, anchor_.written()};
 }
 
 void ClockOut::send(std::uint8_t status, int data1, int data2) {
@@ -110,6 +99,7 @@ void ClockOut::run() {
     try {
       if (a.rolling != sentRolling) {
         sentRolling = a.rolling;
+        rolling_.store(a.rolling);
         if (!a.rolling) {
           send(0xFC);
         } else if (a.beat * kTicksPerQuarter < 0.5) {

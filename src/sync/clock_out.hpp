@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "reverie/transport.hpp"
+#include "sync/seqlock.hpp"
 
 class RtMidiOut;
 
@@ -55,9 +56,8 @@ class ClockOut {
 
   std::unique_ptr<RtMidiOut> out_;
   std::string portName_;
-  std::atomic<std::uint64_t> sequence_{0};
-  std::atomic<double> beat_{0.0}, qpm_{120.0}, nanos_{0.0};
-  std::atomic<bool> rolling_{false};
+  SeqlockValues<4> anchor_;           // beat, qpm, nanos, rolling
+  std::atomic<bool> rolling_{false};  // the sending thread's: whether it last sent a start
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> ticks_{0};
   std::thread thread_;

@@ -109,32 +109,15 @@ void MidiClockTracker::fit() noexcept {
 }
 
 void MidiClockTracker::publish() noexcept {
-  const std::uint64_t sequence = sequence_.load(std::memory_order_relaxed);
-  sequence_.store(sequence + 1, std::memory_order_seq_cst);
-  rolling_.store(state_.rolling, std::memory_order_seq_cst);
-  haveTempo_.store(state_.haveTempo, std::memory_order_seq_cst);
-  songTick_.store(state_.songTick, std::memory_order_seq_cst);
-  anchorNanos_.store(state_.anchorNanos, std::memory_order_seq_cst);
-  nanosPerTick_.store(state_.nanosPerTick, std::memory_order_seq_cst);
-  sequence_.store(sequence + 2, std::memory_order_seq_cst);
+  published_.store({state_.rolling ? 1.0 : 0.0, state_.haveTempo ? 1.0 : 0.0, state_.songTick,
+                    state_.anchorNanos, state_.nanosPerTick});
 }
 
 bool MidiClockTracker::read(Snapshot& out) const noexcept {
-  for (int attempt = 0; attempt < kReadTries; ++attempt) {
-    const std::uint64_t before = sequence_.load(std::memory_order_seq_cst);
-    if (before & 1u) continue;
-    Snapshot s;
-    s.rolling = rolling_.load(std::memory_order_seq_cst);
-    s.haveTempo = haveTempo_.load(std::memory_order_seq_cst);
-    s.songTick = songTick_.load(std::memory_order_seq_cst);
-    s.anchorNanos = anchorNanos_.load(std::memory_order_seq_cst);
-    s.nanosPerTick = nanosPerTick_.load(std::memory_order_seq_cst);
-    if (sequence_.load(std::memory_order_seq_cst) == before) {
-      out = s;
-      return true;
-    }
-  }
-  return false;
+  SeqlockValues<5>::Values v{};
+  if (!published_.tryLoad(v, kReadTries)) return false;
+  out = {v[0] != 0.0, v[1] != 0.0, v[2], v[3], v[4]};
+  return true;
 }
 
 MidiClockSource::MidiClockSource(double sampleRate, double outputLatencySeconds, double beatsPerBar)

@@ -58,10 +58,7 @@ class MidiClockTracker final : public midi::ClockListener {
   bool running_ = false, waiting_ = false;
   int offLine_ = 0;  // ticks in a row off the fitted line
   Snapshot state_;
-  // Published to readers: a seqlock of sequentially consistent atomics.
-  std::atomic<std::uint64_t> sequence_{0};
-  std::atomic<bool> rolling_{false}, haveTempo_{false};
-  std::atomic<double> songTick_{0.0}, anchorNanos_{0.0}, nanosPerTick_{0.0};
+  SeqlockValues<5> published_;  // the snapshot's fields, in order
 };
 
 /// `--sync midi`: the Transport from a tracker, at the time the block's first frame is heard

@@ -20,30 +20,14 @@ Transport BeatFollower::follow(const Transport& target, int frames) noexcept {
 }
 
 void PublishedTransport::store(const Transport& t) noexcept {
-  const std::uint64_t sequence = sequence_.load(std::memory_order_relaxed);
-  sequence_.store(sequence + 1, std::memory_order_seq_cst);
-  external_.store(t.external, std::memory_order_seq_cst);
-  rolling_.store(t.rolling, std::memory_order_seq_cst);
-  beat_.store(t.beat, std::memory_order_seq_cst);
-  bpm_.store(t.beatsPerMinute, std::memory_order_seq_cst);
-  beatsPerBar_.store(t.beatsPerBar, std::memory_order_seq_cst);
-  beatType_.store(t.beatType, std::memory_order_seq_cst);
-  sequence_.store(sequence + 2, std::memory_order_seq_cst);
+  values_.store({t.external ? 1.0 : 0.0, t.rolling ? 1.0 : 0.0, t.beat, t.beatsPerMinute,
+                 t.beatsPerBar, t.beatType});
 }
 
 Transport PublishedTransport::load() const noexcept {
-  for (;;) {
-    const std::uint64_t before = sequence_.load(std::memory_order_seq_cst);
-    if (before & 1u) continue;
-    Transport t;
-    t.external = external_.load(std::memory_order_seq_cst);
-    t.rolling = rolling_.load(std::memory_order_seq_cst);
-    t.beat = beat_.load(std::memory_order_seq_cst);
-    t.beatsPerMinute = bpm_.load(std::memory_order_seq_cst);
-    t.beatsPerBar = beatsPerBar_.load(std::memory_order_seq_cst);
-    t.beatType = beatType_.load(std::memory_order_seq_cst);
-    if (sequence_.load(std::memory_order_seq_cst) == before) return t;
-  }
+  const auto v = values_.load();
+  if (!values_.written()) return {};
+  return {v[0] != 0.0, v[1] != 0.0, v[2], v[3], v[4], v[5]};
 }
 
 std::string describeTransport(const Transport& t) {

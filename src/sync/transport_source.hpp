@@ -9,6 +9,7 @@
 #include <string>
 
 #include "reverie/transport.hpp"
+#include "sync/seqlock.hpp"
 
 namespace reverie::sync {
 
@@ -42,18 +43,15 @@ class BeatFollower {
   int lastFrames_ = 0;
 };
 
-/// The Transport a source last handed the engine, for the control thread's status line: a
-/// seqlock of sequentially consistent atomics (ThreadSanitizer follows them; no fences). The
-/// writer is the audio thread and never waits; the reader retries while a write is under way.
+/// The Transport a source last handed the engine, for the control thread's status line (the
+/// audio thread writes, never waiting).
 class PublishedTransport {
  public:
   void store(const Transport& t) noexcept;
   Transport load() const noexcept;
 
  private:
-  std::atomic<std::uint64_t> sequence_{0};
-  std::atomic<bool> external_{false}, rolling_{false};
-  std::atomic<double> beat_{0.0}, bpm_{120.0}, beatsPerBar_{4.0}, beatType_{4.0};
+  SeqlockValues<6> values_;
 };
 
 /// "rolling, 120.0 bpm, 4/4, bar 3 beat 2" for status lines.

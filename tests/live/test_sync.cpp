@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -136,7 +137,7 @@ TEST_CASE("live sync: JACK transport at 100 then 140 bpm, followed on JACK's bar
   CHECK_FALSE(seen.front().transport.rolling);  // before the start
   CHECK_FALSE(seen.back().transport.rolling);   // after the stop
   int bars = 0, rollingCycles = 0;
-  double worstBarFrames = 0.0, worstBeat = 0.0;
+  double worstBarFrames = 0.0, worstBeatFrames = 0.0;
   bool heard100 = false, heard140 = false;
   for (std::size_t i = 1; i < n; ++i) {
     const Transport& a = seen[i - 1].transport;
@@ -148,7 +149,8 @@ TEST_CASE("live sync: JACK transport at 100 then 140 bpm, followed on JACK's bar
     heard140 |= b.beatsPerMinute == 140.0;
     CHECK(b.beatsPerBar == 2.0);
     // Where the engine puts the cycle's first frame, against the master's map.
-    worstBeat = std::max(worstBeat, std::fabs(b.beat - map.beatAt(seen[i].frame)));
+    worstBeatFrames = std::max(worstBeatFrames, std::fabs(b.beat - map.beatAt(seen[i].frame)) *
+                                                    60.0 / b.beatsPerMinute * kRate);
     if (!a.rolling) continue;
     const double barA = std::floor(a.beat / a.beatsPerBar),
                  barB = std::floor(b.beat / b.beatsPerBar);
@@ -162,14 +164,16 @@ TEST_CASE("live sync: JACK transport at 100 then 140 bpm, followed on JACK's bar
     ++bars;
     CHECK_MESSAGE(error <= kPeriod, "bar " << barB << " off by " << error << " frames");
   }
-  MESSAGE("JACK transport 100 -> 140 bpm: " << bars << " bar lines followed, worst "
-                                            << worstBarFrames << " frames off JACK's (period "
-                                            << kPeriod << "); worst beat error " << worstBeat
-                                            << " over " << rollingCycles << " rolling cycles");
+  MESSAGE("JACK transport 100 -> 140 bpm: "
+          << bars << " bar lines followed, worst " << worstBarFrames
+          << " frames off JACK's (period " << kPeriod << "); worst cycle start " << worstBeatFrames
+          << " frames off over " << rollingCycles << " rolling cycles");
   CHECK(bars >= 5);
   CHECK(heard100);
   CHECK(heard140);
-  CHECK(worstBeat < 1.0 / 1920.0 + 1e-9);  // the master's tick resolution
+  // JACK's timebase master writes the position for the next cycle: one that runs late leaves
+  // a cycle with the previous position, one period off.
+  CHECK(worstBeatFrames <= kPeriod);
   jackd.stop(SIGTERM);
 }
 
@@ -282,5 +286,69 @@ TEST_CASE("live sync: play --sync jack follows JACK and --clock-out sends 24 ppq
   CHECK(ppqn100 == doctest::Approx(24.0).epsilon(0.01));
   CHECK(ppqn140 == doctest::Approx(24.0).epsilon(0.01));
   jack_client_close(listener.client);
+  jackd.stop(SIGTERM);
+}
+
+TEST_CASE("live sync: play --sync midi follows MIDI clock at 120 bpm with +-2 ms of jitter") {
+  test::ScratchFolder folder;
+  Child jackd = test::startDummyServer("reverie-sync3", folder.path(), {.periodFrames = kPeriod});
+  test::writeSinePatch(folder / "sine.toml");
+  test::Rig rig;
+  rig.client = test::connectClient("reverie-sync3");
+  REQUIRE_MESSAGE(rig.client != nullptr, test::readText(folder / "jackd.log"));
+  Child reverie({REVERIE_CLI_PATH, "play", (folder / "sine.toml").string(), "--host-api", "jack",
+                 "--midi-api", "jack", "--sync", "midi", "--seconds", "20"},
+                folder / "reverie.log");
+  const bool ready = test::waitForPort(rig.client, "reverie-midi:reverie", 15s) &&
+                     test::waitForPort(rig.client, "reverie:out_0", 5s);
+  REQUIRE_MESSAGE(ready, test::readText(folder / "reverie.log"));
+  // A master that sends clock while stopped (two beats), starts, plays 3 s at 120 bpm with
+  // +-2 ms of jitter on every clock, and stops.
+  std::mt19937 random(14);
+  std::uniform_real_distribution<double> jitter(-0.002, 0.002);
+  const double tick = 60.0 / (120.0 * 24.0);
+  auto at = [&](int n) {
+    return static_cast<jack_nframes_t>((0.2 + n * tick + jitter(random)) * kRate);
+  };
+  int n = 0;
+  for (; n < 48; ++n) rig.notes.push_back({at(n), {0xF8, 0, 0}, 1});
+  rig.notes.push_back({at(n) - 100, {0xFA, 0, 0}, 1});
+  for (; n < 48 + 144; ++n) rig.notes.push_back({at(n), {0xF8, 0, 0}, 1});
+  rig.notes.push_back({at(n) - 100, {0xFC, 0, 0}, 1});
+  rig.midiOut =
+      jack_port_register(rig.client, "midi_out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+  jack_set_process_callback(rig.client, &test::Rig::process, &rig);
+  REQUIRE(jack_activate(rig.client) == 0);
+  const std::string out = std::string(jack_get_client_name(rig.client)) + ":midi_out";
+  REQUIRE(jack_connect(rig.client, out.c_str(), "reverie-midi:reverie") == 0);
+  std::this_thread::sleep_for(300ms);
+  rig.startFrame = jack_frame_time(rig.client) + kPeriod;
+  rig.recording = true;
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(static_cast<int>(1000 * (0.2 + n * tick)) + 1000));
+  const int status = reverie.stop(SIGINT);
+  jack_deactivate(rig.client);
+  jack_client_close(rig.client);
+  const std::string log = test::readText(folder / "reverie.log");
+  INFO(log);
+  CHECK(status == 0);
+  CHECK(rig.sent.load() == rig.notes.size());
+  CHECK(log.find("following MIDI clock") != std::string::npos);
+  // The status lines: "sync: MIDI clock rolling, 120.1 bpm, ..." then "... stopped, ...".
+  std::vector<double> rollingBpm;
+  bool stoppedAfter = false;
+  for (std::size_t p = log.find("MIDI clock rolling, "); p != std::string::npos;
+       p = log.find("MIDI clock rolling, ", p + 1))
+    rollingBpm.push_back(std::stod(log.substr(p + 20)));
+  const std::size_t lastRolling = log.rfind("MIDI clock rolling, ");
+  stoppedAfter = lastRolling != std::string::npos &&
+                 log.find("MIDI clock stopped, ", lastRolling) != std::string::npos;
+  REQUIRE_FALSE(rollingBpm.empty());
+  double worst = 0.0;
+  for (double bpm : rollingBpm) worst = std::max(worst, std::fabs(bpm - 120.0));
+  MESSAGE("play --sync midi: " << rollingBpm.size() << " rolling status lines, worst " << worst
+                               << " bpm off 120; stopped after: " << stoppedAfter);
+  CHECK(worst < 0.5);
+  CHECK(stoppedAfter);
   jackd.stop(SIGTERM);
 }
