@@ -62,8 +62,8 @@ TEST_CASE("live sync: two Link peers agree on tempo and bar phase, start and sto
   CHECK(transport->rolling);  // reverie started the session when it joined
 
   // Bar phase: reverie's beat against the peer's, read at the same moment, every 10 ms for a
-  // second once the source has settled (half a second) (the source is asked as an audio callback would be: 480 frames, every 10 ms on
-  // average, as a sound card's clock calls it).
+  // second once the source has settled (half a second) (the source is asked as an audio callback
+  // would be: 480 frames, every 10 ms on average, as a sound card's clock calls it).
   double worstMs = 0.0;
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 150; ++i) {
