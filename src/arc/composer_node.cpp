@@ -129,9 +129,19 @@ void ComposerNode::pressAdvance(bool down, bool& wasDown) noexcept {
 
 void ComposerNode::generate(int frames, EventSink& sink) noexcept {
   if (!script_ || script_->scenes.empty()) return;
+  if (sink.transport().external) {
+    follow(frames, sink);
+    return;
+  }
+  followSynced_ = false;  // back under an outside clock, the composer finds its place again
   notes_.beginBlock(sink, position_);
   drainInbox();
-  const std::uint64_t end = position_ + static_cast<std::uint64_t>(frames);
+  run(position_ + static_cast<std::uint64_t>(frames));
+  notes_.endBlock();
+}
+
+void ComposerNode::run(std::uint64_t end) noexcept {
+  if (end <= position_) return;
   for (;;) {
     const std::uint64_t off = notes_.nextOffFrame();
     const std::uint64_t cue =
@@ -152,7 +162,6 @@ void ComposerNode::generate(int frames, EventSink& sink) noexcept {
     }
   }
   position_ = end;
-  notes_.endBlock();
 }
 
 void ComposerNode::restart() noexcept {
@@ -183,6 +192,10 @@ void ComposerNode::restart() noexcept {
   voicing_.fill(0);
   cadence_.reset();
   harmonicRhythm_ = HarmonicRhythm::kBar;
+  // As a new node has them: a restart (a cue list, a jump of an outside clock) plays the same.
+  chord_ = {};
+  improviserStep_ = -1;
+  improviserDegree_ = 4;
   if (script_ && !script_->scenes.empty()) enterScene(0, 0.0);
 }
 

@@ -22,6 +22,7 @@
 #include "dsp/random.hpp"
 #include "nodes/builtin_nodes.hpp"
 #include "reverie/node.hpp"
+#include "reverie/transport.hpp"
 
 namespace reverie::arc {
 
@@ -48,6 +49,22 @@ class ComposerNode final : public Node {
   void generate(int frames, EventSink& sink) noexcept override;
 
  private:
+  /// Writes every tick, control, cue and note-off before frame `end` of the composer's clock.
+  void run(std::uint64_t end) noexcept;
+
+  // ---- following an outside clock (composer_follow.cpp) ----
+  /// A block led by `sink.transport()`: ticks on the clock's 16ths, waiting while it stops.
+  void follow(int frames, EventSink& sink) noexcept;
+  /// Starts again and replays the decisions, discarding their events, up to the clock's
+  /// 16th `sixteenth` (the position of this block's first frame).
+  void resync(double sixteenth, double framesPer16th, EventSink& sink) noexcept;
+  /// The composer's clock frame of the next tick while following (one per outside 16th).
+  std::uint64_t followTickFrame() const noexcept;
+  /// Runs through the next tick (while following) and moves the tick segment on.
+  void followTick() noexcept;
+  /// Ends every sounding note, on `sink`'s first frame.
+  void releaseAll(EventSink& sink) noexcept;
+
   // ---- time and scenes (composer_node.cpp) ----
   void layOut();
   void restart() noexcept;
@@ -165,6 +182,13 @@ class ComposerNode final : public Node {
   dsp::Random stingerRandom_;
   std::uint64_t cheerStart_ = 0, cheerEnd_ = 0, swellStart_ = 0, swellEnd_ = 0, rollEnd_ = 0;
   bool rolling_ = false;
+
+  // Following: the composer's own clock runs on, its ticks stretched onto the outside 16ths.
+  bool followSynced_ = false;      ///< false: the next rolling block resyncs
+  double followNext_ = 0.0;        ///< the outside 16th expected at the next block's start
+  std::uint64_t ticksDone_ = 0;    ///< outside 16ths the composer has ticked since the song start
+  std::uint64_t lastTickV_ = 0;    ///< the composer-clock frame of the last of them
+  std::uint64_t tickLengthV_ = 0;  ///< composer-clock frames from it to the next tick
 };
 
 }  // namespace reverie::arc
