@@ -3,7 +3,9 @@
 // - the Transport a JackTransportSource hands an Engine, cycle by cycle in a JACK client as
 //   play's callback does, keeps the master's bar lines within one period;
 // - `reverie play --sync jack --clock-out PORT` says it follows, and sends 24 clocks a quarter
-//   note at each tempo, with start and stop, to a MIDI input of the test.
+//   note at each tempo, with start and stop, to a MIDI input of the test;
+// - an arc's composer fed that way changes scene on JACK's bar lines, within one period;
+// - `reverie play --sync midi` follows MIDI clock sent to its port.
 #include <doctest/doctest.h>
 #include <jack/jack.h>
 #include <jack/midiport.h>
@@ -18,7 +20,10 @@
 #include <thread>
 #include <vector>
 
+#include "arc/arc_setup.hpp"
+#include "arc/composer.hpp"
 #include "live/jack_rig.hpp"
+#include "reverie/arc.hpp"
 #include "reverie/engine.hpp"
 #include "support/command.hpp"
 #include "sync/jack_transport.hpp"
@@ -350,5 +355,108 @@ TEST_CASE("live sync: play --sync midi follows MIDI clock at 120 bpm with +-2 ms
                                << " bpm off 120; stopped after: " << stoppedAfter);
   CHECK(worst < 0.5);
   CHECK(stoppedAfter);
+  jackd.stop(SIGTERM);
+}
+
+namespace {
+
+/// play's callback with an arc: the source's Transport into the engine, render, and note the
+/// cycle in which the composer's scene changed.
+struct ArcFollower {
+  jack_client_t* client = nullptr;
+  sync::JackTransportSource* source = nullptr;
+  Engine* engine = nullptr;
+  const Node* composer = nullptr;
+  std::vector<float> left, right;
+  struct Change {
+    jack_nframes_t cycleFrame;  // the transport frame of the cycle it happened in
+    int scene;
+  };
+  std::vector<Change> changes;  // sized before activation
+  std::atomic<std::size_t> count{0};
+  int scene = 0;
+  static int process(jack_nframes_t frames, void* self) {
+    auto& f = *static_cast<ArcFollower*>(self);
+    if (const auto t = f.source->transport(static_cast<int>(frames), 0)) f.engine->setTransport(*t);
+    jack_position_t pos{};
+    jack_transport_query(f.client, &pos);
+    float* out[2] = {f.left.data(), f.right.data()};
+    f.engine->process(out, static_cast<int>(frames));
+    const int now = arc::composerScene(*f.composer);
+    const std::size_t n = f.count.load(std::memory_order_relaxed);
+    if (now != f.scene && n < f.changes.size()) {
+      f.changes[n] = {pos.frame, now};
+      f.count.store(n + 1, std::memory_order_release);
+    }
+    f.scene = now;
+    return 0;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("live sync: an arc under JACK transport at 100 then 140 bpm changes scene on its bars") {
+  test::ScratchFolder folder;
+  // Eight one-bar scenes in 2/4, on the clockwork workshop's strings.
+  std::string text =
+      "format_version = 1\npatch = \"clockwork-workshop\"\n[music]\ntempo = 120\nmeter = "
+      "\"2/4\"\nkey = \"A\"\nmode = \"minor\"\n";
+  for (int i = 0; i < 8; ++i)
+    text += "[[scene]]\nname = \"s" + std::to_string(i) +
+            "\"\nbars = 1\ntension = 0.5\ndynamics = 0.5\ndensity = 0.5\nsections = "
+            "[\"strings\"]\ntexture = [\"chorale\"]\n";
+  const Arc arc = parseArc(text, "sync-bars");
+  Engine engine({kRate, 4096, 1});
+  const arc::ArcNodes nodes = arc::buildArc(arc, engine.graph(), "arc-");
+  engine.commit();
+
+  Child jackd = test::startDummyServer("reverie-sync4", folder.path(), {.periodFrames = kPeriod});
+  jack_client_t* master = test::connectClient("reverie-sync4");
+  REQUIRE_MESSAGE(master != nullptr, test::readText(folder / "jackd.log"));
+  TempoMap map;  // 100 bpm for three bars of 2/4, then 140
+  REQUIRE(jack_set_timebase_callback(master, 0, timebase, &map) == 0);
+  REQUIRE(jack_activate(master) == 0);
+  jack_transport_locate(master, 0);
+  sync::JackTransportSource source(kRate);
+  ArcFollower follower;
+  follower.client = test::connectClient("reverie-sync4");
+  REQUIRE(follower.client != nullptr);
+  follower.source = &source;
+  follower.engine = &engine;
+  follower.composer = &engine.graph().node(nodes.composer);
+  follower.left.resize(8192);
+  follower.right.resize(8192);
+  follower.changes.resize(64);
+  jack_set_process_callback(follower.client, ArcFollower::process, &follower);
+  REQUIRE(jack_activate(follower.client) == 0);
+  std::this_thread::sleep_for(300ms);
+  jack_transport_start(master);
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(static_cast<int>(1000.0 * map.frameOf(2.0 * 6.5) / kRate) + 300));
+  jack_transport_stop(master);
+  jack_deactivate(follower.client);
+  jack_client_close(follower.client);
+  jack_release_timebase(master);
+  jack_client_close(master);
+
+  const std::size_t n = follower.count.load(std::memory_order_acquire);
+  int onBar = 0;
+  double worst = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& c = follower.changes[i];
+    // Scene s starts on bar line s (2 beats a bar): within the cycle it was seen in.
+    const double line = map.frameOf(2.0 * c.scene);
+    const double into = line - c.cycleFrame;
+    worst = std::max(worst, std::fabs(into));
+    const bool inCycle = into >= 0.0 && into < kPeriod;
+    onBar += inCycle;
+    CHECK_MESSAGE(inCycle, "scene " << c.scene << ": bar line " << into
+                                    << " frames from the start of the cycle it began in");
+  }
+  MESSAGE("arc under JACK transport 100 -> 140 bpm: " << onBar << " of " << n
+                                                      << " scene changes inside the period of "
+                                                         "their bar line (at most "
+                                                      << worst << " frames into it)");
+  CHECK(n >= 5);
   jackd.stop(SIGTERM);
 }
