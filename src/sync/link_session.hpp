@@ -11,9 +11,10 @@ namespace reverie::sync {
 class LinkSource final : public TransportSource {
  public:
   /// Joins (or opens) the session on the local network at `tempo` if it is the first peer.
-  /// The session is started if it is stopped: reverie is the instrument just started, and any
-  /// peer's stop stops it again. A song starts on the bar line at or before where the session
-  /// started playing, so bars keep the session's phase.
+  /// reverie starts playing at once (it is the instrument just started); a stop or start from
+  /// any peer with start/stop sync then moves it (Link shares start/stop changes, not the state
+  /// a peer joins with). A song starts on the bar line at or before where the session started
+  /// playing, so bars keep the session's phase.
   LinkSource(double sampleRate, double outputLatencySeconds, double beatsPerBar, double tempo);
   ~LinkSource() override;
   LinkSource(const LinkSource&) = delete;

@@ -1,6 +1,7 @@
 // `play --sync link`: reverie's Link source and a second Link peer of the test's own, on this
 // machine's network (Link discovers peers by UDP multicast), agree on tempo and bar phase, and
-// start and stop together.
+// start and stop together; and `reverie play --sync link`, a process of its own, joins the
+// test's session and follows its tempo and its stop.
 #include <doctest/doctest.h>
 
 #if REVERIE_SYNC_LINK
@@ -9,6 +10,8 @@
 #include <cmath>
 #include <thread>
 
+#include "live/jack_rig.hpp"
+#include "support/command.hpp"
 #include "sync/link_session.hpp"
 
 using namespace std::chrono_literals;
@@ -97,5 +100,50 @@ TEST_CASE("live sync: two Link peers agree on tempo and bar phase, start and sto
   CHECK(restarted->beat >= 0.0);
   CHECK(restarted->beat < kQuantum);  // a song starts at the bar line where the session did
   MESSAGE("Link: restarted at song beat " << restarted->beat);
+}
+
+TEST_CASE(
+    "live sync: reverie play --sync link joins a peer's session, follows tempo, stop, start") {
+  reverie::test::ScratchFolder folder;
+  reverie::test::Child jackd = reverie::test::startDummyServer("reverie-link", folder.path());
+  jack_client_t* watcher = reverie::test::connectClient("reverie-link");
+  REQUIRE_MESSAGE(watcher != nullptr, reverie::test::readText(folder / "jackd.log"));
+  ableton::Link peer(100.0);
+  peer.enableStartStopSync(true);
+  peer.enable(true);
+  reverie::test::writeSinePatch(folder / "sine.toml");
+  reverie::test::Child reverie(
+      {REVERIE_CLI_PATH, "play", (folder / "sine.toml").string(), "--host-api", "jack",
+       "--midi-input", "none", "--sync", "link", "--seconds", "20"},
+      folder / "reverie.log");
+  REQUIRE_MESSAGE(reverie::test::waitForPort(watcher, "reverie:out_0", 15s),
+                  reverie::test::readText(folder / "reverie.log"));
+  CHECK(within(5000ms, [&] { return peer.numPeers() >= 1; }));
+  // reverie rolls from its start (Link shares start/stop changes, not the state a peer joins
+  // with); the peer's tempo and then its stop and start reach it.
+  auto state = peer.captureAppSessionState();
+  state.setTempo(133.0, peer.clock().micros());
+  peer.commitAppSessionState(state);
+  const auto logHas = [&](const char* text) {
+    return reverie::test::readText(folder / "reverie.log").find(text) != std::string::npos;
+  };
+  CHECK(within(3000ms, [&] { return logHas("Link rolling, 133.0 bpm"); }));
+  state = peer.captureAppSessionState();
+  state.setIsPlaying(false, peer.clock().micros());
+  peer.commitAppSessionState(state);
+  CHECK(within(3000ms, [&] { return logHas("Link stopped, 133.0 bpm"); }));
+  state = peer.captureAppSessionState();
+  state.setIsPlaying(true, peer.clock().micros());
+  peer.commitAppSessionState(state);
+  CHECK(within(3000ms, [&] {
+    const std::string log = reverie::test::readText(folder / "reverie.log");
+    return log.find("Link rolling", log.find("Link stopped")) != std::string::npos;
+  }));
+  const int status = reverie.stop(SIGINT);
+  const std::string log = reverie::test::readText(folder / "reverie.log");
+  MESSAGE("reverie play --sync link beside the test's peer:\n" << log);
+  CHECK(status == 0);
+  jack_client_close(watcher);
+  jackd.stop(SIGTERM);
 }
 #endif
