@@ -60,7 +60,11 @@ ClockOut::~ClockOut() {
   if (thread_.joinable()) thread_.join();
   if (out_) {
     try {
-      if (rolling_.load()) send(0xFC);  // a drum machine left running would play on
+      if (rolling_.load()) {  // a drum machine left running would play on
+        send(0xFC);
+        // JACK MIDI leaves in the next cycle: give it a few before the port closes.
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
     } catch (...) {
     }
   }

@@ -460,3 +460,49 @@ TEST_CASE("live sync: an arc under JACK transport at 100 then 140 bpm changes sc
   CHECK(n >= 5);
   jackd.stop(SIGTERM);
 }
+
+TEST_CASE("live sync: play --arc --clock-out sends 24 ppqn at the arc's own tempo") {
+  test::ScratchFolder folder;
+  Child jackd = test::startDummyServer("reverie-sync5", folder.path(), {.periodFrames = kPeriod});
+  test::writeSinePatch(folder / "sine.toml");
+  ClockListener listener;
+  listener.client = test::connectClient("reverie-sync5");
+  REQUIRE_MESSAGE(listener.client != nullptr, test::readText(folder / "jackd.log"));
+  listener.in =
+      jack_port_register(listener.client, "clock_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+  listener.got.resize(4096);
+  jack_set_process_callback(listener.client, ClockListener::process, &listener);
+  REQUIRE(jack_activate(listener.client) == 0);
+  const std::string port = std::string(jack_get_client_name(listener.client)) + ":clock_in";
+  // clockwork's first scene: 120 quarter notes a minute (in 7/8).
+  Child reverie({REVERIE_CLI_PATH, "play", (folder / "sine.toml").string(), "--host-api", "jack",
+                 "--midi-api", "jack", "--midi-input", "none", "--arc", "clockwork", "--clock-out",
+                 port, "--seconds", "20"},
+                folder / "reverie.log");
+  REQUIRE_MESSAGE(test::waitForPort(listener.client, "reverie:out_0", 15s),
+                  test::readText(folder / "reverie.log"));
+  std::this_thread::sleep_for(3s);
+  const int status = reverie.stop(SIGINT);
+  std::this_thread::sleep_for(100ms);
+  jack_deactivate(listener.client);
+  const std::string log = test::readText(folder / "reverie.log");
+  INFO(log);
+  CHECK(status == 0);
+  CHECK(log.find("at the arc's tempo") != std::string::npos);
+  const std::size_t n = listener.count.load(std::memory_order_acquire);
+  const std::vector<ClockListener::Got> got(listener.got.begin(),
+                                            listener.got.begin() + static_cast<long>(n));
+  REQUIRE(got.size() > 20);
+  const auto first = std::find_if(got.begin(), got.end(), [](auto& g) { return g.status != 0xF8; });
+  REQUIRE(first != got.end());
+  CHECK(first->status == 0xFA);
+  CHECK(got.back().status == 0xFC);  // sent as play stops
+  int counted = 0;
+  const double ppqn = clocksPerQuarter(got, 0.0, 4e9, 120.0, counted);
+  MESSAGE("clock out at the arc's tempo: " << ppqn << " clocks a quarter at 120 bpm (" << counted
+                                           << " clocks); first other status " << int(first->status)
+                                           << ", last " << int(got.back().status));
+  CHECK(ppqn == doctest::Approx(24.0).epsilon(0.01));
+  jack_client_close(listener.client);
+  jackd.stop(SIGTERM);
+}
