@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -194,6 +195,24 @@ struct ClockListener {
   };
   std::vector<Got> got;  // sized before activation
   std::atomic<std::size_t> count{0};
+  /// Connects to the server, with the input port "clock_in" (not yet active); its full name.
+  std::string open(const char* server) {
+    client = test::connectClient(server);
+    if (client == nullptr) return {};
+    in = jack_port_register(client, "clock_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+    got.resize(4096);
+    jack_set_process_callback(client, process, this);
+    return std::string(jack_get_client_name(client)) + ":clock_in";
+  }
+  /// What came, once the client is deactivated.
+  std::vector<Got> received() const {
+    return {got.begin(), got.begin() + static_cast<long>(count.load(std::memory_order_acquire))};
+  }
+  /// The first message that is not a clock (the start), or nothing.
+  static std::optional<Got> firstOther(const std::vector<Got>& got) {
+    const auto it = std::find_if(got.begin(), got.end(), [](auto& g) { return g.status != 0xF8; });
+    return it == got.end() ? std::nullopt : std::optional<Got>(*it);
+  }
   static int process(jack_nframes_t frames, void* self) {
     auto& l = *static_cast<ClockListener*>(self);
     void* buffer = jack_port_get_buffer(l.in, frames);
@@ -230,19 +249,14 @@ TEST_CASE("live sync: play --sync jack follows JACK and --clock-out sends 24 ppq
   Child jackd = test::startDummyServer("reverie-sync2", folder.path(), {.periodFrames = kPeriod});
   test::writeSinePatch(folder / "sine.toml");
   ClockListener listener;
-  listener.client = test::connectClient("reverie-sync2");
-  REQUIRE_MESSAGE(listener.client != nullptr, test::readText(folder / "jackd.log"));
-  listener.in =
-      jack_port_register(listener.client, "clock_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
-  listener.got.resize(4096);
+  const std::string port = listener.open("reverie-sync2");
+  REQUIRE_MESSAGE(!port.empty(), test::readText(folder / "jackd.log"));
   TempoMap map;
   map.changeBeat = 4.0;
   map.beatsPerBar = 4.0;
-  jack_set_process_callback(listener.client, ClockListener::process, &listener);
   REQUIRE(jack_set_timebase_callback(listener.client, 0, timebase, &map) == 0);
   REQUIRE(jack_activate(listener.client) == 0);
   jack_transport_locate(listener.client, 0);
-  const std::string port = std::string(jack_get_client_name(listener.client)) + ":clock_in";
   Child reverie({REVERIE_CLI_PATH, "play", (folder / "sine.toml").string(), "--host-api", "jack",
                  "--midi-api", "jack", "--midi-input", "none", "--sync", "jack", "--clock-out",
                  port, "--seconds", "20"},
@@ -269,12 +283,10 @@ TEST_CASE("live sync: play --sync jack follows JACK and --clock-out sends 24 ppq
   CHECK(log.find("MIDI clock out to " + port) != std::string::npos);
   CHECK(log.find("rolling, 140.0 bpm") != std::string::npos);
 
-  const std::size_t n = listener.count.load(std::memory_order_acquire);
-  const std::vector<ClockListener::Got> got(listener.got.begin(),
-                                            listener.got.begin() + static_cast<long>(n));
+  const std::vector<ClockListener::Got> got = listener.received();
   // Start before the first clock, stop at the end; clocks only while rolling.
-  const auto first = std::find_if(got.begin(), got.end(), [](auto& g) { return g.status != 0xF8; });
-  REQUIRE(first != got.end());
+  const auto first = ClockListener::firstOther(got);
+  REQUIRE(first.has_value());
   CHECK(first->status == 0xFA);
   CHECK(got.back().status == 0xFC);
   // The tempo change lands at frame changeFrame after the start (plus the start's cycle or so):
@@ -466,14 +478,9 @@ TEST_CASE("live sync: play --arc --clock-out sends 24 ppqn at the arc's own temp
   Child jackd = test::startDummyServer("reverie-sync5", folder.path(), {.periodFrames = kPeriod});
   test::writeSinePatch(folder / "sine.toml");
   ClockListener listener;
-  listener.client = test::connectClient("reverie-sync5");
-  REQUIRE_MESSAGE(listener.client != nullptr, test::readText(folder / "jackd.log"));
-  listener.in =
-      jack_port_register(listener.client, "clock_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
-  listener.got.resize(4096);
-  jack_set_process_callback(listener.client, ClockListener::process, &listener);
+  const std::string port = listener.open("reverie-sync5");
+  REQUIRE_MESSAGE(!port.empty(), test::readText(folder / "jackd.log"));
   REQUIRE(jack_activate(listener.client) == 0);
-  const std::string port = std::string(jack_get_client_name(listener.client)) + ":clock_in";
   // clockwork's first scene: 120 quarter notes a minute (in 7/8).
   Child reverie({REVERIE_CLI_PATH, "play", (folder / "sine.toml").string(), "--host-api", "jack",
                  "--midi-api", "jack", "--midi-input", "none", "--arc", "clockwork", "--clock-out",
@@ -489,12 +496,10 @@ TEST_CASE("live sync: play --arc --clock-out sends 24 ppqn at the arc's own temp
   INFO(log);
   CHECK(status == 0);
   CHECK(log.find("at the arc's tempo") != std::string::npos);
-  const std::size_t n = listener.count.load(std::memory_order_acquire);
-  const std::vector<ClockListener::Got> got(listener.got.begin(),
-                                            listener.got.begin() + static_cast<long>(n));
+  const std::vector<ClockListener::Got> got = listener.received();
   REQUIRE(got.size() > 20);
-  const auto first = std::find_if(got.begin(), got.end(), [](auto& g) { return g.status != 0xF8; });
-  REQUIRE(first != got.end());
+  const auto first = ClockListener::firstOther(got);
+  REQUIRE(first.has_value());
   CHECK(first->status == 0xFA);
   CHECK(got.back().status == 0xFC);  // sent as play stops
   int counted = 0;
