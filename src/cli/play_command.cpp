@@ -181,8 +181,8 @@ int runPlay(const PlayOptions& options) {
                                 : host::jackServerRunning() ? "jack"
                                                             : "alsa";
     sync = std::make_unique<PlaySync>(
-        PlaySyncOptions{options.sync, options.clockOut, midiApi, device.hostApiKey,
-                        options.sampleRate, stream.latencySeconds()},
+        PlaySyncOptions{options.sync, options.clockOut, midiApi, options.midiInput,
+                        device.hostApiKey, options.sampleRate, stream.latencySeconds()},
         engine, renderer, arc ? &arc->arc : nullptr,
         arc ? &engine.graph().node(arc->composer) : nullptr);
   }

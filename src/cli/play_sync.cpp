@@ -33,6 +33,10 @@ PlaySync::PlaySync(const PlaySyncOptions& options, Engine& engine, live::LiveRen
     throw InputError("--sync jack: this reverie was built without libjack");
 #endif
   } else if (options.mode == "midi") {
+    if (options.midiInput == "none")
+      throw InputError(
+          "--sync midi takes clock from the MIDI inputs, but --midi-input none opens "
+          "none: drop it (the 'reverie' port takes clock) or name the device");
     auto midi = std::make_unique<sync::MidiClockSource>(options.sampleRate, options.latencySeconds,
                                                         beatsPerBar);
     renderer.setClockListener(&midi->tracker());

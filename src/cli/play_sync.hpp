@@ -20,6 +20,7 @@ struct PlaySyncOptions {
   std::string mode = "none";  ///< none, jack, midi or link
   std::string clockOut;       ///< a MIDI output port, or empty
   std::string midiApi;        ///< jack or alsa (resolved)
+  std::string midiInput;      ///< --midi-input: "none" opens no input, so no clock comes
   std::string hostApiKey;     ///< the audio device's ("jack", "alsa", ...)
   double sampleRate = 48000.0;
   double latencySeconds = 0.0;  ///< output latency: when a block's first frame is heard
