@@ -1,5 +1,6 @@
-// What DPF builds reverie as: a stereo instrument with MIDI in, programs (the shipped presets),
-// state (the preset chosen), latency (the master limiter's look-ahead) and no GUI.
+// What DPF builds reverie as: a stereo instrument with MIDI in, programs (the shipped presets
+// and arcs), state (the preset or arc chosen, the seed), latency (the master limiter's
+// look-ahead), the host's timeline (an arc follows its tempo, bars and transport) and no GUI.
 #pragma once
 
 #define DISTRHO_PLUGIN_NAME "reverie"
@@ -16,6 +17,7 @@
 #define DISTRHO_PLUGIN_WANT_STATE 1
 #define DISTRHO_PLUGIN_WANT_FULL_STATE 1
 #define DISTRHO_PLUGIN_WANT_LATENCY 1
+#define DISTRHO_PLUGIN_WANT_TIMEPOS 1
 
 #define DISTRHO_PLUGIN_LV2_CATEGORY "lv2:InstrumentPlugin"
 #define DISTRHO_PLUGIN_VST3_CATEGORIES "Instrument|Synth|Stereo"

@@ -1,6 +1,7 @@
 // The presets the plugin offers as programs: the shipped instruments, orchestra sections and
-// patches, listed at build time in `reverie presets` order (so program N is the preset a MIDI
-// program change N picks in `reverie play`), and found at run time beside the installed plugin.
+// patches, then the shipped arcs, listed at build time in `reverie presets` order (so program N is
+// the preset a MIDI program change N picks in `reverie play`), and found at run time beside the
+// installed plugin.
 #pragma once
 
 #include <filesystem>
@@ -12,7 +13,7 @@
 namespace reverie::plugin {
 
 struct ShippedPreset {
-  const char* kind;  ///< its folder under presets/: "instruments", "orchestra" or "patches"
+  const char* kind;  ///< its folder under presets/: "instruments", "orchestra", "patches", "arcs"
   const char* name;  ///< its file name without .toml, as `reverie presets` lists it
 };
 

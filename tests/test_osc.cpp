@@ -2,9 +2,17 @@
 // deterministic clock, and what each address does to the sound, through the same Controller,
 // LiveRenderer and wait-free queues the server uses. tests/live/test_live_osc.cpp sends the
 // same over UDP and TCP to `reverie play`.
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <lo/lo.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cmath>
+#include <cstring>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -13,10 +21,13 @@
 #include "arc/arc_setup.hpp"
 #include "arc/composer.hpp"
 #include "live/live_renderer.hpp"
+#include "osc/arc_actions.hpp"
 #include "osc/arc_cues.hpp"
 #include "osc/osc_command.hpp"
 #include "osc/osc_controller.hpp"
+#include "osc/osc_server.hpp"
 #include "osc/osc_time.hpp"
+#include "osc/param_echo.hpp"
 #include "support/arc_render.hpp"
 #include "support/audio_analysis.hpp"
 
@@ -41,10 +52,12 @@ struct OscRig {
   explicit OscRig(std::uint64_t seed = 1)
       : engine({kRate, 4096, seed}), renderer(engine, 1, {}), controller(renderer, kRate) {}
 
-  /// A sine synth "tone" heard on every channel.
-  void loadSine() {
+  NodeId tone = kInvalidNode;
+
+  /// A sine synth "tone" heard on every channel; `mappedCc` (if >= 0) sets its level, -40..0 dB.
+  void loadSine(int mappedCc = -1) {
     Graph& g = engine.graph();
-    const NodeId tone = g.add("synth", "tone");
+    tone = g.add("synth", "tone");
     const NodeId outNode = g.add("output", "out");
     g.connect({tone, 0}, {outNode, 0});
     g.connect({tone, 1}, {outNode, 1});
@@ -52,6 +65,9 @@ struct OscRig {
     g.setParameter(tone, "attack", 0.005f);
     g.setParameter(tone, "sustain", 1.0f);
     g.setParameter(tone, "detune", 0.0f);
+    if (mappedCc >= 0)
+      REQUIRE(g.node(tone).mapController(
+          mappedCc, findParameter(g.node(tone).parameters(), "level"), -40.0f, 0.0f));
     engine.commit();
     live::Routing routing;
     for (auto& t : routing.targets) t[0] = {tone, -1};
@@ -60,8 +76,9 @@ struct OscRig {
     const NodeId ids[] = {tone, outNode};
     controller.setDirectory(osc::makeDirectory(g, ids, kInvalidNode, {}));
   }
-  void loadArc(const Arc& arc) {
+  void loadArc(const Arc& arc, std::vector<arc::ComposerCue> cues = {}) {
     const arc::ArcNodes nodes = arc::buildArc(arc, engine.graph());
+    if (!cues.empty()) arc::setComposerCues(engine.graph().node(nodes.composer), std::move(cues));
     engine.commit();
     composer = nodes.composer;
     std::vector<NodeId> ids;
@@ -73,13 +90,13 @@ struct OscRig {
   std::int64_t nanosAt(std::int64_t frame) const {
     return std::llround(static_cast<double>(frame) * 1e9 / kRate) + 1'000'000'000;
   }
-  void render(std::int64_t frames) {
-    float l[kBlock], r[kBlock];
+  void render(std::int64_t frames, int block = kBlock) {
+    float l[256], r[256];
     float* channels[] = {l, r};
-    for (std::int64_t done = 0; done < frames; done += kBlock) {
-      renderer.render(channels, kBlock, nanosAt(renderer.framePosition()));
-      left.insert(left.end(), l, l + kBlock);
-      right.insert(right.end(), r, r + kBlock);
+    for (std::int64_t done = 0; done < frames; done += block) {
+      renderer.render(channels, block, nanosAt(renderer.framePosition()));
+      left.insert(left.end(), l, l + block);
+      right.insert(right.end(), r, r + block);
     }
   }
   void send(std::string_view address, std::vector<Arg> args, std::int64_t frame = -1) {
@@ -287,11 +304,6 @@ TEST_CASE("osc: a note plays at its pitch, a parameter changes the sound, a bad 
   const double after = test::rmsDb(quiet->left, 36000, 48000);
   MESSAGE("/reverie/param tone.level -30: " << before << " dB -> " << after << " dB");
   CHECK(after < before - 10.0);
-  bool echoed = false;
-  for (const osc::Outgoing& o : quiet->out)
-    echoed = echoed || (o.address == "/reverie/param" && o.broadcast &&
-                        o.args[0].text == "tone.level" && o.args[1].number == -30.0);
-  CHECK(echoed);
 }
 
 TEST_CASE("osc: /reverie/tension changes the composer's output") {
@@ -319,7 +331,7 @@ TEST_CASE("osc: /reverie/scene/goto lands on the next bar line") {
   const Arc& arc = test::arcNamed("clockwork");
   OscRig rig;
   rig.loadArc(arc);
-  osc::ArcCues cues(arc, kRate, rig.composer);
+  osc::ArcCues cues(arc, kRate);
   const Timeline& timeline = cues.timeline();
   const std::int64_t cueFrame = std::llround(3.1 * kRate);  // in bar 2 of 8 (1.75 s each)
   std::int64_t landed = -1;
@@ -331,12 +343,10 @@ TEST_CASE("osc: /reverie/scene/goto lands on the next bar line") {
       status.scene = cues.scene();
       rig.controller.publish(status);
       rig.send("/reverie/scene/goto", {Arg::string("lifting-the-machine")});
-      for (const osc::Request& r : rig.controller.takeRequests())
-        if (r.kind == osc::Request::Kind::kGoto) cues.go(r.scene);
     }
     rig.render(kBlock);
     const int scene = arc::composerScene(rig.engine.graph().node(rig.composer));
-    cues.update(rig.engine.graph(), scene, rig.renderer.framePosition());
+    cues.update(scene, rig.renderer.framePosition());
     if (scene != sceneBefore && landed < 0) landed = rig.renderer.framePosition();
     sceneBefore = scene;
   }
@@ -450,4 +460,367 @@ TEST_CASE("osc: /reverie/stinger fires over the music, /reverie/hold keeps the s
   MESSAGE("scene at 18 s: held " << held << ", not held " << free);
   CHECK(held == 0);
   CHECK(free >= 1);
+}
+
+namespace {
+
+/// Every change the echo holds, drained.
+std::vector<osc::ParameterChange> drain(osc::ParameterEcho& echo) {
+  std::vector<osc::ParameterChange> changes;
+  osc::ParameterChange c;
+  while (echo.pop(c)) changes.push_back(c);
+  return changes;
+}
+
+}  // namespace
+
+TEST_CASE("osc: every parameter change is echoed, whatever made it (MIDI CC, OSC, the composer)") {
+  // A MIDI controller mapped to a parameter, and /reverie/param.
+  OscRig rig;
+  rig.loadSine(74);
+  osc::ParameterEcho echo;
+  rig.engine.setObserver(&echo);
+  echo.setEnabled(true);
+  rig.render(kBlock);
+  CHECK(drain(echo).empty());  // the first sight of each node is a baseline, not news
+  const int level = findParameter(rig.engine.graph().node(rig.tone).parameters(), "level");
+  const int cutoff = findParameter(rig.engine.graph().node(rig.tone).parameters(), "cutoff");
+  // As a MIDI input thread hands it over (placed by its arrival time, a block later).
+  auto controller = [&](int value) {
+    REQUIRE(rig.renderer.receive(0, {rig.nanosAt(rig.renderer.framePosition()),
+                                     midi::Message{0xB0, 74, static_cast<std::uint8_t>(value)}}));
+  };
+  controller(64);
+  rig.render(3 * kBlock);
+  const std::vector<osc::ParameterChange> fromMidi = drain(echo);
+  REQUIRE(fromMidi.size() == 1);
+  const float expected = -40.0f + 40.0f * 64.0f / 127.0f;
+  MESSAGE("MIDI CC74 64 (mapped to tone.level, -40..0 dB) echoed as "
+          << rig.controller.parameterName(fromMidi[0].node, fromMidi[0].index) << " "
+          << fromMidi[0].value << " (mapped value " << expected << ")");
+  CHECK(fromMidi[0].node == rig.tone);
+  CHECK(fromMidi[0].index == level);
+  CHECK(fromMidi[0].value == doctest::Approx(expected).epsilon(1e-5));
+  CHECK(rig.controller.parameterName(rig.tone, level) == "tone.level");
+  rig.send("/reverie/param", {Arg::string("tone.cutoff"), Arg::real(1234.0)});
+  rig.render(kBlock);
+  const std::vector<osc::ParameterChange> fromOsc = drain(echo);
+  REQUIRE(fromOsc.size() == 1);
+  CHECK(fromOsc[0].index == cutoff);
+  CHECK(fromOsc[0].value == 1234.0f);
+  // Off (nobody subscribed), the audio thread publishes nothing.
+  echo.setEnabled(false);
+  controller(100);
+  rig.render(3 * kBlock);
+  CHECK(drain(echo).empty());
+
+  // The arc's composer: its automation and section controllers, echoed as set.
+  OscRig arcRig;
+  arcRig.loadArc(test::arcNamed("clockwork"));
+  osc::ParameterEcho arcEcho;
+  arcRig.engine.setObserver(&arcEcho);
+  arcEcho.setEnabled(true);
+  std::map<std::pair<NodeId, int>, float> last;
+  std::size_t changes = 0;
+  for (int block = 0; block < 3000; ++block) {  // 4 s
+    arcRig.render(kBlock);
+    for (const osc::ParameterChange& c : drain(arcEcho)) {
+      last[{c.node, c.index}] = c.value;
+      ++changes;
+    }
+  }
+  std::size_t named = 0, agree = 0;
+  std::string example;
+  for (const auto& [key, value] : last) {
+    const std::string name = arcRig.controller.parameterName(key.first, key.second);
+    named += !name.empty() && key.first != arcRig.composer;
+    if (example.empty() && key.first != arcRig.composer) example = name;
+    // The echo says what the node holds now.
+    agree += arcRig.engine.graph().node(key.first).parameterTarget(key.second) == value;
+  }
+  MESSAGE("clockwork, 4 s: " << changes << " changes echoed over " << last.size() << " parameters ("
+                             << named << " of the arc's nodes, e.g. " << example << "); " << agree
+                             << " equal to the node's value at the end; " << arcEcho.dropped()
+                             << " dropped");
+  CHECK(named >= 2);
+  CHECK(agree == last.size());
+  CHECK(arcEcho.dropped() == 0);
+}
+
+TEST_CASE("osc: a stream of changes is coalesced: at most 20 echoes a second per parameter") {
+  osc::EchoThrottle throttle(50'000'000);
+  std::size_t sent = 0;
+  float lastSent = -1.0f, lastValue = 0.0f;
+  // An LFO moving a parameter every 64 frames (750 changes a second) for 2 s; the OSC thread
+  // drains every 20 ms.
+  for (int i = 0; i < 1500; ++i) {
+    lastValue = static_cast<float>(std::sin(i * 0.01));
+    throttle.add({7, 3, lastValue});
+    throttle.add({7, 4, 0.5f});  // a parameter that stays put: once
+    const std::int64_t now = static_cast<std::int64_t>(i) * 1'333'333;
+    if (i % 15 == 0 || i == 1499)
+      for (const osc::ParameterChange& c : throttle.due(now + (i == 1499 ? 100'000'000 : 0))) {
+        sent += c.index == 3;
+        if (c.index == 3) lastSent = c.value;
+        if (c.index == 4) CHECK(sent <= 1);
+      }
+  }
+  MESSAGE("1500 changes in 2 s: " << sent << " echoed; the last echo " << lastSent
+                                  << ", the last value " << lastValue);
+  CHECK(sent <= 42);
+  CHECK(sent >= 30);
+  CHECK(lastSent == lastValue);
+}
+
+TEST_CASE("osc: timetagged cues land on their frame: a parameter, a stinger, a goto") {
+  // A parameter: the sound first differs from the untouched performance at the frame given
+  // (plus the master limiter's look-ahead, as for every sound).
+  auto sine = [](std::int64_t paramFrame) {
+    auto rig = std::make_unique<OscRig>();
+    rig->loadSine();
+    rig->send("/reverie/note", ints({1, 69, 100}));
+    rig->render(4800);
+    if (paramFrame >= 0)
+      rig->send("/reverie/param", {Arg::string("tone.level"), Arg::real(-30.0)}, paramFrame);
+    rig->render(9600);
+    return rig;
+  };
+  const std::int64_t paramFrame = 4800 + 2400 + 37;  // mid-block
+  const auto plain = sine(-1), moved = sine(paramFrame);
+  std::size_t firstDiff = 0;
+  while (firstDiff < plain->left.size() && plain->left[firstDiff] == moved->left[firstDiff])
+    ++firstDiff;
+  const int latency = plain->engine.latencyFrames();
+  MESSAGE("/reverie/param for frame " << paramFrame << ": the sound first differs at " << firstDiff
+                                      << " = the frame + the engine's latency (" << latency
+                                      << " frames)");
+  CHECK(static_cast<std::int64_t>(firstDiff) == paramFrame + latency);
+
+  // A stinger quantised "now", for a frame mid-block: the same audio as a cue file's stinger
+  // on that frame (the offline reference), bit for bit. Given to the composer in the block it
+  // falls in (no split), it would fire at the next block's start instead.
+  Arc arc = test::arcNamed("clockwork");
+  arc.stingerQuantise[static_cast<std::size_t>(Stinger::kShatter)] = Quantise::kNow;
+  const std::int64_t stingerFrame = 96000 + 29;
+  auto perform = [&](int how) {  // 0: cue file, 1: OSC, 2: OSC without the split
+    OscRig rig;
+    arc::ComposerCue cue;
+    cue.frame = static_cast<std::uint64_t>(stingerFrame);
+    cue.action = arc::CueAction::kStinger;
+    cue.value = static_cast<int>(Stinger::kShatter);
+    rig.loadArc(arc, how == 0 ? std::vector{cue} : std::vector<arc::ComposerCue>{});
+    rig.render(48000);
+    if (how == 1) rig.send("/reverie/stinger", {Arg::string("shatter")}, stingerFrame);
+    if (how == 2) {
+      live::TimedEvent e;
+      e.frame = stingerFrame;
+      e.isMidi = false;
+      e.node = *osc::stingerEvent(rig.composer, "shatter").event;
+      REQUIRE(rig.renderer.postTimed(e));
+    }
+    rig.render(96000);
+    return rig.left;
+  };
+  const std::vector<float> cued = perform(0), sent = perform(1), unsplit = perform(2);
+  auto firstDifference = [](const std::vector<float>& a, const std::vector<float>& b) {
+    std::size_t i = 0;
+    while (i < a.size() && a[i] == b[i]) ++i;
+    return i;
+  };
+  MESSAGE("stinger for frame " << stingerFrame << ": OSC and the cue file differ first at "
+                               << firstDifference(cued, sent) << " of " << cued.size()
+                               << "; without the split, at " << firstDifference(cued, unsplit));
+  CHECK(sent == cued);
+  CHECK(unsplit != cued);
+
+  // A goto 10 frames before a bar line that falls inside a 128-frame block: the scene changes
+  // on that bar line, not a bar later.
+  auto sceneStart = [&](bool split) {
+    OscRig rig;
+    rig.loadArc(test::arcNamed("clockwork"));
+    osc::Status status;
+    status.scene = 0;
+    rig.controller.publish(status);
+    const Timeline timeline(test::arcNamed("clockwork"), kRate);
+    const auto bar = static_cast<std::int64_t>(timeline.barFrame(0, 2));
+    REQUIRE(bar % 128 != 0);
+    if (split) {
+      rig.send("/reverie/scene/goto", {Arg::string("lifting-the-machine")}, bar - 10);
+    } else {
+      live::TimedEvent e;
+      e.frame = bar - 10;
+      e.isMidi = false;
+      e.node = {rig.composer,
+                Event{0, EventType::kParameter, 0,
+                      static_cast<std::uint16_t>(arc::composer_parameter::kGoto), 2.0f}};
+      REQUIRE(rig.renderer.postTimed(e));
+    }
+    rig.render(bar + 4 * 48000, 128);
+    return std::pair{bar, static_cast<std::int64_t>(
+                              arc::composerSceneStart(rig.engine.graph().node(rig.composer)))};
+  };
+  const auto [bar, landed] = sceneStart(true);
+  const auto [bar2, unsplitLanded] = sceneStart(false);
+  MESSAGE("goto for 10 frames before the bar line at "
+          << bar << ": scene 2 starts at " << landed << "; without the split at " << unsplitLanded);
+  CHECK(landed == bar);
+  CHECK(unsplitLanded > bar2);
+}
+
+namespace {
+
+/// A liblo socket of the test's own (UDP, or TCP with SLIP framing) that keeps what arrives.
+struct Listener {
+  struct Got {
+    std::string address;
+    int protocol = 0;
+    std::vector<std::string> text;
+    std::vector<double> numbers;
+  };
+  lo_server server;
+  std::vector<Got> got;
+  explicit Listener(int protocol) : server(lo_server_new_with_proto(nullptr, protocol, nullptr)) {
+    REQUIRE(server != nullptr);
+    lo_server_add_method(
+        server, nullptr, nullptr,
+        [](const char* path, const char* types, lo_arg** argv, int argc, lo_message m, void* self) {
+          const lo_address source = lo_message_get_source(m);
+          Got g{path, source ? lo_address_get_protocol(source) : 0, {}, {}};
+          for (int i = 0; i < argc; ++i) {
+            const auto* bytes = reinterpret_cast<const char*>(argv[i]);
+            if (types[i] == 's') g.text.emplace_back(bytes);
+            if (types[i] == 'i' || types[i] == 'f') {
+              std::int32_t word;
+              std::memcpy(&word, bytes, sizeof word);
+              float real;
+              std::memcpy(&real, bytes, sizeof real);
+              g.numbers.push_back(types[i] == 'i' ? static_cast<double>(word) : real);
+            }
+          }
+          static_cast<Listener*>(self)->got.push_back(g);
+          return 0;
+        },
+        this);
+  }
+  ~Listener() { lo_server_free(server); }
+  const Got* find(const std::string& address) const {
+    for (const Got& g : got)
+      if (g.address == address) return &g;
+    return nullptr;
+  }
+};
+
+/// /reverie/status SLIP-framed over a plain TCP socket (not liblo): the answer's bytes as they
+/// came.
+std::string rawSlipStatus(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string got;
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
+    const char packet[] = "\xC0/reverie/status\0,\0\0\0\xC0";  // 16 + 4 bytes, END on each side
+    send(fd, packet, sizeof packet - 1, MSG_NOSIGNAL);
+    timeval wait{2, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    char buffer[256];
+    const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n > 0) got.assign(buffer, static_cast<std::size_t>(n));
+  }
+  close(fd);
+  return got;
+}
+
+}  // namespace
+
+TEST_CASE("osc: over TCP (SLIP) /reverie/status is answered on its connection; echo over UDP") {
+  OscRig rig;
+  rig.loadSine(74);
+  osc::ParameterEcho echo;
+  rig.engine.setObserver(&echo);
+  osc::Status status;
+  status.voices = 3;
+  status.cpuLoad = 0.25;
+  status.xruns = 2;
+  status.dropped = 5;
+  status.late = 1;
+  rig.controller.publish(status);
+  int port = 41000 + static_cast<int>(getpid() % 20000);
+  std::unique_ptr<osc::Server> server;
+  for (int attempt = 0; attempt < 20 && !server; ++attempt, ++port) {
+    try {
+      server = std::make_unique<osc::Server>(port, rig.controller, rig.renderer, kRate, 0.0, &echo);
+    } catch (const std::exception& e) {
+      MESSAGE(e.what());
+    }
+  }
+  REQUIRE(server != nullptr);
+  const std::string service = std::to_string(port - 1);
+
+  // TCP, SLIP-framed: the answer comes back over the connection the question came on (the
+  // test's TCP socket has no other way in).
+  Listener tcp(LO_TCP);
+  lo_address tcpTarget = lo_address_new_with_proto(LO_TCP, "127.0.0.1", service.c_str());
+  REQUIRE(lo_address_set_stream_slip(tcpTarget, 1) == 0);
+  lo_message question = lo_message_new();
+  REQUIRE(lo_send_message_from(tcpTarget, tcp.server, "/reverie/status", question) > 0);
+  lo_message_free(question);
+  // UDP: a subscriber, then a MIDI controller mapped to tone.level.
+  Listener udp(LO_UDP);
+  lo_address udpTarget = lo_address_new("127.0.0.1", service.c_str());
+  lo_message subscribe = lo_message_new();
+  lo_message_add_int32(subscribe, 1);
+  lo_send_message_from(udpTarget, udp.server, "/reverie/notify", subscribe);
+  lo_message_free(subscribe);
+  const auto start = std::chrono::steady_clock::now();
+  bool sentController = false;
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(3) &&
+         (tcp.find("/reverie/status") == nullptr || udp.find("/reverie/param") == nullptr)) {
+    if (!sentController && server->received() >= 2) {  // subscribed: move the controller
+      REQUIRE(rig.renderer.receive(
+          0, {rig.nanosAt(rig.renderer.framePosition()), midi::Message{0xB0, 74, 64}}));
+      sentController = true;
+    }
+    rig.render(kBlock);
+    lo_server_recv_noblock(tcp.server, 1);
+    lo_server_recv_noblock(udp.server, 1);
+  }
+  lo_address_free(tcpTarget);
+  lo_address_free(udpTarget);
+  // liblo's default stream framing (length-prefixed) is answered too; a plain SLIP client gets
+  // its answer length-prefixed, as liblo writes it (see README).
+  Listener plain(LO_TCP);
+  lo_address plainTarget = lo_address_new_with_proto(LO_TCP, "127.0.0.1", service.c_str());
+  lo_send_from(plainTarget, plain.server, LO_TT_IMMEDIATE, "/reverie/status", "");
+  for (int i = 0; i < 300 && plain.find("/reverie/status") == nullptr; ++i)
+    lo_server_recv_noblock(plain.server, 10);
+  lo_address_free(plainTarget);
+  const std::string raw = rawSlipStatus(port - 1);
+  server.reset();
+  CHECK(plain.find("/reverie/status") != nullptr);
+  REQUIRE(raw.size() > 20);
+  const std::size_t length =
+      static_cast<unsigned char>(raw[0]) << 24 | static_cast<unsigned char>(raw[1]) << 16 |
+      static_cast<unsigned char>(raw[2]) << 8 | static_cast<unsigned char>(raw[3]);
+  MESSAGE("plain SLIP client: answer of " << raw.size() << " bytes: a length " << length
+                                          << ", then '" << raw.substr(4, 15) << "'");
+  CHECK(length == raw.size() - 4);
+  CHECK(raw.substr(4, 15) == "/reverie/status");
+
+  const Listener::Got* answer = tcp.find("/reverie/status");
+  REQUIRE(answer != nullptr);
+  MESSAGE("/reverie/status over TCP: answered over "
+          << std::string(answer->protocol == LO_TCP ? "TCP" : "not TCP") << ": voices "
+          << answer->numbers.at(0) << " cpu " << answer->numbers.at(1) << " xruns "
+          << answer->numbers.at(2) << " dropped " << answer->numbers.at(3) << " late "
+          << answer->numbers.at(4));
+  CHECK(answer->protocol == LO_TCP);
+  CHECK(answer->numbers == std::vector<double>{3, 0.25, 2, 5, 1});
+  const Listener::Got* echoed = udp.find("/reverie/param");
+  REQUIRE(echoed != nullptr);
+  MESSAGE("MIDI CC74 64 echoed to the UDP subscriber: /reverie/param " << echoed->text.at(0) << " "
+                                                                       << echoed->numbers.at(0));
+  CHECK(echoed->text.at(0) == "tone.level");
+  CHECK(echoed->numbers.at(0) == doctest::Approx(-40.0 + 40.0 * 64.0 / 127.0).epsilon(1e-5));
 }

@@ -13,75 +13,15 @@
 #include "reverie/arc.hpp"
 #include "reverie/engine.hpp"
 #include "support/arc_render.hpp"
+#include "support/following_composer.hpp"
 
 namespace reverie {
 namespace {
 
+using test::FollowingComposer;
+using test::Heard;
+
 constexpr double kRate = 48000.0;
-constexpr std::uint64_t kSeed = 3;
-
-struct Heard {
-  std::uint64_t frame;
-  NodeId node;
-  Event event;
-};
-
-/// A host's side of the composer: its clock, moved on by the frames of each block as the
-/// engine moves it, and every event the composer writes, at absolute frames.
-class Host final : public EventSink {
- public:
-  explicit Host(const Arc& arc) {
-    const arc::ArcNodes nodes = arc::buildArc(arc, graph_);
-    composer_ = &graph_.node(nodes.composer);
-    composer_->prepare({kRate, 4096, kSeed});
-    clock.external = true;
-    clock.rolling = true;
-    clock.beatsPerBar = arc.beatsPerBar;
-    clock.beatType = arc.beatUnit;
-    heard.reserve(1 << 16);
-  }
-  bool emit(NodeId node, const Event& event) noexcept override {
-    heard.push_back({frame + event.frame, node, event});
-    return true;
-  }
-  const Transport& transport() const noexcept override { return clock; }
-
-  void play(std::uint64_t frames) {
-    while (frames > 0) {
-      const auto block = static_cast<int>(std::min<std::uint64_t>(frames, 512));
-      composer_->generate(block, *this);
-      clock = clock.advanced(block, kRate);
-      frame += static_cast<std::uint64_t>(block);
-      frames -= static_cast<std::uint64_t>(block);
-    }
-  }
-  /// Frames from now to where the clock reaches `beat`, as the composer places a tick there.
-  std::uint64_t framesTo(double beat) const {
-    const double at = (beat - clock.beat) * 60.0 / clock.beatsPerMinute * kRate;
-    return static_cast<std::uint64_t>(std::ceil(at - 1e-6));
-  }
-  int scene() const { return arc::composerScene(*composer_); }
-  Node& composer() { return *composer_; }
-
-  Transport clock;
-  std::uint64_t frame = 0;
-  std::vector<Heard> heard;
-
- private:
-  Graph graph_;
-  Node* composer_ = nullptr;
-};
-
-/// Outside beats (quarter notes in 4/4) where each scene after the first starts.
-std::vector<double> sceneBeats(const Arc& arc) {
-  std::vector<double> beats;
-  double beat = 0.0;
-  for (std::size_t i = 0; i + 1 < arc.scenes.size(); ++i) {
-    beat += arc.scenes[i].bars * arc.beatsPerBar;
-    beats.push_back(beat);
-  }
-  return beats;
-}
 
 int totalBars(const Arc& arc) {
   int bars = 0;
@@ -94,9 +34,9 @@ int totalBars(const Arc& arc) {
 TEST_CASE("following: scene changes land on the outside bar lines at 92 and then 130 bpm") {
   const Arc& arc = test::arcNamed("the-performance");
   REQUIRE(arc.beatsPerBar == 4);
-  Host host(arc);
+  FollowingComposer host(arc);
   host.clock.beatsPerMinute = 92.0;
-  const std::vector<double> changes = sceneBeats(arc);
+  const std::vector<double> changes = test::sceneStartBeats(arc);
   int landed = 0;
   for (std::size_t i = 0; i < 5; ++i) {
     if (i == 2) host.clock.beatsPerMinute = 130.0;  // the host's tempo moves; the arc with it
@@ -141,9 +81,9 @@ TEST_CASE("following: scene changes land on the outside bar lines at 92 and then
 
 TEST_CASE("following: a stopped clock holds the arc where it is, notes released") {
   const Arc& arc = test::arcNamed("the-performance");
-  Host host(arc);
+  FollowingComposer host(arc);
   host.clock.beatsPerMinute = 120.0;
-  host.play(host.framesTo(sceneBeats(arc)[1] + 6.0));  // into the third scene
+  host.play(host.framesTo(test::sceneStartBeats(arc)[1] + 6.0));  // into the third scene
   const int scene = host.scene();
   host.clock.rolling = false;
   host.heard.clear();
@@ -170,31 +110,23 @@ TEST_CASE("following: a jump to bar 40 gives the notes of a performance that pla
   const Arc& arc = test::arcNamed("the-performance");
   constexpr double kJumpBeat = 39 * 4.0;  // bar 40, counted from 1
   constexpr double kBeats = 8 * 4.0;      // compare eight bars from there
-  const auto noteOns = [](const Host& host, std::uint64_t from) {
-    std::vector<Heard> ons;
-    for (const Heard& h : host.heard)
-      if (h.event.type == EventType::kNoteOn && h.frame >= from)
-        ons.push_back({h.frame - from, h.node, h.event});
-    return ons;
-  };
-  Host through(arc);
+
+  FollowingComposer through(arc);
   through.clock.beatsPerMinute = 120.0;
   through.play(through.framesTo(kJumpBeat));
   const std::uint64_t jumpFrame = through.frame;
   through.play(through.framesTo(kJumpBeat + kBeats));
 
-  Host jumped(arc);
+  FollowingComposer jumped(arc);
   jumped.clock.beatsPerMinute = 120.0;
   jumped.play(jumped.framesTo(10.0));  // some bars from the start, then the jump
   jumped.clock.beat = kJumpBeat;
   const std::uint64_t jumpedAt = jumped.frame;
   jumped.play(jumped.framesTo(kJumpBeat + kBeats));
 
-  const std::vector<Heard> a = noteOns(through, jumpFrame), b = noteOns(jumped, jumpedAt);
-  int same = 0;
-  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
-    same += a[i].frame == b[i].frame && a[i].node == b[i].node &&
-            a[i].event.index == b[i].event.index && a[i].event.value == b[i].event.value;
+  const std::vector<Heard> a = test::noteOnsFrom(through, jumpFrame),
+                           b = test::noteOnsFrom(jumped, jumpedAt);
+  const int same = test::sameNoteOns(a, b);
   MESSAGE("bars 40-47: " << a.size() << " note-ons played through, " << b.size()
                          << " after the jump, " << same << " identical");
   CHECK(a.size() > 20);
@@ -207,15 +139,13 @@ TEST_CASE("following: a jump to bar 40 gives the notes of a performance that pla
   through.clock.beat = kJumpBeat;
   const std::uint64_t loopAt = through.frame;
   through.play(through.framesTo(kJumpBeat + kBeats));
-  const std::vector<Heard> again = noteOns(through, loopAt);
+  const std::vector<Heard> again = test::noteOnsFrom(through, loopAt);
   CHECK(again.size() == a.size());
-  int looped = 0;
-  for (std::size_t i = 0; i < std::min(a.size(), again.size()); ++i)
-    looped += a[i].frame == again[i].frame && a[i].event.index == again[i].event.index;
+  const int looped = test::sameNoteOns(a, again);
   CHECK(looped == static_cast<int>(a.size()));
 
   // The fast-forward's cost, for a jump to the arc's last bar (one block, measured once).
-  Host last(arc);
+  FollowingComposer last(arc);
   last.clock.beatsPerMinute = 120.0;
   last.clock.beat = (totalBars(arc) - 1) * 4.0;
   const auto t0 = std::chrono::steady_clock::now();
@@ -234,10 +164,10 @@ TEST_CASE("following at the arc's own tempo plays the arc's own notes") {
   const Arc& arc = test::arcNamed("the-performance");
   REQUIRE(arc.scenes[0].tempo == 92.0);
   REQUIRE(arc.scenes[1].tempo == 92.0);
-  Host own(arc), led(arc);
+  FollowingComposer own(arc), led(arc);
   own.clock.external = false;
   led.clock.beatsPerMinute = 92.0;
-  const std::uint64_t frames = led.framesTo(sceneBeats(arc)[1]) - 1;
+  const std::uint64_t frames = led.framesTo(test::sceneStartBeats(arc)[1]) - 1;
   own.play(frames);
   led.play(frames);
   std::vector<Heard> a, b;

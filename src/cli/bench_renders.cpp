@@ -8,9 +8,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,7 +62,99 @@ ChildRender runRenderChild(const std::vector<std::string>& arguments) {
   return {seconds, static_cast<double>(usage.ru_maxrss) / 1024.0};
 }
 
+/// A Standard MIDI File (format 0, 480 ticks a quarter, 120 bpm) of all 16 channels playing
+/// for `seconds`: each channel its own General MIDI program (channel 10 the drums), chords of
+/// one to three notes from a fixed pseudo-random sequence, so every run renders the same file.
+int writeSixteenChannels(const std::string& path, int seconds) {
+  struct Note {
+    std::uint32_t tick;
+    std::uint8_t status, key, velocity;
+  };
+  std::vector<Note> notes;
+  constexpr std::uint8_t kPrograms[16] = {48, 61, 68, 52, 8,  0,  73, 32,
+                                          40, 0,  56, 71, 19, 89, 46, 11};
+  std::uint32_t state = 7;
+  auto next = [&state](std::uint32_t range) {
+    state = state * 1664525u + 1013904223u;
+    return (state >> 8) % range;
+  };
+  const std::uint32_t end = static_cast<std::uint32_t>(seconds) * 960;  // 960 ticks a second
+  int count = 0;
+  for (int channel = 0; channel < 16; ++channel) {
+    for (std::uint32_t tick = next(480); tick < end; tick += 240 + 240 * next(4)) {
+      const std::uint32_t length = 240u << next(3);
+      const int chord = 1 + static_cast<int>(next(3));
+      const int root = 40 + static_cast<int>(next(36));
+      for (int k = 0; k < chord; ++k) {
+        const auto key = static_cast<std::uint8_t>(channel == 9 ? 35 + next(20) : root + 4 * k);
+        const auto velocity = static_cast<std::uint8_t>(50 + next(60));
+        notes.push_back({tick, static_cast<std::uint8_t>(0x90 | channel), key, velocity});
+        notes.push_back({tick + length, static_cast<std::uint8_t>(0x80 | channel), key, 0});
+        ++count;
+      }
+    }
+  }
+  std::stable_sort(notes.begin(), notes.end(),
+                   [](const Note& a, const Note& b) { return a.tick < b.tick; });
+  std::string track;
+  auto quantity = [&track](std::uint32_t value) {  // a variable-length quantity
+    char bytes[5];
+    int n = 0;
+    do bytes[n++] = static_cast<char>(value & 0x7F);
+    while ((value >>= 7) != 0);
+    while (n-- > 0) track += static_cast<char>(bytes[n] | (n > 0 ? 0x80 : 0));
+  };
+  quantity(0);
+  track += "\xFF\x51\x03\x07\xA1\x20";  // tempo: 500,000 us a quarter
+  for (int channel = 0; channel < 16; ++channel) {
+    quantity(0);
+    track += static_cast<char>(0xC0 | channel);
+    track += static_cast<char>(kPrograms[channel]);
+  }
+  std::uint32_t last = 0;
+  for (const Note& note : notes) {
+    quantity(note.tick - last);
+    last = note.tick;
+    track += static_cast<char>(note.status);
+    track += static_cast<char>(note.key);
+    track += static_cast<char>(note.velocity);
+  }
+  quantity(0);
+  track += std::string("\xFF\x2F\x00", 3);  // end of track
+  auto bigEndian = [](std::uint32_t value, int bytes) {
+    std::string out;
+    for (int i = bytes - 1; i >= 0; --i) out += static_cast<char>((value >> (8 * i)) & 0xFF);
+    return out;
+  };
+  std::ofstream file(path, std::ios::binary);
+  file << "MThd" << bigEndian(6, 4) << bigEndian(0, 2) << bigEndian(1, 2) << bigEndian(480, 2)
+       << "MTrk" << bigEndian(static_cast<std::uint32_t>(track.size()), 4) << track;
+  if (!file) throw RuntimeFailure("bench: cannot write " + path);
+  return count;
+}
+
 }  // namespace
+
+/// A 16-channel General MIDI file through `reverie render` on one thread and on every core.
+void benchMidiFile() {
+  const int cores = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 64);
+  std::string folder = (std::filesystem::temp_directory_path() / "reverie-bench-XXXXXX").string();
+  if (mkdtemp(folder.data()) == nullptr) throw RuntimeFailure("bench: cannot create a folder");
+  constexpr int kSeconds = 120;
+  const int notes = writeSixteenChannels(folder + "/gm.mid", kSeconds);
+  auto render = [&](int threads) {
+    return runRenderChild({folder + "/gm.mid", "--threads", std::to_string(threads), "--tail", "0",
+                           "-q", "-o", folder + "/gm.flac"})
+        .seconds;
+  };
+  const double one = render(1);
+  const double all = render(cores);
+  std::printf(
+      "a 16-channel General MIDI file (%d s, %d notes) to FLAC: one thread %.1fx realtime, %d "
+      "threads %.1fx: %.2fx the speed of one\n",
+      kSeconds, notes, kSeconds / one, cores, kSeconds / all, one / all);
+  std::filesystem::remove_all(folder);
+}
 
 /// Long renders of an instrument preset through `reverie render` itself, each in its own
 /// process: peak resident memory (which streaming keeps flat) and the realtime factor of the

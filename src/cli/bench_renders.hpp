@@ -8,5 +8,7 @@ namespace reverie::cli {
 void benchLongRenders(bool eightHours);
 /// Takes of 'the-performance' one at a time and a core's worth at a time.
 void benchBatch();
+/// A 16-channel General MIDI file rendered on one thread and on every core.
+void benchMidiFile();
 
 }  // namespace reverie::cli

@@ -35,6 +35,10 @@ struct BowDrive {
   float coupling = 0.0f;  ///< force per unit of slip while sticking
   /// Lanes whose states, summed, go to listenRe/listenIm each frame (-1: none).
   int listenA = -1, listenB = -1;
+  /// In: the velocity under the bow for the first frame, as the last call left it, or NaN
+  /// when anything else has touched the modes since (it is then read from their state). Out:
+  /// the next frame's. Carried so that where a render's blocks split does not change a bit.
+  float* contact = nullptr;
 };
 
 /// Renders `frames` frames of bowed modes, as ModalKernel does with the bow's force as the

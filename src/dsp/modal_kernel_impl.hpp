@@ -107,41 +107,55 @@ inline void renderModesWith(const ModeArrays& m, const float* excitation, float*
 
 // The bow, fused: each frame the modes rotate, the gain-weighted real parts give the body's
 // velocity under the bow, the friction gives the force, and the force lands on the rotated
-// state, all in registers.
+// state, all in registers. The velocity a frame ahead is v(t+1) = B(t) + K F(t), where
+// B(t) = sum g Re(p^2 z(t-1)) needs only the state before this frame's force and
+// K = sum g^2 Re(p) is fixed for the span: so the sum over the modes runs beside the friction
+// instead of after it, and a frame waits only for the friction.
 template <typename V, int kGroups>
 inline void renderBowedGroups(const ModeArrays& m, const BowDrive& bow, float* mid, float* side,
                               float* listenRe, float* listenIm, int frames) {
   ModeRegisters<V, kGroups> r(m);
   auto& [re, im, c, s, g, w] = r;
+  // g Re(p^2 .) as two weights, p^2 = (c^2 - s^2) + i 2cs; K and the first frame's velocity.
+  V gc2[kGroups], gs2[kGroups];
+  V ahead = V::zero(), velocity = V::zero();
+  for (int k = 0; k < kGroups; ++k) {
+    gc2[k] = V::mul(g[k], V::fnma(s[k], s[k], V::mul(c[k], c[k])));
+    gs2[k] = V::mul(g[k], V::mul(V::add(c[k], c[k]), s[k]));
+    ahead = V::fma(V::mul(g[k], g[k]), c[k], ahead);
+    velocity = V::fma(g[k], V::fnma(s[k], im[k], V::mul(c[k], re[k])), velocity);
+  }
+  float coupled, fromState;
+  V::reduce2(ahead, velocity, coupled, fromState);
+  // The carried velocity, unless there is none (no pointer, or NaN: read it from the state).
+  float contact = bow.contact != nullptr && *bow.contact == *bow.contact ? *bow.contact : fromState;
   const bool listening = bow.listenA >= 0 && listenRe != nullptr;
   const int groupA = bow.listenA / 16, laneA = bow.listenA % 16;
   const int groupB = bow.listenB < 0 ? -1 : bow.listenB / 16, laneB = bow.listenB % 16;
   alignas(64) float lanes[4][16];
   for (int t = 0; t < frames; ++t) {
-    V rotated[kGroups];
-    V velocity = V::zero();
-    for (int k = 0; k < kGroups; ++k) {
-      rotated[k] = V::fnma(s[k], im[k], V::mul(c[k], re[k]));  // c re - s im
-      velocity = V::fma(g[k], rotated[k], velocity);
-    }
-    float contact, unused;
-    V::reduce2(velocity, V::zero(), contact, unused);
     // Stick-slip: while the bow sticks it drags the body along; once it slips, the force
     // falls off as the fourth power of the slip.
     const float slip = bow.speed - contact;
     const float base = (slip * bow.slope < 0.0f ? -slip * bow.slope : slip * bow.slope) + 0.75f;
     const float squared = base * base;
     const float fall = 1.0f / (squared * squared);
-    const V force = V::broadcast(slip * (fall < 1.0f ? fall : 1.0f) * bow.coupling);
-    V sumMid = V::zero(), sumSide = V::zero();
+    const float push = slip * (fall < 1.0f ? fall : 1.0f) * bow.coupling;
+    const V force = V::broadcast(push);
+    V next = V::zero(), sumMid = V::zero(), sumSide = V::zero();
     for (int k = 0; k < kGroups; ++k) {
+      next = V::fma(gc2[k], re[k], V::fnma(gs2[k], im[k], next));
+      const V rotated = V::fnma(s[k], im[k], V::mul(c[k], re[k]));  // c re - s im
       const V nextIm = V::fma(s[k], re[k], V::mul(c[k], im[k]));
-      re[k] = V::fma(g[k], force, rotated[k]);
+      re[k] = V::fma(g[k], force, rotated);
       im[k] = nextIm;
       sumMid = V::add(sumMid, nextIm);
       sumSide = V::fma(w[k], nextIm, sumSide);
     }
     addFrame(sumMid, sumSide, mid[t], side[t]);
+    float before, unused;
+    V::reduce2(next, V::zero(), before, unused);
+    contact = before + coupled * push;
     if (listening) {
       V::store(lanes[0], re[groupA]);
       V::store(lanes[1], im[groupA]);
@@ -156,6 +170,7 @@ inline void renderBowedGroups(const ModeArrays& m, const BowDrive& bow, float* m
       listenIm[t] = i;
     }
   }
+  if (bow.contact != nullptr) *bow.contact = contact;
   r.store(m);
 }
 

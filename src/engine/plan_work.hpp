@@ -1,5 +1,5 @@
-// One block of a parallel render plan as work for the pool: its steps, claimed in order as their
-// inputs become ready, by the audio thread and the workers alike.
+// One block of a parallel render plan as work for the pool: its steps, claimed as their inputs
+// become ready, by the audio thread and the workers alike, longest path to the block's end first.
 #pragma once
 
 #include <atomic>
@@ -19,6 +19,10 @@ class PlanWork final : public ParallelWork {
   bool finished(std::uint64_t generation) const noexcept override;
 
  private:
+  /// Audio thread, between blocks: orders the claims by each step's cost plus its costliest
+  /// path through the steps that read it (the critical path first; ties in step order).
+  static void reorder(RenderPlan& plan) noexcept;
+
   std::atomic<RenderPlan*> plan_{nullptr};
 };
 

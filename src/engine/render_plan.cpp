@@ -220,6 +220,14 @@ std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames, bool
   if (parallel) {
     plan->stepState = std::make_unique<std::atomic<std::uint64_t>[]>(n);
     plan->waitingFor = std::make_unique<std::atomic<int>[]>(n);
+    plan->claimOrder = std::make_unique<std::atomic<int>[]>(n);
+    plan->stepCost = std::make_unique<std::atomic<float>[]>(n);
+    for (std::size_t s = 0; s < n; ++s) {
+      plan->claimOrder[s].store(static_cast<int>(s), std::memory_order_relaxed);
+      plan->stepCost[s].store(0.0f, std::memory_order_relaxed);
+    }
+    plan->pathCost.assign(n, 0.0f);
+    plan->orderScratch.assign(n, 0);
   }
   return plan;
 }

@@ -68,6 +68,14 @@ struct RenderPlan {
   std::unique_ptr<std::atomic<std::uint64_t>[]> stepState;
   /// Per step: predecessors not yet done in this block.
   std::unique_ptr<std::atomic<int>[]> waitingFor;
+  /// The order in which steps are claimed: the longest measured path to the end of the block
+  /// first, so the chain the block waits for (crystal, halo, hall) starts while the other steps
+  /// fill the other cores. Rewritten by the audio thread between blocks (see PlanWork).
+  std::unique_ptr<std::atomic<int>[]> claimOrder;
+  /// Per step: a running average of its render's cost in clock ticks, kept by whoever renders it.
+  std::unique_ptr<std::atomic<float>[]> stepCost;
+  std::vector<float> pathCost;    ///< audio thread: scratch for ordering
+  std::vector<int> orderScratch;  ///< audio thread: scratch for ordering
   std::atomic<int> stepsDone{0};
   std::atomic<int> blockFrames{0};
   std::atomic<std::uint64_t> blockGeneration{0};

@@ -70,14 +70,19 @@ void LiveRenderer::takeTimed(int frames) noexcept {
   }
   const std::int64_t end = frame_ + frames;
   std::size_t kept = 0;
+  splitCount_ = 0;
   for (std::size_t i = 0; i < pendingCount_; ++i) {
     const TimedEvent& e = pending_[i];
-    if (e.frame >= end) {
+    const std::int64_t due = e.generator && e.frame > 0 ? e.frame - 1 : e.frame;
+    if (due >= end) {
       pending_[kept++] = e;  // a later block's; arrival order is kept
       continue;
     }
-    if (e.frame >= 0 && e.frame < frame_) late_.fetch_add(1, std::memory_order_relaxed);
-    const auto at = static_cast<std::uint32_t>(std::max<std::int64_t>(e.frame - frame_, 0));
+    if (due >= 0 && due < frame_) late_.fetch_add(1, std::memory_order_relaxed);
+    if (e.generator && due >= frame_ && e.frame < end &&
+        splitCount_ < static_cast<int>(splits_.size()))
+      splits_[static_cast<std::size_t>(splitCount_++)] = static_cast<int>(e.frame - frame_);
+    const auto at = static_cast<std::uint32_t>(std::max<std::int64_t>(due - frame_, 0));
     if (e.isMidi) {
       place(e.midi, at);
     } else if (eventCount_ < events_.size()) {
@@ -88,6 +93,22 @@ void LiveRenderer::takeTimed(int frames) noexcept {
     }
   }
   pendingCount_ = kept;
+}
+
+void LiveRenderer::process(float* const* out, int frames) noexcept {
+  std::sort(splits_.begin(), splits_.begin() + splitCount_);
+  int start = 0;
+  for (int k = 0; k <= splitCount_; ++k) {
+    const int stop = k < splitCount_ ? splits_[static_cast<std::size_t>(k)] : frames;
+    if (stop <= start) continue;
+    float* part[] = {out[0] + start, out[1] + start};
+    engine_.process(part, stop - start, {events_.data(), eventCount_});
+    // The next part's events from its own start; those played wrap past any block (skipped).
+    for (std::size_t i = 0; i < eventCount_; ++i)
+      events_[i].event.frame -= static_cast<std::uint32_t>(stop - start);
+    start = stop;
+  }
+  splitCount_ = 0;
 }
 
 bool LiveRenderer::receive(int input, const IncomingMidi& midi) noexcept {
@@ -214,7 +235,7 @@ void LiveRenderer::render(float* const* out, int frames,
     place({e.status, e.data1, e.data2}, std::min(e.frame, last));
   }
   takeTimed(frames);
-  engine_.process(out, frames, {events_.data(), eventCount_});
+  process(out, frames);
   frame_ += frames;
   framePosition_.store(frame_, std::memory_order_relaxed);
 }
@@ -250,7 +271,7 @@ void LiveRenderer::render(float* const* out, int frames, std::int64_t callbackNa
   publishAnchor();
   takeTimed(frames);
   // Inputs interleave out of frame order; the engine sorts each node's events stably by frame.
-  engine_.process(out, frames, {events_.data(), eventCount_});
+  process(out, frames);
   blockStartNanos_ += blockNanos;
   frame_ += frames;
   framePosition_.store(frame_, std::memory_order_relaxed);

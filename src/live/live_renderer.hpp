@@ -30,6 +30,10 @@ struct TimedEvent {
   bool isMidi = true;
   midi::Message midi;
   NodeEvent node;  ///< when !isMidi; its frame is ignored
+  /// For a node that writes events (the composer), which acts on an event at the start of
+  /// its next block: given on the frame before `frame`, with the block split there, so the
+  /// node acts on `frame` itself.
+  bool generator = false;
 };
 
 /// Where the audio clock stood at the start of the last block that render(out, frames, nanos)
@@ -124,6 +128,8 @@ class LiveRenderer {
   /// Places the timed events due in this block, keeps the later ones (audio thread).
   void takeTimed(int frames) noexcept;
   void publishAnchor() noexcept;
+  /// engine_.process, split at the frames generator events asked for (audio thread).
+  void process(float* const* out, int frames) noexcept;
   /// Translates one message into events_ at `frame` (audio thread).
   void place(const midi::Message& message, std::uint32_t frame) noexcept;
   /// Hands a program change to the control thread (any thread; lock-free).
@@ -151,6 +157,8 @@ class LiveRenderer {
   SpscQueue<TimedEvent> timed_{kQueueCapacity};
   std::vector<TimedEvent> pending_;  // sized once
   std::size_t pendingCount_ = 0;
+  std::array<int, 8> splits_{};  // this block's, for generator events
+  int splitCount_ = 0;
   std::int64_t frame_ = 0;  // audio thread: the absolute frame this block starts at
   std::atomic<std::int64_t> framePosition_{0};
   std::atomic<std::uint64_t> anchorSequence_{0};  // odd while the anchor is written

@@ -1,19 +1,15 @@
-// ArcCues: scene and bar on the composer's own bar lines; goto through the composer's kGoto.
+// ArcCues: scene and bar on the composer's own bar lines.
 #include "osc/arc_cues.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "arc/composer.hpp"
-
 namespace reverie::osc {
 
-ArcCues::ArcCues(const Arc& arc, double sampleRate, NodeId composer)
-    : timeline_(std::make_unique<Timeline>(arc, sampleRate)),
-      composer_(composer),
-      sampleRate_(sampleRate) {}
+ArcCues::ArcCues(const Arc& arc, double sampleRate)
+    : timeline_(std::make_unique<Timeline>(arc, sampleRate)), sampleRate_(sampleRate) {}
 
-void ArcCues::update(Graph& graph, int scene, std::int64_t frame) {
+void ArcCues::update(int scene, std::int64_t frame) {
   const auto& spans = timeline_->spans();
   const int count = static_cast<int>(spans.size());
   // The composer moved on at a bar line of the scene before: the last one at or before now.
@@ -33,7 +29,6 @@ void ArcCues::update(Graph& graph, int scene, std::int64_t frame) {
   if (scene_ >= count) {
     bar_ = 0;
     tension_ = 0.0;
-    target_ = -1;
     return;
   }
   const auto& span = spans[static_cast<std::size_t>(scene_)];
@@ -42,12 +37,6 @@ void ArcCues::update(Graph& graph, int scene, std::int64_t frame) {
   // The scripted curves at the same place of the scene as laid out.
   const double laidOut = static_cast<double>(span.startFrame) + std::max(into, 0.0) * sampleRate_;
   tension_ = timeline_->valuesAt(static_cast<std::uint64_t>(laidOut)).tension;
-  // The composer goes straight there at the playing scene's exit point (its bar line, beat or
-  // phrase, as the arc says).
-  if (target_ > scene_)
-    graph.setParameter(composer_, arc::composer_parameter::kGoto,
-                       1.0f + static_cast<float>(target_));
-  target_ = -1;
 }
 
 }  // namespace reverie::osc

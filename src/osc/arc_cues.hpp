@@ -1,26 +1,23 @@
 // The control thread's view of the arc a live composer performs: which scene and bar it is in
 // (from the scene the composer publishes and the renderer's frame count, on the arc's own bar
-// lines), the scripted tension there, and /reverie/scene/goto: the composer's goto control,
-// which lands on the playing scene's exit point. Going back is refused by the Controller.
+// lines) and the scripted tension there. (/reverie/scene/goto is the composer's goto control,
+// sent by the Controller on the message's frame; going back is refused there.)
 #pragma once
 
 #include <cstdint>
 #include <memory>
 
 #include "reverie/arc.hpp"
-#include "reverie/graph.hpp"
 
 namespace reverie::osc {
 
 class ArcCues {
  public:
-  ArcCues(const Arc& arc, double sampleRate, NodeId composer);
+  ArcCues(const Arc& arc, double sampleRate);
 
   /// Control thread, often: follows the composer (`scene` is what it publishes) at the audio
-  /// clock's `frame`, and presses its advance control through `graph` for a pending goto.
-  void update(Graph& graph, int scene, std::int64_t frame);
-  /// Cues a goto (0-based scene); replaces an earlier one.
-  void go(int scene) { target_ = scene; }
+  /// clock's `frame`.
+  void update(int scene, std::int64_t frame);
 
   int scene() const { return scene_; }
   /// 1-based bar of the scene at the last update.
@@ -33,9 +30,8 @@ class ArcCues {
 
  private:
   std::unique_ptr<Timeline> timeline_;
-  NodeId composer_;
   double sampleRate_;
-  int scene_ = 0, bar_ = 1, target_ = -1;
+  int scene_ = 0, bar_ = 1;
   double sceneStartSeconds_ = 0.0;
   std::int64_t sceneStartFrame_ = 0;
   double tension_ = 0.0;

@@ -49,6 +49,7 @@ bool Controller::postParameter(NodeId node, int index, float value, std::int64_t
   e.frame = frame;
   e.isMidi = false;
   e.node = {node, Event{0, EventType::kParameter, 0, static_cast<std::uint16_t>(index), value}};
+  e.generator = node == directory_.composer;  // (the caller holds the lock)
   return post(e);
 }
 
@@ -104,13 +105,13 @@ std::string Controller::act(const Command& c, std::int64_t frame, const std::str
                                     [&](const ParameterDescriptor& p) { return p.id == id; });
       if (row == table.end()) return "node '" + node + "' has no parameter '" + id + "'";
       const float value = row->clamp(static_cast<float>(c.value));
+      // No echo here: subscribers hear the change as the audio thread applies it (echo).
       if (!postParameter(it->second.id, static_cast<int>(row - table.begin()), value, frame))
         return "the queue to the audio thread is full";
-      out.push_back({"/reverie/param", {Arg::string(c.text), Arg::real(value)}, true});
       return {};
     }
     case CommandKind::kPreset:
-      requests_.push_back({Request::Kind::kPreset, c.text, -1, from});
+      requests_.push_back({Request::Kind::kPreset, c.text, from});
       return {};
     case CommandKind::kTension:
     case CommandKind::kTensionSource: {
@@ -125,14 +126,6 @@ std::string Controller::act(const Command& c, std::int64_t frame, const std::str
       if (!ok) return "the queue to the audio thread is full";
       liveSource_.store(live, std::memory_order_relaxed);
       if (c.kind == CommandKind::kTension) liveTension_.store(c.value, std::memory_order_relaxed);
-      out.push_back(
-          c.kind == CommandKind::kTension
-              ? Outgoing{"/reverie/param",
-                         {Arg::string("composer.live_tension"), Arg::real(c.value)},
-                         true}
-              : Outgoing{"/reverie/param",
-                         {Arg::string("composer.tension_source"), Arg::real(live ? 1.0 : 0.0)},
-                         true});
       return {};
     }
     case CommandKind::kSceneNext: {
@@ -157,8 +150,12 @@ std::string Controller::act(const Command& c, std::int64_t frame, const std::str
       if (scene < status_.scene)
         return "the composer moves forward only (it is in scene " +
                std::to_string(status_.scene + 1) + ")";
-      requests_.push_back({Request::Kind::kGoto, {}, scene, from});
-      return {};
+      // The composer's goto control at the message's frame: it lands on the playing scene's
+      // exit point after that frame.
+      return postParameter(composer, arc::composer_parameter::kGoto,
+                           1.0f + static_cast<float>(scene), frame)
+                 ? std::string()
+                 : std::string("the queue to the audio thread is full");
     }
     case CommandKind::kHold:
     case CommandKind::kStinger: {
@@ -170,6 +167,7 @@ std::string Controller::act(const Command& c, std::int64_t frame, const std::str
       e.frame = frame;
       e.isMidi = false;
       e.node = *action.event;
+      e.generator = true;
       return post(e) ? std::string() : std::string("the queue to the audio thread is full");
     }
     case CommandKind::kNotify:
@@ -207,6 +205,17 @@ Status Controller::status() const {
 std::vector<Request> Controller::takeRequests() {
   std::lock_guard lock(mutex_);
   return std::exchange(requests_, {});
+}
+
+std::string Controller::parameterName(NodeId node, int index) const {
+  std::lock_guard lock(mutex_);
+  const std::string* name = nullptr;
+  for (const auto& [n, entry] : directory_.nodes)
+    if (entry.id == node && (name == nullptr || n == "composer")) name = &n;
+  if (name == nullptr) return {};
+  const auto& table = directory_.nodes.at(*name).parameters;
+  if (index < 0 || static_cast<std::size_t>(index) >= table.size()) return {};
+  return *name + "." + std::string(table[static_cast<std::size_t>(index)].id);
 }
 
 void Controller::fail(const Request& request, const std::string& address,

@@ -55,9 +55,8 @@ struct Outgoing {
 
 /// Work for the control thread.
 struct Request {
-  enum class Kind : std::uint8_t { kPreset, kGoto } kind = Kind::kPreset;
+  enum class Kind : std::uint8_t { kPreset } kind = Kind::kPreset;
   std::string preset;
-  int scene = -1;    ///< kGoto: 0-based
   std::string from;  ///< the sender's URL, for a failure reply
 };
 
@@ -82,6 +81,8 @@ class Controller {
   void publish(const Status& status);
   Status status() const;
   std::vector<Request> takeRequests();
+  /// "node.param" of a node's parameter, as /reverie/param takes it ("" if not published).
+  std::string parameterName(NodeId node, int index) const;
   /// Sends /reverie/fail to a request's sender (through the OSC thread).
   void fail(const Request& request, const std::string& address, const std::string& reason);
   /// Replies queued by the control thread, for the OSC thread to send.

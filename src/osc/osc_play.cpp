@@ -1,6 +1,9 @@
 // LiveOsc: the control thread's half of OSC in `reverie play`.
 #include "osc/osc_play.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include "arc/composer.hpp"
 #include "reverie/preset.hpp"
 
@@ -16,15 +19,28 @@ LiveOsc::LiveOsc(int port, Engine& engine, live::LiveRenderer& renderer, live::L
       composer_(composer),
       arcNodes_(std::move(arcNodes)),
       controller_(renderer, engine.config().sampleRate) {
-  if (arc_ != nullptr) cues_.emplace(*arc_, engine.config().sampleRate, composer_);
+  if (arc_ != nullptr) cues_.emplace(*arc_, engine.config().sampleRate);
   publishDirectory();
   tick({});
   const double rate = engine.config().sampleRate;
   server_ = std::make_unique<Server>(port, controller_, renderer, rate,
-                                     outputLatencySeconds + engine.latencyFrames() / rate);
+                                     outputLatencySeconds + engine.latencyFrames() / rate, &echo_);
+  engine.setObserver(&echo_);
 }
 
-LiveOsc::~LiveOsc() = default;
+LiveOsc::~LiveOsc() {
+  server_.reset();
+  // The audio thread may be inside a block that loaded the observer: let two blocks end (a
+  // stopped stream renders none: then there is nothing to wait for).
+  engine_.setObserver(nullptr);
+  for (int blocks = 0; blocks < 2; ++blocks) {
+    const std::int64_t at = renderer_.framePosition();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+    while (renderer_.framePosition() == at && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (renderer_.framePosition() == at) break;
+  }
+}
 
 void LiveOsc::publishDirectory() {
   published_ = patch_.nodes();
@@ -39,10 +55,6 @@ void LiveOsc::publishDirectory() {
 std::vector<std::string> LiveOsc::tick(const PlayCounters& counters) {
   std::vector<std::string> said;
   for (const Request& request : controller_.takeRequests()) {
-    if (request.kind == Request::Kind::kGoto) {
-      if (cues_) cues_->go(request.scene);
-      continue;
-    }
     try {
       const std::filesystem::path path = findPreset(request.preset);
       patch_.load(loadPatch(path));
@@ -63,7 +75,7 @@ std::vector<std::string> LiveOsc::tick(const PlayCounters& counters) {
   status.late = renderer_.lateEvents();
   if (cues_) {
     Graph& graph = engine_.graph();
-    cues_->update(graph, arc::composerScene(graph.node(composer_)), renderer_.framePosition());
+    cues_->update(arc::composerScene(graph.node(composer_)), renderer_.framePosition());
     status.scene = cues_->scene();
     const auto count = static_cast<int>(arc_->scenes.size());
     status.sceneName =

@@ -49,6 +49,7 @@ class LiveOsc {
   NodeId composer_;
   std::vector<NodeId> arcNodes_, published_;
   Controller controller_;
+  ParameterEcho echo_;
   std::optional<ArcCues> cues_;
   std::unique_ptr<Server> server_;
   std::optional<std::filesystem::path> loaded_;

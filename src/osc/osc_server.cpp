@@ -17,6 +17,8 @@ namespace {
 
 constexpr std::size_t kMaxSubscribers = 64;
 constexpr auto kNotifyPeriod = std::chrono::milliseconds(100);
+// A parameter's echo: at most one message per parameter this often (20 a second).
+constexpr std::int64_t kEchoIntervalNanos = 50'000'000;
 thread_local std::string openError;
 
 void onError(int number, const char* message, const char* where) {
@@ -89,11 +91,13 @@ struct Server::Subscriber {
 };
 
 Server::Server(int port, Controller& controller, live::LiveRenderer& renderer, double sampleRate,
-               double latencySeconds)
+               double latencySeconds, ParameterEcho* echo)
     : controller_(controller),
       renderer_(renderer),
       sampleRate_(sampleRate),
-      latencyNanos_(std::llround(latencySeconds * 1e9)) {
+      latencyNanos_(std::llround(latencySeconds * 1e9)),
+      echo_(echo),
+      throttle_(kEchoIntervalNanos) {
   const std::string service = std::to_string(port);
   sockets_.resize(2);
   const int protocols[] = {LO_UDP, LO_TCP};
@@ -137,6 +141,7 @@ void Server::run() {
   while (!stop_.load(std::memory_order_relaxed)) {
     lo_servers_recv_noblock(servers, received, 2, 20);
     for (auto& [url, message] : controller_.takeDeferred()) send(url, message, nullptr, nullptr);
+    echoChanges();
     if (std::chrono::steady_clock::now() >= nextNotify_) {
       nextNotify_ = std::chrono::steady_clock::now() + kNotifyPeriod;
       notify(false);
@@ -159,6 +164,10 @@ void Server::receive(Socket& socket, const char* path, const char* types, void* 
                             nanosOf(std::chrono::system_clock::now()),
                             nanosOf(std::chrono::steady_clock::now()), latencyNanos_);
   const lo_address source = lo_message_get_source(m);
+  // Replies go back on the connection a TCP message came on, length-prefixed as liblo writes
+  // them: liblo 0.31 does not say which framing the client used, and its own reader (Csound's,
+  // norns') does not take SLIP replies.
+  const bool stream = &socket == &sockets_[1];
   char* url = source ? lo_address_get_url(source) : nullptr;
   const std::string from = url ? url : "";
   std::free(url);
@@ -170,13 +179,21 @@ void Server::receive(Socket& socket, const char* path, const char* types, void* 
     if (subscribe < 0 && it != subscribers_.end()) {
       lo_address_free(it->address);
       subscribers_.erase(it);
+      if (echo_ != nullptr && subscribers_.empty()) echo_->setEnabled(false);
     } else if (subscribe > 0 && it == subscribers_.end() && !from.empty()) {
       if (subscribers_.size() >= kMaxSubscribers) {
         out.push_back({"/reverie/fail",
                        {Arg::string(path), Arg::string("too many subscribers (64)")},
                        false});
+      } else if (stream) {
+        // The streams go to a port that listens: a TCP client's own port does not.
+        out.push_back({"/reverie/fail",
+                       {Arg::string(path), Arg::string("subscribe over UDP, from the port that "
+                                                       "should hear the notify streams")},
+                       false});
       } else if (lo_address a = lo_address_new_from_url(from.c_str())) {
         subscribers_.push_back({from, a});
+        if (echo_ != nullptr) echo_->setEnabled(true);
         sceneSent_ = -2;  // the newcomer hears where the arc is at once
         barSent_ = -1;
       }
@@ -208,6 +225,16 @@ void Server::broadcast(const Outgoing& message) {
   for (const Subscriber& s : subscribers_)
     lo_send_message_from(s.address, sockets_[0].server, message.address.c_str(), m);
   lo_message_free(m);
+}
+
+void Server::echoChanges() {
+  if (echo_ == nullptr) return;
+  ParameterChange change;
+  while (echo_->pop(change)) throttle_.add(change);
+  for (const ParameterChange& c : throttle_.due(nanosOf(std::chrono::steady_clock::now()))) {
+    const std::string name = controller_.parameterName(c.node, c.index);
+    if (!name.empty()) broadcast({"/reverie/param", {Arg::string(name), Arg::real(c.value)}, true});
+  }
 }
 
 void Server::notify(bool everything) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "osc/osc_controller.hpp"
+#include "osc/param_echo.hpp"
 
 namespace reverie::osc {
 
@@ -21,9 +22,10 @@ class Server {
  public:
   /// Opens UDP and TCP on `port` and starts the thread. Throws RuntimeFailure if the port
   /// cannot be opened (taken by another program, say). `latencySeconds`: from a frame's
-  /// rendering to its sound (see frameForTimetag).
+  /// rendering to its sound (see frameForTimetag). `echo` (may be null): the parameter
+  /// changes the audio thread applied, echoed to subscribers as /reverie/param.
   Server(int port, Controller& controller, live::LiveRenderer& renderer, double sampleRate,
-         double latencySeconds = 0.0);
+         double latencySeconds = 0.0, ParameterEcho* echo = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -39,11 +41,14 @@ class Server {
   void send(const std::string& url, const Outgoing& message, Socket* via, void* address);
   void broadcast(const Outgoing& message);
   void notify(bool everything);
+  void echoChanges();
 
   Controller& controller_;
   live::LiveRenderer& renderer_;
   double sampleRate_;
   std::int64_t latencyNanos_;
+  ParameterEcho* echo_;
+  EchoThrottle throttle_;
   std::vector<Socket> sockets_;
   std::thread thread_;
   std::atomic<bool> stop_{false};

@@ -244,24 +244,60 @@ TEST_CASE("live: OSC notes over UDP and TCP at their pitch, bundles on their fra
   CHECK(log.find("OSC messages") != std::string::npos);
 }
 
-TEST_CASE("live: OSC notify streams scene, bar and tension, echoes parameters; scene/next moves") {
+TEST_CASE("live: OSC notify streams scene, bar, tension and every parameter change; TCP status") {
   test::ScratchFolder folder;
   Child jackd = test::startDummyServer("reverie-osc2", folder.path(), {.monitor = false});
-  jack_client_t* watcher = test::connectClient("reverie-osc2");
-  REQUIRE(watcher != nullptr);
+  test::Rig rig;
+  rig.client = test::connectClient("reverie-osc2");
+  REQUIRE(rig.client != nullptr);
   const int port = freePort() + 1;
-  Child reverie(
-      {REVERIE_CLI_PATH, "play", "glass-harmonica", "--host-api", "jack", "--midi-api", "jack",
-       "--midi-input", "none", "--arc", "clockwork", "--osc", std::to_string(port)},
-      folder / "reverie.log");
-  REQUIRE_MESSAGE(test::waitForPort(watcher, "reverie:out_0", 15s),
-                  test::readText(folder / "reverie.log"));
-  jack_client_close(watcher);
+  Child reverie({REVERIE_CLI_PATH, "play", "glass-harmonica", "--host-api", "jack", "--midi-api",
+                 "jack", "--arc", "clockwork", "--tension-cc", "1", "--osc", std::to_string(port)},
+                folder / "reverie.log");
+  const bool ready = test::waitForPort(rig.client, "reverie-midi:reverie", 15s) &&
+                     test::waitForPort(rig.client, "reverie:out_0", 5s);
+  REQUIRE_MESSAGE(ready, test::readText(folder / "reverie.log"));
+  // The tension wheel (CC1, mapped to the composer's live tension by --tension-cc) half a
+  // second after the subscription: its echo must reach the subscriber.
+  rig.notes.push_back({static_cast<jack_nframes_t>(0.5 * kRate), {0xB0, 1, 100}, 3});
+  rig.midiOut =
+      jack_port_register(rig.client, "midi_out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+  jack_set_process_callback(rig.client, &test::Rig::process, &rig);
+  REQUIRE(jack_activate(rig.client) == 0);
+  REQUIRE(jack_connect(rig.client, "reverie-osc2:midi_out", "reverie-midi:reverie") == 0);
   Client client(port);
-  lo_message subscribe = lo_message_new();
-  lo_message_add_int32(subscribe, 1);
-  client.send("/reverie/notify", subscribe);
+  // The JACK ports can appear before the OSC socket is bound (a datagram sent then is lost):
+  // subscribe until the arc's scene, which a subscription is answered with at once, comes back.
+  for (int attempt = 0; attempt < 50 && client.count("/reverie/scene") == 0; ++attempt) {
+    lo_message subscribe = lo_message_new();
+    lo_message_add_int32(subscribe, 1);
+    client.send("/reverie/notify", subscribe);
+    client.listen(100ms);
+  }
+  REQUIRE_MESSAGE(client.count("/reverie/scene") == 1, test::readText(folder / "reverie.log"));
+  rig.startFrame = jack_frame_time(rig.client) + 256;
+  rig.recording = true;
   client.listen(1000ms);
+  // /reverie/status over TCP (SLIP-framed), answered over the same connection.
+  lo_server tcpClient = lo_server_new_with_proto(nullptr, LO_TCP, nullptr);
+  bool tcpAnswered = false;
+  lo_server_add_method(
+      tcpClient, "/reverie/status", nullptr,
+      [](const char*, const char*, lo_arg**, int argc, lo_message m, void* answered) {
+        *static_cast<bool*>(answered) =
+            argc == 5 && lo_address_get_protocol(lo_message_get_source(m)) == LO_TCP;
+        return 0;
+      },
+      &tcpAnswered);
+  lo_address tcp = lo_address_new_with_proto(LO_TCP, "127.0.0.1", std::to_string(port).c_str());
+  lo_address_set_stream_slip(tcp, 1);
+  lo_message question = lo_message_new();
+  lo_send_message_from(tcp, tcpClient, "/reverie/status", question);
+  lo_message_free(question);
+  for (int i = 0; i < 100 && !tcpAnswered; ++i) lo_server_recv_noblock(tcpClient, 10);
+  lo_address_free(tcp);
+  lo_server_free(tcpClient);
+  CHECK(tcpAnswered);
   lo_message param = lo_message_new();
   lo_message_add_string(param, "composer.advance_note");
   lo_message_add_float(param, 20.0f);
@@ -274,6 +310,9 @@ TEST_CASE("live: OSC notify streams scene, bar and tension, echoes parameters; s
   lo_message_add_string(drop, "water-drop");
   client.send("/reverie/preset", drop);
   client.listen(2500ms);  // a bar of 7/8 at 120 is 1.75 s
+  rig.recording = false;
+  jack_deactivate(rig.client);
+  jack_client_close(rig.client);
   const int exit = reverie.stop(SIGINT);
   const std::string log = test::readText(folder / "reverie.log");
   CAPTURE(log);
@@ -288,11 +327,21 @@ TEST_CASE("live: OSC notify streams scene, bar and tension, echoes parameters; s
   CHECK(tensions <= 40);
   std::vector<std::string> scenes;
   bool echoed = false;
+  double wheel = -1.0;
+  int echoes = 0, composed = 0;
   for (const Client::Got& g : client.got) {
     if (g.address == "/reverie/scene") scenes.push_back(g.text.at(0));
-    if (g.address == "/reverie/param" && g.text.at(0) == "composer.advance_note")
-      echoed = g.numbers.at(0) == 20.0;
+    if (g.address != "/reverie/param") continue;
+    ++echoes;
+    if (g.text.at(0) == "composer.advance_note") echoed = g.numbers.at(0) == 20.0;
+    if (g.text.at(0) == "composer.live_tension") wheel = g.numbers.at(0);
+    composed += g.text.at(0).rfind("composer.", 0) != 0;  // the composer's automation
   }
+  MESSAGE("/reverie/param echoes: " << echoes << "; the CC1 wheel at 100 echoed as "
+                                    << "composer.live_tension " << wheel << "; " << composed
+                                    << " of the arc's own changes to its nodes");
+  CHECK(std::fabs(wheel - 100.0 / 127.0) < 1e-4);
+  CHECK(composed >= 1);
   REQUIRE(scenes.size() >= 2);
   CHECK(scenes.front() == "workshop");
   CHECK(scenes.back() == "lifting-the-machine");

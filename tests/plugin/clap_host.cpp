@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "clap/entry.h"
@@ -126,8 +127,24 @@ int ClapInstance::latency() const {
   return static_cast<int>(ext->get(plugin_));
 }
 
+clap_event_transport_t clapTransport(bool playing, double beat, double bpm) {
+  clap_event_transport_t t{};
+  t.header = {sizeof(clap_event_transport_t), 0, CLAP_CORE_EVENT_SPACE_ID, CLAP_EVENT_TRANSPORT, 0};
+  t.flags = CLAP_TRANSPORT_HAS_TEMPO | CLAP_TRANSPORT_HAS_BEATS_TIMELINE |
+            CLAP_TRANSPORT_HAS_TIME_SIGNATURE |
+            (playing ? static_cast<std::uint32_t>(CLAP_TRANSPORT_IS_PLAYING) : 0u);
+  t.song_pos_beats = static_cast<clap_beattime>(std::llround(beat * CLAP_BEATTIME_FACTOR));
+  t.tempo = bpm;
+  const auto bar = static_cast<std::int32_t>(std::floor(beat / 4.0));
+  t.bar_start = static_cast<clap_beattime>(bar) * 4 * CLAP_BEATTIME_FACTOR;
+  t.bar_number = bar;
+  t.tsig_num = 4;
+  t.tsig_denom = 4;
+  return t;
+}
+
 void ClapInstance::process(std::uint32_t frames, std::span<const clap_event_midi_t> events,
-                           float* left, float* right) {
+                           float* left, float* right, const clap_event_transport_t* transport) {
   struct List {
     clap_input_events_t in;
     std::span<const clap_event_midi_t> events;
@@ -144,8 +161,8 @@ void ClapInstance::process(std::uint32_t frames, std::span<const clap_event_midi
       nullptr, [](const clap_output_events_t*, const clap_event_header_t*) { return true; }};
   float* channels[2] = {left, right};
   clap_audio_buffer_t audio{channels, nullptr, 2, 0, 0};
-  const clap_process_t process{steadyTime_, frames, nullptr,  nullptr, &audio,
-                               0,           1,      &list.in, &ignored};
+  const clap_process_t process{steadyTime_, frames, transport, nullptr, &audio,
+                               0,           1,      &list.in,  &ignored};
   const bool processed = plugin_->process(plugin_, &process) != CLAP_PROCESS_ERROR;
   steadyTime_ += frames;
   if (!processed) FAIL("the CLAP plugin's process failed");

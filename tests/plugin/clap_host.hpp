@@ -26,6 +26,10 @@ StateBytes presetState(const std::string& preset);
 /// A MIDI event for CLAP, `frame` frames into its block.
 clap_event_midi_t clapMidi(std::uint32_t frame, const std::uint8_t (&bytes)[3]);
 
+/// A host's transport for CLAP: rolling or not, at `beat` (quarter notes since the song start) in
+/// 4/4 at `bpm`.
+clap_event_transport_t clapTransport(bool playing, double beat, double bpm);
+
 class ClapInstance {
  public:
   /// Creates and initialises the plugin (REQUIREs that the module loads and has it).
@@ -40,9 +44,10 @@ class ClapInstance {
   void start(int maxBlockFrames);
   int latency() const;
 
-  /// Audio thread: one block of `frames` with `events`; the host allocates nothing here.
+  /// Audio thread: one block of `frames` with `events` (and the host's `transport`, if given);
+  /// the host allocates nothing here.
   void process(std::uint32_t frames, std::span<const clap_event_midi_t> events, float* left,
-               float* right);
+               float* right, const clap_event_transport_t* transport = nullptr);
   /// Renders `frames` in blocks of `block`, the messages at their frames.
   Stereo render(const std::vector<FramedMidi>& messages, std::uint64_t frames, int block);
 

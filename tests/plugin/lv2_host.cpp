@@ -3,6 +3,7 @@
 
 #include <lilv/lilv.h>
 #include <lv2/atom/atom.h>
+#include <lv2/atom/forge.h>
 #include <lv2/atom/util.h>
 #include <lv2/buf-size/buf-size.h>
 #include <lv2/core/lv2.h>
@@ -10,6 +11,7 @@
 #include <lv2/options/options.h>
 #include <lv2/parameters/parameters.h>
 #include <lv2/presets/presets.h>
+#include <lv2/time/time.h>
 #include <lv2/urid/urid.h>
 #include <lv2/worker/worker.h>
 
@@ -240,7 +242,42 @@ void Lv2Host::activate() {
   w_->active = true;
 }
 
-void Lv2Host::run(int frames, std::span<const BlockMidi> events, float* left, float* right) {
+namespace {
+
+// A time:Position object as an event at frame 0 of `in`, in the value types hosts send.
+void appendPosition(UridMap& uris, LV2_URID_Map& map, LV2_Atom_Sequence* in, const HostTime& time) {
+  alignas(8) unsigned char buffer[512] = {};
+  auto* event = reinterpret_cast<LV2_Atom_Event*>(buffer);
+  event->time.frames = 0;
+  LV2_Atom_Forge forge;
+  lv2_atom_forge_init(&forge, &map);
+  lv2_atom_forge_set_buffer(&forge, reinterpret_cast<std::uint8_t*>(&event->body),
+                            sizeof(buffer) - sizeof(LV2_Atom_Event) + sizeof(LV2_Atom));
+  LV2_Atom_Forge_Frame frame;
+  lv2_atom_forge_object(&forge, &frame, 0, uris.map(LV2_TIME__Position));
+  lv2_atom_forge_key(&forge, uris.map(LV2_TIME__frame));
+  lv2_atom_forge_long(&forge, time.frame);
+  lv2_atom_forge_key(&forge, uris.map(LV2_TIME__speed));
+  lv2_atom_forge_float(&forge, static_cast<float>(time.speed));
+  lv2_atom_forge_key(&forge, uris.map(LV2_TIME__bar));
+  lv2_atom_forge_long(&forge, time.bar);
+  lv2_atom_forge_key(&forge, uris.map(LV2_TIME__barBeat));
+  lv2_atom_forge_float(&forge, static_cast<float>(time.barBeat));
+  lv2_atom_forge_key(&forge, uris.map(LV2_TIME__beatUnit));
+  lv2_atom_forge_int(&forge, time.beatUnit);
+  lv2_atom_forge_key(&forge, uris.map(LV2_TIME__beatsPerBar));
+  lv2_atom_forge_float(&forge, static_cast<float>(time.beatsPerBar));
+  lv2_atom_forge_key(&forge, uris.map(LV2_TIME__beatsPerMinute));
+  lv2_atom_forge_float(&forge, static_cast<float>(time.beatsPerMinute));
+  lv2_atom_forge_pop(&forge, &frame);
+  REQUIRE(lv2_atom_sequence_append_event(in, kAtomBufferBytes - sizeof(LV2_Atom), event) !=
+          nullptr);
+}
+
+}  // namespace
+
+void Lv2Host::run(int frames, std::span<const BlockMidi> events, float* left, float* right,
+                  const HostTime* time) {
   World& w = *w_;
   REQUIRE(frames <= w.maxBlock);
   auto* in = reinterpret_cast<LV2_Atom_Sequence*>(w.atomIn.data());
@@ -248,6 +285,7 @@ void Lv2Host::run(int frames, std::span<const BlockMidi> events, float* left, fl
   in->atom.size = sizeof(LV2_Atom_Sequence_Body);
   in->body.unit = 0;
   in->body.pad = 0;
+  if (time != nullptr) appendPosition(w.uridMap, w.map, in, *time);
   for (const BlockMidi& midi : events) {
     alignas(8) unsigned char buffer[sizeof(LV2_Atom_Event) + 8] = {};
     auto* event = reinterpret_cast<LV2_Atom_Event*>(buffer);

@@ -21,6 +21,17 @@ struct BlockMidi {
   std::uint8_t bytes[3] = {0, 0, 0};
 };
 
+/// The host's timeline as an LV2 time:Position says it (sent at a block's first frame).
+struct HostTime {
+  std::int64_t frame = 0;    ///< time:frame, the transport's frame
+  double speed = 1.0;        ///< time:speed: 1 rolling, 0 stopped
+  std::int64_t bar = 0;      ///< time:bar, counted from 0
+  double barBeat = 0.0;      ///< time:barBeat, beats into the bar
+  double beatsPerBar = 4.0;  ///< time:beatsPerBar
+  int beatUnit = 4;          ///< time:beatUnit
+  double beatsPerMinute = 120.0;
+};
+
 class Lv2Host {
  public:
   /// Instantiates `uri` at `sampleRate` for blocks of at most `maxBlockFrames` (REQUIREs that
@@ -39,8 +50,10 @@ class Lv2Host {
   /// Restores a state saveState wrote (into this or another instance).
   void restoreState(const std::string& saved);
   void activate();
-  /// Runs one block of `frames` (at most maxBlockFrames) with `events`, into left and right.
-  void run(int frames, std::span<const BlockMidi> events, float* left, float* right);
+  /// Runs one block of `frames` (at most maxBlockFrames) with `events`, into left and right,
+  /// telling the plugin where the host's timeline stands when `time` is given.
+  void run(int frames, std::span<const BlockMidi> events, float* left, float* right,
+           const HostTime* time = nullptr);
   /// A control port's value, by symbol (an output after run, e.g. the reported latency).
   float control(const std::string& symbol) const;
   void setControl(const std::string& symbol, float value);

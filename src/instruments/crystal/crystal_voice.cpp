@@ -4,16 +4,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "dsp/math_constants.hpp"
 
 namespace reverie::crystal {
 namespace {
 
-constexpr int kCheckFrames = 256;        // the voice's energy is read on this grid
-constexpr double kSilentEnergy = 1e-12;  // -120 dB: the voice is done
-constexpr double kFadeSeconds = 0.005;   // a stolen voice's T60
-constexpr float kModeGain = 0.25f;       // output level of a full-velocity strike
+constexpr double kSilentEnergy = 1e-12;       // -120 dB: the voice is done
+constexpr double kSilentGroupEnergy = 1e-14;  // -140 dB: a group of modes is no longer computed
+constexpr double kFadeSeconds = 0.005;        // a stolen voice's T60
+constexpr float kModeGain = 0.25f;            // output level of a full-velocity strike
 // The bow's loop gain goes as the square of its mode gains (force in, velocity out through the
 // same weights); its friction constants below are tuned for this value.
 constexpr float kBowModeGain = 1.0f;
@@ -21,7 +22,6 @@ constexpr float kBowVelocityScale = 0.15f;  // bow speed 1 in units of the modes
 constexpr float kBowCoupling = 0.05f;       // force per unit of slip while sticking
 constexpr float kShardLevel = 0.5f;
 constexpr double kBowFullGripHz = 220.0;  // A3: the bow grips notes above it at full strength
-constexpr double kBowTrackGain = 0.6;     // of the log pitch error corrected per reading
 
 double radiusFor(double t60Seconds, double sampleRate) {
   return std::pow(10.0, -3.0 / (std::max(t60Seconds, 1e-4) * sampleRate));  // -60 dB in T60
@@ -31,6 +31,7 @@ double radiusFor(double t60Seconds, double sampleRate) {
 
 void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSettings& s,
                          std::uint64_t seed) {
+  bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move under the bow
   const bool restrike = active_ && key_ == key && !fading_;
   timbre_ = 0.5f;  // neutral; an MPE note sets its own after the start
   random_.reseed(seed);
@@ -79,7 +80,7 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
         position * tilt * (exciter_ == Exciter::kBow ? kBowModeGain : mallet * kModeGain));
     gain_[m] = baseGain_[m];
     // Golden-angle pattern: neighbouring modes land far apart in the stereo field.
-    side_[m] = static_cast<float>(s.spread * std::sin(2.399963 * (m + 1)));
+    side_[m] = static_cast<float>(s.spread * std::sin(kGoldenAngle * (m + 1)));
     if (!restrike) re_[m] = im_[m] = 0.0f;
   }
 
@@ -93,6 +94,9 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
   principalRatio_ = principalA_ < 0   ? 1.0
                     : principalB_ < 0 ? ratio_[principalA_]
                                       : 0.5 * (ratio_[principalA_] + ratio_[principalB_]);
+  for (int m = 0; m < modeCount_; ++m)
+    driftDepth_[m] = std::fabs(std::log2(ratio_[m] / principalRatio_));
+  driftBaseHz_ = 0.0;  // the drift's base rotations are the new note's
   bowing_ = exciter_ == Exciter::kBow;
   if (bowing_) {
     bowVelocity_ = static_cast<float>(s.bowSpeed * (0.4 + 0.6 * velocity));
@@ -130,6 +134,7 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
 }
 
 void CrystalVoice::setRadii(double t60Scale, double maxT60Seconds, const VoiceSettings& s) {
+  bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move under the bow
   for (int m = 0; m < modeCount_; ++m) {
     const double current = -3.0 / (std::log10(radius_[m]) * s.sampleRate);
     const double radius = radiusFor(std::min(current * t60Scale, maxT60Seconds), s.sampleRate);
@@ -141,6 +146,7 @@ void CrystalVoice::setRadii(double t60Scale, double maxT60Seconds, const VoiceSe
 }
 
 void CrystalVoice::release(const VoiceSettings& s) {
+  bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move under the bow
   held_ = false;
   bowing_ = false;  // the bow lifts: the body rings on freely at the release T60
   setRadii(1.0, s.releaseSeconds, s);
@@ -168,6 +174,7 @@ void CrystalVoice::release(const VoiceSettings& s) {
 }
 
 void CrystalVoice::fadeOut(const VoiceSettings& s) {
+  bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move under the bow
   fading_ = true;
   held_ = false;
   bowing_ = false;
@@ -180,49 +187,8 @@ void CrystalVoice::fadeOut(const VoiceSettings& s) {
   }
 }
 
-void CrystalVoice::applyDrift(const VoiceSettings& s) {
-  // Each mode's pitch wanders on a slow sine; successive modes are a golden angle apart in
-  // phase, so the partials turn around one another like a spiral (seed 004's living crystal).
-  // The depth grows with the octaves above the principal, which stays in tune.
-  const double phase =
-      dsp::kTwoPi * s.driftRateHz * static_cast<double>(voiceFrame_) / s.sampleRate;
-  for (int m = 0; m < modeCount_; ++m) {
-    const double cents = s.driftCents * std::fabs(std::log2(ratio_[m] / principalRatio_)) *
-                         std::sin(phase + 2.399963 * m);
-    tuneMode(m, noteHz_ * ratio_[m] * bowPitchScale_ * std::exp2(cents / 1200.0), s);
-  }
-}
-
-void CrystalVoice::retune(const VoiceSettings& s) {
-  if (s.driftCents > 0.0) return applyDrift(s);
-  for (int m = 0; m < modeCount_; ++m) tuneMode(m, noteHz_ * ratio_[m] * bowPitchScale_, s);
-}
-
-void CrystalVoice::trackBowPitch(const VoiceSettings& s) {
-  if (principalA_ < 0) return;
-  const double target = dsp::kTwoPi * noteHz_ * principalRatio_ / s.sampleRate;
-  // The pitch is read from whole cycles of the principal's phase (a pair summed: the line the
-  // ear follows), timed from the same point of one cycle to the same point of a later one, so
-  // the stick-slip cycle's uneven pace cancels. At least 2048 frames and 4 cycles a reading.
-  trackedFrames_ += kCheckFrames;
-  if (trackedFrames_ < 2048 || principalClock_.cycles < 4) return;
-  trackedFrames_ = 0;
-  const double advance = dsp::kTwoPi * principalClock_.cycles /
-                         (principalClock_.lastCycleFrame - principalClock_.firstCycleFrame);
-  principalClock_.cycles = 0;
-  principalClock_.firstCycleFrame = principalClock_.lastCycleFrame;
-  // Most of the log error per reading: the sounding pitch follows the modes' nearly one to
-  // one, so this settles geometrically. Steps are capped at 100 cents, the scale at an
-  // octave either way.
-  const double step =
-      std::clamp(kBowTrackGain * std::log2(target / advance), -100.0 / 1200.0, 100.0 / 1200.0);
-  const double scale = std::clamp(bowPitchScale_ * std::exp2(step), 0.5, 2.0);
-  if (scale == bowPitchScale_) return;
-  bowPitchScale_ = scale;
-  retune(s);
-}
-
 void CrystalVoice::setTimbre(float timbre) {
+  bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move under the bow
   // Up to +-1.75 in the tilt's exponent: the same span the brightness control sweeps. The
   // ringing modes are re-weighted too, so a struck note changes colour while it sounds.
   const double exponent = 3.5 * (static_cast<double>(timbre) - 0.5);
@@ -234,20 +200,6 @@ void CrystalVoice::setTimbre(float timbre) {
     re_[m] *= factor;
     im_[m] *= factor;
   }
-}
-
-void CrystalVoice::setPitch(double noteHz, const VoiceSettings& s) {
-  noteHz_ = noteHz;
-  retune(s);
-}
-
-void CrystalVoice::tuneMode(int m, double hz, const VoiceSettings& s) {
-  // A new rotation angle at the same radius: the mode keeps its amplitude. Bent or drifted
-  // past Nyquist, it stops.
-  const double radius = hz < 0.5 * s.sampleRate ? radius_[m] : 0.0;
-  const double omega = dsp::kTwoPi * hz / s.sampleRate;
-  c_[m] = static_cast<float>(radius * std::cos(omega));
-  s_[m] = static_cast<float>(radius * std::sin(omega));
 }
 
 void CrystalVoice::render(float* mid, float* side, float* scratch, int frames,
@@ -262,11 +214,13 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames,
     if (bowing_) {
       renderBow(mid + done, side + done, span, bowed);
     } else if (struck_) {
+      bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move without the bow
       scratch[0] = strikeAmplitude_;
       for (int t = 1; t < span; ++t) scratch[t] = 0.0f;
       kernel(modes, scratch, mid + done, side + done, span);
       struck_ = false;
     } else {
+      bowContact_ = std::numeric_limits<float>::quiet_NaN();
       kernel(modes, nullptr, mid + done, side + done, span);
     }
     if (exciter_ == Exciter::kShatter) renderShards(mid + done, side + done, span, kernel, s);
@@ -278,14 +232,27 @@ void CrystalVoice::render(float* mid, float* side, float* scratch, int frames,
     }
     if (voiceFrame_ % kCheckFrames != 0) continue;
     if (bowing_) trackBowPitch(s);
+    const bool driven = bowing_ || showering_ || struck_;
     double energy = 0.0;
-    for (int m = 0; m < modeCount_; ++m)
-      energy += static_cast<double>(re_[m]) * re_[m] + static_cast<double>(im_[m]) * im_[m];
+    for (int g = groups_; g-- > 0;) {
+      double group = 0.0;
+      for (int m = g * dsp::kModeLanes; m < (g + 1) * dsp::kModeLanes; ++m)
+        group += static_cast<double>(re_[m]) * re_[m] + static_cast<double>(im_[m]) * im_[m];
+      // The upper modes die first (damping grows with frequency): a last group of modes all
+      // below -140 dB is no longer computed, nor tuned, until the next note-on. Nothing drives
+      // the modes again before then (a bow or a pending strike keeps them all).
+      if (!driven && g == groups_ - 1 && group < kSilentGroupEnergy) {
+        for (int m = g * dsp::kModeLanes; m < (g + 1) * dsp::kModeLanes; ++m)
+          re_[m] = im_[m] = 0.0f;
+        --groups_;
+        continue;
+      }
+      energy += group;
+    }
     for (int i = 0; i < kShards; ++i)
       energy += static_cast<double>(shardRe_[i]) * shardRe_[i] +
                 static_cast<double>(shardIm_[i]) * shardIm_[i];
     energy_ = energy;
-    const bool driven = bowing_ || showering_ || struck_;
     if (!driven && energy < kSilentEnergy) active_ = false;
   }
 }
@@ -310,6 +277,7 @@ void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::BowedKern
   bow.coupling = std::min(kBowCoupling * bowCouplingScale_ * (0.25f + pressure), bowCouplingLimit_);
   bow.listenA = principalA_;  // every mode above Nyquist (-1): nothing to listen to
   bow.listenB = principalB_;
+  bow.contact = &bowContact_;
   float listenRe[kCheckFrames], listenIm[kCheckFrames];
   for (int done = 0; done < frames;) {
     const int span = std::min(frames - done, kCheckFrames);

@@ -2,12 +2,18 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 
 #include "dsp/modal_kernel.hpp"
 #include "dsp/random.hpp"
 #include "instruments/crystal/mode_table.hpp"
 
 namespace reverie::crystal {
+
+/// Successive modes are this far apart in phase (radians): in the stereo field and in the drift.
+inline constexpr double kGoldenAngle = 2.399963;
+/// The voice's own grid, in frames: its energy is read, and its drift and bow pitch move, on it.
+inline constexpr int kCheckFrames = 256;
 
 enum class Exciter { kStrike = 0, kBow = 1, kShatter = 2 };
 
@@ -92,7 +98,12 @@ class CrystalVoice {
   float baseGain_[kMaxModes] = {};  // gain_ before the MPE timbre tilt
   alignas(64) float shardRe_[kShards], shardIm_[kShards], shardC_[kShards], shardS_[kShards];
   alignas(64) float shardGain_[kShards], shardSide_[kShards];
-  double ratio_[kMaxModes] = {};   // frequency / note frequency
+  double ratio_[kMaxModes] = {};  // frequency / note frequency
+  // Drift (see applyDrift): each mode's depth (octaves from the principal), and its rotation at
+  // the undrifted pitch the drift turns from, valid while the voice's pitch is driftBaseHz_.
+  double driftDepth_[kMaxModes] = {};
+  double baseOmega_[kMaxModes] = {}, baseCos_[kMaxModes] = {}, baseSin_[kMaxModes] = {};
+  double driftBaseHz_ = 0.0;
   double radius_[kMaxModes] = {};  // per-sample decay of each mode
   int order_[kMaxModes] = {};
   int modeCount_ = 0;
@@ -143,6 +154,9 @@ class CrystalVoice {
     /// Frame `frame` gives the principal's new state.
     void listen(float re, float im, double frame);
   };
+  // The bowed kernel's velocity under the bow for the next frame; NaN once anything but the
+  // bow has touched the modes (see dsp::BowDrive::contact).
+  float bowContact_ = std::numeric_limits<float>::quiet_NaN();
   PhaseClock principalClock_;
   long trackedFrames_ = 0;
   // Shatter: a Poisson shower of shards that thins out and drifts onto the modes.
