@@ -14,10 +14,18 @@ JackTransportSource::JackTransportSource(double sampleRate) : sampleRate_(sample
   if (!client_)
     throw RuntimeFailure(
         "--sync jack: no JACK server answers (start one, e.g. with qjackctl or jackd)");
+  // Active, as JackXruns' client is: no ports and no process callback, so nothing in the cycle.
+  if (jack_activate(client_) != 0) {
+    jack_client_close(client_);
+    client_ = nullptr;
+    throw RuntimeFailure("--sync jack: the JACK server refused a client");
+  }
 }
 
 JackTransportSource::~JackTransportSource() {
-  if (client_) jack_client_close(client_);
+  if (!client_) return;
+  jack_deactivate(client_);
+  jack_client_close(client_);
 }
 
 std::optional<Transport> JackTransportSource::transport(int, std::int64_t) noexcept {

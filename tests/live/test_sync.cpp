@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
@@ -114,11 +115,13 @@ TEST_CASE("live sync: JACK transport at 100 then 140 bpm, followed on JACK's bar
   jack_transport_locate(master, 0);
 
   Engine engine({kRate, 4096, 1});
-  sync::JackTransportSource source(kRate);
+  // Closed with the test's clients, before the server stops: libjack's thread of a client
+  // whose server went away crashes at exit.
+  auto source = std::make_unique<sync::JackTransportSource>(kRate);
   Follower follower;
   follower.client = test::connectClient("reverie-sync");
   REQUIRE(follower.client != nullptr);
-  follower.source = &source;
+  follower.source = source.get();
   follower.engine = &engine;
   follower.left.resize(8192);
   follower.right.resize(8192);
@@ -134,8 +137,10 @@ TEST_CASE("live sync: JACK transport at 100 then 140 bpm, followed on JACK's bar
   std::this_thread::sleep_for(300ms);
   jack_deactivate(follower.client);
   jack_client_close(follower.client);
+  jack_deactivate(master);
   jack_release_timebase(master);
   jack_client_close(master);
+  source.reset();
 
   const std::size_t n = follower.count.load(std::memory_order_acquire);
   REQUIRE(n > 100);
@@ -178,8 +183,8 @@ TEST_CASE("live sync: JACK transport at 100 then 140 bpm, followed on JACK's bar
   CHECK(heard100);
   CHECK(heard140);
   // JACK's timebase master writes the position for the next cycle: one that runs late leaves
-  // a cycle with the previous position, one period off.
-  CHECK(worstBeatFrames <= kPeriod);
+  // a cycle with the previous position, one period off (plus the master's tick, 1/1920 beat).
+  CHECK(worstBeatFrames <= kPeriod + 60.0 / 100.0 * kRate / 1920.0);
   jackd.stop(SIGTERM);
 }
 
@@ -429,11 +434,13 @@ TEST_CASE("live sync: an arc under JACK transport at 100 then 140 bpm changes sc
   REQUIRE(jack_set_timebase_callback(master, 0, timebase, &map) == 0);
   REQUIRE(jack_activate(master) == 0);
   jack_transport_locate(master, 0);
-  sync::JackTransportSource source(kRate);
+  // Closed with the test's clients, before the server stops: libjack's thread of a client
+  // whose server went away crashes at exit.
+  auto source = std::make_unique<sync::JackTransportSource>(kRate);
   ArcFollower follower;
   follower.client = test::connectClient("reverie-sync4");
   REQUIRE(follower.client != nullptr);
-  follower.source = &source;
+  follower.source = source.get();
   follower.engine = &engine;
   follower.composer = &engine.graph().node(nodes.composer);
   follower.left.resize(8192);
@@ -448,8 +455,10 @@ TEST_CASE("live sync: an arc under JACK transport at 100 then 140 bpm changes sc
   jack_transport_stop(master);
   jack_deactivate(follower.client);
   jack_client_close(follower.client);
+  jack_deactivate(master);
   jack_release_timebase(master);
   jack_client_close(master);
+  source.reset();
 
   const std::size_t n = follower.count.load(std::memory_order_acquire);
   int onBar = 0;
