@@ -4,6 +4,7 @@
 # child's own peak memory for the input-limit tests. clang-format-14 is the formatter check.sh
 # holds the tree to (clang-format adds the plain `clang-format` and `git clang-format` names).
 # liblo-dev is the OSC library of `play --osc`; liblo-tools (oscsend, oscdump) are for trying it.
+# ableton-link-dev (header-only, with libasio-dev) is `play --sync link`.
 # python3-mido is the second, independent reader of the MIDI files `render --export-midi` writes.
 # dpf-source (the DISTRHO Plugin Framework's sources) builds the LV2/CLAP/VST3 plugin; the
 # plugin tests host it with liblilv-dev and jalv, and validate its TTL with lv2-dev's
@@ -20,5 +21,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   portaudio19-dev librtmidi-dev libjack-jackd2-dev jackd2 libsndfile1-dev libebur128-dev \
   doctest-dev libtomlplusplus-dev libcli11-dev libbenchmark-dev \
   clang-format-14 clang-format util-linux time python3-mido \
-  dpf-source lv2-dev liblilv-dev jalv sordi liblo-dev liblo-tools >/dev/null
+  dpf-source lv2-dev liblilv-dev jalv sordi liblo-dev liblo-tools ableton-link-dev libasio-dev >/dev/null
 echo "install-deps: done"

@@ -16,6 +16,7 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/option_checks.hpp"
+#include "cli/play_sync.hpp"
 #include "host/audio_host.hpp"
 #include "host/midi_host.hpp"
 #include "live/live_patch.hpp"
@@ -40,7 +41,8 @@ struct PlayOptions {
   // An arc running under the player:
   std::string arc;
   int tensionController = -1, nextNote = -1, nextController = -1;
-  int oscPort = 0;  // 0: no OSC
+  int oscPort = 0;                      // 0: no OSC
+  std::string sync = "none", clockOut;  // --sync, --clock-out
 };
 
 /// The arc `play --arc` runs under the player, with its live controls wired.
@@ -167,11 +169,23 @@ int runPlay(const PlayOptions& options) {
   live::LivePatch live(engine, renderer, options.mpe);
   const std::optional<LiveArc> arc = preparingInput(
       options.arc, "play", "shorten its scenes", [&] { return startArc(options, engine, live); });
-  live.load(patch);  // commits the arc's nodes too
+  live.load(patch);                // commits the arc's nodes too
+  std::unique_ptr<PlaySync> sync;  // set before the stream starts; read by its callback only
   host::AudioStream stream(device, options.sampleRate, options.bufferFrames,
-                           [&renderer](float* const* out, int frames, std::int64_t nanos) {
+                           [&renderer, &sync](float* const* out, int frames, std::int64_t nanos) {
+                             if (sync) sync->beforeBlock(frames, nanos);
                              renderer.render(out, frames, nanos);
                            });
+  if (options.sync != "none" || !options.clockOut.empty()) {
+    const std::string midiApi = !options.midiApi.empty()    ? options.midiApi
+                                : host::jackServerRunning() ? "jack"
+                                                            : "alsa";
+    sync = std::make_unique<PlaySync>(
+        PlaySyncOptions{options.sync, options.clockOut, midiApi, options.midiInput,
+                        device.hostApiKey, options.sampleRate, stream.latencySeconds()},
+        engine, renderer, arc ? &arc->arc : nullptr,
+        arc ? &engine.graph().node(arc->composer) : nullptr);
+  }
   host::MidiInputs midi(renderer, options.midiApi, options.midiInput);
   std::unique_ptr<osc::LiveOsc> osc;
   if (options.oscPort > 0)
@@ -201,6 +215,9 @@ int runPlay(const PlayOptions& options) {
     std::fprintf(stderr, "reverie: arc '%s' runs underneath (%zu scenes%s)\n",
                  arc->arc.name.c_str(), arc->arc.scenes.size(), controls.c_str());
   }
+  if (sync)
+    for (const std::string& line : sync->describe())
+      std::fprintf(stderr, "reverie: %s\n", line.c_str());
   int sceneShown = -1;
   if (status) std::fprintf(stderr, "reverie: press q or Ctrl-C to stop\n");
 
@@ -223,6 +240,7 @@ int runPlay(const PlayOptions& options) {
       stream.abandon();
       audio.abandon();
       midi.abandon();
+      if (sync) sync->abandon();
       throw RuntimeFailure("the audio device went away (" + device.name + ", " + device.hostApiKey +
                            "); stopped. Start it again, or choose another with --audio-device");
     }
@@ -264,6 +282,8 @@ int runPlay(const PlayOptions& options) {
       }
     }
     live.tick();
+    if (sync)
+      if (auto line = sync->news(now)) say(*line);
     if (arc) {
       const int scene = arc::composerScene(engine.graph().node(arc->composer));
       if (scene != sceneShown) {
@@ -352,7 +372,12 @@ void addPlayCommand(CLI::App& app, Action& action) {
       "\"node.param\"\n"
       "value, preset name, tension 0..1, tension/source script|live, scene/next, scene/goto\n"
       "name-or-number, hold 0|1, stinger name, notify 1|0, status; a bad message gets\n"
-      "/reverie/fail address reason. Bundles play at their timetag's frame.");
+      "/reverie/fail address reason. Bundles play at their timetag's frame.\n"
+      "--sync jack|midi|link hands the engine an outside clock (README \"Tempo sync\"): the arc\n"
+      "follows its bar lines and tempo, and waits while it is stopped, e.g.\n"
+      "  reverie play glass-harmonica --arc the-performance --sync jack\n"
+      "follows jack_transport or a DAW; --sync midi takes clock from the MIDI inputs; --sync\n"
+      "link joins the Link session on the network. --clock-out PORT sends MIDI clock to PORT.");
   play->add_option("preset", options->preset, "Preset name or path to a .toml file")
       ->default_str("glass-harmonica");
   play->add_option("--audio-device", options->audioDevice,
@@ -404,6 +429,15 @@ void addPlayCommand(CLI::App& app, Action& action) {
   play->add_option("--osc", options->oscPort,
                    "Take OSC on this UDP and TCP port (e.g. 57120); see README \"OSC\"")
       ->check(wholeIn(1, 65535, ""));
+  play->add_option("--sync", options->sync,
+                   "Follow an outside clock: jack (JACK transport: tempo, meter, bar, rolling), "
+                   "midi (MIDI clock in, start/stop/continue, song position) or link (Ableton "
+                   "Link: tempo, bar phase, start/stop with its peers) [default: none, the arc "
+                   "keeps its own time]")
+      ->check(CLI::IsMember({"none", "jack", "midi", "link"}));
+  play->add_option("--clock-out", options->clockOut,
+                   "Send MIDI clock (24 a quarter note) and start/stop to this MIDI output (name "
+                   "or index) at reverie's tempo: the arc's, or the one --sync follows");
   play->callback([options, &action] { action = [options] { return runPlay(*options); }; });
 }
 

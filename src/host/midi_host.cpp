@@ -119,7 +119,7 @@ MidiInputs::MidiInputs(live::LiveRenderer& renderer, const std::string& api,
   input->name = std::string(kVirtualPort) + " (virtual port)";
   input->queue = 0;
   input->renderer = &renderer_;
-  input->in->ignoreTypes(true, true, true);
+  input->in->ignoreTypes(true, false, true);  // MIDI clock reaches play --sync midi
   input->in->setCallback(&Input::receive, input.get());
   input->in->openVirtualPort(kVirtualPort);
   inputs_.push_back(std::move(input));
@@ -195,7 +195,7 @@ void MidiInputs::open(int port, const std::string& name) {
   input->name = name;
   input->queue = queue;
   input->renderer = &renderer_;
-  input->in->ignoreTypes(true, true, true);
+  input->in->ignoreTypes(true, false, true);  // MIDI clock reaches play --sync midi
   input->in->setCallback(&Input::receive, input.get());
   input->in->openPort(static_cast<unsigned>(port), "in");
   inputs_.push_back(std::move(input));

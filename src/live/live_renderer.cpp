@@ -18,6 +18,8 @@ constexpr double kMarginDecay = 0.9995;
 constexpr double kMaxMarginNanos = 10e6;
 // programWord_: program, bank and channel below this bit, the count of requests from it up.
 constexpr int kProgramCountShift = 25;
+// A followed MIDI clock input silent this long gives way to another that sends clock.
+constexpr std::int64_t kClockSilenceNanos = 500'000'000;
 
 }  // namespace
 
@@ -114,6 +116,10 @@ bool LiveRenderer::receive(int input, const IncomingMidi& midi) noexcept {
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
+  if (!midi.message.isChannelMessage()) {
+    if (clockListener_ && midi::isClockMessage(midi.message)) takeClock(input, midi);
+    return true;
+  }
   const auto i = static_cast<std::size_t>(input);
   const midi::ProgramRequest request = banks_[i].feed(midi.message);
   if (request.program >= 0) {
@@ -125,6 +131,21 @@ bool LiveRenderer::receive(int input, const IncomingMidi& midi) noexcept {
     return false;
   }
   return true;
+}
+
+void LiveRenderer::takeClock(int input, const IncomingMidi& midi) noexcept {
+  // One input's clock is followed, so one thread feeds the listener; another input takes over
+  // once the one followed has been silent for kClockSilenceNanos (a device unplugged, or a
+  // direct connection closed in favour of the virtual port).
+  int followed = clockInput_.load(std::memory_order_relaxed);
+  if (followed != input) {
+    const bool silent =
+        followed < 0 ||
+        midi.arrivalNanos - lastClockNanos_.load(std::memory_order_relaxed) >= kClockSilenceNanos;
+    if (!silent || !clockInput_.compare_exchange_strong(followed, input)) return;
+  }
+  lastClockNanos_.store(midi.arrivalNanos, std::memory_order_relaxed);
+  clockListener_->clock(midi.message, midi.arrivalNanos);
 }
 
 bool LiveRenderer::post(const MidiEvent& midi) noexcept {

@@ -64,6 +64,11 @@ class LiveRenderer {
   /// A program change is not queued: it goes to the control thread at once (see
   /// latestProgramRequest), with the bank this input last selected on its channel.
   bool receive(int input, const IncomingMidi& midi) noexcept;
+  /// Control thread, before any input runs: MIDI clock messages (midi::isClockMessage) go to
+  /// `listener` from the first input that sends one (another takes over after half a second of
+  /// its silence), on that input's thread; other system messages, and clock without a
+  /// listener, are dropped (the translator plays none of them).
+  void setClockListener(midi::ClockListener* listener) noexcept { clockListener_ = listener; }
 
   // ---- one other thread (a host's UI or control thread) ----
   /// Queues a message for the audio thread's next `render(out, frames, events)`, at its frame
@@ -118,6 +123,8 @@ class LiveRenderer {
 
  private:
   void takeRouting() noexcept;
+  /// An input thread: a clock message to the listener if this input's clock is followed.
+  void takeClock(int input, const IncomingMidi& midi) noexcept;
   /// Places the timed events due in this block, keeps the later ones (audio thread).
   void takeTimed(int frames) noexcept;
   void publishAnchor() noexcept;
@@ -160,6 +167,9 @@ class LiveRenderer {
   std::atomic<std::uint32_t> lastMessage_{0};
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> notesPlayed_{0};
+  midi::ClockListener* clockListener_ = nullptr;
+  std::atomic<int> clockInput_{-1};  // the input whose clock is followed, once one sent it
+  std::atomic<std::int64_t> lastClockNanos_{0};  // when it last sent one
 };
 
 }  // namespace reverie::live

@@ -54,6 +54,23 @@ class ProgramSelect {
   std::array<std::uint8_t, 16> bankMsb_{}, bankLsb_{};
 };
 
+/// The messages of a clock to follow: timing clock (0xF8), start (0xFA), continue (0xFB), stop
+/// (0xFC) and song position (0xF2). The translator plays none of them: the input thread hands
+/// them to a ClockListener (`play --sync midi`) with their arrival time, and drops them without.
+constexpr bool isClockMessage(const Message& message) {
+  return message.status == 0xF8 || message.status == 0xFA || message.status == 0xFB ||
+         message.status == 0xFC || message.status == 0xF2;
+}
+
+/// Follows MIDI clock: called on the one input thread whose clock it follows. Wait-free.
+class ClockListener {
+ public:
+  virtual void clock(const Message& message, std::int64_t arrivalNanos) noexcept = 0;
+
+ protected:
+  ~ClockListener() = default;
+};
+
 /// Per-channel MIDI state. Wait-free and allocation-free after construction: it may run on a
 /// MIDI thread or the audio thread. Events come out through `emit(NodeEvent)`.
 class Translator {
