@@ -170,7 +170,8 @@ std::vector<NodeEvent> orchestraStart(Engine& engine, const Patch& patch,
 }
 
 struct CallbackTimes {
-  double worst = 0.0, p999 = 0.0, median = 0.0;  // fractions of the period
+  double worst = 0.0, p999 = 0.0, median = 0.0;  // fractions of the period, after the first
+  double start = 0.0;                            // the first block: every voice's note-on at once
 };
 
 /// The live callback (LiveRenderer::render: MIDI drained and translated, the engine run) timed
@@ -251,10 +252,14 @@ CallbackTimes callbackTimes(int frames, int threads = 1, const Patch* orchestra 
     renderer.render(channels, frames, nowNanos());
     times.push_back(secondsSince(start) * 1e9 / periodNanos);
   }
+  // The first block starts every voice at once (their modes designed: a burst no playing
+  // brings); it is reported on its own, the figures are of the blocks after it.
+  const double first = times.front();
+  times.erase(times.begin());
   std::sort(times.begin(), times.end());
   return {times.back(),
           times[static_cast<std::size_t>(0.999 * static_cast<double>(times.size() - 1))],
-          times[times.size() / 2]};
+          times[times.size() / 2], first};
 }
 
 /// Seconds of one core per second of audio for `patch` (the full orchestra) with a six-note
@@ -376,9 +381,8 @@ int runBench(bool long8Hours) {
     const CallbackTimes t = callbackTimes(frames);
     std::printf(
         "live callback, %4d frames, 32 crystal voices + shimmer: worst %.1f%%, 99.9th percentile "
-        "%.1f%%, "
-        "median %.1f%% of the %.2f ms period\n",
-        frames, t.worst * 100.0, t.p999 * 100.0, t.median * 100.0, frames / 48.0);
+        "%.1f%%, median %.1f%% of the %.2f ms period (the block starting the 32 notes: %.0f%%)\n",
+        frames, t.worst * 100.0, t.p999 * 100.0, t.median * 100.0, frames / 48.0, t.start * 100.0);
   }
   {
     const Patch orchestra = loadPatch(findPreset("full-orchestra"));
@@ -388,8 +392,10 @@ int runBench(bool long8Hours) {
       const CallbackTimes t = callbackTimes(64, threads, &orchestra);
       std::printf(
           "live callback, 64 frames, 128 crystal voices x 64 modes + the full orchestra, %d "
-          "thread%s: worst %.1f%%, 99.9th percentile %.1f%%, median %.1f%% of the 1.33 ms period\n",
-          threads, threads == 1 ? "" : "s", t.worst * 100.0, t.p999 * 100.0, t.median * 100.0);
+          "thread%s: worst %.1f%%, 99.9th percentile %.1f%%, median %.1f%% of the 1.33 ms period "
+          "(the block starting the 128 notes: %.0f%%)\n",
+          threads, threads == 1 ? "" : "s", t.worst * 100.0, t.p999 * 100.0, t.median * 100.0,
+          t.start * 100.0);
     }
   }
 
