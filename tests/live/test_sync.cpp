@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <random>
@@ -422,6 +423,8 @@ TEST_CASE("live sync: an arc under JACK transport at 100 then 140 bpm changes sc
     text += "[[scene]]\nname = \"s" + std::to_string(i) +
             "\"\nbars = 1\ntension = 0.5\ndynamics = 0.5\ndensity = 0.5\nsections = "
             "[\"strings\"]\ntexture = [\"chorale\"]\n";
+  // The patch is found on the shipped presets' path (startDummyServer sets it too, later).
+  setenv("REVERIE_PRESET_PATH", (std::string(REVERIE_SOURCE_DIR) + "/presets").c_str(), 1);
   const Arc arc = parseArc(text, "sync-bars");
   Engine engine({kRate, 4096, 1});
   const arc::ArcNodes nodes = arc::buildArc(arc, engine.graph(), "arc-");
