@@ -386,7 +386,7 @@ int runBench(bool long8Hours) {
   }
   {
     const Patch orchestra = loadPatch(findPreset("full-orchestra"));
-    const int cores = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 64);
+    const int cores = benchCores();
     for (int threads : {1, std::min(cores, 2)}) {
       if (threads == 2 && cores < 2) break;
       const CallbackTimes t = callbackTimes(64, threads, &orchestra);
@@ -422,7 +422,7 @@ int runBench(bool long8Hours) {
       "default render, the arc '%s', %.1f s at 48 kHz: %.1fx realtime on one core (aim >= 30x),\n"
       "  peak memory %.1f MiB resident: %.1f MiB before rendering, the rest the render's own\n",
       kDefaultPreset, arc.seconds, arc.realtimeFactor, arc.peakMiB, arc.baselineMiB);
-  const int cores = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 64);
+  const int cores = benchCores();
   if (cores > 1) {
     const ArcBench parallel = benchArc(kDefaultPreset, cores);
     std::printf(

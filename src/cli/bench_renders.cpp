@@ -28,6 +28,13 @@ double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+/// A new folder under the temporary directory for a bench's files (the caller removes it).
+std::string scratchFolder() {
+  std::string folder = (std::filesystem::temp_directory_path() / "reverie-bench-XXXXXX").string();
+  if (mkdtemp(folder.data()) == nullptr) throw RuntimeFailure("bench: cannot create a folder");
+  return folder;
+}
+
 /// `reverie render ARGS` run as a child process: its wall time and peak resident memory.
 struct ChildRender {
   double seconds = 0.0, peakMiB = 0.0;
@@ -135,11 +142,14 @@ int writeSixteenChannels(const std::string& path, int seconds) {
 
 }  // namespace
 
+int benchCores() {
+  return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 64);
+}
+
 /// A 16-channel General MIDI file through `reverie render` on one thread and on every core.
 void benchMidiFile() {
-  const int cores = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 64);
-  std::string folder = (std::filesystem::temp_directory_path() / "reverie-bench-XXXXXX").string();
-  if (mkdtemp(folder.data()) == nullptr) throw RuntimeFailure("bench: cannot create a folder");
+  const int cores = benchCores();
+  const std::string folder = scratchFolder();
   constexpr int kSeconds = 120;
   const int notes = writeSixteenChannels(folder + "/gm.mid", kSeconds);
   auto render = [&](int threads) {
@@ -160,8 +170,7 @@ void benchMidiFile() {
 /// process: peak resident memory (which streaming keeps flat) and the realtime factor of the
 /// whole command, writing included.
 void benchLongRenders(bool eightHours) {
-  std::string folder = (std::filesystem::temp_directory_path() / "reverie-bench-XXXXXX").string();
-  if (mkdtemp(folder.data()) == nullptr) throw RuntimeFailure("bench: cannot create a folder");
+  const std::string folder = scratchFolder();
   struct Case {
     const char* what;
     double seconds;
@@ -193,9 +202,8 @@ void benchLongRenders(bool eightHours) {
 
 /// A batch of takes (`render --seeds`) one at a time and all cores at a time: the throughput.
 void benchBatch() {
-  const int cores = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 64);
-  std::string folder = (std::filesystem::temp_directory_path() / "reverie-bench-XXXXXX").string();
-  if (mkdtemp(folder.data()) == nullptr) throw RuntimeFailure("bench: cannot create a folder");
+  const int cores = benchCores();
+  const std::string folder = scratchFolder();
   const std::string seeds = "1-" + std::to_string(2 * cores);
   auto batch = [&](int atOnce) {
     return runRenderChild({"the-performance", "--length", "40", "--seeds", seeds, "--threads",

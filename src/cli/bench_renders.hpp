@@ -4,6 +4,9 @@
 
 namespace reverie::cli {
 
+/// The hardware threads the benches compare one thread against (1 to 64).
+int benchCores();
+
 /// 10 minutes, 1 hour, 1 hour levelled (and 8 hours with `eightHours`) of 'glass-harmonica'.
 void benchLongRenders(bool eightHours);
 /// Takes of 'the-performance' one at a time and a core's worth at a time.

@@ -105,6 +105,20 @@ struct Follower {
 
 }  // namespace
 
+namespace {
+
+/// Closes the test's follower client and its timebase master (before the server stops: libjack's
+/// thread of a client whose server went away crashes at exit).
+void closeFollowerAndMaster(jack_client_t* follower, jack_client_t* master) {
+  jack_deactivate(follower);
+  jack_client_close(follower);
+  jack_deactivate(master);
+  jack_release_timebase(master);
+  jack_client_close(master);
+}
+
+}  // namespace
+
 TEST_CASE("live sync: JACK transport at 100 then 140 bpm, followed on JACK's bar lines") {
   test::ScratchFolder folder;
   Child jackd = test::startDummyServer("reverie-sync", folder.path(), {.periodFrames = kPeriod});
@@ -136,11 +150,7 @@ TEST_CASE("live sync: JACK transport at 100 then 140 bpm, followed on JACK's bar
       std::chrono::milliseconds(static_cast<int>(1000.0 * map.frameOf(2.0 * 2 * 3) / kRate) + 300));
   jack_transport_stop(master);
   std::this_thread::sleep_for(300ms);
-  jack_deactivate(follower.client);
-  jack_client_close(follower.client);
-  jack_deactivate(master);
-  jack_release_timebase(master);
-  jack_client_close(master);
+  closeFollowerAndMaster(follower.client, master);
   source.reset();
 
   const std::size_t n = follower.count.load(std::memory_order_acquire);
@@ -456,11 +466,7 @@ TEST_CASE("live sync: an arc under JACK transport at 100 then 140 bpm changes sc
   std::this_thread::sleep_for(
       std::chrono::milliseconds(static_cast<int>(1000.0 * map.frameOf(2.0 * 6.5) / kRate) + 300));
   jack_transport_stop(master);
-  jack_deactivate(follower.client);
-  jack_client_close(follower.client);
-  jack_deactivate(master);
-  jack_release_timebase(master);
-  jack_client_close(master);
+  closeFollowerAndMaster(follower.client, master);
   source.reset();
 
   const std::size_t n = follower.count.load(std::memory_order_acquire);
