@@ -82,7 +82,6 @@ class StemSplitter final : public RenderObserver {
   std::vector<float> busAudio_;
   std::size_t held_ = 0;
   std::uint64_t lost_ = 0;
-  int blockFrames_ = 0;
 };
 
 }  // namespace reverie
