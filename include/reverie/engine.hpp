@@ -16,6 +16,7 @@ namespace reverie {
 struct RenderPlan;
 class WorkerPool;
 class PlanWork;
+class MasterBus;
 namespace dsp {
 class MasterLimiter;
 }
@@ -106,7 +107,7 @@ class Engine final : public ParameterSink {
   Graph graph_;
   std::unique_ptr<SpscQueue<Message>> toAudio_;
   std::unique_ptr<SpscQueue<RenderPlan*>> retired_;
-  std::unique_ptr<dsp::MasterLimiter> limiter_;
+  std::unique_ptr<MasterBus> master_;
   RenderPlan* current_ = nullptr;  // audio thread
   std::atomic<std::uint64_t> framesRendered_{0};
   std::atomic<std::uint64_t> planSwaps_{0};

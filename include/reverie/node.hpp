@@ -105,7 +105,12 @@ struct ProcessBlock {
   const float* const* inputs = nullptr;  ///< one buffer per input port (silence if unconnected)
   float* const* outputs = nullptr;       ///< one buffer per output port
   int frames = 0;
-  std::span<const Event> events;  ///< sorted by frame, each frame < frames
+  /// Sorted by frame, each in [firstFrame, firstFrame + frames): frames count from the start of
+  /// the engine's block, which a parallel engine may render in parts.
+  std::span<const Event> events;
+  /// Where this part starts in the engine's block (0 when the block is rendered whole); the
+  /// buffers above already start there.
+  int firstFrame = 0;
 };
 
 class Node {

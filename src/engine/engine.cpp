@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "dsp/denormals.hpp"
-#include "dsp/master_limiter.hpp"
 #include "dsp/random.hpp"
+#include "engine/master_bus.hpp"
 #include "engine/plan_work.hpp"
 #include "engine/render_plan.hpp"
 #include "engine/spsc_queue.hpp"
@@ -70,14 +70,14 @@ Engine::Engine(const EngineConfig& config) : config_(config) {
   toAudio_ = std::make_unique<SpscQueue<Message>>(kMessageCapacity);
   retired_ = std::make_unique<SpscQueue<RenderPlan*>>(kRetiredCapacity);
   config_.ceilingDb = effectiveCeilingDb(config.ceilingDb);
-  limiter_ = std::make_unique<dsp::MasterLimiter>();
-  limiter_->prepare(config.sampleRate,
-                    static_cast<int>(std::lround(kLimiterLookaheadSeconds * config.sampleRate)),
-                    static_cast<float>(kLimiterReleaseSeconds * config.sampleRate),
-                    std::pow(10.0f, config_.ceilingDb / 20.0f));
+  master_ = std::make_unique<MasterBus>(
+      config.sampleRate,
+      static_cast<int>(std::lround(kLimiterLookaheadSeconds * config.sampleRate)),
+      static_cast<float>(kLimiterReleaseSeconds * config.sampleRate),
+      std::pow(10.0f, config_.ceilingDb / 20.0f), config.maxBlockFrames);
   graph_.setParameterSink(this);
   if (config.threads > 1) {
-    work_ = std::make_unique<PlanWork>();
+    work_ = std::make_unique<PlanWork>(*master_);
     pool_ = std::make_unique<WorkerPool>(config.threads - 1, config.onWorkerStart);
   }
 }
@@ -139,7 +139,7 @@ void Engine::collectGarbage() {
 }
 
 int Engine::latencyFrames() const {
-  return limiter_->latencyFrames();
+  return master_->latencyFrames();
 }
 
 EngineStats Engine::stats() const {
@@ -162,7 +162,7 @@ void Engine::process(float* const* output, int frames, std::span<const NodeEvent
     transport_ = transport_.advanced(chunk, config_.sampleRate);
     done += chunk;
   }
-  limiterGainDb_.store(20.0f * std::log10(std::max(limiter_->currentGain(), 1e-6f)),
+  limiterGainDb_.store(20.0f * std::log10(std::max(master_->currentGain(), 1e-6f)),
                        std::memory_order_relaxed);
 }
 
@@ -213,8 +213,6 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
     retired_->push(deferred_[--deferredCount_]);
   drainMessages();
   RenderObserver* const observer = observer_.load(std::memory_order_acquire);
-  std::fill(left, left + frames, 0.0f);
-  std::fill(right, right + frames, 0.0f);
   if (current_ != nullptr) {
     for (const NodeEvent& e : events) {
       const long frame = static_cast<long>(e.event.frame) - eventOffset;
@@ -231,41 +229,34 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
         plan.steps[static_cast<std::size_t>(step)].node->generate(frames, sink);
     }
     plan.sortEvents();
-    const std::size_t count = static_cast<std::size_t>(frames);
-    // In parallel the steps render in any order their inputs allow; every buffer is a step's
-    // own, so what each read and wrote is still there for the observer and the master below.
+    master_->begin(&plan, left, right);
     if (plan.parallel) {
+      // The steps, and the master bus after them, part by part in any order their inputs allow;
+      // every buffer is a step's own, so what each read and wrote is still there to observe.
       work_->begin(plan, frames, ++generation_);
       pool_->run(*work_, generation_);
-    }
-    for (const RenderPlan::Step& step : plan.steps) {
-      if (!plan.parallel) plan.renderStep(step, frames);
-      const ProcessBlock block = plan.blockOf(step, frames);
-      if (observer != nullptr) observer->nodeRendered(step.id, *step.node, block);
-      if (step.isOutput) {
-        for (std::size_t i = 0; i < count; ++i) {
-          left[i] += block.inputs[0][i];
-          right[i] += block.inputs[1][i];
-        }
+      if (observer != nullptr)
+        for (const RenderPlan::Step& step : plan.steps)
+          observer->nodeRendered(step.id, *step.node, plan.blockOf(step, frames));
+    } else {
+      // Buffers are reused once read: each step is observed, and summed, as it renders.
+      master_->clear(0, frames);
+      for (const RenderPlan::Step& step : plan.steps) {
+        plan.renderStep(step, frames);
+        const ProcessBlock block = plan.blockOf(step, frames);
+        if (observer != nullptr) observer->nodeRendered(step.id, *step.node, block);
+        if (step.isOutput) master_->add(block.inputs, 0, frames);
       }
+      master_->limit(0, frames);
     }
     plan.clearEvents();
+  } else {
+    master_->begin(nullptr, left, right);
+    master_->renderPart(0, frames);
   }
-  if (observer != nullptr) observer->busRendered(left, right, frames);
-  // Master bus: nothing non-finite gets through, and no true peak over the ceiling.
-  std::uint64_t nonFinite = 0;
-  for (int i = 0; i < frames; ++i) {
-    if (!std::isfinite(left[i])) {
-      left[i] = 0.0f;
-      ++nonFinite;
-    }
-    if (!std::isfinite(right[i])) {
-      right[i] = 0.0f;
-      ++nonFinite;
-    }
-    limiter_->process(left[i], right[i]);
-  }
-  if (nonFinite != 0) nonFiniteSamples_.fetch_add(nonFinite, std::memory_order_relaxed);
+  if (observer != nullptr) observer->busRendered(master_->busLeft(), master_->busRight(), frames);
+  if (const std::uint64_t nonFinite = master_->takeNonFinite(); nonFinite != 0)
+    nonFiniteSamples_.fetch_add(nonFinite, std::memory_order_relaxed);
   framesRendered_.fetch_add(static_cast<std::uint64_t>(frames), std::memory_order_relaxed);
 }
 

@@ -48,21 +48,23 @@ void Node::process(const ProcessBlock& block) noexcept {
   float* out[kMaxPorts];
   int done = 0;
   std::size_t next = 0;
+  // Event frames count from the engine's block; `done` from this part of it.
+  const auto at = [&](std::size_t e) {
+    return static_cast<int>(block.events[e].frame) - block.firstFrame;
+  };
   while (done < block.frames) {
     // Apply every event due at this frame, then render up to the next one.
-    while (next < block.events.size() && static_cast<int>(block.events[next].frame) <= done)
-      applyEvent(block.events[next++]);
-    const int end =
-        next < block.events.size() ? static_cast<int>(block.events[next].frame) : block.frames;
+    while (next < block.events.size() && at(next) <= done) applyEvent(block.events[next++]);
+    const int end = next < block.events.size() ? at(next) : block.frames;
     const int span = (end > block.frames ? block.frames : end) - done;
     for (int i = 0; i < inputs; ++i) in[i] = block.inputs[i] + done;
     for (int i = 0; i < outputs; ++i) out[i] = block.outputs[i] + done;
-    spanStart_ = done;
+    spanStart_ = block.firstFrame + done;
     render(in, out, span);
     if (stripActive_ && outputs == 2) applyChannelStrip(out[0], out[1], span);
     done += span;
   }
-  blockFrames_ = block.frames;
+  blockFrames_ = block.firstFrame + block.frames;
   // Events at or past the end (none, if the engine did its job) still take effect.
   for (; next < block.events.size(); ++next) applyEvent(block.events[next]);
   if (type_.acceptsNotes) publishedVoices_.store(countSoundingVoices(), std::memory_order_relaxed);

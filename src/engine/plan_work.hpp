@@ -1,5 +1,6 @@
-// One block of a parallel render plan as work for the pool: its steps, claimed as their inputs
-// become ready, by the audio thread and the workers alike, longest path to the block's end first.
+// One block of a parallel render plan as work for the pool: its steps, part by part, claimed as
+// their inputs become ready, by the audio thread and the workers alike: the earliest part first,
+// and among those the longest path to the block's end.
 #pragma once
 
 #include <atomic>
@@ -10,8 +11,13 @@
 
 namespace reverie {
 
+class MasterBus;
+
 class PlanWork final : public ParallelWork {
  public:
+  /// The master bus renders each part once the output nodes have rendered it.
+  explicit PlanWork(MasterBus& master) : master_(master) {}
+
   /// Audio thread: sets `plan` (compiled `parallel`) up for block `generation` of `frames`
   /// frames, its events already sorted.
   void begin(RenderPlan& plan, int frames, std::uint64_t generation) noexcept;
@@ -23,7 +29,13 @@ class PlanWork final : public ParallelWork {
   /// path through the steps that read it (the critical path first; ties in step order).
   static void reorder(RenderPlan& plan) noexcept;
 
+  /// Claims and renders the master bus's next part if the output nodes have rendered it.
+  bool runMasterPart(RenderPlan& plan, std::uint64_t generation, int parts) noexcept;
+
+  MasterBus& master_;
   std::atomic<RenderPlan*> plan_{nullptr};
+  /// The master bus's parts, as a step's state (see stepState).
+  std::atomic<std::uint64_t> masterState_{0};
 };
 
 }  // namespace reverie

@@ -59,22 +59,51 @@ ProcessBlock RenderPlan::blockOf(const Step& step, int frames) const noexcept {
   return block;
 }
 
-void RenderPlan::renderStep(const Step& step, int frames) noexcept {
-  const std::size_t count = static_cast<std::size_t>(frames);
+int RenderPlan::partsOf(int frames) noexcept {
+  return std::clamp(frames / kPartFrames, 1, kMaxParts);
+}
+
+void RenderPlan::renderPart(const Step& step, int first, int frames, int blockFrames) noexcept {
+  const std::size_t begin = static_cast<std::size_t>(first);
+  const std::size_t end = begin + static_cast<std::size_t>(frames);
   for (int m = step.firstMix; m < step.firstMix + step.mixCount; ++m) {
     const InputMix& mix = mixes[static_cast<std::size_t>(m)];
     float* target = buffers[static_cast<std::size_t>(mix.target)];
-    std::memcpy(
-        target,
-        buffers[static_cast<std::size_t>(mixSources[static_cast<std::size_t>(mix.firstSource)])],
-        count * sizeof(float));
+    const float* firstSource =
+        buffers[static_cast<std::size_t>(mixSources[static_cast<std::size_t>(mix.firstSource)])];
+    std::memcpy(target + begin, firstSource + begin, (end - begin) * sizeof(float));
     for (int s = 1; s < mix.sourceCount; ++s) {
       const float* source = buffers[static_cast<std::size_t>(
           mixSources[static_cast<std::size_t>(mix.firstSource + s)])];
-      for (std::size_t i = 0; i < count; ++i) target[i] += source[i];
+      for (std::size_t i = begin; i < end; ++i) target[i] += source[i];
     }
   }
-  step.node->process(blockOf(step, frames));
+  ProcessBlock block = blockOf(step, blockFrames);
+  if (first != 0 || frames != blockFrames) {
+    // This part's own pointers and events (sorted by frame); the last part takes the rest.
+    const float* in[kMaxPorts];
+    float* out[kMaxPorts];
+    const std::size_t inputCount = step.node->type().inputs.size();
+    const std::size_t outputCount = step.node->type().outputs.size();
+    for (std::size_t i = 0; i < inputCount; ++i) in[i] = block.inputs[i] + begin;
+    for (std::size_t i = 0; i < outputCount; ++i) out[i] = block.outputs[i] + begin;
+    const auto from = [&](int frame) {
+      return std::partition_point(
+          block.events.begin(), block.events.end(),
+          [frame](const Event& e) { return static_cast<int>(e.frame) < frame; });
+    };
+    const auto eventsBegin = first == 0 ? block.events.begin() : from(first);
+    const auto eventsEnd =
+        first + frames >= blockFrames ? block.events.end() : from(first + frames);
+    block.inputs = in;
+    block.outputs = out;
+    block.frames = frames;
+    block.firstFrame = first;
+    block.events = {eventsBegin, eventsEnd};
+    step.node->process(block);
+    return;
+  }
+  step.node->process(block);
 }
 
 std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames, bool parallel) {
@@ -183,6 +212,7 @@ std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames, bool
     if (!parallel)
       for (int buffer : releaseAfter[s]) freeBuffers.push_back(buffer);
     if (step.generatesEvents) plan->generatorSteps.push_back(static_cast<int>(plan->steps.size()));
+    if (step.isOutput) plan->outputSteps.push_back(static_cast<int>(plan->steps.size()));
     plan->steps.push_back(step);
     plan->owners.push_back(entry.node);
     plan->lookup.emplace_back(entry.id, static_cast<int>(s));
@@ -206,20 +236,24 @@ std::unique_ptr<RenderPlan> compile(const Graph& graph, int maxBlockFrames, bool
     std::vector<int>& list = readers[static_cast<std::size_t>(from)];
     if (std::find(list.begin(), list.end(), to) == list.end()) list.push_back(to);
   }
-  plan->predecessorCount.assign(n, 0);
+  std::vector<std::vector<int>> reads(n);
   plan->firstDependent.push_back(0);
   for (std::size_t s = 0; s < n; ++s) {
     std::sort(readers[s].begin(), readers[s].end());
     for (int reader : readers[s]) {
       plan->dependents.push_back(reader);
-      ++plan->predecessorCount[static_cast<std::size_t>(reader)];
+      reads[static_cast<std::size_t>(reader)].push_back(static_cast<int>(s));
     }
     plan->firstDependent.push_back(static_cast<int>(plan->dependents.size()));
+  }
+  plan->firstPredecessor.push_back(0);
+  for (std::size_t s = 0; s < n; ++s) {
+    plan->predecessors.insert(plan->predecessors.end(), reads[s].begin(), reads[s].end());
+    plan->firstPredecessor.push_back(static_cast<int>(plan->predecessors.size()));
   }
   plan->parallel = parallel;
   if (parallel) {
     plan->stepState = std::make_unique<std::atomic<std::uint64_t>[]>(n);
-    plan->waitingFor = std::make_unique<std::atomic<int>[]>(n);
     plan->claimOrder = std::make_unique<std::atomic<int>[]>(n);
     plan->stepCost = std::make_unique<std::atomic<float>[]>(n);
     for (std::size_t s = 0; s < n; ++s) {

@@ -57,17 +57,31 @@ struct RenderPlan {
   int maxBlockFrames = 0;
   int bufferCount = 0;
   std::vector<int> generatorSteps;  ///< steps whose node generates events, in step order
+  std::vector<int> outputSteps;     ///< steps whose node is an output, in step order
 
   // ---- parallel rendering (compiled with `parallel`: no buffer is shared by two steps) ----
   /// Steps that read a step's outputs: dependents[firstDependent[s] .. firstDependent[s + 1]).
   std::vector<int> dependents;
   std::vector<int> firstDependent;
-  std::vector<int> predecessorCount;  ///< distinct steps each step reads from
+  /// Steps a step reads: predecessors[firstPredecessor[s] .. firstPredecessor[s + 1]).
+  std::vector<int> predecessors;
+  std::vector<int> firstPredecessor;
   bool parallel = false;
-  /// Per step: the block's generation << 2 | a phase (kPending, kClaimed, kDone).
+  /// A long block is rendered in parts of about this many frames, each step part by part, so
+  /// the steps at the end of the graph (the hall) render one part while the sections render
+  /// the next, instead of waiting for the whole block. Every node's output is independent of
+  /// how its blocks are split, so the parts do not change a sample.
+  static constexpr int kPartFrames = 256;
+  /// The parts of a block of `frames` frames: 1 up to 2 * kPartFrames - 1, then one a
+  /// kPartFrames (at most kMaxParts).
+  static constexpr int kMaxParts = 16;
+  static int partsOf(int frames) noexcept;
+  /// Where part `part` of `parts` starts in a block of `frames` frames.
+  static int partStart(int frames, int parts, int part) noexcept {
+    return static_cast<int>(static_cast<long>(frames) * part / parts);
+  }
+  /// Per step: the block's generation << 8 | the parts done << 1 | 1 while someone renders one.
   std::unique_ptr<std::atomic<std::uint64_t>[]> stepState;
-  /// Per step: predecessors not yet done in this block.
-  std::unique_ptr<std::atomic<int>[]> waitingFor;
   /// The order in which steps are claimed: the longest measured path to the end of the block
   /// first, so the chain the block waits for (crystal, halo, hall) starts while the other steps
   /// fill the other cores. Rewritten by the audio thread between blocks (see PlanWork).
@@ -76,10 +90,10 @@ struct RenderPlan {
   std::unique_ptr<std::atomic<float>[]> stepCost;
   std::vector<float> pathCost;    ///< audio thread: scratch for ordering
   std::vector<int> orderScratch;  ///< audio thread: scratch for ordering
-  std::atomic<int> stepsDone{0};
+  std::atomic<int> partsDone{0};
   std::atomic<int> blockFrames{0};
+  std::atomic<int> blockParts{1};
   std::atomic<std::uint64_t> blockGeneration{0};
-  enum : std::uint64_t { kPending = 0, kClaimed = 1, kDone = 2 };
 
   /// The step of a node, or -1. Binary search: wait-free.
   int findStep(NodeId id) const noexcept;
@@ -92,7 +106,10 @@ struct RenderPlan {
   /// Audio thread (or a worker holding the step): the step's view of the block's buffers.
   ProcessBlock blockOf(const Step& step, int frames) const noexcept;
   /// Audio thread (or a worker holding the step): sums its input mixes and renders its node.
-  void renderStep(const Step& step, int frames) noexcept;
+  void renderStep(const Step& step, int frames) noexcept { renderPart(step, 0, frames, frames); }
+  /// The same for frames [first, first + frames) of a block of `blockFrames`, with the events
+  /// that fall there (the last part also takes any at or past the block's end).
+  void renderPart(const Step& step, int first, int frames, int blockFrames) noexcept;
 };
 
 /// Compiles the graph: topological order (GraphError on a cycle), input mixes, and buffers

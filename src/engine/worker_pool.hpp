@@ -1,8 +1,9 @@
 // A fixed pool of threads that help the audio thread render the independent steps of a block.
 //
 // The audio thread publishes a block (a new generation) and renders steps itself; each worker
-// that is awake claims steps the same way, one at a time, by a compare-exchange on the step's
-// state tagged with the generation, so a worker that wakes late can never touch a later block.
+// that is awake claims steps (or parts of a long block's steps, see RenderPlan::kPartFrames)
+// the same way, one at a time, by a compare-exchange on the step's state tagged with the
+// generation, so a worker that wakes late can never touch a later block.
 // The audio thread never waits for a step nobody has claimed: it runs it. It waits only for a
 // step a worker is rendering at that moment, and a worker never allocates, locks or waits while
 // it holds one.

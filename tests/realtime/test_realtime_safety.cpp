@@ -51,13 +51,17 @@ struct AudioThread {
   AudioThread(Engine& e, std::size_t capacity) : engine(e), recorded(capacity) {}
   void start() {
     thread = std::thread([this] {
-      float left[kBlock], right[kBlock];
+      // The live period, and now and then a long block as an offline render uses, which a
+      // parallel engine renders in parts (RenderPlan::kPartFrames).
+      constexpr int kSizes[] = {kBlock, kBlock, kBlock, 1024, kBlock, 600};
+      float left[1024], right[1024];
       float* out[] = {left, right};
-      std::size_t written = 0;
+      std::size_t written = 0, blocks = 0;
       test::setAudioThread(true);
       while (!stop.load(std::memory_order_acquire)) {
-        engine.process(out, kBlock);
-        for (int i = 0; i < kBlock && written < recorded.size(); ++i) recorded[written++] = left[i];
+        const int size = kSizes[blocks++ % std::size(kSizes)];
+        engine.process(out, size);
+        for (int i = 0; i < size && written < recorded.size(); ++i) recorded[written++] = left[i];
         frames.store(written, std::memory_order_release);
       }
       test::setAudioThread(false);
