@@ -123,6 +123,7 @@ class Engine final : public ParameterSink {
   std::uint64_t generation_ = 0;
   static constexpr int kMaxDeferred = 8;
   RenderPlan* deferred_[kMaxDeferred] = {};
+  std::uint64_t deferredFrom_[kMaxDeferred] = {};  // the first generation that did not use it
   int deferredCount_ = 0;
 };
 

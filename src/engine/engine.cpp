@@ -186,7 +186,9 @@ void Engine::drainMessages() noexcept {
         }
         old->pendingCount = 0;
         if (pool_) {
-          deferred_[deferredCount_++] = old;
+          // This block and those after it render the new plan.
+          deferred_[deferredCount_] = old;
+          deferredFrom_[deferredCount_++] = generation_ + 1;
         } else {
           retired_->push(old);
         }
@@ -209,8 +211,15 @@ void Engine::dispatch(NodeId node, const Event& event) noexcept {
 void Engine::renderChunk(float* left, float* right, int frames, std::span<const NodeEvent> events,
                          int eventOffset) noexcept {
   // Plans swapped out in parallel go back once no worker can be looking at them.
-  while (deferredCount_ > 0 && !retired_->full() && pool_->quiet())
-    retired_->push(deferred_[--deferredCount_]);
+  // Oldest first: once no worker is inside a block before the first one that did not use it.
+  while (deferredCount_ > 0 && !retired_->full() && pool_->quietSince(deferredFrom_[0])) {
+    retired_->push(deferred_[0]);
+    --deferredCount_;
+    for (int i = 0; i < deferredCount_; ++i) {
+      deferred_[i] = deferred_[i + 1];
+      deferredFrom_[i] = deferredFrom_[i + 1];
+    }
+  }
   drainMessages();
   RenderObserver* const observer = observer_.load(std::memory_order_acquire);
   if (current_ != nullptr) {

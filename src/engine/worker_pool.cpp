@@ -46,8 +46,20 @@ static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
 }  // namespace
 
 WorkerPool::WorkerPool(int workers, std::function<void()> onStart) {
-  threads_.reserve(static_cast<std::size_t>(workers > 0 ? workers : 0));
-  for (int i = 0; i < workers; ++i) threads_.emplace_back([this, onStart] { workerLoop(onStart); });
+  const std::size_t count = static_cast<std::size_t>(workers > 0 ? workers : 0);
+  inside_ = std::make_unique<std::atomic<std::uint64_t>[]>(count);
+  for (std::size_t i = 0; i < count; ++i) inside_[i].store(0, std::memory_order_relaxed);
+  threads_.reserve(count);
+  for (int i = 0; i < workers; ++i)
+    threads_.emplace_back([this, i, onStart] { workerLoop(i, onStart); });
+}
+
+bool WorkerPool::quietSince(std::uint64_t generation) const noexcept {
+  for (std::size_t i = 0; i < threads_.size(); ++i) {
+    const std::uint64_t inside = inside_[i].load(std::memory_order_seq_cst);
+    if (inside != 0 && inside - 1 < generation) return false;
+  }
+  return true;
 }
 
 WorkerPool::~WorkerPool() {
@@ -86,7 +98,7 @@ void WorkerPool::waitForBlock(std::uint32_t seen) noexcept {
   sleepers_.fetch_sub(1, std::memory_order_seq_cst);
 }
 
-void WorkerPool::workerLoop(const std::function<void()>& onStart) noexcept {
+void WorkerPool::workerLoop(int worker, const std::function<void()>& onStart) noexcept {
   if (onStart) onStart();
   dsp::ScopedFlushDenormals flushDenormals;  // as the audio thread renders
   std::uint32_t seen = wake_.load(std::memory_order_seq_cst);
@@ -94,9 +106,10 @@ void WorkerPool::workerLoop(const std::function<void()>& onStart) noexcept {
     waitForBlock(seen);
     seen = wake_.load(std::memory_order_seq_cst);
     if (stop_.load(std::memory_order_seq_cst)) break;
-    // Announce before looking: the audio thread frees work it replaced only when no worker is
-    // busy, so what we read after this stays alive until we leave.
-    busy_.fetch_add(1, std::memory_order_seq_cst);
+    // Announce before looking: the audio thread frees what a generation used only when no
+    // worker announced an older one, so what we read after this stays alive until we leave.
+    std::atomic<std::uint64_t>& inside = inside_[static_cast<std::size_t>(worker)];
+    inside.store(generation_.load(std::memory_order_seq_cst) + 1, std::memory_order_seq_cst);
     ParallelWork* work = work_.load(std::memory_order_seq_cst);
     const std::uint64_t generation = generation_.load(std::memory_order_seq_cst);
     // Nothing to claim for a while (the audio thread holds the last step, or another program
@@ -110,7 +123,7 @@ void WorkerPool::workerLoop(const std::function<void()>& onStart) noexcept {
         std::this_thread::yield();
       }
     }
-    busy_.fetch_sub(1, std::memory_order_seq_cst);
+    inside.store(0, std::memory_order_seq_cst);
   }
 }
 

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -47,11 +48,13 @@ class WorkerPool {
   // ---- audio thread ----
   /// Runs `generation` of `work` here and on every worker that is free; returns when it is done.
   void run(ParallelWork& work, std::uint64_t generation) noexcept;
-  /// True when no worker is looking at any work: what it looked at may be freed.
-  bool quiet() const noexcept { return busy_.load(std::memory_order_seq_cst) == 0; }
+  /// True when no worker can still be looking at the work of a generation before `generation`:
+  /// each one is between blocks, or in `generation` or a later one. What only earlier blocks
+  /// used may then be freed.
+  bool quietSince(std::uint64_t generation) const noexcept;
 
  private:
-  void workerLoop(const std::function<void()>& onStart) noexcept;
+  void workerLoop(int worker, const std::function<void()>& onStart) noexcept;
   void waitForBlock(std::uint32_t seen) noexcept;
 
   std::vector<std::thread> threads_;
@@ -59,7 +62,9 @@ class WorkerPool {
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<std::uint32_t> wake_{0};  // the futex word: bumped once per block
   std::atomic<int> sleepers_{0};
-  std::atomic<int> busy_{0};  // workers between reading work_ and leaving it
+  // Per worker: 0 between blocks; else 1 + a generation read before it looked at work_, so no
+  // older than the block it works on.
+  std::unique_ptr<std::atomic<std::uint64_t>[]> inside_;
   std::atomic<bool> stop_{false};
 };
 
