@@ -41,10 +41,27 @@ struct BowDrive {
   float* contact = nullptr;
 };
 
-/// Renders `frames` frames of bowed modes, as ModalKernel does with the bow's force as the
-/// excitation, the state held in registers across frames. Bit-identical across implementations.
-using BowedKernel = void (*)(const ModeArrays& modes, const BowDrive& bow, float* mid, float* side,
-                             float* listenRe, float* listenIm, int frames);
+/// One voice of a bowed render: its modes, its bow, and where its frames go.
+struct BowedVoice {
+  ModeArrays modes;
+  BowDrive bow;
+  float* mid;       ///< the sum of the modes is added here, a float a frame
+  float* side;      ///< and the side-weighted sum here
+  float* listenRe;  ///< the listened lanes' summed state, a float a frame (null: not listening)
+  float* listenIm;
+};
+
+/// Most voices a bowed kernel renders side by side in one loop over the frames.
+inline constexpr int kBowedTogether = 2;
+
+/// Renders `frames` frames of each of `count` bowed voices, as ModalKernel does with the bow's
+/// force as the excitation, the state held in registers across frames. Each frame's friction
+/// waits on the frame before, so neighbouring voices with the same group count run side by
+/// side, kBowedTogether at a time, their chains overlapping. A voice's arithmetic is its own:
+/// its bits do not depend on its neighbours, and frame by frame the voices add to mid[] and
+/// side[] in the order given, as rendering them one after another would. Bit-identical across
+/// implementations.
+using BowedKernel = void (*)(const BowedVoice* voices, int count, int frames);
 
 /// The fastest kernel this CPU runs (AVX-512, AVX2+FMA, or portable), chosen once.
 ModalKernel modalKernel();

@@ -67,7 +67,15 @@ class CrystalVoice {
   void render(float* mid, float* side, float* scratch, int frames, dsp::ModalKernel kernel,
               dsp::BowedKernel bowed, const VoiceSettings& settings);
 
+  /// Adds `frames` frames of `count` (1..dsp::kBowedTogether) bowing voices to mid[] and
+  /// side[], in steps they share so that the bowed kernel renders them side by side: the same
+  /// bits as rendering each in turn, in the order given.
+  static void renderBowing(CrystalVoice* const* voices, int count, float* mid, float* side,
+                           int frames, dsp::BowedKernel bowed, const VoiceSettings& settings);
+
   bool active() const { return active_; }
+  /// The bow is on the body: from note-on to release (a pedal holds it).
+  bool bowing() const { return bowing_; }
   bool held() const { return held_; }
   bool fading() const { return fading_; }
   int key() const { return key_; }
@@ -87,7 +95,15 @@ class CrystalVoice {
   void retune(const VoiceSettings& settings);
   /// While the bow is on: nudges its pitch correction toward the principal's nominal pitch.
   void trackBowPitch(const VoiceSettings& settings);
-  void renderBow(float* mid, float* side, int frames, dsp::BowedKernel bowed);
+  /// Before a step of at most `left` frames: the drift moves if the voice is on its grid.
+  /// Returns the step's length, which ends at the grid.
+  int beginStep(int left, const VoiceSettings& settings);
+  /// After a step of `frames` frames: the voice's clock moves on, and on the grid the bow's
+  /// pitch and the energy are read.
+  void endStep(int frames, const VoiceSettings& settings);
+  /// The voice as the bowed kernel takes it, its output going to mid[] and side[] and its
+  /// principal's states to listenRe[] and listenIm[].
+  dsp::BowedVoice bowedVoice(float* mid, float* side, float* listenRe, float* listenIm);
   void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,
                     const VoiceSettings& s);
   void startShard(const VoiceSettings& s);
