@@ -241,9 +241,8 @@ void CrystalVoice::renderBowing(CrystalVoice* const* voices, int count, float* m
     for (int i = 0; i < count; ++i) {
       CrystalVoice& voice = *voices[i];
       if (voice.principalA_ >= 0)
-        for (int t = 0; t < span; ++t)
-          voice.principalClock_.listen(listenRe[i][t], listenIm[i][t],
-                                       static_cast<double>(voice.voiceFrame_ + t));
+        voice.principalClock_.listen(listenRe[i], listenIm[i], span,
+                                     static_cast<double>(voice.voiceFrame_));
       voice.endStep(span, s);
     }
     done += span;
@@ -315,48 +314,58 @@ dsp::BowedVoice CrystalVoice::bowedVoice(float* mid, float* side, float* listenR
 }
 
 void CrystalVoice::PhaseClock::reset() {
-  refRe = refIm = lastRe = lastIm = 0.0;
+  refRe = refIm = lastTurnedIm = 0.0;
+  lastRe = lastIm = 0.0f;
   referenced = false;
   winding = most = 0;
   firstCycleFrame = lastCycleFrame = -1.0;
   cycles = 0;
 }
 
-void CrystalVoice::PhaseClock::listen(float re, float im, double frame) {
-  if (!referenced) {
-    if (re == 0.0f && im == 0.0f) return;  // silence has no direction yet
-    refRe = re;
-    refIm = im;
+void CrystalVoice::PhaseClock::listen(const float* re, const float* im, int frames,
+                                      double firstFrame) {
+  int t = 0;
+  for (; t < frames && !referenced; ++t) {
+    if (re[t] == 0.0f && im[t] == 0.0f) continue;  // silence has no direction yet
+    refRe = re[t];
+    refIm = im[t];
     referenced = true;
-    lastRe = refRe * refRe + refIm * refIm;
-    lastIm = 0.0;
-    return;
+    lastTurnedIm = 0.0;
   }
-  // The value turned back by the reference (and scaled by its size, which no sign minds).
-  const double x = re * refRe + im * refIm;
-  const double y = im * refRe - re * refIm;
-  // Each step is below pi for a mode below Nyquist, so the chord from the last value crosses
-  // the real axis on the side the arc does: a turn ends where it crosses the positive side.
-  const bool up = lastIm < 0.0 && y >= 0.0, down = lastIm >= 0.0 && y < 0.0;
-  const bool crossesPositive =
-      (up || down) && lastRe + (x - lastRe) * (-lastIm / (y - lastIm)) > 0.0;
-  if (crossesPositive && up && ++winding > most) {
-    most = winding;
-    // When, to a fraction of a frame: the angle left to the axis over this frame's step.
-    const double left = -std::atan2(lastIm, lastRe);
-    const double step = std::atan2(y * lastRe - x * lastIm, x * lastRe + y * lastIm);
-    const double at = frame - 1.0 + left / std::max(step, 1e-12);
-    if (firstCycleFrame < 0.0) {
-      firstCycleFrame = at;
-    } else {
-      lastCycleFrame = at;
-      ++cycles;
+  if (!referenced || frames <= 0) return;
+  // The values turned back by the reference (and scaled by its size, which no sign minds).
+  // Frame by frame only the imaginary part's sign is needed: the rest is worked out where the
+  // value crosses the real axis, a few times a cycle.
+  for (; t < frames; ++t) {
+    const double y = im[t] * refRe - re[t] * refIm;
+    const double lastY = lastTurnedIm;
+    lastTurnedIm = y;
+    // Each step is below pi for a mode below Nyquist, so the chord from the last value crosses
+    // the real axis on the side the arc does: a turn ends where it crosses the positive side.
+    const bool up = lastY < 0.0 && y >= 0.0, down = lastY >= 0.0 && y < 0.0;
+    if (!up && !down) continue;
+    const double lastX =
+        (t > 0 ? re[t - 1] : lastRe) * refRe + (t > 0 ? im[t - 1] : lastIm) * refIm;
+    const double x = re[t] * refRe + im[t] * refIm;
+    if (!(lastX + (x - lastX) * (-lastY / (y - lastY)) > 0.0)) continue;
+    if (down) {
+      --winding;
+    } else if (++winding > most) {
+      most = winding;
+      // When, to a fraction of a frame: the angle left to the axis over this frame's step.
+      const double left = -std::atan2(lastY, lastX);
+      const double step = std::atan2(y * lastX - x * lastY, x * lastX + y * lastY);
+      const double at = firstFrame + t - 1.0 + left / std::max(step, 1e-12);
+      if (firstCycleFrame < 0.0) {
+        firstCycleFrame = at;
+      } else {
+        lastCycleFrame = at;
+        ++cycles;
+      }
     }
-  } else if (crossesPositive && down) {
-    --winding;
   }
-  lastRe = x;
-  lastIm = y;
+  lastRe = re[frames - 1];
+  lastIm = im[frames - 1];
 }
 
 void CrystalVoice::renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,

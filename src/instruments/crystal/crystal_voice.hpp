@@ -160,15 +160,16 @@ class CrystalVoice {
   // of a frame. Unwinding counts back, and a turn is counted only past the most ever made, as
   // an unwrapped phase would; the angles are taken only where a turn ends, not every frame.
   struct PhaseClock {
-    double refRe = 0.0, refIm = 0.0;    // the first value heard
-    double lastRe = 0.0, lastIm = 0.0;  // the last value, turned back by ref
+    double refRe = 0.0, refIm = 0.0;     // the first value heard
+    float lastRe = 0.0f, lastIm = 0.0f;  // the last value heard
+    double lastTurnedIm = 0.0;           // its imaginary part once turned back by ref
     bool referenced = false;
     int winding = 0, most = 0;
     double firstCycleFrame = -1.0, lastCycleFrame = -1.0;
     int cycles = 0;
     void reset();
-    /// Frame `frame` gives the principal's new state.
-    void listen(float re, float im, double frame);
+    /// Frames firstFrame, firstFrame + 1, ... give the principal's states re[] and im[].
+    void listen(const float* re, const float* im, int frames, double firstFrame);
   };
   // The bowed kernel's velocity under the bow for the next frame; NaN once anything but the
   // bow has touched the modes (see dsp::BowDrive::contact).
