@@ -261,3 +261,49 @@ TEST_CASE("bowed voices rendered side by side give the bits each gives alone") {
     }
   }
 }
+
+TEST_CASE("drift steps agree bit for bit, and turn each mode as exp and cos/sin would") {
+  NamedKernel kernels[4];
+  const int count = availableModalKernels(kernels, 4);
+  REQUIRE(count >= 1);
+  constexpr int kModes = 61;  // not a multiple of any vector width: the loop's tail runs too
+  double offsetCos[kModes], offsetSin[kModes], depth[kModes], baseOmega[kModes], baseCos[kModes],
+      baseSin[kModes], radius[kModes];
+  for (int m = 0; m < kModes; ++m) {
+    offsetCos[m] = std::cos(2.4 * m);
+    offsetSin[m] = std::sin(2.4 * m);
+    depth[m] = std::log2(1.0 + m);
+    baseOmega[m] = 0.01 + 0.052 * m;  // the last ones drift past Nyquist and stop
+    baseCos[m] = std::cos(baseOmega[m]);
+    baseSin[m] = std::sin(baseOmega[m]);
+    radius[m] = 0.9999 - 1e-6 * m;
+  }
+  const double phase = 0.7, perDepth = 30.0 * 0.69314718055994531 / 1200.0;
+  const DriftInputs in{offsetCos,        offsetSin, depth,           baseOmega,       baseCos,
+                       baseSin,          radius,    std::cos(phase), std::sin(phase), perDepth,
+                       3.141592653589793};
+  std::vector<float> referenceC, referenceS;
+  for (int k = 0; k < count; ++k) {
+    CAPTURE(kernels[k].name);
+    std::vector<float> c(kModes), s(kModes);
+    kernels[k].drift(in, c.data(), s.data(), kModes);
+    if (k == 0) {
+      referenceC = c;
+      referenceS = s;
+      int stopped = 0;
+      for (int m = 0; m < kModes; ++m) {
+        const double omega =
+            baseOmega[m] * std::exp(perDepth * depth[m] * std::sin(phase + 2.4 * m));
+        const double r = omega < 3.141592653589793 ? radius[m] : 0.0;
+        stopped += r == 0.0;
+        CHECK(std::fabs(c[m] - r * std::cos(omega)) < 2e-7);
+        CHECK(std::fabs(s[m] - r * std::sin(omega)) < 2e-7);
+      }
+      CHECK(stopped > 0);
+      CHECK(stopped < 4);
+    } else {
+      CHECK(std::memcmp(c.data(), referenceC.data(), c.size() * sizeof(float)) == 0);
+      CHECK(std::memcmp(s.data(), referenceS.data(), s.size() * sizeof(float)) == 0);
+    }
+  }
+}

@@ -1,6 +1,8 @@
 // The modal bank's inner loop: complex one-pole resonators in 16-lane structure-of-arrays form.
 #pragma once
 
+#include "dsp/mode_drift.hpp"
+
 namespace reverie::dsp {
 
 /// Modes are stored in groups of 16 lanes (padding modes have zero coefficients and gains).
@@ -67,6 +69,8 @@ using BowedKernel = void (*)(const BowedVoice* voices, int count, int frames);
 ModalKernel modalKernel();
 /// The bowed kernel of the same instruction set.
 BowedKernel bowedKernel();
+/// The drift step of the same instruction set.
+DriftKernel driftKernel();
 /// The chosen kernel's name: "avx512", "avx2" or "portable".
 const char* modalKernelName();
 /// Every kernel this CPU can run, by name, for tests that compare them.
@@ -74,17 +78,19 @@ struct NamedKernel {
   const char* name;
   ModalKernel kernel;
   BowedKernel bowed;
+  DriftKernel drift;
 };
 int availableModalKernels(NamedKernel* out, int capacity);
 
 // Implementations, each in its own translation unit compiled for its instruction set.
-/// The struck and bowed kernels of one instruction set.
-struct KernelPair {
+/// The struck and bowed kernels and the drift step of one instruction set.
+struct KernelSet {
   ModalKernel struck;
   BowedKernel bowed;
+  DriftKernel drift;
 };
-KernelPair portableKernels();
-KernelPair avx2Kernels();
-KernelPair avx512Kernels();
+KernelSet portableKernels();
+KernelSet avx2Kernels();
+KernelSet avx512Kernels();
 
 }  // namespace reverie::dsp

@@ -39,6 +39,7 @@ struct VoiceSettings {
   double driftRateHz = 0.15;
   const double* customRatios = nullptr;  ///< geometry kCustom: the preset's ratio list
   int customCount = 0;
+  dsp::DriftKernel drift = dsp::driftKernel();  ///< the drift step for this CPU
 };
 
 class CrystalVoice {
