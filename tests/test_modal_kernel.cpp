@@ -1,6 +1,7 @@
 // Every modal kernel this CPU runs gives the same bits, and each mode rings as a damped sine.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -101,6 +102,26 @@ void bowReference(Bank& bank, int modes, const BowDrive& bow, std::vector<double
   }
 }
 
+/// One bowed voice alone through `kernel`.
+void bowAlone(BowedKernel kernel, Bank& bank, int groups, const BowDrive& bow, float* mid,
+              float* side, float* listenRe, float* listenIm, int frames) {
+  const BowedVoice voice{bank.arrays(groups), bow, mid, side, listenRe, listenIm};
+  kernel(&voice, 1, frames);
+}
+
+/// A bank of `modes` modes, its coefficients varied by `variant`.
+Bank bowedBank(int modes, int variant) {
+  Bank bank;
+  for (int m = 0; m < modes; ++m) {
+    const double omega = 0.01 + (0.017 + 0.001 * variant) * m, radius = 0.9998 - 0.00002 * m;
+    bank.c[m] = static_cast<float>(radius * std::cos(omega));
+    bank.s[m] = static_cast<float>(radius * std::sin(omega));
+    bank.gain[m] = 0.4f / static_cast<float>(m + 1 + variant);
+    bank.side[m] = (m % 2 == 0) ? 0.5f : -0.5f;
+  }
+  return bank;
+}
+
 }  // namespace
 
 TEST_CASE("bowed kernels agree bit for bit, and follow the bow's definition") {
@@ -118,21 +139,14 @@ TEST_CASE("bowed kernels agree bit for bit, and follow the bow's definition") {
     const int modes = 16 * groups;
     bow.listenB = groups > 1 ? 17 : -1;
     for (int k = 0; k < count; ++k) {
-      Bank bank;
-      for (int m = 0; m < modes; ++m) {
-        const double omega = 0.01 + 0.017 * m, radius = 0.9998 - 0.00002 * m;
-        bank.c[m] = static_cast<float>(radius * std::cos(omega));
-        bank.s[m] = static_cast<float>(radius * std::sin(omega));
-        bank.gain[m] = 0.4f / static_cast<float>(m + 1);
-        bank.side[m] = (m % 2 == 0) ? 0.5f : -0.5f;
-      }
+      Bank bank = bowedBank(modes, 0);
       Bank start = bank;
       std::vector<float> mid(1024, 0.0f), side(1024, 0.0f), listenRe(1024), listenIm(1024);
       float contact = std::numeric_limits<float>::quiet_NaN();
       bow.contact = &contact;
       for (int done = 0; done < 1024; done += 256)
-        kernels[k].bowed(bank.arrays(groups), bow, mid.data() + done, side.data() + done,
-                         listenRe.data() + done, listenIm.data() + done, 256);
+        bowAlone(kernels[k].bowed, bank, groups, bow, mid.data() + done, side.data() + done,
+                 listenRe.data() + done, listenIm.data() + done, 256);
       // The same frames in calls of other lengths: the carried velocity makes them the same bits.
       {
         Bank again = start;
@@ -143,8 +157,8 @@ TEST_CASE("bowed kernels agree bit for bit, and follow the bow's definition") {
         const int lengths[] = {1, 37, 200, 1, 500, 285};
         int done = 0;
         for (int length : lengths) {
-          kernels[k].bowed(again.arrays(groups), split, mid2.data() + done, side2.data() + done,
-                           re2.data() + done, im2.data() + done, length);
+          bowAlone(kernels[k].bowed, again, groups, split, mid2.data() + done, side2.data() + done,
+                   re2.data() + done, im2.data() + done, length);
           done += length;
         }
         REQUIRE(done == 1024);
@@ -174,6 +188,122 @@ TEST_CASE("bowed kernels agree bit for bit, and follow the bow's definition") {
         CHECK(std::memcmp(listenRe.data(), referenceListen.data(),
                           listenRe.size() * sizeof(float)) == 0);
       }
+    }
+  }
+}
+
+TEST_CASE("bowed voices rendered side by side give the bits each gives alone") {
+  NamedKernel kernels[4];
+  const int count = availableModalKernels(kernels, 4);
+  REQUIRE(count >= 1);
+  // Five voices onto one output, the third with fewer groups (it breaks the side-by-side run)
+  // and the fourth not listening; each with its own bow.
+  constexpr int kVoices = 5, kFrames = 700;
+  const int groups[kVoices] = {4, 4, 2, 4, 4};
+  for (int k = 0; k < count; ++k) {
+    CAPTURE(kernels[k].name);
+    Bank alone[kVoices], together[kVoices];
+    BowDrive bows[kVoices];
+    float contactAlone[kVoices], contactTogether[kVoices];
+    for (int v = 0; v < kVoices; ++v) {
+      alone[v] = together[v] = bowedBank(16 * groups[v], v);
+      bows[v].speed = 0.03f + 0.01f * v;
+      bows[v].slope = 30.0f - 2.0f * v;
+      bows[v].coupling = 0.002f;
+      bows[v].listenA = v == 3 ? -1 : v;
+      bows[v].listenB = v == 3 ? -1 : 16 + v;
+      contactAlone[v] = contactTogether[v] = std::numeric_limits<float>::quiet_NaN();
+    }
+    std::vector<float> midAlone(kFrames, 0.0f), sideAlone(kFrames, 0.0f);
+    std::vector<float> midTogether(kFrames, 0.0f), sideTogether(kFrames, 0.0f);
+    std::vector<float> listenAlone(kVoices * kFrames), listenTogether(kVoices * kFrames);
+    std::vector<float> imAlone(kVoices * kFrames), imTogether(kVoices * kFrames);
+    // Alone: each voice in turn, in calls of 256 frames and the rest.
+    for (int v = 0; v < kVoices; ++v) {
+      BowDrive bow = bows[v];
+      bow.contact = &contactAlone[v];
+      for (int done = 0; done < kFrames; done += 256)
+        bowAlone(kernels[k].bowed, alone[v], groups[v], bow, midAlone.data() + done,
+                 sideAlone.data() + done, listenAlone.data() + v * kFrames + done,
+                 imAlone.data() + v * kFrames + done, std::min(256, kFrames - done));
+    }
+    // Together: all five in each call, the calls split elsewhere.
+    const int lengths[] = {100, 1, 300, 299};
+    int done = 0;
+    for (int length : lengths) {
+      BowedVoice voices[kVoices];
+      for (int v = 0; v < kVoices; ++v) {
+        voices[v] = {together[v].arrays(groups[v]),
+                     bows[v],
+                     midTogether.data() + done,
+                     sideTogether.data() + done,
+                     listenTogether.data() + v * kFrames + done,
+                     imTogether.data() + v * kFrames + done};
+        voices[v].bow.contact = &contactTogether[v];
+      }
+      kernels[k].bowed(voices, kVoices, length);
+      done += length;
+    }
+    REQUIRE(done == kFrames);
+    CHECK(std::fabs(midAlone[600]) > 0.0f);
+    CHECK(std::memcmp(midTogether.data(), midAlone.data(), kFrames * sizeof(float)) == 0);
+    CHECK(std::memcmp(sideTogether.data(), sideAlone.data(), kFrames * sizeof(float)) == 0);
+    for (int v = 0; v < kVoices; ++v) {
+      if (v == 3) continue;  // not listening: its listen frames are not written
+      CHECK(std::memcmp(listenTogether.data() + v * kFrames, listenAlone.data() + v * kFrames,
+                        kFrames * sizeof(float)) == 0);
+      CHECK(std::memcmp(imTogether.data() + v * kFrames, imAlone.data() + v * kFrames,
+                        kFrames * sizeof(float)) == 0);
+    }
+    for (int v = 0; v < kVoices; ++v) {
+      CHECK(std::memcmp(together[v].re, alone[v].re, sizeof alone[v].re) == 0);
+      CHECK(std::memcmp(&contactTogether[v], &contactAlone[v], sizeof(float)) == 0);
+    }
+  }
+}
+
+TEST_CASE("drift steps agree bit for bit, and turn each mode as exp and cos/sin would") {
+  NamedKernel kernels[4];
+  const int count = availableModalKernels(kernels, 4);
+  REQUIRE(count >= 1);
+  constexpr int kModes = 61;  // not a multiple of any vector width: the loop's tail runs too
+  double offsetCos[kModes], offsetSin[kModes], depth[kModes], baseOmega[kModes], baseCos[kModes],
+      baseSin[kModes], radius[kModes];
+  for (int m = 0; m < kModes; ++m) {
+    offsetCos[m] = std::cos(2.4 * m);
+    offsetSin[m] = std::sin(2.4 * m);
+    depth[m] = std::log2(1.0 + m);
+    baseOmega[m] = 0.01 + 0.052 * m;  // the last ones drift past Nyquist and stop
+    baseCos[m] = std::cos(baseOmega[m]);
+    baseSin[m] = std::sin(baseOmega[m]);
+    radius[m] = 0.9999 - 1e-6 * m;
+  }
+  const double phase = 0.7, perDepth = 30.0 * 0.69314718055994531 / 1200.0;
+  const DriftInputs in{offsetCos,        offsetSin, depth,           baseOmega,       baseCos,
+                       baseSin,          radius,    std::cos(phase), std::sin(phase), perDepth,
+                       3.141592653589793};
+  std::vector<float> referenceC, referenceS;
+  for (int k = 0; k < count; ++k) {
+    CAPTURE(kernels[k].name);
+    std::vector<float> c(kModes), s(kModes);
+    kernels[k].drift(in, c.data(), s.data(), kModes);
+    if (k == 0) {
+      referenceC = c;
+      referenceS = s;
+      int stopped = 0;
+      for (int m = 0; m < kModes; ++m) {
+        const double omega =
+            baseOmega[m] * std::exp(perDepth * depth[m] * std::sin(phase + 2.4 * m));
+        const double r = omega < 3.141592653589793 ? radius[m] : 0.0;
+        stopped += r == 0.0;
+        CHECK(std::fabs(c[m] - r * std::cos(omega)) < 2e-7);
+        CHECK(std::fabs(s[m] - r * std::sin(omega)) < 2e-7);
+      }
+      CHECK(stopped > 0);
+      CHECK(stopped < 4);
+    } else {
+      CHECK(std::memcmp(c.data(), referenceC.data(), c.size() * sizeof(float)) == 0);
+      CHECK(std::memcmp(s.data(), referenceS.data(), s.size() * sizeof(float)) == 0);
     }
   }
 }

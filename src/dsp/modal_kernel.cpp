@@ -5,8 +5,8 @@ namespace reverie::dsp {
 
 int availableModalKernels(NamedKernel* out, int capacity) {
   int count = 0;
-  auto add = [&](const char* name, KernelPair pair) {
-    if (count < capacity) out[count] = {name, pair.struck, pair.bowed};
+  auto add = [&](const char* name, KernelSet set) {
+    if (count < capacity) out[count] = {name, set.struck, set.bowed, set.drift};
     ++count;
   };
 #if defined(REVERIE_HAVE_X86_KERNELS)
@@ -34,6 +34,9 @@ ModalKernel modalKernel() {
 }
 BowedKernel bowedKernel() {
   return chosenKernel().bowed;
+}
+DriftKernel driftKernel() {
+  return chosenKernel().drift;
 }
 const char* modalKernelName() {
   return chosenKernel().name;

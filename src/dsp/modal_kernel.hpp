@@ -1,6 +1,8 @@
 // The modal bank's inner loop: complex one-pole resonators in 16-lane structure-of-arrays form.
 #pragma once
 
+#include "dsp/mode_drift.hpp"
+
 namespace reverie::dsp {
 
 /// Modes are stored in groups of 16 lanes (padding modes have zero coefficients and gains).
@@ -41,15 +43,34 @@ struct BowDrive {
   float* contact = nullptr;
 };
 
-/// Renders `frames` frames of bowed modes, as ModalKernel does with the bow's force as the
-/// excitation, the state held in registers across frames. Bit-identical across implementations.
-using BowedKernel = void (*)(const ModeArrays& modes, const BowDrive& bow, float* mid, float* side,
-                             float* listenRe, float* listenIm, int frames);
+/// One voice of a bowed render: its modes, its bow, and where its frames go.
+struct BowedVoice {
+  ModeArrays modes;
+  BowDrive bow;
+  float* mid;       ///< the sum of the modes is added here, a float a frame
+  float* side;      ///< and the side-weighted sum here
+  float* listenRe;  ///< the listened lanes' summed state, a float a frame (null: not listening)
+  float* listenIm;
+};
+
+/// Most voices a bowed kernel renders side by side in one loop over the frames.
+inline constexpr int kBowedTogether = 2;
+
+/// Renders `frames` frames of each of `count` bowed voices, as ModalKernel does with the bow's
+/// force as the excitation, the state held in registers across frames. Each frame's friction
+/// waits on the frame before, so neighbouring voices with the same group count run side by
+/// side, kBowedTogether at a time, their chains overlapping. A voice's arithmetic is its own:
+/// its bits do not depend on its neighbours, and frame by frame the voices add to mid[] and
+/// side[] in the order given, as rendering them one after another would. Bit-identical across
+/// implementations.
+using BowedKernel = void (*)(const BowedVoice* voices, int count, int frames);
 
 /// The fastest kernel this CPU runs (AVX-512, AVX2+FMA, or portable), chosen once.
 ModalKernel modalKernel();
 /// The bowed kernel of the same instruction set.
 BowedKernel bowedKernel();
+/// The drift step of the same instruction set.
+DriftKernel driftKernel();
 /// The chosen kernel's name: "avx512", "avx2" or "portable".
 const char* modalKernelName();
 /// Every kernel this CPU can run, by name, for tests that compare them.
@@ -57,17 +78,19 @@ struct NamedKernel {
   const char* name;
   ModalKernel kernel;
   BowedKernel bowed;
+  DriftKernel drift;
 };
 int availableModalKernels(NamedKernel* out, int capacity);
 
 // Implementations, each in its own translation unit compiled for its instruction set.
-/// The struck and bowed kernels of one instruction set.
-struct KernelPair {
+/// The struck and bowed kernels and the drift step of one instruction set.
+struct KernelSet {
   ModalKernel struck;
   BowedKernel bowed;
+  DriftKernel drift;
 };
-KernelPair portableKernels();
-KernelPair avx2Kernels();
-KernelPair avx512Kernels();
+KernelSet portableKernels();
+KernelSet avx2Kernels();
+KernelSet avx512Kernels();
 
 }  // namespace reverie::dsp

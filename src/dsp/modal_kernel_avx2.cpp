@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include "dsp/modal_kernel_impl.hpp"
+#include "dsp/mode_drift_impl.hpp"
 
 namespace reverie::dsp {
 namespace {
@@ -44,8 +45,8 @@ struct Lanes16 {
 
 }  // namespace
 
-KernelPair avx2Kernels() {
-  return {renderModesWith<Lanes16>, renderBowedWith<Lanes16>};
+KernelSet avx2Kernels() {
+  return {renderModesWith<Lanes16>, renderBowedWith<Lanes16>, driftModesWith};
 }
 
 }  // namespace reverie::dsp

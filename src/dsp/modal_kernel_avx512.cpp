@@ -9,6 +9,7 @@
 #include <immintrin.h>
 
 #include "dsp/modal_kernel_impl.hpp"
+#include "dsp/mode_drift_impl.hpp"
 
 namespace reverie::dsp {
 namespace {
@@ -50,8 +51,8 @@ struct Lanes16 {
 
 }  // namespace
 
-KernelPair avx512Kernels() {
-  return {renderModesWith<Lanes16>, renderBowedWith<Lanes16>};
+KernelSet avx512Kernels() {
+  return {renderModesWith<Lanes16>, renderBowedWith<Lanes16>, driftModesWith};
 }
 
 }  // namespace reverie::dsp

@@ -17,7 +17,7 @@ namespace {
 template <typename V, int kGroups>
 struct ModeRegisters {
   V re[kGroups], im[kGroups], c[kGroups], s[kGroups], g[kGroups], w[kGroups];
-  explicit ModeRegisters(const ModeArrays& m) {
+  void load(const ModeArrays& m) {
     for (int k = 0; k < kGroups; ++k) {
       re[k] = V::load(m.re + 16 * k);
       im[k] = V::load(m.im + 16 * k);
@@ -66,7 +66,8 @@ inline void withGroups(int groups, const Render& render) {
 template <typename V, int kGroups, bool kDriven>
 inline void renderGroups(const ModeArrays& m, const float* excitation, float* mid, float* side,
                          int frames) {
-  ModeRegisters<V, kGroups> r(m);
+  ModeRegisters<V, kGroups> r;
+  r.load(m);
   auto& [re, im, c, s, g, w] = r;
   for (int t = 0; t < frames; ++t) {
     V sumMid = V::zero(), sumSide = V::zero();
@@ -105,6 +106,27 @@ inline void renderModesWith(const ModeArrays& m, const float* excitation, float*
   }
 }
 
+// Stick-slip: while the bow sticks it drags the body along; once it slips, the force falls off
+// as the fourth power of the slip. The limit compiles to a branch the CPU predicts: while the
+// bow sticks, the next frame need not wait for the division (a branchless minimum is slower).
+inline float bowPush(const BowDrive& bow, float contact) {
+  const float slip = bow.speed - contact;
+  const float base = (slip * bow.slope < 0.0f ? -slip * bow.slope : slip * bow.slope) + 0.75f;
+  const float squared = base * base;
+  const float fall = 1.0f / (squared * squared);
+  return slip * (fall < 1.0f ? fall : 1.0f) * bow.coupling;
+}
+
+// The group of `a` that holds `group`, found with constant indices (a variable one would keep
+// the whole array in memory instead of registers).
+template <typename V, int kGroups>
+inline V pickGroup(const V (&a)[kGroups], int group) {
+  V picked = a[0];
+  for (int k = 1; k < kGroups; ++k)
+    if (k == group) picked = a[k];
+  return picked;
+}
+
 // The bow, fused: each frame the modes rotate, the gain-weighted real parts give the body's
 // velocity under the bow, the friction gives the force, and the force lands on the rotated
 // state, all in registers. The velocity a frame ahead is v(t+1) = B(t) + K F(t), where
@@ -112,35 +134,38 @@ inline void renderModesWith(const ModeArrays& m, const float* excitation, float*
 // K = sum g^2 Re(p) is fixed for the span: so the sum over the modes runs beside the friction
 // instead of after it, and a frame waits only for the friction.
 template <typename V, int kGroups>
-inline void renderBowedGroups(const ModeArrays& m, const BowDrive& bow, float* mid, float* side,
-                              float* listenRe, float* listenIm, int frames) {
-  ModeRegisters<V, kGroups> r(m);
-  auto& [re, im, c, s, g, w] = r;
-  // g Re(p^2 .) as two weights, p^2 = (c^2 - s^2) + i 2cs; K and the first frame's velocity.
-  V gc2[kGroups], gs2[kGroups];
-  V ahead = V::zero(), velocity = V::zero();
-  for (int k = 0; k < kGroups; ++k) {
-    gc2[k] = V::mul(g[k], V::fnma(s[k], s[k], V::mul(c[k], c[k])));
-    gs2[k] = V::mul(g[k], V::mul(V::add(c[k], c[k]), s[k]));
-    ahead = V::fma(V::mul(g[k], g[k]), c[k], ahead);
-    velocity = V::fma(g[k], V::fnma(s[k], im[k], V::mul(c[k], re[k])), velocity);
+struct BowedRegisters {
+  ModeRegisters<V, kGroups> r;
+  V gc2[kGroups], gs2[kGroups];  // g Re(p^2 .) as two weights, p^2 = (c^2 - s^2) + i 2cs
+  BowDrive bow;
+  float coupled;  // K
+  float contact;  // the velocity under the bow this frame
+  int groupA, laneA, groupB, laneB;
+  bool listening;
+
+  void load(const BowedVoice& voice) {
+    r.load(voice.modes);
+    bow = voice.bow;
+    const auto& [re, im, c, s, g, w] = r;
+    V ahead = V::zero(), velocity = V::zero();
+    for (int k = 0; k < kGroups; ++k) {
+      gc2[k] = V::mul(g[k], V::fnma(s[k], s[k], V::mul(c[k], c[k])));
+      gs2[k] = V::mul(g[k], V::mul(V::add(c[k], c[k]), s[k]));
+      ahead = V::fma(V::mul(g[k], g[k]), c[k], ahead);
+      velocity = V::fma(g[k], V::fnma(s[k], im[k], V::mul(c[k], re[k])), velocity);
+    }
+    float fromState;
+    V::reduce2(ahead, velocity, coupled, fromState);
+    // The carried velocity, unless there is none (no pointer, or NaN: read it from the state).
+    contact = bow.contact != nullptr && *bow.contact == *bow.contact ? *bow.contact : fromState;
+    listening = bow.listenA >= 0 && voice.listenRe != nullptr;
+    groupA = bow.listenA / 16, laneA = bow.listenA % 16;
+    groupB = bow.listenB < 0 ? -1 : bow.listenB / 16, laneB = bow.listenB % 16;
   }
-  float coupled, fromState;
-  V::reduce2(ahead, velocity, coupled, fromState);
-  // The carried velocity, unless there is none (no pointer, or NaN: read it from the state).
-  float contact = bow.contact != nullptr && *bow.contact == *bow.contact ? *bow.contact : fromState;
-  const bool listening = bow.listenA >= 0 && listenRe != nullptr;
-  const int groupA = bow.listenA / 16, laneA = bow.listenA % 16;
-  const int groupB = bow.listenB < 0 ? -1 : bow.listenB / 16, laneB = bow.listenB % 16;
-  alignas(64) float lanes[4][16];
-  for (int t = 0; t < frames; ++t) {
-    // Stick-slip: while the bow sticks it drags the body along; once it slips, the force
-    // falls off as the fourth power of the slip.
-    const float slip = bow.speed - contact;
-    const float base = (slip * bow.slope < 0.0f ? -slip * bow.slope : slip * bow.slope) + 0.75f;
-    const float squared = base * base;
-    const float fall = 1.0f / (squared * squared);
-    const float push = slip * (fall < 1.0f ? fall : 1.0f) * bow.coupling;
+  // One frame with the force `push`: adds the output to mid and side, and returns the lanes
+  // whose sum is B, the velocity a frame ahead without the force to come.
+  V frame(float push, float& mid, float& side) {
+    auto& [re, im, c, s, g, w] = r;
     const V force = V::broadcast(push);
     V next = V::zero(), sumMid = V::zero(), sumSide = V::zero();
     for (int k = 0; k < kGroups; ++k) {
@@ -152,35 +177,80 @@ inline void renderBowedGroups(const ModeArrays& m, const BowDrive& bow, float* m
       sumMid = V::add(sumMid, nextIm);
       sumSide = V::fma(w[k], nextIm, sumSide);
     }
-    addFrame(sumMid, sumSide, mid[t], side[t]);
-    float before, unused;
-    V::reduce2(next, V::zero(), before, unused);
-    contact = before + coupled * push;
-    if (listening) {
-      V::store(lanes[0], re[groupA]);
-      V::store(lanes[1], im[groupA]);
-      float r = lanes[0][laneA], i = lanes[1][laneA];
-      if (groupB >= 0) {
-        V::store(lanes[2], re[groupB]);
-        V::store(lanes[3], im[groupB]);
-        r += lanes[2][laneB];
-        i += lanes[3][laneB];
-      }
-      listenRe[t] = r;
-      listenIm[t] = i;
+    addFrame(sumMid, sumSide, mid, side);
+    return next;
+  }
+  // The listened lanes' summed state at frame t, through `lanes`, room for four vectors.
+  void listen(const BowedVoice& voice, int t, float (*lanes)[16]) const {
+    if (!listening) return;
+    V::store(lanes[0], pickGroup(r.re, groupA));
+    V::store(lanes[1], pickGroup(r.im, groupA));
+    float re = lanes[0][laneA], im = lanes[1][laneA];
+    if (groupB >= 0) {
+      V::store(lanes[2], pickGroup(r.re, groupB));
+      V::store(lanes[3], pickGroup(r.im, groupB));
+      re += lanes[2][laneB];
+      im += lanes[3][laneB];
+    }
+    voice.listenRe[t] = re;
+    voice.listenIm[t] = im;
+  }
+};
+
+// kVoices voices of kGroups groups each in one loop over the frames: the voices' friction
+// chains are independent, so the CPU overlaps them.
+template <typename V, int kGroups, int kVoices>
+inline void renderBowedGroups(const BowedVoice* voices, int frames) {
+  BowedRegisters<V, kGroups> v[kVoices];
+  for (int i = 0; i < kVoices; ++i) v[i].load(voices[i]);
+  alignas(64) float lanes[4][16];
+  for (int t = 0; t < frames; ++t) {
+    float push[kVoices], before[kVoices + 1];
+    V next[kVoices + 1];
+    for (int i = 0; i < kVoices; ++i) push[i] = bowPush(v[i].bow, v[i].contact);
+    for (int i = 0; i < kVoices; ++i)
+      next[i] = v[i].frame(push[i], voices[i].mid[t], voices[i].side[t]);
+    next[kVoices] = V::zero();
+    for (int i = 0; i < kVoices; i += 2) V::reduce2(next[i], next[i + 1], before[i], before[i + 1]);
+    for (int i = 0; i < kVoices; ++i) {
+      v[i].contact = before[i] + v[i].coupled * push[i];
+      v[i].listen(voices[i], t, lanes);
     }
   }
-  if (bow.contact != nullptr) *bow.contact = contact;
-  r.store(m);
+  for (int i = 0; i < kVoices; ++i) {
+    if (voices[i].bow.contact != nullptr) *voices[i].bow.contact = v[i].contact;
+    v[i].r.store(voices[i].modes);
+  }
+}
+
+// `together` (1..kVoices) voices side by side, compiled for each count.
+template <typename V, int kGroups, int kVoices = kBowedTogether>
+inline void renderBowedRun(const BowedVoice* voices, int together, int frames) {
+  if constexpr (kVoices > 1) {
+    if (together < kVoices)
+      return renderBowedRun<V, kGroups, kVoices - 1>(voices, together, frames);
+  }
+  renderBowedGroups<V, kGroups, kVoices>(voices, frames);
 }
 
 template <typename V>
-inline void renderBowedWith(const ModeArrays& m, const BowDrive& bow, float* mid, float* side,
-                            float* listenRe, float* listenIm, int frames) {
-  if (m.groups <= 0 || frames <= 0) return;
-  withGroups(m.groups, [&](auto groups) {
-    renderBowedGroups<V, decltype(groups)::value>(m, bow, mid, side, listenRe, listenIm, frames);
-  });
+inline void renderBowedWith(const BowedVoice* voices, int count, int frames) {
+  if (frames <= 0) return;
+  for (int first = 0; first < count;) {
+    // Neighbours with the same group count render side by side: frame by frame they still add
+    // to the output in the order given.
+    const int groups = voices[first].modes.groups;
+    int together = 1;
+    while (together < kBowedTogether && first + together < count &&
+           voices[first + together].modes.groups == groups)
+      ++together;
+    if (groups > 0) {
+      withGroups(groups, [&](auto g) {
+        renderBowedRun<V, decltype(g)::value>(voices + first, together, frames);
+      });
+    }
+    first += together;
+  }
 }
 
 }  // namespace

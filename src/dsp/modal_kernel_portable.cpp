@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "dsp/modal_kernel_impl.hpp"
+#include "dsp/mode_drift_impl.hpp"
 
 namespace reverie::dsp {
 namespace {
@@ -56,8 +57,8 @@ struct Lanes16 {
 
 }  // namespace
 
-KernelPair portableKernels() {
-  return {renderModesWith<Lanes16>, renderBowedWith<Lanes16>};
+KernelSet portableKernels() {
+  return {renderModesWith<Lanes16>, renderBowedWith<Lanes16>, driftModesWith};
 }
 
 }  // namespace reverie::dsp

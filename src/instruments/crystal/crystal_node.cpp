@@ -294,9 +294,26 @@ void CrystalNode::onEvent(const Event& event) noexcept {
 void CrystalNode::render(const float* const*, float* const* out, int frames) noexcept {
   std::fill(mid_.begin(), mid_.begin() + frames, 0.0f);
   std::fill(side_.begin(), side_.begin() + frames, 0.0f);
-  for (crystal::CrystalVoice& v : voices_)
-    if (v.active())
-      v.render(mid_.data(), side_.data(), scratch_.data(), frames, kernel_, bowed_, settings_);
+  for (std::size_t i = 0; i < voices_.size();) {
+    if (!voices_[i].active() || !voices_[i].bowing()) {
+      if (voices_[i].active())
+        voices_[i].render(mid_.data(), side_.data(), scratch_.data(), frames, kernel_, bowed_,
+                          settings_);
+      ++i;
+      continue;
+    }
+    // Bowing voices with no sounding voice between them render side by side, their friction
+    // chains overlapping; each still adds to the mix where it would alone.
+    crystal::CrystalVoice* together[dsp::kBowedTogether];
+    int count = 0;
+    for (; i < voices_.size() && count < dsp::kBowedTogether; ++i) {
+      if (!voices_[i].active()) continue;
+      if (!voices_[i].bowing()) break;
+      together[count++] = &voices_[i];
+    }
+    crystal::CrystalVoice::renderBowing(together, count, mid_.data(), side_.data(), frames, bowed_,
+                                        settings_);
+  }
   SmoothedValue& level = parameter(kLevel);
   float gain = decibelsToGain(level.current());
   for (int i = 0; i < frames; ++i) {

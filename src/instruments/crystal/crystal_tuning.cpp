@@ -25,34 +25,6 @@ const SpiralOffsets kSpiral = [] {
   return offsets;
 }();
 
-// exp(x) by Taylor to x^9: below 1e-14 off for the shipped drifts (|x| < 0.18), 2e-11 at the
-// most any drift reaches (50 cents at 13 octaves from the principal, |x| < 0.4).
-double expSmall(double x) {
-  double term = 1.0, sum = 1.0;
-  for (int k = 1; k <= 9; ++k) {
-    term *= x / k;
-    sum += term;
-  }
-  return sum;
-}
-
-// cos(d) and sin(d) by Taylor to d^12 and d^13: below 1e-14 off for |d| < 0.6 rad, 2e-9 at
-// 1.5 rad (the most a drift turns a mode), both far under a float coefficient's rounding.
-void cosSinSmall(double d, double& cosine, double& sine) {
-  const double d2 = d * d;
-  cosine = 1.0 +
-           d2 * (-1.0 / 2 +
-                 d2 * (1.0 / 24 +
-                       d2 * (-1.0 / 720 +
-                             d2 * (1.0 / 40320 + d2 * (-1.0 / 3628800 + d2 * (1.0 / 479001600))))));
-  sine =
-      d * (1.0 +
-           d2 * (-1.0 / 6 +
-                 d2 * (1.0 / 120 +
-                       d2 * (-1.0 / 5040 + d2 * (1.0 / 362880 + d2 * (-1.0 / 39916800 +
-                                                                      d2 * (1.0 / 6227020800)))))));
-}
-
 }  // namespace
 
 void CrystalVoice::applyDrift(const VoiceSettings& s) {
@@ -62,7 +34,8 @@ void CrystalVoice::applyDrift(const VoiceSettings& s) {
   //
   // Every 256 frames for every mode: the rotation is turned from the undrifted one by the small
   // angle the drift adds, with short series instead of five calls into libm per mode (they cost
-  // more than the modes' rendering did). Same pitches to 1e-13.
+  // more than the modes' rendering did), in the widest vectors the CPU has (dsp::DriftKernel).
+  // Same pitches to 1e-13.
   const double hz = noteHz_ * bowPitchScale_;
   const int modes = std::min(modeCount_, groups_ * dsp::kModeLanes);  // the ones still sounding
   if (hz != driftBaseHz_) {
@@ -79,18 +52,18 @@ void CrystalVoice::applyDrift(const VoiceSettings& s) {
   const double phaseCos = std::cos(phase), phaseSin = std::sin(phase);
   // exp2(cents / 1200) = exp(cents * ln 2 / 1200).
   const double perCent = s.driftCents * 0.69314718055994531 / 1200.0;
-  const double nyquist = dsp::kPi;
-  for (int m = 0; m < modes; ++m) {
-    const double spiral = phaseSin * kSpiral.cosine[m] + phaseCos * kSpiral.sine[m];
-    const double factor = expSmall(perCent * driftDepth_[m] * spiral);
-    const double omega = baseOmega_[m] * factor;
-    // Drifted past Nyquist, the mode stops.
-    const double radius = omega < nyquist ? radius_[m] : 0.0;
-    double turnCos = 1.0, turnSin = 0.0;
-    cosSinSmall(omega - baseOmega_[m], turnCos, turnSin);
-    c_[m] = static_cast<float>(radius * (baseCos_[m] * turnCos - baseSin_[m] * turnSin));
-    s_[m] = static_cast<float>(radius * (baseSin_[m] * turnCos + baseCos_[m] * turnSin));
-  }
+  const dsp::DriftInputs drift{.offsetCos = kSpiral.cosine,
+                               .offsetSin = kSpiral.sine,
+                               .depth = driftDepth_,
+                               .baseOmega = baseOmega_,
+                               .baseCos = baseCos_,
+                               .baseSin = baseSin_,
+                               .radius = radius_,
+                               .phaseCos = phaseCos,
+                               .phaseSin = phaseSin,
+                               .perDepth = perCent,
+                               .nyquist = dsp::kPi};
+  s.drift(drift, c_, s_, modes);
 }
 
 void CrystalVoice::retune(const VoiceSettings& s) {

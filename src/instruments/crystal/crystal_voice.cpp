@@ -204,61 +204,91 @@ void CrystalVoice::setTimbre(float timbre) {
 
 void CrystalVoice::render(float* mid, float* side, float* scratch, int frames,
                           dsp::ModalKernel kernel, dsp::BowedKernel bowed, const VoiceSettings& s) {
+  if (bowing_) {
+    CrystalVoice* self = this;
+    return renderBowing(&self, 1, mid, side, frames, bowed, s);
+  }
   const dsp::ModeArrays modes{re_, im_, c_, s_, gain_, side_, groups_};
   for (int done = 0; done < frames && active_;) {
-    // Drift moves on the same grid: smooth enough at spiral speeds, and block-size independent.
-    if (s.driftCents > 0.0 && voiceFrame_ % kCheckFrames == 0 && balanceFrames_ == 0) applyDrift(s);
-    // Stop at the next point of the voice's 256-frame grid, where its energy is read.
-    const int span =
-        std::min(frames - done, kCheckFrames - static_cast<int>(voiceFrame_ % kCheckFrames));
-    if (bowing_) {
-      renderBow(mid + done, side + done, span, bowed);
-    } else if (struck_) {
-      bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move without the bow
+    const int span = beginStep(frames - done, s);
+    bowContact_ = std::numeric_limits<float>::quiet_NaN();  // the modes move without the bow
+    if (struck_) {
       scratch[0] = strikeAmplitude_;
       for (int t = 1; t < span; ++t) scratch[t] = 0.0f;
       kernel(modes, scratch, mid + done, side + done, span);
       struck_ = false;
     } else {
-      bowContact_ = std::numeric_limits<float>::quiet_NaN();
       kernel(modes, nullptr, mid + done, side + done, span);
     }
     if (exciter_ == Exciter::kShatter) renderShards(mid + done, side + done, span, kernel, s);
     done += span;
-    voiceFrame_ += span;
-    if (balanceFrames_ > 0 && (balanceFrames_ -= span) <= 0) {
-      balanceFrames_ = 0;
-      retune(s);  // the pair's amplitudes are even: back to their own decay
-    }
-    if (voiceFrame_ % kCheckFrames != 0) continue;
-    if (bowing_) trackBowPitch(s);
-    const bool driven = bowing_ || showering_ || struck_;
-    double energy = 0.0;
-    for (int g = groups_; g-- > 0;) {
-      double group = 0.0;
-      for (int m = g * dsp::kModeLanes; m < (g + 1) * dsp::kModeLanes; ++m)
-        group += static_cast<double>(re_[m]) * re_[m] + static_cast<double>(im_[m]) * im_[m];
-      // The upper modes die first (damping grows with frequency): a last group of modes all
-      // below -140 dB is no longer computed, nor tuned, until the next note-on. Nothing drives
-      // the modes again before then (a bow or a pending strike keeps them all).
-      if (!driven && g == groups_ - 1 && group < kSilentGroupEnergy) {
-        for (int m = g * dsp::kModeLanes; m < (g + 1) * dsp::kModeLanes; ++m)
-          re_[m] = im_[m] = 0.0f;
-        --groups_;
-        continue;
-      }
-      energy += group;
-    }
-    for (int i = 0; i < kShards; ++i)
-      energy += static_cast<double>(shardRe_[i]) * shardRe_[i] +
-                static_cast<double>(shardIm_[i]) * shardIm_[i];
-    energy_ = energy;
-    if (!driven && energy < kSilentEnergy) active_ = false;
+    endStep(span, s);
   }
 }
 
-void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::BowedKernel bowed) {
-  const dsp::ModeArrays modes{re_, im_, c_, s_, gain_, side_, groups_};
+void CrystalVoice::renderBowing(CrystalVoice* const* voices, int count, float* mid, float* side,
+                                int frames, dsp::BowedKernel bowed, const VoiceSettings& s) {
+  float listenRe[dsp::kBowedTogether][kCheckFrames], listenIm[dsp::kBowedTogether][kCheckFrames];
+  dsp::BowedVoice together[dsp::kBowedTogether];
+  for (int done = 0; done < frames;) {
+    // Each step ends at the nearest of the voices' grids (the kernel's carried contact makes
+    // where a voice's frames split change no bit).
+    int span = frames - done;
+    for (int i = 0; i < count; ++i) span = std::min(span, voices[i]->beginStep(frames - done, s));
+    for (int i = 0; i < count; ++i)
+      together[i] = voices[i]->bowedVoice(mid + done, side + done, listenRe[i], listenIm[i]);
+    bowed(together, count, span);
+    for (int i = 0; i < count; ++i) {
+      CrystalVoice& voice = *voices[i];
+      if (voice.principalA_ >= 0)
+        voice.principalClock_.listen(listenRe[i], listenIm[i], span,
+                                     static_cast<double>(voice.voiceFrame_));
+      voice.endStep(span, s);
+    }
+    done += span;
+  }
+}
+
+int CrystalVoice::beginStep(int left, const VoiceSettings& s) {
+  // Drift moves on the same grid: smooth enough at spiral speeds, and block-size independent.
+  if (s.driftCents > 0.0 && voiceFrame_ % kCheckFrames == 0 && balanceFrames_ == 0) applyDrift(s);
+  // Stop at the next point of the voice's 256-frame grid, where its energy is read.
+  return std::min(left, kCheckFrames - static_cast<int>(voiceFrame_ % kCheckFrames));
+}
+
+void CrystalVoice::endStep(int frames, const VoiceSettings& s) {
+  voiceFrame_ += frames;
+  if (balanceFrames_ > 0 && (balanceFrames_ -= frames) <= 0) {
+    balanceFrames_ = 0;
+    retune(s);  // the pair's amplitudes are even: back to their own decay
+  }
+  if (voiceFrame_ % kCheckFrames != 0) return;
+  if (bowing_) trackBowPitch(s);
+  const bool driven = bowing_ || showering_ || struck_;
+  double energy = 0.0;
+  for (int g = groups_; g-- > 0;) {
+    double group = 0.0;
+    for (int m = g * dsp::kModeLanes; m < (g + 1) * dsp::kModeLanes; ++m)
+      group += static_cast<double>(re_[m]) * re_[m] + static_cast<double>(im_[m]) * im_[m];
+    // The upper modes die first (damping grows with frequency): a last group of modes all
+    // below -140 dB is no longer computed, nor tuned, until the next note-on. Nothing drives
+    // the modes again before then (a bow or a pending strike keeps them all).
+    if (!driven && g == groups_ - 1 && group < kSilentGroupEnergy) {
+      for (int m = g * dsp::kModeLanes; m < (g + 1) * dsp::kModeLanes; ++m) re_[m] = im_[m] = 0.0f;
+      --groups_;
+      continue;
+    }
+    energy += group;
+  }
+  for (int i = 0; i < kShards; ++i)
+    energy += static_cast<double>(shardRe_[i]) * shardRe_[i] +
+              static_cast<double>(shardIm_[i]) * shardIm_[i];
+  energy_ = energy;
+  if (!driven && energy < kSilentEnergy) active_ = false;
+}
+
+dsp::BowedVoice CrystalVoice::bowedVoice(float* mid, float* side, float* listenRe,
+                                         float* listenIm) {
   // The body's velocity under the bow: a force enters each mode's real part and reaches the
   // imaginary part (the displacement we hear) a quarter cycle later, so the real parts,
   // weighted as the force was, are the velocity at the contact point. The kernel reads it
@@ -271,68 +301,71 @@ void CrystalVoice::renderBow(float* mid, float* side, int frames, dsp::BowedKern
   // harder, up to full pressure: past it (Schelleng's maximum bow force) the low notes lose
   // their period and crackle with subharmonics.
   const float pressure = bowForce_ + std::clamp(extraPressure_, 0.0f, 1.0f) * (1.0f - bowForce_);
-  dsp::BowDrive bow;
+  dsp::BowedVoice voice{
+      {re_, im_, c_, s_, gain_, side_, groups_}, {}, mid, side, listenRe, listenIm};
+  dsp::BowDrive& bow = voice.bow;
   bow.speed = bowVelocity_ * kBowVelocityScale;
   bow.slope = (5.0f - 3.0f * std::min(pressure, 1.0f)) / kBowVelocityScale;
   bow.coupling = std::min(kBowCoupling * bowCouplingScale_ * (0.25f + pressure), bowCouplingLimit_);
   bow.listenA = principalA_;  // every mode above Nyquist (-1): nothing to listen to
   bow.listenB = principalB_;
   bow.contact = &bowContact_;
-  float listenRe[kCheckFrames], listenIm[kCheckFrames];
-  for (int done = 0; done < frames;) {
-    const int span = std::min(frames - done, kCheckFrames);
-    bowed(modes, bow, mid + done, side + done, listenRe, listenIm, span);
-    if (principalA_ >= 0)
-      for (int t = 0; t < span; ++t)
-        principalClock_.listen(listenRe[t], listenIm[t],
-                               static_cast<double>(voiceFrame_ + done + t));
-    done += span;
-  }
+  return voice;
 }
 
 void CrystalVoice::PhaseClock::reset() {
-  refRe = refIm = lastRe = lastIm = 0.0;
+  refRe = refIm = lastTurnedIm = 0.0;
+  lastRe = lastIm = 0.0f;
   referenced = false;
   winding = most = 0;
   firstCycleFrame = lastCycleFrame = -1.0;
   cycles = 0;
 }
 
-void CrystalVoice::PhaseClock::listen(float re, float im, double frame) {
-  if (!referenced) {
-    if (re == 0.0f && im == 0.0f) return;  // silence has no direction yet
-    refRe = re;
-    refIm = im;
+void CrystalVoice::PhaseClock::listen(const float* re, const float* im, int frames,
+                                      double firstFrame) {
+  int t = 0;
+  for (; t < frames && !referenced; ++t) {
+    if (re[t] == 0.0f && im[t] == 0.0f) continue;  // silence has no direction yet
+    refRe = re[t];
+    refIm = im[t];
     referenced = true;
-    lastRe = refRe * refRe + refIm * refIm;
-    lastIm = 0.0;
-    return;
+    lastTurnedIm = 0.0;
   }
-  // The value turned back by the reference (and scaled by its size, which no sign minds).
-  const double x = re * refRe + im * refIm;
-  const double y = im * refRe - re * refIm;
-  // Each step is below pi for a mode below Nyquist, so the chord from the last value crosses
-  // the real axis on the side the arc does: a turn ends where it crosses the positive side.
-  const bool up = lastIm < 0.0 && y >= 0.0, down = lastIm >= 0.0 && y < 0.0;
-  const bool crossesPositive =
-      (up || down) && lastRe + (x - lastRe) * (-lastIm / (y - lastIm)) > 0.0;
-  if (crossesPositive && up && ++winding > most) {
-    most = winding;
-    // When, to a fraction of a frame: the angle left to the axis over this frame's step.
-    const double left = -std::atan2(lastIm, lastRe);
-    const double step = std::atan2(y * lastRe - x * lastIm, x * lastRe + y * lastIm);
-    const double at = frame - 1.0 + left / std::max(step, 1e-12);
-    if (firstCycleFrame < 0.0) {
-      firstCycleFrame = at;
-    } else {
-      lastCycleFrame = at;
-      ++cycles;
+  if (!referenced || frames <= 0) return;
+  // The values turned back by the reference (and scaled by its size, which no sign minds).
+  // Frame by frame only the imaginary part's sign is needed: the rest is worked out where the
+  // value crosses the real axis, a few times a cycle.
+  for (; t < frames; ++t) {
+    const double y = im[t] * refRe - re[t] * refIm;
+    const double lastY = lastTurnedIm;
+    lastTurnedIm = y;
+    // Each step is below pi for a mode below Nyquist, so the chord from the last value crosses
+    // the real axis on the side the arc does: a turn ends where it crosses the positive side.
+    const bool up = lastY < 0.0 && y >= 0.0, down = lastY >= 0.0 && y < 0.0;
+    if (!up && !down) continue;
+    const double lastX =
+        (t > 0 ? re[t - 1] : lastRe) * refRe + (t > 0 ? im[t - 1] : lastIm) * refIm;
+    const double x = re[t] * refRe + im[t] * refIm;
+    if (!(lastX + (x - lastX) * (-lastY / (y - lastY)) > 0.0)) continue;
+    if (down) {
+      --winding;
+    } else if (++winding > most) {
+      most = winding;
+      // When, to a fraction of a frame: the angle left to the axis over this frame's step.
+      const double left = -std::atan2(lastY, lastX);
+      const double step = std::atan2(y * lastX - x * lastY, x * lastX + y * lastY);
+      const double at = firstFrame + t - 1.0 + left / std::max(step, 1e-12);
+      if (firstCycleFrame < 0.0) {
+        firstCycleFrame = at;
+      } else {
+        lastCycleFrame = at;
+        ++cycles;
+      }
     }
-  } else if (crossesPositive && down) {
-    --winding;
   }
-  lastRe = x;
-  lastIm = y;
+  lastRe = re[frames - 1];
+  lastIm = im[frames - 1];
 }
 
 void CrystalVoice::renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,

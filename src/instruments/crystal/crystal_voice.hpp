@@ -39,6 +39,7 @@ struct VoiceSettings {
   double driftRateHz = 0.15;
   const double* customRatios = nullptr;  ///< geometry kCustom: the preset's ratio list
   int customCount = 0;
+  dsp::DriftKernel drift = dsp::driftKernel();  ///< the drift step for this CPU
 };
 
 class CrystalVoice {
@@ -67,7 +68,15 @@ class CrystalVoice {
   void render(float* mid, float* side, float* scratch, int frames, dsp::ModalKernel kernel,
               dsp::BowedKernel bowed, const VoiceSettings& settings);
 
+  /// Adds `frames` frames of `count` (1..dsp::kBowedTogether) bowing voices to mid[] and
+  /// side[], in steps they share so that the bowed kernel renders them side by side: the same
+  /// bits as rendering each in turn, in the order given.
+  static void renderBowing(CrystalVoice* const* voices, int count, float* mid, float* side,
+                           int frames, dsp::BowedKernel bowed, const VoiceSettings& settings);
+
   bool active() const { return active_; }
+  /// The bow is on the body: from note-on to release (a pedal holds it).
+  bool bowing() const { return bowing_; }
   bool held() const { return held_; }
   bool fading() const { return fading_; }
   int key() const { return key_; }
@@ -87,7 +96,15 @@ class CrystalVoice {
   void retune(const VoiceSettings& settings);
   /// While the bow is on: nudges its pitch correction toward the principal's nominal pitch.
   void trackBowPitch(const VoiceSettings& settings);
-  void renderBow(float* mid, float* side, int frames, dsp::BowedKernel bowed);
+  /// Before a step of at most `left` frames: the drift moves if the voice is on its grid.
+  /// Returns the step's length, which ends at the grid.
+  int beginStep(int left, const VoiceSettings& settings);
+  /// After a step of `frames` frames: the voice's clock moves on, and on the grid the bow's
+  /// pitch and the energy are read.
+  void endStep(int frames, const VoiceSettings& settings);
+  /// The voice as the bowed kernel takes it, its output going to mid[] and side[] and its
+  /// principal's states to listenRe[] and listenIm[].
+  dsp::BowedVoice bowedVoice(float* mid, float* side, float* listenRe, float* listenIm);
   void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,
                     const VoiceSettings& s);
   void startShard(const VoiceSettings& s);
@@ -144,15 +161,16 @@ class CrystalVoice {
   // of a frame. Unwinding counts back, and a turn is counted only past the most ever made, as
   // an unwrapped phase would; the angles are taken only where a turn ends, not every frame.
   struct PhaseClock {
-    double refRe = 0.0, refIm = 0.0;    // the first value heard
-    double lastRe = 0.0, lastIm = 0.0;  // the last value, turned back by ref
+    double refRe = 0.0, refIm = 0.0;     // the first value heard
+    float lastRe = 0.0f, lastIm = 0.0f;  // the last value heard
+    double lastTurnedIm = 0.0;           // its imaginary part once turned back by ref
     bool referenced = false;
     int winding = 0, most = 0;
     double firstCycleFrame = -1.0, lastCycleFrame = -1.0;
     int cycles = 0;
     void reset();
-    /// Frame `frame` gives the principal's new state.
-    void listen(float re, float im, double frame);
+    /// Frames firstFrame, firstFrame + 1, ... give the principal's states re[] and im[].
+    void listen(const float* re, const float* im, int frames, double firstFrame);
   };
   // The bowed kernel's velocity under the bow for the next frame; NaN once anything but the
   // bow has touched the modes (see dsp::BowDrive::contact).
