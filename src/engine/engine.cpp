@@ -244,6 +244,7 @@ void Engine::renderChunk(float* left, float* right, int frames, std::span<const 
       // every buffer is a step's own, so what each read and wrote is still there to observe.
       work_->begin(plan, frames, ++generation_);
       pool_->run(*work_, generation_);
+      if (!PlanWork::masterInParts(frames)) master_->renderPart(0, frames);
       if (observer != nullptr)
         for (const RenderPlan::Step& step : plan.steps)
           observer->nodeRendered(step.id, *step.node, plan.blockOf(step, frames));

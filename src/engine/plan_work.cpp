@@ -65,6 +65,8 @@ void PlanWork::begin(RenderPlan& plan, int frames, std::uint64_t generation) noe
   for (std::size_t s = 0; s < n; ++s)
     plan.stepState[s].store(generation << kGenerationShift, std::memory_order_relaxed);
   masterState_.store(generation << kGenerationShift, std::memory_order_relaxed);
+  masterParts_.store(masterInParts(frames) ? plan.blockParts.load(std::memory_order_relaxed) : 0,
+                     std::memory_order_relaxed);
   plan.partsDone.store(0, std::memory_order_relaxed);
   if (generation % kReorderBlocks == 0) reorder(plan);
   // Whoever sees this generation (acquire) sees the block as set up above.
@@ -133,7 +135,7 @@ bool PlanWork::runMasterPart(RenderPlan& plan, std::uint64_t generation, int par
   std::uint64_t state = masterState_.load(std::memory_order_acquire);
   if ((state & ~kPartMask) != base || (state & kClaimed) != 0) return false;
   const int part = static_cast<int>((state & kPartMask) >> 1);
-  if (part >= parts) return false;
+  if (part >= masterParts_.load(std::memory_order_relaxed)) return false;
   for (int s : plan.outputSteps) {
     const std::uint64_t output =
         plan.stepState[static_cast<std::size_t>(s)].load(std::memory_order_acquire);
@@ -157,8 +159,8 @@ bool PlanWork::finished(std::uint64_t generation) const noexcept {
     return true;
   // Every step's parts, and the master bus's.
   return plan->partsDone.load(std::memory_order_acquire) ==
-         static_cast<int>(plan->steps.size() + 1) *
-             plan->blockParts.load(std::memory_order_relaxed);
+         static_cast<int>(plan->steps.size()) * plan->blockParts.load(std::memory_order_relaxed) +
+             masterParts_.load(std::memory_order_relaxed);
 }
 
 }  // namespace reverie

@@ -21,6 +21,10 @@ class PlanWork final : public ParallelWork {
   /// Audio thread: sets `plan` (compiled `parallel`) up for block `generation` of `frames`
   /// frames, its events already sorted.
   void begin(RenderPlan& plan, int frames, std::uint64_t generation) noexcept;
+  /// Whether a block of `frames` frames renders its master bus here, part by part; otherwise
+  /// (a block of one part: nothing to overlap it with) the audio thread renders it after run(),
+  /// so no worker it would wait for holds it.
+  static bool masterInParts(int frames) noexcept { return RenderPlan::partsOf(frames) > 1; }
   bool runOne(std::uint64_t generation) noexcept override;
   bool finished(std::uint64_t generation) const noexcept override;
 
@@ -36,6 +40,7 @@ class PlanWork final : public ParallelWork {
   std::atomic<RenderPlan*> plan_{nullptr};
   /// The master bus's parts, as a step's state (see stepState).
   std::atomic<std::uint64_t> masterState_{0};
+  std::atomic<int> masterParts_{0};  ///< the master bus's parts in this block (0: not here)
 };
 
 }  // namespace reverie
