@@ -279,7 +279,8 @@ int renderTake(const RenderOptions& options, RenderReport* report) {
   } else {
     // An endless stream is not measured: libebur128 keeps every 100 ms block for the gating.
     std::optional<io::LoudnessMeter> meter;
-    if (!endless) meter.emplace(2, options.sampleRate);
+    if (!endless)
+      meter.emplace(2, options.sampleRate, io::LoudnessMeter::TruePeak::kLimiterDetector);
     try {
       render = renderSource(
           source, options, seconds, {show, "rendering"},

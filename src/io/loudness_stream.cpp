@@ -125,20 +125,36 @@ void stream(FrameSource& source, const LevelPlan& plan, int channels, double sam
 
 }  // namespace
 
-LoudnessMeter::LoudnessMeter(int channels, double sampleRate) : channels_(channels) {
+LoudnessMeter::LoudnessMeter(int channels, double sampleRate, TruePeak truePeak)
+    : channels_(channels) {
   const long rate = sampleRate >= 1.0 && sampleRate <= 1e7 ? std::lround(sampleRate) : 0;
   if (channels < 1 || rate < 1 || static_cast<double>(rate) != sampleRate) {
     throw InputError("cannot measure loudness of " + std::to_string(channels) + " channels at " +
                      std::to_string(sampleRate) + " Hz (use a whole sample rate such as 48000)");
   }
+  const bool library = truePeak == TruePeak::kLibrary;
   meter_ = std::make_unique<Ebur128Meter>(
-      channels, rate, EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK | EBUR128_MODE_SAMPLE_PEAK);
+      channels, rate,
+      EBUR128_MODE_I | EBUR128_MODE_SAMPLE_PEAK | (library ? EBUR128_MODE_TRUE_PEAK : 0));
+  if (!library) {
+    detectors_.resize(static_cast<std::size_t>(channels));
+    for (dsp::TruePeakDetector& detector : detectors_) detector.prepare(sampleRate);
+    truePeaks_.assign(static_cast<std::size_t>(channels), 0.0f);
+  }
 }
 
 LoudnessMeter::~LoudnessMeter() = default;
 
 void LoudnessMeter::add(const float* interleaved, std::size_t frames) {
   meter_->add(interleaved, frames, "loudness measurement failed (out of memory?)");
+  const std::size_t channels = detectors_.size();
+  for (std::size_t c = 0; c < channels; ++c) {
+    dsp::TruePeakDetector& detector = detectors_[c];
+    float peak = truePeaks_[c];
+    for (std::size_t f = 0; f < frames; ++f)
+      peak = std::max(peak, detector.next(interleaved[f * channels + c]));
+    truePeaks_[c] = peak;
+  }
 }
 
 LoudnessStats LoudnessMeter::raw() const {
@@ -147,8 +163,18 @@ LoudnessStats LoudnessMeter::raw() const {
   double truePeak = 0.0;
   double samplePeak = 0.0;
   for (int c = 0; c < channels_; ++c) {
-    truePeak = std::max(truePeak, meter_->truePeak(c));
     samplePeak = std::max(samplePeak, meter_->samplePeak(c));
+    if (detectors_.empty()) {
+      truePeak = std::max(truePeak, meter_->truePeak(c));
+      continue;
+    }
+    // The detector runs its filter's half length behind: silence after the end brings out the
+    // last frames' peaks, in a copy, so more audio may still be added.
+    dsp::TruePeakDetector tail = detectors_[static_cast<std::size_t>(c)];
+    float peak = truePeaks_[static_cast<std::size_t>(c)];
+    for (int i = 0; i < dsp::TruePeakDetector::kTapsPerPhase; ++i)
+      peak = std::max(peak, tail.next(0.0f));
+    truePeak = std::max({truePeak, static_cast<double>(peak), samplePeak});
   }
   stats.truePeakDbtp = toDb(truePeak);
   stats.samplePeakDbfs = toDb(samplePeak);
