@@ -30,6 +30,14 @@ class AllpassDiffuser {
     int write = 0;
     int maxLength = 1;
     float delayFrames = 1.0f;
+    // From delayFrames, kept by setSize: its whole frames and the fraction between them.
+    int whole = 1;
+    float frac = 0.0f;
+    void setDelay(float frames) {
+      delayFrames = frames;
+      whole = static_cast<int>(frames);
+      frac = frames - static_cast<float>(whole);
+    }
   };
   std::array<Stage, kStages> stages_;
   float gain_ = 0.6f;
@@ -44,7 +52,7 @@ void AllpassDiffuser<kStages>::init(const std::array<int, kStages>& maxLengthFra
     Stage& stage = stages_[static_cast<std::size_t>(i)];
     stage.maxLength = std::max(maxLengthFrames[static_cast<std::size_t>(i)], 2);
     stage.line.assign(static_cast<std::size_t>(stage.maxLength) + 2, 0.0f);
-    stage.delayFrames = static_cast<float>(stage.maxLength);
+    stage.setDelay(static_cast<float>(stage.maxLength));
   }
   reset();
 }
@@ -61,25 +69,22 @@ template <int kStages>
 void AllpassDiffuser<kStages>::setSize(float size) {
   size = std::clamp(size, 0.0f, 1.0f);
   for (Stage& stage : stages_)
-    stage.delayFrames = std::max(1.0f, size * static_cast<float>(stage.maxLength));
+    stage.setDelay(std::max(1.0f, size * static_cast<float>(stage.maxLength)));
 }
 
 template <int kStages>
 float AllpassDiffuser<kStages>::process(float x) {
   for (Stage& stage : stages_) {
+    float* line = stage.line.data();
     const int size = static_cast<int>(stage.line.size());
     // Fractional delay by linear interpolation, so a moving size glides instead of clicking.
     // Its weights are convex, so |g| < 1 still bounds the recursion: the stage stays stable.
-    const int whole = static_cast<int>(stage.delayFrames);
-    const float frac = stage.delayFrames - static_cast<float>(whole);
-    int a = stage.write - whole;
+    int a = stage.write - stage.whole;
     if (a < 0) a += size;
     const int b = a == 0 ? size - 1 : a - 1;
-    const float delayed =
-        stage.line[static_cast<std::size_t>(a)] +
-        frac * (stage.line[static_cast<std::size_t>(b)] - stage.line[static_cast<std::size_t>(a)]);
+    const float delayed = line[a] + stage.frac * (line[b] - line[a]);
     const float v = x + gain_ * delayed;
-    stage.line[static_cast<std::size_t>(stage.write)] = v;
+    line[stage.write] = v;
     stage.write = stage.write + 1 == size ? 0 : stage.write + 1;
     x = delayed - gain_ * v;
   }
