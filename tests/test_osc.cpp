@@ -724,9 +724,20 @@ std::string rawSlipStatus(int port) {
     send(fd, packet, sizeof packet - 1, MSG_NOSIGNAL);
     timeval wait{2, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    // The answer may come in more than one segment (liblo sends the length, then the message):
+    // read until the length says it is all here, or the wait runs out.
     char buffer[256];
-    const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
-    if (n > 0) got.assign(buffer, static_cast<std::size_t>(n));
+    for (;;) {
+      const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+      if (n <= 0) break;
+      got.append(buffer, static_cast<std::size_t>(n));
+      if (got.size() >= 4) {
+        const std::size_t length =
+            static_cast<unsigned char>(got[0]) << 24 | static_cast<unsigned char>(got[1]) << 16 |
+            static_cast<unsigned char>(got[2]) << 8 | static_cast<unsigned char>(got[3]);
+        if (got.size() >= 4 + length) break;
+      }
+    }
   }
   close(fd);
   return got;

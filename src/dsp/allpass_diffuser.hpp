@@ -29,12 +29,10 @@ class AllpassDiffuser {
     std::vector<float> line;
     int write = 0;
     int maxLength = 1;
-    float delayFrames = 1.0f;
-    // From delayFrames, kept by setSize: its whole frames and the fraction between them.
+    // The delay, set with the size: whole frames and the fraction of one more.
     int whole = 1;
     float frac = 0.0f;
     void setDelay(float frames) {
-      delayFrames = frames;
       whole = static_cast<int>(frames);
       frac = frames - static_cast<float>(whole);
     }
