@@ -71,7 +71,7 @@ struct RenderPlan {
   /// the steps at the end of the graph (the hall) render one part while the sections render
   /// the next, instead of waiting for the whole block. Every node's output is independent of
   /// how its blocks are split, so the parts do not change a sample.
-  static constexpr int kPartFrames = 256;
+  static constexpr int kPartFrames = 512;
   /// The parts of a block of `frames` frames: 1 up to 2 * kPartFrames - 1, then one a
   /// kPartFrames (at most kMaxParts).
   static constexpr int kMaxParts = 16;
