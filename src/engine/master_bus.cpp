@@ -25,8 +25,9 @@ void MasterBus::renderPart(int first, int frames) noexcept {
   clear(first, frames);
   // In step order, as the whole block sums them.
   if (plan_ != nullptr)
-    for (const RenderPlan::Step& step : plan_->steps)
-      if (step.isOutput) add(plan_->inputs.data() + step.firstInput, first, frames);
+    for (int s : plan_->outputSteps)
+      add(plan_->inputs.data() + plan_->steps[static_cast<std::size_t>(s)].firstInput, first,
+          frames);
   limit(first, frames);
 }
 

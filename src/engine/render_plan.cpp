@@ -78,31 +78,24 @@ void RenderPlan::renderPart(const Step& step, int first, int frames, int blockFr
       for (std::size_t i = begin; i < end; ++i) target[i] += source[i];
     }
   }
+  // This part's own pointers and events (sorted by frame); the last part takes the rest.
   ProcessBlock block = blockOf(step, blockFrames);
-  if (first != 0 || frames != blockFrames) {
-    // This part's own pointers and events (sorted by frame); the last part takes the rest.
-    const float* in[kMaxPorts];
-    float* out[kMaxPorts];
-    const std::size_t inputCount = step.node->type().inputs.size();
-    const std::size_t outputCount = step.node->type().outputs.size();
-    for (std::size_t i = 0; i < inputCount; ++i) in[i] = block.inputs[i] + begin;
-    for (std::size_t i = 0; i < outputCount; ++i) out[i] = block.outputs[i] + begin;
-    const auto from = [&](int frame) {
-      return std::partition_point(
-          block.events.begin(), block.events.end(),
-          [frame](const Event& e) { return static_cast<int>(e.frame) < frame; });
-    };
-    const auto eventsBegin = first == 0 ? block.events.begin() : from(first);
-    const auto eventsEnd =
-        first + frames >= blockFrames ? block.events.end() : from(first + frames);
-    block.inputs = in;
-    block.outputs = out;
-    block.frames = frames;
-    block.firstFrame = first;
-    block.events = {eventsBegin, eventsEnd};
-    step.node->process(block);
-    return;
-  }
+  const float* in[kMaxPorts];
+  float* out[kMaxPorts];
+  for (std::size_t i = 0; i < step.node->type().inputs.size(); ++i) in[i] = block.inputs[i] + begin;
+  for (std::size_t i = 0; i < step.node->type().outputs.size(); ++i)
+    out[i] = block.outputs[i] + begin;
+  const auto from = [&](int frame) {
+    return std::partition_point(block.events.begin(), block.events.end(), [frame](const Event& e) {
+      return static_cast<int>(e.frame) < frame;
+    });
+  };
+  const auto eventsEnd = first + frames >= blockFrames ? block.events.end() : from(first + frames);
+  block.events = {from(first), eventsEnd};
+  block.inputs = in;
+  block.outputs = out;
+  block.frames = frames;
+  block.firstFrame = first;
   step.node->process(block);
 }
 
