@@ -38,12 +38,14 @@ std::string presetPath(const std::string& relative) {
   return std::string(REVERIE_SOURCE_DIR) + "/presets/" + relative;
 }
 
-EngineConfig configWith(int threads, std::uint64_t seed) {
+/// `offline`: the workers wait for blocks as in `render` (spinning, never yielding).
+EngineConfig configWith(int threads, std::uint64_t seed, bool offline = false) {
   EngineConfig config;
   config.sampleRate = kRate;
   config.maxBlockFrames = 1024;
   config.seed = seed;
   config.threads = threads;
+  config.offline = offline;
   return config;
 }
 
@@ -54,9 +56,10 @@ std::function<int()> irregularBlocks() {
   return [index] { return sizes[(*index)++ % std::size(sizes)]; };
 }
 
-Stereo renderArc(const std::string& name, int threads, const std::function<int()>& blocks) {
+Stereo renderArc(const std::string& name, int threads, const std::function<int()>& blocks,
+                 bool offline = false) {
   const reverie::Arc arc = reverie::loadArc(presetPath("arcs/" + name + ".toml"));
-  Engine engine(configWith(threads, 3));
+  Engine engine(configWith(threads, 3, offline));
   reverie::arc::buildArc(arc, engine.graph());
   engine.commit();
   return reverie::test::renderBlocks(engine, {}, static_cast<std::size_t>(kArcSeconds * kRate),
@@ -80,7 +83,8 @@ TEST_CASE("the arcs render bit-identically on 1, 2 and 4 threads, in any block s
     double energy = 0.0;
     for (float x : one.left) energy += static_cast<double>(x) * x;
     REQUIRE(energy > 1.0);  // the stretch compared is not silence
-    requireSame(one, renderArc(name, 2, [] { return 1024; }));
+    const std::function<int()> wholeBlocks = [] { return 1024; };
+    requireSame(one, renderArc(name, 2, wholeBlocks, /*offline=*/true));
     requireSame(one, renderArc(name, 2, irregularBlocks()));
     requireSame(one, renderArc(name, 4, [] { return 64; }));
     MESSAGE(std::string(name), ": ", one.left.size(), " frames the same on 1, 2 and 4 threads");
@@ -111,18 +115,19 @@ TEST_CASE("a MIDI file through six presets renders bit-identically on 1 and 2 th
   for (const char* preset : {"instruments/glass-harmonica", "orchestra/strings", "orchestra/brass",
                              "orchestra/choir", "instruments/singing-bowl", "orchestra/oboe"})
     patches.push_back(reverie::loadPatch(presetPath(std::string(preset) + ".toml")));
-  auto render = [&](int threads, const std::function<int()>& blocks) {
+  auto render = [&](int threads, const std::function<int()>& blocks, bool offline = false) {
     reverie::midi::MidiRenderSetup setup;
     setup.defaultPatch = &patches[0];
     for (int channel = 2; channel <= 6; ++channel)
       setup.channelPatches[channel] = &patches[static_cast<std::size_t>(channel - 1)];
-    Engine engine(configWith(threads, 5));
+    Engine engine(configWith(threads, 5, offline));
     auto events = reverie::midi::scheduleFile(file, setup, engine).events;
     return reverie::test::renderBlocks(engine, std::move(events),
                                        static_cast<std::size_t>(10.0 * kRate), blocks);
   };
   const Stereo one = render(1, [] { return 1024; });
-  requireSame(one, render(2, [] { return 1024; }));
+  const std::function<int()> wholeBlocks = [] { return 1024; };
+  requireSame(one, render(2, wholeBlocks, /*offline=*/true));
   requireSame(one, render(2, irregularBlocks()));
   requireSame(one, render(3, [] { return 100; }));
 }

@@ -34,6 +34,13 @@ struct EngineConfig {
   /// Called first on each worker thread (when threads > 1): name it, raise its priority to the
   /// audio thread's, or mark it for a test. It may allocate and lock; rendering has not begun.
   std::function<void()> onWorkerStart = {};
+  /// How workers wait for the next block (threads > 1). Live, the default: they spin for some
+  /// tens of microseconds, yield, then sleep until it comes, so idle cores stay free while
+  /// playing. Offline: blocks follow each other at once, so they spin up to 10 ms, never
+  /// yielding; a thread that yields or sleeps hands its core to any other runnable program for
+  /// a whole time slice (milliseconds, even to one at nice 19), which cost a two-thread render
+  /// a third of its speed beside two background jobs. The samples are the same either way.
+  bool offline = false;
 };
 
 /// Counters the audio thread publishes (read them from any thread).

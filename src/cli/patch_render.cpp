@@ -71,6 +71,7 @@ EngineConfig renderEngineConfig(double sampleRate, std::uint64_t seed, int threa
   config.maxBlockFrames = kRenderBlockFrames;
   config.seed = seed;
   config.threads = threads > 0 ? threads : idleCores();
+  config.offline = true;
   return config;
 }
 

@@ -78,7 +78,9 @@ Engine::Engine(const EngineConfig& config) : config_(config) {
   graph_.setParameterSink(this);
   if (config.threads > 1) {
     work_ = std::make_unique<PlanWork>(*master_);
-    pool_ = std::make_unique<WorkerPool>(config.threads - 1, config.onWorkerStart);
+    pool_ = std::make_unique<WorkerPool>(
+        config.threads - 1, config.onWorkerStart,
+        config.offline ? WorkerPool::Wait::kOffline : WorkerPool::Wait::kLive);
   }
 }
 

@@ -1,10 +1,11 @@
-// WorkerPool: workers that spin, yield, then sleep on a futex between blocks.
+// WorkerPool: workers that spin, yield (live only), then sleep on a futex between blocks.
 #include "engine/worker_pool.hpp"
 
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <climits>
 
 #include "dsp/denormals.hpp"
@@ -22,6 +23,10 @@ constexpr int kSpins = 4000;
 constexpr int kYields = 200;
 // Inside a block, looks at the steps before a worker with nothing to claim starts yielding.
 constexpr int kSpinsInBlock = 256;
+// Offline: how long a worker spins for the next block before it sleeps, and how many spins go
+// between looks at the clock.
+constexpr auto kOfflineSpin = std::chrono::milliseconds(10);
+constexpr int kSpinsPerClockLook = 256;
 
 inline void cpuRelax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -45,7 +50,7 @@ static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
 
 }  // namespace
 
-WorkerPool::WorkerPool(int workers, std::function<void()> onStart) {
+WorkerPool::WorkerPool(int workers, std::function<void()> onStart, Wait wait) : wait_(wait) {
   const std::size_t count = static_cast<std::size_t>(workers > 0 ? workers : 0);
   inside_ = std::make_unique<std::atomic<std::uint64_t>[]>(count);
   for (std::size_t i = 0; i < count; ++i) inside_[i].store(0, std::memory_order_relaxed);
@@ -82,13 +87,22 @@ void WorkerPool::run(ParallelWork& work, std::uint64_t generation) noexcept {
 }
 
 void WorkerPool::waitForBlock(std::uint32_t seen) noexcept {
-  for (int i = 0; i < kSpins; ++i) {
-    if (wake_.load(std::memory_order_acquire) != seen) return;
-    cpuRelax();
-  }
-  for (int i = 0; i < kYields; ++i) {
-    if (wake_.load(std::memory_order_acquire) != seen) return;
-    std::this_thread::yield();
+  if (wait_ == Wait::kOffline) {
+    const auto until = std::chrono::steady_clock::now() + kOfflineSpin;
+    for (int i = 1;; ++i) {
+      if (wake_.load(std::memory_order_acquire) != seen) return;
+      cpuRelax();
+      if (i % kSpinsPerClockLook == 0 && std::chrono::steady_clock::now() >= until) break;
+    }
+  } else {
+    for (int i = 0; i < kSpins; ++i) {
+      if (wake_.load(std::memory_order_acquire) != seen) return;
+      cpuRelax();
+    }
+    for (int i = 0; i < kYields; ++i) {
+      if (wake_.load(std::memory_order_acquire) != seen) return;
+      std::this_thread::yield();
+    }
   }
   sleepers_.fetch_add(1, std::memory_order_seq_cst);
   // The audio thread bumps wake_ before it reads sleepers_; reading wake_ after announcing
@@ -113,11 +127,14 @@ void WorkerPool::workerLoop(int worker, const std::function<void()>& onStart) no
     ParallelWork* work = work_.load(std::memory_order_seq_cst);
     const std::uint64_t generation = generation_.load(std::memory_order_seq_cst);
     // Nothing to claim for a while (the audio thread holds the last step, or another program
-    // holds our core): give the core away between looks rather than spin it.
+    // holds our core): live, give the core away between looks rather than spin it; offline,
+    // keep it, or the next step waits a time slice for it to come back.
+    const int spinsInBlock = wait_ == Wait::kOffline ? INT_MAX : kSpinsInBlock;
     for (int idle = 0; work != nullptr && !work->finished(generation);) {
       if (work->runOne(generation)) {
         idle = 0;
-      } else if (++idle < kSpinsInBlock) {
+      } else if (idle < spinsInBlock - 1) {
+        ++idle;
         cpuRelax();
       } else {
         std::this_thread::yield();

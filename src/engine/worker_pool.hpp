@@ -8,10 +8,12 @@
 // step a worker is rendering at that moment, and a worker never allocates, locks or waits while
 // it holds one.
 //
-// Idle workers spin for a while (the next block usually comes within a period), then yield,
-// then sleep on a futex that the audio thread wakes with one system call per block when someone
-// sleeps. Spinning costs a core while playing; the gain is a worker already awake when the
-// callback starts, which is what the live callback's worst case needs.
+// Live, idle workers spin for a while (the next block usually comes within a period), then
+// yield, then sleep on a futex that the audio thread wakes with one system call per block when
+// someone sleeps. Spinning costs a core while playing; the gain is a worker already awake when
+// the callback starts, which is what the live callback's worst case needs. Offline the next
+// block comes at once: workers spin up to 10 ms between blocks and never yield inside one,
+// since a yield or a sleep gives the core to any other runnable program for a time slice.
 #pragma once
 
 #include <atomic>
@@ -36,8 +38,10 @@ class ParallelWork {
 
 class WorkerPool {
  public:
+  /// How an idle worker waits (see the top of this file).
+  enum class Wait { kLive, kOffline };
   /// Control thread: starts `workers` threads (0: the audio thread renders alone).
-  explicit WorkerPool(int workers, std::function<void()> onStart = {});
+  explicit WorkerPool(int workers, std::function<void()> onStart = {}, Wait wait = Wait::kLive);
   /// Control thread, once the audio thread has stopped: stops and joins the workers.
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
@@ -66,6 +70,7 @@ class WorkerPool {
   // older than the block it works on.
   std::unique_ptr<std::atomic<std::uint64_t>[]> inside_;
   std::atomic<bool> stop_{false};
+  Wait wait_ = Wait::kLive;
 };
 
 }  // namespace reverie

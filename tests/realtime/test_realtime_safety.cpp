@@ -97,12 +97,13 @@ namespace {
 /// 1,200 random graph edits (plans swapped while the audio thread renders), with `threads`
 /// rendering each block: the audio thread and its workers never allocate or lock, and the tone
 /// underneath comes out sample for sample as it does alone.
-void graphEditsWhileRendering(int threads) {
+void graphEditsWhileRendering(int threads, bool offline = false) {
   EngineConfig config;
   config.sampleRate = kRate;
   config.maxBlockFrames = 4096;
   config.seed = 7;
   config.threads = threads;
+  config.offline = offline;
   config.onWorkerStart = [] { test::setAudioThread(true); };
   Engine engine(config);
   Graph& graph = engine.graph();
@@ -226,4 +227,8 @@ TEST_CASE("1,000+ graph edits while rendering: no allocation, no lock, no discon
 
 TEST_CASE("graph edits while two threads render each block: no allocation, lock or glitch") {
   graphEditsWhileRendering(2);
+}
+
+TEST_CASE("graph edits while two threads render offline (workers spin, never yield): the same") {
+  graphEditsWhileRendering(2, true);
 }
