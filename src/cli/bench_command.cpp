@@ -1,10 +1,13 @@
 // `reverie bench`: the engine's costs, measured on this machine and reported as ratios.
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -294,6 +297,54 @@ struct ArcBench {
   double seconds = 0.0, realtimeFactor = 0.0, peakMiB = 0.0, baselineMiB = 0.0;
 };
 
+/// The median time, in nanoseconds, for a cache line to go from one core to another and back:
+/// two threads on the first two CPUs this process may use hand a counter to each other. Where
+/// the two cores share a cache it is tens of nanoseconds; between the dies of a large CPU (a
+/// virtual machine's cores can land there, and move) it is hundreds, and every handover in a
+/// parallel render costs that much.
+double coreRoundTripNanoseconds() {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0.0;
+  int cpus[2], found = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE && found < 2; ++cpu)
+    if (CPU_ISSET(cpu, &allowed)) cpus[found++] = cpu;
+  if (found < 2) return 0.0;
+  const auto pin = [](int cpu) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+  };
+  constexpr int kTrips = 20000;
+  double times[5];
+  for (double& time : times) {
+    alignas(64) std::atomic<int> counter{0};
+    std::thread other([&] {
+      pin(cpus[1]);
+      for (int i = 0; i < kTrips; ++i) {
+        while (counter.load(std::memory_order_acquire) != 2 * i + 1) {
+        }
+        counter.store(2 * i + 2, std::memory_order_release);
+      }
+    });
+    std::thread self([&] {
+      pin(cpus[0]);
+      const auto start = Clock::now();
+      for (int i = 0; i < kTrips; ++i) {
+        counter.store(2 * i + 1, std::memory_order_release);
+        while (counter.load(std::memory_order_acquire) != 2 * i + 2) {
+        }
+      }
+      time = secondsSince(start) * 1e9 / kTrips;
+    });
+    self.join();
+    other.join();
+  }
+  std::sort(std::begin(times), std::end(times));
+  return times[2];
+}
+
 /// Resident memory now, from /proc/self/statm (0 where it cannot be read).
 double residentMiB() {
   std::ifstream statm("/proc/self/statm");
@@ -424,10 +475,16 @@ int runBench(bool long8Hours) {
       kDefaultPreset, arc.seconds, arc.realtimeFactor, arc.peakMiB, arc.baselineMiB);
   const int cores = benchCores();
   if (cores > 1) {
+    const double before = coreRoundTripNanoseconds();
     const ArcBench parallel = benchArc(kDefaultPreset, cores);
+    const double after = coreRoundTripNanoseconds();
     std::printf(
-        "  on %d threads: %.1fx realtime, %.2fx the speed of one (aim >= 1.7x on 2 cores)\n", cores,
-        parallel.realtimeFactor, parallel.realtimeFactor / arc.realtimeFactor);
+        "  on %d threads: %.1fx realtime, %.2fx the speed of one (aim >= 1.7x on 2 cores)\n"
+        "  a cache line's round trip between two cores, before and after: %.0f and %.0f ns (tens\n"
+        "  where the cores share a cache; where it is hundreds, the threads' handovers cost that\n"
+        "  much each and the speed-up falls)\n",
+        cores, parallel.realtimeFactor, parallel.realtimeFactor / arc.realtimeFactor, before,
+        after);
   }
   benchMidiFile();
   benchBatch();
