@@ -6,6 +6,8 @@
 #include <cstring>
 #include <random>
 
+#include "dsp/allpass_diffuser.hpp"
+#include "dsp/pitch_shifter.hpp"
 #include "reverie/engine.hpp"
 #include "reverie/node_registry.hpp"
 #include "support/engine_render.hpp"
@@ -267,4 +269,52 @@ TEST_CASE("shimmer: feedback 0.8 rings on long after feedback 0 has died") {
           << 10.0 * std::log10(strong + 1e-30) << " dB");
   CHECK(strong > 1e-7);  // audible: above -70 dBFS RMS
   CHECK(strong > 1000.0 * none);
+}
+
+TEST_CASE("shimmer: the loop's blocks in passes give the samples of one frame at a time") {
+  // The halo runs its pitch shifter as taps then writes, and its diffuser stage by stage, over
+  // runs of frames shorter than the loop's delays: the same bits as process() frame by frame.
+  std::mt19937 random(11);
+  std::uniform_real_distribution<float> noise(-1.0f, 1.0f);
+  constexpr int kFrames = 20000, kExtra = 300;
+  dsp::PitchShifter once, split;
+  once.init(2880, kExtra + 1, 0.25);
+  split.init(2880, kExtra + 1, 0.25);
+  dsp::AllpassDiffuser<5> diffusedOnce, diffusedSplit;
+  diffusedOnce.init({463, 673, 919, 1249, 1663}, 0.6f);
+  diffusedSplit.init({463, 673, 919, 1249, 1663}, 0.6f);
+  std::vector<float> input(kFrames), ratio(kFrames), expected(kFrames), got(kFrames);
+  for (int i = 0; i < kFrames; ++i) {
+    input[static_cast<std::size_t>(i)] = noise(random);
+    ratio[static_cast<std::size_t>(i)] = 2.0f + 0.5f * std::sin(0.001f * static_cast<float>(i));
+  }
+  for (int i = 0; i < kFrames; ++i) {
+    const auto at = static_cast<std::size_t>(i);
+    if (i == 9000) diffusedOnce.setSize(0.1f);
+    expected[at] =
+        diffusedOnce.process(once.process(input[at], ratio[at], static_cast<float>(kExtra)));
+  }
+  std::uniform_int_distribution<int> length(1, 64);
+  int longest = 0;
+  for (int done = 0; done < kFrames;) {
+    if (done == 9000) diffusedSplit.setSize(0.1f);
+    int frames =
+        std::min({length(random), kFrames - done, diffusedSplit.shortestDelay(), kExtra - 2});
+    if (done < 9000) frames = std::min(frames, 9000 - done);
+    longest = std::max(longest, frames);
+    for (int i = 0; i < frames; ++i)
+      got[static_cast<std::size_t>(done + i)] =
+          split.tap(i, ratio[static_cast<std::size_t>(done + i)], static_cast<float>(kExtra));
+    for (int i = 0; i < frames; ++i)
+      split.write(input[static_cast<std::size_t>(done + i)],
+                  ratio[static_cast<std::size_t>(done + i)]);
+    diffusedSplit.process(got.data() + done, frames);
+    done += frames;
+  }
+  CHECK(longest >= 40);
+  CHECK(diffusedSplit.shortestDelay() == 46);  // 463 frames at size 0.1
+  double energy = 0.0;
+  for (float x : expected) energy += static_cast<double>(x) * x;
+  CHECK(energy > 100.0);
+  CHECK(std::memcmp(got.data(), expected.data(), sizeof(float) * kFrames) == 0);
 }

@@ -23,6 +23,11 @@ class AllpassDiffuser {
   void setSize(float size);
   /// Audio thread: one sample in, one diffused sample out.
   float process(float x);
+  /// Audio thread: `frames` samples in place, stage by stage: the same samples as process()
+  /// on each in turn, while frames <= shortestDelay() (no stage reads what it wrote among them).
+  void process(float* x, int frames);
+  /// The shortest stage's delay, in whole frames, at the current size.
+  int shortestDelay() const;
 
  private:
   struct Stage {
@@ -35,6 +40,21 @@ class AllpassDiffuser {
     void setDelay(float frames) {
       whole = static_cast<int>(frames);
       frac = frames - static_cast<float>(whole);
+    }
+    float process(float x, float gain) {
+      const int size = static_cast<int>(line.size());
+      // Fractional delay by linear interpolation, so a moving size glides instead of clicking.
+      // Its weights are convex, so |g| < 1 still bounds the recursion: the stage stays stable.
+      int a = write - whole;
+      if (a < 0) a += size;
+      const int b = a == 0 ? size - 1 : a - 1;
+      const float delayed =
+          line[static_cast<std::size_t>(a)] +
+          frac * (line[static_cast<std::size_t>(b)] - line[static_cast<std::size_t>(a)]);
+      const float v = x + gain * delayed;
+      line[static_cast<std::size_t>(write)] = v;
+      write = write + 1 == size ? 0 : write + 1;
+      return delayed - gain * v;
     }
   };
   std::array<Stage, kStages> stages_;
@@ -72,21 +92,21 @@ void AllpassDiffuser<kStages>::setSize(float size) {
 
 template <int kStages>
 float AllpassDiffuser<kStages>::process(float x) {
-  for (Stage& stage : stages_) {
-    float* line = stage.line.data();
-    const int size = static_cast<int>(stage.line.size());
-    // Fractional delay by linear interpolation, so a moving size glides instead of clicking.
-    // Its weights are convex, so |g| < 1 still bounds the recursion: the stage stays stable.
-    int a = stage.write - stage.whole;
-    if (a < 0) a += size;
-    const int b = a == 0 ? size - 1 : a - 1;
-    const float delayed = line[a] + stage.frac * (line[b] - line[a]);
-    const float v = x + gain_ * delayed;
-    line[stage.write] = v;
-    stage.write = stage.write + 1 == size ? 0 : stage.write + 1;
-    x = delayed - gain_ * v;
-  }
+  for (Stage& stage : stages_) x = stage.process(x, gain_);
   return x;
+}
+
+template <int kStages>
+void AllpassDiffuser<kStages>::process(float* x, int frames) {
+  for (Stage& stage : stages_)
+    for (int i = 0; i < frames; ++i) x[i] = stage.process(x[i], gain_);
+}
+
+template <int kStages>
+int AllpassDiffuser<kStages>::shortestDelay() const {
+  int shortest = stages_[0].whole;
+  for (const Stage& stage : stages_) shortest = std::min(shortest, stage.whole);
+  return shortest;
 }
 
 }  // namespace reverie::dsp

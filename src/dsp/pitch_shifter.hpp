@@ -29,9 +29,19 @@ class PitchShifter {
   /// factor (2 = an octave up); `extraDelayFrames` (0..max) delays both taps.
   float process(float x, float ratio, float extraDelayFrames = 0.0f);
 
+  /// The same split in two, for a loop that runs several frames at a time: tap(i, ...) is
+  /// frame i's shifted sample (i frames after the next write; frames in order), and write(x,
+  /// ...) stores the next frame's input. Taps for frames 0..n-1 and then their n writes give
+  /// process()'s samples exactly while n + 2 <= extraDelayFrames: no tap reaches a frame
+  /// written after the first of them.
+  float tap(int ahead, float ratio, float extraDelayFrames);
+  void write(float x, float ratio);
+
  private:
   static constexpr float kGuardFrames = 1.0f;  // the interpolator reads one frame ahead
-  float read(float delayFrames) const;
+  void store(float x, float ratio);
+  float heads(unsigned writeAt, float ratio, float extraDelayFrames);
+  float read(unsigned writeAt, float delayFrames) const;
   void updateAntiAlias(float ratio);
 
   std::vector<float> line_;
@@ -80,9 +90,29 @@ inline void PitchShifter::updateAntiAlias(float ratio) {
 
 inline float PitchShifter::process(float x, float ratio, float extraDelayFrames) {
   ratio = std::clamp(ratio, 0.5f, 4.0f);
+  store(x, ratio);
+  const float y = heads(write_, ratio, extraDelayFrames);
+  write_ = (write_ + 1) & mask_;
+  return y;
+}
+
+inline float PitchShifter::tap(int ahead, float ratio, float extraDelayFrames) {
+  return heads(write_ + static_cast<unsigned>(ahead), std::clamp(ratio, 0.5f, 4.0f),
+               extraDelayFrames);
+}
+
+inline void PitchShifter::write(float x, float ratio) {
+  store(x, std::clamp(ratio, 0.5f, 4.0f));
+  write_ = (write_ + 1) & mask_;
+}
+
+inline void PitchShifter::store(float x, float ratio) {
   if (ratio != filteredRatio_) updateAntiAlias(ratio);
   line_[write_] = antiAliasB_.lowPass(antiAliasA_.lowPass(x));
+}
 
+// The two heads read at `writeAt` (the frame's write position); the heads move on.
+inline float PitchShifter::heads(unsigned writeAt, float ratio, float extraDelayFrames) {
   const float extra = std::clamp(extraDelayFrames, 0.0f, static_cast<float>(maxExtraDelayFrames_));
   const double window = static_cast<double>(windowFrames_);
   const float phase0 = static_cast<float>(phase_);
@@ -91,23 +121,22 @@ inline float PitchShifter::process(float x, float ratio, float extraDelayFrames)
   const float s = std::sin(kPiF * phase0);
   const float weight0 = s * s;
   const float y =
-      weight0 * read(kGuardFrames + extra + phase0 * static_cast<float>(window)) +
-      (1.0f - weight0) * read(kGuardFrames + extra + phase1 * static_cast<float>(window));
+      weight0 * read(writeAt, kGuardFrames + extra + phase0 * static_cast<float>(window)) +
+      (1.0f - weight0) * read(writeAt, kGuardFrames + extra + phase1 * static_cast<float>(window));
 
   // The delay shrinks by (ratio - 1) frames per frame: the heads run `ratio` times as fast.
   phase_ += (1.0 - static_cast<double>(ratio)) / window;
   if (phase_ < 0.0) phase_ += 1.0;
   if (phase_ >= 1.0) phase_ -= 1.0;
-  write_ = (write_ + 1) & mask_;
   return y;
 }
 
 // 4-point, 3rd-order Hermite (Niemitalo, "Polynomial Interpolators for High-Quality
 // Resampling of Oversampled Audio", 2001): flat to high frequencies at the cost of four reads.
-inline float PitchShifter::read(float delayFrames) const {
+inline float PitchShifter::read(unsigned writeAt, float delayFrames) const {
   const int whole = static_cast<int>(delayFrames);
   const float t = delayFrames - static_cast<float>(whole);
-  const unsigned at = write_ - static_cast<unsigned>(whole);
+  const unsigned at = writeAt - static_cast<unsigned>(whole);
   const float newer = line_[(at + 1) & mask_];
   const float x0 = line_[at & mask_];
   const float x1 = line_[(at - 1) & mask_];

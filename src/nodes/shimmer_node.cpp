@@ -1,4 +1,5 @@
 // "shimmer": the crystal's halo, an octave-up pitch shifter inside a diffuse feedback loop.
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -63,21 +64,37 @@ struct HaloChannel {
   float dcInput = 0.0f, dcOutput = 0.0f;  // one-pole high-pass
   float feedbackSample = 0.0f;            // last pass's output, filtered, ready to re-enter
 
-  /// One frame: returns the wet sample and prepares the feedback for the next frame.
-  float process(float x, float ratio, float feedback, float toneCoef, float dcPole) {
+  /// The most frames process() takes at once: what no read in the loop reaches back to.
+  int framesAtOnce() const {
+    return std::min(diffuser.shortestDelay(), static_cast<int>(loopDelayFrames) - 2);
+  }
+
+  // The loop runs `frames` frames (at most framesAtOnce()) in two halves: wet() gives their
+  // wet samples, then enter() takes each frame's input and its wet sample, frame by frame. The
+  // samples are those of running the whole loop frame by frame: each frame reads only what was
+  // written before these frames (the shortest delay in the loop is longer), so the heads, each
+  // diffuser stage and the saturator run as passes over the frames, and only the filters and
+  // the writes go frame by frame.
+  void wet(float* out, int frames, const float* ratio) {
+    for (int i = 0; i < frames; ++i) out[i] = shifter.tap(i, ratio[i], loopDelayFrames);
+    diffuser.process(out, frames);
+    for (int i = 0; i < frames; ++i) out[i] = softClip(out[i]);
+  }
+  void enter(float dry, float wet, float ratio, float feedback, float toneCoef, float dcPole) {
     // A NaN or Inf from upstream would live in the loop forever; the dry path still carries it.
-    if (!(std::fabs(x) <= 1e6f)) x = 0.0f;
-    const float shifted = shifter.process(x + feedback * feedbackSample, ratio, loopDelayFrames);
-    const float wet = softClip(diffuser.process(shifted));
+    const float x = std::fabs(dry) <= 1e6f ? dry : 0.0f;
+    shifter.write(x + feedback * feedbackSample, ratio);
     // Gentle high-cut: each pass a little darker, so the rising octaves fade before Nyquist.
     toneState += (wet - toneState) * toneCoef;
     // DC blocker: the saturator and the shifter's windows must not build an offset in the loop.
     dcOutput = toneState - dcInput + dcPole * dcOutput;
     dcInput = toneState;
     feedbackSample = dcOutput;
-    return wet;
   }
 };
+
+// Frames the halo's passes take at once, at most (fewer where a delay in the loop is shorter).
+constexpr int kPassFrames = 64;
 
 class ShimmerNode final : public Node {
  public:
@@ -113,33 +130,56 @@ class ShimmerNode final : public Node {
   void render(const float* const* in, float* const* out, int frames) noexcept override {
     const float rate = static_cast<float>(info().sampleRate);
     float* dryGains = dryGainsOut();
-    for (int i = 0; i < frames; ++i) {
+    for (int start = 0; start < frames;) {
+      const int count = std::min(frames - start, kPassFrames);
       // Every parameter steps once per frame, and derived values are recomputed when the value
       // moved, so the output does not depend on where blocks begin.
-      const float shift = parameter(kShift).next();
-      const float feedback = parameter(kFeedback).next();
-      const float mix = parameter(kMix).next();
-      dryGains[i] = 1.0f - mix;
-      const float tone = parameter(kTone).next();
-      const float size = parameter(kSize).next();
-      if (shift != shiftSeen_) {
-        shiftSeen_ = shift;
-        ratio_ = std::exp2(shift / 12.0f);
+      for (int i = 0; i < count; ++i) {
+        const float shift = parameter(kShift).next();
+        feedback_[i] = parameter(kFeedback).next();
+        mix_[i] = parameter(kMix).next();
+        dryGains[start + i] = 1.0f - mix_[i];
+        const float tone = parameter(kTone).next();
+        size_[i] = parameter(kSize).next();
+        if (shift != shiftSeen_) {
+          shiftSeen_ = shift;
+          ratio_ = std::exp2(shift / 12.0f);
+        }
+        if (tone != toneSeen_) {
+          toneSeen_ = tone;
+          toneCoef_ = 1.0f - std::exp(-dsp::kTwoPiF * tone / rate);
+        }
+        ratioAt_[i] = ratio_;
+        toneCoefAt_[i] = toneCoef_;
       }
-      if (tone != toneSeen_) {
-        toneSeen_ = tone;
-        toneCoef_ = 1.0f - std::exp(-dsp::kTwoPiF * tone / rate);
+      // Runs of frames at one diffusion size (a new size moves the diffusers' delays at its own
+      // frame), each no longer than the loop's shortest delay.
+      for (int i = 0; i < count;) {
+        if (size_[i] != sizeSeen_) {
+          sizeSeen_ = size_[i];
+          for (HaloChannel& channel : channels_) channel.diffuser.setSize(sizeSeen_);
+        }
+        const int most = std::min(channels_[0].framesAtOnce(), channels_[1].framesAtOnce());
+        int end = i + 1;
+        while (end < count && end - i < most && size_[end] == sizeSeen_) ++end;
+        for (int c = 0; c < 2; ++c) channels_[c].wet(wet_[c], end - i, ratioAt_ + i);
+        // The two sides' frame-by-frame halves side by side: their chains overlap.
+        for (int k = i; k < end; ++k)
+          for (int c = 0; c < 2; ++c)
+            channels_[c].enter(in[c][start + k], wet_[c][k - i], ratioAt_[k], feedback_[k],
+                               toneCoefAt_[k], dcPole_);
+        for (int c = 0; c < 2; ++c) {
+          const float* dry = in[c] + start;
+          float* to = out[c] + start;
+          for (int k = i; k < end; ++k) {
+            const float mix = mix_[k];
+            // mix = 0 is exactly the dry signal, bit for bit, whatever the loop holds.
+            to[k] = mix == 0.0f ? dry[k] : dry[k] * (1.0f - mix) + wet_[c][k - i] * mix;
+          }
+        }
+        i = end;
       }
-      if (size != sizeSeen_) {
-        sizeSeen_ = size;
-        for (HaloChannel& channel : channels_) channel.diffuser.setSize(size);
-      }
-      for (int c = 0; c < 2; ++c) {
-        const float dry = in[c][i];
-        const float wet = channels_[c].process(dry, ratio_, feedback, toneCoef_, dcPole_);
-        // mix = 0 is exactly the dry signal, bit for bit, whatever the loop holds.
-        out[c][i] = mix == 0.0f ? dry : dry * (1.0f - mix) + wet * mix;
-      }
+      start += count;
     }
   }
 
@@ -148,6 +188,9 @@ class ShimmerNode final : public Node {
   float dcPole_ = 0.999f;
   float ratio_ = 2.0f, toneCoef_ = 0.5f;
   float shiftSeen_ = NAN, toneSeen_ = NAN, sizeSeen_ = NAN;
+  // One pass's frames: the parameters frame by frame, and a channel's wet samples.
+  float ratioAt_[kPassFrames] = {}, toneCoefAt_[kPassFrames] = {}, feedback_[kPassFrames] = {};
+  float mix_[kPassFrames] = {}, size_[kPassFrames] = {}, wet_[2][kPassFrames] = {};
 };
 
 }  // namespace
