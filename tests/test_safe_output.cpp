@@ -373,3 +373,25 @@ TEST_CASE("safe output: AtomicFile hides unnamed data; the named fallback cleans
 }
 
 }  // namespace reverie
+
+namespace reverie {
+
+TEST_CASE("safe output: a disk that fills mid-render fails the render and keeps the old file") {
+  // RLIMIT_FSIZE makes write(2) fail past a size, as a full disk does (SIGXFSZ ignored, as the
+  // kernel's default would kill instead). The file is written by its own thread, a batch behind
+  // the render: the failure still ends the command with one line, and the old take stays.
+  test::ScratchFolder folder;
+  writeText(folder / "take.flac", "the previous take");
+  const test::CommandResult result =
+      runReverie("render glass-harmonica --length 60 -o take.flac", folder.path(),
+                 "sh -c 'trap \"\" XFSZ; ulimit -f 400; exec \"$0\" \"$@\"'");
+  MESSAGE("exit " << result.exitCode << ": " << result.err);
+  CHECK(result.exitCode != 0);
+  CHECK(result.exitCode != -1);  // an exit, not a death by signal
+  CHECK(result.err.find("disk") != std::string::npos);
+  CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+  CHECK(readText(folder / "take.flac") == "the previous take");
+  CHECK(countFiles(folder.path()) == 1);
+}
+
+}  // namespace reverie
