@@ -48,8 +48,10 @@ struct Ending {
 /// background job), with stderr in a file outside its working folder and no terminal.
 class Reverie {
  public:
+  /// `stdoutDescriptor`: where its standard output goes (-1: /dev/null).
   Reverie(const std::vector<std::string>& args, const fs::path& folder, const fs::path& errFile,
-          const std::string& presetPath = "", rlim_t addressSpaceBytes = 0) {
+          const std::string& presetPath = "", rlim_t addressSpaceBytes = 0,
+          int stdoutDescriptor = -1) {
     const std::string path =
         std::string(REVERIE_SOURCE_DIR) + "/presets" + (presetPath.empty() ? "" : ":" + presetPath);
     std::vector<std::string> argv{REVERIE_CLI_PATH};
@@ -64,7 +66,7 @@ class Reverie {
       const int err = open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (in < 0 || err < 0 || chdir(folder.c_str()) != 0) _exit(127);
       dup2(in, STDIN_FILENO);
-      dup2(in, STDOUT_FILENO);
+      dup2(stdoutDescriptor >= 0 ? stdoutDescriptor : in, STDOUT_FILENO);
       dup2(err, STDERR_FILENO);
       setenv("REVERIE_PRESET_PATH", path.c_str(), 1);
       for (int s : {SIGINT, SIGTERM, SIGHUP}) ::signal(s, SIG_DFL);
@@ -422,6 +424,36 @@ TEST_CASE("cli input: SIGINT, SIGTERM and SIGHUP stop a busy render at once with
     CHECK(contains(said, "interrupted"));
     CHECK(countFiles(folder.path()) == 1);  // no temporary beside the target
     CHECK(readText(folder / "take.wav") == "the old take");
+  }
+}
+
+TEST_CASE("cli input: SIGINT stops a stream whose reader has stopped reading, at once with 130") {
+  // `reverie render ... -o - | program` where the program no longer reads: the pipe fills and
+  // the write blocks. Ctrl-C must still end it (the write is interrupted, and the stream's ending
+  // does not wait for the reader either).
+  ScratchFolder folder, logs;
+  const fs::path err = logs / "err";
+  for (const char* type : {"wav", "raw"}) {
+    CAPTURE(type);
+    int ends[2];
+    REQUIRE(pipe(ends) == 0);
+    Reverie reverie({"render", "glass-harmonica", "--length", "600", "-q", "-o", "-", "-t", type},
+                    folder.path(), err, "", 0, ends[1]);
+    close(ends[1]);
+    // Nobody reads ends[0]: 64 KiB fill the pipe within a few blocks.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    reverie.send(SIGINT);
+    const Ending ending = reverie.finish(10.0);
+    close(ends[0]);
+    const std::string said = readText(err);
+    CAPTURE(said);
+    MESSAGE(std::string(type) << ": exit " << ending.code << " after " << ending.seconds
+                              << " s: " << said);
+    CHECK(ending.exited);
+    CHECK(ending.code == 130);
+    CHECK(ending.seconds < 1.0);
+    CHECK(isOneLine(said));
+    CHECK(contains(said, "stopped"));
   }
 }
 

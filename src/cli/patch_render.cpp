@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -165,16 +166,18 @@ EngineConfig renderEngineConfig(double sampleRate, std::uint64_t seed, int threa
 }
 
 PatchRender renderPatch(const Patch& patch, const EngineConfig& config, double seconds,
-                        const RenderProgress& progress, const BlockSink& sink, StemFiles* stems) {
+                        const RenderProgress& progress, const BlockSink& sink, StemFiles* stems,
+                        bool sinkBehind) {
   Engine engine(config);
   const std::map<std::string, NodeId> ids = buildGraph(patch, engine.graph());
   engine.commit();
   return renderEvents(engine, scheduleScore(patch, ids, engine.graph(), config.sampleRate), seconds,
-                      progress, sink, stems);
+                      progress, sink, stems, sinkBehind);
 }
 
 PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, double seconds,
-                         const RenderProgress& progress, const BlockSink& sink, StemFiles* stems) {
+                         const RenderProgress& progress, const BlockSink& sink, StemFiles* stems,
+                         bool sinkBehind) {
   const double sampleRate = engine.config().sampleRate;
   OfflineClock clock(engine, std::move(events));
   // The stems are the bus before the limiter, so they keep the frames its look-ahead delays.
@@ -197,7 +200,8 @@ PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, dou
   std::vector<float> batches[2] = {std::vector<float>(2 * kBatchFrames),
                                    std::vector<float>(2 * kBatchFrames)};
   int filling = 0;
-  SinkBehind behind(sink);
+  std::optional<SinkBehind> behind;
+  if (sinkBehind) behind.emplace(sink);
   std::size_t held = 0;
   std::uint64_t done = 0;
   while (done < frames) {
@@ -209,7 +213,11 @@ PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, dou
     held += static_cast<std::size_t>(count);
     done += static_cast<std::uint64_t>(count);
     if (held == kBatchFrames || done == frames) {
-      behind.hand(batch, held);
+      if (behind) {
+        behind->hand(batch, held);
+      } else {
+        sink(batch, held);
+      }
       filling = 1 - filling;
       held = 0;
     }
@@ -221,7 +229,7 @@ PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, dou
                  formatSeconds(doneSeconds) + " of " + formatSeconds(seconds));
     }
   }
-  behind.finish();
+  if (behind) behind->finish();
   bar.finish();
   PatchRender result;
   result.seconds = static_cast<double>(done) / sampleRate;

@@ -63,14 +63,17 @@ EngineConfig renderEngineConfig(double sampleRate, std::uint64_t seed, int threa
 /// block (kRenderBlockFrames); infinite `seconds` renders until interrupted or the sink throws.
 /// Throws RuntimeFailure if interrupted (Ctrl-C).
 /// With `stems`, the stems are written in the same pass (see cli/stem_files.hpp).
+/// `sinkBehind`: the sink runs on a thread of its own, a batch behind the render. False for a
+/// sink that can block without end (a pipe whose reader stalls), so that Ctrl-C still reaches
+/// the blocked write on the rendering thread.
 PatchRender renderPatch(const Patch& patch, const EngineConfig& config, double seconds,
                         const RenderProgress& progress, const BlockSink& sink,
-                        StemFiles* stems = nullptr);
+                        StemFiles* stems = nullptr, bool sinkBehind = true);
 
 /// Renders `seconds` of a committed engine driven by `events`; the same contract as renderPatch.
 /// The engine's largest block must be at least kRenderBlockFrames.
 PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, double seconds,
                          const RenderProgress& progress, const BlockSink& sink,
-                         StemFiles* stems = nullptr);
+                         StemFiles* stems = nullptr, bool sinkBehind = true);
 
 }  // namespace reverie::cli

@@ -291,8 +291,12 @@ int renderTake(const RenderOptions& options, RenderReport* report) {
           stemFiles);
     } catch (const RuntimeFailure&) {
       if (!pipeType || !interrupted()) throw;
-      // A stream is ended by a signal as a matter of course: what went out stays, properly ended.
-      destination.commit();
+      // A stream is ended by a signal as a matter of course: what went out stays, properly ended
+      // where its reader still reads (one that stopped reading is not waited for).
+      try {
+        destination.commit();
+      } catch (const RuntimeFailure&) {
+      }
       std::fprintf(stderr, "reverie: stopped after streaming %.1f s to standard output\n",
                    static_cast<double>(framesOut) / options.sampleRate);
       return interruptExitCode();

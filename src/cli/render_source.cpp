@@ -133,18 +133,21 @@ RenderSource openSource(const RenderOptions& options) {
 
 PatchRender renderSource(const RenderSource& source, const RenderOptions& options, double seconds,
                          const RenderProgress& progress, const BlockSink& sink, StemFiles* stems) {
+  // Standard output can be a pipe whose reader stalls: its writes stay on the rendering thread,
+  // where Ctrl-C reaches them.
+  const bool sinkBehind = options.output != "-";
   if (source.arc) {
     Engine engine(renderEngineConfig(options.sampleRate, options.seed, options.threads));
     const arc::ArcNodes nodes = arc::buildArc(*source.arc, engine.graph());
     if (!source.cues.empty())
       arc::setComposerCues(engine.graph().node(nodes.composer), source.cues);
     engine.commit();
-    return renderEvents(engine, {}, seconds, progress, sink, stems);
+    return renderEvents(engine, {}, seconds, progress, sink, stems, sinkBehind);
   }
   if (!source.midiFile)
     return renderPatch(source.patch,
                        renderEngineConfig(options.sampleRate, options.seed, options.threads),
-                       seconds, progress, sink, stems);
+                       seconds, progress, sink, stems, sinkBehind);
   MidiRenderSetup setup;
   setup.defaultPatch = &source.midiPatches.front();
   for (const auto& [channel, index] : source.channelPatch)
@@ -156,7 +159,7 @@ PatchRender renderSource(const RenderSource& source, const RenderOptions& option
   setup.mpe = options.mpe;
   Engine engine(renderEngineConfig(options.sampleRate, options.seed, options.threads));
   std::vector<ScheduledEvent> events = scheduleMidiFile(*source.midiFile, setup, engine);
-  return renderEvents(engine, std::move(events), seconds, progress, sink, stems);
+  return renderEvents(engine, std::move(events), seconds, progress, sink, stems, sinkBehind);
 }
 
 std::vector<std::filesystem::path> inputFiles(const RenderSource& source,

@@ -1,6 +1,7 @@
 // PipeWriter: the WAV header written up front, FLAC/Ogg through libsndfile, raw floats as they are.
 #include "io/pipe_writer.hpp"
 
+#include <fcntl.h>
 #include <sndfile.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "io/sndfile_stream.hpp"
 #include "io/wav_cue_chunks.hpp"
 #include "reverie/errors.hpp"
+#include "reverie/stop_request.hpp"
 
 namespace reverie::io {
 namespace {
@@ -40,13 +42,21 @@ void put32(std::string& out, std::uint32_t value) {
   throw RuntimeFailure(std::string("cannot write to standard output: ") + std::strerror(error));
 }
 
-/// All of `size` bytes, through interrupted and partial writes.
+/// All of `size` bytes, through interrupted and partial writes. Once a stop is requested
+/// (Ctrl-C), a reader that does not take the bytes at once ends the write: the output stays
+/// non-blocking from then on, so neither this write nor the stream's ending waits for it.
 void writeAll(int descriptor, const void* data, std::size_t size) {
   const char* at = static_cast<const char*>(data);
   while (size > 0) {
+    if (stopRequested()) {
+      const int flags = ::fcntl(descriptor, F_GETFL);
+      if (flags >= 0 && (flags & O_NONBLOCK) == 0) ::fcntl(descriptor, F_SETFL, flags | O_NONBLOCK);
+    }
     const ssize_t wrote = ::write(descriptor, at, size);
     if (wrote < 0) {
       if (errno == EINTR) continue;
+      if ((errno == EAGAIN || errno == EWOULDBLOCK) && stopRequested())
+        throw RuntimeFailure("interrupted while standard output's reader was not reading");
       failWrite(errno);
     }
     at += wrote;
