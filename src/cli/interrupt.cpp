@@ -1,6 +1,9 @@
 // The interrupt handler: async-signal-safe, records the signal and requests a stop.
 #include "cli/interrupt.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <csignal>
 
 #include "reverie/stop_request.hpp"
@@ -22,8 +25,18 @@ void setAction(int signal, void (*handler)(int)) {
   sigaction(signal, &action, nullptr);
 }
 
+// /dev/null, opened ahead, when standard output is to be released a second after a stop.
+volatile std::sig_atomic_t releaseTo = -1;
+
+extern "C" void onAlarm(int) {
+  if (releaseTo >= 0) dup2(releaseTo, STDOUT_FILENO);
+}
+
 extern "C" void onSignal(int signal) {
-  if (caught == 0) caught = signal;
+  if (caught == 0) {
+    caught = signal;
+    if (releaseTo >= 0) alarm(1);
+  }
   requestStop();
   // Whoever presses Ctrl-C twice means it: the next one takes its default action at once. A
   // SIGTERM or SIGHUP that follows (a closing terminal, a service manager) keeps the clean-up.
@@ -39,6 +52,17 @@ void catchInterrupts() {
     handled[i] = 1;
     setAction(kSignals[i], onSignal);
   }
+}
+
+void releaseStandardOutputOnStop() {
+  const int devNull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (devNull < 0) return;
+  struct sigaction action {};
+  action.sa_handler = onAlarm;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: the blocked write returns and is tried again on /dev/null
+  sigaction(SIGALRM, &action, nullptr);
+  releaseTo = devNull;
 }
 
 bool interrupted() {

@@ -9,6 +9,11 @@ namespace reverie::cli {
 /// Ctrl-C takes its default action, so a second Ctrl-C ends the process straight away. A signal
 /// ignored when reverie started (nohup, a background job of a script) stays ignored.
 void catchInterrupts();
+/// For a stream to standard output written by a library's own loop (libsndfile's FLAC and Ogg,
+/// which retry an interrupted write): a second after a stop is requested, standard output is
+/// pointed at /dev/null, so a write blocked on a reader that stopped reading ends and the
+/// command can stop. A reader that still reads gets the stream's proper ending well before.
+void releaseStandardOutputOnStop();
 /// A signal has come (the stop request is set).
 bool interrupted();
 /// The signal that came first, or 0.

@@ -207,6 +207,9 @@ int renderTake(const RenderOptions& options, RenderReport* report) {
     std::optional<std::uint64_t> frames;
     if (!endless) frames = framesForSeconds(length + tail, options.sampleRate);
     destination.openPipe(*pipeType, options, format, frames, markers);
+    // libsndfile writes these itself, retrying a write that Ctrl-C interrupts.
+    if (*pipeType == io::PipeType::kFlac || *pipeType == io::PipeType::kOgg)
+      releaseStandardOutputOnStop();
   } else {
     destination.openFile(target, options, format);
     destination.setCueMarkers(markers);
