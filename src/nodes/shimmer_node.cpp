@@ -64,7 +64,7 @@ struct HaloChannel {
   float dcInput = 0.0f, dcOutput = 0.0f;  // one-pole high-pass
   float feedbackSample = 0.0f;            // last pass's output, filtered, ready to re-enter
 
-  /// The most frames process() takes at once: what no read in the loop reaches back to.
+  /// The most frames wet() and enter() take at once: what no read in the loop reaches back to.
   int framesAtOnce() const {
     return std::min(diffuser.shortestDelay(), static_cast<int>(loopDelayFrames) - 2);
   }
@@ -128,30 +128,9 @@ class ShimmerNode final : public Node {
   }
 
   void render(const float* const* in, float* const* out, int frames) noexcept override {
-    const float rate = static_cast<float>(info().sampleRate);
-    float* dryGains = dryGainsOut();
     for (int start = 0; start < frames;) {
       const int count = std::min(frames - start, kPassFrames);
-      // Every parameter steps once per frame, and derived values are recomputed when the value
-      // moved, so the output does not depend on where blocks begin.
-      for (int i = 0; i < count; ++i) {
-        const float shift = parameter(kShift).next();
-        feedback_[i] = parameter(kFeedback).next();
-        mix_[i] = parameter(kMix).next();
-        dryGains[start + i] = 1.0f - mix_[i];
-        const float tone = parameter(kTone).next();
-        size_[i] = parameter(kSize).next();
-        if (shift != shiftSeen_) {
-          shiftSeen_ = shift;
-          ratio_ = std::exp2(shift / 12.0f);
-        }
-        if (tone != toneSeen_) {
-          toneSeen_ = tone;
-          toneCoef_ = 1.0f - std::exp(-dsp::kTwoPiF * tone / rate);
-        }
-        ratioAt_[i] = ratio_;
-        toneCoefAt_[i] = toneCoef_;
-      }
+      stepParameters(count, dryGainsOut() + start);
       // Runs of frames at one diffusion size (a new size moves the diffusers' delays at its own
       // frame), each no longer than the loop's shortest delay.
       for (int i = 0; i < count;) {
@@ -162,21 +141,7 @@ class ShimmerNode final : public Node {
         const int most = std::min(channels_[0].framesAtOnce(), channels_[1].framesAtOnce());
         int end = i + 1;
         while (end < count && end - i < most && size_[end] == sizeSeen_) ++end;
-        for (int c = 0; c < 2; ++c) channels_[c].wet(wet_[c], end - i, ratioAt_ + i);
-        // The two sides' frame-by-frame halves side by side: their chains overlap.
-        for (int k = i; k < end; ++k)
-          for (int c = 0; c < 2; ++c)
-            channels_[c].enter(in[c][start + k], wet_[c][k - i], ratioAt_[k], feedback_[k],
-                               toneCoefAt_[k], dcPole_);
-        for (int c = 0; c < 2; ++c) {
-          const float* dry = in[c] + start;
-          float* to = out[c] + start;
-          for (int k = i; k < end; ++k) {
-            const float mix = mix_[k];
-            // mix = 0 is exactly the dry signal, bit for bit, whatever the loop holds.
-            to[k] = mix == 0.0f ? dry[k] : dry[k] * (1.0f - mix) + wet_[c][k - i] * mix;
-          }
-        }
+        renderRun(in, out, start, i, end);
         i = end;
       }
       start += count;
@@ -184,6 +149,48 @@ class ShimmerNode final : public Node {
   }
 
  private:
+  // Every parameter steps once per frame, and derived values are recomputed when the value
+  // moved, so the output does not depend on where blocks begin.
+  void stepParameters(int count, float* dryGains) noexcept {
+    const float rate = static_cast<float>(info().sampleRate);
+    for (int i = 0; i < count; ++i) {
+      const float shift = parameter(kShift).next();
+      feedback_[i] = parameter(kFeedback).next();
+      mix_[i] = parameter(kMix).next();
+      dryGains[i] = 1.0f - mix_[i];
+      const float tone = parameter(kTone).next();
+      size_[i] = parameter(kSize).next();
+      if (shift != shiftSeen_) {
+        shiftSeen_ = shift;
+        ratio_ = std::exp2(shift / 12.0f);
+      }
+      if (tone != toneSeen_) {
+        toneSeen_ = tone;
+        toneCoef_ = 1.0f - std::exp(-dsp::kTwoPiF * tone / rate);
+      }
+      ratioAt_[i] = ratio_;
+      toneCoefAt_[i] = toneCoef_;
+    }
+  }
+
+  // Frames first..end of the pass starting at `start`: both sides' loops, then the mix.
+  void renderRun(const float* const* in, float* const* out, int start, int first,
+                 int end) noexcept {
+    for (int c = 0; c < 2; ++c) channels_[c].wet(wet_[c], end - first, ratioAt_ + first);
+    // The two sides' frame-by-frame halves side by side: their chains overlap.
+    for (int k = first; k < end; ++k)
+      for (int c = 0; c < 2; ++c)
+        channels_[c].enter(in[c][start + k], wet_[c][k - first], ratioAt_[k], feedback_[k],
+                           toneCoefAt_[k], dcPole_);
+    for (int c = 0; c < 2; ++c) {
+      for (int k = first; k < end; ++k) {
+        const float dry = in[c][start + k], mix = mix_[k];
+        // mix = 0 is exactly the dry signal, bit for bit, whatever the loop holds.
+        out[c][start + k] = mix == 0.0f ? dry : dry * (1.0f - mix) + wet_[c][k - first] * mix;
+      }
+    }
+  }
+
   HaloChannel channels_[2];
   float dcPole_ = 0.999f;
   float ratio_ = 2.0f, toneCoef_ = 0.5f;
