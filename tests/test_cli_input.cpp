@@ -427,6 +427,44 @@ TEST_CASE("cli input: SIGINT, SIGTERM and SIGHUP stop a busy render at once with
   }
 }
 
+TEST_CASE("cli input: a SIGINT sent twice at once is one Ctrl-C; a second press later kills") {
+  ScratchFolder folder, logs;
+  const fs::path err = logs / "err";
+  // A FLAC stream whose reader does not read: after a stop request it ends a second later (see
+  // the next test), so the second signal finds it still running.
+  const auto stalledStream = [&](int secondAfterMs) {
+    int pipeEnds[2];
+    REQUIRE(pipe(pipeEnds) == 0);
+    Reverie reverie({"render", "the-performance", "--length", "240", "-o", "-", "-t", "flac"},
+                    folder.path(), err, "", 0, pipeEnds[1]);
+    close(pipeEnds[1]);
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));  // the pipe is full by now
+    reverie.send(SIGINT);
+    std::this_thread::sleep_for(std::chrono::milliseconds(secondAfterMs));
+    reverie.send(SIGINT);
+    const Ending ending = reverie.finish(10.0);
+    close(pipeEnds[0]);
+    MESSAGE("second SIGINT " << secondAfterMs << " ms after the first: exit " << ending.code
+                             << ", signal " << ending.signal << " after " << ending.seconds
+                             << " s");
+    return ending;
+  };
+  // `timeout -s INT` signals the process and then its group: the same request twice, a moment
+  // apart. It is one Ctrl-C: the stream ends as after one, with 130 and its line.
+  const Ending once = stalledStream(50);
+  const std::string said = readText(err);
+  CAPTURE(said);
+  CHECK(once.exited);
+  CHECK(once.code == 130);
+  CHECK(isOneLine(said));
+  CHECK(contains(said, "stopped after streaming"));
+  // A person who presses Ctrl-C again after a moment means it: the default action, at once.
+  const Ending twice = stalledStream(400);
+  CHECK_FALSE(twice.exited);
+  CHECK(twice.signal == SIGINT);
+  CHECK(twice.seconds < 0.5);
+}
+
 TEST_CASE("cli input: SIGINT stops a stream whose reader has stopped reading, with 130") {
   // `reverie render ... -o - | program` where the program no longer reads: the pipe fills and
   // the write blocks. Ctrl-C must still end it: WAV and raw at once (the write is interrupted,

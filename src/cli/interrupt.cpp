@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <ctime>
 
 #include "reverie/stop_request.hpp"
 
@@ -13,6 +14,9 @@ namespace {
 
 constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 volatile std::sig_atomic_t caught = 0;
+// Two SIGINTs closer than this are one request (see onSignal); a person's second press is
+// further apart.
+constexpr double kSameInterruptSeconds = 0.25;
 // Which of kSignals we handle: one ignored when we started (nohup, `cmd &` in a script) stays so.
 volatile std::sig_atomic_t handled[3] = {};
 
@@ -32,15 +36,33 @@ extern "C" void onAlarm(int) {
   if (releaseTo >= 0) dup2(releaseTo, STDOUT_FILENO);
 }
 
+// When the first signal came, by CLOCK_MONOTONIC (clock_gettime is async-signal-safe).
+timespec firstCaught{};
+
+double secondsSinceFirst() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<double>(now.tv_sec - firstCaught.tv_sec) +
+         1e-9 * static_cast<double>(now.tv_nsec - firstCaught.tv_nsec);
+}
+
 extern "C" void onSignal(int signal) {
   if (caught == 0) {
     caught = signal;
+    clock_gettime(CLOCK_MONOTONIC, &firstCaught);
     if (releaseTo >= 0) alarm(1);
+    requestStop();
+    return;
   }
   requestStop();
-  // Whoever presses Ctrl-C twice means it: the next one takes its default action at once. A
-  // SIGTERM or SIGHUP that follows (a closing terminal, a service manager) keeps the clean-up.
-  if (handled[0] != 0) setAction(SIGINT, SIG_DFL);
+  // Whoever presses Ctrl-C a second time means it: it takes its default action at once. A
+  // SIGINT within kSameInterruptSeconds of the first is the same request sent twice (`timeout
+  // -s INT` signals the process and then its group), not a person's second press. A SIGTERM or
+  // SIGHUP that follows (a closing terminal, a service manager) keeps the clean-up.
+  if (signal == SIGINT && handled[0] != 0 && secondsSinceFirst() >= kSameInterruptSeconds) {
+    setAction(SIGINT, SIG_DFL);
+    raise(SIGINT);  // blocked while this handler runs: delivered, and deadly, on return
+  }
 }
 
 }  // namespace
