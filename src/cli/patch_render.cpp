@@ -9,7 +9,6 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -19,6 +18,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/progress_bar.hpp"
 #include "cli/stem_files.hpp"
+#include "engine/free_cores.hpp"
 #include "reverie/engine.hpp"
 #include "reverie/errors.hpp"
 #include "reverie/offline_clock.hpp"
@@ -146,21 +146,12 @@ void checkRenderLength(const RenderLength& render, double maxSeconds) {
                      raise);
 }
 
-int idleCores() {
-  const int cores = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 64);
-  // A worker on a core that another program keeps busy is preempted while it holds a step the
-  // render waits for: count only the cores the last minute's load leaves free.
-  double load = 0.0;
-  if (getloadavg(&load, 1) != 1 || !std::isfinite(load)) return cores;
-  return std::clamp(cores - static_cast<int>(std::lround(load)), 1, cores);
-}
-
 EngineConfig renderEngineConfig(double sampleRate, std::uint64_t seed, int threads) {
   EngineConfig config;
   config.sampleRate = sampleRate;
   config.maxBlockFrames = kRenderBlockFrames;
   config.seed = seed;
-  config.threads = threads > 0 ? threads : idleCores();
+  config.threads = threads > 0 ? threads : freeCores();
   config.offline = true;
   return config;
 }
@@ -232,6 +223,7 @@ PatchRender renderEvents(Engine& engine, std::vector<ScheduledEvent> events, dou
   if (behind) behind->finish();
   bar.finish();
   PatchRender result;
+  result.threads = engine.config().threads;
   result.seconds = static_cast<double>(done) / sampleRate;
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -21,6 +21,7 @@ using BlockSink = std::function<void(const float* interleaved, std::size_t frame
 struct PatchRender {
   double seconds = 0.0;
   double realtimeFactor = 0.0;  ///< audio seconds per second of wall time
+  int threads = 1;              ///< threads that rendered each block
 };
 
 /// The longest render `reverie render` accepts unless --max-length raises it: a day. Renders
@@ -53,10 +54,7 @@ struct RenderProgress {
   std::string label = "rendering";
 };
 
-/// The cores that are free now: the cores less the last minute's load average, at least one.
-int idleCores();
-
-/// The engine an offline render runs: kRenderBlockFrames, and `threads` (0: idleCores()).
+/// The engine an offline render runs: kRenderBlockFrames, and `threads` (0: freeCores()).
 EngineConfig renderEngineConfig(double sampleRate, std::uint64_t seed, int threads);
 
 /// Renders `seconds` of the patch with `config`'s rate, seed and threads into `sink`, block by

@@ -11,6 +11,7 @@
 
 #include "cli/interrupt.hpp"
 #include "cli/progress_bar.hpp"
+#include "engine/free_cores.hpp"
 #include "reverie/errors.hpp"
 
 namespace reverie::cli {
@@ -85,7 +86,7 @@ int runRenderBatch(const RenderOptions& options) {
   catchInterrupts();
 
   // Takes side by side, each on one thread: the cores free now, never more than the takes.
-  const int jobs = std::clamp(options.threads > 0 ? options.threads : idleCores(), 1,
+  const int jobs = std::clamp(options.threads > 0 ? options.threads : freeCores(), 1,
                               static_cast<int>(seeds.size()));
   std::vector<RenderReport> reports(seeds.size());
   std::vector<std::string> errors(seeds.size());

@@ -138,8 +138,8 @@ void addRenderCommand(CLI::App& app, Action& action) {
   render
       ->add_option("--threads", options->threads,
                    "Threads rendering each block (with --seeds: takes at once), 1 to 64 [default: "
-                   "the cores the load average "
-                   "leaves free]. The audio is the same, bit for bit, whatever the count")
+                   "the cores this process may use, less those other programs keep busy at "
+                   "normal priority]. The audio is the same, bit for bit, whatever the count")
       ->check(wholeIn(1, 64, ""));
   render->add_flag("-q,--quiet", options->quiet, "No progress bar and no summary");
   render->callback([options, &action, midiPreset, channels, curve, mpe, curves, plot, labels,

@@ -351,12 +351,12 @@ int renderTake(const RenderOptions& options, RenderReport* report) {
     const std::string where = pipeType ? "standard output" : target.string();
     std::fprintf(stderr,
                  "reverie: rendered '%s' to %s (%s, %.0f Hz, stereo, seed %llu)\n"
-                 "  length %.2f s | %.1fx realtime | peak %.1f dBFS | true peak %.1f dBTP | %.1f "
-                 "LUFS integrated\n",
+                 "  length %.2f s | %.1fx realtime on %d thread%s | peak %.1f dBFS | true peak "
+                 "%.1f dBTP | %.1f LUFS integrated\n",
                  source.name.c_str(), where.c_str(), describe(target, format).c_str(),
                  options.sampleRate, static_cast<unsigned long long>(options.seed), length + tail,
-                 render.realtimeFactor, loudness.samplePeakDbfs, loudness.truePeakDbtp,
-                 loudness.integratedLufs);
+                 render.realtimeFactor, render.threads, render.threads == 1 ? "" : "s",
+                 loudness.samplePeakDbfs, loudness.truePeakDbtp, loudness.integratedLufs);
     if (source.arc) {
       std::string line = "  scenes:";
       for (std::size_t i = 0; i < scenes.size(); ++i) {

@@ -1,0 +1,30 @@
+// How many threads an offline render should start: the cores this process may run on, less
+// those other programs keep busy at a priority that would take the core from a worker.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace reverie {
+
+/// The cores this process may run on: its CPU affinity (taskset, a container's cpuset), or
+/// every online core when that cannot be read; 1 to 64.
+int allowedCores();
+
+/// Whether a task whose /proc/PID/task/TID/stat reads `stat` keeps a core busy against an
+/// offline render: runnable (state R) and not SCHED_IDLE, at nice below 10 or in a real-time
+/// class. A worker at nice 0 keeps almost all of its core beside a task at nice 10 or more
+/// (weight 110 or less against 1024) or a SCHED_IDLE one, so those do not count.
+bool competesForCore(std::string_view stat);
+
+/// The process ids of the tasks (threads) that competesForCore now, other than this process's
+/// own, each once per thread; from one pass over /proc (empty where /proc cannot be read).
+std::vector<int> competingTasks();
+
+/// allowedCores() less the cores the competing tasks keep busy (the mean of a few samples a
+/// few milliseconds apart), at least 1. Unlike the load average, this neither counts the
+/// previous render (a minute's average keeps it for a minute, so a script's second render
+/// started on one thread) nor background jobs at low priority.
+int freeCores();
+
+}  // namespace reverie
