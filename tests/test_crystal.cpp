@@ -139,6 +139,96 @@ TEST_CASE("crystal: brightness and velocity each raise the spectral centroid, st
   }
 }
 
+TEST_CASE("crystal: a bowed note brightens to the top of the range, in tune and at its level") {
+  // Before, the bow's coupling took the whole tilt: brighter than about 0.85 the upper modes
+  // outweighed the principal in the friction's loop and the bow locked onto them. A bowed
+  // glass A4 at 0.9 lost its note (centroid 0.7 -> 8.6 kHz), a harmonic violin's died at 1.0.
+  struct Body {
+    const char* name;
+    std::initializer_list<std::pair<const char*, float>> parameters;
+  };
+  const Body bodies[] = {
+      {"glass (glass-harmonica)",
+       {{"exciter", 1.0f},
+        {"geometry", 2.0f},
+        {"beat", 5.0f},
+        {"t60", 6.0f},
+        {"damping", 1.2f},
+        {"pressure", 0.6f},
+        {"bow_speed", 0.5f},
+        {"position", 0.15f}}},
+      {"harmonic (clockwork-violin)",
+       {{"exciter", 1.0f},
+        {"geometry", 0.0f},
+        {"t60", 1.5f},
+        {"damping", 1.6f},
+        {"modes", 40.0f},
+        {"pressure", 0.65f},
+        {"bow_speed", 0.6f},
+        {"position", 0.11f}}},
+  };
+  for (const Body& body : bodies) {
+    for (int key : {48, 60, 69, 81, 93}) {
+      double previousCentroid = 0.0, darkLevelDb = 0.0;
+      for (float brightness : {0.5f, 0.75f, 0.9f, 1.0f}) {
+        CrystalRig rig(body.parameters);
+        rig.engine.graph().setParameter(rig.crystal, "brightness", brightness);
+        rig.engine.commit();
+        const std::vector<float> audio = rig.render({note(0, rig.crystal, key, 0.8f)}, 3.0);
+        const std::span<const float> held = segment(audio, 1.0, 3.0);
+        const auto spectrum = test::analyseSpectrum(held, kRate);
+        const auto principal =
+            test::strongestPeakBetween(spectrum, hzOfKey(key) * 0.97, hzOfKey(key) * 1.03);
+        const double centroid = test::spectralCentroidHz(held, kRate);
+        CAPTURE(body.name);
+        CAPTURE(key);
+        CAPTURE(brightness);
+        REQUIRE(principal.has_value());
+        CAPTURE(principal->amplitudeDb);
+        CHECK(std::fabs(test::centsBetween(principal->frequencyHz, hzOfKey(key))) < 1.0);
+        if (brightness == 0.5f) darkLevelDb = principal->amplitudeDb;
+        CHECK(std::fabs(principal->amplitudeDb - darkLevelDb) < 3.0);  // it keeps its note
+        CHECK(centroid > previousCentroid);                            // and grows brighter
+        if (key == 69 && brightness == 1.0f)
+          MESSAGE(std::string(body.name)
+                  << " A4 at brightness 1: principal " << principal->amplitudeDb
+                  << " dB (0.5: " << darkLevelDb << " dB), centroid " << centroid << " Hz");
+        previousCentroid = centroid;
+      }
+    }
+  }
+}
+
+TEST_CASE("crystal: glass-harmonica's CC74 at 127 keeps the bowed note") {
+  const Patch patch =
+      loadPatch(std::string(REVERIE_SOURCE_DIR) + "/presets/instruments/glass-harmonica.toml");
+  auto render = [&](float controller) {
+    Engine engine({kRate, 512, 1});
+    const auto ids = buildGraph(patch, engine.graph());
+    engine.commit();
+    const NodeId crystal = ids.at("crystal");
+    return test::renderBlocks(engine,
+                              {{0, crystal, {0, EventType::kControlChange, 0, 74, controller}},
+                               note(100, crystal, 69, 0.8f)},
+                              static_cast<std::size_t>(3.0 * kRate), [] { return 512; })
+        .left;
+  };
+  const std::vector<float> dark = render(0.0f), bright = render(1.0f);
+  const auto levelAt440 = [](const std::vector<float>& audio) {
+    const auto peak = test::strongestPeakBetween(
+        test::analyseSpectrum(segment(audio, 1.0, 3.0), kRate), 440.0 * 0.97, 440.0 * 1.03);
+    return peak ? peak->amplitudeDb : -200.0;
+  };
+  const double darkCentroid = test::spectralCentroidHz(segment(dark, 1.0, 3.0), kRate);
+  const double brightCentroid = test::spectralCentroidHz(segment(bright, 1.0, 3.0), kRate);
+  MESSAGE("A4 with CC74 at 0: " << levelAt440(dark) << " dB, centroid " << darkCentroid
+                                << " Hz; at 127: " << levelAt440(bright) << " dB, centroid "
+                                << brightCentroid << " Hz");
+  CHECK(std::fabs(levelAt440(bright) - levelAt440(dark)) < 3.0);
+  CHECK(brightCentroid > darkCentroid);
+  CHECK(brightCentroid < 3000.0);  // brighter, not a squeal high above the note
+}
+
 TEST_CASE("crystal: a bowed note holds its level while the key is down and decays after") {
   CrystalRig rig(
       {{"exciter", 1.0f}, {"geometry", 2.0f}, {"beat", 0.0f}, {"t60", 6.0f}, {"release", 0.8f}});

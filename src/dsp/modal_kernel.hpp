@@ -20,6 +20,10 @@ struct ModeArrays {
   const float* gain;      ///< input gain: excitation weight, position and level folded in
   const float* sideGain;  ///< stereo: how much of the mode goes to the side (L-R) signal
   int groups;             ///< number of 16-lane groups, 1..4
+  /// Bowed only: the weights the velocity under the bow reads the modes with (null: `gain`,
+  /// as reciprocity has it). With gain x k in and velocityGain / k out, a mode's share of the
+  /// friction's loop is unchanged while it sounds k times louder.
+  const float* velocityGain = nullptr;
 };
 
 /// Renders `frames` frames. `excitation` (null = silence) drives every mode; the sum of the

@@ -130,9 +130,10 @@ inline V pickGroup(const V (&a)[kGroups], int group) {
 // The bow, fused: each frame the modes rotate, the gain-weighted real parts give the body's
 // velocity under the bow, the friction gives the force, and the force lands on the rotated
 // state, all in registers. The velocity a frame ahead is v(t+1) = B(t) + K F(t), where
-// B(t) = sum g Re(p^2 z(t-1)) needs only the state before this frame's force and
-// K = sum g^2 Re(p) is fixed for the span: so the sum over the modes runs beside the friction
-// instead of after it, and a frame waits only for the friction.
+// B(t) = sum gv Re(p^2 z(t-1)) needs only the state before this frame's force and
+// K = sum g gv Re(p) is fixed for the span (gv: the velocity's weights, by default g): so the
+// sum over the modes runs beside the friction instead of after it, and a frame waits only for
+// the friction.
 template <typename V, int kGroups>
 struct BowedRegisters {
   ModeRegisters<V, kGroups> r;
@@ -147,12 +148,15 @@ struct BowedRegisters {
     r.load(voice.modes);
     bow = voice.bow;
     const auto& [re, im, c, s, g, w] = r;
+    const float* velocityGain = voice.modes.velocityGain;
     V ahead = V::zero(), velocity = V::zero();
     for (int k = 0; k < kGroups; ++k) {
-      gc2[k] = V::mul(g[k], V::fnma(s[k], s[k], V::mul(c[k], c[k])));
-      gs2[k] = V::mul(g[k], V::mul(V::add(c[k], c[k]), s[k]));
-      ahead = V::fma(V::mul(g[k], g[k]), c[k], ahead);
-      velocity = V::fma(g[k], V::fnma(s[k], im[k], V::mul(c[k], re[k])), velocity);
+      // The velocity's weights; the force lands through g (in frame()).
+      const V gv = velocityGain != nullptr ? V::load(velocityGain + 16 * k) : g[k];
+      gc2[k] = V::mul(gv, V::fnma(s[k], s[k], V::mul(c[k], c[k])));
+      gs2[k] = V::mul(gv, V::mul(V::add(c[k], c[k]), s[k]));
+      ahead = V::fma(V::mul(g[k], gv), c[k], ahead);
+      velocity = V::fma(gv, V::fnma(s[k], im[k], V::mul(c[k], re[k])), velocity);
     }
     float fromState;
     V::reduce2(ahead, velocity, coupled, fromState);

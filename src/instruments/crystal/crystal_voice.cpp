@@ -18,6 +18,13 @@ constexpr float kModeGain = 0.25f;            // output level of a full-velocity
 // The bow's loop gain goes as the square of its mode gains (force in, velocity out through the
 // same weights); its friction constants below are tuned for this value.
 constexpr float kBowModeGain = 1.0f;
+// The brightest tilt the bow's coupling takes: brightness 0.75, modes weighted by
+// ratio^-0.375. Brighter, the upper modes outweigh the principal in the friction's loop and
+// the bow locks onto them: a bowed glass A4 at brightness 0.9 lost its note (centroid 0.7 ->
+// 8.6 kHz), a harmonic violin's note died at 1.0, and at bow positions of 0.3 notes were lost
+// from brightness 0.8. Beyond 0.75 the tilt brightens only what the modes radiate; at 0.75,
+// every geometry, pressure, key (36-96) and position up to 0.3 holds its note.
+constexpr double kBowBrightestTilt = -3.0 + 3.5 * 0.75;
 constexpr float kBowVelocityScale = 0.15f;  // bow speed 1 in units of the modes' velocity
 constexpr float kBowCoupling = 0.05f;       // force per unit of slip while sticking
 constexpr float kShardLevel = 0.5f;
@@ -72,6 +79,7 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
     // Upper modes lose energy faster (material damping grows with frequency).
     radius_[m] = radiusFor(s.t60Seconds / std::pow(centre, s.damping), s.sampleRate);
     tuneMode(m, noteHz * ratio_[m], s);
+    centre_[m] = centre;
     // Cosine position weights (as in Mutable Instruments Elements/Rings) and a spectral tilt.
     const double position = std::cos(dsp::kPi * table[m].order * s.position);
     const double tilt = std::pow(centre, -3.0 + 3.5 * s.brightness);
@@ -101,10 +109,14 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
   if (bowing_) {
     bowVelocity_ = static_cast<float>(s.bowSpeed * (0.4 + 0.6 * velocity));
     bowForce_ = static_cast<float>(std::min(1.0, s.bowPressure * (0.5 + 0.5 * velocity)));
-    // The friction's linear gain is coupling x sum(gain^2); at 1 or more a sticking bow would
-    // overshoot the body's velocity (a bright, many-mode voice rattling at Nyquist).
+    tilt_ = -3.0 + 3.5 * s.brightness;
+    splitBowGains(tilt_);
+    // The friction's linear gain is coupling x sum(gain x velocity gain); at 1 or more a
+    // sticking bow would overshoot the body's velocity (a bright, many-mode voice rattling at
+    // Nyquist).
     double gainSquared = 0.0;
-    for (int m = 0; m < modeCount_; ++m) gainSquared += static_cast<double>(gain_[m]) * gain_[m];
+    for (int m = 0; m < modeCount_; ++m)
+      gainSquared += static_cast<double>(gain_[m]) * velocityGain_[m];
     bowCouplingLimit_ = static_cast<float>(0.9 / std::max(gainSquared, 1e-9));
     // The friction acts once a sample, the body turns by its angle per sample: below the
     // reference the same coupling would hold a slow mode for most of its cycle (hundreds of
@@ -199,6 +211,20 @@ void CrystalVoice::setTimbre(float timbre) {
     const float factor = static_cast<float>(std::pow(ratio_[m], change));
     re_[m] *= factor;
     im_[m] *= factor;
+  }
+  if (exciter_ == Exciter::kBow) splitBowGains(tilt_ + exponent);
+}
+
+void CrystalVoice::splitBowGains(double exponent) {
+  // Scaling a mode's state by k = centre^excess and its velocity weight by 1/k leaves the
+  // friction's loop exactly as at the brightest tilt it bears, while the mode sounds k times
+  // louder: gain_ (force in, and what is heard) keeps the full tilt, and the velocity's
+  // weights lose the excess twice.
+  const double excess = exponent - kBowBrightestTilt;
+  for (int m = 0; m < groups_ * dsp::kModeLanes; ++m) {
+    velocityGain_[m] = excess <= 0.0 || m >= modeCount_
+                           ? gain_[m]
+                           : static_cast<float>(gain_[m] * std::pow(centre_[m], -2.0 * excess));
   }
 }
 
@@ -302,7 +328,7 @@ dsp::BowedVoice CrystalVoice::bowedVoice(float* mid, float* side, float* listenR
   // their period and crackle with subharmonics.
   const float pressure = bowForce_ + std::clamp(extraPressure_, 0.0f, 1.0f) * (1.0f - bowForce_);
   dsp::BowedVoice voice{
-      {re_, im_, c_, s_, gain_, side_, groups_}, {}, mid, side, listenRe, listenIm};
+      {re_, im_, c_, s_, gain_, side_, groups_, velocityGain_}, {}, mid, side, listenRe, listenIm};
   dsp::BowDrive& bow = voice.bow;
   bow.speed = bowVelocity_ * kBowVelocityScale;
   bow.slope = (5.0f - 3.0f * std::min(pressure, 1.0f)) / kBowVelocityScale;

@@ -108,11 +108,18 @@ class CrystalVoice {
   void renderShards(float* mid, float* side, int frames, dsp::ModalKernel kernel,
                     const VoiceSettings& s);
   void startShard(const VoiceSettings& s);
+  /// A bowed voice's modes tilted brighter than the bow can bear: the bow's coupling keeps
+  /// the brightest stable tilt and the rest tilts only what the modes radiate (velocityGain_).
+  void splitBowGains(double exponent);
 
   static constexpr int kShards = 16;
   alignas(64) float re_[kMaxModes], im_[kMaxModes], c_[kMaxModes], s_[kMaxModes];
   alignas(64) float gain_[kMaxModes], side_[kMaxModes];
   float baseGain_[kMaxModes] = {};  // gain_ before the MPE timbre tilt
+  // Bowed: the weights the bow reads the velocity with (see splitBowGains).
+  alignas(64) float velocityGain_[kMaxModes] = {};
+  double centre_[kMaxModes] = {};  // a mode's ratio, or its split pair's centre
+  double tilt_ = 0.0;              // the brightness's tilt exponent, before the MPE timbre's
   alignas(64) float shardRe_[kShards], shardIm_[kShards], shardC_[kShards], shardS_[kShards];
   alignas(64) float shardGain_[kShards], shardSide_[kShards];
   double ratio_[kMaxModes] = {};  // frequency / note frequency
