@@ -66,11 +66,17 @@ Stereo renderArc(const std::string& name, int threads, const std::function<int()
                                      blocks);
 }
 
-void requireSame(const Stereo& a, const Stereo& b) {
+void requireSame(const Stereo& a, const Stereo& b, const char* how = "") {
   REQUIRE(a.left.size() == b.left.size());
-  std::size_t differing = 0;
-  for (std::size_t i = 0; i < a.left.size(); ++i)
+  std::size_t differing = 0, first = a.left.size();
+  for (std::size_t i = 0; i < a.left.size(); ++i) {
+    const bool differs = a.left[i] != b.left[i] || a.right[i] != b.right[i];
     differing += (a.left[i] != b.left[i]) + (a.right[i] != b.right[i]);
+    if (differs && first == a.left.size()) first = i;
+  }
+  const std::string rendered = how;
+  CAPTURE(rendered);
+  CAPTURE(first);  // the first frame that differs (the size when none does)
   CHECK(differing == 0);
 }
 
@@ -78,15 +84,16 @@ void requireSame(const Stereo& a, const Stereo& b) {
 
 TEST_CASE("the arcs render bit-identically on 1, 2 and 4 threads, in any block size") {
   for (const char* name : {"the-performance", "clockwork", "second-chance"}) {
-    CAPTURE(name);
+    const std::string arcName = name;
+    CAPTURE(arcName);
     const Stereo one = renderArc(name, 1, [] { return 1024; });
     double energy = 0.0;
     for (float x : one.left) energy += static_cast<double>(x) * x;
     REQUIRE(energy > 1.0);  // the stretch compared is not silence
     const std::function<int()> wholeBlocks = [] { return 1024; };
-    requireSame(one, renderArc(name, 2, wholeBlocks, /*offline=*/true));
-    requireSame(one, renderArc(name, 2, irregularBlocks()));
-    requireSame(one, renderArc(name, 4, [] { return 64; }));
+    requireSame(one, renderArc(name, 2, wholeBlocks, /*offline=*/true), "2 threads offline");
+    requireSame(one, renderArc(name, 2, irregularBlocks()), "2 threads, irregular blocks");
+    requireSame(one, renderArc(name, 4, [] { return 64; }), "4 threads, 64-frame blocks");
     MESSAGE(std::string(name), ": ", one.left.size(), " frames the same on 1, 2 and 4 threads");
   }
 }
