@@ -97,12 +97,32 @@ void forEachOtherTask(const Visit& visit) {
 
 }  // namespace
 
+int coresOfQuota(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  const std::size_t space = text.find(' ');
+  if (space == std::string_view::npos) return 0;
+  long quota = 0, period = 0;
+  if (!readLong(text.substr(0, space), quota) || !readLong(text.substr(space + 1), period))
+    return 0;  // "max 100000": no quota
+  if (quota <= 0 || period <= 0) return 0;
+  return static_cast<int>(std::min<long>((quota + period - 1) / period, kMostCores));
+}
+
 int allowedCores() {
   cpu_set_t set;
   CPU_ZERO(&set);
   int cores = 0;
   if (sched_getaffinity(0, sizeof set, &set) == 0) cores = CPU_COUNT(&set);
   if (cores <= 0) cores = static_cast<int>(std::thread::hardware_concurrency());
+  // A container's quota, as its own cgroup namespace shows it at the root: v2, then v1.
+  int quota = coresOfQuota(readSmallFile("/sys/fs/cgroup/cpu.max"));
+  if (quota == 0) {
+    const std::string v1 = readSmallFile("/sys/fs/cgroup/cpu/cpu.cfs_quota_us");
+    if (!v1.empty())
+      quota = coresOfQuota(v1.substr(0, v1.find('\n')) + " " +
+                           readSmallFile("/sys/fs/cgroup/cpu/cpu.cfs_period_us"));
+  }
+  if (quota > 0) cores = std::min(cores, quota);
   return std::clamp(cores, 1, kMostCores);
 }
 

@@ -8,8 +8,13 @@
 namespace reverie {
 
 /// The cores this process may run on: its CPU affinity (taskset, a container's cpuset), or
-/// every online core when that cannot be read; 1 to 64.
+/// every online core when that cannot be read, and no more than a CPU quota allows (a container
+/// started with --cpus; cgroup v2 cpu.max or v1 cpu.cfs_quota_us); 1 to 64.
 int allowedCores();
+
+/// The whole cores a cgroup CPU quota grants, rounded up: "150000 100000" (v2 cpu.max, or v1's
+/// quota and period) is 2; 0 for no quota ("max", -1) or text that is not a quota.
+int coresOfQuota(std::string_view quotaAndPeriod);
 
 /// Whether a task whose /proc/PID/task/TID/stat reads `stat` keeps a core busy against an
 /// offline render: runnable (state R) and not SCHED_IDLE, at nice below 10 or in a real-time
