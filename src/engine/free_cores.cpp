@@ -1,3 +1,5 @@
+// How many threads an offline render starts: the allowed cores (affinity, CPU quota) less
+// those that other programs keep runnable at a priority that would take them from a worker.
 #include "engine/free_cores.hpp"
 
 #include <dirent.h>
