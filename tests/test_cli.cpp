@@ -1,15 +1,19 @@
 // The reverie command as a user meets it: files it writes, loudness it hits, errors it reports.
 #include <doctest/doctest.h>
 #include <ebur128.h>
+#include <signal.h>
 #include <sndfile.h>
 #include <unistd.h>
 
 #include <cctype>
+#include <chrono>
 #include <cmath>
+#include <thread>
 #include <vector>
 
 #include "reverie/node_registry.hpp"
 #include "support/command.hpp"
+#include "support/reverie_process.hpp"
 #include "support/sound_file_facts.hpp"
 
 using reverie::test::FileFacts;
@@ -184,13 +188,16 @@ TEST_CASE("Ctrl-C during a render leaves no file and keeps the old one") {
   ScratchFolder folder;
   const std::string previous = "an earlier render";
   std::ofstream(folder / "long.wav") << previous;
-  // A render of ten minutes, interrupted after half a second.
-  const std::string command =
-      "cd '" + folder.path().string() + "' && REVERIE_PRESET_PATH='" + REVERIE_SOURCE_DIR +
-      "/presets' timeout --preserve-status -s INT 0.5 '" + REVERIE_CLI_PATH +
-      "' render first-light --length 600 -q -o long.wav 2>err.txt";
-  const int status = std::system(command.c_str());
-  CHECK(WEXITSTATUS(status) == 130);
+  // A render of ten minutes, interrupted half a second after it can take a Ctrl-C.
+  reverie::test::ReverieProcess reverie(
+      {"render", "first-light", "--length", "600", "-q", "-o", "long.wav"}, folder.path(),
+      folder / "err.txt");
+  REQUIRE(reverie.waitUntilCatching(SIGINT));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  reverie.send(SIGINT);
+  const reverie::test::Ending ending = reverie.finish(10.0);
+  CHECK(ending.exited);
+  CHECK(ending.code == 130);
   CHECK(readText(folder / "long.wav") == previous);
   CHECK(countFiles(folder.path()) == 2);  // long.wav and err.txt only
   CHECK(readText(folder / "err.txt").find("interrupted") != std::string::npos);

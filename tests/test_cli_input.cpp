@@ -21,6 +21,7 @@
 #include "reverie/errors.hpp"
 #include "reverie/offline_clock.hpp"
 #include "support/command.hpp"
+#include "support/reverie_process.hpp"
 #include "support/sample_statistics.hpp"
 #include "support/smf_writer.hpp"
 #include "support/sound_file_facts.hpp"
@@ -29,102 +30,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using reverie::test::countFiles;
+using reverie::test::Ending;
 using reverie::test::readText;
+using reverie::test::ReverieProcess;
 using reverie::test::runReverie;
 using reverie::test::ScratchFolder;
 
 using reverie::test::kSanitized;
-
-/// How a child ended: its exit code, the signal that killed it, or neither if it had to be
-/// killed for hanging.
-struct Ending {
-  bool exited = false;
-  int code = -1;
-  int signal = 0;
-  double seconds = 0.0;  ///< from the call to finish() to its end
-};
-
-/// The reverie command started directly, without a shell (a shell would ignore SIGINT for a
-/// background job), with stderr in a file outside its working folder and no terminal.
-class Reverie {
- public:
-  /// `stdoutDescriptor`: where its standard output goes (-1: /dev/null).
-  Reverie(const std::vector<std::string>& args, const fs::path& folder, const fs::path& errFile,
-          const std::string& presetPath = "", rlim_t addressSpaceBytes = 0,
-          int stdoutDescriptor = -1) {
-    const std::string path =
-        std::string(REVERIE_SOURCE_DIR) + "/presets" + (presetPath.empty() ? "" : ":" + presetPath);
-    std::vector<std::string> argv{REVERIE_CLI_PATH};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> pointers;
-    for (std::string& a : argv) pointers.push_back(a.data());
-    pointers.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      // Only async-signal-safe calls between fork and exec.
-      const int in = open("/dev/null", O_RDONLY);
-      const int err = open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (in < 0 || err < 0 || chdir(folder.c_str()) != 0) _exit(127);
-      dup2(in, STDIN_FILENO);
-      dup2(stdoutDescriptor >= 0 ? stdoutDescriptor : in, STDOUT_FILENO);
-      dup2(err, STDERR_FILENO);
-      setenv("REVERIE_PRESET_PATH", path.c_str(), 1);
-      for (int s : {SIGINT, SIGTERM, SIGHUP}) ::signal(s, SIG_DFL);
-      sigset_t none;
-      sigemptyset(&none);
-      sigprocmask(SIG_SETMASK, &none, nullptr);
-      if (addressSpaceBytes != 0) {
-        const rlimit limit{addressSpaceBytes, addressSpaceBytes};
-        setrlimit(RLIMIT_AS, &limit);
-      }
-      execv(pointers[0], pointers.data());
-      _exit(127);
-    }
-  }
-  ~Reverie() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  Reverie(const Reverie&) = delete;
-  Reverie& operator=(const Reverie&) = delete;
-
-  void send(int signal) const {
-    if (pid_ > 0) kill(pid_, signal);
-  }
-  /// Waits up to `limitSeconds` for it to end; a child still running then is killed and
-  /// reported as neither exited nor signalled.
-  Ending finish(double limitSeconds) {
-    Ending ending;
-    const auto start = std::chrono::steady_clock::now();
-    int status = 0;
-    while (pid_ > 0) {
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        ending.exited = WIFEXITED(status);
-        ending.code = ending.exited ? WEXITSTATUS(status) : -1;
-        ending.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-        break;
-      }
-      ending.seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (ending.seconds > limitSeconds) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-        return ending;  // it hung
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    ending.seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return ending;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
 
 /// One line ending in a newline, the whole of stderr.
 bool isOneLine(const std::string& text) {
@@ -381,7 +293,7 @@ TEST_CASE("cli input: a FIFO, a device or a folder as input is refused at once, 
   };
   for (const auto& c : cases) {
     CAPTURE(c.args[1]);
-    Reverie reverie(c.args, folder.path(), err);
+    ReverieProcess reverie(c.args, folder.path(), err);
     const Ending ending = reverie.finish(10.0);
     const std::string said = readText(err);
     CAPTURE(said);
@@ -392,7 +304,7 @@ TEST_CASE("cli input: a FIFO, a device or a folder as input is refused at once, 
     CHECK(countFiles(folder.path()) == before);
   }
   // A FIFO on the search path is passed over by `reverie presets`, which lists the rest.
-  Reverie presets({"presets"}, folder.path(), err, folder.path().string());
+  ReverieProcess presets({"presets"}, folder.path(), err, folder.path().string());
   const Ending listed = presets.finish(10.0);
   CHECK(listed.exited);
   CHECK(listed.code == 0);
@@ -408,9 +320,10 @@ TEST_CASE("cli input: SIGINT, SIGTERM and SIGHUP stop a busy render at once with
   for (const auto& s : signals) {
     CAPTURE(s.signal);
     std::ofstream(folder / "take.wav") << "the old take";
-    Reverie reverie({"render", "the-performance", "--length", "240", "-q", "-o", "take.wav"},
-                    folder.path(), err);
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));  // well into the render loop
+    ReverieProcess reverie({"render", "the-performance", "--length", "240", "-q", "-o", "take.wav"},
+                           folder.path(), err);
+    REQUIRE(reverie.waitUntilCatching(s.signal));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // well into the render loop
     reverie.send(s.signal);
     const Ending ending = reverie.finish(10.0);
     const std::string said = readText(err);
@@ -435,10 +348,12 @@ TEST_CASE("cli input: a SIGINT sent twice at once is one Ctrl-C; a second press 
   const auto stalledStream = [&](int secondAfterMs) {
     int pipeEnds[2];
     REQUIRE(pipe(pipeEnds) == 0);
-    Reverie reverie({"render", "the-performance", "--length", "240", "-o", "-", "-t", "flac"},
-                    folder.path(), err, "", 0, pipeEnds[1]);
+    ReverieProcess reverie(
+        {"render", "the-performance", "--length", "240", "-o", "-", "-t", "flac"}, folder.path(),
+        err, "", 0, pipeEnds[1]);
     close(pipeEnds[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));  // the pipe is full by now
+    REQUIRE(reverie.waitUntilCatching(SIGINT));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the pipe is full by now
     reverie.send(SIGINT);
     std::this_thread::sleep_for(std::chrono::milliseconds(secondAfterMs));
     reverie.send(SIGINT);
@@ -476,11 +391,13 @@ TEST_CASE("cli input: SIGINT stops a stream whose reader has stopped reading, wi
     CAPTURE(type);
     int ends[2];
     REQUIRE(pipe(ends) == 0);
-    Reverie reverie({"render", "glass-harmonica", "--length", "600", "-q", "-o", "-", "-t", type},
-                    folder.path(), err, "", 0, ends[1]);
+    ReverieProcess reverie(
+        {"render", "glass-harmonica", "--length", "600", "-q", "-o", "-", "-t", type},
+        folder.path(), err, "", 0, ends[1]);
     close(ends[1]);
     // Nobody reads ends[0]: 64 KiB fill the pipe within a few blocks.
-    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    REQUIRE(reverie.waitUntilCatching(SIGINT));
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
     reverie.send(SIGINT);
     const Ending ending = reverie.finish(10.0);
     close(ends[0]);
@@ -507,9 +424,10 @@ TEST_CASE("cli input: a signal at any moment of render, normalisation or writing
   for (int delayMs : {300, 600, 900, 1300, 1800}) {
     CAPTURE(delayMs);
     std::ofstream(folder / "take.wav") << "the old take";
-    Reverie reverie({"render", "glass-harmonica", "--length", "90", "--target-lufs", "-16", "-q",
-                     "-b", "32f", "-o", "take.wav"},
-                    folder.path(), err);
+    ReverieProcess reverie({"render", "glass-harmonica", "--length", "90", "--target-lufs", "-16",
+                            "-q", "-b", "32f", "-o", "take.wav"},
+                           folder.path(), err);
+    REQUIRE(reverie.waitUntilCatching(SIGINT));
     std::this_thread::sleep_for(std::chrono::milliseconds(delayMs));
     reverie.send(SIGINT);
     const Ending ending = reverie.finish(10.0);
@@ -548,8 +466,8 @@ TEST_CASE("cli input: a render too large for a WAV file is refused at once; memo
   track.event(0, {0x90, 60, 100}).event(34'560'000, {0x80, 60, 0}).end();
   reverie::test::writeBytes(folder / "far.mid", reverie::test::smfFile(0, 480, {track}));
   {
-    Reverie reverie({"render", "far.mid", "-q", "-o", "out.wav"}, folder.path(), err, "",
-                    rlim_t{1} << 30);
+    ReverieProcess reverie({"render", "far.mid", "-q", "-o", "out.wav"}, folder.path(), err, "",
+                           rlim_t{1} << 30);
     const Ending ending = reverie.finish(60.0);
     const std::string said = readText(err);
     CAPTURE(said);
@@ -561,8 +479,9 @@ TEST_CASE("cli input: a render too large for a WAV file is refused at once; memo
     CHECK(countFiles(folder.path()) == 1);
   }
   // Part of it renders in a 1 GB address space: memory no longer grows with the length.
-  Reverie reverie({"render", "far.mid", "--length", "20", "--tail", "0", "-q", "-o", "part.wav"},
-                  folder.path(), err, "", rlim_t{1} << 30);
+  ReverieProcess reverie(
+      {"render", "far.mid", "--length", "20", "--tail", "0", "-q", "-o", "part.wav"}, folder.path(),
+      err, "", rlim_t{1} << 30);
   const Ending ending = reverie.finish(60.0);
   CHECK(ending.exited);
   CHECK(ending.code == 0);
