@@ -3,7 +3,7 @@
 # for a bounded number of inputs: 10 million by default, or the first argument. The targets run
 # side by side, one per core; each one's inputs executed and crashes are printed at the end, and
 # the exit status is 1 if any crashed. Not part of CI (ctest label "fuzz"). On two cores the
-# TOML targets take hours for 10 million inputs (see README.md).
+# TOML targets take about two and a half hours each for 10 million inputs (see README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-10000000}
