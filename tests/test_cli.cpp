@@ -6,9 +6,7 @@
 #include <unistd.h>
 
 #include <cctype>
-#include <chrono>
 #include <cmath>
-#include <thread>
 #include <vector>
 
 #include "reverie/node_registry.hpp"
@@ -192,9 +190,7 @@ TEST_CASE("Ctrl-C during a render leaves no file and keeps the old one") {
   reverie::test::ReverieProcess reverie(
       {"render", "first-light", "--length", "600", "-q", "-o", "long.wav"}, folder.path(),
       folder / "err.txt");
-  REQUIRE(reverie.waitUntilCatching(SIGINT));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  reverie.send(SIGINT);
+  REQUIRE(reverie.sendOnceCaught(SIGINT, 500));
   const reverie::test::Ending ending = reverie.finish(10.0);
   CHECK(ending.exited);
   CHECK(ending.code == 130);

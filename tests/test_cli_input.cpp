@@ -322,9 +322,7 @@ TEST_CASE("cli input: SIGINT, SIGTERM and SIGHUP stop a busy render at once with
     std::ofstream(folder / "take.wav") << "the old take";
     ReverieProcess reverie({"render", "the-performance", "--length", "240", "-q", "-o", "take.wav"},
                            folder.path(), err);
-    REQUIRE(reverie.waitUntilCatching(s.signal));
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // well into the render loop
-    reverie.send(s.signal);
+    REQUIRE(reverie.sendOnceCaught(s.signal, 500));  // well into the render loop
     const Ending ending = reverie.finish(10.0);
     const std::string said = readText(err);
     CAPTURE(said);
@@ -352,9 +350,7 @@ TEST_CASE("cli input: a SIGINT sent twice at once is one Ctrl-C; a second press 
         {"render", "the-performance", "--length", "240", "-o", "-", "-t", "flac"}, folder.path(),
         err, "", 0, pipeEnds[1]);
     close(pipeEnds[1]);
-    REQUIRE(reverie.waitUntilCatching(SIGINT));
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the pipe is full by now
-    reverie.send(SIGINT);
+    REQUIRE(reverie.sendOnceCaught(SIGINT, 500));  // the pipe is full by now
     std::this_thread::sleep_for(std::chrono::milliseconds(secondAfterMs));
     reverie.send(SIGINT);
     const Ending ending = reverie.finish(10.0);
@@ -396,9 +392,7 @@ TEST_CASE("cli input: SIGINT stops a stream whose reader has stopped reading, wi
         folder.path(), err, "", 0, ends[1]);
     close(ends[1]);
     // Nobody reads ends[0]: 64 KiB fill the pipe within a few blocks.
-    REQUIRE(reverie.waitUntilCatching(SIGINT));
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
-    reverie.send(SIGINT);
+    REQUIRE(reverie.sendOnceCaught(SIGINT, 700));
     const Ending ending = reverie.finish(10.0);
     close(ends[0]);
     const std::string said = readText(err);
@@ -427,9 +421,7 @@ TEST_CASE("cli input: a signal at any moment of render, normalisation or writing
     ReverieProcess reverie({"render", "glass-harmonica", "--length", "90", "--target-lufs", "-16",
                             "-q", "-b", "32f", "-o", "take.wav"},
                            folder.path(), err);
-    REQUIRE(reverie.waitUntilCatching(SIGINT));
-    std::this_thread::sleep_for(std::chrono::milliseconds(delayMs));
-    reverie.send(SIGINT);
+    REQUIRE(reverie.sendOnceCaught(SIGINT, delayMs));
     const Ending ending = reverie.finish(10.0);
     const std::string said = readText(err);
     CAPTURE(said);

@@ -76,19 +76,23 @@ class ReverieProcess {
     if (pid_ > 0) kill(pid_, signal);
   }
 
-  /// Waits up to `limitSeconds` until the child has its own handler for `signal` (as
-  /// /proc/PID/status shows it), so a signal sent now reaches the command and not the default
-  /// action. Starting a process takes a varying while on a loaded machine: a test that signals
-  /// after a fixed delay can find it still loading its libraries. False if it never did.
-  bool waitUntilCatching(int signal, double limitSeconds = 20.0) const {
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::duration<double>(limitSeconds);
+  /// Sends `signal` `afterMs` milliseconds after the child has its own handler for it (as
+  /// /proc/PID/status shows it), so it reaches the command and not the default action.
+  /// Starting a process takes a varying while on a loaded machine: a test that signals after a
+  /// fixed delay from the start can find it still loading its libraries. False, sending
+  /// nothing, if no handler appears within 20 s.
+  bool sendOnceCaught(int signal, int afterMs) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     const std::uint64_t bit = std::uint64_t{1} << (signal - 1);
-    while (std::chrono::steady_clock::now() < deadline) {
+    while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
       std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
-      for (std::string line; std::getline(status, line);)
-        if (line.rfind("SigCgt:", 0) == 0 && (std::stoull(line.substr(7), nullptr, 16) & bit) != 0)
-          return true;
+      for (std::string line; std::getline(status, line);) {
+        if (line.rfind("SigCgt:", 0) != 0 || (std::stoull(line.substr(7), nullptr, 16) & bit) == 0)
+          continue;
+        std::this_thread::sleep_for(std::chrono::milliseconds(afterMs));
+        send(signal);
+        return true;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     return false;
