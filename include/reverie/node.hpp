@@ -38,6 +38,17 @@ enum class NodeRole : std::uint8_t {
   kClock,         ///< never a type's own: the node an arc names as its clock (ticks)
 };
 
+/// The port lists most node types declare: a stereo pair, and one mono port in or out.
+inline constexpr std::string_view kStereoPorts[] = {"left", "right"};
+inline constexpr std::string_view kMonoInPort[] = {"in"};
+inline constexpr std::string_view kMonoOutPort[] = {"out"};
+
+/// A NodeType's `create` for a node class built with no arguments: `.create = createNode<T>`.
+template <class T>
+std::unique_ptr<Node> createNode() {
+  return std::make_unique<T>();
+}
+
 /// Static description of a node type: the single source of truth for presets, MIDI and docs.
 struct NodeType {
   std::string_view name;                           ///< type name used in presets, e.g. "oscillator"

@@ -62,7 +62,7 @@ const NodeType kComposerType{
     .description =
         "The arc's composer: performs an arc's scenes on the patch (reverie adds it to every arc)",
     .parameters = kParameters,
-    .create = []() -> std::unique_ptr<Node> { return std::make_unique<arc::ComposerNode>(); },
+    .create = createNode<arc::ComposerNode>,
     .generatesEvents = true,
 };
 

@@ -24,6 +24,20 @@ class ControlGrid {
   }
   void advance(int frames) { clock_ += static_cast<std::uint64_t>(frames); }
 
+  /// Cuts a block of `frames` at the grid points: `body(done, span, onGrid)` for each span in
+  /// turn (`done` frames into the block, `onGrid` when it starts on a grid point), advancing
+  /// past each.
+  template <class Body>
+  void forEachSpan(int frames, Body&& body) {
+    for (int done = 0; done < frames;) {
+      const bool starts = onGrid();
+      const int length = span(frames - done);
+      body(done, length, starts);
+      advance(length);
+      done += length;
+    }
+  }
+
  private:
   int period_;
   std::uint64_t clock_ = 0;

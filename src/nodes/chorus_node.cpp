@@ -10,8 +10,6 @@
 namespace reverie {
 namespace {
 
-constexpr std::string_view kInputs[] = {"left", "right"};
-constexpr std::string_view kOutputs[] = {"left", "right"};
 enum { kRate, kFastRate, kDepth, kDelay, kSpread, kMix };
 constexpr ParameterDescriptor kParameters[] = {
     {"rate", "Slow (chorus) LFO rate", "Hz", 0.05f, 3.0f, 0.6f, 0.05f},
@@ -51,10 +49,7 @@ class ChorusNode final : public Node {
 
   void render(const float* const* in, float* const* out, int frames) noexcept override {
     float* dryGains = dryGainsOut();
-    int done = 0;
-    while (done < frames) {
-      const bool onGrid = grid_.onGrid();
-      const int span = grid_.span(frames - done);
+    grid_.forEachSpan(frames, [&](int done, int span, bool onGrid) {
       // The sweep and the pan read the slow controls on the grid.
       dsp::stepControls(
           kControls, span, onGrid, [this](int p) -> SmoothedValue& { return parameter(p); },
@@ -70,9 +65,7 @@ class ChorusNode final : public Node {
         out[0][done + j] = mix == 0.0f ? dryLeft : dryLeft * (1.0f - mix) + wetLeft_[j] * mix;
         out[1][done + j] = mix == 0.0f ? dryRight : dryRight * (1.0f - mix) + wetRight_[j] * mix;
       }
-      grid_.advance(span);
-      done += span;
-    }
+    });
   }
 
  private:
@@ -104,10 +97,10 @@ class ChorusNode final : public Node {
 const NodeType kChorusType{
     .name = "chorus",
     .description = "String-machine ensemble: three delay taps swept by 0.6 Hz and 6 Hz LFOs",
-    .inputs = kInputs,
-    .outputs = kOutputs,
+    .inputs = kStereoPorts,
+    .outputs = kStereoPorts,
     .parameters = kParameters,
-    .create = []() -> std::unique_ptr<Node> { return std::make_unique<ChorusNode>(); },
+    .create = createNode<ChorusNode>,
 };
 
 }  // namespace reverie

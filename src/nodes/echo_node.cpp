@@ -9,8 +9,6 @@ namespace reverie {
 namespace {
 
 constexpr double kMaxSeconds = 2.0;
-constexpr std::string_view kInputs[] = {"left", "right"};
-constexpr std::string_view kOutputs[] = {"left", "right"};
 enum { kTime, kFeedback, kMix, kTone };
 constexpr ParameterDescriptor kParameters[] = {
     {"time", "Delay time", "s", 0.01f, 2.0f, 0.375f, 0.2f},
@@ -73,10 +71,9 @@ class EchoNode final : public Node {
 
 }  // namespace
 
-const NodeType kEchoType{
-    "echo",      "Stereo ping-pong delay with a darkening feedback path",
-    kInputs,     kOutputs,
-    kParameters, false,
-    false,       []() -> std::unique_ptr<Node> { return std::make_unique<EchoNode>(); }};
+const NodeType kEchoType{"echo",       "Stereo ping-pong delay with a darkening feedback path",
+                         kStereoPorts, kStereoPorts,
+                         kParameters,  false,
+                         false,        createNode<EchoNode>};
 
 }  // namespace reverie

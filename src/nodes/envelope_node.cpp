@@ -6,8 +6,6 @@
 namespace reverie {
 namespace {
 
-constexpr std::string_view kInputs[] = {"in"};
-constexpr std::string_view kOutputs[] = {"out"};
 enum { kAttack, kDecay, kSustain, kRelease };
 constexpr ParameterDescriptor kParameters[] = {
     rows::adsr::attack(0.01f),
@@ -53,11 +51,11 @@ class EnvelopeNode final : public Node {
 const NodeType kEnvelopeType{
     .name = "envelope",
     .description = "ADSR amplifier opened by any held note",
-    .inputs = kInputs,
-    .outputs = kOutputs,
+    .inputs = kMonoInPort,
+    .outputs = kMonoOutPort,
     .parameters = kParameters,
     .acceptsNotes = true,
-    .create = []() -> std::unique_ptr<Node> { return std::make_unique<EnvelopeNode>(); },
+    .create = createNode<EnvelopeNode>,
     // Notes open it, so the composer's chords do (as they did any note player's).
     .role = NodeRole::kKeys,
 };

@@ -4,8 +4,6 @@
 namespace reverie {
 namespace {
 
-constexpr std::string_view kInputs[] = {"in"};
-constexpr std::string_view kOutputs[] = {"out"};
 constexpr ParameterDescriptor kParameters[] = {
     {"gain", "Gain", "dB", -96.0f, 24.0f, 0.0f, 0.02f},
 };
@@ -28,10 +26,8 @@ class GainNode final : public Node {
 
 }  // namespace
 
-const NodeType kGainType{
-    "gain",      "Smoothed gain in dB",
-    kInputs,     kOutputs,
-    kParameters, false,
-    false,       []() -> std::unique_ptr<Node> { return std::make_unique<GainNode>(); }};
+const NodeType kGainType{"gain",       "Smoothed gain in dB", kMonoInPort,
+                         kMonoOutPort, kParameters,           false,
+                         false,        createNode<GainNode>};
 
 }  // namespace reverie

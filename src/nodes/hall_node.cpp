@@ -10,8 +10,6 @@
 namespace reverie {
 namespace {
 
-constexpr std::string_view kInputs[] = {"left", "right"};
-constexpr std::string_view kOutputs[] = {"left", "right"};
 enum {
   kT60,
   kHfRatio,
@@ -76,10 +74,7 @@ class HallNode final : public Node {
 
   void render(const float* const* in, float* const* out, int frames) noexcept override {
     float* dryGains = dryGainsOut();
-    int done = 0;
-    while (done < frames) {
-      const bool onGrid = grid_.onGrid();
-      const int span = grid_.span(frames - done);
+    grid_.forEachSpan(frames, [&](int done, int span, bool onGrid) {
       // The slow controls reach the network on the grid.
       dsp::stepControls(
           kControls, span, onGrid, [this](int p) -> SmoothedValue& { return parameter(p); },
@@ -104,9 +99,7 @@ class HallNode final : public Node {
         out[0][done + j] = mix == 0.0f ? dryLeft : dryLeft * (1.0f - mix) + (mid + side) * wet;
         out[1][done + j] = mix == 0.0f ? dryRight : dryRight * (1.0f - mix) + (mid - side) * wet;
       }
-      grid_.advance(span);
-      done += span;
-    }
+    });
   }
 
  private:
@@ -136,10 +129,10 @@ class HallNode final : public Node {
 const NodeType kHallType{
     .name = "hall",
     .description = "Concert hall: 16-line feedback delay network, frequency-dependent decay",
-    .inputs = kInputs,
-    .outputs = kOutputs,
+    .inputs = kStereoPorts,
+    .outputs = kStereoPorts,
     .parameters = kParameters,
-    .create = []() -> std::unique_ptr<Node> { return std::make_unique<HallNode>(); },
+    .create = createNode<HallNode>,
 };
 
 }  // namespace reverie

@@ -10,7 +10,6 @@ namespace {
 
 constexpr int kChannels = 4;
 constexpr std::string_view kInputs[] = {"in1", "in2", "in3", "in4"};
-constexpr std::string_view kOutputs[] = {"left", "right"};
 // Levels first, then pans: parameter 2c is channel c's level, 2c+1 its pan.
 constexpr ParameterDescriptor kParameters[] = {
     rows::level(0.0f, 0.02f, "Channel 1 level", "level1"),
@@ -69,8 +68,8 @@ class MixerNode final : public Node {
 
 const NodeType kMixerType{
     "mixer",     "Four mono channels with level and equal-power pan to stereo",
-    kInputs,     kOutputs,
+    kInputs,     kStereoPorts,
     kParameters, false,
-    false,       []() -> std::unique_ptr<Node> { return std::make_unique<MixerNode>(); }};
+    false,       createNode<MixerNode>};
 
 }  // namespace reverie

@@ -7,7 +7,6 @@ namespace reverie {
 namespace {
 
 constexpr std::string_view kColours[] = {"white", "pink"};
-constexpr std::string_view kOutputs[] = {"out"};
 enum { kColour, kLevel };
 constexpr ParameterDescriptor kParameters[] = {
     {"colour", "Colour", "", 0.0f, 1.0f, 0.0f, 0.0f, kColours},
@@ -46,9 +45,7 @@ class NoiseNode final : public Node {
 }  // namespace
 
 const NodeType kNoiseType{
-    "noise",     "Seeded white or pink noise",
-    {},          kOutputs,
-    kParameters, false,
-    false,       []() -> std::unique_ptr<Node> { return std::make_unique<NoiseNode>(); }};
+    "noise", "Seeded white or pink noise", {}, kMonoOutPort, kParameters, false,
+    false,   createNode<NoiseNode>};
 
 }  // namespace reverie

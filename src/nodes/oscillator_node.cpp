@@ -11,7 +11,6 @@ static_assert(rows::kWaveforms[static_cast<int>(dsp::Waveform::kSine)] == "sine"
               rows::kWaveforms[static_cast<int>(dsp::Waveform::kSaw)] == "saw" &&
               rows::kWaveforms[static_cast<int>(dsp::Waveform::kSquare)] == "square" &&
               rows::kWaveforms[static_cast<int>(dsp::Waveform::kTriangle)] == "triangle");
-constexpr std::string_view kOutputs[] = {"out"};
 enum { kFrequency, kWaveform, kDetune, kLevel };
 constexpr ParameterDescriptor kParameters[] = {
     {"frequency", "Frequency", "Hz", 1.0f, 20000.0f, 440.0f, 0.02f},
@@ -55,8 +54,8 @@ class OscillatorNode final : public Node {
 
 const NodeType kOscillatorType{
     "oscillator", "Free-running band-limited oscillator (sine, saw, square, triangle)",
-    {},           kOutputs,
+    {},           kMonoOutPort,
     kParameters,  false,
-    false,        []() -> std::unique_ptr<Node> { return std::make_unique<OscillatorNode>(); }};
+    false,        createNode<OscillatorNode>};
 
 }  // namespace reverie

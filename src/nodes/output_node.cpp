@@ -4,8 +4,6 @@
 namespace reverie {
 namespace {
 
-constexpr std::string_view kInputs[] = {"left", "right"};
-
 class OutputNode final : public Node {
  public:
   OutputNode() : Node(kOutputType) {}
@@ -17,10 +15,9 @@ class OutputNode final : public Node {
 
 }  // namespace
 
-const NodeType kOutputType{
-    "output", "Stereo master output (followed by the master limiter)",
-    kInputs,  {},
-    {},       false,
-    true,     []() -> std::unique_ptr<Node> { return std::make_unique<OutputNode>(); }};
+const NodeType kOutputType{"output",     "Stereo master output (followed by the master limiter)",
+                           kStereoPorts, {},
+                           {},           false,
+                           true,         createNode<OutputNode>};
 
 }  // namespace reverie

@@ -12,8 +12,6 @@
 namespace reverie {
 namespace {
 
-constexpr std::string_view kInputs[] = {"left", "right"};
-constexpr std::string_view kOutputs[] = {"left", "right"};
 enum { kShift, kFeedback, kMix, kTone, kSize };
 constexpr ParameterDescriptor kParameters[] = {
     {"shift", "Pitch shift per pass", "semitones", 0.0f, 24.0f, 12.0f, 0.05f},
@@ -205,10 +203,10 @@ class ShimmerNode final : public Node {
 const NodeType kShimmerType{
     .name = "shimmer",
     .description = "Halo: octave-up pitch shift in a diffuse feedback loop",
-    .inputs = kInputs,
-    .outputs = kOutputs,
+    .inputs = kStereoPorts,
+    .outputs = kStereoPorts,
     .parameters = kParameters,
-    .create = []() -> std::unique_ptr<Node> { return std::make_unique<ShimmerNode>(); },
+    .create = createNode<ShimmerNode>,
 };
 
 }  // namespace reverie

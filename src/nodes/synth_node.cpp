@@ -16,7 +16,6 @@ namespace {
 
 constexpr int kMaxVoices = 32;
 constexpr float kBendSemitones = 2.0f;
-constexpr std::string_view kOutputs[] = {"left", "right"};
 enum {
   kWaveform,
   kVoices,
@@ -229,10 +228,10 @@ class SynthNode final : public Node {
 const NodeType kSynthType{
     .name = "synth",
     .description = "Small polyphonic subtractive synth (two detuned oscillators, filter, ADSR)",
-    .outputs = kOutputs,
+    .outputs = kStereoPorts,
     .parameters = kParameters,
     .acceptsNotes = true,
-    .create = []() -> std::unique_ptr<Node> { return std::make_unique<SynthNode>(); },
+    .create = createNode<SynthNode>,
     .role = NodeRole::kKeys,
 };
 

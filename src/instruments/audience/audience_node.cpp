@@ -17,7 +17,6 @@
 namespace reverie {
 namespace {
 
-constexpr std::string_view kOutputs[] = {"left", "right"};
 using namespace audience_parameter;
 // clang-format off
 constexpr ParameterDescriptor kParameters[] = {
@@ -145,9 +144,9 @@ const NodeType kAudienceType{
     .name = "audience",
     .description =
         "The audience: murmur, coughs, whispers, applause and cheers, driven by parameters",
-    .outputs = kOutputs,
+    .outputs = kStereoPorts,
     .parameters = kParameters,
-    .create = []() -> std::unique_ptr<Node> { return std::make_unique<AudienceNode>(); },
+    .create = createNode<AudienceNode>,
     .role = NodeRole::kAudience,
 };
 

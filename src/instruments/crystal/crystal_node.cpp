@@ -15,7 +15,6 @@ namespace {
 constexpr std::string_view kGeometries[] = {"harmonic", "bar", "glass", "bowl", "spiral", "custom"};
 constexpr std::string_view kExciters[] = {"strike", "bow", "shatter"};
 constexpr std::string_view kMpeModes[] = {"off", "lower"};
-constexpr std::string_view kOutputs[] = {"left", "right"};
 enum {
   kVoices,
   kModes,
@@ -335,10 +334,10 @@ void CrystalNode::render(const float* const*, float* const* out, int frames) noe
 const NodeType kCrystalType{
     .name = "crystal",
     .description = "The crystal instrument: polyphonic modal voices struck, bowed or shattered",
-    .outputs = kOutputs,
+    .outputs = kStereoPorts,
     .parameters = kParameters,
     .acceptsNotes = true,
-    .create = []() -> std::unique_ptr<Node> { return std::make_unique<CrystalNode>(); },
+    .create = createNode<CrystalNode>,
     .lists = kLists,
     .role = NodeRole::kCrystal,
     .roleParameter = kExciter,

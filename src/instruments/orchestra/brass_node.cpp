@@ -15,7 +15,6 @@
 namespace reverie {
 namespace {
 
-constexpr std::string_view kOutputs[] = {"left", "right"};
 constexpr std::string_view kArticulations[] = {"sustain", "stab"};
 using namespace brass_parameter;
 constexpr ParameterDescriptor kParameters[] = {
@@ -117,11 +116,9 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
     std::fill(left, left + frames, 0.0f);
     std::fill(right, right + frames, 0.0f);
     SmoothedValue& level = parameter(kLevel);
-    for (int done = 0; done < frames;) {
-      // Settings change on a grid of absolute sample counts, so any block split renders alike.
-      const bool onGrid = grid_.onGrid();
+    // Settings change on a grid of absolute sample counts, so any block split renders alike.
+    grid_.forEachSpan(frames, [&](int done, int span, bool onGrid) {
       if (onGrid) refreshSettings();
-      const int span = grid_.span(frames - done);
       // Control ticks on the grid (and at once for a voice just started), then every
       // sounding voice renders the span together, four to a vector.
       int count = 0;
@@ -149,9 +146,7 @@ class BrassNode final : public orchestra::VoiceArraySection<orchestra::BrassVoic
           right[i] *= gain_;
         }
       }
-      done += span;
-      grid_.advance(span);
-    }
+    });
     for (int i = 0; i < frames; ++i) {
       left[i] = radiate(left[i], 0);
       right[i] = radiate(right[i], 1);
@@ -198,10 +193,10 @@ const NodeType kBrassType{
     .name = "brass",
     .description =
         "Brass section: detuned players whose brightness tracks loudness; swells and stabs",
-    .outputs = kOutputs,
+    .outputs = kStereoPorts,
     .parameters = kParameters,
     .acceptsNotes = true,
-    .create = []() -> std::unique_ptr<Node> { return std::make_unique<BrassNode>(); },
+    .create = createNode<BrassNode>,
     .role = NodeRole::kBrass,
     .bendRangeParameter = brass_parameter::kBendRange,
 };

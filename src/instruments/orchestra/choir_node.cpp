@@ -19,7 +19,6 @@ using orchestra::choir::kControlFrames;
 using orchestra::choir::kLanes;
 constexpr float kSingersFormantDb = 0.0f;  // re F1: see updateFormants
 
-constexpr std::string_view kOutputs[] = {"left", "right"};
 constexpr std::string_view kVowelNames[] = {"ah", "oh", "oo", "ee", "eh"};
 constexpr std::string_view kRegisterNames[] = {"mixed", "soprano", "alto", "tenor", "bass"};
 enum {
@@ -259,10 +258,10 @@ class ChoirNode final : public orchestra::SectionNode {
 const NodeType kChoirType{
     .name = "choir",
     .description = "Choir section: formant voices (ah, oh, oo, ee, eh), several singers per note",
-    .outputs = kOutputs,
+    .outputs = kStereoPorts,
     .parameters = kParameters,
     .acceptsNotes = true,
-    .create = []() -> std::unique_ptr<Node> { return std::make_unique<ChoirNode>(); },
+    .create = createNode<ChoirNode>,
     .role = NodeRole::kChoir,
     .bendRangeParameter = kBendRange,
 };

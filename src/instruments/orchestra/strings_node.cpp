@@ -13,7 +13,6 @@
 namespace reverie {
 namespace {
 
-constexpr std::string_view kOutputs[] = {"left", "right"};
 using namespace strings_parameter;
 constexpr ParameterDescriptor kParameters[] = {
     rows::voices(64.0f, 16.0f, "Polyphony (notes)"),
@@ -165,10 +164,10 @@ const NodeType kStringsType{
     .name = "strings",
     .description =
         "String section: detuned bowed ensembles with vibrato, swells, tremolo and glissando",
-    .outputs = kOutputs,
+    .outputs = kStereoPorts,
     .parameters = kParameters,
     .acceptsNotes = true,
-    .create = []() -> std::unique_ptr<Node> { return std::make_unique<StringsNode>(); },
+    .create = createNode<StringsNode>,
     .role = NodeRole::kStrings,
     .bendRangeParameter = strings_parameter::kBendRange,
 };

@@ -42,14 +42,11 @@ class SustainedSection : public VoiceArraySection<Voice> {
     float* right = out[1];
     std::fill_n(left, frames, 0.0f);
     std::fill_n(right, frames, 0.0f);
-    for (int done = 0; done < frames;) {
-      if (grid_.onGrid()) readSettings();
-      const int span = grid_.span(frames - done);
+    grid_.forEachSpan(frames, [&](int done, int span, bool onGrid) {
+      if (onGrid) readSettings();
       renderVoices(left + done, right + done, span);
       this->applyExpressionAndLevel(left + done, right + done, span, smoothed);
-      grid_.advance(span);
-      done += span;
-    }
+    });
   }
 
   void retune() noexcept override {

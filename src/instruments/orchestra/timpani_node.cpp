@@ -17,7 +17,6 @@
 namespace reverie {
 namespace {
 
-constexpr std::string_view kOutputs[] = {"left", "right"};
 constexpr std::string_view kPatterns[] = {"single", "roll", "heartbeat"};
 using namespace timpani_parameter;
 constexpr ParameterDescriptor kParameters[] = {
@@ -250,10 +249,10 @@ const NodeType kTimpaniType{
     .name = "timpani",
     .description =
         "Timpani: modal kettledrums (2:3:4 modes); strokes, swelling rolls and a heartbeat",
-    .outputs = kOutputs,
+    .outputs = kStereoPorts,
     .parameters = kParameters,
     .acceptsNotes = true,
-    .create = []() -> std::unique_ptr<Node> { return std::make_unique<TimpaniNode>(); },
+    .create = createNode<TimpaniNode>,
     .role = NodeRole::kTimpani,
     .bendRangeParameter = timpani_parameter::kBendRange,
 };

@@ -15,7 +15,6 @@
 namespace reverie {
 namespace {
 
-constexpr std::string_view kOutputs[] = {"left", "right"};
 enum { kTuning, kSettle, kScatter, kStrings, kBrass, kVibrato, kDynamics, kLevel };
 constexpr ParameterDescriptor kParameters[] = {
     rows::tuning("The A the oboe gives (A4)"),
@@ -271,10 +270,10 @@ class TuningNode final : public Node {
 const NodeType kTuningType{
     .name = "tuning",
     .description = "The orchestra tuning up: the oboe's A, then strings and brass gliding onto it",
-    .outputs = kOutputs,
+    .outputs = kStereoPorts,
     .parameters = kParameters,
     .acceptsNotes = true,
-    .create = []() -> std::unique_ptr<Node> { return std::make_unique<TuningNode>(); },
+    .create = createNode<TuningNode>,
     .role = NodeRole::kTuning,
 };
 

@@ -10,7 +10,6 @@
 namespace reverie {
 namespace {
 
-constexpr std::string_view kOutputs[] = {"left", "right"};
 constexpr std::string_view kInstruments[] = {"oboe", "flute", "clarinet", "pad"};
 enum {
   kInstrument,
@@ -131,10 +130,10 @@ class WindsNode final : public orchestra::SustainedSection<orchestra::WindVoice>
 const NodeType kWindsType{
     .name = "winds",
     .description = "Wind section: the oboe that gives the A, flute, clarinet, or a soft wind pad",
-    .outputs = kOutputs,
+    .outputs = kStereoPorts,
     .parameters = kParameters,
     .acceptsNotes = true,
-    .create = []() -> std::unique_ptr<Node> { return std::make_unique<WindsNode>(); },
+    .create = createNode<WindsNode>,
     .role = NodeRole::kWinds,
     .roleParameter = kInstrument,
     .roleByChoice = kRoles,
