@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "dsp/control_grid.hpp"
+#include "dsp/dry_wet.hpp"
 #include "dsp/ensemble_chorus.hpp"
 #include "nodes/builtin_nodes.hpp"
 #include "reverie/parameter_rows.hpp"
@@ -61,9 +62,8 @@ class ChorusNode final : public Node {
         const float dryLeft = in[0][done + j], dryRight = in[1][done + j];
         const float mix = mix_[j];
         dryGains[done + j] = 1.0f - mix;
-        // mix = 0 is exactly the dry signal, bit for bit.
-        out[0][done + j] = mix == 0.0f ? dryLeft : dryLeft * (1.0f - mix) + wetLeft_[j] * mix;
-        out[1][done + j] = mix == 0.0f ? dryRight : dryRight * (1.0f - mix) + wetRight_[j] * mix;
+        out[0][done + j] = dsp::blendDryWet(dryLeft, wetLeft_[j], mix);
+        out[1][done + j] = dsp::blendDryWet(dryRight, wetRight_[j], mix);
       }
     });
   }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "dsp/allpass_diffuser.hpp"
+#include "dsp/dry_wet.hpp"
 #include "dsp/math_constants.hpp"
 #include "dsp/pitch_shifter.hpp"
 #include "nodes/builtin_nodes.hpp"
@@ -182,9 +183,7 @@ class ShimmerNode final : public Node {
                            toneCoefAt_[k], dcPole_);
     for (int c = 0; c < 2; ++c) {
       for (int k = first; k < end; ++k) {
-        const float dry = in[c][start + k], mix = mix_[k];
-        // mix = 0 is exactly the dry signal, bit for bit, whatever the loop holds.
-        out[c][start + k] = mix == 0.0f ? dry : dry * (1.0f - mix) + wet_[c][k - first] * mix;
+        out[c][start + k] = dsp::blendDryWet(in[c][start + k], wet_[c][k - first], mix_[k]);
       }
     }
   }
