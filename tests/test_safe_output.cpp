@@ -25,6 +25,7 @@
 #include "io/atomic_file.hpp"
 #include "reverie/errors.hpp"
 #include "support/command.hpp"
+#include "support/reverie_process.hpp"
 #include "support/smf_writer.hpp"
 #include "support/sound_file_facts.hpp"
 
@@ -273,22 +274,6 @@ TEST_CASE("safe output: every output is written through a symlink, which stays a
 
 namespace {
 
-/// Starts `reverie ARGS...` in `folder`, stdout and stderr into `log`; returns its pid.
-pid_t spawnReverie(const fs::path& folder, const fs::path& log, std::vector<std::string> args) {
-  const pid_t child = ::fork();
-  if (child != 0) return child;
-  const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  ::dup2(out, 1);
-  ::dup2(out, 2);
-  if (::chdir(folder.c_str()) != 0) ::_exit(126);
-  ::setenv("REVERIE_PRESET_PATH", (std::string(REVERIE_SOURCE_DIR) + "/presets").c_str(), 1);
-  std::vector<char*> argv{const_cast<char*>(REVERIE_CLI_PATH)};
-  for (std::string& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  ::execv(REVERIE_CLI_PATH, argv.data());
-  ::_exit(127);
-}
-
 /// The files `pid` holds open inside `folder` (as /proc shows them), waiting up to 10 s for one.
 std::vector<std::string> openFilesIn(pid_t pid, const fs::path& folder) {
   const fs::path fds = "/proc/" + std::to_string(pid) + "/fd";
@@ -315,27 +300,25 @@ TEST_CASE("safe output: a render killed by SIGKILL or SIGHUP leaves nothing besi
     const fs::path folder = outer / "out";
     fs::create_directory(folder);
     writeText(folder / "long.wav", "the previous render");
-    const pid_t child =
-        spawnReverie(folder, outer / "log.txt",
-                     {"render", "the-performance", "--length", "600", "-o", "long.wav"});
-    REQUIRE(child > 0);
+    reverie::test::ReverieProcess child(
+        {"render", "the-performance", "--length", "600", "-o", "long.wav"}, folder,
+        outer / "log.txt");
+    REQUIRE(child.pid() > 0);
     // The render is under way once its temporary file is open in the folder.
-    const std::vector<std::string> open = openFilesIn(child, folder);
+    const std::vector<std::string> open = openFilesIn(child.pid(), folder);
     for (const std::string& file : open) MESSAGE("open while rendering: " << file);
     REQUIRE(open.size() == 1);
     CHECK(open[0].find("(deleted)") != std::string::npos);        // O_TMPFILE: no name at all
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // well into the render
-    REQUIRE(::kill(child, signal) == 0);
-    int status = 0;
-    REQUIRE(::waitpid(child, &status, 0) == child);
+    child.send(signal);
+    const reverie::test::Ending ending = child.finish(60.0);
     // Killed, or (SIGHUP, once handled) exited 129 as shells expect; never finished.
-    const bool killed = WIFSIGNALED(status) && WTERMSIG(status) == signal;
-    const bool hungUp = signal == SIGHUP && WIFEXITED(status) && WEXITSTATUS(status) == 129;
+    const bool killed = ending.signal == signal;
+    const bool hungUp = signal == SIGHUP && ending.exited && ending.code == 129;
     CHECK((killed || hungUp));
-    const std::string ending = WIFSIGNALED(status)
-                                   ? "died of signal " + std::to_string(WTERMSIG(status))
-                                   : "exited with " + std::to_string(WEXITSTATUS(status));
-    MESSAGE(ending << "; folder after it: " << listing(folder));
+    MESSAGE((ending.exited ? "exited with " + std::to_string(ending.code)
+                           : "died of signal " + std::to_string(ending.signal))
+            << "; folder after it: " << listing(folder));
     CHECK(listing(folder) == "long.wav");
     CHECK(readText(folder / "long.wav") == "the previous render");
   }

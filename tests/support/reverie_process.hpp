@@ -72,6 +72,8 @@ class ReverieProcess {
   ReverieProcess(const ReverieProcess&) = delete;
   ReverieProcess& operator=(const ReverieProcess&) = delete;
 
+  pid_t pid() const { return pid_; }
+
   void send(int signal) const {
     if (pid_ > 0) kill(pid_, signal);
   }
