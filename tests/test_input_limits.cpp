@@ -1,11 +1,7 @@
 // Input beyond reason: TOML nested deeper than toml++'s stack can bear, and renders longer than
 // the length limit, each refused with one located line before anything is allocated for it.
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <toml++/toml.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +13,7 @@
 #include "reverie/arc.hpp"
 #include "reverie/preset.hpp"
 #include "support/command.hpp"
+#include "support/measured_run.hpp"
 #include "support/preset_errors.hpp"
 #include "support/smf_writer.hpp"
 #include "support/sound_file_facts.hpp"
@@ -76,54 +73,12 @@ bool isOneLine(const std::string& text) {
   return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
 }
 
-struct MeasuredRun {
-  int exitCode = -1;
-  std::string err;
-  long peakKilobytes = 0;  ///< the child's maximum resident set
-};
-
-/// Runs `reverie ARGS` in `folder` under GNU time, which reports reverie's own peak memory. (Not
-/// wait4 on a direct child: Linux carries the peak of the forked copy of this test process over
-/// exec, and after the heavier tests that copy alone is hundreds of MB.) The address space is
-/// capped at 3 GB (except under the sanitizers, which need more): should a check regress, the
+/// Capped at 3 GB (except under the sanitizers, which need more): should a check regress, the
 /// render fails fast instead of taking the machine.
-MeasuredRun runMeasured(const std::vector<std::string>& args, const fs::path& folder) {
-  const fs::path errPath = folder / ".stderr";
-  const fs::path peakPath = folder / ".peak";
-  std::vector<std::string> words = {"/usr/bin/time", "-f", "%M", "-o", peakPath.string(),
-                                    REVERIE_CLI_PATH};
-  words.insert(words.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& word : words) argv.push_back(word.data());
-  argv.push_back(nullptr);
-  const std::string presets = std::string(REVERIE_SOURCE_DIR) + "/presets";
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    constexpr rlim_t kAddressSpace = rlim_t{3} << 30;
-    const rlimit limit{kAddressSpace, kAddressSpace};
-    if (!reverie::test::kSanitized) setrlimit(RLIMIT_AS, &limit);
-    const int err = open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int null = open("/dev/null", O_WRONLY);
-    if (err < 0 || null < 0 || chdir(folder.c_str()) != 0) _exit(126);
-    dup2(err, STDERR_FILENO);
-    dup2(null, STDOUT_FILENO);
-    setenv("REVERIE_PRESET_PATH", presets.c_str(), 1);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  MeasuredRun run;
-  run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;  // time passes reverie's on
-  run.err = reverie::test::readText(errPath);
-  const std::string peak = reverie::test::readText(peakPath);  // "%M": kilobytes, last line
-  const std::size_t lastLine = peak.find_last_of('\n', peak.size() >= 2 ? peak.size() - 2 : 0);
-  run.peakKilobytes = std::atol(peak.c_str() + (lastLine == std::string::npos ? 0 : lastLine + 1));
-  REQUIRE_MESSAGE(run.peakKilobytes > 0, "GNU time reported no peak: " << peak);
-  fs::remove(errPath);
-  fs::remove(peakPath);
-  return run;
+reverie::test::MeasuredRun runMeasured(const std::vector<std::string>& args,
+                                       const fs::path& folder) {
+  constexpr rlim_t kAddressSpace = rlim_t{3} << 30;
+  return reverie::test::runMeasured(args, folder, reverie::test::kSanitized ? 0 : kAddressSpace);
 }
 
 constexpr long kSmallPeakKilobytes = 200 * 1024;
@@ -357,7 +312,8 @@ TEST_CASE(
   reverie::test::writeBytes(folder / "day-and-more.mid", oneNoteFile(216000));
   for (const std::string name : {"far.mid", "day-and-more.mid"}) {
     CAPTURE(name);
-    const MeasuredRun run = runMeasured({"render", name, "-o", "out.wav", "-q"}, folder.path());
+    const reverie::test::MeasuredRun run =
+        runMeasured({"render", name, "-o", "out.wav", "-q"}, folder.path());
     MESSAGE(name << ": peak " << run.peakKilobytes << " KB: " << run.err);
     CHECK(run.exitCode == 2);
     CHECK(isOneLine(run.err));
@@ -369,7 +325,7 @@ TEST_CASE(
   }
   // The ten-hour file of the report is under a day; a lower limit refuses it just as cheaply.
   reverie::test::writeBytes(folder / "ten-hours.mid", oneNoteFile(72000));
-  const MeasuredRun run = runMeasured(
+  const reverie::test::MeasuredRun run = runMeasured(
       {"render", "ten-hours.mid", "--max-length", "3600", "-o", "out.wav", "-q"}, folder.path());
   MESSAGE("ten-hours.mid: peak " << run.peakKilobytes << " KB: " << run.err);
   CHECK(run.exitCode == 2);
@@ -385,7 +341,7 @@ TEST_CASE(
   for (int i = 0; i < 100; ++i)
     arc += "[[scene]]\nname = \"s" + std::to_string(i) + "\"\nbars = 10000\n";
   writeText(folder / "endless.toml", arc);
-  const MeasuredRun run =
+  const reverie::test::MeasuredRun run =
       runMeasured({"render", "endless.toml", "-o", "out.wav", "-q"}, folder.path());
   MESSAGE("peak " << run.peakKilobytes << " KB: " << run.err);
   CHECK(run.exitCode == 2);

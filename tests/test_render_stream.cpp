@@ -1,10 +1,6 @@
 // Renders that stream: standard output as a pipe (-o - -t wav|raw) gives the file's samples, a
 // reader that quits ends the render cleanly, and memory does not grow with the render's length.
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,6 +11,7 @@
 #include <vector>
 
 #include "support/command.hpp"
+#include "support/measured_run.hpp"
 #include "support/sound_file_facts.hpp"
 
 namespace {
@@ -42,32 +39,6 @@ void writeBytes(const std::filesystem::path& path, const std::string& bytes) {
   REQUIRE(file != nullptr);
   REQUIRE(std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size());
   std::fclose(file);
-}
-
-/// Peak resident memory (MiB) of `reverie ARGS` run as a child with stdout and stderr discarded.
-double peakResidentMiB(const std::vector<std::string>& args) {
-  std::vector<std::string> words{"reverie"};
-  words.insert(words.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& word : words) argv.push_back(word.data());
-  argv.push_back(nullptr);
-  const std::string presets = std::string(REVERIE_SOURCE_DIR) + "/presets";
-  const pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    setenv("REVERIE_PRESET_PATH", presets.c_str(), 1);
-    const int quiet = open("/dev/null", O_WRONLY);
-    dup2(quiet, STDOUT_FILENO);
-    dup2(quiet, STDERR_FILENO);
-    execv(REVERIE_CLI_PATH, argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage usage{};
-  REQUIRE(wait4(child, &status, 0, &usage) == child);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 }  // namespace
@@ -127,8 +98,12 @@ TEST_CASE("a render's peak memory does not grow with its length") {
   // 20 s and 200 s at 22.05 kHz: held in memory, the longer would need 32 MB more for its float
   // audio alone (and twice that with a copy); streamed, both are the engine and a block.
   auto peak = [&](const char* seconds) {
-    return peakResidentMiB({"render", "water-drop", "--length", seconds, "--tail", "0", "-r",
-                            "22050", "-b", "16", "-q", "-o", (folder / "take.wav").string()});
+    const reverie::test::MeasuredRun run =
+        reverie::test::runMeasured({"render", "water-drop", "--length", seconds, "--tail", "0",
+                                    "-r", "22050", "-b", "16", "-q", "-o", "take.wav"},
+                                   folder.path());
+    REQUIRE_MESSAGE(run.exitCode == 0, run.err);
+    return static_cast<double>(run.peakKilobytes) / 1024.0;
   };
   const double shortPeak = peak("20");
   const double longPeak = peak("200");
