@@ -29,12 +29,27 @@ double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-/// A new folder under the temporary directory for a bench's files (the caller removes it).
-std::string scratchFolder() {
-  std::string folder = (std::filesystem::temp_directory_path() / "reverie-bench-XXXXXX").string();
-  if (mkdtemp(folder.data()) == nullptr) throw RuntimeFailure("bench: cannot create a folder");
-  return folder;
-}
+/// A new folder under the temporary directory for a bench's files, removed with all it holds
+/// when the bench ends, a failed render's included.
+class ScratchFolder {
+ public:
+  ScratchFolder()
+      : path_((std::filesystem::temp_directory_path() / "reverie-bench-XXXXXX").string()) {
+    if (mkdtemp(path_.data()) == nullptr) throw RuntimeFailure("bench: cannot create a folder");
+  }
+  ~ScratchFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+
+  /// `name` inside the folder.
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
 
 /// `reverie render ARGS` run as a child process: its wall time and peak resident memory.
 struct ChildRender {
@@ -82,6 +97,20 @@ ChildRender runRenderChild(const std::vector<std::string>& arguments, bool oneCo
     throw RuntimeFailure("bench: '" + command + "' failed; run it to see why");
   }
   return {seconds, static_cast<double>(usage.ru_maxrss) / 1024.0};
+}
+
+/// The wall seconds of one render on one thread held to one core, then on `cores` threads.
+struct OneAndAll {
+  double one = 0.0, all = 0.0;
+};
+
+/// `arguments(threads)`: the `reverie render` arguments for that many threads.
+template <class Arguments>
+OneAndAll renderOnOneAndAll(int cores, Arguments&& arguments) {
+  OneAndAll seconds;
+  seconds.one = runRenderChild(arguments(1), true).seconds;
+  seconds.all = runRenderChild(arguments(cores)).seconds;
+  return seconds;
 }
 
 /// A Standard MIDI File (format 0, 480 ticks a quarter, 120 bpm) of all 16 channels playing
@@ -164,29 +193,24 @@ int benchCores() {
 /// A 16-channel General MIDI file through `reverie render` on one thread and on every core.
 void benchMidiFile() {
   const int cores = benchCores();
-  const std::string folder = scratchFolder();
+  const ScratchFolder folder;
   constexpr int kSeconds = 120;
-  const int notes = writeSixteenChannels(folder + "/gm.mid", kSeconds);
-  auto render = [&](int threads) {
-    return runRenderChild({folder + "/gm.mid", "--threads", std::to_string(threads), "--tail", "0",
-                           "-q", "-o", folder + "/gm.flac"},
-                          threads == 1)
-        .seconds;
-  };
-  const double one = render(1);
-  const double all = render(cores);
+  const int notes = writeSixteenChannels(folder / "gm.mid", kSeconds);
+  const auto [one, all] = renderOnOneAndAll(cores, [&](int threads) -> std::vector<std::string> {
+    return {folder / "gm.mid", "--threads", std::to_string(threads), "--tail", "0", "-q", "-o",
+            folder / "gm.flac"};
+  });
   std::printf(
       "a 16-channel General MIDI file (%d s, %d notes) to FLAC: one thread (one core) %.1fx "
       "realtime, %d threads %.1fx: %.2fx the speed of one\n",
       kSeconds, notes, kSeconds / one, cores, kSeconds / all, one / all);
-  std::filesystem::remove_all(folder);
 }
 
 /// Long renders of an instrument preset through `reverie render` itself, each in its own
 /// process: peak resident memory (which streaming keeps flat) and the realtime factor of the
 /// whole command, writing included.
 void benchLongRenders(bool eightHours) {
-  const std::string folder = scratchFolder();
+  const ScratchFolder folder;
   struct Case {
     const char* what;
     double seconds;
@@ -202,8 +226,8 @@ void benchLongRenders(bool eightHours) {
   double hourSeconds = 0.0;
   for (const Case& c : cases) {
     std::vector<std::string> arguments = {
-        "glass-harmonica",    "--length", std::to_string(c.seconds), "--tail", "0", "-q", "-o",
-        folder + "/take.flac"};
+        "glass-harmonica",   "--length", std::to_string(c.seconds), "--tail", "0", "-q", "-o",
+        folder / "take.flac"};
     arguments.insert(arguments.end(), c.extra.begin(), c.extra.end());
     const ChildRender child = runRenderChild(arguments);
     if (c.seconds == 3600.0 && c.extra.empty()) hourSeconds = child.seconds;
@@ -213,27 +237,29 @@ void benchLongRenders(bool eightHours) {
   if (!eightHours)
     std::printf("  (8 hours with 'reverie bench --long': about %.0f more minutes here)\n",
                 8.0 * hourSeconds / 60.0);
-  std::filesystem::remove_all(folder);
 }
 
 /// A batch of takes (`render --seeds`) one at a time and all cores at a time: the throughput.
 void benchBatch() {
   const int cores = benchCores();
-  const std::string folder = scratchFolder();
+  const ScratchFolder folder;
   const std::string seeds = "1-" + std::to_string(2 * cores);
-  auto batch = [&](int atOnce) {
-    return runRenderChild({"the-performance", "--length", "40", "--seeds", seeds, "--threads",
-                           std::to_string(atOnce), "-q", "-o", folder + "/take-{seed}.flac"},
-                          atOnce == 1)
-        .seconds;
-  };
-  const double one = batch(1);
-  const double all = batch(cores);
+  const auto [one, all] = renderOnOneAndAll(cores, [&](int atOnce) -> std::vector<std::string> {
+    return {"the-performance",
+            "--length",
+            "40",
+            "--seeds",
+            seeds,
+            "--threads",
+            std::to_string(atOnce),
+            "-q",
+            "-o",
+            folder / "take-{seed}.flac"};
+  });
   std::printf(
       "batch, %d takes of 'the-performance' (40 s each) to FLAC: one at a time (one core) %.1f s, "
       "%d at a time %.1f s: %.2fx the throughput (aim >= 1.8x on 2 cores)\n",
       2 * cores, one, cores, all, one / all);
-  std::filesystem::remove_all(folder);
 }
 
 }  // namespace reverie::cli
