@@ -50,6 +50,13 @@ struct EngineStats {
   std::uint64_t droppedEvents = 0;     ///< event buffers or queues were full
   std::uint64_t nonFiniteSamples = 0;  ///< NaN/Inf replaced by silence at the master
   float limiterGainDb = 0.0f;          ///< current master gain reduction
+  /// The render workers (threads - 1) and the audio thread's realtime priority, which they take
+  /// between blocks (0 while it is not realtime): how many have it, and how many the system
+  /// refused it (they stay ordinary threads, which other programs can hold up mid-block).
+  int workers = 0;
+  int audioRealtimePriority = 0;
+  int realtimeWorkers = 0;
+  int refusedWorkers = 0;
 };
 
 /// Sees the audio of every node as a block renders, for offline analysis (stems). Its calls come

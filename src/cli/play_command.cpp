@@ -228,6 +228,7 @@ int runPlay(const PlayOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   auto nextPoll = started;
   std::uint64_t reportedXruns = 0;
+  bool warnedPriority = false;
   auto say = [status](const std::string& line) {
     std::fprintf(stderr, "%sreverie: %s\n", status ? "\r\033[K" : "", line.c_str());
   };
@@ -311,6 +312,14 @@ int runPlay(const PlayOptions& options) {
       } catch (const std::exception& e) {
         say(std::string(e.what()) + "; still playing the previous version");
       }
+    }
+    if (const EngineStats stats = engine.stats(); stats.refusedWorkers > 0 && !warnedPriority) {
+      warnedPriority = true;
+      say("warning: the system refused " + std::to_string(stats.refusedWorkers) +
+          " render worker(s) the audio thread's realtime priority (" +
+          std::to_string(stats.audioRealtimePriority) +
+          "), so other programs can delay them and cause xruns; allow realtime scheduling (the "
+          "rtprio limit, as the audio group has) or play with --threads 1");
     }
     // Counted on the audio side (atomics), read and printed here.
     const std::uint64_t xruns = stream.xruns();

@@ -151,6 +151,13 @@ EngineStats Engine::stats() const {
   s.droppedEvents = droppedEvents_.load(std::memory_order_relaxed);
   s.nonFiniteSamples = nonFiniteSamples_.load(std::memory_order_relaxed);
   s.limiterGainDb = limiterGainDb_.load(std::memory_order_relaxed);
+  if (pool_) {
+    const WorkerPool::Scheduling scheduling = pool_->scheduling();
+    s.workers = pool_->workers();
+    s.audioRealtimePriority = scheduling.priority;  // 0 unless realtime
+    s.realtimeWorkers = scheduling.following;
+    s.refusedWorkers = scheduling.refused;
+  }
   return s;
 }
 

@@ -2,6 +2,7 @@
 #include "engine/worker_pool.hpp"
 
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,6 +28,8 @@ constexpr int kSpinsInBlock = 256;
 // between looks at the clock.
 constexpr auto kOfflineSpin = std::chrono::milliseconds(10);
 constexpr int kSpinsPerClockLook = 256;
+// How often the audio thread looks at its own scheduling again (see noteAudioThread).
+constexpr int kBlocksBetweenNotes = 256;
 
 inline void cpuRelax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -74,8 +77,73 @@ WorkerPool::~WorkerPool() {
   for (std::thread& thread : threads_) thread.join();
 }
 
+void WorkerPool::noteAudioThread() noexcept {
+  // pthread_self reads a register. The system calls come with a new audio thread, and every
+  // kBlocksBetweenNotes blocks, for a thread whose priority changed while it ran, or a new one
+  // that was given the last one's descriptor (glibc reuses them).
+  const pthread_t self = pthread_self();
+  if (notesTaken_ != 0 && pthread_equal(self, audioThread_) &&
+      ++blocksSinceNote_ < kBlocksBetweenNotes)
+    return;
+  audioThread_ = self;
+  blocksSinceNote_ = 0;
+  const int policy = sched_getscheduler(0);
+  sched_param param{};
+  const bool realTime =
+      (policy == SCHED_FIFO || policy == SCHED_RR) && sched_getparam(0, &param) == 0;
+  const std::uint32_t scheduling = realTime
+                                       ? std::uint32_t(static_cast<std::uint16_t>(policy)) << 16 |
+                                             static_cast<std::uint16_t>(param.sched_priority)
+                                       : std::uint32_t{SCHED_OTHER} << 16;
+  if (notesTaken_ != 0 && scheduling == noted_) return;
+  noted_ = scheduling;
+  ++notesTaken_;
+  audioScheduling_.store(std::uint64_t{notesTaken_} << 32 | scheduling, std::memory_order_release);
+}
+
+void WorkerPool::followAudioThread(std::uint64_t& followed, Standing& standing) noexcept {
+  const std::uint64_t note = audioScheduling_.load(std::memory_order_acquire);
+  if (note == followed) return;
+  followed = note;
+  const int policy = static_cast<int>((note >> 16) & 0xFFFF);
+  sched_param param{};
+  param.sched_priority = static_cast<int>(note & 0xFFFF);
+  if (policy == SCHED_FIFO || policy == SCHED_RR) {
+    // sched_setscheduler with 0 sets the calling thread on Linux.
+    if (sched_setscheduler(0, policy, &param) == 0) {
+      if (standing != Standing::kRaised) following_.fetch_add(1, std::memory_order_relaxed);
+      if (standing == Standing::kRefused) refused_.fetch_sub(1, std::memory_order_relaxed);
+      standing = Standing::kRaised;
+    } else if (standing == Standing::kOrdinary) {  // raised before: it keeps that priority
+      refused_.fetch_add(1, std::memory_order_relaxed);
+      standing = Standing::kRefused;
+    }
+    return;
+  }
+  // The audio thread is an ordinary one now: so are we.
+  if (standing == Standing::kRaised) {
+    param.sched_priority = 0;
+    sched_setscheduler(0, SCHED_OTHER, &param);
+    following_.fetch_sub(1, std::memory_order_relaxed);
+  } else if (standing == Standing::kRefused) {
+    refused_.fetch_sub(1, std::memory_order_relaxed);
+  }
+  standing = Standing::kOrdinary;
+}
+
+WorkerPool::Scheduling WorkerPool::scheduling() const noexcept {
+  const std::uint64_t note = audioScheduling_.load(std::memory_order_acquire);
+  Scheduling s;
+  s.policy = static_cast<int>((note >> 16) & 0xFFFF);
+  s.priority = static_cast<int>(note & 0xFFFF);
+  s.following = following_.load(std::memory_order_relaxed);
+  s.refused = refused_.load(std::memory_order_relaxed);
+  return s;
+}
+
 void WorkerPool::run(ParallelWork& work, std::uint64_t generation) noexcept {
   if (!threads_.empty()) {
+    noteAudioThread();
     work_.store(&work, std::memory_order_seq_cst);
     generation_.store(generation, std::memory_order_seq_cst);
     wake_.fetch_add(1, std::memory_order_seq_cst);
@@ -113,10 +181,15 @@ void WorkerPool::waitForBlock(std::uint32_t seen) noexcept {
 }
 
 void WorkerPool::workerLoop(int worker, const std::function<void()>& onStart) noexcept {
+  pthread_setname_np(pthread_self(), "reverie-render");  // as top -H and ps -L show it
   if (onStart) onStart();
   dsp::ScopedFlushDenormals flushDenormals;  // as the audio thread renders
   std::uint32_t seen = wake_.load(std::memory_order_seq_cst);
+  std::uint64_t followed = 0;
+  Standing standing = Standing::kOrdinary;
   while (!stop_.load(std::memory_order_seq_cst)) {
+    // Between blocks, holding no step: the only place a worker makes system calls of its own.
+    followAudioThread(followed, standing);
     waitForBlock(seen);
     seen = wake_.load(std::memory_order_seq_cst);
     if (stop_.load(std::memory_order_seq_cst)) break;

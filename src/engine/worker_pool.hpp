@@ -14,7 +14,17 @@
 // the callback starts, which is what the live callback's worst case needs. Offline the next
 // block comes at once: workers spin up to 10 ms between blocks and never yield inside one,
 // since a yield or a sleep gives the core to any other runnable program for a time slice.
+//
+// Workers run at the audio thread's priority. A realtime audio thread (JACK's, a DAW's) waits
+// for a step a worker holds; were the worker an ordinary thread, any other program could take
+// its core in the middle of that step and the callback would be late. So the audio thread
+// notes its scheduling (two system calls, when a new thread runs a block and every 256 blocks)
+// and each worker, between blocks, takes the same realtime policy and priority, or its own
+// back when the audio thread is not realtime. Where the system refuses it (no realtime
+// allowance), the worker keeps its own and counts the refusal (see scheduling()).
 #pragma once
+
+#include <pthread.h>
 
 #include <atomic>
 #include <cstdint>
@@ -49,6 +59,15 @@ class WorkerPool {
 
   int workers() const { return static_cast<int>(threads_.size()); }
 
+  /// Whether the workers follow the audio thread's realtime priority (any thread).
+  struct Scheduling {
+    int policy = 0;     ///< the audio thread's, as it last noted it (SCHED_OTHER before a block)
+    int priority = 0;   ///< its realtime priority (0 when not realtime)
+    int following = 0;  ///< workers at that realtime policy and priority now
+    int refused = 0;    ///< workers the system would not give it
+  };
+  Scheduling scheduling() const noexcept;
+
   // ---- audio thread ----
   /// Runs `generation` of `work` here and on every worker that is free; returns when it is done.
   void run(ParallelWork& work, std::uint64_t generation) noexcept;
@@ -60,6 +79,10 @@ class WorkerPool {
  private:
   void workerLoop(int worker, const std::function<void()>& onStart) noexcept;
   void waitForBlock(std::uint32_t seen) noexcept;
+  void noteAudioThread() noexcept;
+  /// A worker's standing against the audio thread's realtime priority.
+  enum class Standing { kOrdinary, kRaised, kRefused };
+  void followAudioThread(std::uint64_t& followed, Standing& standing) noexcept;
 
   std::vector<std::thread> threads_;
   std::atomic<ParallelWork*> work_{nullptr};
@@ -71,6 +94,17 @@ class WorkerPool {
   std::unique_ptr<std::atomic<std::uint64_t>[]> inside_;
   std::atomic<bool> stop_{false};
   Wait wait_ = Wait::kLive;
+  // The audio thread's scheduling: a count of the notes taken (so each differs) in the high 32
+  // bits, the policy in bits 16-31 and the priority in bits 0-15; 0 before the first block.
+  std::atomic<std::uint64_t> audioScheduling_{0};
+  // Audio thread only: the last thread that ran a block, the blocks since it looked at its
+  // scheduling, what it noted then, and how many notes it has taken.
+  pthread_t audioThread_{};
+  int blocksSinceNote_ = 0;
+  std::uint32_t noted_ = 0;
+  std::uint32_t notesTaken_ = 0;
+  std::atomic<int> following_{0};
+  std::atomic<int> refused_{0};
 };
 
 }  // namespace reverie

@@ -26,6 +26,7 @@ class Child {
   int stop(int signal);
   /// Still running? Reaps it (keeping its status) if it has ended.
   bool alive();
+  int pid() const { return pid_; }
 
  private:
   int pid_ = -1;

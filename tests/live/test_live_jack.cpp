@@ -3,14 +3,18 @@
 // from the server's monitor ports and measured.
 #include <doctest/doctest.h>
 #include <jack/jack.h>
+#include <sched.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -161,6 +165,80 @@ TEST_CASE(
   for (float x : gap) gapPeak = std::max(gapPeak, std::fabs(x));
   CHECK(gapPeak < 0.01f);
   MESSAGE("xruns reported by the dummy server during the run: " << xruns << " (tolerated)");
+}
+
+namespace {
+
+/// The name, scheduling policy and realtime priority of each thread of process `pid`, from
+/// /proc/PID/task/TID/stat (fields 41 and 40) and comm.
+struct TaskScheduling {
+  std::string name;
+  int policy = -1, priority = -1;
+};
+
+std::vector<TaskScheduling> threadsOf(int pid) {
+  std::vector<TaskScheduling> tasks;
+  std::error_code error;
+  for (const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
+    TaskScheduling task;
+    std::ifstream(entry.path() / "comm") >> task.name;
+    std::ifstream statFile(entry.path() / "stat");
+    const std::string stat((std::istreambuf_iterator<char>(statFile)), {});
+    const std::size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    std::vector<std::string> fields;  // fields[0] is field 3
+    for (std::string field; rest >> field;) fields.push_back(field);
+    if (fields.size() < 39) continue;
+    task.priority = std::stoi(fields[40 - 3]);
+    task.policy = std::stoi(fields[41 - 3]);
+    tasks.push_back(task);
+  }
+  return tasks;
+}
+
+}  // namespace
+
+TEST_CASE("live: reverie play's render workers take the JACK process thread's realtime priority") {
+  test::ScratchFolder folder;
+  Child jackd = startDummyServer("reverie-priority", folder.path(), false);
+  jack_client_t* probe = connectClient("reverie-probe");
+  REQUIRE(probe != nullptr);
+  Child reverie({REVERIE_CLI_PATH, "play", "water-drop", "--host-api", "jack", "--threads", "3",
+                 "--midi-input", "none"},
+                folder / "reverie.log");
+  const bool ready = waitForPort(probe, "reverie:out_0", 15s);
+  jack_client_close(probe);
+  REQUIRE(ready);
+  // The workers follow between blocks; a block comes every 5.3 ms.
+  int jackPriority = 0, workers = 0, following = 0;
+  std::string seen;
+  for (const auto end = std::chrono::steady_clock::now() + 5s;
+       std::chrono::steady_clock::now() < end; std::this_thread::sleep_for(50ms)) {
+    jackPriority = workers = following = 0;
+    seen.clear();
+    const std::vector<TaskScheduling> tasks = threadsOf(reverie.pid());
+    for (const TaskScheduling& task : tasks)
+      if (task.name != "reverie-render" && task.policy == SCHED_FIFO)
+        jackPriority = std::max(jackPriority, task.priority);
+    for (const TaskScheduling& task : tasks) {
+      seen += task.name + " " + std::to_string(task.policy) + "/" + std::to_string(task.priority) +
+              "; ";
+      if (task.name != "reverie-render") continue;
+      ++workers;
+      if (task.policy == SCHED_FIFO && task.priority == jackPriority) ++following;
+    }
+    if (jackPriority > 0 && workers == 2 && following == 2) break;
+  }
+  reverie.stop(SIGINT);
+  const std::string log = test::readText(folder / "reverie.log");
+  MESSAGE("reverie's threads (name policy/priority): " << seen);
+  MESSAGE(log);
+  REQUIRE_MESSAGE(jackPriority > 0, "the dummy server gave no thread realtime priority");
+  CHECK(workers == 2);
+  CHECK(following == 2);
+  CHECK(log.find("refused") == std::string::npos);
 }
 
 TEST_CASE(
