@@ -175,13 +175,15 @@ std::vector<NodeEvent> orchestraStart(Engine& engine, const Patch& patch,
 struct CallbackTimes {
   double worst = 0.0, p999 = 0.0, median = 0.0;  // fractions of the period, after the first
   double start = 0.0;                            // the first block: every voice's note-on at once
+  int workers = 0, realtimeWorkers = 0;          // as the engine counted them at the end
 };
 
 /// The live callback (LiveRenderer::render: MIDI drained and translated, the engine run) timed
 /// block by block on `threads` threads, a controller every few blocks: 32 crystal voices of 32
 /// modes into a shimmer, or with `orchestra` 128 crystal voices of 64 modes (two nodes) beside the
 /// full orchestra playing a chord (its sections, hall and audience applauding).
-CallbackTimes callbackTimes(int frames, int threads = 1, const Patch* orchestra = nullptr) {
+CallbackTimes callbackTimes(int frames, int threads = 1, const Patch* orchestra = nullptr,
+                            bool paced = false) {
   EngineConfig config{48000.0, 4096, 1};
   config.threads = threads;
   Engine engine(config);
@@ -248,21 +250,45 @@ CallbackTimes callbackTimes(int frames, int threads = 1, const Patch* orchestra 
   const int blocks = static_cast<int>(20.0 * 48000.0 / frames);  // 20 s of audio
   std::vector<double> times;
   times.reserve(static_cast<std::size_t>(blocks));
+  const auto first = Clock::now();
   for (int i = 0; i < blocks; ++i) {
     if (i % 8 == 0)
       renderer.receive(0, {nowNanos() - 1'000'000, {0xB0, 74, static_cast<std::uint8_t>(i % 128)}});
+    if (paced)  // a block a period, as a sound card asks for them
+      std::this_thread::sleep_until(
+          first + std::chrono::nanoseconds(static_cast<std::int64_t>(i * periodNanos)));
     const auto start = Clock::now();
     renderer.render(channels, frames, nowNanos());
     times.push_back(secondsSince(start) * 1e9 / periodNanos);
   }
   // The first block starts every voice at once (their modes designed: a burst no playing
   // brings); it is reported on its own, the figures are of the blocks after it.
-  const double first = times.front();
+  const double firstTime = times.front();
   times.erase(times.begin());
   std::sort(times.begin(), times.end());
+  const EngineStats stats = engine.stats();
   return {times.back(),
           times[static_cast<std::size_t>(0.999 * static_cast<double>(times.size() - 1))],
-          times[times.size() / 2], first};
+          times[times.size() / 2],
+          firstTime,
+          stats.workers,
+          stats.realtimeWorkers};
+}
+
+/// Runs `measure` on a thread of its own at SCHED_FIFO 10, as JACK runs its process thread (the
+/// engine's workers then take the same priority); on an ordinary thread where the system
+/// refuses it. Returns what `measure` returned, and whether the thread was realtime.
+template <class Measure>
+auto onRealtimeThread(Measure&& measure, bool& realtime) {
+  decltype(measure()) result{};
+  std::thread thread([&] {
+    sched_param param{};
+    param.sched_priority = 10;
+    realtime = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0;
+    result = measure();
+  });
+  thread.join();
+  return result;
 }
 
 /// Seconds of one core per second of audio for `patch` (the full orchestra) with a six-note
@@ -447,6 +473,19 @@ int runBench(bool long8Hours) {
           "(the block starting the 128 notes: %.0f%%)\n",
           threads, threads == 1 ? "" : "s", t.worst * 100.0, t.p999 * 100.0, t.median * 100.0,
           t.start * 100.0);
+    }
+    // As it runs live: a block each 1.33 ms, not back to back, on a realtime thread.
+    for (int threads : {1, std::min(cores, 2)}) {
+      if (threads == 2 && cores < 2) break;
+      bool realtime = false;
+      const CallbackTimes t =
+          onRealtimeThread([&] { return callbackTimes(64, threads, &orchestra, true); }, realtime);
+      std::printf(
+          "  the same paced a block a period, %d thread%s, %s (%d of %d workers at it): worst "
+          "%.1f%%, 99.9th percentile %.1f%%, median %.1f%%\n",
+          threads, threads == 1 ? "" : "s",
+          realtime ? "SCHED_FIFO 10" : "ordinary priority (realtime refused)", t.realtimeWorkers,
+          t.workers, t.worst * 100.0, t.p999 * 100.0, t.median * 100.0);
     }
   }
 
