@@ -25,6 +25,14 @@ constexpr float kBowModeGain = 1.0f;
 // from brightness 0.8. Beyond 0.75 the tilt brightens only what the modes radiate; at 0.75,
 // every geometry, pressure, key (36-96) and position up to 0.3 holds its note.
 constexpr double kBowBrightestTilt = -3.0 + 3.5 * 0.75;
+// The least position weight a bowed principal keeps. The friction reads and drives the body
+// through these weights, and the force a bow needs to start a mode grows as its weight falls
+// (as a string's minimum bow force grows away from the bridge): with the principal's weight at
+// cos(pi x), from x = 0.35 on a bowed C2 at the default pressure 0.5 played at -47 dB, and at
+// 0.5, the principal's node, a bowed note was lost at any pressure or started an upper mode.
+// Held at its weight at x = 0.3, the principal starts anywhere the bow is, as it does at 0.3;
+// the other modes still follow the position.
+const double kBowPrincipalWeight = std::cos(dsp::kPi * 0.3);
 constexpr float kBowVelocityScale = 0.15f;  // bow speed 1 in units of the modes' velocity
 constexpr float kBowCoupling = 0.05f;       // force per unit of slip while sticking
 constexpr float kShardLevel = 0.5f;
@@ -81,7 +89,10 @@ void CrystalVoice::start(int key, float velocity, double noteHz, const VoiceSett
     tuneMode(m, noteHz * ratio_[m], s);
     centre_[m] = centre;
     // Cosine position weights (as in Mutable Instruments Elements/Rings) and a spectral tilt.
-    const double position = std::cos(dsp::kPi * table[m].order * s.position);
+    double position = std::cos(dsp::kPi * table[m].order * s.position);
+    if (exciter_ == Exciter::kBow && table[m].order == 1 &&
+        std::fabs(position) < kBowPrincipalWeight)
+      position = std::copysign(kBowPrincipalWeight, position);
     const double tilt = std::pow(centre, -3.0 + 3.5 * s.brightness);
     const double mallet = 1.0 / std::sqrt(1.0 + std::pow(noteHz * centre / malletHz, 4.0));
     baseGain_[m] = static_cast<float>(
