@@ -51,6 +51,15 @@ static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
                   std::atomic<std::uint32_t>::is_always_lock_free,
               "the futex word is a plain 32-bit integer");
 
+// The audio thread's note (audioScheduling_): a count of the notes taken in the high 32 bits,
+// so each note differs from the last, the policy in bits 16-31, the priority in bits 0-15.
+int policyOf(std::uint64_t note) {
+  return static_cast<int>((note >> 16) & 0xFFFF);
+}
+int priorityOf(std::uint64_t note) {
+  return static_cast<int>(note & 0xFFFF);
+}
+
 }  // namespace
 
 WorkerPool::WorkerPool(int workers, std::function<void()> onStart, Wait wait) : wait_(wait) {
@@ -78,12 +87,13 @@ WorkerPool::~WorkerPool() {
 }
 
 void WorkerPool::noteAudioThread() noexcept {
-  // pthread_self reads a register. The system calls come with a new audio thread, and every
-  // kBlocksBetweenNotes blocks, for a thread whose priority changed while it ran, or a new one
-  // that was given the last one's descriptor (glibc reuses them).
+  // pthread_self reads a register. The two system calls (they neither lock, allocate nor wait)
+  // come with a new audio thread, and every kBlocksBetweenNotes blocks, for a thread whose
+  // priority changed while it ran, or a new one given the last one's descriptor (glibc reuses
+  // them). The audio thread alone writes the note, so it reads its own last one back.
+  const std::uint64_t last = audioScheduling_.load(std::memory_order_relaxed);
   const pthread_t self = pthread_self();
-  if (notesTaken_ != 0 && pthread_equal(self, audioThread_) &&
-      ++blocksSinceNote_ < kBlocksBetweenNotes)
+  if (last != 0 && pthread_equal(self, audioThread_) && ++blocksSinceNote_ < kBlocksBetweenNotes)
     return;
   audioThread_ = self;
   blocksSinceNote_ = 0;
@@ -95,19 +105,17 @@ void WorkerPool::noteAudioThread() noexcept {
                                        ? std::uint32_t(static_cast<std::uint16_t>(policy)) << 16 |
                                              static_cast<std::uint16_t>(param.sched_priority)
                                        : std::uint32_t{SCHED_OTHER} << 16;
-  if (notesTaken_ != 0 && scheduling == noted_) return;
-  noted_ = scheduling;
-  ++notesTaken_;
-  audioScheduling_.store(std::uint64_t{notesTaken_} << 32 | scheduling, std::memory_order_release);
+  if (last != 0 && static_cast<std::uint32_t>(last) == scheduling) return;
+  audioScheduling_.store(((last >> 32) + 1) << 32 | scheduling, std::memory_order_release);
 }
 
 void WorkerPool::followAudioThread(std::uint64_t& followed, Standing& standing) noexcept {
   const std::uint64_t note = audioScheduling_.load(std::memory_order_acquire);
   if (note == followed) return;
   followed = note;
-  const int policy = static_cast<int>((note >> 16) & 0xFFFF);
+  const int policy = policyOf(note);
   sched_param param{};
-  param.sched_priority = static_cast<int>(note & 0xFFFF);
+  param.sched_priority = priorityOf(note);
   if (policy == SCHED_FIFO || policy == SCHED_RR) {
     // sched_setscheduler with 0 sets the calling thread on Linux.
     if (sched_setscheduler(0, policy, &param) == 0) {
@@ -134,8 +142,7 @@ void WorkerPool::followAudioThread(std::uint64_t& followed, Standing& standing) 
 WorkerPool::Scheduling WorkerPool::scheduling() const noexcept {
   const std::uint64_t note = audioScheduling_.load(std::memory_order_acquire);
   Scheduling s;
-  s.policy = static_cast<int>((note >> 16) & 0xFFFF);
-  s.priority = static_cast<int>(note & 0xFFFF);
+  s.priority = priorityOf(note);
   s.following = following_.load(std::memory_order_relaxed);
   s.refused = refused_.load(std::memory_order_relaxed);
   return s;

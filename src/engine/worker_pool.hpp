@@ -61,8 +61,7 @@ class WorkerPool {
 
   /// Whether the workers follow the audio thread's realtime priority (any thread).
   struct Scheduling {
-    int policy = 0;     ///< the audio thread's, as it last noted it (SCHED_OTHER before a block)
-    int priority = 0;   ///< its realtime priority (0 when not realtime)
+    int priority = 0;   ///< the audio thread's realtime priority (0 when not realtime)
     int following = 0;  ///< workers at that realtime policy and priority now
     int refused = 0;    ///< workers the system would not give it
   };
@@ -94,15 +93,13 @@ class WorkerPool {
   std::unique_ptr<std::atomic<std::uint64_t>[]> inside_;
   std::atomic<bool> stop_{false};
   Wait wait_ = Wait::kLive;
-  // The audio thread's scheduling: a count of the notes taken (so each differs) in the high 32
-  // bits, the policy in bits 16-31 and the priority in bits 0-15; 0 before the first block.
+  // The audio thread's scheduling as it last noted it (see worker_pool.cpp); 0 before the
+  // first block.
   std::atomic<std::uint64_t> audioScheduling_{0};
-  // Audio thread only: the last thread that ran a block, the blocks since it looked at its
-  // scheduling, what it noted then, and how many notes it has taken.
+  // Audio thread only: the last thread that ran a block, and the blocks since it looked at its
+  // scheduling.
   pthread_t audioThread_{};
   int blocksSinceNote_ = 0;
-  std::uint32_t noted_ = 0;
-  std::uint32_t notesTaken_ = 0;
   std::atomic<int> following_{0};
   std::atomic<int> refused_{0};
 };
