@@ -30,23 +30,6 @@ constexpr long kSchedDeadline = 6;  // not named by every libc's <sched.h>
 constexpr int kSamples = 5;
 constexpr std::chrono::milliseconds kSamplePause{4};
 
-// A field of a stat line, counted like proc(5); empty when the line is shorter.
-std::string_view statField(std::string_view stat, int field) {
-  // The name (field 2) sits in parentheses and may hold spaces and ')': fields after it start
-  // after the last ')'.
-  const std::size_t close = stat.rfind(')');
-  if (close == std::string_view::npos) return {};
-  std::string_view rest = stat.substr(close + 1);
-  for (int index = kStateField;; ++index) {
-    const std::size_t begin = rest.find_first_not_of(' ');
-    if (begin == std::string_view::npos) return {};
-    rest.remove_prefix(begin);
-    const std::size_t end = std::min(rest.find(' '), rest.size());
-    if (index == field) return rest.substr(0, end);
-    rest.remove_prefix(end);
-  }
-}
-
 bool readLong(std::string_view text, long& value) {
   if (text.empty() || text.size() > 20) return false;
   const std::string copy(text);
@@ -98,6 +81,22 @@ void forEachOtherTask(const Visit& visit) {
 }
 
 }  // namespace
+
+std::string_view statField(std::string_view stat, int field) {
+  // The name (field 2) sits in parentheses and may hold spaces and ')': fields after it start
+  // after the last ')'.
+  const std::size_t close = stat.rfind(')');
+  if (close == std::string_view::npos) return {};
+  std::string_view rest = stat.substr(close + 1);
+  for (int index = kStateField;; ++index) {
+    const std::size_t begin = rest.find_first_not_of(' ');
+    if (begin == std::string_view::npos) return {};
+    rest.remove_prefix(begin);
+    const std::size_t end = std::min(rest.find(' '), rest.size());
+    if (index == field) return rest.substr(0, end);
+    rest.remove_prefix(end);
+  }
+}
 
 int coresOfQuota(std::string_view text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);

@@ -16,6 +16,11 @@ int allowedCores();
 /// quota and period) is 2; 0 for no quota ("max", -1) or text that is not a quota.
 int coresOfQuota(std::string_view quotaAndPeriod);
 
+/// Field `field` of a /proc/PID/stat or /proc/PID/task/TID/stat line, counted as proc(5) counts
+/// them (3 the state, 40 the realtime priority, 41 the policy); empty when the line is shorter.
+/// The name (field 2) may hold spaces and ')': the fields after it are found after the last ')'.
+std::string_view statField(std::string_view stat, int field);
+
 /// Whether a task whose /proc/PID/task/TID/stat reads `stat` keeps a core busy against an
 /// offline render: runnable (state R) and not SCHED_IDLE, at nice below 10 or in a real-time
 /// class. A worker at nice 0 keeps almost all of its core beside a task at nice 10 or more

@@ -13,8 +13,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +22,7 @@
 #include "support/command.hpp"
 #include "support/spectral_shape.hpp"
 #include "support/spectrum_peaks.hpp"
+#include "support/task_scheduling.hpp"
 
 namespace test = reverie::test;
 using test::Child;
@@ -167,39 +166,6 @@ TEST_CASE(
   MESSAGE("xruns reported by the dummy server during the run: " << xruns << " (tolerated)");
 }
 
-namespace {
-
-/// The name, scheduling policy and realtime priority of each thread of process `pid`, from
-/// /proc/PID/task/TID/stat (fields 41 and 40) and comm.
-struct TaskScheduling {
-  std::string name;
-  int policy = -1, priority = -1;
-};
-
-std::vector<TaskScheduling> threadsOf(int pid) {
-  std::vector<TaskScheduling> tasks;
-  std::error_code error;
-  for (const auto& entry :
-       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
-    TaskScheduling task;
-    std::ifstream(entry.path() / "comm") >> task.name;
-    std::ifstream statFile(entry.path() / "stat");
-    const std::string stat((std::istreambuf_iterator<char>(statFile)), {});
-    const std::size_t close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(stat.substr(close + 2));
-    std::vector<std::string> fields;  // fields[0] is field 3
-    for (std::string field; rest >> field;) fields.push_back(field);
-    if (fields.size() < 39) continue;
-    task.priority = std::stoi(fields[40 - 3]);
-    task.policy = std::stoi(fields[41 - 3]);
-    tasks.push_back(task);
-  }
-  return tasks;
-}
-
-}  // namespace
-
 TEST_CASE("live: reverie play's render workers take the JACK process thread's realtime priority") {
   test::ScratchFolder folder;
   Child jackd = startDummyServer("reverie-priority", folder.path(), false);
@@ -218,11 +184,11 @@ TEST_CASE("live: reverie play's render workers take the JACK process thread's re
        std::chrono::steady_clock::now() < end; std::this_thread::sleep_for(50ms)) {
     jackPriority = workers = following = 0;
     seen.clear();
-    const std::vector<TaskScheduling> tasks = threadsOf(reverie.pid());
-    for (const TaskScheduling& task : tasks)
+    const std::vector<test::TaskScheduling> tasks = test::threadsOf(std::to_string(reverie.pid()));
+    for (const test::TaskScheduling& task : tasks)
       if (task.name != "reverie-render" && task.policy == SCHED_FIFO)
         jackPriority = std::max(jackPriority, task.priority);
-    for (const TaskScheduling& task : tasks) {
+    for (const test::TaskScheduling& task : tasks) {
       seen += task.name + " " + std::to_string(task.policy) + "/" + std::to_string(task.priority) +
               "; ";
       if (task.name != "reverie-render") continue;

@@ -12,47 +12,20 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <functional>
-#include <iterator>
 #include <mutex>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "reverie/engine.hpp"
+#include "support/task_scheduling.hpp"
 
 using namespace reverie;
 
 namespace {
 
 constexpr int kPriority = 10;
-
-/// The scheduling policy and realtime priority of a thread of this process (fields 41 and 40 of
-/// /proc/self/task/TID/stat), and its name.
-struct ThreadScheduling {
-  std::string name;
-  int policy = -1;
-  int priority = -1;
-};
-
-ThreadScheduling schedulingOf(pid_t tid) {
-  const std::string task = "/proc/self/task/" + std::to_string(tid);
-  std::ifstream statFile(task + "/stat");
-  const std::string stat((std::istreambuf_iterator<char>(statFile)), {});
-  ThreadScheduling s;
-  std::ifstream(task + "/comm") >> s.name;
-  const std::size_t close = stat.rfind(')');  // the name may hold spaces; fields follow it
-  REQUIRE(close != std::string::npos);
-  std::istringstream rest(stat.substr(close + 2));
-  std::vector<std::string> fields;  // fields[0] is field 3 (the state)
-  for (std::string field; rest >> field;) fields.push_back(field);
-  REQUIRE(fields.size() >= 39);
-  s.priority = std::stoi(fields[40 - 3]);
-  s.policy = std::stoi(fields[41 - 3]);
-  return s;
-}
 
 /// An engine of two synths (steps the workers can take) whose workers record their thread ids.
 struct TwoThreadEngine {
@@ -108,10 +81,13 @@ struct TwoThreadEngine {
     return held;
   }
 
-  ThreadScheduling worker() {
+  test::TaskScheduling worker() {
     const std::lock_guard<std::mutex> lock(mutex);
     REQUIRE(workers.size() == 1);
-    return schedulingOf(workers[0]);
+    const test::TaskScheduling worker =
+        test::taskScheduling("/proc/self/task/" + std::to_string(workers[0]));
+    REQUIRE(worker.policy >= 0);  // its stat was read
+    return worker;
   }
 };
 
@@ -132,7 +108,7 @@ TEST_CASE("worker priority: workers take a realtime audio thread's priority and 
   const bool followed = rig.renderUntil(SCHED_FIFO, [&] {
     return rig.engine.stats().realtimeWorkers == 1 && rig.worker().policy == SCHED_FIFO;
   });
-  const ThreadScheduling raised = rig.worker();
+  const test::TaskScheduling raised = rig.worker();
   const EngineStats stats = rig.engine.stats();
   MESSAGE("under a SCHED_FIFO " << kPriority << " audio thread: worker '" << raised.name
                                 << "' policy " << raised.policy << ", priority " << raised.priority
@@ -150,7 +126,7 @@ TEST_CASE("worker priority: workers take a realtime audio thread's priority and 
   const bool dropped = rig.renderUntil(SCHED_OTHER, [&] {
     return rig.engine.stats().realtimeWorkers == 0 && rig.worker().policy == SCHED_OTHER;
   });
-  const ThreadScheduling ordinary = rig.worker();
+  const test::TaskScheduling ordinary = rig.worker();
   MESSAGE("under an ordinary audio thread: worker policy " << ordinary.policy << ", priority "
                                                            << ordinary.priority);
   CHECK(dropped);
@@ -170,7 +146,7 @@ TEST_CASE("worker priority: a refused worker is counted and stays an ordinary th
     TwoThreadEngine rig(dropNiceCapability);
     const bool counted =
         rig.renderUntil(SCHED_FIFO, [&] { return rig.engine.stats().refusedWorkers == 1; });
-    const ThreadScheduling worker = rig.worker();
+    const test::TaskScheduling worker = rig.worker();
     const EngineStats stats = rig.engine.stats();
     MESSAGE("refused: " << stats.refusedWorkers << " of " << stats.workers << ", worker policy "
                         << worker.policy << "; audio thread at priority "
