@@ -2,10 +2,7 @@
 #pragma once
 
 #include <doctest/doctest.h>
-#include <fcntl.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +10,7 @@
 #include <vector>
 
 #include "support/command.hpp"
+#include "support/reverie_process.hpp"
 
 namespace reverie::test {
 
@@ -31,34 +29,13 @@ inline MeasuredRun runMeasured(const std::vector<std::string>& args,
                                const std::filesystem::path& folder, rlim_t addressSpaceBytes = 0) {
   const std::filesystem::path errPath = folder / ".stderr";
   const std::filesystem::path peakPath = folder / ".peak";
-  std::vector<std::string> words = {"/usr/bin/time", "-f", "%M", "-o", peakPath.string(),
-                                    REVERIE_CLI_PATH};
-  words.insert(words.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& word : words) argv.push_back(word.data());
-  argv.push_back(nullptr);
-  const std::string presets = std::string(REVERIE_SOURCE_DIR) + "/presets";
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    // Only async-signal-safe calls between fork and exec.
-    if (addressSpaceBytes != 0) {
-      const rlimit limit{addressSpaceBytes, addressSpaceBytes};
-      setrlimit(RLIMIT_AS, &limit);
-    }
-    const int err = open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int null = open("/dev/null", O_WRONLY);
-    if (err < 0 || null < 0 || chdir(folder.c_str()) != 0) _exit(126);
-    dup2(err, STDERR_FILENO);
-    dup2(null, STDOUT_FILENO);
-    setenv("REVERIE_PRESET_PATH", presets.c_str(), 1);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
+  ReverieProcess reverie(args, folder, errPath, "", addressSpaceBytes, -1,
+                         {"/usr/bin/time", "-f", "%M", "-o", peakPath.string()});
+  REQUIRE(reverie.pid() > 0);
+  const Ending ending = reverie.finish(600.0);
+  REQUIRE_MESSAGE((ending.exited || ending.signal != 0), "still running after 600 s");
   MeasuredRun run;
-  run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;  // time passes reverie's on
+  run.exitCode = ending.exited ? ending.code : -1;  // time passes reverie's on
   run.err = readText(errPath);
   const std::string peak = readText(peakPath);  // "%M": kilobytes, last line
   const std::size_t lastLine = peak.find_last_of('\n', peak.size() >= 2 ? peak.size() - 2 : 0);

@@ -30,13 +30,16 @@ struct Ending {
 /// background job), with stderr in a file outside its working folder and no terminal.
 class ReverieProcess {
  public:
-  /// `stdoutDescriptor`: where its standard output goes (-1: /dev/null).
+  /// `stdoutDescriptor`: where its standard output goes (-1: /dev/null). `launcher`: a command
+  /// (absolute path first) that runs reverie, such as GNU time; none by default.
   ReverieProcess(const std::vector<std::string>& args, const std::filesystem::path& folder,
                  const std::filesystem::path& errFile, const std::string& presetPath = "",
-                 rlim_t addressSpaceBytes = 0, int stdoutDescriptor = -1) {
+                 rlim_t addressSpaceBytes = 0, int stdoutDescriptor = -1,
+                 const std::vector<std::string>& launcher = {}) {
     const std::string path =
         std::string(REVERIE_SOURCE_DIR) + "/presets" + (presetPath.empty() ? "" : ":" + presetPath);
-    std::vector<std::string> argv{REVERIE_CLI_PATH};
+    std::vector<std::string> argv = launcher;
+    argv.push_back(REVERIE_CLI_PATH);
     argv.insert(argv.end(), args.begin(), args.end());
     std::vector<char*> pointers;
     for (std::string& a : argv) pointers.push_back(a.data());
