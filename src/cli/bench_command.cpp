@@ -473,19 +473,17 @@ int runBench(bool long8Hours) {
           "(the block starting the 128 notes: %.0f%%)\n",
           threads, threads == 1 ? "" : "s", t.worst * 100.0, t.p999 * 100.0, t.median * 100.0,
           t.start * 100.0);
-    }
-    // As it runs live: a block each 1.33 ms, not back to back, on a realtime thread.
-    for (int threads : {1, std::min(cores, 2)}) {
-      if (threads == 2 && cores < 2) break;
+      // As it runs live: a block each 1.33 ms, not back to back, on a realtime thread.
       bool realtime = false;
-      const CallbackTimes t =
+      const CallbackTimes paced =
           onRealtimeThread([&] { return callbackTimes(64, threads, &orchestra, true); }, realtime);
       std::printf(
           "  the same paced a block a period, %d thread%s, %s (%d of %d workers at it): worst "
           "%.1f%%, 99.9th percentile %.1f%%, median %.1f%%\n",
           threads, threads == 1 ? "" : "s",
-          realtime ? "SCHED_FIFO 10" : "ordinary priority (realtime refused)", t.realtimeWorkers,
-          t.workers, t.worst * 100.0, t.p999 * 100.0, t.median * 100.0);
+          realtime ? "SCHED_FIFO 10" : "ordinary priority (realtime refused)",
+          paced.realtimeWorkers, paced.workers, paced.worst * 100.0, paced.p999 * 100.0,
+          paced.median * 100.0);
     }
   }
 
