@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <numbers>
@@ -221,6 +222,67 @@ TEST_CASE("true peak: the detector reads the peak between samples that the sampl
     detector.prepare(rate);
     CHECK(detector.factor() == (rate < 192000.0 ? 2 : 1));
   }
+}
+
+TEST_CASE("true peak: a run of frames gives the detector's and the limiter's frame-by-frame bits") {
+  // Loud noise with a few samples over full scale, a denormal, an infinity and a NaN: the
+  // detector meets the bus before it is cleaned and whatever a meter is handed.
+  std::mt19937 random(7);
+  std::normal_distribution<float> noise(0.0f, 0.6f);
+  std::vector<float> interleaved(2 * 3001);
+  for (float& x : interleaved) x = noise(random);
+  interleaved[201] = std::numeric_limits<float>::denorm_min();
+  interleaved[1200] = 4.0f;
+  const std::size_t last = interleaved.size() - 1;
+  std::vector<float> odd = interleaved;
+  odd[2500] = std::numeric_limits<float>::infinity();
+  odd[last] = std::numeric_limits<float>::quiet_NaN();
+  auto sameBits = [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  for (double rate : {48000.0, 96000.0, 192000.0}) {
+    for (const std::vector<float>* input : {&interleaved, &odd}) {
+      CAPTURE(rate);
+      dsp::TruePeakDetector one, run;
+      one.prepare(rate);
+      run.prepare(rate);
+      // Runs of every length from 1 to 70 frames, so they start and end anywhere in a group of
+      // four and in the detector's window, reading the right channel of the interleaved frames.
+      const int frames = static_cast<int>(input->size() / 2);
+      std::vector<float> peaks(static_cast<std::size_t>(frames));
+      for (int done = 0, length = 1; done < frames; done += length, length = length % 70 + 1) {
+        const int count = std::min(length, frames - done);
+        run.nextBlock(input->data() + 2 * done + 1, 2, peaks.data() + done, count);
+      }
+      int differ = 0;
+      for (int f = 0; f < frames; ++f)
+        if (!sameBits(one.next((*input)[2 * static_cast<std::size_t>(f) + 1]),
+                      peaks[static_cast<std::size_t>(f)]))
+          ++differ;
+      CHECK(differ == 0);
+    }
+  }
+  dsp::MasterLimiter one, run;
+  const float ceiling = std::pow(10.0f, -1.0f / 20.0f);
+  one.prepare(kRate, 48, 0.08f * kRate, ceiling);
+  run.prepare(kRate, 48, 0.08f * kRate, ceiling);
+  std::vector<float> left, right;
+  for (std::size_t i = 0; i < interleaved.size(); i += 2) {
+    left.push_back(interleaved[i]);
+    right.push_back(interleaved[i + 1]);
+  }
+  std::vector<float> runLeft = left, runRight = right;
+  for (int done = 0, length = 1; done < static_cast<int>(left.size());
+       done += length, length = length * 3 % 700 + 1) {
+    const int count = std::min(length, static_cast<int>(left.size()) - done);
+    run.processBlock(runLeft.data() + done, runRight.data() + done, count);
+  }
+  int differ = 0, limited = 0;
+  for (std::size_t i = 0; i < left.size(); ++i) {
+    one.process(left[i], right[i]);
+    if (!sameBits(left[i], runLeft[i]) || !sameBits(right[i], runRight[i])) ++differ;
+    if (std::fabs(left[i]) >= 0.99f * ceiling) ++limited;
+  }
+  CHECK(differ == 0);
+  CHECK(limited > 0);  // the noise reached the ceiling: the gain was working, not idle
 }
 
 TEST_CASE("true peak: the master limiter turns inter-sample peaks down before they arrive") {

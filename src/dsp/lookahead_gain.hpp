@@ -48,8 +48,7 @@ class LookaheadGain {
     minimumFrame_[tail_ & kMask] = frame_;
     ++tail_;
     if (minimumFrame_[head_ & kMask] + length_ + 2 * hold_ <= frame_) ++head_;
-    envelope_ =
-        std::fmin(minimumValue_[head_ & kMask], envelope_ + releaseCoef_ * (1.0 - envelope_));
+    envelope_ = smaller(minimumValue_[head_ & kMask], envelope_ + releaseCoef_ * (1.0 - envelope_));
     // Moving average over L frames.
     double& oldest = window_[static_cast<std::size_t>(slot_)];
     sum_ += envelope_ - oldest;
@@ -60,6 +59,10 @@ class LookaheadGain {
   }
 
  private:
+  // std::fmin without the library call GCC makes for it (its NaN rule rules out one minsd): the
+  // smaller of two numbers, or the one that is a number.
+  static double smaller(double a, double b) { return b < a || a != a ? b : a; }
+
   static constexpr long kMask = 2 * kMaxLookahead - 1;  // holds L + 2H <= 2 kMaxLookahead
   std::array<double, kMaxLookahead> window_{};
   std::array<double, 2 * kMaxLookahead> minimumValue_{};

@@ -44,14 +44,20 @@ class MasterLimiter {
 
   /// Processes one stereo frame in place.
   void process(float& left, float& right) {
-    const float peak = std::max(detectorL_.next(left), detectorR_.next(right));
-    const float gain = gain_.next(peak > threshold_ ? threshold_ / peak : 1.0f);
-    delayL_[static_cast<std::size_t>(position_)] = left;
-    delayR_[static_cast<std::size_t>(position_)] = right;
-    const std::size_t oldest = static_cast<std::size_t>((position_ - latency_) & kMask);
-    position_ = (position_ + 1) & kMask;
-    left = clamp(delayL_[oldest] * gain);
-    right = clamp(delayR_[oldest] * gain);
+    limitFrame(std::max(detectorL_.next(left), detectorR_.next(right)), left, right);
+  }
+  /// Processes `frames` stereo frames in place, to the bit as process() one at a time would:
+  /// the detectors take a run of frames at once, then the gain follows frame by frame.
+  void processBlock(float* left, float* right, int frames) {
+    constexpr int kRun = 256;
+    float peakL[kRun], peakR[kRun];
+    for (int done = 0; done < frames; done += kRun) {
+      const int count = std::min(kRun, frames - done);
+      detectorL_.nextBlock(left + done, 1, peakL, count);
+      detectorR_.nextBlock(right + done, 1, peakR, count);
+      for (int i = 0; i < count; ++i)
+        limitFrame(std::max(peakL[i], peakR[i]), left[done + i], right[done + i]);
+    }
   }
 
  private:
@@ -62,6 +68,16 @@ class MasterLimiter {
 
   // Guards only the last bit of rounding in the gain's running sum.
   float clamp(float x) const { return std::clamp(x, -ceiling_, ceiling_); }
+  // The gain for a frame whose true peak is `peak`, and the frame `latency_` earlier out.
+  void limitFrame(float peak, float& left, float& right) {
+    const float gain = gain_.next(peak > threshold_ ? threshold_ / peak : 1.0f);
+    delayL_[static_cast<std::size_t>(position_)] = left;
+    delayR_[static_cast<std::size_t>(position_)] = right;
+    const std::size_t oldest = static_cast<std::size_t>((position_ - latency_) & kMask);
+    position_ = (position_ + 1) & kMask;
+    left = clamp(delayL_[oldest] * gain);
+    right = clamp(delayR_[oldest] * gain);
+  }
 
   TruePeakDetector detectorL_;
   TruePeakDetector detectorR_;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstddef>
 
 #include "dsp/float4.hpp"
 #include "dsp/math_constants.hpp"
@@ -62,8 +63,41 @@ class TruePeakDetector {
     history_[static_cast<std::size_t>(position_)] = x;
     history_[static_cast<std::size_t>(position_ + kTapsPerPhase)] = x;
     position_ = position_ + 1 == kTapsPerPhase ? 0 : position_ + 1;
-    const float* recent = history_.data() + position_;  // oldest first
-    // One lane per phase, in four independent sums to keep the adder busy.
+    return peakOf(history_.data() + position_);
+  }
+
+  /// next() for each of `frames` samples x[0], x[stride], x[2 stride], ...: peaks[i] is what
+  /// next(x[i * stride]) would return, to the bit. Four frames at a time, one lane a frame, so
+  /// no lane is idle and no lanes are gathered into one.
+  void nextBlock(const float* x, std::ptrdiff_t stride, float* peaks, int frames) {
+    if (factor_ == 1) {
+      for (int i = 0; i < frames; ++i) peaks[i] = std::fabs(x[i * stride]);
+      return;
+    }
+    // The samples before the chunk the first frame's window reaches back to, then the chunk.
+    constexpr int kBefore = kTapsPerPhase - 1;
+    constexpr int kChunk = 64;
+    float line[kBefore + kChunk];
+    for (int done = 0; done < frames; done += kChunk) {
+      const int count = std::min(kChunk, frames - done);
+      std::copy_n(history_.data() + position_ + 1, kBefore, line);
+      for (int i = 0; i < count; ++i) line[kBefore + i] = x[(done + i) * stride];
+      int i = 0;
+      for (; i + 4 <= count; i += 4) store4(peaks + done + i, peaksOfFour(line + i));
+      for (; i < count; ++i) peaks[done + i] = peakOf(line + i);
+      // The last kTapsPerPhase samples, oldest first, twice, as next() keeps them.
+      std::copy_n(line + count - 1, kTapsPerPhase, history_.data());
+      std::copy_n(line + count - 1, kTapsPerPhase, history_.data() + kTapsPerPhase);
+      position_ = 0;
+    }
+  }
+
+ private:
+  static_assert(kTapsPerPhase % 4 == 0, "the taps are summed in four chains");
+
+  // The peak of the frame whose window (kTapsPerPhase samples, oldest first) starts at `recent`:
+  // one lane a phase, in four independent sums to keep the adder busy.
+  float peakOf(const float* recent) const {
     Float4 sums[4] = {};
     for (int i = 0; i < kTapsPerPhase; i += 4) {
       for (int c = 0; c < 4; ++c) {
@@ -74,9 +108,26 @@ class TruePeakDetector {
     const Float4 magnitudes = points < 0.0f ? -points : points;
     return std::max(std::max(magnitudes[0], magnitudes[1]), std::max(magnitudes[2], magnitudes[3]));
   }
-
- private:
-  static_assert(kTapsPerPhase % 4 == 0, "the taps are summed in four chains");
+  // peakOf for the four frames whose windows start at line[0..3], one lane a frame: each lane
+  // does what peakOf does for its frame, in the same order, so the results are the same bits.
+  Float4 peaksOfFour(const float* line) const {
+    Float4 window[kTapsPerPhase];
+    for (int j = 0; j < kTapsPerPhase; ++j) window[j] = load4(line + j);
+    Float4 magnitude[kMaxFactor];
+    for (int phase = 0; phase < kMaxFactor; ++phase) {
+      Float4 sums[4] = {};
+      for (int i = 0; i < kTapsPerPhase; i += 4) {
+        for (int c = 0; c < 4; ++c) {
+          sums[c] += coefficients_[static_cast<std::size_t>(i + c)][phase] * window[i + c];
+        }
+      }
+      const Float4 points = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+      magnitude[phase] = points < 0.0f ? -points : points;
+    }
+    // std::max(a, b) is a < b ? b : a, lane by lane, in peakOf's order.
+    const auto larger = [](Float4 a, Float4 b) { return a < b ? b : a; };
+    return larger(larger(magnitude[0], magnitude[1]), larger(magnitude[2], magnitude[3]));
+  }
 
   std::array<Float4, kTapsPerPhase> coefficients_{};  // per tap, one lane per phase
   std::array<float, 2 * kTapsPerPhase> history_{};

@@ -1,4 +1,4 @@
-// MasterBus: the output nodes' sum, then the limiter, frame by frame.
+// MasterBus: the output nodes' sum, then the limiter (detectors a run at a time, gain per frame).
 #include "engine/master_bus.hpp"
 
 #include <algorithm>
@@ -64,8 +64,8 @@ void MasterBus::limit(int first, int frames) noexcept {
       right[i] = 0.0f;
       ++nonFinite_;
     }
-    limiter_.process(left[i], right[i]);
   }
+  limiter_.processBlock(left, right, frames);
 }
 
 std::uint64_t MasterBus::takeNonFinite() noexcept {

@@ -148,11 +148,17 @@ LoudnessMeter::~LoudnessMeter() = default;
 void LoudnessMeter::add(const float* interleaved, std::size_t frames) {
   meter_->add(interleaved, frames, "loudness measurement failed (out of memory?)");
   const std::size_t channels = detectors_.size();
+  constexpr std::size_t kRun = 1024;
+  float peaks[kRun];
   for (std::size_t c = 0; c < channels; ++c) {
     dsp::TruePeakDetector& detector = detectors_[c];
     float peak = truePeaks_[c];
-    for (std::size_t f = 0; f < frames; ++f)
-      peak = std::max(peak, detector.next(interleaved[f * channels + c]));
+    for (std::size_t done = 0; done < frames; done += kRun) {
+      const std::size_t count = std::min(kRun, frames - done);
+      detector.nextBlock(interleaved + done * channels + c, static_cast<std::ptrdiff_t>(channels),
+                         peaks, static_cast<int>(count));
+      for (std::size_t f = 0; f < count; ++f) peak = std::max(peak, peaks[f]);
+    }
     truePeaks_[c] = peak;
   }
 }

@@ -34,6 +34,20 @@ class FramePeaks {
       peak = std::max(peak, detectors_[c].next(frame != nullptr ? frame[c] : 0.0f));
     return peak;
   }
+  /// The most frames nextRun() takes at once.
+  static constexpr std::size_t kRun = 1024;
+  /// next() for each of `frames` (up to kRun) interleaved frames, into peaks[]: the same values,
+  /// each channel's detector taking the run at once.
+  void nextRun(const float* interleaved, std::size_t frames, float* peaks) {
+    float channel[kRun];
+    const std::size_t width = detectors_.size();
+    std::fill_n(peaks, frames, 0.0f);
+    for (std::size_t c = 0; c < width; ++c) {
+      detectors_[c].nextBlock(interleaved + c, static_cast<std::ptrdiff_t>(width), channel,
+                              static_cast<int>(frames));
+      for (std::size_t n = 0; n < frames; ++n) peaks[n] = std::max(peaks[n], channel[n]);
+    }
+  }
 
  private:
   std::vector<dsp::TruePeakDetector> detectors_;
@@ -48,8 +62,12 @@ class OverCeilingScan {
         width_(static_cast<std::size_t>(channels)),
         ceiling_(ceiling) {}
   void add(const float* interleaved, std::size_t frames) {
-    for (std::size_t n = 0; n < frames && !over_; ++n)
-      over_ = peaks_.next(interleaved + n * width_) > ceiling_;
+    float peaks[FramePeaks::kRun];
+    for (std::size_t done = 0; done < frames && !over_; done += FramePeaks::kRun) {
+      const std::size_t count = std::min(FramePeaks::kRun, frames - done);
+      peaks_.nextRun(interleaved + done * width_, count, peaks);
+      for (std::size_t n = 0; n < count && !over_; ++n) over_ = peaks[n] > ceiling_;
+    }
   }
   /// Flushes the detectors' latency (once, at the end) and answers.
   bool over() {
@@ -87,7 +105,13 @@ class StreamingPeakLimiter {
   void push(const float* interleaved, std::size_t frames, Out&& out) {
     done_.resize(frames * width_);
     std::size_t ready = 0;
-    for (std::size_t n = 0; n < frames; ++n) step(interleaved + n * width_, ready);
+    float peaks[FramePeaks::kRun];
+    for (std::size_t done = 0; done < frames; done += FramePeaks::kRun) {
+      const std::size_t count = std::min(FramePeaks::kRun, frames - done);
+      const float* run = interleaved + done * width_;
+      peaks_.nextRun(run, count, peaks);
+      for (std::size_t n = 0; n < count; ++n) step(run + n * width_, peaks[n], ready);
+    }
     if (ready > 0) out(done_.data(), ready);
   }
   /// Runs on past the end with silence, so the last `delay` frames come out.
@@ -95,13 +119,13 @@ class StreamingPeakLimiter {
   void finish(Out&& out) {
     done_.resize(delay_ * width_);
     std::size_t ready = 0;
-    for (std::size_t n = 0; n < delay_; ++n) step(nullptr, ready);
+    for (std::size_t n = 0; n < delay_; ++n) step(nullptr, peaks_.next(nullptr), ready);
     if (ready > 0) out(done_.data(), ready);
   }
 
  private:
-  void step(const float* frame, std::size_t& ready) {
-    const float peak = peaks_.next(frame);
+  // One frame (nullptr: silence) whose true peak, `span` frames before, is `peak`.
+  void step(const float* frame, float peak, std::size_t& ready) {
     const float gain =
         computer_->next(peak > ceiling_ ? static_cast<double>(ceiling_) / peak : 1.0);
     // The ring holds the last delay + 1 frames; slot `seen_` takes this one.
