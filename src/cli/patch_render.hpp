@@ -45,8 +45,11 @@ struct RenderLength {
 void checkRenderLength(const RenderLength& render, double maxSeconds);
 
 /// The block an offline render runs in: the engine's largest block, and the frames written to
-/// the file at a time. Renders are bit-identical in any block size; this one is for speed.
-constexpr int kRenderBlockFrames = 1024;
+/// the file at a time. Renders are bit-identical in any block size; this one is for speed: on
+/// threads, four parts of RenderPlan::kPartFrames a block, so the hall and the master bus wait
+/// at the end of a block for a quarter of it rather than a half (the-performance on two
+/// threads 3-5% faster than in blocks of 1024, the same on one).
+constexpr int kRenderBlockFrames = 2048;
 
 /// How a render shows its progress on stderr: the bar's label, or nothing.
 struct RenderProgress {
