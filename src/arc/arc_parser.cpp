@@ -313,16 +313,12 @@ Arc parseArc(std::string_view text, const std::string& sourceName) {
   arc.sourcePath = sourceName;
   arc.homeKey = 0;  // the format's default key is C
 
-  const toml::table root = preset::parseTomlDocument(text, sourceName, "arc", diagnostics);
-  if (root.empty()) {
-    diagnostics.add(1, 1,
-                    "empty arc: add format_version = " + std::to_string(kArcFormatVersion) +
-                        ", patch = \"...\", [music] with a tempo and at least one [[scene]]");
-    diagnostics.throwIfAny();
-  }
-  preset::readFormatVersion(root, kArcFormatVersion, diagnostics);
-  preset::checkKeys(root, kTopLevelKeys, "", diagnostics);
-  if (auto description = preset::readDescription(root, diagnostics)) arc.description = *description;
+  const preset::DocumentTop top =
+      preset::readDocumentTop(text, sourceName, "arc", kArcFormatVersion,
+                              ", patch = \"...\", [music] with a tempo and at least one [[scene]]",
+                              kTopLevelKeys, diagnostics);
+  const toml::table& root = top.root;
+  if (top.description) arc.description = *top.description;
 
   arc::ArcReader reader{diagnostics, arc};
   readPatch(root, reader);

@@ -64,17 +64,12 @@ Patch parsePatch(std::string_view text, const std::string& sourceName) {
   patch.name = std::filesystem::path(sourceName).stem().string();
   patch.sourcePath = sourceName;
 
-  const toml::table root = preset::parseTomlDocument(text, sourceName, "preset", diagnostics);
-  if (root.empty()) {
-    diagnostics.add(1, 1,
-                    "empty preset: add format_version = " + std::to_string(kPresetFormatVersion) +
-                        " and at least one [[node]]");
-    diagnostics.throwIfAny();
-  }
-  patch.formatVersion = preset::readFormatVersion(root, kPresetFormatVersion, diagnostics);
-  preset::checkKeys(root, kTopLevelKeys, "", diagnostics);
-  if (auto description = preset::readDescription(root, diagnostics))
-    patch.description = *description;
+  const preset::DocumentTop top =
+      preset::readDocumentTop(text, sourceName, "preset", kPresetFormatVersion,
+                              " and at least one [[node]]", kTopLevelKeys, diagnostics);
+  const toml::table& root = top.root;
+  patch.formatVersion = top.formatVersion;
+  if (top.description) patch.description = *top.description;
 
   preset::PatchReader reader{diagnostics, patch, {}};
   if (const toml::node* render = root.get("render")) preset::readRender(*render, reader);

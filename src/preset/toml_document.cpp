@@ -130,4 +130,21 @@ std::optional<std::string> readDescription(const toml::table& root, DiagnosticLi
   return text;
 }
 
+DocumentTop readDocumentTop(std::string_view text, const std::string& sourceName,
+                            std::string_view kind, int highestVersion, std::string_view emptyHint,
+                            const std::vector<std::string>& topKeys, DiagnosticList& diagnostics) {
+  DocumentTop top;
+  top.root = parseTomlDocument(text, sourceName, kind, diagnostics);
+  if (top.root.empty()) {
+    diagnostics.add(1, 1,
+                    "empty " + std::string(kind) + ": add format_version = " +
+                        std::to_string(highestVersion) + std::string(emptyHint));
+    diagnostics.throwIfAny();
+  }
+  top.formatVersion = readFormatVersion(top.root, highestVersion, diagnostics);
+  checkKeys(top.root, topKeys, "", diagnostics);
+  top.description = readDescription(top.root, diagnostics);
+  return top;
+}
+
 }  // namespace reverie::preset

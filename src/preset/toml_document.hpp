@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "preset/diagnostic_list.hpp"
 
@@ -33,5 +34,19 @@ toml::table parseTomlDocument(std::string_view text, const std::string& sourceNa
 int readFormatVersion(const toml::table& root, int highest, DiagnosticList& diagnostics);
 /// The optional top-level description, which must be one line (`reverie presets` lists it).
 std::optional<std::string> readDescription(const toml::table& root, DiagnosticList& diagnostics);
+
+/// The top of a reverie document: the parsed table, its format_version and its description.
+struct DocumentTop {
+  toml::table root;
+  int formatVersion = 0;
+  std::optional<std::string> description;
+};
+/// Parses a document (parseTomlDocument) and reads its top as every kind does: an empty file
+/// is refused at once ("empty KIND: add format_version = N" and then `emptyHint`, what else it
+/// needs), then format_version (1 to `highestVersion`), no top-level key outside `topKeys`, and
+/// the description.
+DocumentTop readDocumentTop(std::string_view text, const std::string& sourceName,
+                            std::string_view kind, int highestVersion, std::string_view emptyHint,
+                            const std::vector<std::string>& topKeys, DiagnosticList& diagnostics);
 
 }  // namespace reverie::preset
