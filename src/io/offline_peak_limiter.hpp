@@ -34,18 +34,24 @@ class FramePeaks {
       peak = std::max(peak, detectors_[c].next(frame != nullptr ? frame[c] : 0.0f));
     return peak;
   }
-  /// The most frames nextRun() takes at once.
-  static constexpr std::size_t kRun = 1024;
-  /// next() for each of `frames` (up to kRun) interleaved frames, into peaks[]: the same values,
-  /// each channel's detector taking the run at once.
-  void nextRun(const float* interleaved, std::size_t frames, float* peaks) {
-    float channel[kRun];
+  /// next() for each of `frames` interleaved frames, a run of them at a time (each channel's
+  /// detector taking the run at once): visit(n, peak) for frame n, in order, until it returns
+  /// false.
+  template <class Visit>
+  void forEach(const float* interleaved, std::size_t frames, Visit&& visit) {
+    constexpr std::size_t kRun = 1024;
+    float peaks[kRun], channel[kRun];
     const std::size_t width = detectors_.size();
-    std::fill_n(peaks, frames, 0.0f);
-    for (std::size_t c = 0; c < width; ++c) {
-      detectors_[c].nextBlock(interleaved + c, static_cast<std::ptrdiff_t>(width), channel,
-                              static_cast<int>(frames));
-      for (std::size_t n = 0; n < frames; ++n) peaks[n] = std::max(peaks[n], channel[n]);
+    for (std::size_t done = 0; done < frames; done += kRun) {
+      const std::size_t count = std::min(kRun, frames - done);
+      std::fill_n(peaks, count, 0.0f);
+      for (std::size_t c = 0; c < width; ++c) {
+        detectors_[c].nextBlock(interleaved + done * width + c, static_cast<std::ptrdiff_t>(width),
+                                channel, static_cast<int>(count));
+        for (std::size_t n = 0; n < count; ++n) peaks[n] = std::max(peaks[n], channel[n]);
+      }
+      for (std::size_t n = 0; n < count; ++n)
+        if (!visit(done + n, peaks[n])) return;
     }
   }
 
@@ -58,16 +64,13 @@ class FramePeaks {
 class OverCeilingScan {
  public:
   OverCeilingScan(int channels, double sampleRate, float ceiling)
-      : peaks_(channels, sampleRate),
-        width_(static_cast<std::size_t>(channels)),
-        ceiling_(ceiling) {}
+      : peaks_(channels, sampleRate), ceiling_(ceiling) {}
   void add(const float* interleaved, std::size_t frames) {
-    float peaks[FramePeaks::kRun];
-    for (std::size_t done = 0; done < frames && !over_; done += FramePeaks::kRun) {
-      const std::size_t count = std::min(FramePeaks::kRun, frames - done);
-      peaks_.nextRun(interleaved + done * width_, count, peaks);
-      for (std::size_t n = 0; n < count && !over_; ++n) over_ = peaks[n] > ceiling_;
-    }
+    if (over_) return;
+    peaks_.forEach(interleaved, frames, [this](std::size_t, float peak) {
+      over_ = peak > ceiling_;
+      return !over_;
+    });
   }
   /// Flushes the detectors' latency (once, at the end) and answers.
   bool over() {
@@ -78,7 +81,6 @@ class OverCeilingScan {
 
  private:
   FramePeaks peaks_;
-  std::size_t width_;
   float ceiling_;
   bool over_ = false;
 };
@@ -105,13 +107,10 @@ class StreamingPeakLimiter {
   void push(const float* interleaved, std::size_t frames, Out&& out) {
     done_.resize(frames * width_);
     std::size_t ready = 0;
-    float peaks[FramePeaks::kRun];
-    for (std::size_t done = 0; done < frames; done += FramePeaks::kRun) {
-      const std::size_t count = std::min(FramePeaks::kRun, frames - done);
-      const float* run = interleaved + done * width_;
-      peaks_.nextRun(run, count, peaks);
-      for (std::size_t n = 0; n < count; ++n) step(run + n * width_, peaks[n], ready);
-    }
+    peaks_.forEach(interleaved, frames, [&](std::size_t n, float peak) {
+      step(interleaved + n * width_, peak, ready);
+      return true;
+    });
     if (ready > 0) out(done_.data(), ready);
   }
   /// Runs on past the end with silence, so the last `delay` frames come out.
