@@ -145,21 +145,17 @@ std::unique_ptr<Engine> crystalEngine(int voices, float exciter) {
 }
 
 /// Seconds of one core per second of audio for `voices` struck and bowed crystal voices: two
-/// seconds of each in turn, five times, the fastest of each kept, so that both meet the same
-/// moments of a shared machine (measured one after the other, a busy minute made the ratio
-/// anything from 1.3x to 1.9x).
+/// seconds of each in turn, five times, the least of each kept (smallestInTurn; measured one
+/// after the other, a busy minute made the ratio anything from 1.3x to 1.9x).
 struct CrystalLoads {
-  double struck = 1e30, bowed = 1e30;
+  double struck = 0.0, bowed = 0.0;
 };
 CrystalLoads crystalLoads(int voices) {
   const std::unique_ptr<Engine> struck = crystalEngine(voices, 0.0f);
   const std::unique_ptr<Engine> bowed = crystalEngine(voices, 1.0f);
-  CrystalLoads loads;
-  for (int round = 0; round < 5; ++round) {
-    loads.struck = std::min(loads.struck, bestLoad(*struck, 375, 1));
-    loads.bowed = std::min(loads.bowed, bestLoad(*bowed, 375, 1));
-  }
-  return loads;
+  const auto [struckLoad, bowedLoad] = smallestInTurn(
+      5, [&] { return bestLoad(*struck, 375, 1); }, [&] { return bestLoad(*bowed, 375, 1); });
+  return {struckLoad, bowedLoad};
 }
 
 /// A six-note chord on every section of `patch` built into `engine`, the timpani rolling and the
@@ -523,24 +519,25 @@ int runBench(bool long8Hours) {
     std::printf("  per sample, each alone: %s\n", parts.c_str());
   }
 
-  // One thread and all in turn, three times each: the fastest of each (a shared machine's other
-  // programs only ever add time), and the largest peak memory of the one-thread renders.
+  // One thread and all in turn, three times each: the fastest of each (smallestInTurn, on
+  // seconds a second of audio), and the largest peak memory of the one-thread renders.
   constexpr int kArcRounds = 3;
   const int cores = benchCores();
-  ArcBench arc, parallel;
-  const double before = cores > 1 ? coreRoundTripNanoseconds() : 0.0;
-  for (int round = 0; round < kArcRounds; ++round) {
+  ArcBench arc;
+  const auto oneThread = [&] {
     const ArcBench one = benchArc(kDefaultPreset, 1);
+    arc.seconds = one.seconds;
     if (one.peakMiB > arc.peakMiB) {
       arc.peakMiB = one.peakMiB;
       arc.baselineMiB = one.baselineMiB;
     }
-    arc.seconds = one.seconds;
-    arc.realtimeFactor = std::max(arc.realtimeFactor, one.realtimeFactor);
-    if (cores > 1)
-      parallel.realtimeFactor =
-          std::max(parallel.realtimeFactor, benchArc(kDefaultPreset, cores).realtimeFactor);
-  }
+    return 1.0 / one.realtimeFactor;
+  };
+  const double before = cores > 1 ? coreRoundTripNanoseconds() : 0.0;
+  const auto [oneCost, allCost] = smallestInTurn(kArcRounds, oneThread, [&] {
+    return cores > 1 ? 1.0 / benchArc(kDefaultPreset, cores).realtimeFactor : 0.0;
+  });
+  arc.realtimeFactor = 1.0 / oneCost;
   std::printf(
       "default render, the arc '%s', %.1f s at 48 kHz, best of %d: %.1fx realtime on one core "
       "(aim >= 30x),\n"
@@ -553,8 +550,7 @@ int runBench(bool long8Hours) {
         "  a cache line's round trip between two cores, before and after: %.0f and %.0f ns (tens\n"
         "  where the cores share a cache; where it is hundreds, the threads' handovers cost that\n"
         "  much each and the speed-up falls)\n",
-        cores, parallel.realtimeFactor, parallel.realtimeFactor / arc.realtimeFactor, before,
-        after);
+        cores, 1.0 / allCost, oneCost / allCost, before, after);
   }
   benchMidiFile();
   benchBatch();

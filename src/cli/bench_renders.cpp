@@ -99,25 +99,16 @@ ChildRender runRenderChild(const std::vector<std::string>& arguments, bool oneCo
   return {seconds, static_cast<double>(usage.ru_maxrss) / 1024.0};
 }
 
-/// The wall seconds of one render on one thread held to one core, then on `cores` threads.
-struct OneAndAll {
-  double one = 0.0, all = 0.0;
-};
-
-/// Each comparison's renders are run this many times, one and all in turn, and the shortest of
-/// each kept: another program's time on a shared machine only ever adds to a render's, so the
-/// shortest is the nearest to its own cost, and taking turns exposes both to the same moments.
+/// Each comparison's renders run this many times, one and all in turn (smallestInTurn).
 constexpr int kRounds = 3;
 
-/// `arguments(threads)`: the `reverie render` arguments for that many threads.
+/// The wall seconds of a render on one thread held to one core, and on `cores` threads, the
+/// shortest of kRounds each. `arguments(threads)`: the `reverie render` arguments.
 template <class Arguments>
-OneAndAll renderOnOneAndAll(int cores, Arguments&& arguments) {
-  OneAndAll seconds{1e30, 1e30};
-  for (int round = 0; round < kRounds; ++round) {
-    seconds.one = std::min(seconds.one, runRenderChild(arguments(1), true).seconds);
-    seconds.all = std::min(seconds.all, runRenderChild(arguments(cores)).seconds);
-  }
-  return seconds;
+std::pair<double, double> renderOnOneAndAll(int cores, Arguments&& arguments) {
+  return smallestInTurn(
+      kRounds, [&] { return runRenderChild(arguments(1), true).seconds; },
+      [&] { return runRenderChild(arguments(cores)).seconds; });
 }
 
 /// A Standard MIDI File (format 0, 480 ticks a quarter, 120 bpm) of all 16 channels playing

@@ -2,7 +2,24 @@
 // renders (peak memory, realtime factor with the writing) and batches of takes (throughput).
 #pragma once
 
+#include <algorithm>
+#include <utility>
+
 namespace reverie::cli {
+
+/// The smallest of `rounds` results of each of two measurements (seconds, or a core's share),
+/// taken in turn: another program's time on a shared machine only ever adds to a measurement,
+/// so the smallest is the nearest to its own cost, and taking turns exposes both to the same
+/// moments (one after the other, a busy minute falls on one side only).
+template <class First, class Second>
+std::pair<double, double> smallestInTurn(int rounds, First&& first, Second&& second) {
+  std::pair<double, double> smallest{1e300, 1e300};
+  for (int round = 0; round < rounds; ++round) {
+    smallest.first = std::min(smallest.first, first());
+    smallest.second = std::min(smallest.second, second());
+  }
+  return smallest;
+}
 
 /// The hardware threads the benches compare one thread against (1 to 64).
 int benchCores();
