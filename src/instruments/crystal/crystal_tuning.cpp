@@ -1,5 +1,6 @@
 // CrystalVoice's pitch: each mode's rotation, the spiralling drift, and the bow's pitch
-// tracking (crystal_voice.cpp sets the voice up and renders it).
+// tracking, with the clock that counts the principal's cycles (crystal_voice.cpp sets the voice
+// up and renders it).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -69,6 +70,61 @@ void CrystalVoice::applyDrift(const VoiceSettings& s) {
 void CrystalVoice::retune(const VoiceSettings& s) {
   if (s.driftCents > 0.0) return applyDrift(s);
   for (int m = 0; m < modeCount_; ++m) tuneMode(m, noteHz_ * ratio_[m] * bowPitchScale_, s);
+}
+
+void CrystalVoice::PhaseClock::reset() {
+  refRe = refIm = lastTurnedIm = 0.0;
+  lastRe = lastIm = 0.0f;
+  referenced = false;
+  winding = most = 0;
+  firstCycleFrame = lastCycleFrame = -1.0;
+  cycles = 0;
+}
+
+void CrystalVoice::PhaseClock::listen(const float* re, const float* im, int frames,
+                                      double firstFrame) {
+  int t = 0;
+  for (; t < frames && !referenced; ++t) {
+    if (re[t] == 0.0f && im[t] == 0.0f) continue;  // silence has no direction yet
+    refRe = re[t];
+    refIm = im[t];
+    referenced = true;
+    lastTurnedIm = 0.0;
+  }
+  if (!referenced || frames <= 0) return;
+  // The values turned back by the reference (and scaled by its size, which no sign minds).
+  // Frame by frame only the imaginary part's sign is needed: the rest is worked out where the
+  // value crosses the real axis, a few times a cycle.
+  for (; t < frames; ++t) {
+    const double y = im[t] * refRe - re[t] * refIm;
+    const double lastY = lastTurnedIm;
+    lastTurnedIm = y;
+    // Each step is below pi for a mode below Nyquist, so the chord from the last value crosses
+    // the real axis on the side the arc does: a turn ends where it crosses the positive side.
+    const bool up = lastY < 0.0 && y >= 0.0, down = lastY >= 0.0 && y < 0.0;
+    if (!up && !down) continue;
+    const double lastX =
+        (t > 0 ? re[t - 1] : lastRe) * refRe + (t > 0 ? im[t - 1] : lastIm) * refIm;
+    const double x = re[t] * refRe + im[t] * refIm;
+    if (!(lastX + (x - lastX) * (-lastY / (y - lastY)) > 0.0)) continue;
+    if (down) {
+      --winding;
+    } else if (++winding > most) {
+      most = winding;
+      // When, to a fraction of a frame: the angle left to the axis over this frame's step.
+      const double left = -std::atan2(lastY, lastX);
+      const double step = std::atan2(y * lastX - x * lastY, x * lastX + y * lastY);
+      const double at = firstFrame + t - 1.0 + left / std::max(step, 1e-12);
+      if (firstCycleFrame < 0.0) {
+        firstCycleFrame = at;
+      } else {
+        lastCycleFrame = at;
+        ++cycles;
+      }
+    }
+  }
+  lastRe = re[frames - 1];
+  lastIm = im[frames - 1];
 }
 
 void CrystalVoice::trackBowPitch(const VoiceSettings& s) {
