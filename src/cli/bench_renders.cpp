@@ -25,10 +25,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 /// A new folder under the temporary directory for a bench's files, removed with all it holds
 /// when the bench ends, a failed render's included.
 class ScratchFolder {

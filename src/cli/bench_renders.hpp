@@ -3,9 +3,15 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 namespace reverie::cli {
+
+/// Seconds on the steady clock since `start`.
+inline double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 /// The smallest of `rounds` results of each of two measurements (seconds, or a core's share),
 /// taken in turn: another program's time on a shared machine only ever adds to a measurement,
