@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs, builds and runs every test: the format check first (cheap, so a format slip fails
-# fast), a Release build with warnings as errors and the golden renders against it, the whole
+# Installs, builds and runs every test: the format and file-length checks first (cheap, so a
+# slip fails fast), a Release build with warnings as errors and the golden renders against it, the whole
 # suite, the whole suite under ASan+UBSan, and the concurrency tests under ThreadSanitizer.
 # What CI runs. `scripts/check.sh --quick`: only the format check, the Release build and the
 # golden renders, without installing anything (before a commit, on a machine already set up).
@@ -34,6 +34,7 @@ run_suite() {  # build-dir, cmake options..., -- ctest options...
 
 echo "=== format"
 bash scripts/check-format.sh
+bash scripts/check-file-length.sh
 build_suite build-release -DCMAKE_BUILD_TYPE=Release
 echo "=== golden renders"
 bash scripts/golden.sh build-release
