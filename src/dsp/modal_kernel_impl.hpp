@@ -237,20 +237,22 @@ inline void renderBowedRun(const BowedVoice* voices, int together, int frames) {
   renderBowedGroups<V, kGroups, kVoices>(voices, frames);
 }
 
-template <typename V>
+// Up to kTogether (at most kBowedTogether) voices at a time, as the ISA's registers allow.
+template <typename V, int kTogether = kBowedTogether>
 inline void renderBowedWith(const BowedVoice* voices, int count, int frames) {
+  static_assert(kTogether >= 1 && kTogether <= kBowedTogether);
   if (frames <= 0) return;
   for (int first = 0; first < count;) {
     // Neighbours with the same group count render side by side: frame by frame they still add
     // to the output in the order given.
     const int groups = voices[first].modes.groups;
     int together = 1;
-    while (together < kBowedTogether && first + together < count &&
+    while (together < kTogether && first + together < count &&
            voices[first + together].modes.groups == groups)
       ++together;
     if (groups > 0) {
       withGroups(groups, [&](auto g) {
-        renderBowedRun<V, decltype(g)::value>(voices + first, together, frames);
+        renderBowedRun<V, decltype(g)::value, kTogether>(voices + first, together, frames);
       });
     }
     first += together;
