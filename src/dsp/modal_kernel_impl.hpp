@@ -109,9 +109,12 @@ inline void renderModesWith(const ModeArrays& m, const float* excitation, float*
 // Stick-slip: while the bow sticks it drags the body along; once it slips, the force falls off
 // as the fourth power of the slip. The limit compiles to a branch the CPU predicts: while the
 // bow sticks, the next frame need not wait for the division (a branchless minimum is slower).
+// The magnitude is the builtin (one AND; these files include no standard header): a compare
+// and a blend would lengthen the chain from one frame to the next. Adding 0.75 makes the sign
+// of a zero slip irrelevant, so the bits are those of the compare.
 inline float bowPush(const BowDrive& bow, float contact) {
   const float slip = bow.speed - contact;
-  const float base = (slip * bow.slope < 0.0f ? -slip * bow.slope : slip * bow.slope) + 0.75f;
+  const float base = __builtin_fabsf(slip * bow.slope) + 0.75f;
   const float squared = base * base;
   const float fall = 1.0f / (squared * squared);
   return slip * (fall < 1.0f ? fall : 1.0f) * bow.coupling;
