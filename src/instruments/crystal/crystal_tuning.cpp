@@ -95,36 +95,47 @@ void CrystalVoice::PhaseClock::listen(const float* re, const float* im, int fram
   // The values turned back by the reference (and scaled by its size, which no sign minds).
   // Frame by frame only the imaginary part's sign is needed: the rest is worked out where the
   // value crosses the real axis, a few times a cycle.
+  double last = lastTurnedIm;
   for (; t < frames; ++t) {
     const double y = im[t] * refRe - re[t] * refIm;
-    const double lastY = lastTurnedIm;
-    lastTurnedIm = y;
-    // Each step is below pi for a mode below Nyquist, so the chord from the last value crosses
-    // the real axis on the side the arc does: a turn ends where it crosses the positive side.
-    const bool up = lastY < 0.0 && y >= 0.0, down = lastY >= 0.0 && y < 0.0;
-    if (!up && !down) continue;
-    const double lastX =
-        (t > 0 ? re[t - 1] : lastRe) * refRe + (t > 0 ? im[t - 1] : lastIm) * refIm;
-    const double x = re[t] * refRe + im[t] * refIm;
-    if (!(lastX + (x - lastX) * (-lastY / (y - lastY)) > 0.0)) continue;
-    if (down) {
-      --winding;
-    } else if (++winding > most) {
-      most = winding;
-      // When, to a fraction of a frame: the angle left to the axis over this frame's step.
-      const double left = -std::atan2(lastY, lastX);
-      const double step = std::atan2(y * lastX - x * lastY, x * lastX + y * lastY);
-      const double at = firstFrame + t - 1.0 + left / std::max(step, 1e-12);
-      if (firstCycleFrame < 0.0) {
-        firstCycleFrame = at;
-      } else {
-        lastCycleFrame = at;
-        ++cycles;
-      }
+    // Every crossing changes which side of zero y is on (so may a NaN): turn() tells which.
+    if ((last < 0.0) != (y < 0.0)) {
+      lastTurnedIm = last;
+      turn(re, im, t, y, firstFrame);
     }
+    last = y;
   }
+  lastTurnedIm = last;
   lastRe = re[frames - 1];
   lastIm = im[frames - 1];
+}
+
+void CrystalVoice::PhaseClock::turn(const float* re, const float* im, int t, double y,
+                                    double firstFrame) {
+  const double lastY = lastTurnedIm;
+  lastTurnedIm = y;
+  // Each step is below pi for a mode below Nyquist, so the chord from the last value crosses
+  // the real axis on the side the arc does: a turn ends where it crosses the positive side.
+  const bool up = lastY < 0.0 && y >= 0.0, down = lastY >= 0.0 && y < 0.0;
+  if (!up && !down) return;
+  const double lastX = (t > 0 ? re[t - 1] : lastRe) * refRe + (t > 0 ? im[t - 1] : lastIm) * refIm;
+  const double x = re[t] * refRe + im[t] * refIm;
+  if (!(lastX + (x - lastX) * (-lastY / (y - lastY)) > 0.0)) return;
+  if (down) {
+    --winding;
+  } else if (++winding > most) {
+    most = winding;
+    // When, to a fraction of a frame: the angle left to the axis over this frame's step.
+    const double left = -std::atan2(lastY, lastX);
+    const double step = std::atan2(y * lastX - x * lastY, x * lastX + y * lastY);
+    const double at = firstFrame + t - 1.0 + left / std::max(step, 1e-12);
+    if (firstCycleFrame < 0.0) {
+      firstCycleFrame = at;
+    } else {
+      lastCycleFrame = at;
+      ++cycles;
+    }
+  }
 }
 
 void CrystalVoice::trackBowPitch(const VoiceSettings& s) {
