@@ -23,6 +23,8 @@ class ControlGrid {
     return remaining < toGrid ? remaining : toGrid;
   }
   void advance(int frames) { clock_ += static_cast<std::uint64_t>(frames); }
+  /// Frames counted since the last reset (inside forEachSpan: up to the span's start).
+  std::uint64_t elapsed() const { return clock_; }
 
   /// Cuts a block of `frames` at the grid points: `body(done, span, onGrid)` for each span in
   /// turn (`done` frames into the block, `onGrid` when it starts on a grid point), advancing
@@ -56,6 +58,14 @@ void stepControls(std::span<const int> controls, int span, bool onGrid, Paramete
   for (int p : controls)
     if (parameter(p).isRamping())
       for (int j = 1; j < span; ++j) parameter(p).next();
+}
+
+/// Steps every ramping control through the span, for a node that reads its controls on the
+/// grid point before the span's first step. `parameter(i)` gives control i's smoothed value.
+template <class Parameter>
+void stepRamps(std::span<const int> controls, int span, Parameter&& parameter) noexcept {
+  for (int p : controls)
+    for (int j = 0; j < span && parameter(p).isRamping(); ++j) parameter(p).next();
 }
 
 /// The values of a smoothed `value` over the next `frames` frames, one step per frame.

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "dsp/control_grid.hpp"
 #include "dsp/float4.hpp"
 #include "dsp/lfo_sine.hpp"
 
@@ -36,7 +37,7 @@ class EnsembleChorus {
     line_.assign(2 * static_cast<std::size_t>(size), 0.0f);  // the ring and its mirror
     mask_ = static_cast<std::uint32_t>(size - 1);
     maxDelay_ = static_cast<float>(maxDelayFrames);
-    clock_ = 0;
+    grid_.reset();
     reset();
   }
 
@@ -66,15 +67,10 @@ class EnsembleChorus {
 
   /// Audio thread: mono input in, the panned sum of the three taps out.
   void render(const float* in, float* wetLeft, float* wetRight, int frames) {
-    int done = 0;
-    while (done < frames) {
-      const int phase = static_cast<int>(clock_ % kControlFrames);
-      if (phase == 0) updateSweep();
-      const int span = std::min(frames - done, kControlFrames - phase);
+    grid_.forEachSpan(frames, [&](int done, int span, bool onGrid) {
+      if (onGrid) updateSweep();
       renderSpan(in + done, wetLeft + done, wetRight + done, span);
-      clock_ += static_cast<std::uint64_t>(span);
-      done += span;
-    }
+    });
   }
 
  private:
@@ -166,7 +162,7 @@ class EnsembleChorus {
 
   std::vector<float> line_;
   std::uint32_t mask_ = 0, write_ = 0;
-  std::uint64_t clock_ = 0;
+  ControlGrid grid_{kControlFrames};
   float maxDelay_ = 4.0f;
   float centre_ = 0.0f, slowDepth_ = 0.0f, fastDepth_ = 0.0f;
   std::uint32_t slowIncrement_ = 0, fastIncrement_ = 0, slowPhase_ = 0, fastPhase_ = 0;

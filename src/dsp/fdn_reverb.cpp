@@ -82,7 +82,7 @@ void FdnReverb::init(double sampleRate, double maxPredelaySeconds) {
   for (int k = 0; k < kModulatedLines; ++k)
     lfoIncrement_[static_cast<std::size_t>(k)] =
         static_cast<std::uint32_t>(std::lround(kLfoHz[k] / sampleRate * 4294967296.0));
-  clock_ = 0;
+  grid_.reset();
   reset();
   setSize(1.0f, 0);
   coefficientsDirty_ = true;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "dsp/control_grid.hpp"
+
 namespace reverie::dsp {
 
 /// Stereo in, stereo wet out. Structure (Jot & Chaigne, "Digital delay networks for designing
@@ -71,7 +73,7 @@ class FdnReverb {
   std::vector<float> memory_;            // every line, diffuser and pre-delay, one allocation
   std::vector<std::uint8_t> composite_;  // sieve: composite_[n] != 0 when n is not prime
   std::uint32_t write_ = 0;              // frames written since reset, shared by every ring
-  std::uint64_t clock_ = 0;              // frames rendered since init: the control grid
+  ControlGrid grid_{kBlockFrames};       // frames rendered since init: the control grid
 
   // Delay lines (structure of arrays, one entry per line).
   std::array<int, kLines> lineOffset_{};

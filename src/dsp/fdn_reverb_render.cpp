@@ -32,15 +32,10 @@ constexpr float kAntiDenormal = 1e-20f;
 
 void FdnReverb::render(const float* inLeft, const float* inRight, float* wetLeft, float* wetRight,
                        int frames) {
-  int done = 0;
-  while (done < frames) {
-    const int phase = static_cast<int>(clock_ % kBlockFrames);
-    if (phase == 0) updateControls();
-    const int span = std::min(frames - done, kBlockFrames - phase);
+  grid_.forEachSpan(frames, [&](int done, int span, bool onGrid) {
+    if (onGrid) updateControls();
     renderSpan(inLeft + done, inRight + done, wetLeft + done, wetRight + done, span);
-    clock_ += static_cast<std::uint64_t>(span);
-    done += span;
-  }
+  });
 }
 
 void FdnReverb::readInput(const float* source, int channel, float* out, int frames) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 
+#include "dsp/control_grid.hpp"
 #include "instruments/audience/applause.hpp"
 #include "instruments/audience/babble.hpp"
 #include "instruments/audience/cheer.hpp"
@@ -60,21 +61,17 @@ class AudienceNode final : public Node {
     for (audience::Cough& c : coughs_) c = audience::Cough{}, c.prepare(info.sampleRate);
     for (audience::Whisper& w : whispers_) w = audience::Whisper{}, w.prepare(info.sampleRate);
     for (audience::Cheer& c : cheers_) c = audience::Cheer{}, c.prepare(info.sampleRate);
-    clock_ = 0;
+    grid_.reset();
     gain_ = gainStep_ = 0.0f;
   }
 
   void render(const float* const*, float* const* out, int frames) noexcept override {
     std::fill(out[0], out[0] + frames, 0.0f);
     std::fill(out[1], out[1] + frames, 0.0f);
-    for (int done = 0; done < frames;) {
-      const int phase = static_cast<int>(clock_ % kTickFrames);
-      if (phase == 0) tick();
-      const int n = std::min(frames - done, kTickFrames - phase);
-      for (int index : kSmoothed) {
-        SmoothedValue& p = parameter(index);
-        for (int i = 0; i < n && p.isRamping(); ++i) p.next();
-      }
+    grid_.forEachSpan(frames, [&](int done, int n, bool onGrid) {
+      const int phase = grid_.phase();
+      if (onGrid) tick();
+      dsp::stepRamps(kSmoothed, n, [this](int p) -> SmoothedValue& { return parameter(p); });
       float* left = out[0] + done;
       float* right = out[1] + done;
       if (!babble_.idle()) babble_.render(left, right, n);
@@ -90,9 +87,7 @@ class AudienceNode final : public Node {
         right[i] *= gain_;
         gain_ += gainStep_;
       }
-      clock_ += static_cast<std::uint64_t>(n);
-      done += n;
-    }
+    });
   }
 
  private:
@@ -101,7 +96,7 @@ class AudienceNode final : public Node {
     const float tickSeconds = static_cast<float>(kTickFrames / info().sampleRate);
     const float size = parameter(kSize).current(), spread = parameter(kSpread).current();
     babble_.control(parameter(kMurmur).current(), size, spread);
-    applause_.schedule(clock_, parameter(kApplause).current(), size, spread);
+    applause_.schedule(grid_.elapsed(), parameter(kApplause).current(), size, spread);
 
     // Coughs, whispers and cheers arrive as Poisson processes, each tick a coin toss.
     if (random_.uniform() < parameter(kCoughs).current() / 60.0f * tickSeconds)
@@ -134,7 +129,7 @@ class AudienceNode final : public Node {
   std::array<audience::Whisper, kWhisperVoices> whispers_{};
   std::array<audience::Cheer, kCheerVoices> cheers_{};
   dsp::Random random_;
-  std::uint64_t clock_ = 0;
+  dsp::ControlGrid grid_{kTickFrames};
   float gain_ = 0.0f, gainStep_ = 0.0f;
 };
 

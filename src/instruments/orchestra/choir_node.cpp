@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 
+#include "dsp/control_grid.hpp"
 #include "instruments/orchestra/choir_voice.hpp"
 #include "instruments/orchestra/section_node.hpp"
 #include "nodes/builtin_nodes.hpp"
@@ -105,7 +106,7 @@ class ChoirNode final : public orchestra::SectionNode {
       quads_[static_cast<std::size_t>(q)].prepare(
           info.sampleRate, dsp::mixSeed(info.seed ^ (0xc401a11ull * (q + 1))));
     random_.reseed(dsp::mixSeed(info.seed ^ 0x5eedc401ull));
-    clock_ = 0;
+    grid_.reset();
     std::fill(std::begin(rendering_), std::end(rendering_), false);
     attackSeconds_ = releaseSeconds_ = -1.0f;  // recomputed for this sample rate at the first tick
     levelDb_ = 1e9f;
@@ -140,14 +141,9 @@ class ChoirNode final : public orchestra::SectionNode {
   }
 
   void render(const float* const*, float* const* out, int frames) noexcept override {
-    for (int done = 0; done < frames;) {
-      const int phase = static_cast<int>(clock_ % kControlFrames);
-      if (phase == 0) controlTick();
-      const int n = std::min(frames - done, kControlFrames - phase);
-      for (int index : kSmoothed) {
-        SmoothedValue& p = parameter(index);
-        for (int i = 0; i < n && p.isRamping(); ++i) p.next();
-      }
+    grid_.forEachSpan(frames, [&](int done, int n, bool onGrid) {
+      if (onGrid) controlTick();
+      dsp::stepRamps(kSmoothed, n, [this](int p) -> SmoothedValue& { return parameter(p); });
       for (int i = 0; i < n; ++i) left_[i] = right_[i] = dsp::broadcast(0.0f);
       for (int q = 0; q < kQuads; ++q)
         if (rendering_[q]) quads_[static_cast<std::size_t>(q)].render(left_, right_, n);
@@ -155,9 +151,7 @@ class ChoirNode final : public orchestra::SectionNode {
         out[0][done + i] = dsp::sum(left_[i]);
         out[1][done + i] = dsp::sum(right_[i]);
       }
-      clock_ += static_cast<std::uint64_t>(n);
-      done += n;
-    }
+    });
   }
 
  private:
@@ -204,7 +198,7 @@ class ChoirNode final : public orchestra::SectionNode {
 
   void controlTick() noexcept {
     if (parameter(kMorph).isRamping()) formantsDirty_ = true;  // and once more after it stops
-    if (formantsDirty_ && (clock_ / kControlFrames) % kFormantTicks == 0) updateFormants();
+    if (formantsDirty_ && (grid_.elapsed() / kControlFrames) % kFormantTicks == 0) updateFormants();
     const float tickSeconds = static_cast<float>(kControlFrames / info().sampleRate);
     orchestra::choir::ChoirSettings& s = settings_;
     s.detuneCents = parameter(kDetune).current();
@@ -248,7 +242,7 @@ class ChoirNode final : public orchestra::SectionNode {
   orchestra::choir::ChoirSettings settings_;
   dsp::Float4 left_[kControlFrames]{}, right_[kControlFrames]{};
   dsp::Random random_;
-  std::uint64_t clock_ = 0;
+  dsp::ControlGrid grid_{kControlFrames};
   float attackSeconds_ = -1.0f, releaseSeconds_ = -1.0f, levelDb_ = 1e9f;
   bool formantsDirty_ = true;
 };
