@@ -99,10 +99,7 @@ void CrystalVoice::PhaseClock::listen(const float* re, const float* im, int fram
   for (; t < frames; ++t) {
     const double y = im[t] * refRe - re[t] * refIm;
     // Every crossing changes which side of zero y is on (so may a NaN): turn() tells which.
-    if ((last < 0.0) != (y < 0.0)) {
-      lastTurnedIm = last;
-      turn(re, im, t, y, firstFrame);
-    }
+    if ((last < 0.0) != (y < 0.0)) turn(re, im, t, last, y, firstFrame);
     last = y;
   }
   lastTurnedIm = last;
@@ -110,10 +107,8 @@ void CrystalVoice::PhaseClock::listen(const float* re, const float* im, int fram
   lastIm = im[frames - 1];
 }
 
-void CrystalVoice::PhaseClock::turn(const float* re, const float* im, int t, double y,
+void CrystalVoice::PhaseClock::turn(const float* re, const float* im, int t, double lastY, double y,
                                     double firstFrame) {
-  const double lastY = lastTurnedIm;
-  lastTurnedIm = y;
   // Each step is below pi for a mode below Nyquist, so the chord from the last value crosses
   // the real axis on the side the arc does: a turn ends where it crosses the positive side.
   const bool up = lastY < 0.0 && y >= 0.0, down = lastY >= 0.0 && y < 0.0;

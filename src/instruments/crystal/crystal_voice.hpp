@@ -178,8 +178,9 @@ class CrystalVoice {
     void reset();
     /// Frames firstFrame, firstFrame + 1, ... give the principal's states re[] and im[].
     void listen(const float* re, const float* im, int frames, double firstFrame);
-    /// Frame t, whose value turned back by the reference has the imaginary part y.
-    void turn(const float* re, const float* im, int t, double y, double firstFrame);
+    /// Frame t, whose value turned back by the reference has the imaginary part y (lastY at
+    /// the frame before): counts the turn if the value crossed the positive real axis.
+    void turn(const float* re, const float* im, int t, double lastY, double y, double firstFrame);
   };
   // The bowed kernel's velocity under the bow for the next frame; NaN once anything but the
   // bow has touched the modes (see dsp::BowDrive::contact).
